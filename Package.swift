@@ -1,0 +1,25 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "taskiq-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Taskiq", targets: ["Taskiq"]),
+        .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
+        .executable(name: "taskiq-run", targets: ["taskiq-run"]),
+    ],
+    targets: [
+        .target(name: "Taskiq", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
+        .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig"]),
+        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"]),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

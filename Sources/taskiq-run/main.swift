@@ -1,0 +1,1 @@
+print("taskiq-run: usage: taskiq-run [worker|check|tasks|kick] -c FILE")
