@@ -14,6 +14,7 @@ let package = Package(
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig"]),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["TaskiqConfig"]),
     ]
 )
 
