@@ -1,0 +1,74 @@
+/// A parsed subcommand: which one was chosen and the values given to it.
+///
+/// Options are keyed by long name without dashes (`config`), positional arguments by their
+/// name (`TASK`). Typed accessors return `nil` for what was not given; the parser never fills in
+/// defaults, so a configuration file can still decide them.
+public struct ParsedCommand: Sendable, Hashable {
+    /// The subcommand's name, such as `worker`.
+    public var name: String
+    /// The values of options that take values, in the order given.
+    public var values: [String: [String]]
+    /// The flags that were given.
+    public var flags: Set<String>
+    /// The values of positional arguments; a variadic argument may hold many or none.
+    public var positionals: [String: [String]]
+
+    /// Creates a parsed command, for instance to test code that consumes one.
+    /// - Parameters:
+    ///   - name: The subcommand's name.
+    ///   - values: The values of options, keyed by long name.
+    ///   - flags: The flags that were given.
+    ///   - positionals: The values of positional arguments, keyed by name.
+    public init(
+        name: String,
+        values: [String: [String]] = [:],
+        flags: Set<String> = [],
+        positionals: [String: [String]] = [:]
+    ) {
+        self.name = name
+        self.values = values
+        self.flags = flags
+        self.positionals = positionals
+    }
+
+    /// Whether a flag was given, such as `flag("wait")` for `--wait`.
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The value of an option; when it was given more than once, the last.
+    public func string(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value of a repeatable option, in the order given; empty when absent.
+    public func strings(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// The value of an option as an integer, or `nil` when absent.
+    /// - Throws: ``CommandLineError/Code/invalidValue`` when the value is not an integer.
+    public func int(_ name: String) throws(CommandLineError) -> Int? {
+        try converted(name, expecting: "an integer") { Int($0) }
+    }
+
+    /// The value of an option as a number, or `nil` when absent.
+    /// - Throws: ``CommandLineError/Code/invalidValue`` when the value is not a finite number.
+    public func double(_ name: String) throws(CommandLineError) -> Double? {
+        try converted(name, expecting: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    /// The value of a positional argument, such as `argument("TASK")`.
+    public func argument(_ name: String) -> String? { positionals[name]?.first }
+
+    /// Every value of a variadic positional argument; empty when none were given.
+    public func arguments(_ name: String) -> [String] { positionals[name] ?? [] }
+
+    private func converted<T>(
+        _ name: String,
+        expecting expected: String,
+        _ convert: (String) -> T?
+    ) throws(CommandLineError) -> T? {
+        guard let text = string(name) else { return nil }
+        guard let value = convert(text) else {
+            throw CommandLineError(
+                code: .invalidValue, command: self.name, argument: text,
+                message: "'--\(name)' expects \(expected), found '\(text)'")
+        }
+        return value
+    }
+}
