@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A sink that writes each line to a file descriptor with a single `write(2)`.
+///
+/// One system call per line means lines written by concurrent threads never interleave
+/// (for pipes up to `PIPE_BUF` bytes, and for files opened with `O_APPEND`). A failed write
+/// (`EBADF`, `EPIPE`, `ENOSPC`, a non-blocking descriptor that is full, ...) never traps or
+/// throws: the line is dropped and counted in ``droppedLineCount``.
+///
+/// Creating a sink sets `SIGPIPE` to ignored if it still has its default disposition, so
+/// that writing to a closed pipe reports `EPIPE` instead of killing the process.
+public final class FileDescriptorLogSink: LogSink {
+    /// A sink writing to standard error, the default destination.
+    public static let standardError = FileDescriptorLogSink(fileDescriptor: STDERR_FILENO)
+
+    /// The descriptor lines are written to. The sink never closes it.
+    public let fileDescriptor: Int32
+
+    private let dropped = Atomic<Int>(0)
+
+    /// Creates a sink for an open descriptor.
+    /// - Parameter fileDescriptor: The descriptor to write to; the caller keeps ownership.
+    public init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+        Self.ignoreDefaultSIGPIPE()
+    }
+
+    /// How many lines could not be written and were dropped.
+    public var droppedLineCount: Int { dropped.load(ordering: .relaxed) }
+
+    /// Writes `line` with one `write(2)`, retrying only on `EINTR` and short writes.
+    /// - Parameter line: The line to write, newline included.
+    public func write(_ line: String) {
+        var line = line
+        let written = line.withUTF8 { bytes -> Bool in
+            guard var cursor = bytes.baseAddress else { return true }
+            var remaining = bytes.count
+            while remaining > 0 {
+                #if canImport(Glibc)
+                let result = Glibc.write(fileDescriptor, cursor, remaining)
+                #else
+                let result = Darwin.write(fileDescriptor, cursor, remaining)
+                #endif
+                if result > 0 {
+                    cursor += result
+                    remaining -= result
+                } else if result < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+        if !written {
+            dropped.add(1, ordering: .relaxed)
+        }
+    }
+
+    private static func ignoreDefaultSIGPIPE() {
+        _ = sigpipeIgnored
+    }
+
+    /// Evaluated once per process. Leaves a handler someone else installed alone.
+    private static let sigpipeIgnored: Bool = {
+        var current = sigaction()
+        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
+        #if canImport(Glibc)
+        let isDefault = current.__sigaction_handler.sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
+        #else
+        let isDefault = current.__sigaction_u.__sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
+        #endif
+        guard isDefault else { return false }
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+}

@@ -1,0 +1,175 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A fixed set of named OS threads that run synchronous task bodies off Swift's
+/// cooperative thread pool.
+///
+/// A synchronous task (blocking I/O, CPU-bound work, a C library call) would starve the
+/// cooperative pool, which has only as many threads as cores. The worker sends such bodies
+/// here instead (`sync_tasks_pool_size` threads, named `taskiq-sync-1` ... `taskiq-sync-N`)
+/// and awaits their result:
+/// ```swift
+/// let pool = SyncTaskPool(size: 4)
+/// let digest = try await pool.run { try hashFile(at: path) }
+/// await pool.shutdown()
+/// ```
+/// Jobs start in submission order. Cancelling the awaiting task does not interrupt a job:
+/// a body that has been submitted runs to completion on its thread, and `run` returns
+/// (or throws) only when it has. Callers that need a bound must make the body check a
+/// deadline itself.
+package final class SyncTaskPool: Sendable {
+    /// The number of threads.
+    package let size: Int
+    private let queue: JobQueue
+
+    /// Starts `size` threads.
+    /// - Parameters:
+    ///   - size: The number of threads; values below 1 are treated as 1.
+    ///   - namePrefix: Threads are named `<namePrefix>-1` ... `<namePrefix>-<size>`.
+    ///     Linux keeps the first 15 bytes of a thread name.
+    package init(size: Int, namePrefix: String = "taskiq-sync") {
+        self.size = max(1, size)
+        self.queue = JobQueue(threads: self.size)
+        for index in 1...self.size {
+            let queue = self.queue
+            let name = "\(namePrefix)-\(index)"
+            // Named from inside: on Linux, Foundation ignores a name set before `start()`.
+            let thread = Thread {
+                Thread.current.name = name
+                queue.work()
+            }
+            thread.start()
+        }
+    }
+
+    deinit {
+        queue.stopIntake(threads: size)
+    }
+
+    /// Runs `body` on one of the pool's threads and returns its result.
+    ///
+    /// Cancellation of the calling task is not propagated into `body`; see the type's
+    /// discussion.
+    /// - Parameter body: The synchronous work. Its error is rethrown to the caller.
+    /// - Returns: What `body` returned.
+    /// - Throws: What `body` threw, or ``SyncTaskPoolError`` with code `.shutDown` if the
+    ///   pool no longer accepts jobs.
+    package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = queue.enqueue {
+                continuation.resume(with: Result(catching: body))
+            }
+            if !accepted {
+                continuation.resume(throwing: SyncTaskPoolError.shutDown(threads: size))
+            }
+        }
+    }
+
+    /// Stops accepting jobs, lets every queued job finish, and returns once all threads
+    /// have exited. Safe to call more than once and concurrently.
+    package func shutdown() async {
+        await withCheckedContinuation { continuation in
+            queue.stopIntake(threads: size, whenStopped: continuation)
+        }
+    }
+
+    /// Stops accepting jobs without waiting for the queued ones.
+    func stopIntake() {
+        queue.stopIntake(threads: size)
+    }
+
+    /// Submits a job without waiting for it; `false` after shutdown.
+    func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+        queue.enqueue(job)
+    }
+}
+
+/// The FIFO shared by the pool's threads: a `Mutex`-guarded queue and a counting semaphore
+/// with one permit per queued job, plus one per thread once intake stops.
+private final class JobQueue: Sendable {
+    typealias Job = @Sendable () -> Void
+
+    private struct State {
+        var jobs: [Job] = []
+        var head = 0
+        var accepting = true
+        var liveThreads: Int
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func popFirst() -> Job? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 64, head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    private let state: Mutex<State>
+    private let permits = DispatchSemaphore(value: 0)
+
+    init(threads: Int) {
+        state = Mutex(State(liveThreads: threads))
+    }
+
+    func enqueue(_ job: @escaping Job) -> Bool {
+        let accepted = state.withLock { state in
+            guard state.accepting else { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if accepted { permits.signal() }
+        return accepted
+    }
+
+    func stopIntake(threads: Int, whenStopped waiter: CheckedContinuation<Void, Never>? = nil) {
+        enum Outcome { case first, again, alreadyStopped }
+        let outcome = state.withLock { state -> Outcome in
+            if state.liveThreads == 0 { return .alreadyStopped }
+            if let waiter { state.stopWaiters.append(waiter) }
+            guard state.accepting else { return .again }
+            state.accepting = false
+            return .first
+        }
+        switch outcome {
+        case .first:
+            // One extra permit per thread: each thread takes its exit permit only after the
+            // queue is empty, because queued jobs were signalled first.
+            for _ in 0..<threads { permits.signal() }
+        case .again:
+            break
+        case .alreadyStopped:
+            waiter?.resume()
+        }
+    }
+
+    /// A thread's loop: take a permit, run the next job, or exit once intake has stopped
+    /// and the queue is empty.
+    func work() {
+        while true {
+            permits.wait()
+            enum Next { case run(Job), exit([CheckedContinuation<Void, Never>]) }
+            let next = state.withLock { state -> Next in
+                if let job = state.popFirst() { return .run(job) }
+                state.liveThreads -= 1
+                guard state.liveThreads == 0 else { return .exit([]) }
+                defer { state.stopWaiters = [] }
+                return .exit(state.stopWaiters)
+            }
+            switch next {
+            case .run(let job):
+                job()
+            case .exit(let waiters):
+                for waiter in waiters { waiter.resume() }
+                return
+            }
+        }
+    }
+}
