@@ -24,6 +24,9 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
         entries = dictionary.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
     }
 
+    /// Creates an object from entries the caller has already made unique, skipping the per-key search.
+    @usableFromInline init(uncheckedUniqueEntries entries: [Element]) { self.entries = entries }
+
     /// Creates an object from a literal, keeping its order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 
