@@ -1,0 +1,88 @@
+/// A message transport: producers kick messages into it, workers listen for deliveries.
+///
+/// Implement ``kick(_:)`` and ``listen()``; everything else (registering tasks, middlewares, result
+/// backend, formatter, task IDs) comes from ``components``. An implementation that overrides
+/// ``startup()`` or ``shutdown()`` calls `components.startup()` / `components.shutdown()` itself.
+public protocol AsyncBroker: AnyObject, Sendable {
+    /// The registry, middlewares, result backend, formatter and ID generator.
+    var components: BrokerComponents { get }
+    /// Starts middlewares, the result backend and the transport.
+    func startup() async throws
+    /// Stops the transport, middlewares and the result backend.
+    func shutdown() async throws
+    /// Puts a formatted message on the transport.
+    func kick(_ message: BrokerMessage) async throws
+    /// Deliveries for a worker, until the transport closes or the consuming task is cancelled.
+    func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error>
+}
+
+extension AsyncBroker {
+    /// Starts the components.
+    public func startup() async throws { try await components.startup() }
+    /// Shuts the components down.
+    public func shutdown() async throws { try await components.shutdown() }
+
+    /// The result backend.
+    public var resultBackend: any ResultBackend { components.resultBackend }
+    /// The middlewares, in order.
+    public var middlewares: [any TaskiqMiddleware] { components.middlewares }
+
+    /// Appends middlewares; they run in the order added.
+    public func addMiddlewares(_ middlewares: [any TaskiqMiddleware]) {
+        components.middlewares += middlewares
+    }
+
+    /// Replaces the result backend.
+    @discardableResult
+    public func withResultBackend(_ backend: any ResultBackend) -> Self {
+        components.resultBackend = backend
+        return self
+    }
+
+    /// Replaces the task-ID generator.
+    @discardableResult
+    public func withIDGenerator(_ generator: TaskIDGenerator) -> Self {
+        components.idGenerator = generator
+        return self
+    }
+
+    /// Replaces the message formatter.
+    @discardableResult
+    public func withFormatter(_ formatter: any TaskiqFormatter) -> Self {
+        components.formatter = formatter
+        return self
+    }
+
+    /// Registers a task definition with this broker and binds it here, so its `kiq` sends through this broker.
+    @discardableResult
+    public func register<each A: Codable & Sendable, R: Sendable>(
+        _ definition: TaskDefinition<repeat each A, R>
+    ) -> TaskDefinition<repeat each A, R> {
+        components.registry.register(definition.erased)
+        definition.binding.bind(self)
+        return definition
+    }
+
+    /// Formats a message and puts it on the transport, without running middlewares
+    /// (retries and requeues use this, as in taskiq).
+    public func kick(_ message: TaskiqMessage) async throws {
+        try await kick(try components.formatter.dumps(message))
+    }
+
+    /// Sends a message the way `kiq` does: `preSend` on each middleware in order, format, kick,
+    /// then `postSend` in reverse order.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``, wrapping the cause.
+    public func send(_ message: TaskiqMessage) async throws {
+        let middlewares = components.middlewares
+        var message = message
+        do {
+            for middleware in middlewares { message = try await middleware.preSend(message) }
+            try await kick(try components.formatter.dumps(message))
+        } catch let error as TaskiqError where error.code == .sendFailed {
+            throw error
+        } catch {
+            throw TaskiqError(.sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID))", underlying: error)
+        }
+        for middleware in middlewares.reversed() { try await middleware.postSend(message) }
+    }
+}

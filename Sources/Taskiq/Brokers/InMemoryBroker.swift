@@ -1,0 +1,88 @@
+import Synchronization
+
+/// A broker that runs tasks in this process: the embedded default, for development, tests and
+/// "run one task as a script".
+///
+/// `kick` sends the formatted bytes straight through the worker pipeline, so arguments round-trip
+/// through JSON and are cast exactly as on a remote worker, and every middleware hook runs.
+/// Results go to an ``InMemoryResultBackend`` unless another is given.
+///
+/// ```swift
+/// let broker = InMemoryBroker()
+/// let add = broker.task("math.add") { (a: Int, b: Int) async throws -> Int in a + b }
+/// let result = try await add.kiq(1, 2).waitResult(timeout: .seconds(5))
+/// ```
+public final class InMemoryBroker: AsyncBroker {
+    public let components: BrokerComponents
+    /// Whether `kiq` waits for the task to finish before returning.
+    public let awaitInplace: Bool
+    private let receiver: MutexBox<Receiver?>
+    private let running = InFlightCounter()
+
+    /// Creates an in-memory broker.
+    /// - Parameters:
+    ///   - syncTasksPoolSize: Threads for synchronous tasks (default 4).
+    ///   - logsFormat: A Python-logging-style format for logs captured into results; `nil` captures none.
+    ///   - maxStoredResults: Results kept by the default in-memory backend (`-1` keeps all).
+    ///   - castTypes: Apply lossless conversions to arguments (`"5"` → `5`).
+    ///   - resultBackend: Another backend instead of the in-memory one.
+    ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
+    ///   - awaitInplace: Make `kiq` return only after the task finished.
+    public init(syncTasksPoolSize: Int = 4, logsFormat: String? = nil, maxStoredResults: Int = 100,
+                castTypes: Bool = true, resultBackend: (any ResultBackend)? = nil,
+                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false) {
+        components = BrokerComponents(
+            resultBackend: resultBackend ?? InMemoryResultBackend(maxStoredResults: maxStoredResults),
+            taskIDGenerator: taskIDGenerator)
+        self.awaitInplace = awaitInplace
+        receiver = MutexBox(nil)
+        receiver.value = Receiver(broker: self, options: ReceiverOptions(
+            maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat))
+    }
+
+    /// What the embedded worker has done so far.
+    public var statistics: ReceiverStatistics { receiver.value?.statistics ?? ReceiverStatistics() }
+
+    /// Runs the message in this process.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unknownTask`` when no such task is
+    ///   registered, or ``TaskiqError/Code/shutDown`` after ``shutdown()``.
+    public func kick(_ message: BrokerMessage) async throws {
+        guard let receiver = receiver.value else {
+            throw TaskiqError(.shutDown, "the in-memory broker is shut down; cannot run task '\(message.taskName)'")
+        }
+        guard components.registry[message.taskName] != nil else {
+            throw TaskiqError(.unknownTask, "task '\(message.taskName)' is not registered with this broker")
+        }
+        let delivery = AckableMessage(data: message.message)
+        if awaitInplace {
+            await receiver.handle(delivery)
+            return
+        }
+        running.increment()
+        Task {
+            await receiver.handle(delivery)
+            running.decrement()
+        }
+    }
+
+    /// Not available: this broker runs tasks on `kick`, so there is nothing to listen to.
+    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
+        throw TaskiqError(.unknownTask, "the in-memory broker runs tasks as they are kicked; it cannot be listened to by a worker")
+    }
+
+    /// Waits until every kicked task has finished.
+    public func waitAll() async {
+        await running.waitUntilIdle()
+    }
+
+    /// Waits for kicked tasks, shuts down middlewares and the backend, and stops the sync pool.
+    public func shutdown() async throws {
+        await waitAll()
+        try await components.shutdown()
+        let receiver = self.receiver.withLock { value -> Receiver? in
+            defer { value = nil }
+            return value
+        }
+        receiver?.shutdown()
+    }
+}

@@ -1,0 +1,50 @@
+/// taskiq's JSON message format.
+///
+/// ``Style/python`` (the default) writes exactly the bytes Python taskiq's default `ProxyFormatter`
+/// with `JSONSerializer` writes: `", "` and `": "` separators, non-ASCII escaped. ``Style/compact``
+/// matches taskiq's `JSONFormatter`. Both styles decode any valid JSON.
+public struct JSONFormatter: TaskiqFormatter {
+    /// How messages are written.
+    public enum Style: Sendable {
+        /// Byte-identical to Python taskiq's default formatter.
+        case python
+        /// No spaces after separators (taskiq's `JSONFormatter`).
+        case compact
+    }
+
+    /// How messages are written.
+    public var style: Style
+    /// Limits applied when decoding.
+    public var maxMessageBytes: Int
+    /// Maximum nesting depth accepted when decoding.
+    public var maxDepth: Int
+
+    /// Creates a formatter.
+    /// - Parameters:
+    ///   - style: How messages are written; `.python` by default.
+    ///   - maxMessageBytes: Larger messages are rejected without being parsed (default 16 MiB).
+    ///   - maxDepth: Deeper nesting is rejected (default 128).
+    public init(style: Style = .python, maxMessageBytes: Int = 16 << 20, maxDepth: Int = 128) {
+        self.style = style
+        self.maxMessageBytes = maxMessageBytes
+        self.maxDepth = maxDepth
+    }
+
+    public func dumps(_ message: TaskiqMessage) throws -> BrokerMessage {
+        let bytes = message.wireValue.serialized(style: style == .python ? .python : .compact)
+        return BrokerMessage(taskID: message.taskID, taskName: message.taskName, message: bytes, labels: message.labels)
+    }
+
+    public func loads(_ bytes: [UInt8]) throws -> TaskiqMessage {
+        guard bytes.count <= maxMessageBytes else {
+            throw TaskiqError(.invalidMessage, "message of \(bytes.count) bytes exceeds the limit of \(maxMessageBytes) bytes")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser(maximumDepth: maxDepth).parse(bytes)
+        } catch {
+            throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
+        }
+        return try TaskiqMessage(wireValue: value)
+    }
+}

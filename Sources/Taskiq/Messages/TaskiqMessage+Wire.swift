@@ -1,0 +1,78 @@
+extension TaskiqMessage {
+    /// The wire form, as Python taskiq's `model_dump(mode="json")` after label stringification:
+    /// every label becomes a string with its type code in `labels_types`.
+    public var wireValue: JSONValue {
+        let ordered = orderedLabels
+        var labels = JSONObject()
+        var types = JSONObject()
+        for (key, value) in ordered {
+            let (string, type) = LabelType.encode(value)
+            labels[key] = .string(string)
+            types[key] = .int(type.rawValue)
+        }
+        return .object([
+            "task_id": .string(taskID),
+            "task_name": .string(taskName),
+            "labels": .object(labels),
+            "labels_types": .object(types),
+            "args": .array(args),
+            "kwargs": .object(kwargs),
+        ])
+    }
+
+    /// Decodes the wire form, converting labels back by their type codes (taskiq's `parse_labels`).
+    ///
+    /// Unknown fields are ignored, as pydantic does. Labels without a type code keep their JSON value,
+    /// so foreign producers may send typed labels (`{"timeout": 5}`) directly.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/invalidMessage`` naming the field at fault.
+    public init(wireValue value: JSONValue) throws(TaskiqError) {
+        guard case .object(let object) = value else {
+            throw Self.invalid("expected a JSON object, found \(value.typeName)")
+        }
+        func field(_ name: String) throws(TaskiqError) -> JSONValue {
+            guard let v = object[name] else { throw Self.invalid("missing required field '\(name)'") }
+            return v
+        }
+        guard case .string(let taskID) = try field("task_id") else {
+            throw Self.invalid("field 'task_id' must be a string, found \(try field("task_id").typeName)")
+        }
+        guard case .string(let taskName) = try field("task_name") else {
+            throw Self.invalid("field 'task_name' must be a string, found \(try field("task_name").typeName)")
+        }
+        guard case .object(let rawLabels) = try field("labels") else {
+            throw Self.invalid("field 'labels' must be an object, found \(try field("labels").typeName)")
+        }
+        guard case .array(let args) = try field("args") else {
+            throw Self.invalid("field 'args' must be an array, found \(try field("args").typeName)")
+        }
+        guard case .object(let kwargs) = try field("kwargs") else {
+            throw Self.invalid("field 'kwargs' must be an object, found \(try field("kwargs").typeName)")
+        }
+        var types = JSONObject()
+        switch object["labels_types"] {
+        case nil, .null?: break
+        case .object(let t)?: types = t
+        case let other?: throw Self.invalid("field 'labels_types' must be an object or null, found \(other.typeName)")
+        }
+        var labels = JSONObject()
+        for (key, raw) in rawLabels {
+            guard let code = types[key] else {
+                labels[key] = raw
+                continue
+            }
+            guard let codeNumber = code.intValue, let type = LabelType(rawValue: codeNumber) else {
+                throw Self.invalid("labels_types['\(key)'] must be a type code from 1 to 6, found \(code)")
+            }
+            do {
+                labels[key] = try type.decode(raw)
+            } catch {
+                throw Self.invalid("label '\(key)' has type code \(codeNumber) but its value \(raw) is not \(error.expected)")
+            }
+        }
+        self.init(taskID: taskID, taskName: taskName, labels: labels, args: args, kwargs: kwargs)
+    }
+
+    private static func invalid(_ reason: String) -> TaskiqError {
+        TaskiqError(.invalidMessage, "invalid taskiq message: \(reason)")
+    }
+}

@@ -1,0 +1,74 @@
+/// What a running task can reach: its message, the broker, a logger and progress reporting.
+///
+/// Available as `TaskContext.current` inside a task body and inside worker-side middleware hooks:
+/// ```swift
+/// let report = broker.task("report") { () async throws -> Int in
+///     let context = TaskContext.current!
+///     context.logger.info("starting")
+///     try await context.setProgress("STARTED", meta: ["pct": 0])
+///     return 1
+/// }
+/// ```
+public struct TaskContext: Sendable {
+    /// The context of the task running on the current Swift task, if any.
+    @TaskLocal public static var current: TaskContext?
+
+    /// The message being executed (labels are typed values).
+    public let message: TaskiqMessage
+    /// The broker the message came from; use it to kick follow-up tasks.
+    public let broker: any AsyncBroker
+    /// A logger carrying the task's name and ID; when the broker captures logs, lines go to the result too.
+    public let logger: Logger
+
+    /// The task's ID.
+    public var taskID: String { message.taskID }
+    /// The task's name.
+    public var taskName: String { message.taskName }
+    /// The message's labels.
+    public var labels: [String: JSONValue] { message.labels }
+
+    let acknowledger: Acknowledger?
+
+    /// Creates a context.
+    public init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger) {
+        self.init(message: message, broker: broker, logger: logger, acknowledger: nil)
+    }
+
+    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, acknowledger: Acknowledger?) {
+        self.message = message
+        self.broker = broker
+        self.logger = logger
+        self.acknowledger = acknowledger
+    }
+
+    /// Whether the delivery can be acknowledged.
+    public var isAckable: Bool { acknowledger?.isAckable ?? false }
+
+    /// Acknowledges the delivery now (for the `manual` ack type); later acks do nothing.
+    /// - Throws: ``TaskiqError`` when the delivery is not ackable, or the broker's ack error.
+    public func ack() async throws {
+        guard let acknowledger, acknowledger.isAckable else {
+            throw TaskiqError(.invalidMessage, "the delivery of task \(taskID) cannot be acknowledged")
+        }
+        if let error = await acknowledger() { throw error }
+    }
+
+    /// Stores progress for producers to read with `handle.getProgress()`.
+    /// - Parameters:
+    ///   - state: `STARTED`, `SUCCESS`, `FAILURE`, `RETRY` or any other string.
+    ///   - meta: Any detail; `nil` keeps the previous detail.
+    public func setProgress(_ state: String, meta: JSONValue? = nil) async throws {
+        try await broker.resultBackend.setProgress(TaskProgress(state: state, meta: meta), for: taskID)
+    }
+
+    /// Sends this message again with the same task ID and an incremented `X-Taskiq-requeue` label,
+    /// then throws ``NoResultError`` so this attempt stores no result.
+    public func requeue() async throws -> Never {
+        var next = message
+        let count = (message.labels["X-Taskiq-requeue"]?.intValue
+            ?? message.labels["X-Taskiq-requeue"]?.stringValue.flatMap { Int($0) } ?? 0) + 1
+        next.setLabel("X-Taskiq-requeue", .string(String(count)))
+        try await broker.kick(next)
+        throw NoResultError()
+    }
+}

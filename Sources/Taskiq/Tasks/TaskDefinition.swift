@@ -1,0 +1,101 @@
+/// A typed task: a Swift closure with a name, default labels and declared parameter names.
+///
+/// Arguments and result are typed end to end through parameter packs: `add.kiq(1, 2)` only
+/// compiles with two `Int`s and yields a `TaskHandle<Int>`. Create definitions with
+/// `broker.task(...)`, which registers and binds them at once, or with the initialisers here to list
+/// them in a ``TaskModule`` that a broker registers later.
+///
+/// ```swift
+/// let add = broker.task("math.add", parameters: ["a", "b"]) { (a: Int, b: Int) async throws -> Int in a + b }
+/// let handle = try await add.kiq(1, 2)
+/// ```
+///
+/// **Default names.** When no name is given, the name is derived from where the definition is
+/// written, so it is the same on every start: `"<Module>:<property>"` when it initialises a stored
+/// property (`static let add = TaskDefinition { ... }` in module `Billing` gives `Billing:add`),
+/// otherwise `"<Module>.<File>:<line>"`. Give explicit names to tasks that other programs kick.
+///
+/// **Synchronous closures** run on the worker's pool of threads, never on Swift's cooperative pool,
+/// so CPU-bound or blocking work does not starve other tasks.
+public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable>: Sendable {
+    /// The task's registered name.
+    public let name: String
+    /// Labels sent with every kick (kicker labels override them).
+    public let labels: JSONObject
+    /// Parameter names, in order, used to map keyword arguments from other producers.
+    public let parameterNames: [String]
+
+    let body: TaskBody<repeat each Argument, Result>
+    let encodeResult: @Sendable (Result) throws -> JSONValue
+    let decodeResult: @Sendable (JSONValue) throws -> Result
+    let binding: TaskBinding
+
+    init(name: String, labels: JSONObject, parameterNames: [String],
+         body: TaskBody<repeat each Argument, Result>,
+         encodeResult: @escaping @Sendable (Result) throws -> JSONValue,
+         decodeResult: @escaping @Sendable (JSONValue) throws -> Result) {
+        self.name = name
+        self.labels = labels
+        self.parameterNames = parameterNames
+        self.body = body
+        self.encodeResult = encodeResult
+        self.decodeResult = decodeResult
+        self.binding = TaskBinding()
+    }
+
+    /// The number of parameters.
+    public var arity: Int {
+        var count = 0
+        for _ in repeat (each Argument).self { count += 1 }
+        return count
+    }
+
+    /// A kicker for this task, to set labels, the broker or the task ID of one kick.
+    public func kicker() -> Kicker<repeat each Argument, Result> {
+        Kicker(definition: self)
+    }
+
+    /// Sends the task with the given arguments to its broker.
+    /// - Returns: A handle to read the typed result.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed`` when the task is not bound to a
+    ///   broker, or when a middleware, the formatter or the broker fails.
+    public func kiq(_ arguments: repeat each Argument) async throws -> TaskHandle<Result> {
+        try await kicker().kiq(repeat each arguments)
+    }
+
+    /// The broker this definition is bound to, if any.
+    public var broker: (any AsyncBroker)? { binding.broker }
+}
+
+/// A task's closure: asynchronous, or synchronous for the thread pool.
+/// (A struct, because optional variadic function values cannot be abstracted directly.)
+struct TaskBody<each Argument, Result>: Sendable {
+    struct AsyncCall: Sendable { let call: @Sendable (repeat each Argument) async throws -> Result }
+    struct SyncCall: Sendable { let call: @Sendable (repeat each Argument) throws -> Result }
+    let asyncCall: AsyncCall?
+    let syncCall: SyncCall?
+}
+
+/// The broker a definition sends to; shared by all copies of the definition.
+final class TaskBinding: Sendable {
+    private let storage = MutexBox<(any AsyncBroker)?>(nil)
+    var broker: (any AsyncBroker)? { storage.value }
+    func bind(_ broker: any AsyncBroker) { storage.value = broker }
+}
+
+enum DefaultTaskName {
+    /// Builds the documented default name from the call site.
+    static func make(fileID: String, function: String, line: Int) -> String {
+        let parts = fileID.split(separator: "/", maxSplits: 1)
+        let module = parts.first.map(String.init) ?? "main"
+        let isIdentifier = !function.isEmpty && function.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        if isIdentifier { return "\(module):\(function)" }
+        var file = parts.count > 1 ? String(parts[1]) : fileID
+        if file.hasSuffix(".swift") { file.removeLast(6) }
+        return "\(module).\(file.replacingSlashes()):\(line)"
+    }
+}
+
+extension String {
+    fileprivate func replacingSlashes() -> String { String(map { $0 == "/" ? "." : $0 }) }
+}

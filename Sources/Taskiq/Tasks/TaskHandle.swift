@@ -1,0 +1,58 @@
+/// A sent task: read its typed result or progress.
+public struct TaskHandle<Result: Sendable>: Sendable {
+    /// The task's ID.
+    public let taskID: String
+    let backend: any ResultBackend
+    let decode: @Sendable (JSONValue) throws -> Result
+
+    /// Creates a handle for a task sent elsewhere, to read its result from a backend.
+    public init(taskID: String, backend: any ResultBackend) where Result: Decodable {
+        self.init(taskID: taskID, backend: backend, decode: { try $0.decode(Result.self, lax: true) })
+    }
+
+    init(taskID: String, backend: any ResultBackend, decode: @escaping @Sendable (JSONValue) throws -> Result) {
+        self.taskID = taskID
+        self.backend = backend
+        self.decode = decode
+    }
+
+    /// Whether the result is stored.
+    public func isReady() async throws -> Bool {
+        try await backend.isResultReady(taskID)
+    }
+
+    /// Reads the stored result.
+    /// - Parameter withLogs: Include logs captured during execution.
+    /// - Throws: ``TaskiqError`` when no result is stored or it cannot be decoded as `Result`.
+    public func getResult(withLogs: Bool = false) async throws -> TaskiqResult<Result> {
+        try typed(try await backend.getResult(taskID, withLogs: withLogs))
+    }
+
+    /// Waits for the result. Backends that can notify (in-memory) wake the waiter at once.
+    /// - Parameters:
+    ///   - timeout: How long to wait; `nil` waits until the result arrives or the task is cancelled.
+    ///   - withLogs: Include logs captured during execution.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultTimeout`` when time runs out.
+    public func waitResult(timeout: Duration? = nil, withLogs: Bool = false) async throws -> TaskiqResult<Result> {
+        try typed(try await backend.waitResult(taskID, timeout: timeout, withLogs: withLogs))
+    }
+
+    /// Reads the progress the task reported, if any.
+    public func getProgress() async throws -> TaskProgress? {
+        try await backend.getProgress(taskID)
+    }
+
+    private func typed(_ raw: TaskiqResult<JSONValue>) throws -> TaskiqResult<Result> {
+        var value: Result? = nil
+        if !raw.isErr, let returned = raw.returnValue {
+            do {
+                value = try decode(returned)
+            } catch {
+                throw TaskiqError(.invalidResult, "the return value of task \(taskID) cannot be decoded as \(Result.self)",
+                                  underlying: error)
+            }
+        }
+        return TaskiqResult(isErr: raw.isErr, log: raw.log, returnValue: value,
+                            executionTime: raw.executionTime, labels: raw.labels, error: raw.error)
+    }
+}

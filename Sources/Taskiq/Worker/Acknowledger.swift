@@ -1,0 +1,26 @@
+import Synchronization
+
+/// Acknowledges one delivery at most once, logging (not throwing) a failure.
+final class Acknowledger: Sendable {
+    private let ack: (@Sendable () async throws -> Void)?
+    private let done = Atomic<Bool>(false)
+
+    init(_ ack: (@Sendable () async throws -> Void)?) { self.ack = ack }
+
+    /// Whether the delivery can be acknowledged.
+    var isAckable: Bool { ack != nil }
+    /// Whether it has been acknowledged.
+    var isAcked: Bool { done.load(ordering: .relaxed) }
+
+    /// Acknowledges unless already done; returns the error of a failed ack.
+    @discardableResult
+    func callAsFunction() async -> (any Error)? {
+        guard let ack, !done.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
+        do {
+            try await ack()
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

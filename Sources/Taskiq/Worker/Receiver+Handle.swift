@@ -1,0 +1,174 @@
+extension Receiver {
+    /// Runs one delivery through the whole pipeline. Never throws: every failure becomes a log
+    /// line, a counter and, where a task was found, an error result.
+    public func handle(_ delivery: AckableMessage) async {
+        let acknowledge = Acknowledger(delivery.ack)
+        let components = broker.components
+        let message: TaskiqMessage
+        do {
+            message = try components.formatter.loads(delivery.data)
+        } catch {
+            counters.undecodable.increment()
+            baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
+            await ack(acknowledge)
+            return
+        }
+        guard let task = components.registry[message.taskName] else {
+            counters.unknownTask.increment()
+            baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
+            await ack(acknowledge)
+            return
+        }
+        var logger = baseLogger
+        logger[metadataKey: "task_name"] = message.taskName
+        logger[metadataKey: "task_id"] = message.taskID
+        let capture = captureFormat.map { LogCapture(format: $0) }
+        var taskLogger = logger
+        taskLogger.capture = capture
+        let context = TaskContext(message: message, broker: broker, logger: taskLogger, acknowledger: acknowledge)
+        await TaskContext.$current.withValue(context) {
+            await process(message, task: task, components: components, context: context, capture: capture,
+                          logger: logger, acknowledge: acknowledge)
+        }
+    }
+
+    private func process(_ received: TaskiqMessage, task: AnyTask, components: BrokerComponents, context: TaskContext,
+                         capture: LogCapture?, logger: Logger, acknowledge: Acknowledger) async {
+        let middlewares = components.middlewares
+        var message = received
+        var preExecuteError: TaskError?
+        do {
+            for middleware in middlewares { message = try await middleware.preExecute(message) }
+        } catch {
+            logger.error("preExecute failed: \(error)")
+            preExecuteError = TaskError(error)
+        }
+
+        var ackType = options.ackType
+        if let label = message.labels["ack_type"] {
+            if let text = label.stringValue, let parsed = AckType(label: text) {
+                ackType = parsed
+            } else {
+                logger.warning("invalid ack_type label \(label); expected one of \(AckType.allCases.map(\.rawValue).joined(separator: ", ")); using \(ackType.rawValue)")
+            }
+        }
+        if ackType == .whenReceived { await ack(acknowledge) }
+
+        let start = ContinuousClock.now
+        var result: TaskiqResult<JSONValue>
+        var failure: TaskError? = preExecuteError
+        if failure == nil {
+            do {
+                let invocation = try task.prepare(message, options.castTypes)
+                let value = try await execute(invocation, timeout: Self.timeout(from: message.labels["timeout"], logger: logger))
+                result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
+            } catch {
+                failure = TaskError(error)
+                result = TaskiqResult(isErr: true, returnValue: .null, executionTime: 0, labels: message.labels, error: failure)
+            }
+        } else {
+            result = TaskiqResult(isErr: true, returnValue: .null, executionTime: 0, labels: message.labels, error: failure)
+        }
+        result.executionTime = Self.seconds(ContinuousClock.now - start)
+
+        if let failure {
+            counters.failed.increment()
+            if !failure.isNoResult { logger.error("task failed: \(failure)") }
+            for middleware in middlewares.reversed() {
+                do {
+                    try await middleware.onError(message, result: &result, error: failure)
+                } catch {
+                    logger.error("onError of \(type(of: middleware)) failed: \(error)")
+                }
+            }
+        } else {
+            counters.succeeded.increment()
+        }
+        if let capture { result.log = capture.text }
+
+        if ackType == .whenExecuted { await ack(acknowledge) }
+        for middleware in middlewares.reversed() {
+            do {
+                try await middleware.postExecute(message, result: result)
+            } catch {
+                logger.error("postExecute of \(type(of: middleware)) failed: \(error)")
+            }
+        }
+
+        if result.error?.isNoResult != true {
+            do {
+                try await components.resultBackend.setResult(result, for: message.taskID)
+                for middleware in middlewares.reversed() {
+                    do {
+                        try await middleware.postSave(message, result: result)
+                    } catch {
+                        logger.error("postSave of \(type(of: middleware)) failed: \(error)")
+                    }
+                }
+            } catch {
+                counters.saveFailures.increment()
+                logger.error("cannot store the result: \(error)")
+            }
+        }
+        if ackType == .whenSaved { await ack(acknowledge) }
+    }
+
+    private func ack(_ acknowledge: Acknowledger) async {
+        if let error = await acknowledge() {
+            counters.ackFailures.increment()
+            baseLogger.error("acknowledgement failed: \(error)")
+        }
+    }
+
+    /// Seconds from a `timeout` label (number or numeric string); `nil` when absent, invalid or not positive.
+    static func timeout(from label: JSONValue?, logger: Logger) -> Double? {
+        guard let label else { return nil }
+        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmedASCIIWhitespace()) }
+        guard let seconds, seconds > 0, seconds.isFinite else {
+            logger.warning("ignoring timeout label \(label): expected a positive number of seconds")
+            return nil
+        }
+        return seconds
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, attoseconds) = duration.components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+
+    /// Runs the invocation, on the sync pool when synchronous, under the timeout when given.
+    ///
+    /// At the deadline the result is a `TimeoutError` at once: an async task is cancelled; a
+    /// synchronous one cannot be interrupted and finishes on its thread, its outcome discarded.
+    private func execute(_ invocation: TaskInvocation, timeout: Double?) async throws -> JSONValue {
+        let pool = self.pool
+        let operation: @Sendable () async throws -> JSONValue
+        switch invocation {
+        case .async(let body): operation = body
+        case .sync(let body): operation = { try await pool.run(body) }
+        }
+        guard let timeout else { return try await operation() }
+        return try await Self.withDeadline(.seconds(timeout), operation)
+    }
+
+    private static func withDeadline(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> JSONValue) async throws -> JSONValue {
+        let outcome = OnceContinuation<JSONValue>()
+        let work = Task {
+            do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled {
+                outcome.resume(with: .failure(TaskError.timeout))
+                work.cancel()
+            }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await outcome.value
+        } onCancel: {
+            work.cancel()
+            outcome.resume(with: .failure(CancellationError()))
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// How a ``Receiver`` runs tasks.
+public struct ReceiverOptions: Sendable {
+    /// Tasks running at once; `0` or less means unlimited. taskiq's worker default is 100.
+    public var maxAsyncTasks: Int = 100
+    /// Deliveries taken from the broker beyond those running. Default 0.
+    public var maxPrefetch: Int = 0
+    /// When deliveries are acknowledged, unless a message's `ack_type` label says otherwise.
+    public var ackType: AckType = .whenSaved
+    /// Apply lossless conversions to arguments (`"5"` → `5` for an `Int` parameter).
+    public var castTypes: Bool = true
+    /// Threads that run synchronous tasks.
+    public var syncTasksPoolSize: Int = 4
+    /// A Python-logging-style format for logs captured into results (`"%(levelname)s %(message)s"`);
+    /// `nil` captures nothing.
+    public var logsFormat: String? = nil
+    /// How long to wait for running tasks after intake stops; `nil` waits for all of them.
+    public var waitTasksTimeout: Duration? = nil
+
+    /// Creates options with taskiq's defaults.
+    public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
+                castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
+                waitTasksTimeout: Duration? = nil) {
+        self.maxAsyncTasks = maxAsyncTasks
+        self.maxPrefetch = maxPrefetch
+        self.ackType = ackType
+        self.castTypes = castTypes
+        self.syncTasksPoolSize = syncTasksPoolSize
+        self.logsFormat = logsFormat
+        self.waitTasksTimeout = waitTasksTimeout
+    }
+}

@@ -1,0 +1,42 @@
+import Synchronization
+
+/// Counters of what a receiver has done.
+public struct ReceiverStatistics: Sendable, Hashable {
+    /// Deliveries taken from the broker.
+    public var received = 0
+    /// Tasks that succeeded.
+    public var succeeded = 0
+    /// Tasks that failed (including timeouts and argument errors).
+    public var failed = 0
+    /// Deliveries that were not valid messages.
+    public var undecodable = 0
+    /// Messages naming a task that is not registered.
+    public var unknownTask = 0
+    /// Results that could not be stored.
+    public var saveFailures = 0
+    /// Acknowledgements that failed.
+    public var ackFailures = 0
+}
+
+/// Lock-free counters behind ``ReceiverStatistics``.
+final class ReceiverCounters: Sendable {
+    let received = Atomic<Int>(0)
+    let succeeded = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+    let undecodable = Atomic<Int>(0)
+    let unknownTask = Atomic<Int>(0)
+    let saveFailures = Atomic<Int>(0)
+    let ackFailures = Atomic<Int>(0)
+
+    var snapshot: ReceiverStatistics {
+        ReceiverStatistics(
+            received: received.load(ordering: .relaxed), succeeded: succeeded.load(ordering: .relaxed),
+            failed: failed.load(ordering: .relaxed), undecodable: undecodable.load(ordering: .relaxed),
+            unknownTask: unknownTask.load(ordering: .relaxed), saveFailures: saveFailures.load(ordering: .relaxed),
+            ackFailures: ackFailures.load(ordering: .relaxed))
+    }
+}
+
+extension Atomic<Int> {
+    func increment() { add(1, ordering: .relaxed) }
+}
