@@ -34,9 +34,8 @@ package final class SyncTaskPool: Sendable {
         for index in 1...self.size {
             let queue = self.queue
             let name = "\(namePrefix)-\(index)"
-            // Named from inside: on Linux, Foundation ignores a name set before `start()`.
             let thread = Thread {
-                Thread.current.name = name
+                Self.nameCurrentThread(name)
                 queue.work()
             }
             thread.start()
@@ -45,6 +44,22 @@ package final class SyncTaskPool: Sendable {
 
     deinit {
         queue.stopIntake(threads: size)
+    }
+
+    /// Names the calling thread for Foundation and for the OS (`ps -T`, debuggers).
+    ///
+    /// corelibs Foundation drops a name set before `start()`, and setting it from inside
+    /// races with `start()` recording the thread handle, so the OS name is set directly.
+    /// Glibc's `pthread_setname_np` is not visible to Swift without `_GNU_SOURCE`, hence
+    /// the lookup.
+    private static func nameCurrentThread(_ name: String) {
+        Thread.current.name = name
+        #if canImport(Glibc)
+        typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+        if let symbol = dlsym(nil, "pthread_setname_np") {
+            _ = unsafeBitCast(symbol, to: SetName.self)(pthread_self(), name)
+        }
+        #endif
     }
 
     /// Runs `body` on one of the pool's threads and returns its result.
