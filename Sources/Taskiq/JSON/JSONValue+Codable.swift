@@ -1,0 +1,56 @@
+extension JSONValue: Codable {
+    /// Decodes any JSON value. ``JSONValueDecoder`` hands the value over as it is; other decoders
+    /// are probed type by type, and may not keep the order of object keys.
+    public init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? ValueDecoder {
+            self = decoder.value
+            return
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var elements: [JSONValue] = []
+            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
+            self = .array(elements)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: JSONCodingKey.self) {
+            var result = JSONObject()
+            for key in object.allKeys { result[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
+            self = .object(result)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            self = .null
+        } else if let bool = try? single.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let int = try? single.decode(Int.self) {
+            self = .int(int)
+        } else if let double = try? single.decode(Double.self) {
+            self = .double(double)
+        } else {
+            self = .string(try single.decode(String.self))
+        }
+    }
+
+    /// Encodes the value with any encoder, keeping the order of object keys.
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .array(let elements):
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
+        case .object(let object):
+            var container = encoder.container(keyedBy: JSONCodingKey.self)
+            for entry in object { try container.encode(entry.value, forKey: JSONCodingKey(stringValue: entry.key)) }
+        default:
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .null: try container.encodeNil()
+            case .bool(let bool): try container.encode(bool)
+            case .int(let int): try container.encode(int)
+            case .double(let double): try container.encode(double)
+            case .string(let string): try container.encode(string)
+            case .array, .object: break
+            }
+        }
+    }
+}
