@@ -11,40 +11,40 @@ extension AsyncBroker {
     ///   - body: The task.
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-        fileID: String = #fileID, function: String = #function, line: Int = #line,
+        fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) async throws -> R
     ) -> TaskDefinition<repeat each A, R> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID, function: function,
+        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
                                 line: line, body))
     }
 
     /// Defines a synchronous task (run on the worker's thread pool), registers it and binds it here.
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-        fileID: String = #fileID, function: String = #function, line: Int = #line,
+        fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) throws -> R
     ) -> TaskDefinition<repeat each A, R> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID, function: function,
+        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
                                 line: line, body))
     }
 
     /// Defines an asynchronous task that returns nothing, registers it and binds it here.
     public func task<each A: Codable & Sendable>(
         _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-        fileID: String = #fileID, function: String = #function, line: Int = #line,
+        fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) async throws -> Void
     ) -> TaskDefinition<repeat each A, Void> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID, function: function,
+        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
                                 line: line, body))
     }
 
     /// Defines a synchronous task that returns nothing (run on the worker's thread pool), registers it and binds it here.
     public func task<each A: Codable & Sendable>(
         _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-        fileID: String = #fileID, function: String = #function, line: Int = #line,
+        fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) throws -> Void
     ) -> TaskDefinition<repeat each A, Void> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID, function: function,
+        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
                                 line: line, body))
     }
 }

@@ -46,7 +46,7 @@ public enum LabelType: Int, Sendable, CaseIterable {
             case .double(let d): if let i = Int(exactly: d.rounded(.towardZero)) { return .int(i) }
             case .bool(let b): return .int(b ? 1 : 0)
             case .string(let s):
-                if let i = Int(s.trimmedASCIIWhitespace()) { return .int(i) }
+                if let i = Int(s.trimmingASCIIWhitespace()) { return .int(i) }
             default: break
             }
             throw LabelDecodingError(expected: "an integer", found: value)
@@ -55,7 +55,7 @@ public enum LabelType: Int, Sendable, CaseIterable {
             case .double: return value
             case .int(let i): return .double(Double(i))
             case .string(let s):
-                if let d = Self.parsePythonFloat(String(s.trimmedASCIIWhitespace())) { return .double(d) }
+                if let d = Self.parsePythonFloat(s.trimmingASCIIWhitespace()) { return .double(d) }
             default: break
             }
             throw LabelDecodingError(expected: "a float", found: value)
@@ -91,13 +91,4 @@ public enum LabelType: Int, Sendable, CaseIterable {
 struct LabelDecodingError: Error {
     var expected: String
     var found: JSONValue
-}
-
-extension String {
-    func trimmedASCIIWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return self[first...last]
-    }
 }

@@ -48,6 +48,6 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
     }
 
     static func int(_ value: JSONValue?) -> Int? {
-        value?.intValue ?? value?.stringValue.flatMap { Int($0.trimmedASCIIWhitespace()) }
+        value?.intValue ?? value?.stringValue.flatMap { Int($0.trimmingASCIIWhitespace()) }
     }
 }

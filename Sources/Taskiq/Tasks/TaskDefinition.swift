@@ -11,9 +11,10 @@
 /// ```
 ///
 /// **Default names.** When no name is given, the name is derived from where the definition is
-/// written, so it is the same on every start: `"<Module>:<property>"` when it initialises a stored
-/// property (`static let add = TaskDefinition { ... }` in module `Billing` gives `Billing:add`),
-/// otherwise `"<Module>.<File>:<line>"`. Give explicit names to tasks that other programs kick.
+/// written, `"<Module>.<File>:<line>"` (a definition on line 12 of `Sources/Billing/Invoices.swift`
+/// is `Billing.Invoices:12`), so it is the same on every start of the same build, never random.
+/// It changes when the line moves: give explicit names to tasks that other programs or other
+/// versions kick.
 ///
 /// **Synchronous closures** run on the worker's pool of threads, never on Swift's cooperative pool,
 /// so CPU-bound or blocking work does not starve other tasks.
@@ -84,18 +85,12 @@ final class TaskBinding: Sendable {
 }
 
 enum DefaultTaskName {
-    /// Builds the documented default name from the call site.
-    static func make(fileID: String, function: String, line: Int) -> String {
+    /// Builds the documented default name from the call site: `<Module>.<File>:<line>`.
+    static func make(fileID: String, line: Int) -> String {
         let parts = fileID.split(separator: "/", maxSplits: 1)
         let module = parts.first.map(String.init) ?? "main"
-        let isIdentifier = !function.isEmpty && function.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-        if isIdentifier { return "\(module):\(function)" }
         var file = parts.count > 1 ? String(parts[1]) : fileID
         if file.hasSuffix(".swift") { file.removeLast(6) }
-        return "\(module).\(file.replacingSlashes()):\(line)"
+        return "\(module).\(String(file.map { $0 == "/" ? "." : $0 })):\(line)"
     }
-}
-
-extension String {
-    fileprivate func replacingSlashes() -> String { String(map { $0 == "/" ? "." : $0 }) }
 }

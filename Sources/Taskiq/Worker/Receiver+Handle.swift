@@ -123,7 +123,7 @@ extension Receiver {
     /// Seconds from a `timeout` label (number or numeric string); `nil` when absent, invalid or not positive.
     static func timeout(from label: JSONValue?, logger: Logger) -> Double? {
         guard let label else { return nil }
-        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmedASCIIWhitespace()) }
+        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
         guard let seconds, seconds > 0, seconds.isFinite else {
             logger.warning("ignoring timeout label \(label): expected a positive number of seconds")
             return nil

@@ -94,13 +94,3 @@ extension LogLevel: LosslessStringConvertible {
     /// The lower-case name, which ``init(_:)`` parses back.
     public var description: String { rawValue }
 }
-
-extension String {
-    fileprivate func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-}

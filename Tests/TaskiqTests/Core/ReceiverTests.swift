@@ -1,0 +1,299 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Taskiq
+
+@Suite struct ReceiverTests {
+    /// Runs a receiver over a queue broker until the test body is done, then stops it.
+    static func withReceiver(_ options: ReceiverOptions = ReceiverOptions(), onAck: (@Sendable (String) -> Void)? = nil,
+                             register: (QueueBroker) -> Void,
+                             _ body: @Sendable (QueueBroker, Receiver) async throws -> Void) async throws {
+        let broker = QueueBroker(onAck: onAck)
+        register(broker)
+        let receiver = Receiver(broker: broker, options: options)
+        let running = Task { try await receiver.run() }
+        try await body(broker, receiver)
+        broker.close()
+        try await withTimeout { try await running.value }
+        receiver.shutdown()
+    }
+
+    static func wait(_ broker: QueueBroker, _ taskID: String) async throws -> TaskiqResult<JSONValue> {
+        try await broker.resultBackend.waitResult(taskID, timeout: .seconds(10), withLogs: true)
+    }
+
+    @Test func garbageAndUnknownTasksDoNotStopTheReceiver() async throws {
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+        }) { broker, receiver in
+            broker.push([0xFF, 0x00, 0x13], id: "garbage")
+            broker.push("{\"task_id\": 1}", id: "invalid")
+            broker.push(#"{"task_id": "u", "task_name": "missing.task", "labels": {}, "args": [], "kwargs": {}}"#, id: "unknown")
+            broker.push(#"{"task_id": "ok", "task_name": "add", "labels": {}, "args": [2, 3], "kwargs": {}}"#, id: "ok")
+            #expect(try await Self.wait(broker, "ok").returnValue == 5)
+            let acked = try await broker.acks.first(4)
+            #expect(Set(acked) == ["garbage", "invalid", "unknown", "ok"], "bad deliveries are acknowledged and dropped")
+            let stats = receiver.statistics
+            #expect(stats.undecodable == 2)
+            #expect(stats.unknownTask == 1)
+            #expect(stats.succeeded == 1)
+            #expect(try await broker.resultBackend.isResultReady("u") == false)
+        }
+    }
+
+    @Test func randomBytesNeverCrashTheReceiver() async throws {
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("echo") { (v: JSONValue) async throws -> JSONValue in v }
+        }) { broker, receiver in
+            var generator = SystemRandomNumberGenerator()
+            for i in 0..<300 {
+                let count = Int.random(in: 0..<200, using: &generator)
+                var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                if i % 3 == 0 { bytes = Array(#"{"task_id": "x", "task_name": "echo", "labels": {"#.utf8) + bytes }
+                broker.push(bytes)
+            }
+            broker.push(#"{"task_id": "last", "task_name": "echo", "labels": {}, "args": [[1, {"a": null}]], "kwargs": {}}"#)
+            let last = try await Self.wait(broker, "last")
+            #expect(last.returnValue == [1, ["a": nil]])
+            #expect(receiver.statistics.undecodable >= 290)
+        }
+    }
+
+    @Test func synchronousTasksRunOffTheCooperativePool() async throws {
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("thread") { () throws -> String in currentThreadName() }
+            _ = broker.task("asyncThread") { () async throws -> String in currentThreadName() }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "s", "task_name": "thread", "labels": {}, "args": [], "kwargs": {}}"#)
+            broker.push(#"{"task_id": "a", "task_name": "asyncThread", "labels": {}, "args": [], "kwargs": {}}"#)
+            let name = try await Self.wait(broker, "s").returnValue?.stringValue ?? ""
+            #expect(name.hasPrefix("taskiq-sync-"), "ran on \(name)")
+            let asyncName = try await Self.wait(broker, "a").returnValue?.stringValue ?? ""
+            #expect(!asyncName.hasPrefix("taskiq-sync-"))
+        }
+    }
+
+    @Test func timeoutLabelCancelsAsyncTasks() async throws {
+        let cancelled = EventStream<Bool>()
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("slow") { () async throws -> Int in
+                do {
+                    try await Task.sleep(for: .seconds(60))
+                } catch {
+                    cancelled.send(true)
+                    throw error
+                }
+                return 1
+            }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "t", "task_name": "slow", "labels": {"timeout": "0.05"}, "labels_types": {"timeout": 4}, "args": [], "kwargs": {}}"#)
+            let result = try await Self.wait(broker, "t")
+            #expect(result.isErr)
+            #expect(result.error?.name == "TimeoutError")
+            #expect(result.error?.module == "builtins")
+            #expect(result.executionTime < 30)
+            #expect(try await cancelled.first(1) == [true])
+        }
+    }
+
+    @Test func timeoutLabelAppliesToSynchronousTasks() async throws {
+        let release = DispatchSemaphore(value: 0)
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("block") { () throws -> Int in
+                release.wait()
+                return 1
+            }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "b", "task_name": "block", "labels": {"timeout": 0.05}, "args": [], "kwargs": {}}"#)
+            let result = try await Self.wait(broker, "b")
+            #expect(result.error?.name == "TimeoutError")
+            release.signal()
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func castTypes(_ enabled: Bool) async throws {
+        var options = ReceiverOptions()
+        options.castTypes = enabled
+        try await Self.withReceiver(options, register: { broker in
+            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "c", "task_name": "add", "labels": {}, "args": ["5", 2], "kwargs": {}}"#)
+            let result = try await Self.wait(broker, "c")
+            if enabled {
+                #expect(result.returnValue == 7)
+            } else {
+                #expect(result.isErr)
+                let message = result.error?.message ?? ""
+                #expect(message.contains("argument 1"), "\(message)")
+                #expect(message.contains("expected Int"), "\(message)")
+                #expect(message.contains("found string"), "\(message)")
+            }
+        }
+    }
+
+    @Test func keywordArgumentsMapOntoDeclaredParameters() async throws {
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("sub", parameters: ["a", "b"]) { (a: Int, b: Int) async throws -> Int in a - b }
+            _ = broker.task("opt", parameters: ["a", "b"]) { (a: Int, b: Int?) async throws -> Int in a + (b ?? 100) }
+        }) { broker, _ in
+            let cases: [(String, String, JSONValue?, String?)] = [
+                ("k1", #""args": [10], "kwargs": {"b": 3}"#, 7, nil),
+                ("k2", #""args": [], "kwargs": {"b": 3, "a": 10}"#, 7, nil),
+                ("k3", #""args": [10], "kwargs": {"c": 3}"#, nil, "unexpected keyword argument 'c'"),
+                ("k4", #""args": [10], "kwargs": {"a": 3}"#, nil, "multiple values for argument 'a'"),
+                ("k5", #""args": [10], "kwargs": {}"#, nil, "missing argument 2 ('b') of type Int"),
+                ("k6", #""args": [1, 2, 3], "kwargs": {}"#, nil, "takes 2 arguments but 3 positional were given"),
+            ]
+            for (id, body, _, _) in cases {
+                broker.push(#"{"task_id": "\#(id)", "task_name": "sub", "labels": {}, \#(body)}"#)
+            }
+            broker.push(#"{"task_id": "o1", "task_name": "opt", "labels": {}, "args": [1], "kwargs": {}}"#)
+            for (id, _, expected, reason) in cases {
+                let result = try await Self.wait(broker, id)
+                if let expected {
+                    #expect(result.returnValue == expected, "\(id)")
+                } else {
+                    #expect(result.isErr)
+                    #expect(result.error?.message.contains(reason!) == true, "\(id): \(result.error?.message ?? "")")
+                }
+            }
+            #expect(try await Self.wait(broker, "o1").returnValue == 101)
+        }
+    }
+
+    @Test(arguments: [AckType.whenReceived, .whenExecuted, .whenSaved])
+    func ackTypeDecidesWhenTheDeliveryIsAcknowledged(_ ackType: AckType) async throws {
+        let events = EventStream<String>()
+        struct SaveProbe: TaskiqMiddleware {
+            let events: EventStream<String>
+            func postSave(_ message: TaskiqMessage, result: TaskiqResult<JSONValue>) async throws { events.send("saved") }
+            func postExecute(_ message: TaskiqMessage, result: TaskiqResult<JSONValue>) async throws { events.send("executed") }
+        }
+        try await Self.withReceiver(ReceiverOptions(ackType: ackType), onAck: { events.send("ack:\($0)") }, register: { broker in
+            broker.addMiddlewares([SaveProbe(events: events)])
+            _ = broker.task("run") { () async throws -> Int in
+                events.send("running")
+                return 1
+            }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "r", "task_name": "run", "labels": {}, "args": [], "kwargs": {}}"#, id: "r")
+            let order = try await events.first(4)
+            let expected: [String] = switch ackType {
+            case .whenReceived: ["ack:r", "running", "executed", "saved"]
+            case .whenExecuted: ["running", "ack:r", "executed", "saved"]
+            default: ["running", "executed", "saved", "ack:r"]
+            }
+            #expect(order == expected)
+        }
+    }
+
+    @Test func ackTypeLabelOverridesTheWorkerSetting() async throws {
+        try await Self.withReceiver(ReceiverOptions(ackType: .whenSaved), register: { broker in
+            _ = broker.task("manual") { () async throws -> Int in
+                try await TaskContext.current!.ack()
+                return 1
+            }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "m", "task_name": "manual", "labels": {"ack_type": "MANUAL"}, "args": [], "kwargs": {}}"#, id: "m")
+            let acked = try await broker.acks.first(1)
+            #expect(acked == ["m"])
+            let result = try await Self.wait(broker, "m")
+            #expect(result.returnValue == 1)
+        }
+    }
+
+    @Test func maxAsyncTasksCapsConcurrency() async throws {
+        let running = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+        let gate = AsyncGate()
+        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 1), register: { broker in
+            _ = broker.task("hold") { () async throws -> Int in
+                let now = running.add(1, ordering: .relaxed).newValue
+                _ = peak.max(now, ordering: .relaxed)
+                await gate.wait()
+                running.subtract(1, ordering: .relaxed)
+                return now
+            }
+        }) { broker, _ in
+            for i in 0..<6 {
+                broker.push(#"{"task_id": "h\#(i)", "task_name": "hold", "labels": {}, "args": [], "kwargs": {}}"#)
+            }
+            try await withTimeout { while running.load(ordering: .relaxed) < 2 { await Task.yield() } }
+            await gate.open()
+            for i in 0..<6 { _ = try await Self.wait(broker, "h\(i)") }
+            #expect(peak.load(ordering: .relaxed) == 2)
+        }
+    }
+
+    @Test func stopDrainsRunningTasks() async throws {
+        let broker = QueueBroker()
+        let started = EventStream<Int>()
+        let gate = AsyncGate()
+        _ = broker.task("work") { () async throws -> Int in
+            started.send(1)
+            await gate.wait()
+            return 9
+        }
+        let receiver = Receiver(broker: broker)
+        let running = Task { try await receiver.run() }
+        broker.push(#"{"task_id": "w", "task_name": "work", "labels": {}, "args": [], "kwargs": {}}"#)
+        _ = try await started.first(1)
+        receiver.stop()
+        await gate.open()
+        try await withTimeout { try await running.value }
+        #expect(try await broker.resultBackend.getResult("w", withLogs: false).returnValue == 9)
+        receiver.shutdown()
+    }
+
+    @Test func logsAreCapturedIntoTheResult() async throws {
+        let broker = InMemoryBroker(logsFormat: "%(levelname)s %(task_name)s %(message)s")
+        let chatty = broker.task("chatty") { () async throws -> Int in
+            TaskContext.current?.logger.warning("hello from the task")
+            return 1
+        }
+        let handle = try await chatty.kiq()
+        let result = try await handle.waitResult(timeout: .seconds(5), withLogs: true)
+        #expect(result.log?.contains("WARNING chatty hello from the task") == true, "\(result.log ?? "nil")")
+        #expect(try await handle.getResult(withLogs: false).log == nil)
+    }
+
+    @Test func argumentsOfWrongShapeBecomeErrorResults() async throws {
+        let broker = InMemoryBroker()
+        struct Point: Codable, Sendable { var x: Int; var y: Int }
+        let norm = broker.task("norm") { (p: Point) async throws -> Int in abs(p.x) + abs(p.y) }
+        #expect(try await norm.kiq(Point(x: 3, y: -4)).waitResult(timeout: .seconds(5)).returnValue == 7)
+        let raw = TaskiqMessage(taskID: "bad", taskName: "norm", args: [["x": 1]])
+        try await broker.kick(raw)
+        let result = try await broker.resultBackend.waitResult("bad", timeout: .seconds(5), withLogs: false)
+        #expect(result.isErr)
+        #expect(result.error?.message.contains("argument 1") == true)
+    }
+
+    @Test func unknownTaskIsRefusedByTheInMemoryBroker() async throws {
+        let broker = InMemoryBroker()
+        await #expect(throws: TaskiqError.self) {
+            try await broker.kick(TaskiqMessage(taskID: "x", taskName: "nope"))
+        }
+    }
+}
+
+/// The OS name of the current thread.
+func currentThreadName() -> String {
+    SyncTaskPoolTests.osThreadName()
+}
+
+/// A gate tasks wait at until the test opens it.
+actor AsyncGate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+}
