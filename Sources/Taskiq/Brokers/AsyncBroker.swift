@@ -58,8 +58,7 @@ extension AsyncBroker {
     public func register<each A: Codable & Sendable, R: Sendable>(
         _ definition: TaskDefinition<repeat each A, R>
     ) -> TaskDefinition<repeat each A, R> {
-        components.registry.register(definition.erased)
-        definition.binding.bind(self)
+        definition.register(with: self)
         return definition
     }
 

@@ -35,8 +35,12 @@ public protocol RegistrableTask: Sendable {
 
 extension TaskDefinition: RegistrableTask {
     /// Registers the task with a broker and binds it there.
+    ///
+    /// (This is the one place that registers a definition: calling the pack-generic
+    /// `AsyncBroker.register(_:)` from here crashes the Swift 6.3 optimiser's cross-module pass.)
     public func register(with broker: any AsyncBroker) {
-        broker.register(self)
+        broker.components.registry.register(erased)
+        binding.bind(broker)
     }
 }
 
