@@ -181,7 +181,7 @@ public final class Supervisor: Sendable {
                 switch policy.shutdownRequested(signal: signal) {
                 case .forward(let signal, let deadline):
                     logger.notice(
-                        "received \(signalName(signal)); forwarding it to \(children.count) workers and waiting up to \(format(deadline))")
+                        "received \(signalName(signal)); forwarding it to \(children.count) workers and waiting up to \(formatSeconds(deadline))")
                     for child in children.values { child.signal(signal) }
                     group.addTask {
                         try await Task.sleep(for: deadline)
@@ -199,7 +199,7 @@ public final class Supervisor: Sendable {
             case .deadlinePassed:
                 if policy.deadlinePassed() {
                     logger.warning(
-                        "\(children.count) workers still running after \(format(options.shutdownTimeout)); killing them")
+                        "\(children.count) workers still running after \(formatSeconds(options.shutdownTimeout)); killing them")
                     for child in children.values { child.signal(SIGKILL) }
                 }
             }
@@ -231,7 +231,7 @@ public final class Supervisor: Sendable {
         case .restart(let delay) where delay == .zero:
             logger.info("\(what); restarting it now", metadata: metadata)
         case .restart(let delay):
-            logger.warning("\(what); restarting it in \(format(delay))", metadata: metadata)
+            logger.warning("\(what); restarting it in \(formatSeconds(delay))", metadata: metadata)
         case .stayDown, .finish:
             logger.info("\(what) during shutdown", metadata: metadata)
         }
@@ -240,9 +240,4 @@ public final class Supervisor: Sendable {
     private func metadata(_ child: ChildProcess) -> [String: String] {
         ["worker": String(child.index), "pid": String(child.pid)]
     }
-}
-
-/// A duration as seconds with two decimals, as logs show it (`0.52s`).
-func format(_ duration: Duration) -> String {
-    String(format: "%.2fs", duration.seconds)
 }

@@ -47,18 +47,10 @@ public struct SupervisorBackoff: Sendable, Hashable {
     ///   - jitterUnit: A number in `0...1` that picks the point within the jitter range
     ///     (`0.5` is the unjittered delay); random in production, fixed in tests.
     func delay(afterFailures failures: Int, jitterUnit: Double) -> Duration {
-        let cap = maximum.seconds
+        let cap = maximum.inSeconds
         let exponent = Double(max(0, failures - 1))
-        let base = min(cap, initial.seconds * pow(max(1, multiplier), exponent))
+        let base = min(cap, initial.inSeconds * pow(max(1, multiplier), exponent))
         let spread = min(1, max(0, jitter)) * (2 * min(1, max(0, jitterUnit)) - 1)
         return .seconds(min(cap, max(0, base * (1 + spread))))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }

@@ -152,7 +152,7 @@ public struct WorkerLifecycle: Sendable {
                         logger.notice("received \(signalName(signal)) while shutting down; send it again to exit at once")
                         continue
                     }
-                    let wait = waitTasksTimeout.map { "up to \(format($0))" } ?? "without a time limit"
+                    let wait = waitTasksTimeout.map { "up to \(formatSeconds($0))" } ?? "without a time limit"
                     logger.notice("received \(signalName(signal)); stopping intake and waiting \(wait) for running tasks")
                     phase = .draining
                     stopIntake()
@@ -160,7 +160,7 @@ public struct WorkerLifecycle: Sendable {
 
                 case .drainDeadline:
                     guard phase == .draining else { continue }
-                    logger.warning("tasks still running after \(format(waitTasksTimeout ?? .zero)); cancelling them")
+                    logger.warning("tasks still running after \(formatSeconds(waitTasksTimeout ?? .zero)); cancelling them")
                     phase = .cancelling
                     loop.cancel()
                     after(shutdownTimeout, send: .shutdownDeadline(.cancelling))
@@ -195,7 +195,7 @@ public struct WorkerLifecycle: Sendable {
                 case .shutdownDeadline(let step):
                     guard phase == step else { continue }
                     let what = step == .cancelling ? "cancelled tasks did not finish" : "shutdown did not finish"
-                    logger.error("\(what) within \(format(shutdownTimeout)); exiting")
+                    logger.error("\(what) within \(formatSeconds(shutdownTimeout)); exiting")
                     return 1
                 }
             }

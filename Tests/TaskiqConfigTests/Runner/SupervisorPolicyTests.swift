@@ -28,7 +28,7 @@ import Testing
     ])
     func backoffGrowsExponentiallyWithJitterUpToTheCap(failures: Int, unit: Double, seconds: Double) {
         let delay = Self.backoff.delay(afterFailures: failures, jitterUnit: unit)
-        #expect(abs(delay.seconds - seconds) < 1e-9)
+        #expect(abs(delay.inSeconds - seconds) < 1e-9)
     }
 
     @Test func crashesRestartWithGrowingBackoffPerWorker() {
