@@ -18,7 +18,22 @@ public struct TaskContext: Sendable {
     /// The broker the message came from; use it to kick follow-up tasks.
     public let broker: any AsyncBroker
     /// A logger carrying the task's name and ID; when the broker captures logs, lines go to the result too.
-    public let logger: Logger
+    public var logger: Logger {
+        var logger = workerLogger
+        if let capture { logger.capture = capture }
+        return logger
+    }
+
+    /// The worker's logger with the task's name and ID, without capture (built only when used).
+    var workerLogger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "task_name"] = message.taskName
+        logger[metadataKey: "task_id"] = message.taskID
+        return logger
+    }
+
+    private let baseLogger: Logger
+    let capture: LogCapture?
 
     /// The task's ID.
     public var taskID: String { message.taskID }
@@ -30,14 +45,19 @@ public struct TaskContext: Sendable {
     let acknowledger: Acknowledger?
 
     /// Creates a context.
+    /// - Parameters:
+    ///   - message: The message being executed.
+    ///   - broker: The broker it came from.
+    ///   - logger: The logger to derive the task's logger from (the task's name and ID are added).
     public init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger) {
-        self.init(message: message, broker: broker, logger: logger, acknowledger: nil)
+        self.init(message: message, broker: broker, logger: logger, capture: nil, acknowledger: nil)
     }
 
-    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, acknowledger: Acknowledger?) {
+    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, capture: LogCapture?, acknowledger: Acknowledger?) {
         self.message = message
         self.broker = broker
-        self.logger = logger
+        self.baseLogger = logger
+        self.capture = capture
         self.acknowledger = acknowledger
     }
 

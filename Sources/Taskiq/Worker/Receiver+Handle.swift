@@ -19,21 +19,17 @@ extension Receiver {
             await ack(acknowledge)
             return
         }
-        var logger = baseLogger
-        logger[metadataKey: "task_name"] = message.taskName
-        logger[metadataKey: "task_id"] = message.taskID
         let capture = captureFormat.map { LogCapture(format: $0) }
-        var taskLogger = logger
-        taskLogger.capture = capture
-        let context = TaskContext(message: message, broker: broker, logger: taskLogger, acknowledger: acknowledge)
+        let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
+                                  acknowledger: acknowledge)
         await TaskContext.$current.withValue(context) {
-            await process(message, task: task, components: components, context: context, capture: capture,
-                          logger: logger, acknowledge: acknowledge)
+            await process(message, task: task, components: components, context: context, acknowledge: acknowledge)
         }
     }
 
     private func process(_ received: TaskiqMessage, task: AnyTask, components: BrokerComponents, context: TaskContext,
-                         capture: LogCapture?, logger: Logger, acknowledge: Acknowledger) async {
+                         acknowledge: Acknowledger) async {
+        var logger: Logger { context.workerLogger }
         let middlewares = components.middlewares
         var message = received
         var preExecuteError: TaskError?
@@ -60,7 +56,7 @@ extension Receiver {
         if failure == nil {
             do {
                 let invocation = try task.prepare(message, options.castTypes)
-                let value = try await execute(invocation, timeout: Self.timeout(from: message.labels["timeout"], logger: logger))
+                let value = try await execute(invocation, timeout: Self.timeout(from: message.labels["timeout"], context: context))
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch {
                 failure = TaskError(error)
@@ -84,7 +80,7 @@ extension Receiver {
         } else {
             counters.succeeded.increment()
         }
-        if let capture { result.log = capture.text }
+        if let capture = context.capture { result.log = capture.text }
 
         if ackType == .whenExecuted { await ack(acknowledge) }
         for middleware in middlewares.reversed() {
@@ -121,11 +117,11 @@ extension Receiver {
     }
 
     /// Seconds from a `timeout` label (number or numeric string); `nil` when absent, invalid or not positive.
-    static func timeout(from label: JSONValue?, logger: Logger) -> Double? {
+    static func timeout(from label: JSONValue?, context: TaskContext) -> Double? {
         guard let label else { return nil }
         let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
         guard let seconds, seconds > 0, seconds.isFinite else {
-            logger.warning("ignoring timeout label \(label): expected a positive number of seconds")
+            context.workerLogger.warning("ignoring timeout label \(label): expected a positive number of seconds")
             return nil
         }
         return seconds
