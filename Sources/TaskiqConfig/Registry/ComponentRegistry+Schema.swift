@@ -54,7 +54,9 @@ extension ComponentRegistry {
             "title": "Taskiq for Swift configuration",
             "type": "object",
             "additionalProperties": false,
-            "required": ["broker"],
+            // A file that extends another may leave the broker to its base.
+            "if": ["not": ["required": ["extends"]]],
+            "then": ["required": ["broker"]],
             "properties": .object(properties),
             "$defs": .object(definitions),
         ]
@@ -93,7 +95,7 @@ extension ComponentRegistry {
         }
         var alternatives: [JSONValue] = [.object(typed)]
         switch option.type {
-        case .integer, .number, .boolean: alternatives.append(["$ref": "#/$defs/interpolated"])
+        case .integer, .number, .boolean, .choice: alternatives.append(["$ref": "#/$defs/interpolated"])
         default: break
         }
         let nullable = option.defaultValue.isNull && !option.isRequired
