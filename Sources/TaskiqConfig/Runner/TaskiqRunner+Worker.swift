@@ -16,6 +16,9 @@ extension TaskiqRunner {
         try await system.startup()
         let tasks = system.tasks.map(\.name)
         logger.info("loaded \(tasks.count) tasks from \(system.modules.map(\.name).joined(separator: ", ")): \(tasks.joined(separator: ", "))")
+        if settings.workers > 1 {
+            logger.notice("worker.workers is \(settings.workers), but this build runs a single worker process")
+        }
         if system.isProcessLocal {
             logger.info("""
                 worker ready; the '\(system.configuration.broker.type.name)' broker runs tasks in the process that \
