@@ -7,14 +7,16 @@ let package = Package(
     products: [
         .library(name: "Taskiq", targets: ["Taskiq"]),
         .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
+        .library(name: "TaskiqExamples", targets: ["TaskiqExamples"]),
         .executable(name: "taskiq-run", targets: ["taskiq-run"]),
     ],
     targets: [
         .target(name: "Taskiq", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
-        .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig"]),
+        .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
+        .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["TaskiqConfig"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
     ]
 )
 

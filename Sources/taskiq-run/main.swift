@@ -1,1 +1,4 @@
-print("taskiq-run: usage: taskiq-run [worker|check|tasks|kick] -c FILE")
+import TaskiqConfig
+import TaskiqExamples
+
+await TaskiqRunner(modules: [ExampleTasks.module]).main()

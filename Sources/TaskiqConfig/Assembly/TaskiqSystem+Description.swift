@@ -1,0 +1,37 @@
+import Taskiq
+
+extension TaskiqSystem {
+    /// The resolved configuration as JSON, defaults filled in and secrets masked: what
+    /// `taskiq-run check` prints.
+    public var resolvedConfiguration: JSONValue {
+        let settings = configuration
+        var root = JSONObject()
+        root["broker"] = .object(settings.broker.json)
+        root["result_backend"] = settings.resultBackend.map { .object($0.json) } ?? .null
+        root["task_id_generator"] = settings.taskIDGenerator.map { .object($0.json) } ?? ["type": "uuid4"]
+        root["middlewares"] = .array(settings.middlewares.map { .object($0.json) })
+        root["tasks"] = ["modules": .array(settings.modules.map(JSONValue.string))]
+        let worker = settings.worker
+        root["worker"] = [
+            "workers": .int(worker.workers),
+            "max_async_tasks": .int(worker.maxAsyncTasks),
+            "max_prefetch": .int(worker.maxPrefetch),
+            "ack_type": .string(worker.ackType.rawValue),
+            "shutdown_timeout": .double(worker.shutdownTimeout.seconds),
+            "wait_tasks_timeout": worker.waitTasksTimeout.map { .double($0.seconds) } ?? .null,
+            "max_tasks_per_child": worker.maxTasksPerChild.map(JSONValue.int) ?? .null,
+            "log_level": .string(worker.logLevel.rawValue),
+            "log_format": .string(worker.logFormat.rawValue),
+        ]
+        root["schedules"] = .array(settings.schedules)
+        return SecretMasking.masked(.object(root))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,77 @@
+/// A configuration file that cannot be used, with the file, the JSON path and the reason.
+///
+/// The description is one line, `<file>: <path>: <message>`, such as
+/// `taskiq.json: middlewares[1].default_retry_count: expected an integer in 0...1000, found -1`.
+/// `taskiq-run` prints it on standard error and exits with status 2.
+public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem the configuration has. An open set: compare with the static members.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, such as `unknown_key`.
+        public var name: String
+        /// Creates a code.
+        public init(_ name: String) { self.name = name }
+        /// The code's name.
+        public var description: String { name }
+
+        /// The file is not valid JSON.
+        public static let invalidJSON = Code("invalid_json")
+        /// The file cannot be read.
+        public static let unreadableFile = Code("unreadable_file")
+        /// No configuration file was named.
+        public static let noConfigFile = Code("no_config_file")
+        /// A key that is not a setting.
+        public static let unknownKey = Code("unknown_key")
+        /// A required key is absent.
+        public static let missingKey = Code("missing_key")
+        /// A value of the wrong JSON type.
+        public static let wrongType = Code("wrong_type")
+        /// A value outside its allowed range or set.
+        public static let outOfRange = Code("out_of_range")
+        /// A component `type` that is not registered.
+        public static let unknownComponentType = Code("unknown_component_type")
+        /// A task module that is not compiled in.
+        public static let unknownModule = Code("unknown_module")
+        /// A discovery pattern that matches no module.
+        public static let noModuleMatches = Code("no_module_matches")
+        /// A `${VAR}` reference to an unset variable without a default.
+        public static let missingEnvironmentVariable = Code("missing_environment_variable")
+        /// A malformed `${...}` reference.
+        public static let invalidInterpolation = Code("invalid_interpolation")
+        /// Files that extend each other in a circle.
+        public static let extendsCycle = Code("extends_cycle")
+        /// Settings that are each valid but cannot work together.
+        public static let impossibleSettings = Code("impossible_settings")
+        /// A component factory failed to build its component.
+        public static let componentFailed = Code("component_failed")
+        /// A task name that no loaded module provides.
+        public static let unknownTask = Code("unknown_task")
+    }
+
+    /// What kind of problem this is.
+    public var code: Code
+    /// The file the offending value came from, as named on the command line or in `extends`.
+    public var file: String
+    /// The JSON path of the offending value, such as `middlewares[1].default_retry_count`;
+    /// empty for the document as a whole.
+    public var path: String
+    /// What was found and what was expected.
+    public var message: String
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: What kind of problem this is.
+    ///   - file: The file the offending value came from.
+    ///   - path: The JSON path of the offending value.
+    ///   - message: What was found and what was expected.
+    public init(_ code: Code, file: String, path: String, _ message: String) {
+        self.code = code
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+
+    /// `<file>: <path>: <message>`, leaving out the path when it is empty.
+    public var description: String {
+        path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)"
+    }
+}

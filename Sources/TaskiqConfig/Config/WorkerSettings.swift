@@ -1,0 +1,58 @@
+import Taskiq
+
+/// The `worker` section: how a worker process runs tasks, shuts down and logs.
+public struct WorkerSettings: Sendable, Hashable {
+    /// Worker processes; more than one needs a broker that other processes can reach.
+    public var workers: Int = 1
+    /// Tasks running at once per process; 0 means unlimited.
+    public var maxAsyncTasks: Int = 100
+    /// Deliveries taken ahead of those running.
+    public var maxPrefetch: Int = 0
+    /// When deliveries are acknowledged.
+    public var ackType: AckType = .whenSaved
+    /// How long a stop may take in all, draining included.
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// How long to let running tasks finish after intake stops; `nil` waits up to ``shutdownTimeout``.
+    public var waitTasksTimeout: Duration? = nil
+    /// Tasks a worker process runs before it is replaced; `nil` for no limit.
+    public var maxTasksPerChild: Int? = nil
+    /// The least severe level logged.
+    public var logLevel: LogLevel = .info
+    /// How log lines are written.
+    public var logFormat: LogOutputFormat = .text
+
+    /// Creates settings with the defaults.
+    public init() {}
+
+    /// The settings the `worker` section accepts; validation and the schema both use them.
+    public static let options: [ComponentOption] = [
+        .integer("workers", default: 1, range: 1...1024, description: "Worker processes."),
+        .integer("max_async_tasks", default: 100, range: 0...1_000_000,
+                 description: "Tasks running at once per process; 0 means unlimited."),
+        .integer("max_prefetch", default: 0, range: 0...1_000_000, description: "Deliveries taken ahead of those running."),
+        .choice("ack_type", AckType.allCases.map(\.rawValue), default: AckType.whenSaved.rawValue,
+                description: "When deliveries are acknowledged."),
+        .number("shutdown_timeout", default: 30, range: 0...86_400,
+                description: "Seconds a stop may take in all, draining included."),
+        .number("wait_tasks_timeout", default: nil, range: 0...86_400,
+                description: "Seconds running tasks may take to finish after intake stops; null waits up to shutdown_timeout."),
+        .integer("max_tasks_per_child", default: nil, range: 1...Int.max,
+                 description: "Tasks a worker process runs before it is replaced; null for no limit."),
+        .choice("log_level", LogLevel.allCases.map(\.rawValue), default: "info", description: "The least severe level logged."),
+        .choice("log_format", LogOutputFormat.allCases.map(\.rawValue), default: "text",
+                description: "How log lines are written: text for people, json for log shippers."),
+    ]
+
+    /// Reads validated values (see ``options``).
+    init(_ values: ComponentOptions) throws(ConfigError) {
+        workers = try values.int("workers")
+        maxAsyncTasks = try values.int("max_async_tasks")
+        maxPrefetch = try values.int("max_prefetch")
+        ackType = AckType(label: try values.string("ack_type")) ?? .whenSaved
+        shutdownTimeout = .milliseconds(Int((try values.double("shutdown_timeout") * 1000).rounded()))
+        waitTasksTimeout = try values.optionalDouble("wait_tasks_timeout").map { .milliseconds(Int(($0 * 1000).rounded())) }
+        maxTasksPerChild = try values.optionalInt("max_tasks_per_child")
+        logLevel = LogLevel(try values.string("log_level")) ?? .info
+        logFormat = LogOutputFormat(rawValue: try values.string("log_format")) ?? .text
+    }
+}

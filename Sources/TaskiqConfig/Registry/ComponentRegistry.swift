@@ -1,0 +1,101 @@
+import Taskiq
+
+/// The component types a configuration file can name, by kind and `type`.
+///
+/// Start from ``standard`` and register your own types; the config can then name them, and
+/// ``jsonSchema()`` describes them:
+/// ```swift
+/// var registry = ComponentRegistry.standard
+/// registry.register(middleware: "audit", summary: "Logs every task.", options: [
+///     .string("channel", default: "tasks", description: "Where audit lines go."),
+/// ]) { options in
+///     AuditMiddleware(channel: try options.string("channel"))
+/// }
+/// await TaskiqRunner(modules: [MyTasks.module], registry: registry).main()
+/// ```
+/// Registering a name again replaces the earlier type.
+public struct ComponentRegistry: Sendable {
+    private var types: [ComponentKind: [ComponentType]] = [:]
+
+    /// Creates an empty registry; most programs start from ``standard`` instead.
+    public init() {}
+
+    /// The registered types of one kind, in registration order.
+    public func types(of kind: ComponentKind) -> [ComponentType] {
+        types[kind] ?? []
+    }
+
+    /// The type of a kind with a name.
+    public func type(_ kind: ComponentKind, named name: String) -> ComponentType? {
+        types[kind]?.first { $0.name == name }
+    }
+
+    /// Registers a broker type.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `inmemory`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - isProcessLocal: Whether the broker only works inside one process, which rules out `workers > 1`.
+    ///   - make: Builds the broker from validated options.
+    public mutating func register(
+        broker name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        make: @escaping @Sendable (ComponentOptions) throws -> any AsyncBroker
+    ) {
+        add(ComponentType(kind: .broker, name: name, summary: summary, options: options,
+                          isProcessLocal: isProcessLocal, make: { .broker(try make($0)) }))
+    }
+
+    /// Registers a result-backend type.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `inmemory`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - isProcessLocal: Whether the backend only works inside one process.
+    ///   - make: Builds the backend from validated options.
+    public mutating func register(
+        resultBackend name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        make: @escaping @Sendable (ComponentOptions) throws -> any ResultBackend
+    ) {
+        add(ComponentType(kind: .resultBackend, name: name, summary: summary, options: options,
+                          isProcessLocal: isProcessLocal, make: { .resultBackend(try make($0)) }))
+    }
+
+    /// Registers a middleware type.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `simple_retry`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - make: Builds the middleware from validated options.
+    public mutating func register(
+        middleware name: String, summary: String = "", options: [ComponentOption] = [],
+        make: @escaping @Sendable (ComponentOptions) throws -> any TaskiqMiddleware
+    ) {
+        add(ComponentType(kind: .middleware, name: name, summary: summary, options: options,
+                          isProcessLocal: false, make: { .middleware(try make($0)) }))
+    }
+
+    /// Registers a task-ID generator type. The config may name it as a plain string when it has
+    /// no required options: `"task_id_generator": "uuid7"`.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `uuid7`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - make: Builds the generator from validated options.
+    public mutating func register(
+        taskIDGenerator name: String, summary: String = "", options: [ComponentOption] = [],
+        make: @escaping @Sendable (ComponentOptions) throws -> TaskIDGenerator
+    ) {
+        add(ComponentType(kind: .taskIDGenerator, name: name, summary: summary, options: options,
+                          isProcessLocal: false, make: { .taskIDGenerator(try make($0)) }))
+    }
+
+    private mutating func add(_ type: ComponentType) {
+        var list = types[type.kind] ?? []
+        if let index = list.firstIndex(where: { $0.name == type.name }) {
+            list[index] = type
+        } else {
+            list.append(type)
+        }
+        types[type.kind] = list
+    }
+}

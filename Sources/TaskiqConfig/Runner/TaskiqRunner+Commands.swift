@@ -1,0 +1,56 @@
+extension TaskiqRunner {
+    static let configOption = OptionSpec(
+        "config", short: "c", valueName: "FILE",
+        help: "Configuration file; defaults to $TASKIQ_CONFIG, then taskiq.json.")
+    static let loggingOptions: [OptionSpec] = [
+        .flag("verbose", short: "v", help: "Log at debug level."),
+        OptionSpec("log-level", valueName: "LEVEL", help: "Override worker.log_level (trace, debug, info, notice, warning, error, critical)."),
+        OptionSpec("log-format", valueName: "FORMAT", help: "Override worker.log_format (text or json)."),
+    ]
+    static let workersOption = OptionSpec("workers", short: "w", valueName: "N", help: "Override worker.workers.")
+
+    /// The subcommands of the runner.
+    var parser: CommandLineParser {
+        CommandLineParser(
+            programName: programName, version: version,
+            abstract: "Run Taskiq workers and send tasks, assembled from a JSON configuration file.",
+            commands: [
+                CommandSpec(
+                    "worker", abstract: "Run a worker that executes tasks from the broker.",
+                    discussion: """
+                        Loads the configuration, starts the broker and runs tasks until SIGINT or SIGTERM, \
+                        then stops taking tasks, lets running ones finish up to worker.shutdown_timeout and exits.
+
+                        With the in-memory broker, tasks run in the process that kicks them, so the worker \
+                        only keeps the process alive until it is stopped.
+                        """,
+                    options: [Self.configOption, Self.workersOption] + Self.loggingOptions),
+                CommandSpec(
+                    "check", abstract: "Validate a configuration and print it resolved, with secrets masked.",
+                    options: [Self.configOption, Self.workersOption] + Self.loggingOptions),
+                CommandSpec(
+                    "tasks", abstract: "List the loaded modules and their tasks.",
+                    options: [Self.configOption] + Self.loggingOptions),
+                CommandSpec(
+                    "kick", abstract: "Send one task and optionally wait for its result.",
+                    discussion: """
+                        Each argument is parsed as JSON and sent as a string when it is not JSON. With the \
+                        in-memory broker the task runs in this process. With --wait the return value is \
+                        printed as JSON alone on standard output; the exit status is 1 if the task failed.
+                        """,
+                    options: [
+                        Self.configOption,
+                        OptionSpec("label", short: "l", valueName: "KEY=VALUE", help: "A label for the task (VALUE parsed as JSON).", kind: .repeatable),
+                        OptionSpec("task-id", valueName: "ID", help: "Use this task ID instead of a generated one."),
+                        .flag("wait", help: "Wait for the result and print it."),
+                        OptionSpec("timeout", valueName: "SECONDS", help: "Give up waiting after this long (with --wait)."),
+                    ] + Self.loggingOptions,
+                    arguments: [
+                        ArgumentSpec("TASK", help: "Task name, such as examples.add."),
+                        ArgumentSpec("ARGS", help: "Positional arguments, each parsed as JSON.", isOptional: true, isVariadic: true),
+                    ]),
+                CommandSpec("schema", abstract: "Print the JSON Schema of configuration files."),
+            ],
+            defaultCommand: "worker")
+    }
+}

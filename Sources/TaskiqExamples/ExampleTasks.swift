@@ -1,0 +1,64 @@
+import Taskiq
+
+/// The `examples` task module that `taskiq-run` ships with.
+///
+/// Task names and parameter names are fixed: other tools, tests and Python producers rely on
+/// them (`examples.add` with kwargs `a` and `b`, for instance).
+/// ```swift
+/// await TaskiqRunner(modules: [ExampleTasks.module]).main()
+/// ```
+public enum ExampleTasks {
+    /// `examples.add(a: Int, b: Int) -> Int`: the sum.
+    public static let add = TaskDefinition("examples.add", parameters: ["a", "b"]) {
+        (a: Int, b: Int) async throws -> Int in a + b
+    }
+
+    /// `examples.echo(value: JSONValue) -> JSONValue`: returns its argument unchanged.
+    public static let echo = TaskDefinition("examples.echo", parameters: ["value"]) {
+        (value: JSONValue) async throws -> JSONValue in value
+    }
+
+    /// `examples.sleep(seconds: Double)`: sleeps, ending early with `CancellationError` when cancelled.
+    public static let sleep = TaskDefinition("examples.sleep", parameters: ["seconds"]) {
+        (seconds: Double) async throws -> Void in
+        try await Task.sleep(for: .seconds(seconds))
+    }
+
+    /// `examples.fail()`: always throws ``ExampleFailure``, to exercise error paths and retries.
+    public static let fail = TaskDefinition("examples.fail") { () async throws -> Void in
+        throw ExampleFailure(message: "examples.fail always fails")
+    }
+
+    /// `examples.fib(n: Int) -> Int`: the n-th Fibonacci number by naive recursion.
+    ///
+    /// Deliberately exponential and synchronous, so it runs on the worker's thread pool and keeps
+    /// a core busy: `fib(30)` takes a noticeable fraction of a second. `n` must be in `0...92`.
+    public static let fib = TaskDefinition("examples.fib", parameters: ["n"]) { (n: Int) throws -> Int in
+        guard (0...92).contains(n) else {
+            throw ExampleFailure(message: "examples.fib takes n in 0...92, found \(n)")
+        }
+        return fibonacci(n)
+    }
+
+    /// `examples.heartbeat()`: logs one line containing `heartbeat` through the task's logger.
+    public static let heartbeat = TaskDefinition("examples.heartbeat") { () async throws -> Void in
+        TaskContext.current?.logger.info("heartbeat")
+    }
+
+    /// The module: every task above, under the name `examples`.
+    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat])
+
+    private static func fibonacci(_ n: Int) -> Int {
+        n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2)
+    }
+}
+
+/// The error the example tasks throw.
+public struct ExampleFailure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// Creates the error.
+    public init(message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,146 @@
+import Testing
+@testable import TaskiqConfig
+
+/// One broken configuration and the error it must produce.
+struct BrokenConfig: CustomTestStringConvertible, Sendable {
+    var name: String
+    var files: [String: String]
+    var environment: [String: String] = [:]
+    var code: ConfigError.Code
+    var file = "taskiq.json"
+    var path: String
+    var reasons: [String]
+
+    var testDescription: String { name }
+
+    init(_ name: String, _ json: String, code: ConfigError.Code, path: String, _ reasons: String...,
+         environment: [String: String] = [:], extraFiles: [String: String] = [:], file: String = "taskiq.json") {
+        self.name = name
+        self.files = extraFiles.merging(["taskiq.json": json]) { _, main in main }
+        self.environment = environment
+        self.code = code
+        self.file = file
+        self.path = path
+        self.reasons = reasons
+    }
+}
+
+private let broker = #""broker": {"type": "inmemory"}"#
+
+let brokenConfigs: [BrokenConfig] = [
+    BrokenConfig("trailing comma", #"{"broker": {"type": "inmemory",}}"#,
+                 code: .invalidJSON, path: "", "invalid JSON", "line 1, column 32", "found '}'"),
+    BrokenConfig("bare word on line 3", "{\n  \(broker),\n  \"worker\": nope\n}",
+                 code: .invalidJSON, path: "", "line 3, column 14"),
+    BrokenConfig("array at top level", "[]", code: .wrongType, path: "", "expected a JSON object", "found array"),
+    BrokenConfig("misspelt top-level key", #"{"brokr": {"type": "inmemory"}}"#,
+                 code: .unknownKey, path: "brokr", "unknown key 'brokr'", "did you mean 'broker'?"),
+    BrokenConfig("no broker", "{}", code: .missingKey, path: "broker", "missing", "inmemory"),
+    BrokenConfig("broker is a number", #"{"broker": 5}"#,
+                 code: .wrongType, path: "broker", "expected an object with a \"type\" key", "found integer 5"),
+    BrokenConfig("broker without type", #"{"broker": {}}"#,
+                 code: .missingKey, path: "broker.type", "missing \"type\"", "inmemory"),
+    BrokenConfig("broker type is a number", #"{"broker": {"type": 1}}"#,
+                 code: .wrongType, path: "broker.type", "found integer 1"),
+    BrokenConfig("unknown broker type", #"{"broker": {"type": "redis_stream"}}"#,
+                 code: .unknownComponentType, path: "broker.type", "unknown broker type 'redis_stream'",
+                 "known broker types: inmemory"),
+    BrokenConfig("misspelt broker option", #"{"broker": {"type": "inmemory", "max_stored_result": 5}}"#,
+                 code: .unknownKey, path: "broker.max_stored_result", "did you mean 'max_stored_results'?"),
+    BrokenConfig("boolean written as yes", #"{"broker": {"type": "inmemory", "cast_types": "yes"}}"#,
+                 code: .wrongType, path: "broker.cast_types", "expected a boolean", #"found string "yes""#),
+    BrokenConfig("empty sync pool", #"{"broker": {"type": "inmemory", "sync_tasks_pool_size": 0}}"#,
+                 code: .outOfRange, path: "broker.sync_tasks_pool_size", "expected an integer in 1...1024", "found integer 0"),
+    BrokenConfig("unknown result backend", #"{\#(broker), "result_backend": {"type": "redis"}}"#,
+                 code: .unknownComponentType, path: "result_backend.type", "unknown result backend type 'redis'",
+                 "inmemory, dummy"),
+    BrokenConfig("negative result limit", #"{\#(broker), "result_backend": {"type": "inmemory", "max_stored_results": -5}}"#,
+                 code: .outOfRange, path: "result_backend.max_stored_results", ">= -1", "found integer -5"),
+    BrokenConfig("middlewares is an object", #"{\#(broker), "middlewares": {"type": "simple_retry"}}"#,
+                 code: .wrongType, path: "middlewares", "expected an array", "found an object"),
+    BrokenConfig("negative retry count in the second middleware",
+                 #"{\#(broker), "middlewares": [{"type": "simple_retry"}, {"type": "simple_retry", "default_retry_count": -1}]}"#,
+                 code: .outOfRange, path: "middlewares[1].default_retry_count", "expected an integer in 1...1000",
+                 "found integer -1"),
+    BrokenConfig("unknown middleware", #"{\#(broker), "middlewares": [{"type": "simple_retyr"}]}"#,
+                 code: .unknownComponentType, path: "middlewares[0].type", "did you mean 'simple_retry'?",
+                 "known middleware types: simple_retry"),
+    BrokenConfig("unknown ID generator", #"{\#(broker), "task_id_generator": "uuid5"}"#,
+                 code: .unknownComponentType, path: "task_id_generator", "unknown task-ID generator type 'uuid5'",
+                 "uuid4, uuid7, uuid4_dashed"),
+    BrokenConfig("ID generator is a number", #"{\#(broker), "task_id_generator": 7}"#,
+                 code: .wrongType, path: "task_id_generator", "a type name such as \"uuid7\"", "found integer 7"),
+    BrokenConfig("unknown module", #"{\#(broker), "tasks": {"modules": ["exmaples"]}}"#,
+                 code: .unknownModule, path: "tasks.modules[0]", "unknown module 'exmaples'", "did you mean 'examples'?",
+                 "available modules: examples"),
+    BrokenConfig("pattern matching nothing", #"{\#(broker), "tasks": {"discover": "billing.*"}}"#,
+                 code: .noModuleMatches, path: "tasks.discover", "pattern 'billing.*' matches no module",
+                 "available modules: examples"),
+    BrokenConfig("misspelt tasks key", #"{\#(broker), "tasks": {"module": ["examples"]}}"#,
+                 code: .unknownKey, path: "tasks.module", "did you mean 'modules'?"),
+    BrokenConfig("workers is a word", #"{\#(broker), "worker": {"workers": "many"}}"#,
+                 code: .wrongType, path: "worker.workers", "expected an integer", #"found string "many""#),
+    BrokenConfig("several workers with the in-memory broker", #"{\#(broker), "worker": {"workers": 2}}"#,
+                 code: .impossibleSettings, path: "worker.workers", "found 2 worker processes", "'inmemory' broker",
+                 "only works inside one process"),
+    BrokenConfig("misspelt ack type", #"{\#(broker), "worker": {"ack_type": "when_save"}}"#,
+                 code: .outOfRange, path: "worker.ack_type", "expected one of", "did you mean 'when_saved'?"),
+    BrokenConfig("unknown log format", #"{\#(broker), "worker": {"log_format": "xml"}}"#,
+                 code: .outOfRange, path: "worker.log_format", "one of 'text', 'json'", #"found string "xml""#),
+    BrokenConfig("negative shutdown timeout", #"{\#(broker), "worker": {"shutdown_timeout": -1}}"#,
+                 code: .outOfRange, path: "worker.shutdown_timeout", "a number in 0...86400", "found integer -1"),
+    BrokenConfig("zero tasks per child", #"{\#(broker), "worker": {"max_tasks_per_child": 0}}"#,
+                 code: .outOfRange, path: "worker.max_tasks_per_child", ">= 1 or null"),
+    BrokenConfig("misspelt worker key", #"{\#(broker), "worker": {"wrokers": 1}}"#,
+                 code: .unknownKey, path: "worker.wrokers", "did you mean 'workers'?"),
+    BrokenConfig("unset variable without default", #"{\#(broker), "worker": {"log_level": "${NOPE_LEVEL}"}}"#,
+                 code: .missingEnvironmentVariable, path: "worker.log_level", "'NOPE_LEVEL' is not set"),
+    BrokenConfig("unterminated reference", #"{\#(broker), "worker": {"log_level": "${NOPE"}}"#,
+                 code: .invalidInterpolation, path: "worker.log_level", "unterminated '${'"),
+    BrokenConfig("interpolated number that is not one", #"{\#(broker), "worker": {"max_async_tasks": "${N:-lots}"}}"#,
+                 code: .wrongType, path: "worker.max_async_tasks", "expected an integer", #"found string "lots""#),
+    BrokenConfig("schedules is an object", #"{\#(broker), "schedules": {}}"#,
+                 code: .wrongType, path: "schedules", "expected an array"),
+    BrokenConfig("extends cycle", #"{"extends": "b.json", \#(broker)}"#,
+                 code: .extendsCycle, path: "extends", "taskiq.json -> ", "b.json -> ", "taskiq.json",
+                 extraFiles: ["b.json": #"{"extends": "taskiq.json"}"#], file: "b.json"),
+    BrokenConfig("missing base file", #"{"extends": "nowhere.json", \#(broker)}"#,
+                 code: .unreadableFile, path: "extends", "cannot read base file", "nowhere.json", "no such file"),
+    BrokenConfig("bad value inherited from the base file", #"{"extends": "base.json", "worker": {"max_prefetch": 1}}"#,
+                 code: .outOfRange, path: "broker.max_stored_results", "found integer -9",
+                 extraFiles: ["base.json": #"{"broker": {"type": "inmemory", "max_stored_results": -9}}"#], file: "base.json"),
+]
+
+@Suite struct BrokenConfigTests {
+    @Test func thereAreAtLeastTwentyFiveCases() {
+        #expect(brokenConfigs.count >= 25)
+    }
+
+    @Test(arguments: brokenConfigs)
+    func brokenConfigFailsWithPathAndReason(_ broken: BrokenConfig) throws {
+        let directory = try TemporaryConfigDirectory(files: broken.files)
+        let error = try #require(Fixtures.error(loading: directory.path("taskiq.json"), environment: broken.environment))
+        #expect(error.code == broken.code)
+        #expect(error.file.lastPathComponent == broken.file)
+        #expect(error.path == broken.path)
+        for reason in broken.reasons {
+            #expect(error.message.contains(reason), "\(error.message) should mention \(reason)")
+        }
+        #expect(!error.description.contains("\n"))
+        let prefix = broken.path.isEmpty ? "\(error.file): " : "\(error.file): \(broken.path): "
+        #expect(error.description.hasPrefix(prefix))
+        #expect(TaskiqRunner.exitStatus(for: error) == 2)
+    }
+
+    @Test func runnerReportsAConfigErrorWithStatusTwo() async throws {
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": "{}"])
+        let status = await TaskiqRunner(modules: Fixtures.modules).run(["check", "-c", directory.path("taskiq.json")], environment: [:])
+        #expect(status == 2)
+    }
+
+    @Test func otherErrorsMapToStatusOne() {
+        struct Boom: Error {}
+        #expect(TaskiqRunner.exitStatus(for: Boom()) == 1)
+        #expect(TaskiqRunner.exitStatus(for: CommandLineError(code: .unknownOption, message: "x")) == 2)
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// Runs the built `taskiq-run` as a subprocess.
+///
+/// These tests use `.build/debug/taskiq-run` under the package root, so run `swift build` before
+/// `swift test` (a test-only build does not link the executable).
+enum TaskiqRunProcess {
+    static let executable = Fixtures.packageRoot.appendingPathComponent(".build/debug/taskiq-run")
+
+    struct Output: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func requireExecutable() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            Issue.record("""
+                \(executable.path) is missing: run `swift build` in the package root before `swift test` \
+                so the end-to-end tests can launch taskiq-run
+                """)
+            throw CancellationError()
+        }
+    }
+
+    static func makeProcess(_ arguments: [String], environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env["TASKIQ_CONFIG"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        return process
+    }
+
+    /// Runs to completion, collecting both streams.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
+        try requireExecutable()
+        let process = makeProcess(arguments, environment: environment)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let exited = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
+        try process.run()
+        return try await withTimeout(seconds: 60) {
+            async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+            async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+            var statuses = exited.stream.makeAsyncIterator()
+            let status = await statuses.next() ?? -1
+            return Output(status: status, stdout: String(decoding: await stdout, as: UTF8.self),
+                          stderr: String(decoding: await stderr, as: UTF8.self))
+        }
+    }
+}
+
+@Suite struct EndToEndTests {
+    @Test func kickWithWaitPrintsTheResultAlone() async throws {
+        let output = try await TaskiqRunProcess.run(["kick", "-c", "examples/taskiq.json", "examples.add", "1", "2", "--wait"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout == "3\n")
+    }
+
+    @Test func aFailedTaskExitsOne() async throws {
+        let output = try await TaskiqRunProcess.run(["kick", "-c", "examples/taskiq.json", "examples.fail", "--wait"])
+        #expect(output.status == 1)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr.contains("examples.fail always fails"))
+    }
+
+    @Test func aBrokenConfigExitsTwoWithFileAndPath() async throws {
+        let directory = try TemporaryConfigDirectory(files: ["broken.json": """
+            {"broker": {"type": "inmemory"}, "middlewares": [{"type": "simple_retry", "default_retry_count": -1}]}
+            """])
+        let file = directory.path("broken.json")
+        let output = try await TaskiqRunProcess.run(["check", "-c", file])
+        #expect(output.status == 2)
+        #expect(output.stderr.hasPrefix("taskiq-run: \(file): middlewares[0].default_retry_count: "))
+        #expect(output.stderr.split(separator: "\n").count == 1)
+        #expect(output.stdout.isEmpty)
+    }
+
+    @Test func checkExitsZeroAndMasksNothingItShouldNot() async throws {
+        let output = try await TaskiqRunProcess.run(["check", "-c", "examples/taskiq.json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("examples.add(a: Int, b: Int) -> Int"))
+        #expect(output.stdout.contains(#""type": "simple_retry""#))
+    }
+
+    @Test func workerStopsCleanlyOnSIGTERM() async throws {
+        try TaskiqRunProcess.requireExecutable()
+        let process = TaskiqRunProcess.makeProcess(["-c", "examples/taskiq.json"], environment: ["TASKIQ_LOG_LEVEL": "info"])
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let lines = AsyncStream<String>.makeStream()
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                lines.continuation.finish()
+            } else {
+                lines.continuation.yield(String(decoding: data, as: UTF8.self))
+            }
+        }
+        let exited = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
+        try process.run()
+        let pid = process.processIdentifier
+        let status = try await withTimeout(seconds: 60) {
+            var log = ""
+            for await chunk in lines.stream {
+                log += chunk
+                if log.contains("worker ready") { break }
+            }
+            kill(pid, SIGTERM)
+            var statuses = exited.stream.makeAsyncIterator()
+            return await statuses.next() ?? -1
+        }
+        err.fileHandleForReading.readabilityHandler = nil
+        #expect(status == 0)
+    }
+
+    @Test(arguments: [["--version"], ["--help"], ["kick", "--help"], ["worker", "--help"], ["schema"]])
+    func informationalCommandsExitZero(arguments: [String]) async throws {
+        let output = try await TaskiqRunProcess.run(arguments)
+        #expect(output.status == 0)
+        #expect(!output.stdout.isEmpty)
+    }
+
+    @Test func anUnknownOptionExitsTwo() async throws {
+        let output = try await TaskiqRunProcess.run(["check", "--wrokers", "2"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("did you mean '--workers'?"))
+    }
+}
