@@ -43,12 +43,20 @@ public final class Receiver: Sendable {
         let running = AsyncSemaphore(permits: unlimited ? Int.max / 2 : options.maxAsyncTasks)
         let inFlight = InFlightCounter()
         let failure = MutexBox<(any Error)?>(nil)
+        let maxDeliveries = options.maxDeliveries ?? Int.max
+        let logger = baseLogger
 
         let intakeTask = Task {
             defer { feed.finish() }
             var iterator = deliveries.makeAsyncIterator()
+            var taken = 0
             do {
                 while !Task.isCancelled {
+                    if taken >= maxDeliveries {
+                        logger.info("took \(taken) deliveries (max_tasks_per_child); stopping intake")
+                        break
+                    }
+                    taken += 1
                     await prefetch.acquire()
                     guard !Task.isCancelled, let delivery = try await iterator.next() else {
                         prefetch.release()

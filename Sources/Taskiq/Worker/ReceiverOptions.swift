@@ -15,11 +15,14 @@ public struct ReceiverOptions: Sendable {
     public var logsFormat: String? = nil
     /// How long to wait for running tasks after intake stops; `nil` waits for all of them.
     public var waitTasksTimeout: Duration? = nil
+    /// Stop taking deliveries after this many, drain, and return from `run()` (so a supervisor
+    /// can replace the process: taskiq's `max_tasks_per_child`); `nil` never stops.
+    public var maxDeliveries: Int? = nil
 
     /// Creates options with taskiq's defaults.
     public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
                 castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
-                waitTasksTimeout: Duration? = nil) {
+                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil) {
         self.maxAsyncTasks = maxAsyncTasks
         self.maxPrefetch = maxPrefetch
         self.ackType = ackType
@@ -27,5 +30,6 @@ public struct ReceiverOptions: Sendable {
         self.syncTasksPoolSize = syncTasksPoolSize
         self.logsFormat = logsFormat
         self.waitTasksTimeout = waitTasksTimeout
+        self.maxDeliveries = maxDeliveries
     }
 }

@@ -56,7 +56,7 @@ public struct TaskiqRunner: Sendable {
                 Console.out(text + "\n")
                 return 0
             case .run(let command):
-                return try await dispatch(command, environment: environment)
+                return try await dispatch(command, arguments: arguments, environment: environment)
             }
         } catch let error as CommandLineError {
             let command = error.command.map { " \($0)" } ?? ""
@@ -80,7 +80,7 @@ public struct TaskiqRunner: Sendable {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    private func dispatch(_ command: ParsedCommand, environment: [String: String]) async throws -> Int32 {
+    private func dispatch(_ command: ParsedCommand, arguments: [String], environment: [String: String]) async throws -> Int32 {
         switch command.name {
         case "schema":
             Console.out(registry.jsonSchema().prettyPrinted + "\n")
@@ -92,7 +92,8 @@ public struct TaskiqRunner: Sendable {
         case "kick":
             return try await kick(command, system: try assemble(command, environment: environment))
         default:
-            return try await worker(try assemble(command, environment: environment))
+            return try await worker(try assemble(command, environment: environment), arguments: arguments,
+                                    environment: environment)
         }
     }
 
