@@ -1,0 +1,306 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A ZeroMQ-compatible socket (PUB, SUB, PUSH or PULL) speaking ZMTP 3.1 over TCP, without libzmq.
+///
+/// ```swift
+/// let pull = ZMTPSocket(type: .pull)
+/// let endpoint = try pull.bind("tcp://127.0.0.1:0")
+/// let push = ZMTPSocket(type: .push)
+/// try push.connect(endpoint.description)
+/// try await push.send([Array("hello".utf8)])
+/// let parts = try await pull.receive()
+/// ```
+/// A socket may bind and connect any number of endpoints. Each connection has a reader thread
+/// that feeds a ``ZMTPMachine`` and a writer thread; connecting endpoints reconnect with a
+/// randomized backoff and re-send READY and subscriptions. A peer that breaks the protocol is
+/// logged and disconnected while the others keep being served.
+///
+/// Semantics follow ZeroMQ: PUB fans out to subscribers whose prefix matches and drops for a
+/// peer above the high-water mark; SUB filters and re-subscribes after reconnects; PUSH
+/// round-robins over ready peers with room and, unlike a silent drop, throws after
+/// ``ZMTPSocketOptions/sendTimeout`` when none has; PULL fair-queues all peers.
+package final class ZMTPSocket: Sendable {
+    struct Peer {
+        let connection: ZMTPConnection
+        var ready = false
+        var commandSubscriptions = true
+        var subscriptions: [[UInt8]: Int] = [:]
+    }
+
+    struct State {
+        var closed = false
+        var nextID: UInt64 = 0
+        var peers: [UInt64: Peer] = [:]
+        /// Ready peers in the order they became ready, for round-robin.
+        var readyOrder: [UInt64] = []
+        var roundRobin = 0
+        var inbox: [[[UInt8]]] = []
+        var inboxHead = 0
+        var receivers: [(id: UInt64, continuation: CheckedContinuation<[[UInt8]], any Error>)] = []
+        var blockedReaders: [ZMTPConnection] = []
+        var generation: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var subscriptions: [[UInt8]: Int] = [:]
+        var listeners: [TCPSocket] = []
+        var connectorWakeups: [DispatchSemaphore] = []
+        var threads = 0
+        var dropped = 0
+
+        var inboxCount: Int { inbox.count - inboxHead }
+
+        mutating func nextIdentifier() -> UInt64 {
+            nextID += 1
+            return nextID
+        }
+
+        mutating func popInbox() -> [[UInt8]]? {
+            guard inboxHead < inbox.count else { return nil }
+            let message = inbox[inboxHead]
+            inbox[inboxHead] = []
+            inboxHead += 1
+            if inboxHead == inbox.count {
+                inbox.removeAll(keepingCapacity: true)
+                inboxHead = 0
+            } else if inboxHead >= 1024, inboxHead * 2 >= inbox.count {
+                inbox.removeSubrange(0..<inboxHead)
+                inboxHead = 0
+            }
+            return message
+        }
+
+        /// Marks a change and hands back the waiters to resume outside the lock.
+        mutating func changed() -> [CheckedContinuation<Void, Never>] {
+            generation &+= 1
+            guard !waiters.isEmpty else { return [] }
+            let woken = Array(waiters.values)
+            waiters.removeAll()
+            return woken
+        }
+    }
+
+    /// The socket's type.
+    package let type: ZMTPSocketType
+    /// The options it was created with.
+    package let options: ZMTPSocketOptions
+    let logger: Logger
+    let state = Mutex(State())
+
+    /// Creates a socket; it does nothing until it binds or connects.
+    /// - Parameters:
+    ///   - type: PUB, SUB, PUSH or PULL.
+    ///   - options: Limits, high-water marks and timeouts.
+    ///   - logger: Where disconnections and bad peers are reported.
+    package init(type: ZMTPSocketType, options: ZMTPSocketOptions = .init(), logger: Logger = Logger(label: "taskiq.zmtp")) {
+        precondition([.pub, .sub, .push, .pull].contains(type), "ZMTPSocket implements PUB, SUB, PUSH and PULL, not \(type.name)")
+        self.type = type
+        self.options = options
+        self.logger = logger
+    }
+
+    var machineOptions: ZMTPMachine.Options {
+        ZMTPMachine.Options(
+            socketType: type, maxFrameSize: options.maxFrameSize, maxMessageSize: options.maxMessageSize,
+            minorVersion: options.zmtpMinorVersion)
+    }
+
+    // MARK: Bind and connect
+
+    /// Listens on `endpoint` and accepts peers until closed.
+    /// - Parameter endpoint: `tcp://host:port`; `*` binds all interfaces, port 0 an ephemeral port.
+    /// - Returns: The bound endpoint, with the port the kernel chose.
+    @discardableResult
+    package func bind(_ endpoint: String) throws -> ZMTPEndpoint {
+        var parsed = try ZMTPEndpoint(parsing: endpoint)
+        let (listener, port) = try TCPSocket.listen(on: parsed)
+        parsed.port = port
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.listeners.append(listener)
+            state.threads += 1
+            return true
+        }
+        guard accepted else {
+            listener.close()
+            throw ZMTPError(.closed, "cannot bind \(parsed): the \(type.name) socket is closed")
+        }
+        let bound = parsed
+        startThread(name: "zmtp-accept") { [self] in acceptLoop(listener, endpoint: bound) }
+        logger.debug("ZMTP \(type.name) bound \(bound)")
+        return bound
+    }
+
+    /// Connects to `endpoint` in the background, reconnecting whenever the connection drops.
+    ///
+    /// Returns at once: the connection is made by a thread that retries with randomized
+    /// backoff, as libzmq does, so the peer may start later.
+    /// - Parameter endpoint: `tcp://host:port`.
+    package func connect(_ endpoint: String) throws {
+        let parsed = try ZMTPEndpoint(parsing: endpoint)
+        _ = try parsed.socketAddress(binding: false)  // Fail now on `*` or an unknown host.
+        let wakeup = DispatchSemaphore(value: 0)
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.connectorWakeups.append(wakeup)
+            state.threads += 1
+            return true
+        }
+        guard accepted else { throw ZMTPError(.closed, "cannot connect to \(parsed): the \(type.name) socket is closed") }
+        startThread(name: "zmtp-connect") { [self] in connectLoop(parsed, wakeup: wakeup) }
+    }
+
+    private func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            body()
+            let woken = state.withLock { state in
+                state.threads -= 1
+                return state.changed()
+            }
+            for waiter in woken { waiter.resume() }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    private var isClosed: Bool { state.withLock { $0.closed } }
+
+    private func acceptLoop(_ listener: TCPSocket, endpoint: ZMTPEndpoint) {
+        while let client = listener.accept() {
+            guard let connection = register(client) else {
+                client.close()
+                break
+            }
+            state.withLock { $0.threads += 1 }
+            startThread(name: "zmtp-reader") { [self] in
+                _ = serve(connection, endpoint: endpoint)
+            }
+        }
+        listener.close()
+    }
+
+    private func connectLoop(_ endpoint: ZMTPEndpoint, wakeup: DispatchSemaphore) {
+        var backoff = ZMTPReconnectBackoff(initial: options.reconnectInterval, maximum: options.reconnectIntervalMax)
+        while !isClosed {
+            do {
+                let tcp = try TCPSocket.connect(to: endpoint, timeout: options.connectTimeout.seconds)
+                guard let connection = register(tcp) else {
+                    tcp.close()
+                    break
+                }
+                if serve(connection, endpoint: endpoint) { backoff.reset() }
+            } catch {
+                logger.trace("ZMTP \(type.name) could not connect: \(error)")
+            }
+            guard !isClosed else { break }
+            let delay = backoff.next()
+            _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.seconds * 1e9)))
+        }
+    }
+
+    private func register(_ tcp: TCPSocket) -> ZMTPConnection? {
+        let connection = state.withLock { state -> ZMTPConnection? in
+            guard !state.closed else { return nil }
+            let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp)
+            state.peers[connection.id] = Peer(connection: connection)
+            return connection
+        }
+        connection?.startWriter { [self] in peerDrained($0) }
+        return connection
+    }
+
+    // MARK: Close
+
+    /// Stops accepting and connecting, disconnects every peer, and fails pending calls.
+    ///
+    /// - Parameter linger: How long to wait first for queued messages to be written, as
+    ///   ZeroMQ's linger does; a short-lived producer uses it so its last sends are not lost.
+    package func close(linger: Duration = .zero) async {
+        if linger > .zero {
+            _ = try? await waitUntil(timeout: linger) { state in
+                state.closed || state.peers.values.allSatisfy { $0.connection.pendingMessages == 0 } ? true : nil
+            }
+        }
+        let (listeners, connections, wakeups, receivers, readers, waiters) = state.withLock { state in
+            state.closed = true
+            defer {
+                state.receivers = []
+                state.blockedReaders = []
+            }
+            return (
+                state.listeners, state.peers.values.map(\.connection), state.connectorWakeups, state.receivers,
+                state.blockedReaders, state.changed()
+            )
+        }
+        for listener in listeners { listener.shutdown() }
+        for connection in connections { connection.tcp.shutdown() }
+        for wakeup in wakeups { wakeup.signal() }
+        for reader in readers { reader.readerResume.signal() }
+        let error = ZMTPError(.closed, "the \(type.name) socket was closed")
+        for receiver in receivers { receiver.continuation.resume(throwing: error) }
+        for waiter in waiters { waiter.resume() }
+        _ = try? await waitUntil(timeout: .seconds(5)) { $0.threads == 0 ? true : nil }
+    }
+
+    // MARK: Waiting for state changes
+
+    /// Runs `check` under the lock after every change until it returns a value or `timeout`
+    /// passes (then `nil`). Never a fixed sleep: each wait ends at the next change.
+    func waitUntil<T: Sendable>(timeout: Duration, _ check: @Sendable (inout State) -> T?) async throws -> T? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let (value, generation) = state.withLock { state in (check(&state), state.generation) }
+            if let value { return value }
+            try Task.checkCancellation()
+            guard ContinuousClock.now < deadline else { return nil }
+            await waitForChange(after: generation, deadline: deadline)
+        }
+    }
+
+    private func waitForChange(after generation: UInt64, deadline: ContinuousClock.Instant) async {
+        let id = state.withLock { $0.nextIdentifier() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.awaitChange(id: id, after: generation) }
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func awaitChange(id: UInt64, after generation: UInt64) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.generation != generation || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    func notifyChanged(_ update: (inout State) -> Void = { _ in }) {
+        let woken = state.withLock { state in
+            update(&state)
+            return state.changed()
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    private func peerDrained(_ connection: ZMTPConnection) {
+        let woken = state.withLock { state in state.waiters.isEmpty ? [] : state.changed() }
+        for waiter in woken { waiter.resume() }
+    }
+
+    // MARK: Introspection
+
+    /// Connected peers, whether or not their handshake is complete.
+    package var peerCount: Int { state.withLock { $0.peers.count } }
+    /// Peers whose READY has arrived.
+    package var readyPeerCount: Int { state.withLock { $0.readyOrder.count } }
+    /// Messages a PUB dropped because no room was left for a subscribed peer.
+    package var droppedMessageCount: Int { state.withLock { $0.dropped } }
+}
