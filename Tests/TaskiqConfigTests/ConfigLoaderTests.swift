@@ -31,6 +31,20 @@ import Taskiq
         #expect(configuration.document.root["extends"] == nil)
     }
 
+    @Test func aComponentOfAnotherTypeReplacesTheBaseComponent() throws {
+        let directory = try TemporaryConfigDirectory(files: [
+            "base.json": Self.base,
+            "zmq.json": #"{"extends": "base.json", "broker": {"type": "zeromq", "pattern": "push_pull"}}"#,
+            "same.json": #"{"extends": "base.json", "broker": {"type": "inmemory", "cast_types": false}}"#,
+        ])
+        let zmq = try TaskiqConfiguration.load(directory.path("zmq.json"), modules: Fixtures.modules, environment: [:])
+        #expect(zmq.broker.type.name == "zeromq")
+        #expect(zmq.broker.options.values["max_stored_results"] == nil)
+        let same = try TaskiqConfiguration.load(directory.path("same.json"), modules: Fixtures.modules, environment: [:])
+        #expect(try same.broker.options.int("max_stored_results") == 7)
+        #expect(try same.broker.options.bool("cast_types") == false)
+    }
+
     @Test func aFileExtendingItselfIsACycle() throws {
         let directory = try TemporaryConfigDirectory(files: ["self.json": #"{"extends": "self.json"}"#])
         let error = try #require(Fixtures.error(loading: directory.path("self.json")))

@@ -50,6 +50,7 @@ extension Receiver {
         }
         if ackType == .whenReceived { await ack(acknowledge) }
 
+        logger.debug("task started")
         let start = ContinuousClock.now
         var result: TaskiqResult<JSONValue>
         var failure: TaskError? = preExecuteError
@@ -67,6 +68,7 @@ extension Receiver {
         }
         result.executionTime = Self.seconds(ContinuousClock.now - start)
 
+        logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s")
         if let failure {
             counters.failed.increment()
             if !failure.isNoResult { logger.error("task failed: \(failure)") }

@@ -61,6 +61,17 @@ public final class TaskiqSystem: Sendable {
     /// The worker settings.
     public var workerSettings: WorkerSettings { configuration.worker }
 
+    /// Settings that are valid but probably not what the user wants, for `check` and the worker's log.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if let zeromq = broker as? ZeroMQBroker, zeromq.pattern == .pubSub, workerSettings.workers > 1 {
+            warnings.append("\(configuration.file): broker.pattern: pub_sub with worker.workers = "
+                + "\(workerSettings.workers) runs every task in every worker process; "
+                + "use \"pattern\": \"push_pull\" or one worker")
+        }
+        return warnings
+    }
+
     /// Whether the broker runs tasks inside this process (so a worker has nothing to listen to).
     public var isProcessLocal: Bool { configuration.broker.type.isProcessLocal }
 

@@ -91,10 +91,13 @@ public struct ConfigLoader: Sendable {
     }
 
     /// Overlays one object on another: objects merge recursively, anything else replaces.
+    /// Overlays one document on another: objects merge, arrays and scalars replace, and a
+    /// component whose `type` changes replaces the base's whole (its options would not fit).
     static func merge(_ base: JSONObject, _ overlay: JSONObject) -> JSONObject {
         var result = base
         for (key, value) in overlay {
-            if case .object(let mine)? = result[key], case .object(let theirs) = value {
+            if case .object(let mine)? = result[key], case .object(let theirs) = value,
+               theirs["type"] == nil || theirs["type"] == mine["type"] {
                 result[key] = .object(merge(mine, theirs))
             } else {
                 result[key] = value

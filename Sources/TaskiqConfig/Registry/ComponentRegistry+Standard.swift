@@ -1,7 +1,7 @@
 import Taskiq
 
 extension ComponentRegistry {
-    /// The built-in types: the `inmemory` broker; the `inmemory` and `dummy` result backends; the
+    /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory` and `dummy` result backends; the
     /// `simple_retry` middleware; the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
@@ -27,6 +27,31 @@ extension ComponentRegistry {
                            maxStoredResults: try options.int("max_stored_results"),
                            castTypes: try options.bool("cast_types"),
                            awaitInplace: try options.bool("await_inplace"))
+        }
+
+        registry.register(
+            broker: "zeromq",
+            summary: "ZeroMQ over TCP (native ZMTP): pub_sub is wire-compatible with Python taskiq; push_pull sends each task to one worker.",
+            options: [
+                .string("zmq_pub_host", default: "tcp://127.0.0.1:5555",
+                        description: "Address the producer binds (tcp://host:port)."),
+                .string("zmq_sub_host", default: "tcp://127.0.0.1:5555",
+                        description: "Address workers connect to."),
+                .choice("pattern", ZeroMQBroker.Pattern.allCases.map(\.rawValue), default: "pub_sub",
+                        description: "pub_sub: every worker gets every task (run one worker); push_pull: each task goes to one worker."),
+                .number("subscriber_timeout", default: 5, range: 0...3600,
+                        description: "Seconds a pub_sub kick waits for a first subscriber before failing."),
+                .number("send_timeout", default: 5, range: 0...3600,
+                        description: "Seconds a push_pull kick waits for a worker before failing."),
+                .integer("max_message_size", default: 8 << 20, range: 1024...(1 << 30),
+                         description: "Largest message accepted from a peer, in bytes."),
+            ]
+        ) { options in
+            ZeroMQBroker(zmqPubHost: try options.string("zmq_pub_host"), zmqSubHost: try options.string("zmq_sub_host"),
+                         pattern: ZeroMQBroker.Pattern(rawValue: try options.string("pattern")) ?? .pubSub,
+                         subscriberTimeout: .seconds(try options.double("subscriber_timeout")),
+                         sendTimeout: .seconds(try options.double("send_timeout")),
+                         maxMessageSize: try options.int("max_message_size"))
         }
 
         registry.register(

@@ -3,6 +3,7 @@ import Taskiq
 extension TaskiqRunner {
     /// `check`: the resolved configuration and the loaded tasks.
     func check(_ system: TaskiqSystem) async throws -> Int32 {
+        for warning in system.warnings { Console.error("warning: \(warning)\n") }
         Console.out("\(system.configuration.file): OK\n")
         Console.out(system.resolvedConfiguration.prettyPrinted + "\n")
         Console.out("tasks:\n")

@@ -18,6 +18,7 @@ extension TaskiqRunner {
     /// otherwise runs one worker until SIGINT or SIGTERM, drains and exits 0.
     func worker(_ system: TaskiqSystem, arguments: [String], environment: [String: String]) async throws -> Int32 {
         let settings = system.workerSettings
+        for warning in system.warnings { Logger(label: "taskiq.worker").warning(warning) }
         if settings.workers > 1 && environment[Self.workerIndexVariable] == nil {
             return try await supervise(settings, arguments: arguments)
         }
@@ -82,7 +83,6 @@ extension TaskiqRunner {
             logger.info("recycling after \(limit) tasks")
             return Self.recycleExitStatus
         }
-        logger.info("stopped")
         return status
     }
 }
