@@ -13,7 +13,7 @@ let package = Package(
         .target(name: "Taskiq", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig"]),
-        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"]),
+        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"], exclude: ["Peers"]),
         .testTarget(name: "TaskiqConfigTests", dependencies: ["TaskiqConfig"]),
     ]
 )
