@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
-        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"]),
+        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"], exclude: ["Peers"]),
         .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
     ]
 )

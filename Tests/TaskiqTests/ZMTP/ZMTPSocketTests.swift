@@ -183,21 +183,27 @@ import Testing
     }
 
     @Test func manyMessagesArriveInOrderThroughTheBatchingWriter() async throws {
-        try await withTimeout(seconds: 30) {
-            let pull = ZMTPSocket(type: .pull, options: Self.fast)
+        // The send timeout outlasts the test's deadline, so a lost wake-up of a sender waiting
+        // at the high-water mark fails the test instead of passing slowly.
+        let patient = ZMTPSocketOptions(sendTimeout: .seconds(120))
+        try await withTimeout(seconds: 20) {
+            let pull = ZMTPSocket(type: .pull, options: patient)
             let endpoint = try pull.bind("tcp://127.0.0.1:0")
-            let push = ZMTPSocket(type: .push, options: Self.fast)
+            let push = ZMTPSocket(type: .push, options: patient)
             try push.connect(endpoint.description)
             let count = 20_000
             async let sending: Void = {
                 for index in 0..<count { try await push.send([withUnsafeBytes(of: UInt32(index)) { Array($0) }]) }
             }()
+            var firstMismatch: Int?
             for index in 0..<count {
                 let parts = try await pull.receive()
-                let expected = withUnsafeBytes(of: UInt32(index)) { Array($0) }
-                #expect(parts[0] == expected)
-                if parts[0] != expected { break }
+                if parts[0] != withUnsafeBytes(of: UInt32(index), { Array($0) }) {
+                    firstMismatch = index
+                    break
+                }
             }
+            #expect(firstMismatch == nil)
             try await sending
             await push.close()
             await pull.close()

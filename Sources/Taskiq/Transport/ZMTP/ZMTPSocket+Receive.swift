@@ -45,7 +45,9 @@ extension ZMTPSocket {
 
     private func resumeBlockedReaders() {
         let readers = state.withLock { state -> [ZMTPConnection] in
-            guard !state.blockedReaders.isEmpty, state.inboxCount < options.receiveHighWaterMark else { return [] }
+            // Resume at half the mark, not just below it, so a stopped reader is not woken
+            // (a context switch) for every single message received.
+            guard !state.blockedReaders.isEmpty, state.inboxCount <= options.receiveHighWaterMark / 2 else { return [] }
             defer { state.blockedReaders = [] }
             return state.blockedReaders
         }

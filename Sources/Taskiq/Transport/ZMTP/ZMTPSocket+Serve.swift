@@ -1,3 +1,5 @@
+import Glibc
+
 /// The per-connection reader: bytes from the descriptor into the machine, events into the socket.
 extension ZMTPSocket {
     /// Runs one connection to its end on the calling thread, then releases it.
@@ -103,5 +105,3 @@ extension ZMTPSocket {
         }
     }
 }
-
-import Glibc

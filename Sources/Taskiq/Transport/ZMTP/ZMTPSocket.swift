@@ -291,7 +291,9 @@ package final class ZMTPSocket: Sendable {
     }
 
     private func peerDrained(_ connection: ZMTPConnection) {
-        let woken = state.withLock { state in state.waiters.isEmpty ? [] : state.changed() }
+        // Always bump the generation: a sender that checked for room just before this drain
+        // and registers its waiter just after must see the change, or it sleeps to its deadline.
+        let woken = state.withLock { $0.changed() }
         for waiter in woken { waiter.resume() }
     }
 
