@@ -74,9 +74,14 @@ final class RunningProcess: Sendable {
     /// Waits for the process to exit and returns its status.
     func waitForExit(seconds: Double = 60) async throws -> Int32 {
         let exitStatus = self.exitStatus
-        return try await withTimeout(seconds: seconds) {
-            var iterator = exitStatus.makeAsyncIterator()
-            return await iterator.next() ?? -1
+        do {
+            return try await withTimeout(seconds: seconds) {
+                var iterator = exitStatus.makeAsyncIterator()
+                return await iterator.next() ?? -1
+            }
+        } catch {
+            Issue.record("waiting for the process to exit failed (\(error)); log so far:\n\(lines.joined(separator: "\n"))")
+            throw error
         }
     }
 

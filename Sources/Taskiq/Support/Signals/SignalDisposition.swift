@@ -23,16 +23,39 @@ enum SignalDisposition {
 
     private static let entries = Mutex<[Int32: Entry]>([:])
 
-    static func subscribe(_ signal: Int32) {
+    static func subscribe(_ signal: Int32, original: sigaction) {
         entries.withLock { entries in
             var entry = entries[signal] ?? Entry()
             entry.subscribers += 1
             if entry.subscribers == 1 {
-                var replacement = entry.whileSubscribed ?? ignoring()
-                sigaction(signal, &replacement, &entry.original)
+                entry.original = original
+                let current = current(signal)
+                if isDefault(current) || isIgnoring(current) {
+                    var replacement = entry.whileSubscribed ?? ignoring()
+                    sigaction(signal, &replacement, nil)
+                }
             }
             entries[signal] = entry
         }
+    }
+
+    /// The signal's disposition now.
+    static func current(_ signal: Int32) -> sigaction {
+        var action = sigaction()
+        sigaction(signal, nil, &action)
+        return action
+    }
+
+    private static func isDefault(_ action: sigaction) -> Bool {
+        guard action.sa_flags & SA_SIGINFO == 0 else { return false }
+        #if canImport(Glibc)
+        let handler = action.__sigaction_handler.sa_handler
+        #else
+        let handler = action.__sigaction_u.__sa_handler
+        #endif
+        guard let handler else { return true }
+        let fallback: sighandler_t = SIG_DFL
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(fallback, to: Int.self)
     }
 
     static func unsubscribe(_ signal: Int32) {

@@ -12,7 +12,11 @@ final class SignalSubscription: Sendable {
     init(signals: [Int32], continuation: AsyncStream<Int32>.Continuation) {
         self.signals = signals
         self.continuation = continuation
-        for signal in signals { SignalDisposition.subscribe(signal) }
+        // The disposition is changed only after dispatch has registered its sources: setting
+        // SIG_IGN first would make a signal that arrives before registration vanish (on Linux,
+        // registration installs dispatch's own handler), while the default action at least ends
+        // the process as the sender asked.
+        let before = signals.map(SignalDisposition.current)
         let registered = DispatchGroup()
         var created: [any DispatchSourceSignal] = []
         for signal in signals {
@@ -27,6 +31,7 @@ final class SignalSubscription: Sendable {
         // Registration runs on dispatch's manager thread, not the cooperative pool, and takes
         // microseconds; waiting makes a signal raised right after subscribing observable.
         _ = registered.wait(timeout: .now() + .seconds(5))
+        for (signal, original) in zip(signals, before) { SignalDisposition.subscribe(signal, original: original) }
         continuation.onTermination = { [weak self] _ in self?.cancel() }
     }
 
