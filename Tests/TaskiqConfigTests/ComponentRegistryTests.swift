@@ -93,6 +93,19 @@ final class CountingMiddleware: TaskiqMiddleware {
             """)
     }
 
+    @Test func theSchemaDescribesNamedBrokersAndRoutes() throws {
+        let schema = try #require(ComponentRegistry.standard.jsonSchema().objectValue)
+        let properties = try #require(schema["properties"]?.objectValue)
+        #expect(properties["brokers"]?.objectValue?["additionalProperties"] == ["$ref": "#/$defs/named_broker"])
+        let routes = properties["tasks"]?.objectValue?["properties"]?.objectValue?["routes"]?.objectValue
+        #expect(routes?["additionalProperties"] == ["type": "string"])
+        let definitions = try #require(schema["$defs"]?.objectValue)
+        let zeromq = definitions["named_broker.zeromq"]?.objectValue?["properties"]?.objectValue
+        #expect(zeromq?["result_backend"]?.objectValue?["$ref"] == "#/$defs/result_backend")
+        #expect(zeromq?["pattern"] != nil)
+        #expect(definitions["broker.zeromq"]?.objectValue?["properties"]?.objectValue?["result_backend"] == nil)
+    }
+
     @Test func theSchemaIsDraft202012WithOneOfPerKind() throws {
         let schema = try #require(ComponentRegistry.standard.jsonSchema().objectValue)
         #expect(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema")

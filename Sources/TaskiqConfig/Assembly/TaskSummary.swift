@@ -6,6 +6,8 @@ public struct TaskSummary: Sendable, Hashable {
     public var name: String
     /// The module that provides it.
     public var module: String
+    /// The name of the broker it is registered with and sent through: `default` or a key of `brokers`.
+    public var broker: String
     /// A readable signature, such as `examples.add(a: Int, b: Int) -> Int`.
     public var signature: String
     /// The declared parameter names.

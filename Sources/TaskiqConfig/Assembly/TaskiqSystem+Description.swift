@@ -7,10 +7,23 @@ extension TaskiqSystem {
         let settings = configuration
         var root = JSONObject()
         root["broker"] = .object(settings.broker.json)
+        if !settings.brokers.isEmpty {
+            var brokers = JSONObject()
+            for named in settings.brokers {
+                var entry = named.broker.json
+                if let backend = named.resultBackend { entry["result_backend"] = .object(backend.json) }
+                brokers[named.name] = .object(entry)
+            }
+            root["brokers"] = .object(brokers)
+        }
         root["result_backend"] = settings.resultBackend.map { .object($0.json) } ?? .null
         root["task_id_generator"] = settings.taskIDGenerator.map { .object($0.json) } ?? ["type": "uuid4"]
         root["middlewares"] = .array(settings.middlewares.map { .object($0.json) })
-        root["tasks"] = ["modules": .array(settings.modules.map(JSONValue.string))]
+        var tasks: JSONObject = ["modules": .array(settings.modules.map(JSONValue.string))]
+        if !settings.routes.isEmpty {
+            tasks["routes"] = .object(JSONObject(settings.routes.map { ($0.pattern, JSONValue.string($0.broker)) }))
+        }
+        root["tasks"] = .object(tasks)
         let worker = settings.worker
         root["worker"] = [
             "workers": .int(worker.workers),

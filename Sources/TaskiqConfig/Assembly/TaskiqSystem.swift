@@ -1,20 +1,28 @@
 import Taskiq
 
-/// A broker with its result backend, ID generator, middlewares and task modules, assembled from a
-/// validated configuration: what a worker runs and what a producer kicks through.
+/// The brokers with their result backends, ID generators, middlewares and task modules, assembled
+/// from a validated configuration: what a worker runs and what a producer kicks through.
 ///
 /// ```swift
-/// let system = try TaskiqSystem.load("taskiq.json", modules: [MathTasks.module])
+/// let system = try TaskiqSystem.load("taskiq.json", modules: [MathTasks.module, BillingTasks.module])
 /// try await system.startup()
 /// let handle = try await MathTasks.add.kiq(1, 2)      // bound to the configured broker
+/// try await BillingTasks.invoice.kiq(42)              // bound to "fast" by "routes": {"billing.*": "fast"}
 /// ```
-/// Loading registers every selected module with the broker, which binds its definitions there,
-/// so typed `kiq` calls need no broker argument.
+/// Loading registers every selected module with its broker — the one its `tasks.routes` entry
+/// names, else the main `broker` — which binds its definitions there, so typed `kiq` calls need no
+/// broker argument. Each broker is built with its own result backend, ID generator and
+/// middlewares from the configuration's settings, and starts and stops with ``startup()`` and
+/// ``shutdown()``.
 public final class TaskiqSystem: Sendable {
     /// The configuration it was built from.
     public let configuration: TaskiqConfiguration
-    /// The configured broker, with result backend, ID generator and middlewares installed.
+    /// The main broker (`broker` in the file), with result backend, ID generator and middlewares installed.
     public let broker: any AsyncBroker
+    /// Every broker's name, in the order ``brokers`` lists them: `default` first, then the keys of `brokers`.
+    public let brokerNames: [String]
+    /// Every broker: the main one first, then those of `brokers` in the order written.
+    public let brokers: [any AsyncBroker]
     /// The loaded task modules, in load order.
     public let modules: [TaskModule]
 
@@ -25,10 +33,30 @@ public final class TaskiqSystem: Sendable {
     /// - Throws: ``ConfigError`` when a component factory fails.
     public init(configuration: TaskiqConfiguration, modules: [TaskModule]) throws(ConfigError) {
         self.configuration = configuration
-        guard case .broker(let broker) = try configuration.broker.make() else {
+        var brokers: [any AsyncBroker] = []
+        for name in configuration.brokerNames {
+            guard let settings = configuration.brokerSettings(named: name) else { preconditionFailure("a declared broker") }
+            brokers.append(try Self.assemble(settings.broker, resultBackend: settings.resultBackend, configuration))
+        }
+        let selected = configuration.modules.compactMap { name in modules.first { $0.name == name } }
+        for module in selected {
+            let index = configuration.brokerNames.firstIndex(of: configuration.brokerName(forModule: module.name)) ?? 0
+            brokers[index].register(module)
+        }
+        self.broker = brokers[0]
+        self.brokerNames = configuration.brokerNames
+        self.brokers = brokers
+        self.modules = selected
+    }
+
+    /// Builds one broker with fresh instances of the shared components, so that each broker
+    /// starts and stops its own.
+    private static func assemble(_ brokerSettings: ComponentSettings, resultBackend: ComponentSettings?,
+                                 _ configuration: TaskiqConfiguration) throws(ConfigError) -> any AsyncBroker {
+        guard case .broker(let broker) = try brokerSettings.make() else {
             preconditionFailure("a broker factory makes a broker")
         }
-        if let settings = configuration.resultBackend, case .resultBackend(let backend) = try settings.make() {
+        if let settings = resultBackend, case .resultBackend(let backend) = try settings.make() {
             broker.withResultBackend(backend)
         }
         if let settings = configuration.taskIDGenerator, case .taskIDGenerator(let generator) = try settings.make() {
@@ -39,10 +67,21 @@ public final class TaskiqSystem: Sendable {
             if case .middleware(let middleware) = try settings.make() { middlewares.append(middleware) }
         }
         broker.addMiddlewares(middlewares)
-        let selected = configuration.modules.compactMap { name in modules.first { $0.name == name } }
-        for module in selected { broker.register(module) }
-        self.broker = broker
-        self.modules = selected
+        return broker
+    }
+
+    /// A broker by name.
+    /// - Parameter name: `default` for the main broker, or a key of `brokers`.
+    /// - Returns: `nil` for a name the configuration does not declare.
+    public func broker(named name: String) -> (any AsyncBroker)? {
+        brokerNames.firstIndex(of: name).map { brokers[$0] }
+    }
+
+    /// The broker a loaded task is registered with, found by its module's route.
+    /// - Parameter taskName: A task's name, such as `billing.invoice`.
+    /// - Returns: `nil` when no loaded module provides the task.
+    public func broker(forTask taskName: String) -> (any AsyncBroker)? {
+        brokers.first { $0.components.registry[taskName] != nil }
     }
 
     /// Loads, validates and assembles a configuration file.
@@ -64,22 +103,34 @@ public final class TaskiqSystem: Sendable {
     /// Settings that are valid but probably not what the user wants, for `check` and the worker's log.
     public var warnings: [String] {
         var warnings: [String] = []
-        if let zeromq = broker as? ZeroMQBroker, zeromq.pattern == .pubSub, workerSettings.workers > 1 {
-            warnings.append("\(configuration.file): broker.pattern: pub_sub with worker.workers = "
+        for (name, broker) in zip(brokerNames, brokers) {
+            guard let zeromq = broker as? ZeroMQBroker, zeromq.pattern == .pubSub, workerSettings.workers > 1,
+                  let settings = configuration.brokerSettings(named: name) else { continue }
+            warnings.append("\(settings.broker.file): \(settings.broker.path).pattern: pub_sub with worker.workers = "
                 + "\(workerSettings.workers) runs every task in every worker process; "
                 + "use \"pattern\": \"push_pull\" or one worker")
         }
         return warnings
     }
 
-    /// Whether the broker runs tasks inside this process (so a worker has nothing to listen to).
-    public var isProcessLocal: Bool { configuration.broker.type.isProcessLocal }
+    /// Whether the main broker runs tasks inside this process (so a worker has nothing to listen to).
+    public var isProcessLocal: Bool { isProcessLocal(broker: TaskiqConfiguration.defaultBrokerName) }
 
-    /// Receiver options from the worker settings and, where the broker declares them,
-    /// `cast_types`, `sync_tasks_pool_size` and `logs_format`.
-    public var receiverOptions: ReceiverOptions {
+    /// Whether a broker runs tasks inside this process (so a worker has nothing to listen to).
+    /// - Parameter name: `default` or a key of `brokers`; an unknown name is not process-local.
+    public func isProcessLocal(broker name: String) -> Bool {
+        configuration.brokerSettings(named: name)?.broker.type.isProcessLocal ?? false
+    }
+
+    /// Receiver options for the main broker; see ``receiverOptions(broker:)``.
+    public var receiverOptions: ReceiverOptions { receiverOptions(broker: TaskiqConfiguration.defaultBrokerName) }
+
+    /// Receiver options for a worker listening on a broker: the worker settings and, where that
+    /// broker declares them, `cast_types`, `sync_tasks_pool_size` and `logs_format`.
+    /// - Parameter name: `default` or a key of `brokers`.
+    public func receiverOptions(broker name: String) -> ReceiverOptions {
         let worker = configuration.worker
-        let brokerOptions = configuration.broker.options
+        let brokerOptions = configuration.brokerSettings(named: name)?.broker.options ?? configuration.broker.options
         return ReceiverOptions(
             maxAsyncTasks: worker.maxAsyncTasks, maxPrefetch: worker.maxPrefetch, ackType: worker.ackType,
             castTypes: brokerOptions["cast_types"]?.boolValue ?? true,
@@ -88,25 +139,47 @@ public final class TaskiqSystem: Sendable {
             waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout)
     }
 
-    /// The loaded tasks, sorted by name.
+    /// The loaded tasks with the broker each is registered with, sorted by name.
     public var tasks: [TaskSummary] {
-        broker.components.registry.all.map { task in
-            TaskSummary(name: task.name, module: modules.first { $0.taskNames.contains(task.name) }?.name ?? "",
-                        signature: task.signature, parameterNames: task.parameterNames, labels: task.labels)
+        zip(brokerNames, brokers).flatMap { name, broker in
+            broker.components.registry.all.map { task in
+                TaskSummary(name: task.name, module: modules.first { $0.taskNames.contains(task.name) }?.name ?? "",
+                            broker: name, signature: task.signature, parameterNames: task.parameterNames,
+                            labels: task.labels)
+            }
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// Starts every broker and its components, the main one first. When one fails, those
+    /// already started are shut down before the error is thrown.
+    public func startup() async throws {
+        for (index, broker) in brokers.enumerated() {
+            do {
+                try await broker.startup()
+            } catch {
+                for started in brokers[..<index].reversed() { try? await started.shutdown() }
+                throw error
+            }
         }
     }
 
-    /// Starts the broker and its components.
-    public func startup() async throws {
-        try await broker.startup()
-    }
-
-    /// Waits for in-process tasks (in-memory broker), then shuts the broker and its components down.
+    /// Shuts every broker and its components down, the main one last; in-memory brokers first
+    /// wait for their in-process tasks. Every broker is shut down even when one fails; the first
+    /// error is thrown.
     public func shutdown() async throws {
-        try await broker.shutdown()
+        var failure: (any Error)?
+        for broker in brokers.reversed() {
+            do {
+                try await broker.shutdown()
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
     }
 
-    /// Sends a task by name with JSON arguments, as another producer would.
+    /// Sends a task by name with JSON arguments, as another producer would, through the broker
+    /// its module is routed to.
     /// - Parameters:
     ///   - taskName: A loaded task's name, such as `examples.add`.
     ///   - args: Positional arguments.
@@ -118,8 +191,8 @@ public final class TaskiqSystem: Sendable {
     ///   loaded; the broker's errors when sending fails.
     public func kick(_ taskName: String, args: [JSONValue] = [], kwargs: JSONObject = [:], labels: JSONObject = [:],
                      taskID: String? = nil) async throws -> String {
-        guard let task = broker.components.registry[taskName] else {
-            let names = broker.registeredTaskNames
+        guard let broker = broker(forTask: taskName), let task = broker.components.registry[taskName] else {
+            let names = tasks.map(\.name)
             var message = "unknown task '\(taskName)'"
             if let match = closestMatch(to: taskName, in: names) { message += "; did you mean '\(match)'?" }
             message += names.isEmpty ? "; no tasks are loaded" : "; loaded tasks: \(names.joined(separator: ", "))"
@@ -133,11 +206,14 @@ public final class TaskiqSystem: Sendable {
         return message.taskID
     }
 
-    /// Waits for a task's result.
+    /// Waits for a task's result in the result backend of the broker the task was sent through.
     /// - Parameters:
     ///   - taskID: The ID ``kick(_:args:kwargs:labels:taskID:)`` returned.
+    ///   - taskName: The task's name, to find its broker's result backend; `nil` reads the main broker's.
     ///   - timeout: How long to wait; `nil` waits until the result arrives.
-    public func waitResult(_ taskID: String, timeout: Duration? = nil) async throws -> TaskiqResult<JSONValue> {
-        try await broker.resultBackend.waitResult(taskID, timeout: timeout, withLogs: false)
+    public func waitResult(_ taskID: String, task taskName: String? = nil,
+                           timeout: Duration? = nil) async throws -> TaskiqResult<JSONValue> {
+        let target = taskName.flatMap { broker(forTask: $0) } ?? broker
+        return try await target.resultBackend.waitResult(taskID, timeout: timeout, withLogs: false)
     }
 }

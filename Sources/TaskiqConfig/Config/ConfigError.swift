@@ -45,6 +45,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let componentFailed = Code("component_failed")
         /// A task name that no loaded module provides.
         public static let unknownTask = Code("unknown_task")
+        /// A route that names a broker the configuration does not declare.
+        public static let unknownBroker = Code("unknown_broker")
     }
 
     /// What kind of problem this is.

@@ -32,7 +32,9 @@ struct ConfigValidator {
                 middlewares.append(try component(.middleware, entry, at: path.index(index)))
             }
         }
+        let brokers = try namedBrokers(root["brokers"])
         let selected = try moduleSelection(root["tasks"])
+        let routes = try moduleRoutes(root["tasks"], loaded: selected, brokerNames: [TaskiqConfiguration.defaultBrokerName] + brokers.map(\.name))
         let workerPath = JSONPath.root.key("worker")
         var workerObject: JSONObject = [:]
         if let value = root["worker"] {
@@ -51,7 +53,8 @@ struct ConfigValidator {
         }
         if worker.workers > 1 {
             let path = workerPath.key("workers")
-            for settings in [broker, resultBackend].compactMap({ $0 }) where settings.type.isProcessLocal {
+            let named: [ComponentSettings?] = brokers.flatMap { [$0.broker, $0.resultBackend] }
+            for settings in ([broker, resultBackend] + named).compactMap({ $0 }) where settings.type.isProcessLocal {
                 throw ConfigError(.impossibleSettings, file: document.origin(of: path), path: path.text, """
                     found \(worker.workers) worker processes, but the '\(settings.type.name)' \(settings.kind.noun) \
                     (\(settings.path)) only works inside one process; expected workers: 1, or a \(settings.kind.noun) \
@@ -60,13 +63,17 @@ struct ConfigValidator {
             }
         }
         return TaskiqConfiguration(
-            file: document.file, broker: broker, resultBackend: resultBackend, taskIDGenerator: generator,
-            middlewares: middlewares, modules: selected, worker: worker, schedules: schedules, document: document)
+            file: document.file, broker: broker, brokers: brokers, resultBackend: resultBackend, taskIDGenerator: generator,
+            middlewares: middlewares, modules: selected, routes: routes, worker: worker, schedules: schedules,
+            document: document)
     }
 
     // MARK: Components
 
-    private func component(_ kind: ComponentKind, _ value: JSONValue, at path: JSONPath) throws(ConfigError) -> ComponentSettings {
+    /// Validates one component. `reserved` keys are left to the caller (a named broker's
+    /// `result_backend`): they are skipped here but offered as suggestions for misspelt keys.
+    func component(_ kind: ComponentKind, _ value: JSONValue, at path: JSONPath,
+                   reserved: [String] = []) throws(ConfigError) -> ComponentSettings {
         let object: JSONObject
         switch value {
         case .string(let name) where kind == .taskIDGenerator:
@@ -95,17 +102,19 @@ struct ConfigValidator {
         }
         var rest = object
         rest["type"] = nil
-        let values = try options(rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)")
+        for key in reserved { rest[key] = nil }
+        let values = try options(rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)",
+                                 alsoAllowed: reserved)
         return ComponentSettings(kind: kind, type: type, options: ComponentOptions(type: name, values: values),
                                  path: path.text, file: document.origin(of: path))
     }
 
     /// Validates an object of options against their declarations, filling in defaults.
     private func options(_ object: JSONObject, declared: [ComponentOption], at path: JSONPath,
-                         owner: String) throws(ConfigError) -> JSONObject {
+                         owner: String, alsoAllowed: [String] = []) throws(ConfigError) -> JSONObject {
         let names = declared.map(\.name)
         for key in object.keys where !names.contains(key) {
-            throw unknownKey(key, at: path, allowed: names, owner: owner)
+            throw unknownKey(key, at: path, allowed: names + alsoAllowed, owner: owner)
         }
         var values = JSONObject()
         for option in declared {
@@ -131,9 +140,12 @@ struct ConfigValidator {
         guard case .object(let object) = value else {
             throw wrongType(value, at: path, expected: "an object such as {\"modules\": [...], \"discover\": \"examples.*\"}")
         }
-        for key in object.keys where !["modules", "discover"].contains(key) {
-            throw unknownKey(key, at: path, allowed: ["modules", "discover"], owner: "the tasks section")
+        let keys = ["modules", "discover", "routes"]
+        for key in object.keys where !keys.contains(key) {
+            throw unknownKey(key, at: path, allowed: keys, owner: "the tasks section")
         }
+        // A section that only routes (or is empty) selects like an absent one: every module.
+        if object["modules"] == nil && object["discover"] == nil { return available }
         var selected: [String] = []
         let availableList = available.isEmpty ? "none are compiled in" : available.joined(separator: ", ")
         if let listed = object["modules"] {
@@ -183,12 +195,12 @@ struct ConfigValidator {
 
     // MARK: Errors
 
-    private func known(_ kind: ComponentKind) -> String {
+    func known(_ kind: ComponentKind) -> String {
         let names = registry.types(of: kind).map(\.name)
         return names.isEmpty ? "none registered" : names.joined(separator: ", ")
     }
 
-    private func unknownKey(_ key: String, at path: JSONPath, allowed: [String], owner: String) -> ConfigError {
+    func unknownKey(_ key: String, at path: JSONPath, allowed: [String], owner: String) -> ConfigError {
         let keyPath = path.key(key)
         var message = "unknown key '\(key)' in \(owner)"
         if let match = closestMatch(to: key, in: allowed) { message += "; did you mean '\(match)'?" }
@@ -196,7 +208,7 @@ struct ConfigValidator {
         return ConfigError(.unknownKey, file: document.origin(of: keyPath), path: keyPath.text, message)
     }
 
-    private func wrongType(_ value: JSONValue, at path: JSONPath, expected: String) -> ConfigError {
+    func wrongType(_ value: JSONValue, at path: JSONPath, expected: String) -> ConfigError {
         ConfigError(.wrongType, file: document.origin(of: path), path: path.text, "expected \(expected), found \(value.described)")
     }
 }

@@ -12,8 +12,10 @@ import Taskiq
 public struct TaskiqConfiguration: Sendable {
     /// The file that was loaded.
     public var file: String
-    /// The broker.
+    /// The main broker: modules that no route sends elsewhere are registered with it.
     public var broker: ComponentSettings
+    /// Further named brokers from `brokers`, in the order written.
+    public var brokers: [NamedBrokerSettings]
     /// The result backend, or `nil` to keep the broker's own.
     public var resultBackend: ComponentSettings?
     /// The task-ID generator, or `nil` for the broker's default (`uuid4`).
@@ -22,6 +24,8 @@ public struct TaskiqConfiguration: Sendable {
     public var middlewares: [ComponentSettings]
     /// The names of the task modules to load, in load order.
     public var modules: [String]
+    /// `tasks.routes`, in the order written: the first route that matches a module picks its broker.
+    public var routes: [ModuleRoute]
     /// The worker settings.
     public var worker: WorkerSettings
     /// The `schedules` array, kept as written for the scheduler.
@@ -30,8 +34,33 @@ public struct TaskiqConfiguration: Sendable {
     public var document: ConfigDocument
 
     /// The keys allowed at the top level.
-    static let topLevelKeys = ["$schema", "extends", "broker", "result_backend", "task_id_generator",
+    static let topLevelKeys = ["$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
                                "middlewares", "tasks", "worker", "schedules"]
+
+    /// The name of the main broker (`broker`) in routes, `taskiq-run worker --broker` and listings.
+    public static let defaultBrokerName = "default"
+
+    /// Every broker's name: ``defaultBrokerName`` first, then the keys of `brokers` in order.
+    public var brokerNames: [String] { [Self.defaultBrokerName] + brokers.map(\.name) }
+
+    /// The settings of a broker by name, with the result backend it uses (its own or the top-level one).
+    /// - Parameter name: ``defaultBrokerName`` or a key of `brokers`.
+    /// - Returns: `nil` for a name the configuration does not declare.
+    public func brokerSettings(named name: String) -> (broker: ComponentSettings, resultBackend: ComponentSettings?)? {
+        if name == Self.defaultBrokerName { return (broker, resultBackend) }
+        guard let named = brokers.first(where: { $0.name == name }) else { return nil }
+        return (named.broker, named.resultBackend ?? resultBackend)
+    }
+
+    /// The route that sends a module to its broker, or `nil` when it goes to the main broker by default.
+    public func route(forModule name: String) -> ModuleRoute? {
+        routes.first { $0.matches(module: name) }
+    }
+
+    /// The name of the broker a module is registered with: its route's, else ``defaultBrokerName``.
+    public func brokerName(forModule name: String) -> String {
+        route(forModule: name)?.broker ?? Self.defaultBrokerName
+    }
 
     /// Validates a loaded document.
     /// - Parameters:
@@ -44,11 +73,13 @@ public struct TaskiqConfiguration: Sendable {
         self = try ConfigValidator(document: document, registry: registry, modules: modules).validate()
     }
 
-    init(file: String, broker: ComponentSettings, resultBackend: ComponentSettings?, taskIDGenerator: ComponentSettings?,
-         middlewares: [ComponentSettings], modules: [String], worker: WorkerSettings, schedules: [JSONValue],
-         document: ConfigDocument) {
+    init(file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
+         taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
+         worker: WorkerSettings, schedules: [JSONValue], document: ConfigDocument) {
         self.file = file
         self.broker = broker
+        self.brokers = brokers
+        self.routes = routes
         self.resultBackend = resultBackend
         self.taskIDGenerator = taskIDGenerator
         self.middlewares = middlewares

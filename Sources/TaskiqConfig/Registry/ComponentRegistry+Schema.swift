@@ -23,10 +23,34 @@ extension ComponentRegistry {
             }
             definitions[kind.rawValue] = ["oneOf": .array(choices)]
         }
+        // A named broker is a broker that may also name its own result backend; each type's
+        // schema forbids other keys, so the variant is generated per type.
+        var namedChoices: [JSONValue] = []
+        for type in types(of: .broker) {
+            var schema = Self.schema(of: type)
+            var properties = schema["properties"]?.objectValue ?? [:]
+            properties[ConfigValidator.resultBackendKey] = [
+                "$ref": "#/$defs/result_backend",
+                "description": "This broker's own result backend, instead of the top-level result_backend.",
+            ]
+            schema["properties"] = .object(properties)
+            definitions["named_broker.\(type.name)"] = .object(schema)
+            namedChoices.append(["$ref": .string("#/$defs/named_broker.\(type.name)")])
+        }
+        definitions["named_broker"] = ["oneOf": .array(namedChoices)]
         var properties = JSONObject()
         properties["$schema"] = ["type": "string", "description": "The schema this file follows (ignored)."]
         properties["extends"] = ["type": "string", "description": "A base file, relative to this one, that this file overlays: objects merge, arrays replace."]
         properties["broker"] = ["$ref": "#/$defs/broker"]
+        properties["brokers"] = [
+            "type": "object",
+            "description": """
+                Further brokers by name, for tasks.routes and `taskiq-run worker --broker NAME`. Each gets the \
+                top-level result backend, task-ID generator and middlewares unless it names its own result_backend.
+                """,
+            "propertyNames": ["pattern": "^[A-Za-z0-9_-]+$", "not": ["const": .string(TaskiqConfiguration.defaultBrokerName)]],
+            "additionalProperties": ["$ref": "#/$defs/named_broker"],
+        ]
         properties["result_backend"] = ["$ref": "#/$defs/result_backend"]
         let generatorNames = types(of: .taskIDGenerator).map { JSONValue.string($0.name) }
         properties["task_id_generator"] = ["oneOf": [["enum": .array(generatorNames)], ["$ref": "#/$defs/task_id_generator"]]]
@@ -34,12 +58,20 @@ extension ComponentRegistry {
                                      "items": ["$ref": "#/$defs/middleware"]]
         properties["tasks"] = [
             "type": "object", "additionalProperties": false,
-            "description": "Which compiled-in task modules to load; all of them when absent.",
+            "description": "Which compiled-in task modules to load (all of them when neither modules nor discover is given), and the broker each goes to.",
             "properties": [
                 "modules": ["type": "array", "items": ["type": "string"], "description": "Module names to load."],
                 "discover": [
                     "description": "Globs over module and task names (* within a segment, ** across, ? one character).",
                     "oneOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]],
+                ],
+                "routes": [
+                    "type": "object",
+                    "description": """
+                        Module-name globs to broker names (default, or a key of brokers); the first match in the \
+                        order written wins, and modules no route matches go to the main broker.
+                        """,
+                    "additionalProperties": ["type": "string"],
                 ],
             ],
         ]

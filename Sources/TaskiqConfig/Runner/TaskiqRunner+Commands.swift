@@ -8,6 +8,9 @@ extension TaskiqRunner {
         OptionSpec("log-format", valueName: "FORMAT", help: "Override worker.log_format (text or json)."),
     ]
     static let workersOption = OptionSpec("workers", short: "w", valueName: "N", help: "Override worker.workers.")
+    static let brokerOption = OptionSpec(
+        "broker", valueName: "NAME",
+        help: "Listen on a named broker, a key of \"brokers\"; the main \"broker\" (named default) when absent.")
 
     /// The subcommands of the runner.
     var parser: CommandLineParser {
@@ -23,18 +26,27 @@ extension TaskiqRunner {
 
                         With the in-memory broker, tasks run in the process that kicks them, so the worker \
                         only keeps the process alive until it is stopped.
+
+                        A worker listens on one broker: the main one, or with --broker a named one from the \
+                        "brokers" section, and runs the tasks of the modules that "tasks.routes" sends there. \
+                        Run one worker per broker. Every broker is started, so tasks can kick tasks routed \
+                        elsewhere.
+                        """,
+                    options: [Self.configOption, Self.brokerOption, Self.workersOption] + Self.loggingOptions),
+                CommandSpec(
+                    "check", abstract: "Validate a configuration and print it resolved, with secrets masked.",
+                    discussion: """
+                        Then lists the loaded modules, the broker each is routed to and why, and their tasks.
                         """,
                     options: [Self.configOption, Self.workersOption] + Self.loggingOptions),
                 CommandSpec(
-                    "check", abstract: "Validate a configuration and print it resolved, with secrets masked.",
-                    options: [Self.configOption, Self.workersOption] + Self.loggingOptions),
-                CommandSpec(
-                    "tasks", abstract: "List the loaded modules and their tasks.",
+                    "tasks", abstract: "List the loaded modules, the broker each is routed to, and their tasks.",
                     options: [Self.configOption] + Self.loggingOptions),
                 CommandSpec(
                     "kick", abstract: "Send one task and optionally wait for its result.",
                     discussion: """
-                        Each argument is parsed as JSON and sent as a string when it is not JSON. With the \
+                        Each argument is parsed as JSON and sent as a string when it is not JSON. The task goes \
+                        to the broker its module is routed to ("tasks.routes"), else the main one. With the \
                         in-memory broker the task runs in this process. With --wait the return value is \
                         printed as JSON alone on standard output; the exit status is 1 if the task failed.
                         """,

@@ -1,29 +1,55 @@
 import Taskiq
 
 extension TaskiqRunner {
-    /// `check`: the resolved configuration and the loaded tasks.
+    /// `check`: the resolved configuration, then the loaded modules with their brokers and tasks.
     func check(_ system: TaskiqSystem) async throws -> Int32 {
         for warning in system.warnings { Console.error("warning: \(warning)\n") }
-        Console.out("\(system.configuration.file): OK\n")
-        Console.out(system.resolvedConfiguration.prettyPrinted + "\n")
-        Console.out("tasks:\n")
-        for task in system.tasks { Console.out("  \(task.signature)\n") }
+        Console.out(Self.checkReport(system))
         return 0
     }
 
-    /// `tasks`: modules, then each task's signature and labels.
+    /// `tasks`: modules with their brokers, then each task's signature and labels.
     func listTasks(_ system: TaskiqSystem) -> Int32 {
+        Console.out(Self.taskListing(system))
+        return 0
+    }
+
+    /// What `check` prints on standard output.
+    static func checkReport(_ system: TaskiqSystem) -> String {
+        var text = "\(system.configuration.file): OK\n"
+        text += system.resolvedConfiguration.prettyPrinted + "\n"
+        text += "tasks:\n"
         let tasks = system.tasks
         for module in system.modules {
-            Console.out("\(module.name)\n")
+            text += "  \(moduleHeading(module.name, system: system))\n"
+            for task in tasks where task.module == module.name { text += "    \(task.signature)\n" }
+        }
+        return text
+    }
+
+    /// What `tasks` prints on standard output.
+    static func taskListing(_ system: TaskiqSystem) -> String {
+        var text = ""
+        let tasks = system.tasks
+        for module in system.modules {
+            text += moduleHeading(module.name, system: system) + "\n"
             for task in tasks where task.module == module.name {
                 var line = "  \(task.signature)"
                 if !task.labels.isEmpty {
                     line += "  labels: " + String(decoding: JSONValue.object(task.labels).serialized(style: .compact), as: UTF8.self)
                 }
-                Console.out(line + "\n")
+                text += line + "\n"
             }
         }
-        return 0
+        return text
+    }
+
+    /// `billing.invoices (broker: fast, route "billing.*")`, or `examples (broker: default)` for
+    /// a module no route matches.
+    static func moduleHeading(_ module: String, system: TaskiqSystem) -> String {
+        guard let route = system.configuration.route(forModule: module) else {
+            return "\(module) (broker: \(TaskiqConfiguration.defaultBrokerName))"
+        }
+        return "\(module) (broker: \(route.broker), route \(String(reflecting: route.pattern)))"
     }
 }

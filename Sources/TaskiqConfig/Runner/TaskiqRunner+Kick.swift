@@ -21,7 +21,7 @@ extension TaskiqRunner {
             logger.debug("sent \(taskName) as \(taskID)")
             var status: Int32 = 0
             if command.flag("wait") {
-                let result = try await system.waitResult(taskID, timeout: timeout)
+                let result = try await system.waitResult(taskID, task: taskName, timeout: timeout)
                 if result.isErr {
                     let reason = result.error.map(String.init(describing:)) ?? "unknown error"
                     Console.error("\(programName): task \(taskName) (\(taskID)) failed: \(reason)\n")

@@ -15,14 +15,29 @@ extension TaskiqRunner {
     static let workerIndexVariable = "TASKIQ_WORKER_INDEX"
 
     /// `worker`: with `workers > 1`, supervises that many worker processes of this executable;
-    /// otherwise runs one worker until SIGINT or SIGTERM, drains and exits 0.
-    func worker(_ system: TaskiqSystem, arguments: [String], environment: [String: String]) async throws -> Int32 {
+    /// otherwise runs one worker on the `--broker` broker until SIGINT or SIGTERM, drains and exits 0.
+    func worker(_ command: ParsedCommand, system: TaskiqSystem, arguments: [String],
+                environment: [String: String]) async throws -> Int32 {
+        let brokerName = try Self.listenedBroker(command, system: system)
         let settings = system.workerSettings
         for warning in system.warnings { Logger(label: "taskiq.worker").warning(warning) }
         if settings.workers > 1 && environment[Self.workerIndexVariable] == nil {
             return try await supervise(settings, arguments: arguments)
         }
-        return try await runWorker(system)
+        return try await runWorker(system, brokerName: brokerName)
+    }
+
+    /// The broker `--broker` names, checked against the configuration; the main one by default.
+    static func listenedBroker(_ command: ParsedCommand, system: TaskiqSystem) throws -> String {
+        let name = command.string("broker") ?? TaskiqConfiguration.defaultBrokerName
+        let names = system.brokerNames
+        guard names.contains(name) else {
+            var message = "unknown broker '\(name)' for '--broker'"
+            if let match = closestMatch(to: name, in: names) { message += "; did you mean '\(match)'?" }
+            message += "; \(system.configuration.file) declares: \(names.joined(separator: ", "))"
+            throw CommandLineError(code: .invalidValue, command: "worker", argument: name, message: message)
+        }
+        return name
     }
 
     private func supervise(_ settings: WorkerSettings, arguments: [String]) async throws -> Int32 {
@@ -37,34 +52,40 @@ extension TaskiqRunner {
                                     options: options, logger: logger).run()
     }
 
-    private func runWorker(_ system: TaskiqSystem) async throws -> Int32 {
+    private func runWorker(_ system: TaskiqSystem, brokerName: String) async throws -> Int32 {
         var logger = Logger(label: "taskiq.worker")
         if let index = ProcessInfo.processInfo.environment[Self.workerIndexVariable] {
             logger[metadataKey: "worker"] = index
         }
         let settings = system.workerSettings
         try await system.startup()
-        let tasks = system.tasks.map(\.name)
-        logger.info("loaded \(tasks.count) tasks from \(system.modules.map(\.name).joined(separator: ", ")): \(tasks.joined(separator: ", "))")
+        let listened = system.tasks.filter { $0.broker == brokerName }
+        let modules = system.modules.map(\.name).filter { system.configuration.brokerName(forModule: $0) == brokerName }
+        logger.info("""
+            broker '\(brokerName)' runs \(listened.count) tasks from \(modules.isEmpty ? "no modules" : modules.joined(separator: ", "))\
+            \(listened.isEmpty ? "" : ": " + listened.map(\.name).joined(separator: ", "))
+            """)
 
         let loop: @Sendable () async throws -> Void
         let stopIntake: @Sendable () -> Void
         var receiver: Receiver? = nil
-        if system.isProcessLocal {
+        if system.isProcessLocal(broker: brokerName) {
+            let type = system.configuration.brokerSettings(named: brokerName)?.broker.type.name ?? ""
             logger.info("""
-                worker ready; the '\(system.configuration.broker.type.name)' broker runs tasks in the process that \
+                worker ready; the '\(type)' broker '\(brokerName)' runs tasks in the process that \
                 kicks them, so there is nothing to listen to; waiting for SIGINT or SIGTERM
                 """)
             let (stopped, stop) = AsyncStream<Void>.makeStream()
             loop = { for await _ in stopped { break } }
             stopIntake = { stop.finish() }
         } else {
-            var options = system.receiverOptions
+            guard let broker = system.broker(named: brokerName) else { preconditionFailure("a checked broker name") }
+            var options = system.receiverOptions(broker: brokerName)
             options.waitTasksTimeout = nil    // the lifecycle owns the drain deadline
             options.maxDeliveries = settings.maxTasksPerChild
-            let running = Receiver(broker: system.broker, options: options)
+            let running = Receiver(broker: broker, options: options)
             receiver = running
-            logger.info("worker ready; listening with max_async_tasks=\(settings.maxAsyncTasks)")
+            logger.info("worker ready; listening on broker '\(brokerName)' with max_async_tasks=\(settings.maxAsyncTasks)")
             loop = { try await running.run() }
             stopIntake = { running.stop() }
         }

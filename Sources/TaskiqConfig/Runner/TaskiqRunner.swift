@@ -92,8 +92,8 @@ public struct TaskiqRunner: Sendable {
         case "kick":
             return try await kick(command, system: try assemble(command, environment: environment))
         default:
-            return try await worker(try assemble(command, environment: environment), arguments: arguments,
-                                    environment: environment)
+            return try await worker(command, system: try assemble(command, environment: environment),
+                                    arguments: arguments, environment: environment)
         }
     }
 
