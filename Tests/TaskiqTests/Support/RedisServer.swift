@@ -97,6 +97,16 @@ final class RedisServer: Sendable {
         try await launch()
     }
 
+    /// Stops the server process but keeps its port and directory for ``resume()``.
+    func pause() async {
+        await terminate()
+    }
+
+    /// Starts the server again after ``pause()``, on the same port.
+    func resume() async throws {
+        try await launch()
+    }
+
     /// Stops the server (SIGTERM, then waits for it to exit) and removes its directory.
     func stop() async {
         await terminate()
