@@ -53,9 +53,8 @@ enum SignalDisposition {
         #else
         let handler = action.__sigaction_u.__sa_handler
         #endif
-        guard let handler else { return true }
-        let fallback: sighandler_t = SIG_DFL
-        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(fallback, to: Int.self)
+        // SIG_DFL is the null handler.
+        return handler == nil
     }
 
     static func unsubscribe(_ signal: Int32) {
