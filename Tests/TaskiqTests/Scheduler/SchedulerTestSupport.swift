@@ -69,3 +69,6 @@ final class SwitchableLease: SchedulerLease {
 func tick(_ trigger: Schedule.Trigger, id: String? = nil, taskID: String? = nil) -> Schedule {
     Schedule(task: "tick", trigger: trigger, taskID: taskID, scheduleID: id)
 }
+
+/// Groups every scheduler suite, so `swift test --filter Scheduler` runs them all.
+@Suite enum SchedulerTests {}
