@@ -119,6 +119,10 @@ struct SchedulerLoop {
                             metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
                 await send(entry, slot: now)
             }
+            if plan.next == nil, !entry.schedule.isOneOff {
+                logger.warning("Schedule '\(id)' has no fire time in the next ten years; it will not be sent",
+                               metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
+            }
             entry.next = plan.next
             entry.prepared = true
             entries[id] = entry
