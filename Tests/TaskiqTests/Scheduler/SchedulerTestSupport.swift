@@ -39,8 +39,10 @@ struct SchedulerHarness {
     func start(_ sources: [any ScheduleSource], catchUp: CatchUpPolicy = .skip,
                lease: any SchedulerLease = LocalSchedulerLease(), store: (any SchedulerStateStore)? = nil,
                sleepers: Int = 1) async -> Task<Void, any Error> {
+        var logger = Logger(label: "taskiq.scheduler")
+        logger.logLevel = .error
         let scheduler = Scheduler(broker: broker, sources: sources, options: SchedulerOptions(catchUp: catchUp),
-                                  clock: clock, stateStore: store ?? self.store, lease: lease)
+                                  clock: clock, stateStore: store ?? self.store, lease: lease, logger: logger)
         let running = Task { try await scheduler.run() }
         await clock.waitForSleepers(sleepers)
         return running
