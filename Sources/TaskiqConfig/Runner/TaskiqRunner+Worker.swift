@@ -71,12 +71,15 @@ extension TaskiqRunner {
         var receiver: Receiver? = nil
         if system.isProcessLocal(broker: brokerName) {
             let type = system.configuration.brokerSettings(named: brokerName)?.broker.type.name ?? ""
-            logger.info("""
+            let ready = """
                 worker ready; the '\(type)' broker '\(brokerName)' runs tasks in the process that \
                 kicks them, so there is nothing to listen to; waiting for SIGINT or SIGTERM
-                """)
+                """
             let (stopped, stop) = AsyncStream<Void>.makeStream()
-            loop = { for await _ in stopped { break } }
+            loop = { [logger] in
+                logger.info(ready)
+                for await _ in stopped { break }
+            }
             stopIntake = { stop.finish() }
         } else {
             guard let broker = system.broker(named: brokerName) else { preconditionFailure("a checked broker name") }
@@ -85,8 +88,13 @@ extension TaskiqRunner {
             options.maxDeliveries = settings.maxTasksPerChild
             let running = Receiver(broker: broker, options: options)
             receiver = running
-            logger.info("worker ready; listening on broker '\(brokerName)' with max_async_tasks=\(settings.maxAsyncTasks)")
-            loop = { try await running.run() }
+            let ready = "worker ready; listening on broker '\(brokerName)' with max_async_tasks=\(settings.maxAsyncTasks)"
+            // Logged from the loop, which the lifecycle starts only once signals are subscribed,
+            // so whoever waits for this line may signal the worker right away.
+            loop = { [logger] in
+                logger.info(ready)
+                try await running.run()
+            }
             stopIntake = { running.stop() }
         }
         let lifecycle = WorkerLifecycle(
