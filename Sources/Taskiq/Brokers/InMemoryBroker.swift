@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// `kick` sends the formatted bytes straight through the worker pipeline, so arguments round-trip
 /// through JSON and are cast exactly as on a remote worker, and every middleware hook runs.
-/// Results go to an ``InMemoryResultBackend`` unless another is given.
+/// Results go to an ``InMemoryResultBackend`` unless another is given. A message with a `delay`
+/// label (seconds) runs that much later, so ``SmartRetryMiddleware``'s delays are real.
 ///
 /// ```swift
 /// let broker = InMemoryBroker()
@@ -54,15 +55,25 @@ public final class InMemoryBroker: AsyncBroker {
             throw TaskiqError(.unknownTask, "task '\(message.taskName)' is not registered with this broker")
         }
         let delivery = AckableMessage(data: message.message)
-        if awaitInplace {
+        let delay = Self.delay(message.labels["delay"])
+        if awaitInplace && delay == nil {
             await receiver.handle(delivery)
             return
         }
         running.increment()
         Task {
+            if let delay { try? await Task.sleep(for: delay) }
             await receiver.handle(delivery)
             running.decrement()
         }
+    }
+
+    /// The `delay` label (seconds, a number or a numeric string) as a duration, when positive.
+    static func delay(_ label: JSONValue?) -> Duration? {
+        guard let label else { return nil }
+        guard let seconds = label.doubleValue ?? label.stringValue.flatMap({ Double($0) }), seconds > 0, seconds.isFinite
+        else { return nil }
+        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
     }
 
     /// Not available: this broker runs tasks on `kick`, so there is nothing to listen to.

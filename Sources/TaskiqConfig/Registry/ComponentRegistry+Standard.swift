@@ -2,7 +2,7 @@ import Taskiq
 
 extension ComponentRegistry {
     /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory` and `dummy` result backends; the
-    /// `simple_retry` middleware; the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators.
+    /// `simple_retry` and `smart_retry` middlewares; the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -84,6 +84,33 @@ extension ComponentRegistry {
             SimpleRetryMiddleware(defaultRetryCount: try options.int("default_retry_count"),
                                   defaultRetryLabel: try options.bool("default_retry_label"),
                                   noResultOnRetry: try options.bool("no_result_on_retry"))
+        }
+
+        registry.register(
+            middleware: "smart_retry",
+            summary: "Re-sends failed tasks after a delay (honoured by the in-memory and Redis brokers), as taskiq's SmartRetryMiddleware but without compounding delays.",
+            options: [
+                .integer("default_retry_count", default: 3, range: 1...1000,
+                         description: "Total attempts when a message has no max_retries label."),
+                .boolean("default_retry_label", default: false,
+                         description: "Retry tasks that have no retry_on_error label."),
+                .boolean("no_result_on_retry", default: true,
+                         description: "Store no result for attempts that will be retried."),
+                .number("default_delay", default: 5, range: 0...86_400,
+                        description: "Seconds before a retry (a task's retry_delay label overrides it)."),
+                .boolean("use_jitter", default: false, description: "Add up to one second of random delay."),
+                .boolean("use_delay_exponent", default: false, description: "Double the delay with each retry."),
+                .number("max_delay_exponent", default: 60, range: 0...86_400,
+                        description: "Largest delay in seconds when doubling."),
+            ]
+        ) { options in
+            SmartRetryMiddleware(defaultRetryCount: try options.int("default_retry_count"),
+                                 defaultRetryLabel: try options.bool("default_retry_label"),
+                                 noResultOnRetry: try options.bool("no_result_on_retry"),
+                                 defaultDelay: try options.double("default_delay"),
+                                 useJitter: try options.bool("use_jitter"),
+                                 useDelayExponent: try options.bool("use_delay_exponent"),
+                                 maxDelayExponent: try options.double("max_delay_exponent"))
         }
 
         registry.register(taskIDGenerator: "uuid4", summary: "Random UUIDs as 32 hex digits (taskiq's default).") { _ in .uuid4 }
