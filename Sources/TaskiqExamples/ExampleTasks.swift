@@ -8,9 +8,13 @@ import Taskiq
 /// await TaskiqRunner(modules: [ExampleTasks.module]).main()
 /// ```
 public enum ExampleTasks {
-    /// `examples.add(a: Int, b: Int) -> Int`: the sum.
+    /// `examples.add(a: Int, b: Int) -> Int`: the sum; a sum outside `Int` is an error result.
     public static let add = TaskDefinition("examples.add", parameters: ["a", "b"]) {
-        (a: Int, b: Int) async throws -> Int in a + b
+        (a: Int, b: Int) async throws -> Int in
+        // A producer (Python's ints are unbounded) must not be able to trap the worker with `+`.
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw ExampleFailure(message: "examples.add: \(a) + \(b) overflows Int") }
+        return sum
     }
 
     /// `examples.echo(value: JSONValue) -> JSONValue`: returns its argument unchanged.

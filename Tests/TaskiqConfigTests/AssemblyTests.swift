@@ -30,6 +30,16 @@ import TaskiqExamples
         #expect(result.labels["priority"] == 3)
     }
 
+    @Test func anOverflowingAddIsAnErrorResultNotATrap() async throws {
+        let system = try Self.exampleSystem()
+        try await system.startup()
+        let id = try await system.kick("examples.add", args: [.int(Int.max), 1])
+        let result = try await system.waitResult(id, timeout: .seconds(10))
+        try await system.shutdown()
+        #expect(result.isErr)
+        #expect(result.error?.message.contains("overflows Int") == true)
+    }
+
     @Test func aFailingTaskStoresItsError() async throws {
         let system = try Self.exampleSystem()
         try await system.startup()
