@@ -3,7 +3,7 @@
 ///
 /// ```swift
 /// let backend = try RedisResultBackend(url: "redis://127.0.0.1:6379/0", expiry: .seconds(600))
-/// let broker = RedisStreamBroker(...).withResultBackend(backend)
+/// broker.withResultBackend(backend)
 /// ```
 /// A result is stored under `<task_id>` (or `<prefix>:<task_id>`) as the UTF-8 bytes Python's
 /// `json.dumps(result.model_dump(mode="json"))` writes; progress under the same key plus
