@@ -19,6 +19,16 @@ extension RedisResultBackend {
         }
     }
 
+    /// Parses a stored result, naming the key when the JSON is not a result.
+    static func decodeResult(_ bytes: [UInt8], key: String) throws(TaskiqError) -> TaskiqResult<JSONValue> {
+        let value = try decode(bytes, key: key)
+        do {
+            return try TaskiqResult(wireValue: value)
+        } catch {
+            throw TaskiqError(.invalidResult, "the value at Redis key '\(key)' is not a taskiq result: \(error.message)")
+        }
+    }
+
     /// Wraps a client error in a ``TaskiqError`` that says what was being done, and where.
     func failure(_ error: any Error, _ doing: String, key: String) -> any Error {
         switch error {

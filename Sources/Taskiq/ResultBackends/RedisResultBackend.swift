@@ -141,7 +141,7 @@ public final class RedisResultBackend: ResultBackend {
         guard let bytes = reply.bytes else {
             throw TaskiqError(.resultMissing, "no result is stored for task \(taskID) (Redis key '\(key)' does not exist)")
         }
-        var result = try TaskiqResult(wireValue: try Self.decode(bytes, key: key))
+        var result = try Self.decodeResult(bytes, key: key)
         if !withLogs { result.log = nil }
         return result
     }

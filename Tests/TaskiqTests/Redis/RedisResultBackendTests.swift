@@ -134,6 +134,9 @@ struct RedisResultBackendTests {
             try await redis.send(["SET", "garbage", "hello"])
             let error = await #expect(throws: TaskiqError.self) { try await backend.getResult("garbage", withLogs: false) }
             #expect(error?.message.contains("is not JSON") == true)
+            try await redis.send(["SET", "other", #"{"state": "STARTED"}"#])
+            let other = await #expect(throws: TaskiqError.self) { try await backend.getResult("other", withLogs: false) }
+            #expect(other?.message == "the value at Redis key 'other' is not a taskiq result: invalid result: field 'is_err' must be a boolean")
         }
     }
 
