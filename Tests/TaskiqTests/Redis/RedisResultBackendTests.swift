@@ -216,6 +216,17 @@ struct RedisResultBackendTests {
         }
     }
 
+    @Test func overRESP2WaitersFallBackToPolling() async throws {
+        try await RedisServer.with { server in
+            var configuration = try Self.configuration(server)
+            configuration.protocolVersion = .resp2
+            let backend = try RedisResultBackend(configuration: configuration)
+            let waiter = Task { try await backend.waitResult("resp2", timeout: .seconds(10), withLogs: false) }
+            try await backend.setResult(Self.success, for: "resp2")
+            #expect(try await withTimeout(seconds: 5) { try await waiter.value }.returnValue == 3)
+        }
+    }
+
     @Test func waitingTimesOut() async throws {
         try await RedisServer.with { server in
             let backend = try Self.backend(server)
