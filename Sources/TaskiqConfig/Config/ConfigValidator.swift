@@ -105,8 +105,14 @@ struct ConfigValidator {
         for key in reserved { rest[key] = nil }
         let values = try options(rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)",
                                  alsoAllowed: reserved)
-        return ComponentSettings(kind: kind, type: type, options: ComponentOptions(type: name, values: values),
-                                 path: path.text, file: document.origin(of: path))
+        let options = ComponentOptions(type: name, values: values)
+        do {
+            try type.check?(options)
+        } catch {
+            let at = error.path.isEmpty ? path : path.key(error.path)
+            throw ConfigError(error.code, file: document.origin(of: at), path: at.text, error.message)
+        }
+        return ComponentSettings(kind: kind, type: type, options: options, path: path.text, file: document.origin(of: path))
     }
 
     /// Validates an object of options against their declarations, filling in defaults.

@@ -1,8 +1,9 @@
 import Taskiq
 
 extension ComponentRegistry {
-    /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory` and `dummy` result backends; the
-    /// `simple_retry` and `smart_retry` middlewares; the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators.
+    /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory`, `redis` and `dummy` result
+    /// backends; the `simple_retry` and `smart_retry` middlewares; the `uuid4`, `uuid7` and `uuid4_dashed`
+    /// task-ID generators.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -64,6 +65,47 @@ extension ComponentRegistry {
             isProcessLocal: true
         ) { options in
             InMemoryResultBackend(maxStoredResults: try options.int("max_stored_results"))
+        }
+        registry.register(
+            resultBackend: "redis",
+            summary: "Stores results in Redis as taskiq-redis's RedisAsyncResultBackend does with JSONSerializer; Swift waiters are woken by pub/sub.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379",
+                        description: "Server URL: redis://[user:password@]host:port/db."),
+                .string("prefix_str", default: nil,
+                        description: "Stores results under <prefix_str>:<task_id>; null stores them under the task ID."),
+                .integer("result_ex_time", default: nil, range: 1...Int.max,
+                         description: "Seconds results and progress are kept; null keeps them. Exclusive with result_px_time."),
+                .integer("result_px_time", default: nil, range: 1...Int.max,
+                         description: "Milliseconds results and progress are kept; null keeps them. Exclusive with result_ex_time."),
+                .boolean("keep_results", default: true,
+                         description: "Keep a result after it is read; false deletes it on the first read (GETDEL)."),
+            ],
+            check: { options throws(ConfigError) in
+                let url = try options.string("url")
+                do throws(RedisConnectionError) {
+                    _ = try RedisConfiguration(url: url)
+                } catch {
+                    throw ConfigError(.outOfRange, file: "", path: "url", error.message)
+                }
+                if try options.optionalInt("result_ex_time") != nil, try options.optionalInt("result_px_time") != nil {
+                    throw ConfigError(.impossibleSettings, file: "", path: "result_px_time",
+                                      "result_ex_time and result_px_time are both set; expected at most one of them")
+                }
+            }
+        ) { options in
+            let seconds = try options.optionalInt("result_ex_time")
+            let milliseconds = try options.optionalInt("result_px_time")
+            let url = try options.string("url")
+            let configuration: RedisConfiguration
+            do throws(RedisConnectionError) {
+                configuration = try RedisConfiguration(url: url)
+            } catch {
+                throw ConfigError(.componentFailed, file: "", path: "url", error.message)
+            }
+            return try RedisResultBackend(configuration: configuration, prefix: try options.optionalString("prefix_str"),
+                                          expiry: seconds.map { .seconds($0) } ?? milliseconds.map { .milliseconds($0) },
+                                          keepResults: try options.bool("keep_results"))
         }
         registry.register(resultBackend: "dummy", summary: "Stores nothing; every result reads as null.") { _ in
             DummyResultBackend()

@@ -51,13 +51,16 @@ public struct ComponentRegistry: Sendable {
     ///   - summary: One sentence for the schema.
     ///   - options: The settings it accepts besides `type`.
     ///   - isProcessLocal: Whether the backend only works inside one process.
+    ///   - check: Validates options together when the config is loaded, such as two that
+    ///     exclude each other; throw a ``ConfigError`` whose path names the option.
     ///   - make: Builds the backend from validated options.
     public mutating func register(
         resultBackend name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any ResultBackend
     ) {
         add(ComponentType(kind: .resultBackend, name: name, summary: summary, options: options,
-                          isProcessLocal: isProcessLocal, make: { .resultBackend(try make($0)) }))
+                          isProcessLocal: isProcessLocal, check: check, make: { .resultBackend(try make($0)) }))
     }
 
     /// Registers a middleware type.

@@ -14,6 +14,10 @@ public struct ComponentType: Sendable {
     /// out `worker.workers > 1`.
     public let isProcessLocal: Bool
 
+    /// Checks that take several options together (two that exclude each other), run when the
+    /// config is validated, before anything is built. Paths in its errors are relative to the component.
+    var check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil
+
     let make: @Sendable (ComponentOptions) throws -> Component
 }
 
