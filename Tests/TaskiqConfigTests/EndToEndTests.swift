@@ -40,23 +40,39 @@ enum TaskiqRunProcess {
     }
 
     /// Runs to completion, collecting both streams.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
+    ///
+    /// Every wait is cancellable and bounded: a process that does not exit within `seconds` is
+    /// killed and the test fails with its stderr; output still held open by a leftover grandchild
+    /// after the exit is waited for at most five seconds.
+    static func run(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 60) async throws -> Output {
         try requireExecutable()
         let process = makeProcess(arguments, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
+        process.standardInput = FileHandle.nullDevice
+        let (exited, exit) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
         try process.run()
-        return try await withTimeout(seconds: 60) {
-            async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-            async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-            var statuses = exited.stream.makeAsyncIterator()
-            let status = await statuses.next() ?? -1
-            return Output(status: status, stdout: String(decoding: await stdout, as: UTF8.self),
-                          stderr: String(decoding: await stderr, as: UTF8.self))
+        let stdout = LineCollector(), stderr = LineCollector()
+        readContinuously(out, into: stdout)
+        readContinuously(err, into: stderr)
+        let status: Int32
+        do {
+            status = try await withTimeout(seconds: seconds) {
+                var statuses = exited.makeAsyncIterator()
+                return await statuses.next() ?? -1
+            }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("taskiq-run \(arguments.joined(separator: " ")) did not exit within \(seconds)s; stderr:\n\(stderr.text)")
+            throw error
         }
+        _ = try? await withTimeout(seconds: 5) {
+            await stdout.waitForEnd()
+            await stderr.waitForEnd()
+        }
+        return Output(status: status, stdout: stdout.text, stderr: stderr.text)
     }
 }
 

@@ -43,6 +43,13 @@ import Testing
             return pids.count >= 2 ? Array(pids) : nil
         }
         #expect(!first.contains(supervisor.pid))
+        defer {
+            // Workers live in their own process groups: if the test fails before the supervisor
+            // stops them, do not leave them behind.
+            for line in supervisor.lines where line.contains("worker ready") {
+                if let pid = loggedPID(line) { kill(pid, SIGKILL) }
+            }
+        }
         kill(first[0], SIGKILL)
         let replacement = try await supervisor.waitFor("a replacement worker") { lines -> Int32? in
             lines.filter { $0.contains("worker ready") }.compactMap(loggedPID).first { !first.contains($0) }

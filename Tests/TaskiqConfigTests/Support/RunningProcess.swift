@@ -35,20 +35,7 @@ final class RunningProcess: Sendable {
         self.exitStatus = exitStatus
         process.terminationHandler = { exited.yield($0.terminationStatus); exited.finish() }
         try process.run()
-        // A plain thread with blocking reads: no dispatch source watches the pipe.
-        let descriptor = output.fileHandleForReading.fileDescriptor
-        Thread { [collector] in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-            defer { buffer.deallocate() }
-            while true {
-                let count = read(descriptor, buffer.baseAddress, buffer.count)
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
-                collector.append(Data(buffer[0..<count]))
-            }
-            collector.finish()
-            withExtendedLifetime(output) {}
-        }.start()
+        readContinuously(output, into: collector)
     }
 
     /// The process ID.
@@ -158,6 +145,14 @@ final class LineCollector: Sendable {
 
     var lines: [String] { state.withLock { $0.lines } }
 
+    /// Everything received, exactly.
+    var text: String { state.withLock { $0.lines.map { $0 + "\n" }.joined() + $0.partial } }
+
+    /// Waits until the output ends.
+    func waitForEnd() async {
+        _ = await wait { _ -> Bool? in nil }
+    }
+
     /// The condition's first value, or `nil` when the output ends without one.
     func wait<T: Sendable>(for condition: @Sendable ([String]) -> T?) async -> T? {
         let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -174,6 +169,24 @@ final class LineCollector: Sendable {
         }
         return condition(lines)
     }
+}
+
+/// Reads a pipe on a plain thread with blocking reads (no dispatch source watches it) until end of
+/// file, feeding `collector`.
+func readContinuously(_ pipe: Pipe, into collector: LineCollector) {
+    let descriptor = pipe.fileHandleForReading.fileDescriptor
+    Thread {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            collector.append(Data(buffer[0..<count]))
+        }
+        collector.finish()
+        withExtendedLifetime(pipe) {}
+    }.start()
 }
 
 /// The process's output ended before the awaited line.
