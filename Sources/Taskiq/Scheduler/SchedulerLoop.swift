@@ -171,7 +171,8 @@ struct SchedulerLoop {
                                     kwargs: schedule.kwargs)
         do {
             try await scheduler.broker.send(message)
-            logger.info("Sent scheduled task '\(schedule.taskName)'", metadata: metadata.merging(["task_id": message.taskID]) { a, _ in a })
+            logger.info("sent \(schedule.taskName) (schedule \(schedule.scheduleID)) as \(message.taskID)",
+                        metadata: metadata.merging(["task_id": message.taskID]) { a, _ in a })
         } catch {
             logger.error("Cannot send scheduled task '\(schedule.taskName)': \(error)", metadata: metadata)
             return

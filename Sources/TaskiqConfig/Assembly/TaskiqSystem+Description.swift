@@ -36,8 +36,28 @@ extension TaskiqSystem {
             "log_level": .string(worker.logLevel.rawValue),
             "log_format": .string(worker.logFormat.rawValue),
         ]
-        root["schedules"] = .array(settings.schedules)
+        root["schedules"] = .array(settings.schedules.map { .object(Self.configForm($0)) })
+        let scheduler = settings.scheduler
+        root["scheduler"] = [
+            "catch_up": .string(scheduler.catchUp.name),
+            "refresh_interval": .double(scheduler.refreshInterval.seconds),
+            "lease": scheduler.lease.map { .object($0.json) } ?? ["type": "local"],
+            "state_store": scheduler.stateStore.map { .object($0.json) } ?? ["type": "inmemory"],
+        ]
         return SecretMasking.masked(.object(root))
+    }
+
+    /// A configured schedule as the file writes it, with its resolved `schedule_id`.
+    private static func configForm(_ configured: ConfiguredSchedule) -> JSONObject {
+        let schedule = configured.schedule
+        var object: JSONObject = ["task": .string(schedule.taskName)]
+        for (key, value) in schedule.taskiqJSON where !value.isNull && key != "task_name" && key != "schedule_id" {
+            if case .array(let items) = value, items.isEmpty { continue }
+            if case .object(let members) = value, members.isEmpty { continue }
+            object[key] = value
+        }
+        object["schedule_id"] = .string(schedule.scheduleID)
+        return object
     }
 }
 

@@ -47,6 +47,7 @@ public final class TaskiqSystem: Sendable {
         self.brokerNames = configuration.brokerNames
         self.brokers = brokers
         self.modules = selected
+        try validateScheduleLabels()
     }
 
     /// Builds one broker with fresh instances of the shared components, so that each broker

@@ -45,6 +45,9 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let componentFailed = Code("component_failed")
         /// A task name that no loaded module provides.
         public static let unknownTask = Code("unknown_task")
+        /// A schedule that cannot fire: an invalid cron expression, time zone, interval or time, not
+        /// exactly one of `cron`, `interval` and `time`, or a schedule given twice.
+        public static let invalidSchedule = Code("invalid_schedule")
         /// A route that names a broker the configuration does not declare.
         public static let unknownBroker = Code("unknown_broker")
     }

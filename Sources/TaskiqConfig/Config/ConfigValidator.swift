@@ -44,13 +44,8 @@ struct ConfigValidator {
         let worker = try WorkerSettings(ComponentOptions(
             type: "worker", values: try options(workerObject, declared: WorkerSettings.options, at: workerPath,
                                                 owner: "the worker section")))
-        var schedules: [JSONValue] = []
-        if let value = root["schedules"] {
-            guard case .array(let entries) = value else {
-                throw wrongType(value, at: JSONPath.root.key("schedules"), expected: "an array of schedules")
-            }
-            schedules = entries
-        }
+        let schedules = try schedules(root["schedules"], loadedModules: selected)
+        let scheduler = try schedulerSettings(root["scheduler"])
         if worker.workers > 1 {
             let path = workerPath.key("workers")
             let named: [ComponentSettings?] = brokers.flatMap { [$0.broker, $0.resultBackend] }
@@ -65,7 +60,7 @@ struct ConfigValidator {
         return TaskiqConfiguration(
             file: document.file, broker: broker, brokers: brokers, resultBackend: resultBackend, taskIDGenerator: generator,
             middlewares: middlewares, modules: selected, routes: routes, worker: worker, schedules: schedules,
-            document: document)
+            scheduler: scheduler, document: document)
     }
 
     // MARK: Components
@@ -116,7 +111,7 @@ struct ConfigValidator {
     }
 
     /// Validates an object of options against their declarations, filling in defaults.
-    private func options(_ object: JSONObject, declared: [ComponentOption], at path: JSONPath,
+    func options(_ object: JSONObject, declared: [ComponentOption], at path: JSONPath,
                          owner: String, alsoAllowed: [String] = []) throws(ConfigError) -> JSONObject {
         let names = declared.map(\.name)
         for key in object.keys where !names.contains(key) {

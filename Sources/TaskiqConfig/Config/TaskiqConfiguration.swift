@@ -28,14 +28,16 @@ public struct TaskiqConfiguration: Sendable {
     public var routes: [ModuleRoute]
     /// The worker settings.
     public var worker: WorkerSettings
-    /// The `schedules` array, kept as written for the scheduler.
-    public var schedules: [JSONValue]
+    /// The `schedules` list, in the order written.
+    public var schedules: [ConfiguredSchedule]
+    /// The `scheduler` section.
+    public var scheduler: SchedulerSettings
     /// The document as loaded (after `extends` and interpolation).
     public var document: ConfigDocument
 
     /// The keys allowed at the top level.
     static let topLevelKeys = ["$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
-                               "middlewares", "tasks", "worker", "schedules"]
+                               "middlewares", "tasks", "worker", "schedules", "scheduler"]
 
     /// The name of the main broker (`broker`) in routes, `taskiq-run worker --broker` and listings.
     public static let defaultBrokerName = "default"
@@ -75,7 +77,8 @@ public struct TaskiqConfiguration: Sendable {
 
     init(file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
          taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
-         worker: WorkerSettings, schedules: [JSONValue], document: ConfigDocument) {
+         worker: WorkerSettings, schedules: [ConfiguredSchedule], scheduler: SchedulerSettings,
+         document: ConfigDocument) {
         self.file = file
         self.broker = broker
         self.brokers = brokers
@@ -86,6 +89,7 @@ public struct TaskiqConfiguration: Sendable {
         self.modules = modules
         self.worker = worker
         self.schedules = schedules
+        self.scheduler = scheduler
         self.document = document
     }
 

@@ -1,4 +1,4 @@
-/// The four kinds of component a configuration file assembles, each resolved by `type`.
+/// The kinds of component a configuration file assembles, each resolved by `type`.
 public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
     /// The `broker` section: the message transport.
     case broker
@@ -8,6 +8,10 @@ public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
     case middleware
     /// The `task_id_generator` section: how task IDs are made.
     case taskIDGenerator = "task_id_generator"
+    /// `scheduler.lease`: which scheduler process may send (see ``SchedulerLease``).
+    case schedulerLease = "scheduler_lease"
+    /// `scheduler.state_store`: where the last slot sent of each schedule is recorded (see ``SchedulerStateStore``).
+    case schedulerStateStore = "scheduler_state_store"
 
     /// The phrase used in error messages, such as `result backend`.
     var noun: String {
@@ -16,6 +20,8 @@ public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
         case .resultBackend: "result backend"
         case .middleware: "middleware"
         case .taskIDGenerator: "task-ID generator"
+        case .schedulerLease: "scheduler lease"
+        case .schedulerStateStore: "scheduler state store"
         }
     }
 }

@@ -79,7 +79,28 @@ extension ComponentRegistry {
             "type": "object", "additionalProperties": false, "description": "How worker processes run.",
             "properties": .object(Self.properties(of: WorkerSettings.options)),
         ]
-        properties["schedules"] = ["type": "array", "description": "Scheduled tasks (read by the scheduler)."]
+        properties["schedules"] = [
+            "type": "array",
+            "description": """
+                Tasks sent on a schedule by `taskiq-run scheduler` (or by the worker of an in-memory broker), \
+                besides the tasks' own schedule labels.
+                """,
+            "items": ["$ref": "#/$defs/schedule"],
+        ]
+        definitions["schedule"] = Self.scheduleSchema
+        var scheduler = Self.properties(of: SchedulerSettings.options)
+        scheduler[SchedulerSettings.leaseKey] = [
+            "$ref": "#/$defs/scheduler_lease",
+            "description": "Which scheduler process may send; the local lease (one scheduler) when absent.",
+        ]
+        scheduler[SchedulerSettings.stateStoreKey] = [
+            "$ref": "#/$defs/scheduler_state_store",
+            "description": "Where the last slot sent of each schedule is recorded; in memory when absent.",
+        ]
+        properties["scheduler"] = [
+            "type": "object", "additionalProperties": false, "description": "How schedules are sent.",
+            "properties": .object(scheduler),
+        ]
         return [
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "https://github.com/taskiq-swift/taskiq-swift/examples/taskiq.schema.json",
@@ -91,6 +112,43 @@ extension ComponentRegistry {
             "then": ["required": ["broker"]],
             "properties": .object(properties),
             "$defs": .object(definitions),
+        ]
+    }
+
+    /// One entry of `schedules`: a task and exactly one of cron, interval and time.
+    private static var scheduleSchema: JSONValue {
+        let json: JSONValue = ["description": "Any JSON value."]
+        return [
+            "type": "object", "additionalProperties": false,
+            "description": "A task sent on a schedule: task and exactly one of cron, interval and time.",
+            "required": ["task"],
+            "oneOf": [["required": ["cron"]], ["required": ["interval"]], ["required": ["time"]]],
+            "properties": [
+                "task": ["type": "string", "description": "The name of a loaded task, such as examples.heartbeat."],
+                "cron": [
+                    "type": "string",
+                    "description": "Five fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly.",
+                ],
+                "cron_offset": [
+                    "type": "string",
+                    "description": "The cron's time zone: an IANA name (Europe/Berlin), an offset (+02:00) or a duration (PT2H); UTC when absent.",
+                ],
+                "interval": [
+                    "description": "Whole seconds between sends (at least 1), or an ISO-8601 duration such as PT2M; the first send is at start.",
+                    "anyOf": [["type": "integer", "minimum": 1], ["type": "string", "pattern": "^-?P"]],
+                ],
+                "time": [
+                    "type": "string", "format": "date-time",
+                    "description": "Send once at this ISO-8601 time (UTC when no zone is given); at once if past.",
+                ],
+                "args": ["type": "array", "items": json, "description": "Positional arguments."],
+                "kwargs": ["type": "object", "additionalProperties": json, "description": "Keyword arguments."],
+                "labels": ["type": "object", "additionalProperties": json,
+                           "description": "Labels of every message, over the task's own labels."],
+                "schedule_id": ["type": "string",
+                                "description": "The schedule's ID; derived from its content when absent, so it is the same on every start."],
+                "task_id": ["type": "string", "description": "A task ID every message reuses; a new one per message when absent."],
+            ],
         ]
     }
 

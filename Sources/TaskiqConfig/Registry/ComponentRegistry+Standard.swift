@@ -3,7 +3,7 @@ import Taskiq
 extension ComponentRegistry {
     /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory`, `redis` and `dummy` result
     /// backends; the `simple_retry` and `smart_retry` middlewares; the `uuid4`, `uuid7` and `uuid4_dashed`
-    /// task-ID generators.
+    /// task-ID generators; the `local` scheduler lease and the `inmemory` scheduler state store.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -158,6 +158,17 @@ extension ComponentRegistry {
         registry.register(taskIDGenerator: "uuid4", summary: "Random UUIDs as 32 hex digits (taskiq's default).") { _ in .uuid4 }
         registry.register(taskIDGenerator: "uuid7", summary: "Time-ordered UUIDv7 as 32 hex digits.") { _ in .uuid7 }
         registry.register(taskIDGenerator: "uuid4_dashed", summary: "Random UUIDs with dashes (36 characters).") { _ in .uuid4Dashed }
+
+        registry.register(
+            schedulerLease: "local",
+            summary: "Always granted: for a single scheduler process (run only one).",
+            isProcessLocal: true
+        ) { _ in LocalSchedulerLease() }
+        registry.register(
+            schedulerStateStore: "inmemory",
+            summary: "Records sent slots in this process's memory: a restarted scheduler may send a slot again.",
+            isProcessLocal: true
+        ) { _ in InMemorySchedulerStateStore() }
         return registry
     }
 }

@@ -92,6 +92,38 @@ public struct ComponentRegistry: Sendable {
                           isProcessLocal: false, make: { .taskIDGenerator(try make($0)) }))
     }
 
+    /// Registers a scheduler-lease type, for `"scheduler": {"lease": {"type": ...}}`.
+    ///
+    /// Each scheduler the runner starts (one per broker with schedules) gets its own instance.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `local`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - isProcessLocal: Whether the lease only coordinates schedulers inside one process.
+    ///   - make: Builds the lease from validated options.
+    public mutating func register(
+        schedulerLease name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerLease
+    ) {
+        add(ComponentType(kind: .schedulerLease, name: name, summary: summary, options: options,
+                          isProcessLocal: isProcessLocal, make: { .schedulerLease(try make($0)) }))
+    }
+
+    /// Registers a scheduler-state-store type, for `"scheduler": {"state_store": {"type": ...}}`.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `inmemory`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type`.
+    ///   - isProcessLocal: Whether the store lives in this process only (lost on exit).
+    ///   - make: Builds the store from validated options.
+    public mutating func register(
+        schedulerStateStore name: String, summary: String = "", options: [ComponentOption] = [],
+        isProcessLocal: Bool = false, make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerStateStore
+    ) {
+        add(ComponentType(kind: .schedulerStateStore, name: name, summary: summary, options: options,
+                          isProcessLocal: isProcessLocal, make: { .schedulerStateStore(try make($0)) }))
+    }
+
     private mutating func add(_ type: ComponentType) {
         var list = types[type.kind] ?? []
         if let index = list.firstIndex(where: { $0.name == type.name }) {

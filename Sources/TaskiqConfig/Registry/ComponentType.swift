@@ -27,4 +27,6 @@ enum Component: Sendable {
     case resultBackend(any ResultBackend)
     case middleware(any TaskiqMiddleware)
     case taskIDGenerator(TaskIDGenerator)
+    case schedulerLease(any SchedulerLease)
+    case schedulerStateStore(any SchedulerStateStore)
 }

@@ -25,7 +25,9 @@ extension TaskiqRunner {
                         then stops taking tasks, lets running ones finish up to worker.shutdown_timeout and exits.
 
                         With the in-memory broker, tasks run in the process that kicks them, so the worker \
-                        only keeps the process alive until it is stopped.
+                        sends the schedules of that broker itself (see the scheduler command) and otherwise \
+                        keeps the process alive until it is stopped. With other brokers, run \
+                        'taskiq-run scheduler' to send the schedules.
 
                         A worker listens on one broker: the main one, or with --broker a named one from the \
                         "brokers" section, and runs the tasks of the modules that "tasks.routes" sends there. \
@@ -34,9 +36,26 @@ extension TaskiqRunner {
                         """,
                     options: [Self.configOption, Self.brokerOption, Self.workersOption] + Self.loggingOptions),
                 CommandSpec(
+                    "scheduler", abstract: "Send the scheduled tasks at their times.",
+                    discussion: """
+                        Loads the configuration, starts the brokers and sends the schedules of the "schedules" \
+                        list and of the tasks' own schedule labels, each through the broker its task is routed \
+                        to, until SIGINT or SIGTERM. Each send is logged at info level.
+
+                        Run one scheduler process next to the workers. The "scheduler" section sets the \
+                        catch-up policy for slots missed while no scheduler ran (catch_up: skip or run_once), \
+                        how often schedules are re-read (refresh_interval) and the lease and state store that \
+                        keep several schedulers from sending a slot twice.
+
+                        With the in-memory broker a worker sends its schedules itself, since tasks run in the \
+                        process that kicks them; a scheduler process would run them in its own process.
+                        """,
+                    options: [Self.configOption] + Self.loggingOptions),
+                CommandSpec(
                     "check", abstract: "Validate a configuration and print it resolved, with secrets masked.",
                     discussion: """
-                        Then lists the loaded modules, the broker each is routed to and why, and their tasks.
+                        Then lists the loaded modules, the broker each is routed to and why, and their tasks, \
+                        and the schedules with the broker that sends each and its first fire time.
                         """,
                     options: [Self.configOption, Self.workersOption] + Self.loggingOptions),
                 CommandSpec(

@@ -4,8 +4,25 @@ extension TaskiqRunner {
     /// `check`: the resolved configuration, then the loaded modules with their brokers and tasks.
     func check(_ system: TaskiqSystem) async throws -> Int32 {
         for warning in system.warnings { Console.error("warning: \(warning)\n") }
-        Console.out(Self.checkReport(system))
+        Console.out(Self.checkReport(system) + Self.scheduleListing(await system.scheduleSummaries(), system: system))
         return 0
+    }
+
+    /// The schedules part of `check`: each with its first fire time and who sends it.
+    static func scheduleListing(_ summaries: [ScheduleSummary], system: TaskiqSystem) -> String {
+        guard !summaries.isEmpty else { return "schedules: none\n" }
+        var text = "schedules (first fire times for a scheduler starting now):\n"
+        for summary in summaries { text += "  \(summary.line)\n" }
+        let brokers = Set(summaries.map(\.broker))
+        let local = brokers.filter { system.isProcessLocal(broker: $0) }.sorted()
+        let remote = brokers.subtracting(local).sorted()
+        if !local.isEmpty {
+            text += "  sent by the worker of broker \(local.joined(separator: ", ")) (in-process broker)\n"
+        }
+        if !remote.isEmpty {
+            text += "  sent by 'taskiq-run scheduler' for broker \(remote.joined(separator: ", "))\n"
+        }
+        return text
     }
 
     /// `tasks`: modules with their brokers, then each task's signature and labels.

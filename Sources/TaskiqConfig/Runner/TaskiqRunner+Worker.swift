@@ -70,18 +70,25 @@ extension TaskiqRunner {
         let stopIntake: @Sendable () -> Void
         var receiver: Receiver? = nil
         if system.isProcessLocal(broker: brokerName) {
+            // Tasks kicked here run here, so this process is the one that must send the schedules.
+            let schedulers = try system.makeSchedulers(brokers: [brokerName])
+            let scheduled = await system.scheduleSummaries().filter { $0.broker == brokerName }.count
             let type = system.configuration.brokerSettings(named: brokerName)?.broker.type.name ?? ""
+            let sending = scheduled == 0 ? "" : "; sending its \(scheduled) schedule\(scheduled == 1 ? "" : "s") from this process"
             let ready = """
                 worker ready; the '\(type)' broker '\(brokerName)' runs tasks in the process that \
-                kicks them, so there is nothing to listen to; waiting for SIGINT or SIGTERM
+                kicks them, so there is nothing to listen to\(sending); waiting for SIGINT or SIGTERM
                 """
             let (stopped, stop) = AsyncStream<Void>.makeStream()
             loop = { [logger] in
                 logger.info(ready)
-                for await _ in stopped { break }
+                try await Self.runSchedulers(schedulers, until: stopped)
             }
             stopIntake = { stop.finish() }
         } else {
+            if system.scheduledBrokerNames.contains(brokerName) {
+                logger.info("broker '\(brokerName)' has schedules; run 'taskiq-run scheduler' to send them (a worker does not)")
+            }
             guard let broker = system.broker(named: brokerName) else { preconditionFailure("a checked broker name") }
             var options = system.receiverOptions(broker: brokerName)
             options.waitTasksTimeout = nil    // the lifecycle owns the drain deadline

@@ -7,7 +7,7 @@ import Taskiq
 /// import TaskiqConfig
 /// await TaskiqRunner(modules: [BillingTasks.module]).main()
 /// ```
-/// Subcommands: `worker` (default), `check`, `tasks`, `kick` and `schema`; run with `--help`.
+/// Subcommands: `worker` (default), `scheduler`, `check`, `tasks`, `kick` and `schema`; run with `--help`.
 /// Configuration errors exit with status 2 and one line on standard error; a failed task
 /// (`kick --wait`) or a runtime failure exits with status 1.
 public struct TaskiqRunner: Sendable {
@@ -89,6 +89,8 @@ public struct TaskiqRunner: Sendable {
             return try await check(try assemble(command, environment: environment))
         case "tasks":
             return listTasks(try assemble(command, environment: environment))
+        case "scheduler":
+            return try await scheduler(try assemble(command, environment: environment))
         case "kick":
             return try await kick(command, system: try assemble(command, environment: environment))
         default:
