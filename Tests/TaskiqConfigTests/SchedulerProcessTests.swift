@@ -12,7 +12,7 @@ import Testing
         // The heartbeat schedule is an interval, whose first send is at start.
         try await worker.waitForLine(containing: "sent examples.heartbeat (schedule ", seconds: 10)
         let beat = try await worker.waitFor("the heartbeat task's log line", seconds: 10) { lines in
-            lines.first { $0.contains("heartbeat") && $0.contains("taskiq.receiver") }
+            lines.first { $0.contains("heartbeat") && $0.contains("taskiq.task") }
         }
         #expect(beat.contains("task_name=examples.heartbeat"))
         worker.signal(SIGTERM)

@@ -60,7 +60,7 @@ struct SchedulerLoop {
         if held && !holding {
             logger.warning("Lost the scheduler lease; standing by")
         } else if !held && holding {
-            logger.info("Holding the scheduler lease; sending schedules")
+            logger.info("holding the scheduler lease; sending schedules")
             // Another scheduler may have sent slots meanwhile: start again from the state store.
             for id in order { entries[id]?.prepared = false }
         }

@@ -19,8 +19,8 @@ public struct TaskContext: Sendable {
     public let broker: any AsyncBroker
     /// A logger carrying the task's name and ID; when the broker captures logs, lines go to the result too.
     public var logger: Logger {
-        var logger = workerLogger
-        if let capture { logger.capture = capture }
+        var logger = Logger(label: "taskiq.task", metadata: ["task_name": message.taskName, "task_id": message.taskID])
+        logger.capture = capture
         return logger
     }
 
