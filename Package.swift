@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"], exclude: ["Peers"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"], exclude: ["Peers"]),
     ]
 )
 

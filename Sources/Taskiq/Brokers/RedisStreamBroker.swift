@@ -91,7 +91,14 @@ public final class RedisStreamBroker: AsyncBroker {
         var command: [any RESPArgument] = ["XADD", stream(for: message)]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
-        try await client.send(command)
+        do {
+            try await client.send(command)
+        } catch let error as RedisConnectionError where error.code == .connectionClosed {
+            // The shared connection died since the last command (a server restart); one retry
+            // on a fresh connection. At-least-once delivery tolerates the rare duplicate.
+            logger.warning("XADD failed, retrying once on a new connection: \(error)")
+            try await client.send(command)
+        }
     }
 
     /// Takes the lease, then yields deliveries: first this consumer's own pending entries from

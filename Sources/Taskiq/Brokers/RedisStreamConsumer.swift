@@ -88,6 +88,9 @@ final class RedisStreamConsumer: Sendable {
                 if let error = error as? RedisConnectionError, error.code != .closedLocally,
                    error.code != .authenticationFailed, error.code != .invalidURL {
                     failures += 1
+                    // A read whose reply was lost still made its entries pending for this
+                    // consumer: look at the pending list again once reconnected.
+                    state.withLock { $0.historyCursor = "0" }
                     let delay = Duration.milliseconds(min(5000, 100 << min(failures, 6)))
                     logger.warning("reading '\(queue)' failed (\(failures) in a row), retrying in \(delay): \(error)")
                     do { try await Task.sleep(for: delay) } catch { return nil }
@@ -116,12 +119,18 @@ final class RedisStreamConsumer: Sendable {
     private func readHistory(after cursor: String) async throws {
         let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
                                            "STREAMS", queue, cursor])
-        var entries = RedisStreamEntry.fromRead(reply)
-        guard let last = entries.last else {
+        let page = RedisStreamEntry.fromRead(reply)
+        guard let last = page.last else {
             state.withLock { $0.historyCursor = nil }
             return
         }
-        logger.info("re-reading \(entries.count) entries pending for consumer '\(consumerName)' from an earlier run")
+        let held = state.withLock { $0.held }
+        var entries = page.filter { !held.contains($0.id) }
+        guard !entries.isEmpty else {
+            state.withLock { $0.historyCursor = last.id }
+            return
+        }
+        logger.info("re-reading \(entries.count) entries pending for consumer '\(consumerName)' (from an earlier run or a lost reply)")
         let counts = try await deliveryCounts(entries.map(\.id))
         for index in entries.indices { entries[index].deliveries = counts[entries[index].id] ?? 1 }
         state.withLock { state in
