@@ -56,9 +56,10 @@ struct RedisPythonInteropTests {
                                                environment: ["REDIS_URL": server.url, "REDIS_BROKER": pythonKind,
                                                              "SIDE_EFFECT_DIR": effects.path])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
-            let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "1", "2"])
-            #expect(kick.status == 0, "\(kick.stderr)")
-            let id = kick.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            // RunningProcess reads without blocking the cooperative pool (see RedisPython.run).
+            let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let kick = try RunningProcess(["kick", "-c", file, "examples.add", "1", "2", "--task-id", id])
+            #expect(try await kick.waitForExit() == 0, "\(kick.lines)")
             let result = effects.appendingPathComponent(id)
             try await withTimeout(seconds: 30) {
                 while !FileManager.default.fileExists(atPath: result.path) {
@@ -120,22 +121,33 @@ enum RedisPython {
         return process
     }
 
-    /// Runs a Python script to completion.
+    /// Runs a Python script to completion. Output is read on threads of its own, never on the
+    /// cooperative pool, which a pipe inherited by a concurrently spawned child could block.
     static func run(_ arguments: [String], environment: [String: String]) async throws -> TaskiqRunProcess.Output {
         let process = makeProcess(arguments, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let (outputs, output) = AsyncStream<(Int, Data)>.makeStream()
+        for (index, pipe) in [out, err].enumerated() {
+            Thread {
+                output.yield((index, pipe.fileHandleForReading.readDataToEndOfFile()))
+            }.start()
+        }
         let exited = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
         try process.run()
         return try await withTimeout(seconds: 60) {
-            async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-            async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
             var statuses = exited.stream.makeAsyncIterator()
             let status = await statuses.next() ?? -1
-            return TaskiqRunProcess.Output(status: status, stdout: String(decoding: await stdout, as: UTF8.self),
-                                           stderr: String(decoding: await stderr, as: UTF8.self))
+            var texts = ["", ""]
+            var received = 0
+            for await (index, data) in outputs {
+                texts[index] = String(decoding: data, as: UTF8.self)
+                received += 1
+                if received == 2 { break }
+            }
+            return TaskiqRunProcess.Output(status: status, stdout: texts[0], stderr: texts[1])
         }
     }
 }

@@ -39,27 +39,31 @@ struct RedisWorkerProcessTests {
     }
 
     @Test func aWorkerKilledMidBurstLosesNothing() async throws {
-        let server = try await RedisServer.start()
-        defer { Task { await server.stop() } }
-        let (directory, file) = try Self.config(server)
+        try await RedisServer.with { server in try await Self.killMidBurst(server) }
+    }
+
+    static func killMidBurst(_ server: RedisServer) async throws {
+        let (directory, file) = try config(server)
         let first = try RunningProcess(["worker", "-c", file])
         try await first.waitForLine(containing: "worker ready")
         let system = try TaskiqSystem.load(file, modules: Fixtures.modules, environment: [:])
         try await system.startup()
-        let kicked = Set(try await Self.kick(system, count: 1000))
+        // 1,000 × 50 ms over 20 slots keeps the first worker busy for 2.5 s: it dies mid-burst.
+        let kicked = Set(try await kick(system, count: 1000, seconds: 0.05))
         #expect(kicked.count == 1000)
-        _ = try await first.waitFor("100 tasks done") { lines in Self.succeeded(lines).count >= 100 ? true : nil }
+        _ = try await first.waitFor("100 tasks done") { lines in succeeded(lines).count >= 100 ? true : nil }
         first.signal(SIGKILL)
         _ = try await first.waitForExit()
-        let beforeKill = Self.succeeded(first.lines)
+        let beforeKill = succeeded(first.lines)
 
         let clock = ContinuousClock.now
         let second = try RunningProcess(["worker", "-c", file])
         let all = try await second.waitFor("every task done", seconds: 60) { lines -> [String]? in
-            let done = beforeKill + Self.succeeded(lines)
+            let done = beforeKill + succeeded(lines)
             return kicked.isSubset(of: Set(done)) ? done : nil
         }
         let elapsed = clock.duration(to: .now)
+        try await second.waitForLine(containing: "worker ready")
         let claimed = second.lines.filter { $0.contains("claimed") }
         print("SIGKILL after \(beforeKill.count) of 1000 done; all done \(elapsed) after the second worker started; "
               + "\(all.count - Set(all).count) ran twice; \(claimed.count) claim log lines")
@@ -76,25 +80,29 @@ struct RedisWorkerProcessTests {
 
     @Test func workersAndProducersCarryOnAcrossARedisRestart() async throws {
         // Append-only with fsync per write, so what Redis acknowledged survives the restart.
-        let server = try await RedisServer.start(arguments: ["--appendonly", "yes", "--appendfsync", "always"])
-        defer { Task { await server.stop() } }
-        let (directory, file) = try Self.config(server, maxAsyncTasks: 10)
+        try await RedisServer.with(arguments: ["--appendonly", "yes", "--appendfsync", "always"]) { server in
+            try await Self.restartMidRun(server)
+        }
+    }
+
+    static func restartMidRun(_ server: RedisServer) async throws {
+        let (directory, file) = try config(server, maxAsyncTasks: 10)
         let worker = try RunningProcess(["worker", "-c", file])
         try await worker.waitForLine(containing: "worker ready")
         let system = try TaskiqSystem.load(file, modules: Fixtures.modules, environment: [:])
         try await system.startup()
 
-        var kicked = Set(try await Self.kick(system, count: 200, seconds: 0.02))
-        _ = try await worker.waitFor("the first tasks done") { lines in Self.succeeded(lines).count >= 50 ? true : nil }
+        var kicked = Set(try await kick(system, count: 200, seconds: 0.02))
+        _ = try await worker.waitFor("the first tasks done") { lines in succeeded(lines).count >= 50 ? true : nil }
         await server.pause()
         try await server.resume()
         // Producers reconnect on their own: a kick right after the restart goes through.
-        kicked.formUnion(try await Self.kick(system, count: 200))
+        kicked.formUnion(try await kick(system, count: 200))
         let expected = kicked
         _ = try await worker.waitFor("every task kicked before and after the restart done", seconds: 60) { lines in
-            expected.isSubset(of: Set(Self.succeeded(lines))) ? true : nil
+            expected.isSubset(of: Set(succeeded(lines))) ? true : nil
         }
-        let done = Self.succeeded(worker.lines)
+        let done = succeeded(worker.lines)
         print("Redis restart: \(kicked.count) kicked, \(Set(done).count) done, \(done.count - Set(done).count) ran twice")
         #expect(worker.lines.contains { $0.contains("failed") && $0.contains("retrying") }, "the worker saw the restart")
         worker.signal(SIGTERM)
