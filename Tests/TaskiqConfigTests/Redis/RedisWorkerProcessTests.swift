@@ -104,7 +104,6 @@ struct RedisWorkerProcessTests {
         }
         let done = succeeded(worker.lines)
         print("Redis restart: \(kicked.count) kicked, \(Set(done).count) done, \(done.count - Set(done).count) ran twice")
-        #expect(worker.lines.contains { $0.contains("failed") && $0.contains("retrying") }, "the worker saw the restart")
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0)
         try await system.shutdown()
