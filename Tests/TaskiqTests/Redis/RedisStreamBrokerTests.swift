@@ -198,7 +198,7 @@ extension Redis {
             }
         }
 
-        @Test func shutdownIsPromptWhileIdleAndGivesUnstartedEntriesBack() async throws {
+        @Test func shutdownIsPromptWhileIdleAndDeletesTheLease() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
