@@ -1,9 +1,10 @@
 import Taskiq
 
 extension ComponentRegistry {
-    /// The built-in types: the `inmemory` and `zeromq` brokers; the `inmemory`, `redis` and `dummy` result
-    /// backends; the `simple_retry` and `smart_retry` middlewares; the `uuid4`, `uuid7` and `uuid4_dashed`
-    /// task-ID generators; the `local` scheduler lease and the `inmemory` scheduler state store.
+    /// The built-in types: the `inmemory`, `zeromq`, `redis_stream` and `redis_list` brokers; the
+    /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry` and `smart_retry` middlewares;
+    /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` scheduler lease and the
+    /// `inmemory` scheduler state store.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -53,6 +54,57 @@ extension ComponentRegistry {
                          subscriberTimeout: .seconds(try options.double("subscriber_timeout")),
                          sendTimeout: .seconds(try options.double("send_timeout")),
                          maxMessageSize: try options.int("max_message_size"))
+        }
+
+        registry.register(
+            broker: "redis_stream",
+            summary: "Durable, acknowledged delivery over a Redis stream and consumer group; wire-compatible with taskiq-redis RedisStreamBroker.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                .string("queue_name", default: "taskiq", description: "Stream key; a task's queue_name label overrides it per message."),
+                .string("consumer_group_name", default: "taskiq", description: "Consumer group shared by the queue's workers."),
+                .string("consumer_name", default: nil,
+                        description: "This worker's consumer name; null picks a fresh one per process. A stable name lets a restarted worker re-read its own pending entries."),
+                .integer("xread_block", default: 2000, range: 1...600_000, description: "Milliseconds one XREADGROUP blocks."),
+                .integer("xread_count", default: 100, range: 1...10_000, description: "Most entries one read returns."),
+                .integer("idle_timeout", default: 600_000, range: 1000...Int(Int32.max),
+                         description: "Milliseconds after which any pending entry is claimed with XAUTOCLAIM (the backstop)."),
+                .integer("maxlen", default: nil, range: 1...Int.max, description: "Cap the stream at about this many entries (XADD MAXLEN ~); null keeps all."),
+                .number("lease_ttl", default: 15, range: 0.1...3600,
+                        description: "Seconds a worker's liveness lease lives without renewal; entries of consumers without a lease are claimed."),
+                .number("lease_renew_interval", default: 5, range: 0.05...3600,
+                        description: "Seconds between lease renewals and looks for dead consumers' entries; keep it well below lease_ttl."),
+                .integer("max_deliveries", default: 5, range: 1...1000,
+                         description: "Deliveries after which an entry goes to the dead-letter stream."),
+                .string("dead_letter_stream", default: nil, description: "Stream for dead-lettered entries; null means <queue_name>:dead."),
+            ]
+        ) { options in
+            let leaseTTL = try options.double("lease_ttl"), renew = try options.double("lease_renew_interval")
+            guard renew < leaseTTL else {
+                throw ConfigError(.impossibleSettings, file: "", path: "lease_renew_interval",
+                                  "lease_renew_interval (\(renew) s) must be shorter than lease_ttl (\(leaseTTL) s), or live workers lose their entries")
+            }
+            let settings = RedisStreamBrokerOptions(
+                queueName: try options.string("queue_name"), consumerGroupName: try options.string("consumer_group_name"),
+                consumerName: try options.optionalString("consumer_name"),
+                xreadBlock: .milliseconds(try options.int("xread_block")), xreadCount: try options.int("xread_count"),
+                idleTimeout: .milliseconds(try options.int("idle_timeout")), maxlen: try options.optionalInt("maxlen"),
+                leaseTTL: .milliseconds(Int(leaseTTL * 1000)), leaseRenewInterval: .milliseconds(Int(renew * 1000)),
+                maxDeliveries: try options.int("max_deliveries"), deadLetterStream: try options.optionalString("dead_letter_stream"))
+            return try RedisStreamBroker(url: try redisURL(options), options: settings)
+        }
+
+        registry.register(
+            broker: "redis_list",
+            summary: "At-most-once work queue over a Redis list (LPUSH/BRPOP); wire-compatible with taskiq-redis ListQueueBroker. A task whose worker dies is lost.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                .string("queue_name", default: "taskiq", description: "List key; a task's queue_name label overrides it per message."),
+                .number("block_timeout", default: 2, range: 0.01...3600, description: "Seconds one BRPOP blocks before it is issued again."),
+            ]
+        ) { options in
+            try RedisListBroker(url: try redisURL(options), queueName: try options.string("queue_name"),
+                                blockTimeout: .milliseconds(Int(try options.double("block_timeout") * 1000)))
         }
 
         registry.register(
@@ -171,4 +223,15 @@ extension ComponentRegistry {
         ) { _ in InMemorySchedulerStateStore() }
         return registry
     }
+}
+
+/// The `url` option, checked now so a malformed URL is a config error at its path.
+private func redisURL(_ options: ComponentOptions) throws -> String {
+    let url = try options.string("url")
+    do {
+        _ = try RedisConfiguration(url: url)
+    } catch {
+        throw ConfigError(.wrongType, file: "", path: "url", error.message)
+    }
+    return url
 }

@@ -1,0 +1,30 @@
+"""Python taskiq-redis peer for the Swift interop tests.
+
+Environment: REDIS_URL, REDIS_BROKER ("stream" or "list"), SIDE_EFFECT_DIR (where the
+`examples.add` task writes one file per task: name = task ID, content = the sum).
+
+Worker:   taskiq worker redis_tasks:broker --workers 1
+"""
+import os
+import pathlib
+
+from taskiq import Context, TaskiqDepends
+from taskiq_redis import ListQueueBroker, RedisStreamBroker
+
+URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+
+if os.environ.get("REDIS_BROKER", "stream") == "list":
+    # socket_timeout=None avoids redis-py 8's 5 s timeout on the idle BRPOP (taskiq-redis #127).
+    broker = ListQueueBroker(URL, socket_timeout=None)
+else:
+    broker = RedisStreamBroker(URL)
+
+
+@broker.task(task_name="examples.add")
+async def add(a: int, b: int, context: Context = TaskiqDepends()) -> int:
+    out = os.environ.get("SIDE_EFFECT_DIR")
+    if out:
+        path = pathlib.Path(out) / context.message.task_id
+        path.with_suffix(".tmp").write_text(str(a + b))
+        path.with_suffix(".tmp").rename(path)
+    return a + b

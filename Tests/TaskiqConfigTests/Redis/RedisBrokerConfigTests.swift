@@ -1,0 +1,63 @@
+import Testing
+import Taskiq
+@testable import TaskiqConfig
+
+/// The `redis_stream` and `redis_list` broker types as the config sees them.
+@Suite struct RedisBrokerConfigTests {
+    static func system(_ broker: String, environment: [String: String] = [:]) throws -> TaskiqSystem {
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": #"{"broker": \#(broker), "tasks": {"modules": ["examples"]}}"#])
+        return try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: environment)
+    }
+
+    static func error(_ broker: String) -> ConfigError? {
+        do {
+            _ = try system(broker)
+            return nil
+        } catch {
+            return error as? ConfigError
+        }
+    }
+
+    @Test func theRedisExampleUsesTheStreamBrokerAndInterpolatesTheURL() throws {
+        let system = try TaskiqSystem.load(Fixtures.example("taskiq.redis.json"), modules: Fixtures.modules,
+                                           environment: ["REDIS_URL": "redis://:pw@10.1.2.3:6380/2"])
+        let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
+        #expect(broker.url == "redis://:pw@10.1.2.3:6380/2")
+        #expect(broker.options.queueName == "taskiq")
+        #expect(broker.options.leaseTTL == .seconds(15))
+        #expect(!system.isProcessLocal(broker: "default"), "redis brokers work across processes")
+        let fallback = try TaskiqSystem.load(Fixtures.example("taskiq.redis.json"), modules: Fixtures.modules, environment: [:])
+        #expect((fallback.broker(named: "default") as? RedisStreamBroker)?.url == "redis://127.0.0.1:6379")
+    }
+
+    @Test func streamOptionsKeepTaskiqRedisNames() throws {
+        let system = try Self.system("""
+            {"type": "redis_stream", "url": "redis://127.0.0.1:1/3", "queue_name": "q", "consumer_group_name": "g",
+             "consumer_name": "c", "xread_block": 100, "xread_count": 7, "idle_timeout": 5000, "maxlen": 1000,
+             "lease_ttl": 2, "lease_renew_interval": 0.5, "max_deliveries": 3, "dead_letter_stream": "dlq"}
+            """)
+        let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
+        let options = broker.options
+        #expect(options.queueName == "q" && options.consumerGroupName == "g" && broker.consumerName == "c")
+        #expect(options.xreadBlock == .milliseconds(100) && options.xreadCount == 7 && options.idleTimeout == .seconds(5))
+        #expect(options.maxlen == 1000 && options.maxDeliveries == 3 && options.resolvedDeadLetterStream == "dlq")
+        #expect(options.leaseTTL == .seconds(2) && options.leaseRenewInterval == .milliseconds(500))
+        let list = try Self.system(#"{"type": "redis_list", "queue_name": "jobs", "block_timeout": 1.5}"#)
+        let listBroker = try #require(list.broker(named: "default") as? RedisListBroker)
+        #expect(listBroker.queueName == "jobs" && listBroker.blockTimeout == .milliseconds(1500))
+    }
+
+    @Test(arguments: [
+        (#"{"type": "redis_stream", "xread_count": 0}"#, "xread_count", "0"),
+        (#"{"type": "redis_stream", "max_deliveries": 0}"#, "max_deliveries", "0"),
+        (#"{"type": "redis_stream", "url": "http://x"}"#, "url", "scheme 'http' is not redis"),
+        (#"{"type": "redis_stream", "lease_ttl": 1, "lease_renew_interval": 2}"#, "lease_renew_interval", "shorter than lease_ttl"),
+        (#"{"type": "redis_list", "url": "redis://h:notaport"}"#, "url", "port"),
+        (#"{"type": "redis_stream", "queue": "typo"}"#, "queue", "queue_name"),
+    ])
+    func badOptionsNameThePathAndTheReason(_ broker: String, _ path: String, _ reason: String) throws {
+        let error = try #require(Self.error(broker))
+        #expect(error.path == "broker.\(path)", "\(error)")
+        #expect(error.message.contains(reason), "\(error)")
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Taskiq
+
+extension Redis {
+    @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
+    struct RedisStreamBrokerTests {
+        @Test func kickListenAndAcknowledge() async throws {
+            try await RedisServer.with { server in
+                let broker = try Redis.streamBroker(server)
+                let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await Redis.withWorker(broker) { receiver in
+                    let handles = try await withThrowingTaskGroup(of: TaskHandle<Int>.self) { group in
+                        for i in 0..<50 { group.addTask { try await add.kiq(i, 1) } }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    for handle in handles { #expect(try await handle.waitResult(timeout: .seconds(10)).isErr == false) }
+                    try await Redis.eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    #expect(receiver.statistics.succeeded == 50)
+                }
+                let entry = try await client.send(["XRANGE", "taskiq", "-", "+", "COUNT", 1]).array?.first
+                let fields = entry?.array?.last?.array?.compactMap(\.string)
+                #expect(fields?.first == "data", "taskiq-redis's single field 'data'")
+                #expect(fields?.last?.hasPrefix(#"{"task_id": "#) == true)
+            }
+        }
+
+        @Test func entriesAddedBeforeAnyGroupExistedAreDelivered() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await client.send(["XADD", "taskiq", "*", "data", Redis.message("early", "add", args: "[2, 3]")])
+                #expect(try await client.send(["EXISTS", "taskiq"]).int == 1)
+                let broker = try Redis.streamBroker(server)
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                try await Redis.withWorker(broker) { _ in
+                    let result = try await broker.resultBackend.waitResult("early", timeout: .seconds(10), withLogs: false)
+                    #expect(result.returnValue == 5)
+                }
+            }
+        }
+
+        @Test(arguments: [AckType.whenReceived, .whenSaved])
+        func ackTypeDecidesWhenTheEntryLeavesThePendingList(_ ackType: AckType) async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker = try Redis.streamBroker(server)
+                let gate = Redis.Gate()
+                let started = EventStream<Void>()
+                let hold = broker.task("hold") { () async throws -> Int in
+                    started.send(())
+                    try await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker) { _ in
+                    let handle = try await hold.kicker().withLabels(["ack_type": .string(ackType.rawValue)]).kiq()
+                    _ = try await started.first(1)
+                    let pendingWhileRunning = try await Redis.pendingCount(client)
+                    #expect(pendingWhileRunning == (ackType == .whenReceived ? 0 : 1))
+                    gate.open()
+                    #expect(try await handle.waitResult(timeout: .seconds(10)).returnValue == 1)
+                    try await Redis.eventually("acknowledged after saving") { try await Redis.pendingCount(client) == 0 }
+                }
+            }
+        }
+
+        @Test func entriesOfADeadConsumerAreClaimedButALiveWorkersAreNot() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                // Two live workers; the second has a 1 s XAUTOCLAIM backstop that would take the
+                // first one's long-running entry if the first did not keep it fresh.
+                let first = try Redis.streamBroker(server) { $0.consumerName = "first" }
+                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(1) }
+                let gate = Redis.Gate()
+                let starts = Atomic<Int>(0)
+                let started = EventStream<Void>()
+                for broker in [first, second] {
+                    _ = broker.task("hold") { () async throws -> Int in
+                        starts.add(1, ordering: .relaxed)
+                        started.send(())
+                        try await gate.wait()
+                        return 1
+                    }
+                    _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                }
+                try await Redis.withWorker(first) { _ in
+                    try await Redis.withWorker(second) { _ in
+                        try await client.send(["XADD", "taskiq", "*", "data", Redis.message("long", "hold")])
+                        _ = try await started.first(1)
+                        let holder = try await client.send(["XPENDING", "taskiq", "taskiq", "-", "+", 10]).array?.first?.array
+                        let owner = holder?[1].string
+                        // A consumer that read two entries and died: no lease, and it never acks.
+                        // MULTI keeps the live workers from taking the entries first.
+                        let replies = try await client.pipeline([
+                            ["MULTI"],
+                            ["XADD", "taskiq", "*", "data", Redis.message("orphan1", "add", args: "[20, 1]")],
+                            ["XADD", "taskiq", "*", "data", Redis.message("orphan2", "add", args: "[20, 1]")],
+                            ["XREADGROUP", "GROUP", "taskiq", "dead", "COUNT", 10, "STREAMS", "taskiq", ">"],
+                            ["EXEC"],
+                        ])
+                        let stolen = RedisStreamEntry.fromRead(replies.last?.array?.last ?? .null(.resp3)).count
+                        #expect(stolen == 2)
+                        let clock = ContinuousClock.now
+                        for id in ["orphan1", "orphan2"] {
+                            let result = try await first.resultBackend.waitResult(id, timeout: .seconds(8), withLogs: false)
+                            let other = try await second.resultBackend.isResultReady(id)
+                            #expect(result.returnValue == 21 || other)
+                        }
+                        let elapsed = clock.duration(to: .now)
+                        #expect(elapsed >= .milliseconds(900), "claimed only once the lease-less consumer was idle for lease_ttl (\(elapsed))")
+                        #expect(elapsed < .seconds(5), "claimed within seconds (\(elapsed))")
+                        // More than a lease_ttl and several maintenance passes later, the long
+                        // task still belongs to the worker that runs it, delivered once.
+                        let still = try await client.send(["XPENDING", "taskiq", "taskiq", "-", "+", 10]).array ?? []
+                        let long = still.compactMap(\.array).first { $0[1].string == owner }
+                        #expect(long?[3].int == 1, "delivered once: \(still)")
+                        #expect(starts.load(ordering: .relaxed) == 1)
+                        gate.open()
+                        try await Redis.eventually("everything acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    }
+                }
+                #expect(try await client.send(["EXISTS", "taskiq:lease:taskiq:taskiq:first"]).int == 0, "the lease is deleted on shutdown")
+            }
+        }
+
+        @Test func entriesDeliveredTooOftenAndCorruptEntriesAreDeadLettered() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker = try Redis.streamBroker(server) { $0.maxDeliveries = 2 }
+                let runs = Atomic<Int>(0)
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in runs.add(1, ordering: .relaxed); return a + b }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                let poison = try await client.send(["XADD", "taskiq", "*", "data", Redis.message("poison", "add", args: "[1, 1]")]).string!
+                _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "crashy", "COUNT", 1, "STREAMS", "taskiq", ">"])
+                try await client.send(["XCLAIM", "taskiq", "taskiq", "crashy", 0, poison])  // delivered twice now
+                let corrupt = try await client.send(["XADD", "taskiq", "*", "payload", "not taskiq"]).string!
+                try await client.send(["XADD", "taskiq", "*", "data", Redis.message("fine", "add", args: "[2, 2]")])
+                try await Redis.withWorker(broker) { _ in
+                    #expect(try await broker.resultBackend.waitResult("fine", timeout: .seconds(10), withLogs: false).returnValue == 4)
+                    try await Redis.eventually("both dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 2 }
+                    try await Redis.eventually("nothing pending") { try await Redis.pendingCount(client) == 0 }
+                }
+                #expect(runs.load(ordering: .relaxed) == 1, "the poison message never ran")
+                let dead = try await client.send(["XRANGE", "taskiq:dead", "-", "+"]).array ?? []
+                let records = dead.compactMap { entry -> [String: String]? in
+                    guard let fields = entry.array?.last?.pairs else { return nil }
+                    return Dictionary(fields.map { ($0.key.string ?? "", $0.value.string ?? "") }, uniquingKeysWith: { a, _ in a })
+                }
+                let byID = Dictionary(records.map { ($0["original_id"] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+                #expect(byID[corrupt]?["reason"]?.contains("no 'data' field") == true, "\(records)")
+                #expect(byID[poison]?["reason"]?.contains("max_deliveries") == true, "\(records)")
+                #expect(byID[poison]?["delivery_count"] == "3")
+                #expect(byID[poison]?["data"]?.contains("poison") == true)
+            }
+        }
+
+        @Test func aRestartedConsumerFirstReReadsItsOwnPendingEntries() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                try await client.send(["XADD", "taskiq", "*", "data", Redis.message("mine", "add", args: "[5, 5]")])
+                _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "fixed", "COUNT", 1, "STREAMS", "taskiq", ">"])
+                // The lease of a live process named "fixed" would keep others away; the restarted
+                // "fixed" takes its entry back at once, without waiting for anything to expire.
+                let broker = try Redis.streamBroker(server) { $0.consumerName = "fixed"; $0.leaseTTL = .seconds(60) }
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                try await Redis.withWorker(broker) { _ in
+                    let result = try await broker.resultBackend.waitResult("mine", timeout: .seconds(3), withLogs: false)
+                    #expect(result.returnValue == 10)
+                }
+            }
+        }
+
+        @Test func theQueueNameLabelRoutesAMessageToAnotherStream() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let producer = try Redis.streamBroker(server)
+                let worker = try Redis.streamBroker(server) { $0.queueName = "other" }
+                let add = producer.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                _ = worker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                try await producer.startup()
+                let handle = try await add.kicker().withLabels(["queue_name": "other"]).kiq(7, 8)
+                #expect(try await client.send(["XLEN", "other"]).int == 1)
+                #expect(try await client.send(["XLEN", "taskiq"]).int == 0)
+                try await Redis.withWorker(worker) { _ in
+                    let result = try await worker.resultBackend.waitResult(handle.taskID, timeout: .seconds(10), withLogs: false)
+                    #expect(result.returnValue == 15)
+                }
+                try await producer.shutdown()
+            }
+        }
+
+        @Test func shutdownIsPromptWhileIdleAndDeletesTheLease() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker = try Redis.streamBroker(server) { $0.xreadBlock = .seconds(30); $0.consumerName = "idle" }
+                try await broker.startup()
+                let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 1))
+                let running = Task { try await receiver.run() }
+                try await Redis.eventually("the lease is taken") {
+                    try await client.send(["EXISTS", "taskiq:lease:taskiq:taskiq:idle"]).int == 1
+                }
+                let clock = ContinuousClock.now
+                receiver.stop()
+                try await withTimeout(seconds: 5) { try await running.value }
+                try await broker.shutdown()
+                let elapsed = clock.duration(to: .now)
+                #expect(elapsed < .seconds(1), "stopped in \(elapsed) despite a 30 s XREADGROUP BLOCK")
+                #expect(try await client.send(["EXISTS", "taskiq:lease:taskiq:taskiq:idle"]).int == 0)
+                receiver.shutdown()
+            }
+        }
+
+        @Test func aWrongPasswordIsAClearErrorAtStartup() async throws {
+            try await RedisServer.with(password: "right") { server in
+                let broker = try RedisStreamBroker(url: "redis://:wrong@127.0.0.1:\(server.port)")
+                let error = await #expect(throws: RedisConnectionError.self) {
+                    try await withTimeout(seconds: 10) { try await broker.startup() }
+                }
+                #expect(error?.code == .authenticationFailed)
+                #expect(error?.description.contains("127.0.0.1:\(server.port)") == true, "\(String(describing: error))")
+                #expect(error?.description.contains("WRONGPASS") == true, "\(String(describing: error))")
+                try await broker.shutdown()
+            }
+        }
+
+        @Test func anUnreachableServerIsAClearErrorAtStartupAndKick() async throws {
+            let port = try RedisServer.freePort()
+            let broker = try RedisStreamBroker(url: "redis://127.0.0.1:\(port)")
+            let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+            let error = await #expect(throws: RedisConnectionError.self) {
+                try await withTimeout(seconds: 10) { try await broker.startup() }
+            }
+            #expect(error?.code == .connectionRefused)
+            #expect(error?.description.contains("127.0.0.1:\(port)") == true, "\(String(describing: error))")
+            let kick = await #expect(throws: TaskiqError.self) {
+                try await withTimeout(seconds: 10) { _ = try await add.kiq(1, 2) }
+            }
+            #expect("\(String(describing: kick))".contains("127.0.0.1:\(port)"))
+            try await broker.shutdown()
+        }
+    }
+}
