@@ -50,7 +50,9 @@ extension Receiver {
         }
         if ackType == .whenReceived { await ack(acknowledge) }
 
-        logger.debug("task started")
+        // The task's logger carries two metadata entries: build it only when debug lines are written.
+        let debugging = baseLogger.logLevel <= .debug
+        if debugging { logger.debug("task started") }
         let start = ContinuousClock.now
         var result: TaskiqResult<JSONValue>
         var failure: TaskError? = preExecuteError
@@ -68,7 +70,7 @@ extension Receiver {
         }
         result.executionTime = Self.seconds(ContinuousClock.now - start)
 
-        logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s")
+        if debugging { logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s") }
         if let failure {
             counters.failed.increment()
             if !failure.isNoResult { logger.error("task failed: \(failure)") }
