@@ -78,13 +78,14 @@ public final class InMemoryResultBackend: ResultBackend {
     }
 
     public func waitResult(_ taskID: String, timeout: Duration?, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        if let stored = state.withLock({ $0.results.values[taskID] }) { return Self.stripped(stored, withLogs: withLogs) }
         guard let timeout else {
+            // One lock: waitForResult returns a stored result at once, else registers the waiter.
             let result = await waitForResult(taskID)
             try Task.checkCancellation()
             guard let result else { return try await getResult(taskID, withLogs: withLogs) }
             return Self.stripped(result, withLogs: withLogs)
         }
+        if let stored = state.withLock({ $0.results.values[taskID] }) { return Self.stripped(stored, withLogs: withLogs) }
         let arrived = await withTaskGroup(of: TaskiqResult<JSONValue>?.self) { group in
             group.addTask { Task.isCancelled ? nil : await self.waitForResult(taskID) }
             group.addTask { try? await Task.sleep(for: timeout); return nil }
