@@ -6,6 +6,9 @@ package struct BenchOptions: Sendable, Hashable {
         case throughput
         /// One producer kicks, awaits the result, then kicks the next.
         case latency
+        /// Kick every task at once, hold them all in flight, and measure resident memory per task
+        /// (in-memory broker only).
+        case memory
     }
 
     /// No-op tasks to run.
@@ -52,7 +55,7 @@ package struct BenchOptions: Sendable, Hashable {
         if let mode = command.string("mode") {
             guard let parsed = Mode(rawValue: mode) else {
                 throw CommandLineError(code: .invalidValue, command: command.name, argument: mode,
-                                       message: "'--mode' expects throughput or latency, found '\(mode)'")
+                                       message: "'--mode' expects throughput, latency or memory, found '\(mode)'")
             }
             self.mode = parsed
         }

@@ -31,6 +31,8 @@ package struct BenchReport: Sendable, Hashable {
     package var selfPeakRSSBytes: Int
     /// Peak RSS of the largest worker process, in bytes; 0 when none was started.
     package var workerPeakRSSBytes: Int
+    /// Resident memory per task held in flight (memory mode), in bytes.
+    package var bytesPerQueuedTask: Double?
     /// Why latencies are absent or what else a reader must know.
     package var notes: [String] = []
 
@@ -68,6 +70,7 @@ package struct BenchReport: Sendable, Hashable {
             object["send_seconds"] = rounded(sendSeconds, 1_000_000)
             object["sent_per_s"] = rounded(sendSeconds > 0 ? Double(tasks) / sendSeconds : 0, 10)
         }
+        if let bytesPerQueuedTask { object["bytes_per_queued_task"] = rounded(bytesPerQueuedTask, 1) }
         object["notes"] = .array(notes.map(JSONValue.string))
         return .object(object)
     }
@@ -87,6 +90,9 @@ package struct BenchReport: Sendable, Hashable {
             lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  max \(us(latency.max))")
         } else {
             lines.append("latency      not measured")
+        }
+        if let bytesPerQueuedTask {
+            lines.append("memory       \(String(format: "%.0f", bytesPerQueuedTask)) bytes of RSS per task in flight")
         }
         lines.append("errors       \(errors)")
         lines.append("drops        \(drops)")

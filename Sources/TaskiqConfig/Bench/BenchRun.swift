@@ -25,6 +25,10 @@ struct BenchRun: Sendable {
 
     /// Problems with the options for this system, found before anything starts.
     func validate() throws(CommandLineError) {
+        if options.mode == .memory, !system.isProcessLocal {
+            throw CommandLineError(code: .invalidValue, command: "bench", argument: "memory",
+                                   message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
+        }
         if system.isProcessLocal, let backend = broker.resultBackend as? InMemoryResultBackend,
            backend.maxStoredResults >= 0, options.effectiveConcurrency * 2 > backend.maxStoredResults {
             throw CommandLineError(
@@ -40,7 +44,8 @@ struct BenchRun: Sendable {
         broker.register(BenchTasks.module)
         try await system.startup()
         do {
-            let report = try await system.isProcessLocal ? runInProcess() : runWithWorkers()
+            let report = try await options.mode == .memory ? runMemory()
+                : system.isProcessLocal ? runInProcess() : runWithWorkers()
             try await system.shutdown()
             return report
         } catch {
@@ -57,6 +62,36 @@ struct BenchRun: Sendable {
         let end = ResourceUsage.current()
         return report(seconds: seconds, completed: samples.count - errors, errors: errors, drops: 0,
                       latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
+    }
+
+    /// Kicks every task to ``BenchTasks/hold``, waits until all are parked at the gate, and
+    /// divides the growth of resident memory by the number of tasks.
+    private func runMemory() async throws -> BenchReport {
+        let payload = String(repeating: "x", count: options.payloadBytes)
+        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
+        let gate = BenchGate.shared
+        gate.reset()
+        let usage = ResourceUsage.current()
+        let before = ResourceUsage.residentBytes()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var errors = 0
+        for _ in 0..<options.tasks {
+            do { _ = try await BenchTasks.hold.kiq(payload) } catch { errors += 1 }
+        }
+        let kicked = options.tasks - errors
+        let deadline = clock.now + options.stallTimeout
+        while gate.arrivals < kicked, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        let held = ResourceUsage.residentBytes()
+        let seconds = (clock.now - start).inSeconds
+        gate.open()
+        await (broker as? InMemoryBroker)?.waitAll()
+        var result = report(seconds: seconds, completed: gate.arrivals, errors: errors + kicked - gate.arrivals,
+                            drops: 0, latency: nil, usage: usage, end: ResourceUsage.current())
+        result.bytesPerQueuedTask = Double(held - before) / Double(max(1, gate.arrivals))
+        result.notes.append("memory mode: resident memory growth with every task kicked and held in flight, "
+            + "divided by the tasks; the time is kicking plus reaching the gate")
+        return result
     }
 
     private func runWithWorkers() async throws -> BenchReport {

@@ -17,6 +17,12 @@ package enum BenchTasks {
         return 0
     }
 
+    /// Waits at ``BenchGate`` before returning the payload's length: memory mode's queued task.
+    package static let hold = TaskDefinition("taskiq.bench.hold", parameters: ["payload"]) { (payload: String) async throws -> Int in
+        await BenchGate.shared.pass()
+        return payload.utf8.count
+    }
+
     /// The module the runner registers.
-    package static let module = TaskModule("taskiq.bench", tasks: [noop, mark])
+    package static let module = TaskModule("taskiq.bench", tasks: [noop, mark, hold])
 }

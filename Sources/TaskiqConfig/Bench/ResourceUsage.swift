@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// CPU time and peak resident memory of this process and of its reaped children (`getrusage`).
 package struct ResourceUsage: Sendable, Hashable {
@@ -28,6 +29,17 @@ package struct ResourceUsage: Sendable, Hashable {
         let me = usage(RUSAGE_SELF), children = usage(RUSAGE_CHILDREN)
         return ResourceUsage(selfCPUSeconds: me.cpu, childrenCPUSeconds: children.cpu,
                              selfPeakRSSBytes: me.maxRSS, childrenPeakRSSBytes: children.maxRSS)
+    }
+
+    /// This process's resident set now, in bytes (`/proc/self/statm`; the peak on other systems).
+    package static func residentBytes() -> Int {
+        #if os(Linux)
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { return pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
+        }
+        #endif
+        return current().selfPeakRSSBytes
     }
 
     /// CPU seconds of self and children since `start`.

@@ -21,7 +21,7 @@ extension TaskiqRunner {
             OptionSpec("tasks", short: "n", valueName: "TASKS", help: "Tasks to run.", defaultValue: "10000"),
             OptionSpec("concurrency", valueName: "N", help: "Producers in flight at once (throughput mode).", defaultValue: "64"),
             OptionSpec("payload", valueName: "BYTES", help: "Length of the string argument each task gets.", defaultValue: "32"),
-            OptionSpec("mode", valueName: "MODE", help: "throughput or latency (one task at a time).", defaultValue: "throughput"),
+            OptionSpec("mode", valueName: "MODE", help: "throughput, latency (one task at a time) or memory (all in flight at once; in-memory broker).", defaultValue: "throughput"),
             .flag("json", help: "Print one JSON object instead of the table."),
         ] + loggingOptions)
 
