@@ -141,6 +141,10 @@ struct BenchRun: Sendable {
             result.notes.append("no result backend shared with the workers: tasks_per_s counts the workers' "
                 + "executions up to their last completion; latency is not measured")
         }
+        if result.drops > 0 {
+            result.notes.append("drops are tasks no bench worker ran: ZeroMQ has no acknowledgements, and a task "
+                + "taken by any other process connected to \(configFile)'s address also counts as dropped")
+        }
         if pubSub && workers > 1 { result.notes.append("pub_sub: each of the \(workers) workers runs every task") }
         return result
     }
