@@ -10,13 +10,17 @@ public final class InMemoryResultBackend: ResultBackend {
         var order: [String] = []
         var head = 0
 
-        /// Stores a value; returns nothing. Evicts the oldest when the store is full.
-        mutating func set(_ value: Value, for key: String, limit: Int) {
-            if values.updateValue(value, forKey: key) != nil { return }
+        /// Stores a value, evicting the oldest when the store is full.
+        /// - Returns: The value replaced or evicted, for the caller to release after unlocking:
+        ///   freeing a result (its labels, return value, error) inside the lock lengthened the
+        ///   critical section that producers and workers contend for.
+        mutating func set(_ value: Value, for key: String, limit: Int) -> Value? {
+            if let replaced = values.updateValue(value, forKey: key) { return replaced }
             order.append(key)
+            var evicted: Value?
             if limit >= 0 {
                 while values.count > max(limit, 0) {
-                    values.removeValue(forKey: order[head])
+                    evicted = values.removeValue(forKey: order[head])
                     head += 1
                 }
                 if head > 1024 && head * 2 > order.count {
@@ -24,6 +28,7 @@ public final class InMemoryResultBackend: ResultBackend {
                     head = 0
                 }
             }
+            return evicted
         }
     }
 
@@ -52,10 +57,11 @@ public final class InMemoryResultBackend: ResultBackend {
     public var count: Int { state.withLock { $0.results.values.count } }
 
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
-        let waiters = state.withLock { state -> [Waiter]? in
-            state.results.set(result, for: taskID, limit: maxStoredResults)
-            return state.waiters.removeValue(forKey: taskID)
+        let (waiters, released) = state.withLock { state -> ([Waiter]?, TaskiqResult<JSONValue>?) in
+            let released = state.results.set(result, for: taskID, limit: maxStoredResults)
+            return (state.waiters.removeValue(forKey: taskID), released)
         }
+        _ = consume released
         // Waiters get the stored value itself, so a result evicted right after storing still reaches them.
         if let waiters { for waiter in waiters { waiter.continuation.resume(returning: result) } }
     }
@@ -128,11 +134,12 @@ public final class InMemoryResultBackend: ResultBackend {
     }
 
     public func setProgress(_ progress: TaskProgress, for taskID: String) async throws {
-        state.withLock { state in
+        let released = state.withLock { state in
             var progress = progress
             if progress.meta == nil, let previous = state.progress.values[taskID] { progress.meta = previous.meta }
-            state.progress.set(progress, for: taskID, limit: maxStoredResults)
+            return state.progress.set(progress, for: taskID, limit: maxStoredResults)
         }
+        _ = consume released
     }
 
     public func getProgress(_ taskID: String) async throws -> TaskProgress? {

@@ -8,7 +8,7 @@ extension Receiver {
     /// ``handle(_:)``, skipping the registry lookup when the caller already found the task
     /// (the in-memory broker checks it on kick).
     func handle(_ delivery: AckableMessage, knownTask: AnyTask?) async {
-        let acknowledge = Acknowledger(delivery.ack)
+        let acknowledge = delivery.ack == nil ? Acknowledger.none : Acknowledger(delivery.ack)
         let components = broker.components
         let settings = components.settings
         let message: TaskiqMessage
