@@ -18,6 +18,7 @@ package final class BenchWorkerProbe: Sendable {
     /// The process's probe.
     package static let shared = BenchWorkerProbe()
 
+    private let enabled = Atomic<Bool>(false)
     private let executed = Atomic<Int>(0)
     private let lastCompletion = Atomic<Int>(0)
     private let path = Mutex<String?>(nil)
@@ -27,11 +28,16 @@ package final class BenchWorkerProbe: Sendable {
     package func install(path: String, receiver: Receiver?) {
         self.path.withLock { $0 = path }
         self.receiver.withLock { $0 = receiver }
+        enabled.store(true, ordering: .releasing)
     }
 
     /// Counts one executed `noop` and stamps the wall-clock time, so the bench can end its timing
     /// at the worker's last completion rather than when it noticed.
+    ///
+    /// Does nothing until installed: in-process runs count results instead, and two threads
+    /// bumping one shared counter per task would bill the bench's bookkeeping to the system.
     func recordExecution() {
+        guard enabled.load(ordering: .relaxed) else { return }
         executed.add(1, ordering: .relaxed)
         lastCompletion.store(Self.realtimeNanoseconds(), ordering: .relaxed)
     }

@@ -7,7 +7,9 @@ extension TaskiqRunner {
             Kicks TASKS no-op tasks (taskiq.bench.noop, registered on the main broker whatever the \
             configuration loads) and prints tasks/s, kick-to-result latency percentiles, errors, drops, \
             CPU seconds and peak RSS. In throughput mode CONCURRENCY producers each kick a task and \
-            await its result before the next; in latency mode one producer does.
+            await its result before the next; in latency mode one producer does. In memory mode \
+            (in-memory broker only) every task is kicked at once to a gated no-op, and the growth of \
+            resident memory per task in flight is printed.
 
             With the in-memory broker everything runs in this process. For other brokers the bench \
             starts worker.workers worker processes of this executable. When the workers' results are \
