@@ -114,12 +114,14 @@ struct BenchRun: Sendable {
         let waitResults = awaitsResults
         let (samples, sendSeconds, errors) = await produce(awaitingResults: waitResults, payload: payload)
 
-        // Ask until the workers' counts stop growing: ZeroMQ may have dropped some.
+        // Ask until the workers' counts stop growing: ZeroMQ may have dropped some. A mark that
+        // cannot be sent counts as no report, so the loop still ends and the workers are stopped;
+        // their exit reports are authoritative anyway.
         let expected = (pubSub ? workers : 1) * options.tasks
         var previous = -1
         var stalledRounds = 0
         while stalledRounds < 3 {
-            let reports = try await fleet.awaitReports(timeout: .seconds(5), kickMark: kickMark) ?? []
+            let reports = (try? await fleet.awaitReports(timeout: .seconds(5), kickMark: kickMark)) ?? []
             let executed = reports.reduce(0) { $0 + $1.executed }
             if executed >= expected { break }
             stalledRounds = executed == previous ? stalledRounds + 1 : 0
