@@ -98,4 +98,23 @@ import Testing
         #expect((object["p50_ms"]?.doubleValue ?? -1) >= 0)
         #expect(object["broker"] == .string("inmemory"))
     }
+
+    @Test(arguments: ["latency", "memory"])
+    func otherModesRunEndToEnd(mode: String) async throws {
+        let output = try await TaskiqRunProcess.run(["bench", "-c", Fixtures.example("taskiq.json"), "-n", "50",
+                                                     "--mode", mode, "--json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let value = try JSONParser().parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let object = try #require(value.objectValue)
+        #expect(object["completed"] == .int(50))
+        #expect(object["concurrency"] == .int(1) || mode == "memory")
+        #expect((object["bytes_per_queued_task"] != nil) == (mode == "memory"))
+    }
+
+    @Test func memoryModeNeedsTheInMemoryBroker() async throws {
+        let output = try await TaskiqRunProcess.run(["bench", "-c", Fixtures.example("taskiq.zmq.json"), "-n", "5",
+                                                     "--mode", "memory"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("needs the in-memory broker"))
+    }
 }
