@@ -72,11 +72,16 @@ extension AsyncBroker {
     /// then `postSend` in reverse order.
     /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``, wrapping the cause.
     public func send(_ message: TaskiqMessage) async throws {
-        let middlewares = components.middlewares
+        try await send(message, settings: components.settings)
+    }
+
+    /// ``send(_:)`` with settings the caller already read.
+    package func send(_ message: TaskiqMessage, settings: BrokerComponents.Settings) async throws {
+        let middlewares = settings.middlewares
         var message = message
         do {
             for middleware in middlewares { message = try await middleware.preSend(message) }
-            try await kick(try components.formatter.dumps(message))
+            try await kick(try settings.formatter.dumps(message))
         } catch let error as TaskiqError where error.code == .sendFailed {
             throw error
         } catch {

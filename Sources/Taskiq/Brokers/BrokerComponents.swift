@@ -7,14 +7,16 @@ import Synchronization
 /// ``AsyncBroker`` change it. Configure a broker before it starts; changes while tasks are in
 /// flight apply to later messages.
 public final class BrokerComponents: Sendable {
-    private struct State {
-        var middlewares: [any TaskiqMiddleware] = []
-        var resultBackend: any ResultBackend
-        var formatter: any TaskiqFormatter = JSONFormatter()
-        var idGenerator: TaskIDGenerator
+    /// All four settings read under one lock: what a kick or a delivery uses, so the hot path
+    /// takes one lock instead of one per setting.
+    package struct Settings: Sendable {
+        package var middlewares: [any TaskiqMiddleware] = []
+        package var resultBackend: any ResultBackend
+        package var formatter: any TaskiqFormatter = JSONFormatter()
+        package var idGenerator: TaskIDGenerator
     }
 
-    private let state: Mutex<State>
+    private let state: Mutex<Settings>
     package let registry = TaskRegistry()
 
     /// Creates the components.
@@ -22,9 +24,12 @@ public final class BrokerComponents: Sendable {
     ///   - resultBackend: Where results go; taskiq's default is the ``DummyResultBackend``.
     ///   - taskIDGenerator: How task IDs are made; taskiq's default is ``TaskIDGenerator/uuid4``.
     public init(resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil) {
-        state = Mutex(State(resultBackend: resultBackend ?? DummyResultBackend(),
-                            idGenerator: taskIDGenerator ?? .uuid4))
+        state = Mutex(Settings(resultBackend: resultBackend ?? DummyResultBackend(),
+                               idGenerator: taskIDGenerator ?? .uuid4))
     }
+
+    /// The current settings, read at once.
+    package var settings: Settings { state.withLock { $0 } }
 
     /// The middlewares, in order.
     public var middlewares: [any TaskiqMiddleware] {

@@ -51,19 +51,20 @@ public final class InMemoryBroker: AsyncBroker {
         guard let receiver = receiver.value else {
             throw TaskiqError(.shutDown, "the in-memory broker is shut down; cannot run task '\(message.taskName)'")
         }
-        guard components.registry[message.taskName] != nil else {
+        guard let task = components.registry[message.taskName] else {
             throw TaskiqError(.unknownTask, "task '\(message.taskName)' is not registered with this broker")
         }
         let delivery = AckableMessage(data: message.message)
         let delay = Self.delay(message.labels["delay"])
         if awaitInplace && delay == nil {
-            await receiver.handle(delivery)
+            await receiver.handle(delivery, knownTask: task)
             return
         }
         running.increment()
+        let running = self.running
         Task {
             if let delay { try? await Task.sleep(for: delay) }
-            await receiver.handle(delivery)
+            await receiver.handle(delivery, knownTask: task)
             running.decrement()
         }
     }

@@ -31,7 +31,8 @@ public struct JSONFormatter: TaskiqFormatter {
     }
 
     public func dumps(_ message: TaskiqMessage) throws -> BrokerMessage {
-        let bytes = message.wireValue.serialized(style: style == .python ? .python : .compact)
+        var bytes: [UInt8] = []
+        message.writeWire(with: JSONWriter(style: style == .python ? .python : .compact), into: &bytes)
         return BrokerMessage(taskID: message.taskID, taskName: message.taskName, message: bytes, labels: message.labels)
     }
 

@@ -103,7 +103,7 @@ public struct JSONWriter: Sendable {
     }
 
     @inline(__always)
-    private func writeSeparator(_ separator: UInt8, into out: inout [UInt8]) {
+    func writeSeparator(_ separator: UInt8, into out: inout [UInt8]) {
         out.append(separator)
         if style.spacedSeparators { out.append(UInt8(ascii: " ")) }
     }
@@ -120,7 +120,7 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private func writeString(_ string: String, into out: inout [UInt8]) {
+    func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in

@@ -20,6 +20,52 @@ extension TaskiqMessage {
         ])
     }
 
+    /// Appends exactly the bytes `writer.write(wireValue, into:)` would, without building the
+    /// intermediate ``JSONValue`` tree (four objects and their entry arrays per message).
+    func writeWire(with writer: JSONWriter, into out: inout [UInt8]) {
+        var argsSize = 0
+        for case .string(let s) in args { argsSize += s.utf8.count + 4 }
+        out.reserveCapacity(160 + taskName.utf8.count + argsSize)
+        func key(_ name: String, first: Bool = false) {
+            if !first { writer.writeSeparator(UInt8(ascii: ","), into: &out) }
+            writer.writeString(name, into: &out)
+            writer.writeSeparator(UInt8(ascii: ":"), into: &out)
+        }
+        out.append(UInt8(ascii: "{"))
+        key("task_id", first: true)
+        writer.writeString(taskID, into: &out)
+        key("task_name")
+        writer.writeString(taskName, into: &out)
+        let ordered = labels.isEmpty ? JSONObject() : orderedLabels
+        var types: [LabelType] = []
+        types.reserveCapacity(ordered.count)
+        key("labels")
+        out.append(UInt8(ascii: "{"))
+        for (index, entry) in ordered.enumerated() {
+            if index > 0 { writer.writeSeparator(UInt8(ascii: ","), into: &out) }
+            let (string, type) = LabelType.encode(entry.value)
+            types.append(type)
+            writer.writeString(entry.key, into: &out)
+            writer.writeSeparator(UInt8(ascii: ":"), into: &out)
+            writer.writeString(string, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        key("labels_types")
+        out.append(UInt8(ascii: "{"))
+        for (index, entry) in ordered.enumerated() {
+            if index > 0 { writer.writeSeparator(UInt8(ascii: ","), into: &out) }
+            writer.writeString(entry.key, into: &out)
+            writer.writeSeparator(UInt8(ascii: ":"), into: &out)
+            writer.write(.int(types[index].rawValue), into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        key("args")
+        writer.write(.array(args), into: &out)
+        key("kwargs")
+        writer.write(.object(kwargs), into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Decodes the wire form, converting labels back by their type codes (taskiq's `parse_labels`).
     ///
     /// Unknown fields are ignored, as pydantic does. Labels without a type code keep their JSON value,

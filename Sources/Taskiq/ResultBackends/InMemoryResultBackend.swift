@@ -10,13 +10,17 @@ public final class InMemoryResultBackend: ResultBackend {
         var order: [String] = []
         var head = 0
 
-        /// Stores a value; returns nothing. Evicts the oldest when the store is full.
-        mutating func set(_ value: Value, for key: String, limit: Int) {
-            if values.updateValue(value, forKey: key) != nil { return }
+        /// Stores a value, evicting the oldest when the store is full.
+        /// - Returns: The value replaced or evicted, for the caller to release after unlocking:
+        ///   freeing a result (its labels, return value, error) inside the lock lengthened the
+        ///   critical section that producers and workers contend for.
+        mutating func set(_ value: Value, for key: String, limit: Int) -> Value? {
+            if let replaced = values.updateValue(value, forKey: key) { return replaced }
             order.append(key)
+            var evicted: Value?
             if limit >= 0 {
                 while values.count > max(limit, 0) {
-                    values.removeValue(forKey: order[head])
+                    evicted = values.removeValue(forKey: order[head])
                     head += 1
                 }
                 if head > 1024 && head * 2 > order.count {
@@ -24,19 +28,23 @@ public final class InMemoryResultBackend: ResultBackend {
                     head = 0
                 }
             }
+            return evicted
         }
     }
+
+    /// A suspended `waitResult`, resumed exactly once: with the result, or with `nil` when cancelled.
+    private typealias Waiter = (id: UInt64, continuation: UnsafeContinuation<TaskiqResult<JSONValue>?, Never>)
 
     private struct State {
         var results = Store<TaskiqResult<JSONValue>>()
         var progress = Store<TaskProgress>()
-        var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
-        var nextWaiter: UInt64 = 0
+        var waiters: [String: [Waiter]] = [:]
     }
 
     /// The most results kept; `-1` keeps all.
     public let maxStoredResults: Int
     private let state = Mutex(State())
+    private let nextWaiter = Atomic<UInt64>(0)
 
     /// Creates the backend.
     /// - Parameter maxStoredResults: The most results (and, separately, progress reports) kept;
@@ -49,11 +57,13 @@ public final class InMemoryResultBackend: ResultBackend {
     public var count: Int { state.withLock { $0.results.values.count } }
 
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
-        let waiters = state.withLock { state -> [UInt64: CheckedContinuation<Void, Never>]? in
-            state.results.set(result, for: taskID, limit: maxStoredResults)
-            return state.waiters.removeValue(forKey: taskID)
+        let (waiters, released) = state.withLock { state -> ([Waiter]?, TaskiqResult<JSONValue>?) in
+            let released = state.results.set(result, for: taskID, limit: maxStoredResults)
+            return (state.waiters.removeValue(forKey: taskID), released)
         }
-        if let waiters { for waiter in waiters.values { waiter.resume() } }
+        _ = consume released
+        // Waiters get the stored value itself, so a result evicted right after storing still reaches them.
+        if let waiters { for waiter in waiters { waiter.continuation.resume(returning: result) } }
     }
 
     public func isResultReady(_ taskID: String) async throws -> Bool {
@@ -61,66 +71,75 @@ public final class InMemoryResultBackend: ResultBackend {
     }
 
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        guard var result = state.withLock({ $0.results.values[taskID] }) else {
+        guard let result = state.withLock({ $0.results.values[taskID] }) else {
             throw TaskiqError(.resultMissing, "no result is stored for task \(taskID)")
         }
+        return Self.stripped(result, withLogs: withLogs)
+    }
+
+    private static func stripped(_ result: TaskiqResult<JSONValue>, withLogs: Bool) -> TaskiqResult<JSONValue> {
+        var result = result
         if !withLogs { result.log = nil }
         return result
     }
 
     public func waitResult(_ taskID: String, timeout: Duration?, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        if try await isResultReady(taskID) { return try await getResult(taskID, withLogs: withLogs) }
         guard let timeout else {
-            await waitForResult(taskID)
+            // One lock: waitForResult returns a stored result at once, else registers the waiter.
+            let result = await waitForResult(taskID)
             try Task.checkCancellation()
-            return try await getResult(taskID, withLogs: withLogs)
+            guard let result else { return try await getResult(taskID, withLogs: withLogs) }
+            return Self.stripped(result, withLogs: withLogs)
         }
-        let arrived = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitForResult(taskID); return !Task.isCancelled }
-            group.addTask { try? await Task.sleep(for: timeout); return false }
+        if let stored = state.withLock({ $0.results.values[taskID] }) { return Self.stripped(stored, withLogs: withLogs) }
+        let arrived = await withTaskGroup(of: TaskiqResult<JSONValue>?.self) { group in
+            group.addTask { Task.isCancelled ? nil : await self.waitForResult(taskID) }
+            group.addTask { try? await Task.sleep(for: timeout); return nil }
             let first = await group.next()!
             group.cancelAll()
             return first
         }
         try Task.checkCancellation()
-        let ready = try await isResultReady(taskID)
-        guard arrived || ready else {
+        if let arrived { return Self.stripped(arrived, withLogs: withLogs) }
+        guard try await isResultReady(taskID) else {
             throw TaskiqError(.resultTimeout, "no result for task \(taskID) after \(timeout)")
         }
         return try await getResult(taskID, withLogs: withLogs)
     }
 
-    /// Suspends until a result for the task is stored or the current task is cancelled.
-    private func waitForResult(_ taskID: String) async {
-        let id = state.withLock { state -> UInt64 in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state -> Bool in
-                    if state.results.values[taskID] != nil || Task.isCancelled { return true }
-                    state.waiters[taskID, default: [:]][id] = continuation
-                    return false
+    /// Suspends until a result for the task is stored (returning it) or the current task is
+    /// cancelled (returning `nil`).
+    private func waitForResult(_ taskID: String) async -> TaskiqResult<JSONValue>? {
+        let id = nextWaiter.add(1, ordering: .relaxed).newValue
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<TaskiqResult<JSONValue>?, Never>) in
+                let stored = state.withLock { state -> TaskiqResult<JSONValue>?? in
+                    if let result = state.results.values[taskID] { return .some(result) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiters[taskID, default: []].append((id, continuation))
+                    return .none
                 }
-                if ready { continuation.resume() }
+                if let stored { continuation.resume(returning: stored) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                let waiter = state.waiters[taskID]?.removeValue(forKey: id)
-                if state.waiters[taskID]?.isEmpty == true { state.waiters[taskID] = nil }
+            // Only a waiter still registered is resumed here; one already taken by setResult was resumed there.
+            let waiter = state.withLock { state -> Waiter? in
+                guard var list = state.waiters[taskID], let index = list.firstIndex(where: { $0.id == id }) else { return nil }
+                let waiter = list.remove(at: index)
+                state.waiters[taskID] = list.isEmpty ? nil : list
                 return waiter
             }
-            waiter?.resume()
+            waiter?.continuation.resume(returning: nil)
         }
     }
 
     public func setProgress(_ progress: TaskProgress, for taskID: String) async throws {
-        state.withLock { state in
+        let released = state.withLock { state in
             var progress = progress
             if progress.meta == nil, let previous = state.progress.values[taskID] { progress.meta = previous.meta }
-            state.progress.set(progress, for: taskID, limit: maxStoredResults)
+            return state.progress.set(progress, for: taskID, limit: maxStoredResults)
         }
+        _ = consume released
     }
 
     public func getProgress(_ taskID: String) async throws -> TaskProgress? {

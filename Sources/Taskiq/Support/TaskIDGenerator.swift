@@ -56,9 +56,7 @@ struct UUIDBytes: Sendable, Equatable {
     var low: UInt64
 
     static func random4() -> UUIDBytes {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
+        let (high, low) = RandomBuffer.shared.nextPair()
         return UUIDBytes(
             high: (high & ~0xF000) | 0x4000,
             low: (low & ~(0xC000_0000_0000_0000 as UInt64)) | 0x8000_0000_0000_0000)

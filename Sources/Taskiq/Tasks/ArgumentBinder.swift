@@ -39,7 +39,8 @@ struct ArgumentBinder {
         let position = index
         index += 1
         let name = position < names.count ? names[position] : nil
-        let label = name.map { "argument \(position + 1) ('\($0)')" } ?? "argument \(position + 1)"
+        // Built only for error messages: string interpolation on every argument showed in profiles.
+        var label: String { name.map { "argument \(position + 1) ('\($0)')" } ?? "argument \(position + 1)" }
         let value: JSONValue
         if position < message.args.count {
             value = message.args[position]

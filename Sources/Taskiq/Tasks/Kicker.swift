@@ -52,10 +52,11 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
         }
         var merged = definition.labels
         for (key, value) in labels { merged[key] = value }
-        let message = TaskiqMessage(taskID: taskID ?? broker.components.idGenerator(), taskName: definition.name,
+        let settings = broker.components.settings
+        let message = TaskiqMessage(taskID: taskID ?? settings.idGenerator(), taskName: definition.name,
                                     labels: merged, args: args)
-        try await broker.send(message)
-        return TaskHandle(taskID: message.taskID, backend: broker.components.resultBackend,
+        try await broker.send(message, settings: settings)
+        return TaskHandle(taskID: message.taskID, backend: settings.resultBackend,
                           decode: definition.decodeResult)
     }
 }

@@ -7,6 +7,10 @@ final class Acknowledger: Sendable {
 
     init(_ ack: (@Sendable () async throws -> Void)?) { self.ack = ack }
 
+    /// The acknowledger of deliveries that cannot be acknowledged (in-memory): it holds no state
+    /// that changes, so one instance serves every such delivery instead of one allocation each.
+    static let none = Acknowledger(nil)
+
     /// Whether the delivery can be acknowledged.
     var isAckable: Bool { ack != nil }
     /// Whether it has been acknowledged.

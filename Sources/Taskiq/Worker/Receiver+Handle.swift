@@ -2,18 +2,25 @@ extension Receiver {
     /// Runs one delivery through the whole pipeline. Never throws: every failure becomes a log
     /// line, a counter and, where a task was found, an error result.
     public func handle(_ delivery: AckableMessage) async {
-        let acknowledge = Acknowledger(delivery.ack)
+        await handle(delivery, knownTask: nil)
+    }
+
+    /// ``handle(_:)``, skipping the registry lookup when the caller already found the task
+    /// (the in-memory broker checks it on kick).
+    func handle(_ delivery: AckableMessage, knownTask: AnyTask?) async {
+        let acknowledge = delivery.ack == nil ? Acknowledger.none : Acknowledger(delivery.ack)
         let components = broker.components
+        let settings = components.settings
         let message: TaskiqMessage
         do {
-            message = try components.formatter.loads(delivery.data)
+            message = try settings.formatter.loads(delivery.data)
         } catch {
             counters.undecodable.increment()
             baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
             await ack(acknowledge)
             return
         }
-        guard let task = components.registry[message.taskName] else {
+        guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
             counters.unknownTask.increment()
             baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
             await ack(acknowledge)
@@ -23,14 +30,14 @@ extension Receiver {
         let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
                                   acknowledger: acknowledge)
         await TaskContext.$current.withValue(context) {
-            await process(message, task: task, components: components, context: context, acknowledge: acknowledge)
+            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge)
         }
     }
 
-    private func process(_ received: TaskiqMessage, task: AnyTask, components: BrokerComponents, context: TaskContext,
-                         acknowledge: Acknowledger) async {
+    private func process(_ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
+                         context: TaskContext, acknowledge: Acknowledger) async {
         var logger: Logger { context.workerLogger }
-        let middlewares = components.middlewares
+        let middlewares = settings.middlewares
         var message = received
         var preExecuteError: TaskError?
         do {
@@ -41,7 +48,8 @@ extension Receiver {
         }
 
         var ackType = options.ackType
-        if let label = message.labels["ack_type"] {
+        let labels = message.labels
+        if !labels.isEmpty, let label = labels["ack_type"] {
             if let text = label.stringValue, let parsed = AckType(label: text) {
                 ackType = parsed
             } else {
@@ -50,14 +58,17 @@ extension Receiver {
         }
         if ackType == .whenReceived { await ack(acknowledge) }
 
-        logger.debug("task started")
+        // The task's logger carries two metadata entries: build it only when debug lines are written.
+        let debugging = baseLogger.logLevel <= .debug
+        if debugging { logger.debug("task started") }
         let start = ContinuousClock.now
         var result: TaskiqResult<JSONValue>
         var failure: TaskError? = preExecuteError
         if failure == nil {
             do {
                 let invocation = try task.prepare(message, options.castTypes)
-                let value = try await execute(invocation, timeout: Self.timeout(from: message.labels["timeout"], context: context))
+                let timeout = labels.isEmpty ? nil : Self.timeout(from: labels["timeout"], context: context)
+                let value = try await execute(invocation, timeout: timeout)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch {
                 failure = TaskError(error)
@@ -68,7 +79,7 @@ extension Receiver {
         }
         result.executionTime = Self.seconds(ContinuousClock.now - start)
 
-        logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s")
+        if debugging { logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s") }
         if let failure {
             counters.failed.increment()
             if !failure.isNoResult { logger.error("task failed: \(failure)") }
@@ -95,7 +106,7 @@ extension Receiver {
 
         if result.error?.isNoResult != true {
             do {
-                try await components.resultBackend.setResult(result, for: message.taskID)
+                try await settings.resultBackend.setResult(result, for: message.taskID)
                 for middleware in middlewares.reversed() {
                     do {
                         try await middleware.postSave(message, result: result)

@@ -58,6 +58,8 @@ extension TaskiqRunner {
             logger[metadataKey: "worker"] = index
         }
         let settings = system.workerSettings
+        let benchReport = ProcessInfo.processInfo.environment[BenchWorkerProbe.reportVariable]
+        if benchReport != nil { system.broker(named: brokerName)?.register(BenchTasks.module) }
         try await system.startup()
         let listened = system.tasks.filter { $0.broker == brokerName }
         let modules = system.modules.map(\.name).filter { system.configuration.brokerName(forModule: $0) == brokerName }
@@ -114,7 +116,11 @@ extension TaskiqRunner {
                 receiver?.shutdown()
                 try await system.shutdown()
             })
+        if let benchReport {
+            BenchWorkerProbe.shared.install(path: benchReport, receiver: receiver)
+        }
         let status = try await lifecycle.run()
+        BenchWorkerProbe.shared.writeReport()
         if status == 0, let receiver, let limit = settings.maxTasksPerChild, receiver.statistics.received >= limit {
             logger.info("recycling after \(limit) tasks")
             return Self.recycleExitStatus

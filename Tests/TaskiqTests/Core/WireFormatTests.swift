@@ -53,6 +53,19 @@ import Testing
         #expect(String(decoding: try JSONFormatter().dumps(decoded).message, as: UTF8.self) == vector.bytes)
     }
 
+    /// The formatter writes messages directly; it must give the bytes of the `wireValue` tree.
+    @Test(arguments: [JSONFormatter.Style.python, .compact])
+    func directWritingMatchesTheWireValue(style: JSONFormatter.Style) throws {
+        var awkward = TaskiqMessage(taskID: "id \"quoted\" é", taskName: "naïve:task\n",
+                                    labels: ["z": [1, "two", nil], "a": ["k": 1.5], "n": nil, "s": "ü\u{1F600}"],
+                                    args: [1, -2.5, "x\u{7}y", true, nil, [1, [2]], ["k": "v"]], kwargs: ["é": 1e300])
+        awkward.setLabel("later", 7)
+        for message in Self.vectors.map(\.message) + [awkward, TaskiqMessage(taskID: "", taskName: "")] {
+            let direct = try JSONFormatter(style: style).dumps(message).message
+            #expect(direct == message.wireValue.serialized(style: style == .python ? .python : .compact))
+        }
+    }
+
     @Test func compactStyleMatchesTaskiqJSONFormatter() throws {
         let bytes = try JSONFormatter(style: .compact).dumps(Self.vectors[0].message).message
         #expect(String(decoding: bytes, as: UTF8.self) == #"{"task_id":"0123456789abcdef0123456789abcdef","task_name":"exp11:add","labels":{"priority":"5","retry_on_error":"True"},"labels_types":{"priority":2,"retry_on_error":5},"args":[1,2],"kwargs":{}}"#)

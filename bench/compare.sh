@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs the same workloads on Swift taskiq (taskiq-run bench, release build) and Python taskiq 0.13
+# (bench/python), median of RUNS runs each, and prints a table with the Swift/Python ratio.
+#
+#   bash bench/compare.sh            # every scenario
+#   RUNS=1 SCALE=0.1 bash bench/compare.sh   # a quick look: one run, a tenth of the tasks
+#   REDIS_TASKS=50000 bash bench/compare.sh  # the issue's Redis size (Python takes minutes per run)
+#
+# Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenario
+# starts a private redis-server on port 6390 and is skipped when redis-server is not installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+RUNS=${RUNS:-3}
+SCALE=${SCALE:-1}
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"; [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true' EXIT
+
+n() { python3 -c "print(max(1, int($1 * $SCALE)))"; }
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, zmq' 2>/dev/null; then
+    bash scripts/install-peers.sh
+fi
+PY="$ROOT/.venv/bin/python"
+echo "building release (swift build -c release)" >&2
+swift build -c release >&2
+SWIFT="$ROOT/.build/release/taskiq-run"
+
+# run NAME SIDE COMMAND...: RUNS runs, each one JSON line appended to $RESULTS/NAME.SIDE
+run() {
+    local name=$1 side=$2; shift 2
+    for i in $(seq "$RUNS"); do
+        echo "$name [$side] run $i/$RUNS" >&2
+        if ! "$@" --json >>"$RESULTS/$name.$side" 2>>"$RESULTS/stderr"; then
+            echo '{"failed": true}' >>"$RESULTS/$name.$side"
+        fi
+    done
+}
+
+run inmemory_throughput swift "$SWIFT" bench -c bench/configs/inmemory.json -n "$(n 100000)" --concurrency 64
+run inmemory_throughput python "$PY" bench/python/bench_inmemory.py -n "$(n 100000)" --concurrency 64
+run inmemory_latency swift "$SWIFT" bench -c bench/configs/inmemory.json -n "$(n 20000)" --mode latency
+run inmemory_latency python "$PY" bench/python/bench_inmemory.py -n "$(n 20000)" --mode latency
+run zeromq swift "$SWIFT" bench -c bench/configs/zeromq-push-pull.json -n "$(n 200000)" --concurrency 64
+run zeromq python "$PY" bench/python/bench_worker_broker.py zmq -n "$(n 200000)" --concurrency 64
+
+if command -v redis-server >/dev/null 2>&1; then
+    redis-server --port 6390 --save '' --appendonly no --daemonize no >/dev/null &
+    REDIS_PID=$!
+    for _ in $(seq 50); do redis-cli -p 6390 ping >/dev/null 2>&1 && break; sleep 0.1; done
+    run redis_throughput python "$PY" bench/python/bench_worker_broker.py redis -n "$(n ${REDIS_TASKS:-10000})" --concurrency 64
+    run redis_latency python "$PY" bench/python/bench_worker_broker.py redis -n "$(n 2000)" --mode latency
+    kill "$REDIS_PID"; REDIS_PID=
+else
+    echo "redis-server is not installed: skipping the Redis scenarios" >&2
+fi
+
+# Idle worker RSS: start a worker, let it settle, read VmRSS of the process that runs tasks.
+idle_rss() {  # side command...
+    local side=$1; shift
+    "$@" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 3
+    local target=$pid child
+    child=$(pgrep -P "$pid" | head -1 || true)
+    [ "$side" = python ] && [ -n "$child" ] && target=$child
+    local kb
+    kb=$(awk '/VmRSS/ {print $2}' "/proc/$target/status" 2>/dev/null || echo 0)
+    kill -TERM "$pid" 2>/dev/null || true
+    sleep 1
+    kill -KILL -- "$pid" ${child:+"$child"} 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "{\"idle_rss_mb\": $(python3 -c "print(round($kb / 1024, 1))")}" >>"$RESULTS/idle_rss.$side"
+}
+for i in $(seq "$RUNS"); do
+    idle_rss swift "$SWIFT" worker -c bench/configs/zeromq-push-pull.json
+    (cd bench/python && export BENCH_BROKER=zmq && idle_rss python "$PY" -m taskiq worker bench_tasks:broker -w 1)
+done
+
+python3 - "$RESULTS" <<'PY'
+import json, os, statistics, sys
+results = sys.argv[1]
+
+def load(name, side):
+    path = os.path.join(results, f"{name}.{side}")
+    if not os.path.exists(path):
+        return None
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    rows = [row for row in rows if not row.get("failed")]
+    return rows or None
+
+def median(rows, key):
+    values = [row[key] for row in rows or [] if row.get(key) is not None]
+    return statistics.median(values) if values else None
+
+scenarios = [
+    ("in-memory, results awaited", "inmemory_throughput", "tasks_per_s", "tasks/s", True),
+    ("in-memory sequential", "inmemory_latency", "p50_ms", "p50 ms", False),
+    ("ZeroMQ, 1 worker (Swift push_pull, Python pub_sub)", "zeromq", "tasks_per_s", "tasks/s", True),
+    ("ZeroMQ drops", "zeromq", "drops", "tasks", False),
+    ("Redis stream + results, 1 worker", "redis_throughput", "tasks_per_s", "tasks/s", True),
+    ("Redis kick->result", "redis_latency", "p50_ms", "p50 ms", False),
+    ("worker idle RSS", "idle_rss", "idle_rss_mb", "MiB", False),
+]
+print(f"{'scenario':52} {'metric':8} {'swift':>12} {'python':>12} {'swift/python':>13}")
+for title, name, key, unit, higher_better in scenarios:
+    swift, python = median(load(name, "swift"), key), median(load(name, "python"), key)
+    def fmt(v):
+        if v is None:
+            return "n/a"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+    ratio = f"{swift / python:.2f}x" if swift is not None and python else "n/a"
+    print(f"{title:52} {unit:8} {fmt(swift):>12} {fmt(python):>12} {ratio:>13}")
+print(f"(median of the runs; ratio > 1 is better for tasks/s, < 1 is better for latency, drops and RSS)")
+PY

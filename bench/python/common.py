@@ -1,0 +1,115 @@
+"""Shared pieces of the Python side of bench/compare.sh: options, percentiles, the JSON report.
+
+The report has the same keys as `taskiq-run bench --json`, and percentiles use the same
+nearest-rank rule (sorted[ceil(p/100*n) - 1]), so the two sides are comparable.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+
+def parse_args(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("-n", "--tasks", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--payload", type=int, default=32)
+    parser.add_argument("--mode", choices=["throughput", "latency"], default="throughput")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.mode == "latency":
+        args.concurrency = 1
+    args.concurrency = max(1, min(args.concurrency, args.tasks))
+    return args
+
+
+def nearest_rank(sorted_samples, percent):
+    rank = math.ceil(percent / 100 * len(sorted_samples))
+    return sorted_samples[max(rank, 1) - 1]
+
+
+class Usage:
+    """CPU seconds of this process and its reaped children, and their peak RSS."""
+
+    def __init__(self):
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+        self.self_rss = me.ru_maxrss * 1024
+        self.children_rss = children.ru_maxrss * 1024
+
+
+def report(broker, args, seconds, completed, errors, drops, samples_ns, start_usage, send_seconds=None, notes=()):
+    end = Usage()
+    samples = sorted(samples_ns)
+
+    def ms(value):
+        return None if value is None else round(value / 1e6, 6)
+
+    p = (lambda percent: nearest_rank(samples, percent)) if samples else (lambda percent: None)
+    result = {
+        "broker": broker,
+        "mode": args.mode,
+        "tasks": args.tasks,
+        "concurrency": args.concurrency,
+        "payload_bytes": args.payload,
+        "seconds": round(seconds, 6),
+        "tasks_per_s": round(completed / seconds, 1) if seconds > 0 else 0,
+        "completed": completed,
+        "p50_ms": ms(p(50)),
+        "p90_ms": ms(p(90)),
+        "p99_ms": ms(p(99)),
+        "max_ms": ms(samples[-1] if samples else None),
+        "errors": errors,
+        "drops": drops,
+        "cpu_s": round(end.cpu - start_usage.cpu, 3),
+        "peak_rss_mb": round(max(end.self_rss, end.children_rss) / 1048576, 1),
+        "self_peak_rss_mb": round(end.self_rss / 1048576, 1),
+        "worker_peak_rss_mb": round(end.children_rss / 1048576, 1),
+    }
+    if send_seconds is not None:
+        result["send_seconds"] = round(send_seconds, 6)
+        result["sent_per_s"] = round(args.tasks / send_seconds, 1) if send_seconds > 0 else 0
+    result["notes"] = list(notes)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:20} {value}")
+    sys.stdout.flush()
+
+
+class Counters:
+    def __init__(self, total):
+        self.total = total
+        self.next = 0
+        self.errors = 0
+
+    def claim(self):
+        if self.next >= self.total:
+            return False
+        self.next += 1
+        return True
+
+
+def realtime_ns():
+    return time.clock_gettime_ns(time.CLOCK_REALTIME)
+
+
+def write_report(path, executed, last_ns):
+    """Writes a worker report atomically, in the format the Swift bench's workers use."""
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        json.dump({"executed": executed, "last_completion_ns": last_ns, "failed": 0, "received": 0}, handle)
+    os.replace(temporary, path)
+
+
+def read_report(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
