@@ -106,6 +106,12 @@ resp = {
     "resp3-scalars": ",1.5\r\n,inf\r\n,-inf\r\n,nan\r\n#t\r\n#f\r\n(3492890328409238509324850943850943825024385\r\n=15\r\ntxt:Some string\r\n:-9223372036854775808\r\n",
     "resp3-set-and-attribute": "~2\r\n+a\r\n+b\r\n|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:9543892\r\n",
 }
+# Inputs that once crashed a target, kept as seeds next to their regression tests.
+resp_found = {
+    "found-verbatim-non-ascii-format": b"=15\r\nt\xect:Some string\r\n",  # RESPParserTests.aVerbatimFormatMustBeASCII
+}
+for name, data in resp_found.items():
+    write("resp", name, bytes([0x00]) + data)
 controls = {"resp3-set-and-attribute": 0x01, "hello3-map": 0x0E, "xreadgroup-resp2": 0x06, "errors": 0xFF}
 for name, text in resp.items():
     write("resp", name, bytes([controls.get(name, 0x00)]) + text.encode())
