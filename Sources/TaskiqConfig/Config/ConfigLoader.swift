@@ -13,6 +13,9 @@ import Taskiq
 public struct ConfigLoader: Sendable {
     /// The environment that `${VAR}` reads; the process's by default.
     public var environment: [String: String]
+    /// Reads a file's bytes, `nil` when it cannot be read; the file system by default. Fuzzing
+    /// substitutes an in-memory set of files, so that `extends` never wanders the disk.
+    package var readFile: @Sendable (String) -> [UInt8]?
 
     /// The environment variable that names the configuration file when none is given.
     public static let configVariable = "TASKIQ_CONFIG"
@@ -20,7 +23,13 @@ public struct ConfigLoader: Sendable {
     /// Creates a loader.
     /// - Parameter environment: The variables `${VAR}` reads; the process's by default.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(environment: environment) { FileManager.default.contents(atPath: $0).map(Array.init) }
+    }
+
+    /// Creates a loader that reads files through `readFile` instead of the file system.
+    package init(environment: [String: String], readFile: @escaping @Sendable (String) -> [UInt8]?) {
         self.environment = environment
+        self.readFile = readFile
     }
 
     /// The file to load: the one given, else `$TASKIQ_CONFIG`, else `taskiq.json` when it exists.
@@ -49,7 +58,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigError(.extendsCycle, file: chain.last!.name, path: "extends",
                               "files extend each other in a cycle: \(names); expected a chain that ends in a file without 'extends'")
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let data = readFile(file) else {
             if let extendedFrom {
                 throw ConfigError(.unreadableFile, file: extendedFrom, path: "extends",
                                   "cannot read base file '\(file)': \(Self.reason(file)); expected a path relative to the extending file")

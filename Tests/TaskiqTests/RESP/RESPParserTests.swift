@@ -215,6 +215,16 @@ extension RESP {
             #expect(error?.code == .tooDeep)
         }
 
+        /// Found by fuzzing (`scripts/fuzz.sh resp`): a non-ASCII format was decoded to U+FFFD,
+        /// and the value then re-encoded to a format of more than 3 bytes that failed to parse.
+        @Test func aVerbatimFormatMustBeASCII() {
+            let error = #expect(throws: RESPProtocolError.self) {
+                try Self.parseAll([UInt8]("=15\r\nt".utf8) + [0xEC] + [UInt8]("t:Some string\r\n".utf8))
+            }
+            #expect(error?.code == .invalidPayload)
+            #expect(error?.message.contains("byte 0xEC") == true)
+        }
+
         @Test func anErrorIsSticky() {
             var parser = RESPParser()
             parser.append(Array("?\r\n".utf8))

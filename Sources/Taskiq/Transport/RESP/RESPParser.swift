@@ -180,6 +180,12 @@ package struct RESPParser: Sendable {
                     guard payload.count >= 4, payload[3] == UInt8(ascii: ":") else {
                         throw fail(.invalidPayload, at: next, "verbatim string of \(length) bytes lacks its 'fmt:' prefix")
                     }
+                    // Formats are ASCII (`txt`, `mkd`); other bytes would be replaced when read as a String, and
+                    // the value would re-encode to a format longer than 3 bytes that no parser accepts.
+                    if let byte = payload[0..<3].first(where: { $0 >= 0x80 }) {
+                        throw fail(.invalidPayload, at: next,
+                                   "found \(Self.describe(byte)) in a verbatim string's format where 3 ASCII bytes such as 'txt' were expected")
+                    }
                     value = .verbatimString(format: String(decoding: payload[0..<3], as: UTF8.self),
                                             text: Array(payload[4...]))
                 }
