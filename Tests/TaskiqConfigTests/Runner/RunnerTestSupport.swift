@@ -1,3 +1,4 @@
+import Synchronization
 struct RunnerTimedOut: Error, CustomStringConvertible {
     var seconds: Double
     var description: String { "timed out after \(seconds)s" }
@@ -8,14 +9,23 @@ struct RunnerTimedOut: Error, CustomStringConvertible {
 func withRunnerTimeout<T: Sendable>(
     seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw RunnerTimedOut(seconds: seconds)
+    let outcome = RunnerTimeoutRace<T>()
+    let work = Task {
+        do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
+    }
+    let timer = Task {
+        try? await Task.sleep(for: .seconds(seconds))
+        if !Task.isCancelled {
+            outcome.finish(.failure(RunnerTimedOut(seconds: seconds)))
+            work.cancel()
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+    }
+    defer { timer.cancel() }
+    return try await withTaskCancellationHandler {
+        try await outcome.value
+    } onCancel: {
+        work.cancel()
+        outcome.finish(.failure(CancellationError()))
     }
 }
 
@@ -52,6 +62,36 @@ final class RunnerEvents<Event: Sendable>: Sendable {
                 if matches(event) { return event }
             }
             return nil
+        }
+    }
+}
+
+/// The first outcome of a body and its deadline. Unlike a task group, it does not wait for a
+/// body that ignores cancellation (awaiting another task's value, say): the test fails at the
+/// deadline instead of hanging the whole run.
+final class RunnerTimeoutRace<T: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
+
+    func finish(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    var value: T {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = state.withLock { state -> Result<T, any Error>? in
+                    if let result = state.result { return result }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
         }
     }
 }
