@@ -15,8 +15,9 @@ let package = Package(
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
-        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq"], exclude: ["Peers"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"], exclude: ["Peers"]),
+        .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
+        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"], exclude: ["Peers"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"], exclude: ["Peers"]),
     ]
 )
 

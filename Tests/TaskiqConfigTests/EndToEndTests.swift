@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import TaskiqTestSupport
 
 /// Runs the built `taskiq-run` as a subprocess.
 ///

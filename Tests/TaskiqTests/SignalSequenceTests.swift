@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TaskiqTestSupport
 
 @testable import Taskiq
 

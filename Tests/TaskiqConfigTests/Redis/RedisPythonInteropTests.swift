@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import TaskiqTestSupport
 import Taskiq
 
 /// Swift and Python taskiq-redis 1.2.4 sharing a queue, both ways, for the stream and list

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Synchronization
 import Testing
+import TaskiqTestSupport
 
 /// A child process started in the background (`taskiq-run`, or a Python peer): its log output is
 /// collected line by line so a test can wait for a line (bounded by a timeout) instead of sleeping.

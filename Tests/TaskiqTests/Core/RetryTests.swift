@@ -1,4 +1,5 @@
 import Testing
+import TaskiqTestSupport
 @testable import Taskiq
 
 /// Captures each executed message's labels and ID.

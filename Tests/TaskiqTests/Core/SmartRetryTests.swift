@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import TaskiqTestSupport
 @testable import Taskiq
 
 @Suite struct SmartRetryTests {

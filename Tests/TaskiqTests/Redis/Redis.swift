@@ -1,3 +1,4 @@
+import TaskiqTestSupport
 import Foundation
 import Synchronization
 @testable import Taskiq

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TaskiqTestSupport
 @testable import Taskiq
 
 /// Results shared with Python taskiq-redis `RedisAsyncResultBackend(url, serializer=JSONSerializer())`

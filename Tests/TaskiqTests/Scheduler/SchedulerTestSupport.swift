@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TaskiqTestSupport
 @testable import Taskiq
 
 /// Records every message the scheduler sends, with the clock's time at the send.

@@ -1,3 +1,4 @@
+import TaskiqTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

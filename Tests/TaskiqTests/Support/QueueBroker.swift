@@ -1,3 +1,4 @@
+import TaskiqTestSupport
 import Synchronization
 @testable import Taskiq
 

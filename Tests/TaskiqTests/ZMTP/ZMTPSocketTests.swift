@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TaskiqTestSupport
 
 @testable import Taskiq
 

@@ -1,4 +1,3 @@
-// A copy of Tests/TaskiqTests/Support/RedisServer.swift: test targets cannot share sources.
 import Foundation
 import Synchronization
 import Testing
@@ -18,31 +17,32 @@ import Glibc
 /// ```
 /// When `redis-server` is not installed, suites gated on ``shouldRun`` are skipped with a
 /// message saying how to install it — unless `CI` is set, where they run and fail.
-final class RedisServer: Sendable {
-    struct StartError: Error, CustomStringConvertible {
-        var description: String
+package final class RedisServer: Sendable {
+    package struct StartError: Error, CustomStringConvertible {
+        package var description: String
+        package init(description: String) { self.description = description }
     }
 
     /// The port the server listens on (kept across ``restart()``).
-    let port: Int
+    package let port: Int
     /// The password set with `--requirepass`, if any.
-    let password: String?
-    let arguments: [String]
-    let directory: URL
+    package let password: String?
+    package let arguments: [String]
+    package let directory: URL
     private let process: Mutex<pid_t?>
     private let exited: Mutex<EventStream<Int32>?>
 
-    static let executable: String? = {
+    package static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/sbin/redis-server"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
     /// Whether Redis tests run: the server is installed, or `CI` is set (so they fail there).
-    static let shouldRun = executable != nil || ProcessInfo.processInfo.environment["CI"] != nil
+    package static let shouldRun = executable != nil || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Why Redis tests were skipped.
-    static let skipMessage: Comment = "redis-server is not installed; run `apt-get install redis-server` to run the Redis tests"
+    package static let skipMessage: Comment = "redis-server is not installed; run `apt-get install redis-server` to run the Redis tests"
 
     private init(port: Int, password: String?, arguments: [String], directory: URL) {
         self.port = port
@@ -54,12 +54,12 @@ final class RedisServer: Sendable {
     }
 
     /// `redis://[:password@]127.0.0.1:port`.
-    var url: String {
+    package var url: String {
         if let password { "redis://:\(password)@127.0.0.1:\(port)" } else { "redis://127.0.0.1:\(port)" }
     }
 
     /// Starts a server, runs `body`, and stops the server whether `body` throws or not.
-    static func with<T: Sendable>(password: String? = nil, arguments: [String] = [],
+    package static func with<T: Sendable>(password: String? = nil, arguments: [String] = [],
                                   _ body: (RedisServer) async throws -> T) async throws -> T {
         let server = try await start(password: password, arguments: arguments)
         do {
@@ -73,7 +73,7 @@ final class RedisServer: Sendable {
     }
 
     /// Starts a server on a free port.
-    static func start(password: String? = nil, arguments: [String] = []) async throws -> RedisServer {
+    package static func start(password: String? = nil, arguments: [String] = []) async throws -> RedisServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
@@ -93,23 +93,23 @@ final class RedisServer: Sendable {
     }
 
     /// Stops the server and starts it again on the same port, with an empty dataset.
-    func restart() async throws {
+    package func restart() async throws {
         await terminate()
         try await launch()
     }
 
     /// Stops the server process but keeps its port and directory for ``resume()``.
-    func pause() async {
+    package func pause() async {
         await terminate()
     }
 
     /// Starts the server again after ``pause()``, on the same port.
-    func resume() async throws {
+    package func resume() async throws {
         try await launch()
     }
 
     /// Stops the server (SIGTERM, then waits for it to exit) and removes its directory.
-    func stop() async {
+    package func stop() async {
         await terminate()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -204,7 +204,7 @@ final class RedisServer: Sendable {
     }
 
     /// A port that was free a moment ago (bound to port 0, then released).
-    static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
