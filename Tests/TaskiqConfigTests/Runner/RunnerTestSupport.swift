@@ -1,32 +1,11 @@
+import TaskiqTestSupport
 import Synchronization
-struct RunnerTimedOut: Error, CustomStringConvertible {
-    var seconds: Double
-    var description: String { "timed out after \(seconds)s" }
-}
 
-/// Races `body` against a deadline; the loser is cancelled. The sleep is only a deadline,
-/// never a synchronisation point.
+/// The shared ``withTimeout`` under the name the runner tests use.
 func withRunnerTimeout<T: Sendable>(
     seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let outcome = RunnerTimeoutRace<T>()
-    let work = Task {
-        do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
-    }
-    let timer = Task {
-        try? await Task.sleep(for: .seconds(seconds))
-        if !Task.isCancelled {
-            outcome.finish(.failure(RunnerTimedOut(seconds: seconds)))
-            work.cancel()
-        }
-    }
-    defer { timer.cancel() }
-    return try await withTaskCancellationHandler {
-        try await outcome.value
-    } onCancel: {
-        work.cancel()
-        outcome.finish(.failure(CancellationError()))
-    }
+    try await withTimeout(seconds: seconds, body)
 }
 
 /// Events recorded by fakes and child processes, awaited one by one with a timeout.
@@ -48,13 +27,13 @@ final class RunnerEvents<Event: Sendable>: Sendable {
 
     func send(_ event: Event) { continuation.yield(event) }
 
-    /// The next event, or `RunnerTimedOut`.
+    /// The next event, or `TimedOut`.
     func next(timeout: Double = 10) async throws -> Event? {
         let box = iterator
         return try await withRunnerTimeout(seconds: timeout) { await box.iterator.next() }
     }
 
-    /// Skips events until one matches, or `RunnerTimedOut`.
+    /// Skips events until one matches, or `TimedOut`.
     func first(timeout: Double = 10, where matches: @escaping @Sendable (Event) -> Bool) async throws -> Event? {
         let box = iterator
         return try await withRunnerTimeout(seconds: timeout) {
@@ -62,36 +41,6 @@ final class RunnerEvents<Event: Sendable>: Sendable {
                 if matches(event) { return event }
             }
             return nil
-        }
-    }
-}
-
-/// The first outcome of a body and its deadline. Unlike a task group, it does not wait for a
-/// body that ignores cancellation (awaiting another task's value, say): the test fails at the
-/// deadline instead of hanging the whole run.
-final class RunnerTimeoutRace<T: Sendable>: Sendable {
-    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
-
-    func finish(_ result: Result<T, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    var value: T {
-        get async throws {
-            try await withCheckedThrowingContinuation { continuation in
-                let ready = state.withLock { state -> Result<T, any Error>? in
-                    if let result = state.result { return result }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(with: ready) }
-            }
         }
     }
 }
