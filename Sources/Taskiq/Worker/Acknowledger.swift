@@ -13,8 +13,6 @@ final class Acknowledger: Sendable {
 
     /// Whether the delivery can be acknowledged.
     var isAckable: Bool { ack != nil }
-    /// Whether it has been acknowledged.
-    var isAcked: Bool { done.load(ordering: .relaxed) }
 
     /// Acknowledges unless already done; returns the error of a failed ack.
     @discardableResult
