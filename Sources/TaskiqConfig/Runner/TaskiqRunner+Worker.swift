@@ -60,6 +60,11 @@ extension TaskiqRunner {
         let settings = system.workerSettings
         let benchReport = ProcessInfo.processInfo.environment[BenchWorkerProbe.reportVariable]
         if benchReport != nil { system.broker(named: brokerName)?.register(BenchTasks.module) }
+        if let soakRecords = ProcessInfo.processInfo.environment[SoakRecorder.directoryVariable] {
+            system.broker(named: brokerName)?.register(SoakTasks.module)
+            let path = try SoakRecorder.shared.install(directory: soakRecords)
+            logger.info("recording taskiq.soak.record executions in \(path)")
+        }
         try await system.startup()
         let listened = system.tasks.filter { $0.broker == brokerName }
         let modules = system.modules.map(\.name).filter { system.configuration.brokerName(forModule: $0) == brokerName }
