@@ -63,6 +63,8 @@ struct SoakRun: Sendable {
 
     private func measure() async throws -> SoakReport {
         let counters = Counters()
+        // Allocated before kicking, so the producer's memory during the run already includes it.
+        var ledger = SoakLedger(capacity: options.tasks)
         let clock = ContinuousClock()
         let start = clock.now
         let stopKicking = options.maxDuration.map { start + $0 }
@@ -81,7 +83,6 @@ struct SoakRun: Sendable {
         let attempted = min(counters.next.load(ordering: .relaxed), options.tasks)
         let notQueued = Set(failedKicks)
         let expected = (0..<attempted).lazy.filter { !notQueued.contains($0) }
-        var ledger = SoakLedger(capacity: options.tasks)
         let drainStart = clock.now
         let drainDeadline = drainStart + options.drainTimeout
         var missing: [Int]
