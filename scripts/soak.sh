@@ -12,6 +12,8 @@
 #   -n, --tasks N          tasks to kick [SOAK_TASKS, default 1000000]
 #   --max-seconds S        stop kicking after S seconds; the run then FAILs as incomplete [SOAK_MAX_SECONDS, 1800]
 #   --kill-every S         seconds between SIGKILLs of the victim worker [SOAK_KILL_EVERY, 10]
+#   --signal KILL|TERM|mixed  how the victim is stopped: SIGKILL (the issue's test), SIGTERM (a
+#                          graceful drain that hands unstarted entries back), or alternating [SOAK_SIGNAL, KILL]
 #   --concurrency N        producers in flight [SOAK_CONCURRENCY, 128]
 #   --sample-every S       seconds between RSS samples [SOAK_SAMPLE_EVERY, 2]
 #   --rss-tolerance PCT    allowed RSS growth of long-lived processes [SOAK_RSS_TOLERANCE, 10]
@@ -33,6 +35,7 @@ ROOT=$(pwd)
 TASKS=${SOAK_TASKS:-1000000}
 MAX_SECONDS=${SOAK_MAX_SECONDS:-1800}
 KILL_EVERY=${SOAK_KILL_EVERY:-10}
+SIGNAL=${SOAK_SIGNAL:-KILL}
 CONCURRENCY=${SOAK_CONCURRENCY:-128}
 SAMPLE_EVERY=${SOAK_SAMPLE_EVERY:-2}
 RSS_TOLERANCE=${SOAK_RSS_TOLERANCE:-10}
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
         -n|--tasks) TASKS=${2:?}; shift 2 ;;
         --max-seconds) MAX_SECONDS=${2:?}; shift 2 ;;
         --kill-every) KILL_EVERY=${2:?}; shift 2 ;;
+        --signal) SIGNAL=${2:?}; shift 2 ;;
         --concurrency) CONCURRENCY=${2:?}; shift 2 ;;
         --sample-every) SAMPLE_EVERY=${2:?}; shift 2 ;;
         --rss-tolerance) RSS_TOLERANCE=${2:?}; shift 2 ;;
@@ -58,6 +62,7 @@ for pair in "tasks:$TASKS" "max-seconds:$MAX_SECONDS" "kill-every:$KILL_EVERY" "
             "sample-every:$SAMPLE_EVERY" "rss-tolerance:$RSS_TOLERANCE"; do
     [[ ${pair#*:} =~ ^[0-9]+$ && ${pair#*:} -gt 0 ]] || { echo "soak.sh: --${pair%%:*} expects a positive integer, found '${pair#*:}'" >&2; exit 2; }
 done
+case $SIGNAL in KILL|TERM|mixed) ;; *) echo "soak.sh: --signal expects KILL, TERM or mixed, found '$SIGNAL'" >&2; exit 2 ;; esac
 command -v redis-server >/dev/null || { echo "soak.sh: redis-server is not installed" >&2; exit 2; }
 
 if [ "$BUILD" = 1 ]; then
@@ -140,7 +145,7 @@ for log in steady victim; do
     grep -q "worker ready" "$WORK/logs/$log.log" || { echo "soak.sh: the $log worker did not start:" >&2; cat "$WORK/logs/$log.log" >&2; exit 2; }
 done
 
-echo "soak: $TASKS tasks, victim worker SIGKILLed every ${KILL_EVERY}s, at most ${MAX_SECONDS}s; work dir $WORK" >&2
+echo "soak: $TASKS tasks, victim worker stopped (SIG$SIGNAL) every ${KILL_EVERY}s, at most ${MAX_SECONDS}s; work dir $WORK" >&2
 "$BIN" soak -c "$CONFIG" --records "$WORK/records" -n "$TASKS" --concurrency "$CONCURRENCY" \
     --max-seconds "$MAX_SECONDS" >"$WORK/producer.out" 2>"$WORK/logs/producer.log" &
 PRODUCER_PID=$!
@@ -150,7 +155,7 @@ SAMPLER_PID=$!
 
 # Kill the victim every KILL_EVERY seconds while the producer runs; a hard deadline bounds the
 # producer (kicking stops at MAX_SECONDS, then up to 60 s for the last results and 60 s of drain).
-KILLS=0 UNEXPECTED_EXITS=0
+KILLS=0 TERMS=0 UNEXPECTED_EXITS=0
 HARD_DEADLINE=$(( $(date +%s) + MAX_SECONDS + 150 ))
 NEXT_KILL=$(( $(date +%s) + KILL_EVERY ))
 while kill -0 "$PRODUCER_PID" 2>/dev/null; do
@@ -167,7 +172,12 @@ while kill -0 "$PRODUCER_PID" 2>/dev/null; do
     fi
     if [ "$(date +%s)" -ge "$NEXT_KILL" ]; then
         if kill -0 "$VICTIM_PID" 2>/dev/null; then
-            kill -KILL "$VICTIM_PID"
+            if [ "$SIGNAL" = TERM ] || { [ "$SIGNAL" = mixed ] && [ $((KILLS % 2)) = 1 ]; }; then
+                kill -TERM "$VICTIM_PID"
+                TERMS=$((TERMS + 1))
+            else
+                kill -KILL "$VICTIM_PID"
+            fi
             KILLS=$((KILLS + 1))
         else
             echo "soak: the victim worker had exited on its own before kill $((KILLS + 1))" >&2
@@ -208,7 +218,7 @@ DISTINCT=$(cat "$WORK"/records/records-*.txt | sort -n -u | wc -l)
 echo "recount after the workers stopped (sort -u): $LINES executions, $DISTINCT distinct, $((LINES - DISTINCT)) duplicated, $((TASKS - DISTINCT)) of $TASKS never run"
 LEFT=$(awk '{ sum += $3; if ($3 > max) max = $3 } END { printf "%d (at most %d per kill)", sum, max }' "$WORK/kills.log" 2>/dev/null || echo 0)
 CLAIMED=$(cat "$WORK"/logs/steady.log "$WORK"/logs/victim.log | sed -n 's/.*claimed \([0-9]*\) .*/\1/p' | awk '{ sum += $1 } END { print sum + 0 }')
-echo "kills       $KILLS SIGKILLs of the victim worker, $UNEXPECTED_EXITS unexpected worker exits; $(wc -l <"$WORK/pids" | awk '{print $1 - 1}') processes"
+echo "kills       $KILLS stops of the victim worker ($((KILLS - TERMS)) SIGKILL, $TERMS SIGTERM), $UNEXPECTED_EXITS unexpected worker exits; $(wc -l <"$WORK/pids" | awk '{print $1 - 1}') processes"
 echo "reclaim     the killed workers left $LEFT entries pending; the workers logged claiming $CLAIMED"
 echo "redis       stream length $STREAM, pending $PENDING, dead-lettered $DEAD"
 echo "duration    ${DURATION}s"
