@@ -179,6 +179,30 @@ final class RedisStreamConsumer: Sendable {
         state.withLock { _ = $0.held.remove(id) }
     }
 
+    /// Entries pending for this consumer other than `known` (those it read, running or not), with
+    /// their delivery counts: entries whose read reply was lost.
+    private func unreceived(excluding known: Set<String>) async -> [RedisStreamEntry] {
+        var found: [RedisStreamEntry] = []
+        var cursor = "0"
+        do {
+            while true {
+                let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
+                                                   "STREAMS", queue, cursor])
+                let page = RedisStreamEntry.fromRead(reply)
+                guard let last = page.last else { break }
+                found += page.filter { !known.contains($0.id) }
+                cursor = last.id
+            }
+            let counts = try await deliveryCounts(found.map(\.id))
+            for index in found.indices { found[index].deliveries = counts[found[index].id] ?? 1 }
+        } catch {
+            logger.warning("cannot look for entries pending for consumer '\(consumerName)' on '\(queue)': \(error); "
+                + "they will be claimed once its lease expires")
+            return []
+        }
+        return found
+    }
+
     /// Moves an entry to the dead-letter stream with the reason, then acknowledges it.
     func deadLetter(_ entry: RedisStreamEntry, reason: String) async {
         let stream = options.resolvedDeadLetterStream
@@ -198,14 +222,20 @@ final class RedisStreamConsumer: Sendable {
 
     /// Stops reading, and gives entries read but never started back to the queue (re-added at
     /// its end, the originals acknowledged, atomically) so other workers take them at once.
+    ///
+    /// That includes entries pending for this consumer that never reached it: the reply of the
+    /// read the shutdown cancelled may have been on its way, and Redis made its entries pending
+    /// for this consumer all the same. Without this they would wait for the lease to expire.
     func handBack() async {
-        let entries = state.withLock { state -> [RedisStreamEntry] in
+        let (buffered, known) = state.withLock { state -> ([RedisStreamEntry], Set<String>) in
             state.stopped = true
+            let known = state.held
             var entries: [RedisStreamEntry] = []
             while let entry = state.pop() { entries.append(entry) }
             for entry in entries { state.held.remove(entry.id) }
-            return entries
+            return (entries, known)
         }
+        let entries = buffered + (await unreceived(excluding: known))
         let returnable = entries.filter { $0.data != nil && $0.deliveries <= options.maxDeliveries }
         guard !returnable.isEmpty else { return }
         var commands: [[any RESPArgument]] = [["MULTI"]]

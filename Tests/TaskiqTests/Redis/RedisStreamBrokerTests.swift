@@ -204,6 +204,30 @@ extension Redis {
             }
         }
 
+        @Test func shutdownHandsBackEntriesWhoseReadReplyNeverArrived() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                // A long lease: nobody else would claim the entries for a minute.
+                let broker = try Redis.streamBroker(server) { $0.consumerName = "stopping"; $0.leaseTTL = .seconds(60) }
+                try await broker.startup()
+                _ = try await broker.listen()
+                for index in 0..<3 {
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("stranded-\(index)", "add")])
+                }
+                // The read a shutdown cancels may already have been served: Redis made its entries
+                // pending for the consumer, which never saw them. Served here on the consumer's behalf.
+                _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "stopping", "COUNT", 10, "STREAMS", "taskiq", ">"])
+                #expect(try await Redis.pendingCount(client) == 3)
+                try await broker.shutdown()
+                #expect(try await Redis.pendingCount(client) == 0, "handed back, not left until the lease expires")
+                let reply = try await client.send(["XREADGROUP", "GROUP", "taskiq", "other", "COUNT", 10, "STREAMS", "taskiq", ">"])
+                let copies = RedisStreamEntry.fromRead(reply).compactMap { $0.data.map { String(decoding: $0, as: UTF8.self) } }
+                #expect(copies.count == 3)
+                for index in 0..<3 { #expect(copies.contains { $0.contains("stranded-\(index)") }) }
+            }
+        }
+
         @Test func shutdownIsPromptWhileIdleAndDeletesTheLease() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
