@@ -161,18 +161,15 @@ struct RedisResultBackendTests {
             let subscribed = EventStream<Void>()
             let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
             let worker = try Self.backend(server)
-            var latencies: [Duration] = []
+            // Polls are a minute apart here and the waits give up after 5 s, so only the
+            // notification can have woken the waiters (no wall-clock threshold to flake under load).
             for round in 0..<10 {
                 let id = "fast\(round)"
                 let waiter = Task { try await waiting.waitResult(id, timeout: .seconds(10), withLogs: false) }
                 if round == 0 { _ = try await subscribed.first(1) }
-                let start = ContinuousClock.now
                 try await worker.setResult(Self.success, for: id)
                 #expect(try await withTimeout(seconds: 5) { try await waiter.value }.returnValue == 3)
-                latencies.append(start.duration(to: .now))
             }
-            // Polls are a minute apart here, so only the notification can have woken the waiters.
-            #expect(latencies.sorted()[5] < .milliseconds(50))
         }
     }
 
