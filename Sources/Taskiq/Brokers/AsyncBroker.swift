@@ -14,6 +14,14 @@ public protocol AsyncBroker: AnyObject, Sendable {
     func kick(_ message: BrokerMessage) async throws
     /// Deliveries for a worker, until the transport closes or the consuming task is cancelled.
     func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error>
+    /// Asks the workers to cancel the task with this ID: a running async task is cancelled
+    /// (cooperatively, through Swift task cancellation) and a task not started yet will not run.
+    /// Either way its result is a ``TaskError/cancelled`` error and its message is acknowledged,
+    /// never retried. An unknown or finished ID is harmless.
+    ///
+    /// The default implementation throws: only brokers that can carry the signal support it.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported`` when the broker cannot.
+    func cancelTask(id: String) async throws
 }
 
 extension AsyncBroker {
@@ -21,6 +29,12 @@ extension AsyncBroker {
     public func startup() async throws { try await components.startup() }
     /// Shuts the components down.
     public func shutdown() async throws { try await components.shutdown() }
+
+    /// Throws: this broker cannot carry a cancellation to its workers.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported``.
+    public func cancelTask(id: String) async throws {
+        throw TaskiqError(.unsupported, "\(type(of: self)) cannot cancel tasks (task \(id)); cancellation needs the in-memory or a Redis broker")
+    }
 
     /// The result backend.
     public var resultBackend: any ResultBackend { components.resultBackend }

@@ -18,6 +18,8 @@ public final class BrokerComponents: Sendable {
 
     private let state: Mutex<Settings>
     package let registry = TaskRegistry()
+    /// The tasks running in this process and the recent requests to cancel tasks by ID.
+    package let cancellations = TaskCancellations()
 
     /// Creates the components.
     /// - Parameters:

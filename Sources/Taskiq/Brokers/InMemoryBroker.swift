@@ -7,6 +7,7 @@ import Synchronization
 /// through JSON and are cast exactly as on a remote worker, and every middleware hook runs.
 /// Results go to an ``InMemoryResultBackend`` unless another is given. A message with a `delay`
 /// label (seconds) runs that much later, so ``SmartRetryMiddleware``'s delays are real.
+/// ``cancelTask(id:)`` cancels a running or pending task.
 ///
 /// ```swift
 /// let broker = InMemoryBroker()
@@ -55,7 +56,7 @@ public final class InMemoryBroker: AsyncBroker {
             throw TaskiqError(.unknownTask, "task '\(message.taskName)' is not registered with this broker")
         }
         let delivery = AckableMessage(data: message.message)
-        let delay = Self.delay(message.labels["delay"])
+        let delay = message.delay
         if awaitInplace && delay == nil {
             await receiver.handle(delivery, knownTask: task)
             return
@@ -69,12 +70,12 @@ public final class InMemoryBroker: AsyncBroker {
         }
     }
 
-    /// The `delay` label (seconds, a number or a numeric string) as a duration, when positive.
-    static func delay(_ label: JSONValue?) -> Duration? {
-        guard let label else { return nil }
-        guard let seconds = label.doubleValue ?? label.stringValue.flatMap({ Double($0) }), seconds > 0, seconds.isFinite
-        else { return nil }
-        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+    /// Cancels the task if it is running here (an async task at once; a synchronous one finishes
+    /// on its thread, its result reported as cancelled), or keeps it from running if it has not
+    /// started (a delayed retry, say). Its result is a ``TaskError/cancelled`` error. Requests are
+    /// remembered for an hour (at most 10,000), so an unknown or finished ID is harmless.
+    public func cancelTask(id: String) async throws {
+        components.cancellations.cancel(id)
     }
 
     /// Not available: this broker runs tasks on `kick`, so there is nothing to listen to.

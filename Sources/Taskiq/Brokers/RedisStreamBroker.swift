@@ -23,6 +23,9 @@ import Synchronization
 ///   a dead-letter stream with the reason, and is acknowledged.
 /// - Shutdown is prompt when idle: the blocked read is cancelled; acks of drained tasks are
 ///   written; entries read but never started are put back on the queue; the lease is deleted.
+/// - A message with a positive `delay` label (which ``SmartRetryMiddleware`` writes) waits in the
+///   sorted set `<queue>:delayed` until due; each worker moves due messages into the stream
+///   atomically (``RedisStreamBrokerOptions/delayPollInterval``). taskiq-redis ignores `delay`.
 /// - Acknowledgements are coalesced into one `XACK` per round trip, and concurrent kicks share
 ///   writes on one pipelined connection.
 public final class RedisStreamBroker: AsyncBroker {
@@ -36,6 +39,8 @@ public final class RedisStreamBroker: AsyncBroker {
 
     let client: RedisClient
     private let consumer = Mutex<(consumer: RedisStreamConsumer, maintenance: Task<Void, Never>)?>(nil)
+    /// The worker's delayed-message mover and cancel listener, while listening.
+    private let background = Mutex<[Task<Void, Never>]>([])
     private let logger = Logger(label: "taskiq.redis_stream")
 
     /// Creates a stream broker; nothing connects until ``startup()``.
@@ -87,7 +92,21 @@ public final class RedisStreamBroker: AsyncBroker {
     }
 
     /// Adds the message to its stream (`XADD`). Concurrent kicks share writes on one connection.
+    ///
+    /// A message with a positive `delay` label (seconds) goes to the sorted set
+    /// `<stream>:delayed` instead, and workers of that stream move it to the stream when it is
+    /// due (see ``RedisStreamBroker``).
     public func kick(_ message: BrokerMessage) async throws {
+        if let delay = message.delay {
+            let stream = stream(for: message)
+            do {
+                try await RedisDelayedQueue.schedule(message.message, on: stream, after: delay, client: client)
+            } catch let error as RedisConnectionError where error.code == .connectionClosed {
+                logger.warning("scheduling a delayed message failed, retrying once on a new connection: \(error)")
+                try await RedisDelayedQueue.schedule(message.message, on: stream, after: delay, client: client)
+            }
+            return
+        }
         var command: [any RESPArgument] = ["XADD", stream(for: message)]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
@@ -101,6 +120,15 @@ public final class RedisStreamBroker: AsyncBroker {
         }
     }
 
+    /// Asks the workers of ``RedisStreamBrokerOptions/queueName`` to cancel the task with this ID,
+    /// through the channel `<queue>:cancel`; the request is also kept for an hour in
+    /// `<queue>:cancelled`, so a task that has not started yet will not run (see
+    /// ``AsyncBroker/cancelTask(id:)``). Tasks sent to other streams with a `queue_name` label are
+    /// reached through a broker for that stream.
+    public func cancelTask(id: String) async throws {
+        try await RedisCancelChannel.request(id, queue: options.queueName, client: client)
+    }
+
     /// Takes the lease, then yields deliveries: first this consumer's own pending entries from
     /// an earlier run under the same name, then new ones, plus entries claimed from dead consumers.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
@@ -112,6 +140,16 @@ public final class RedisStreamBroker: AsyncBroker {
             return state
         }
         previous?.maintenance.cancel()
+        let delayed = RedisDelayedQueue(client: client, queue: options.queueName,
+                                        target: .stream(maxlen: options.maxlen),
+                                        pollInterval: options.delayPollInterval, logger: logger)
+        let cancels = RedisCancelChannel(client: client, queue: options.queueName, cancellations: components.cancellations,
+                                         logger: logger)
+        try await cancels.loadRequests()
+        background.withLock { tasks in
+            for task in tasks { task.cancel() }
+            tasks = [Task { await delayed.run() }, Task { await cancels.run() }]
+        }
         logger.info("""
             listening on stream '\(options.queueName)' of \(client.configuration.address) as consumer \
             '\(consumerName)' of group '\(options.consumerGroupName)'
@@ -122,6 +160,10 @@ public final class RedisStreamBroker: AsyncBroker {
     /// Stops lease renewal, writes outstanding acks, puts entries read but never started back
     /// on the queue, deletes the lease, closes the connections and shuts the components down.
     public func shutdown() async throws {
+        for task in background.withLock({ tasks in defer { tasks = [] }; return tasks }) {
+            task.cancel()
+            await task.value
+        }
         if let (consumer, maintenance) = self.consumer.withLock({ state in defer { state = nil }; return state }) {
             maintenance.cancel()
             await maintenance.value

@@ -27,13 +27,16 @@ public struct RedisStreamBrokerOptions: Sendable {
     public var maxDeliveries: Int = 5
     /// Where dead-lettered entries go; `nil` means `<queue_name>:dead`.
     public var deadLetterStream: String? = nil
+    /// The longest a worker waits before looking for due delayed messages (those kicked with a
+    /// `delay` label, held in `<queue_name>:delayed`); it wakes earlier when it knows one is due.
+    public var delayPollInterval: Duration = .seconds(1)
 
     /// Creates options; every field has taskiq-redis's default, or ours for the lease and dead letters.
     public init(queueName: String = "taskiq", consumerGroupName: String = "taskiq", consumerName: String? = nil,
                 xreadBlock: Duration = .milliseconds(2000), xreadCount: Int = 100,
                 idleTimeout: Duration = .milliseconds(600_000), maxlen: Int? = nil,
                 leaseTTL: Duration = .seconds(15), leaseRenewInterval: Duration = .seconds(5),
-                maxDeliveries: Int = 5, deadLetterStream: String? = nil) {
+                maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1)) {
         self.queueName = queueName
         self.consumerGroupName = consumerGroupName
         self.consumerName = consumerName
@@ -45,6 +48,7 @@ public struct RedisStreamBrokerOptions: Sendable {
         self.leaseRenewInterval = leaseRenewInterval
         self.maxDeliveries = maxDeliveries
         self.deadLetterStream = deadLetterStream
+        self.delayPollInterval = delayPollInterval
     }
 
     /// The dead-letter stream's key.

@@ -21,7 +21,7 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
     }
 
     public func onError(_ message: TaskiqMessage, result: inout TaskiqResult<JSONValue>, error: TaskError) async throws {
-        guard !error.isNoResult else { return }
+        guard !error.isNoResult, !error.isCancelled else { return }
         let retryOnError = message.labels["retry_on_error"].map(Self.isTrue) ?? defaultRetryLabel
         guard retryOnError else { return }
         let attempt = (Self.int(message.labels["_retries"]) ?? 0) + 1

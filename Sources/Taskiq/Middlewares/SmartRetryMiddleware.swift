@@ -57,7 +57,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
     }
 
     public func onError(_ message: TaskiqMessage, result: inout TaskiqResult<JSONValue>, error: TaskError) async throws {
-        guard !error.isNoResult, !doNotRetryOn.contains(error.name) else { return }
+        guard !error.isNoResult, !error.isCancelled, !doNotRetryOn.contains(error.name) else { return }
         if let retryOn, !retryOn.contains(error.name) { return }
         let retryOnError = message.labels["retry_on_error"].map(SimpleRetryMiddleware.isTrue) ?? defaultRetryLabel
         guard retryOnError else { return }

@@ -76,6 +76,16 @@ public struct TaskError: Error, Sendable, Hashable, CustomStringConvertible {
     /// taskiq's `NoResultError`: a result carrying it is not stored (retry middlewares set it).
     public static let noResult = TaskError(name: "NoResultError", module: "taskiq.exceptions")
 
+    /// The result of a task cancelled by ``AsyncBroker/cancelTask(id:)``, before or while it ran.
+    ///
+    /// Python has no such class: it decodes as an `Exception` subclass named `TaskCancelledError`
+    /// in `taskiq.exceptions`, as it does for any unknown error type.
+    public static let cancelled = TaskError(name: "TaskCancelledError", arguments: [.string("the task was cancelled by request")],
+                                            module: "taskiq.exceptions")
+
+    /// Whether this is ``cancelled``: retry middlewares never retry it.
+    public var isCancelled: Bool { name == "TaskCancelledError" && module == "taskiq.exceptions" }
+
     /// Whether this is ``noResult``.
     public var isNoResult: Bool { name == "NoResultError" && module == "taskiq.exceptions" }
 }

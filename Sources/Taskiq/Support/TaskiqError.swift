@@ -29,6 +29,8 @@ public struct TaskiqError: Error, Sendable, CustomStringConvertible {
         public static let invalidResult = Code("invalid_result")
         /// The component has been shut down.
         public static let shutDown = Code("shut_down")
+        /// The broker cannot do what was asked (such as cancelling a task over ZeroMQ).
+        public static let unsupported = Code("unsupported")
     }
 
     /// What kind of failure this is.

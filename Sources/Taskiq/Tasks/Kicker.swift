@@ -56,7 +56,7 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
         let message = TaskiqMessage(taskID: taskID ?? settings.idGenerator(), taskName: definition.name,
                                     labels: merged, args: args)
         try await broker.send(message, settings: settings)
-        return TaskHandle(taskID: message.taskID, backend: settings.resultBackend,
+        return TaskHandle(taskID: message.taskID, backend: settings.resultBackend, broker: broker,
                           decode: definition.decodeResult)
     }
 }

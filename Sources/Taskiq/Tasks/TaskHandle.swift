@@ -4,16 +4,38 @@ public struct TaskHandle<Result: Sendable>: Sendable {
     public let taskID: String
     let backend: any ResultBackend
     let decode: @Sendable (JSONValue) throws -> Result
+    let broker: (any AsyncBroker)?
 
     /// Creates a handle for a task sent elsewhere, to read its result from a backend.
     public init(taskID: String, backend: any ResultBackend) where Result: Decodable {
-        self.init(taskID: taskID, backend: backend, decode: { try $0.decode(Result.self, lax: true) })
+        self.init(taskID: taskID, backend: backend, broker: nil, decode: { try $0.decode(Result.self, lax: true) })
     }
 
-    init(taskID: String, backend: any ResultBackend, decode: @escaping @Sendable (JSONValue) throws -> Result) {
+    /// Creates a handle for a task sent elsewhere, to read its result from the broker's backend
+    /// and to cancel it through the broker.
+    public init(taskID: String, broker: any AsyncBroker) where Result: Decodable {
+        self.init(taskID: taskID, backend: broker.resultBackend, broker: broker,
+                  decode: { try $0.decode(Result.self, lax: true) })
+    }
+
+    init(taskID: String, backend: any ResultBackend, broker: (any AsyncBroker)?,
+         decode: @escaping @Sendable (JSONValue) throws -> Result) {
         self.taskID = taskID
         self.backend = backend
+        self.broker = broker
         self.decode = decode
+    }
+
+    /// Asks the workers to cancel this task (see ``AsyncBroker/cancelTask(id:)``): if it is
+    /// running it is cancelled, if it has not started it will not run; its result becomes a
+    /// ``TaskError/cancelled`` error. Cancelling a finished task does nothing.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported`` when the broker cannot
+    ///   carry cancellations (ZeroMQ) or the handle was made without a broker.
+    public func cancel() async throws {
+        guard let broker else {
+            throw TaskiqError(.unsupported, "the handle of task \(taskID) was made without a broker; use broker.cancelTask(id:)")
+        }
+        try await broker.cancelTask(id: taskID)
     }
 
     /// Whether the result is stored.

@@ -68,7 +68,7 @@ extension Receiver {
             do {
                 let invocation = try task.prepare(message, options.castTypes)
                 let timeout = labels.isEmpty ? nil : Self.timeout(from: labels["timeout"], context: context)
-                let value = try await execute(invocation, timeout: timeout)
+                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch {
                 failure = TaskError(error)
@@ -82,7 +82,11 @@ extension Receiver {
         if debugging { logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s") }
         if let failure {
             counters.failed.increment()
-            if !failure.isNoResult { logger.error("task failed: \(failure)") }
+            if failure.isCancelled {
+                logger.notice("task cancelled by request")
+            } else if !failure.isNoResult {
+                logger.error("task failed: \(failure)")
+            }
             for middleware in middlewares.reversed() {
                 do {
                     try await middleware.onError(message, result: &result, error: failure)
@@ -145,34 +149,43 @@ extension Receiver {
         return Double(s) + Double(attoseconds) / 1e18
     }
 
-    /// Runs the invocation, on the sync pool when synchronous, under the timeout when given.
+    /// Runs the invocation, on the sync pool when synchronous, under the timeout when given,
+    /// registered under its task ID so that ``AsyncBroker/cancelTask(id:)`` can cancel it.
     ///
-    /// At the deadline the result is a `TimeoutError` at once: an async task is cancelled; a
-    /// synchronous one cannot be interrupted and finishes on its thread, its outcome discarded.
-    private func execute(_ invocation: TaskInvocation, timeout: Double?) async throws -> JSONValue {
+    /// At the deadline the result is a `TimeoutError` at once, and on a cancel request a
+    /// ``TaskError/cancelled`` error: an async task is cancelled (cooperatively); a synchronous
+    /// one cannot be interrupted and finishes on its thread, its outcome discarded. A task whose
+    /// cancellation was requested before it started does not run.
+    private func execute(_ invocation: TaskInvocation, timeout: Double?, taskID: String) async throws -> JSONValue {
+        let cancellations = broker.components.cancellations
+        if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool
         let operation: @Sendable () async throws -> JSONValue
         switch invocation {
         case .async(let body): operation = body
         case .sync(let body): operation = { try await pool.run(body) }
         }
-        guard let timeout else { return try await operation() }
-        return try await Self.withDeadline(.seconds(timeout), operation)
-    }
-
-    private static func withDeadline(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> JSONValue) async throws -> JSONValue {
         let outcome = OnceContinuation<JSONValue>()
         let work = Task {
             do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled {
-                outcome.resume(with: .failure(TaskError.timeout))
-                work.cancel()
+        let cancel: @Sendable () -> Void = {
+            outcome.resume(with: .failure(TaskError.cancelled))
+            work.cancel()
+        }
+        let token = cancellations.begin(taskID, onCancel: cancel)
+        if token == nil { cancel() }
+        defer { if let token { cancellations.end(token) } }
+        let timer = timeout.map { seconds in
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                if !Task.isCancelled {
+                    outcome.resume(with: .failure(TaskError.timeout))
+                    work.cancel()
+                }
             }
         }
-        defer { timer.cancel() }
+        defer { timer?.cancel() }
         return try await withTaskCancellationHandler {
             try await outcome.value
         } onCancel: {

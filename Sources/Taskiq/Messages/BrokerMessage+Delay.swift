@@ -1,0 +1,15 @@
+extension BrokerMessage {
+    /// The `delay` label (seconds, a number or a numeric string) as a duration, when positive.
+    ///
+    /// ``SmartRetryMiddleware`` writes it on every retry; the in-memory and Redis brokers hold
+    /// such a message back that long before it can run.
+    package var delay: Duration? { Self.delay(labels["delay"]) }
+
+    /// A `delay` label's value as a duration, when it is a positive finite number of seconds.
+    package static func delay(_ label: JSONValue?) -> Duration? {
+        guard let label else { return nil }
+        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
+        guard let seconds, seconds > 0, seconds.isFinite else { return nil }
+        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+    }
+}
