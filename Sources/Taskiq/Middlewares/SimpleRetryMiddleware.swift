@@ -5,6 +5,8 @@
 /// to ``defaultRetryCount``; each retry carries `_retries` (1, 2, ...) and keeps the task ID, so a
 /// waiting handle sees the final result. Intermediate failures store no result when
 /// ``noResultOnRetry`` is set.
+///
+/// A task cancelled by ``AsyncBroker/cancelTask(id:)`` (``TaskError/cancelled``) is never retried.
 public struct SimpleRetryMiddleware: TaskiqMiddleware {
     /// Total attempts when a message has no `max_retries` label.
     public var defaultRetryCount: Int

@@ -13,7 +13,8 @@
 /// by accident (2 s, then 4.6 s with jitter); ours grow only when asked to.
 ///
 /// ``retryOn`` and ``doNotRetryOn`` filter by error type name (`TimeoutError`, a Swift error
-/// type's name, or a Python exception's `exc_type`).
+/// type's name, or a Python exception's `exc_type`). A task cancelled by
+/// ``AsyncBroker/cancelTask(id:)`` (``TaskError/cancelled``) is never retried.
 public struct SmartRetryMiddleware: TaskiqMiddleware {
     /// Total attempts when a message has no `max_retries` label.
     public var defaultRetryCount: Int

@@ -3,6 +3,7 @@
     redis_result_peer.py read  URL TASK_ID [PREFIX]   -> prints "result <json>" (model_dump(mode="json"))
     redis_result_peer.py write URL TASK_ID ok|error [PREFIX] -> stores a result, prints "written"
     redis_result_peer.py progress URL TASK_ID [PREFIX] -> prints "progress <json>"
+    redis_result_peer.py error URL TASK_ID [PREFIX]    -> prints "error [class, module, args, is Exception]"
 
 Both sides use JSONSerializer: taskiq-redis pickles by default, which the Swift side cannot read.
 """
@@ -26,6 +27,10 @@ async def main() -> None:
         if command == "read":
             result = await backend.get_result(task_id)
             print("result " + json.dumps(result.model_dump(mode="json")), flush=True)
+        elif command == "error":
+            error = (await backend.get_result(task_id)).error
+            described = [type(error).__name__, type(error).__module__, list(error.args), isinstance(error, Exception)]
+            print("error " + json.dumps(described), flush=True)
         elif command == "progress":
             progress = await backend.get_progress(task_id)
             print("progress " + json.dumps(None if progress is None else progress.model_dump(mode="json")), flush=True)

@@ -47,6 +47,21 @@ struct RedisResultBackendInteropTests {
         }
     }
 
+    @Test func pythonDecodesTheCancelledError() async throws {
+        guard RedisResultPeer.requirePeer() else { return }
+        try await RedisServer.with { server in
+            let backend = try RedisResultBackendTests.backend(server)
+            let cancelled = TaskiqResult<JSONValue>(isErr: true, returnValue: .null, executionTime: 0.1, labels: [:],
+                                                    error: .cancelled)
+            try await backend.setResult(cancelled, for: "cancelled")
+            let peer = try PythonPeer(script: "redis_result_peer.py", ["error", server.url, "cancelled"])
+            let line = try await peer.line(startingWith: "error ")
+            let described = try JSONValue(parsing: String(line.dropFirst("error ".count)))
+            #expect(described == ["TaskCancelledError", "taskiq.exceptions", ["the task was cancelled by request"], true])
+            #expect(try await peer.waitForExit() == 0, "\(peer.stderr)")
+        }
+    }
+
     @Test func pythonReadsProgressSwiftStored() async throws {
         guard RedisResultPeer.requirePeer() else { return }
         try await RedisServer.with { server in
