@@ -21,7 +21,8 @@ final class OnceContinuation<Value: Sendable>: Sendable {
     /// Waits for the outcome.
     var value: Value {
         get async throws {
-            try await withCheckedThrowingContinuation { continuation in
+            if case .done(let result) = state.withLock({ $0 }) { return try result.get() }
+            return try await withCheckedThrowingContinuation { continuation in
                 let done = state.withLock { state -> Result<Value, any Error>? in
                     switch state {
                     case .done(let result): return result

@@ -166,7 +166,8 @@ extension Receiver {
         case .sync(let body): operation = { try await pool.run(body) }
         }
         let outcome = OnceContinuation<JSONValue>()
-        let work = Task {
+        // Starts on this thread without a scheduling hop; a task that never suspends is done here.
+        let work = Task.immediate {
             do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
         }
         let cancel: @Sendable () -> Void = {

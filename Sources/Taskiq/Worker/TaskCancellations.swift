@@ -14,8 +14,21 @@ package final class TaskCancellations: Sendable {
         let serial: UInt64
     }
 
+    /// The tasks running under one ID: nearly always one, so the common case allocates no array.
+    private struct Slot: Sendable {
+        var first: (serial: UInt64, cancel: @Sendable () -> Void)?
+        var more: [(serial: UInt64, cancel: @Sendable () -> Void)] = []
+
+        var isEmpty: Bool { first == nil && more.isEmpty }
+        var cancels: [@Sendable () -> Void] { (first.map { [$0.cancel] } ?? []) + more.map(\.cancel) }
+
+        mutating func remove(_ serial: UInt64) {
+            if first?.serial == serial { first = more.popLast() } else { more.removeAll { $0.serial == serial } }
+        }
+    }
+
     private struct State: Sendable {
-        var running: [String: [UInt64: @Sendable () -> Void]] = [:]
+        var running: [String: Slot] = [:]
         var requested: [String: ContinuousClock.Instant] = [:]
         /// Request order, for forgetting the oldest; may hold IDs already forgotten.
         var order: [String] = []
@@ -61,7 +74,7 @@ package final class TaskCancellations: Sendable {
         let cancels = state.withLock { state -> [@Sendable () -> Void] in
             if state.requested.updateValue(now + ttl, forKey: taskID) == nil { state.order.append(taskID) }
             state.forgetExpired(now: now, capacity: capacity)
-            return state.running.removeValue(forKey: taskID).map { Array($0.values) } ?? []
+            return state.running.removeValue(forKey: taskID)?.cancels ?? []
         }
         for cancel in cancels { cancel() }
         return !cancels.isEmpty
@@ -70,7 +83,7 @@ package final class TaskCancellations: Sendable {
     /// Whether cancelling `taskID` was requested within ``ttl``.
     package func isRequested(_ taskID: String) -> Bool {
         state.withLock { state in
-            guard let expiry = state.requested[taskID] else { return false }
+            guard !state.requested.isEmpty, let expiry = state.requested[taskID] else { return false }
             return expiry > .now
         }
     }
@@ -80,9 +93,14 @@ package final class TaskCancellations: Sendable {
     /// - Returns: `nil` when the cancellation was already requested; the task must not run.
     package func begin(_ taskID: String, onCancel: @escaping @Sendable () -> Void) -> Token? {
         state.withLock { state -> Token? in
-            if let expiry = state.requested[taskID], expiry > .now { return nil }
+            if !state.requested.isEmpty, let expiry = state.requested[taskID], expiry > .now { return nil }
             state.serial += 1
-            state.running[taskID, default: [:]][state.serial] = onCancel
+            let entry = (serial: state.serial, cancel: onCancel)
+            if state.running[taskID]?.first != nil {
+                state.running[taskID]?.more.append(entry)
+            } else {
+                state.running[taskID] = Slot(first: entry)
+            }
             return Token(taskID: taskID, serial: state.serial)
         }
     }
@@ -90,8 +108,9 @@ package final class TaskCancellations: Sendable {
     /// Unregisters a task registered with ``begin(_:onCancel:)``.
     package func end(_ token: Token) {
         state.withLock { state in
-            state.running[token.taskID]?[token.serial] = nil
-            if state.running[token.taskID]?.isEmpty == true { state.running[token.taskID] = nil }
+            guard var slot = state.running.removeValue(forKey: token.taskID) else { return }
+            slot.remove(token.serial)
+            if !slot.isEmpty { state.running[token.taskID] = slot }
         }
     }
 
