@@ -30,7 +30,7 @@ struct SchedulerLoop {
             var now = scheduler.clock.now
             if now >= nextLeaseCheck {
                 await checkLease()
-                nextLeaseCheck = now.adding(scheduler.options.leaseRenewalInterval)
+                nextLeaseCheck = now.adding(scheduler.lease.renewalInterval ?? scheduler.options.leaseRenewalInterval)
             }
             if now >= nextRefresh {
                 await refresh()
