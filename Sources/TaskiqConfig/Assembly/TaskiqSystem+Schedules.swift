@@ -28,8 +28,12 @@ extension TaskiqSystem {
     /// labels; every broker when ``scheduleSource`` is shared (Redis), since other processes may add
     /// schedules for any of them at run time.
     public var scheduledBrokerNames: [String] {
-        if hasSharedScheduleSource { return brokerNames }
-        return zip(brokerNames, brokers).compactMap { name, broker in
+        hasSharedScheduleSource ? brokerNames : brokerNamesWithWrittenSchedules
+    }
+
+    /// The names of the brokers that have schedules in the file or in their tasks' `schedule` labels.
+    var brokerNamesWithWrittenSchedules: [String] {
+        zip(brokerNames, brokers).compactMap { name, broker in
             let labelled = broker.components.registry.all.contains { $0.labels["schedule"] != nil }
             return labelled || !configuredSchedules(broker: name).isEmpty ? name : nil
         }

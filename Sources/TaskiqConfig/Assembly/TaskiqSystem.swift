@@ -32,7 +32,8 @@ public final class TaskiqSystem: Sendable {
     /// When the main broker's result backend is `redis`, a ``RedisScheduleSource`` on the same server
     /// (prefix `schedule`, taskiq-redis's layout), shared by every process of the deployment: a web
     /// process adds a schedule and the `taskiq-run scheduler` process sends it. Otherwise an
-    /// ``InMemoryScheduleSource`` of this process, sent by a scheduler running in this process.
+    /// ``InMemoryScheduleSource`` of this process, sent by the schedulers this process runs — which
+    /// exist only for brokers with schedules in the file or in task labels (see ``scheduledBrokerNames``).
     public let scheduleSource: any ScheduleSource
 
     /// Builds the components and registers the selected modules.
