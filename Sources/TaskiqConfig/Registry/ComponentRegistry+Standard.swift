@@ -134,12 +134,7 @@ extension ComponentRegistry {
                          description: "Keep a result after it is read; false deletes it on the first read (GETDEL)."),
             ],
             check: { options throws(ConfigError) in
-                let url = try options.string("url")
-                do throws(RedisConnectionError) {
-                    _ = try RedisConfiguration(url: url)
-                } catch {
-                    throw ConfigError(.outOfRange, file: "", path: "url", error.message)
-                }
+                try checkRedisURL(options)
                 if try options.optionalInt("result_ex_time") != nil, try options.optionalInt("result_px_time") != nil {
                     throw ConfigError(.impossibleSettings, file: "", path: "result_px_time",
                                       "result_ex_time and result_px_time are both set; expected at most one of them")
