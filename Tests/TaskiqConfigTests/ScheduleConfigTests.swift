@@ -82,6 +82,25 @@ import TaskiqExamples
         #expect(try system.makeSchedulers(brokers: ["side"]).count == 1)
     }
 
+    @Test func dynamicSchedulesGoToTheSchedulerOfTheirTasksBroker() async throws {
+        let system = try Self.system("""
+            {"broker": {"type": "inmemory"}, "brokers": {"side": {"type": "inmemory"}},
+             "tasks": {"modules": ["examples", "reports"], "routes": {"reports": "side"}},
+             "schedules": [{"task": "examples.heartbeat", "interval": 5}]}
+            """, modules: Fixtures.modules + [Self.reports])
+        #expect(system.scheduleSource is InMemoryScheduleSource && !system.hasSharedScheduleSource)
+        for task in ["examples.add", "reports.daily", "python.only"] {
+            try await system.scheduleSource.add(Schedule(task: task, trigger: .interval(seconds: 60), scheduleID: task))
+        }
+        func routed(_ name: String) async throws -> [String] {
+            let source = RoutedScheduleSource(source: system.scheduleSource, broker: try #require(system.broker(named: name)),
+                                              isMain: name == "default", allBrokers: system.brokers)
+            return try await source.schedules().map(\.scheduleID)
+        }
+        #expect(try await routed("default") == ["examples.add", "python.only"], "unknown tasks go through the main broker")
+        #expect(try await routed("side") == ["reports.daily"])
+    }
+
     @Test func aBrokenScheduleLabelFailsAtLoad() throws {
         let broken = TaskDefinition("reports.broken", labels: ["schedule": [["cron": "61 * * * *"]]]) { () async throws -> Void in }
         let error = #expect(throws: ConfigError.self) {

@@ -30,7 +30,7 @@ struct SchedulerLoop {
             var now = scheduler.clock.now
             if now >= nextLeaseCheck {
                 await checkLease()
-                nextLeaseCheck = now.adding(scheduler.options.leaseRenewalInterval)
+                nextLeaseCheck = now.adding(scheduler.lease.renewalInterval ?? scheduler.options.leaseRenewalInterval)
             }
             if now >= nextRefresh {
                 await refresh()
@@ -171,7 +171,8 @@ struct SchedulerLoop {
                                     kwargs: schedule.kwargs)
         do {
             try await scheduler.broker.send(message)
-            logger.info("sent \(schedule.taskName) (schedule \(schedule.scheduleID)) as \(message.taskID)",
+            let slotText = ISO8601Timestamp.format(secondsSince1970: slot.timeIntervalSince1970)
+            logger.info("sent \(schedule.taskName) (schedule \(schedule.scheduleID), slot \(slotText)) as \(message.taskID)",
                         metadata: metadata.merging(["task_id": message.taskID]) { a, _ in a })
         } catch {
             logger.error("Cannot send scheduled task '\(schedule.taskName)': \(error)", metadata: metadata)

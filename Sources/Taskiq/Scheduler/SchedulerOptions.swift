@@ -6,7 +6,8 @@ public struct SchedulerOptions: Sendable {
     /// effect (default 60 seconds, taskiq's `--update-interval`).
     public var refreshInterval: Duration
     /// How often the lease is renewed while held, and retried while another scheduler holds it
-    /// (default 10 seconds; keep it well under the lease's expiry).
+    /// (default 10 seconds; keep it well under the lease's expiry). A lease that states its own
+    /// ``SchedulerLease/renewalInterval`` (``RedisSchedulerLease``) overrides it.
     public var leaseRenewalInterval: Duration
 
     /// Creates options.

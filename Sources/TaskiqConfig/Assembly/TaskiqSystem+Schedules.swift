@@ -24,16 +24,25 @@ extension TaskiqSystem {
         }
     }
 
-    /// The names of the brokers that have schedules, from the file or from their tasks' `schedule` labels.
+    /// The names of the brokers that have schedules, from the file or from their tasks' `schedule`
+    /// labels; every broker when ``scheduleSource`` is shared (Redis), since other processes may add
+    /// schedules for any of them at run time.
     public var scheduledBrokerNames: [String] {
+        hasSharedScheduleSource ? brokerNames : brokerNamesWithWrittenSchedules
+    }
+
+    /// The names of the brokers that have schedules in the file or in their tasks' `schedule` labels.
+    var brokerNamesWithWrittenSchedules: [String] {
         zip(brokerNames, brokers).compactMap { name, broker in
             let labelled = broker.components.registry.all.contains { $0.labels["schedule"] != nil }
             return labelled || !configuredSchedules(broker: name).isEmpty ? name : nil
         }
     }
 
-    /// One ``Scheduler`` per broker that has schedules, reading the file's schedules first (so they
-    /// win over a task label with the same schedule ID) and then the tasks' `schedule` labels.
+    /// One ``Scheduler`` per broker that has schedules (see ``scheduledBrokerNames``), reading the
+    /// file's schedules first (so they win over a task label with the same schedule ID), then the
+    /// tasks' `schedule` labels, then the dynamic schedules of ``scheduleSource`` for that broker's
+    /// tasks (for the main broker, also those of tasks no broker here registers).
     ///
     /// Each gets the `scheduler` section's options and its own lease and state store, built from
     /// `scheduler.lease` and `scheduler.state_store` (``LocalSchedulerLease`` and
@@ -55,8 +64,10 @@ extension TaskiqSystem {
             var logger = Logger(label: "taskiq.scheduler")
             if brokers.count > 1 { logger[metadataKey: "broker"] = name }
             let configured = InMemoryScheduleSource(configuredSchedules(broker: name).map(\.schedule))
+            let dynamic = RoutedScheduleSource(source: scheduleSource, broker: broker,
+                                               isMain: name == TaskiqConfiguration.defaultBrokerName, allBrokers: brokers)
             schedulers.append(Scheduler(
-                broker: broker, sources: [configured, LabelScheduleSource(broker: broker, logger: logger)],
+                broker: broker, sources: [configured, LabelScheduleSource(broker: broker, logger: logger), dynamic],
                 options: settings.schedulerOptions, clock: clock, stateStore: stateStore, lease: lease, logger: logger))
         }
         return schedulers

@@ -25,6 +25,16 @@ public final class TaskiqSystem: Sendable {
     public let brokers: [any AsyncBroker]
     /// The loaded task modules, in load order.
     public let modules: [TaskModule]
+    /// Where schedules added from code go (`definition.schedule(cron: ..., on: system.scheduleSource)`)
+    /// and where the schedulers of ``makeSchedulers(brokers:clock:)`` read them, next to the file's
+    /// schedules and the tasks' `schedule` labels.
+    ///
+    /// When the main broker's result backend is `redis`, a ``RedisScheduleSource`` on the same server
+    /// (prefix `schedule`, taskiq-redis's layout), shared by every process of the deployment: a web
+    /// process adds a schedule and the `taskiq-run scheduler` process sends it. Otherwise an
+    /// ``InMemoryScheduleSource`` of this process, sent by the schedulers this process runs — which
+    /// exist only for brokers with schedules in the file or in task labels (see ``scheduledBrokerNames``).
+    public let scheduleSource: any ScheduleSource
 
     /// Builds the components and registers the selected modules.
     /// - Parameters:
@@ -47,8 +57,23 @@ public final class TaskiqSystem: Sendable {
         self.brokerNames = configuration.brokerNames
         self.brokers = brokers
         self.modules = selected
+        self.scheduleSource = try Self.makeScheduleSource(configuration)
         try validateScheduleLabels()
     }
+
+    /// A Redis source on the main result backend's server when it is `redis`, else an in-memory one.
+    private static func makeScheduleSource(_ configuration: TaskiqConfiguration) throws(ConfigError) -> any ScheduleSource {
+        guard let backend = configuration.resultBackend, backend.type.name == "redis" else { return InMemoryScheduleSource() }
+        do {
+            return try RedisScheduleSource(url: try backend.options.string("url"))
+        } catch {
+            throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
+                              "cannot create the Redis schedule source: \(error)")
+        }
+    }
+
+    /// Whether ``scheduleSource`` is shared with other processes (Redis).
+    public var hasSharedScheduleSource: Bool { scheduleSource is RedisScheduleSource }
 
     /// Builds one broker with fresh instances of the shared components, so that each broker
     /// starts and stops its own.

@@ -3,8 +3,8 @@ import Taskiq
 extension ComponentRegistry {
     /// The built-in types: the `inmemory`, `zeromq`, `redis_stream` and `redis_list` brokers; the
     /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry` and `smart_retry` middlewares;
-    /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` scheduler lease and the
-    /// `inmemory` scheduler state store.
+    /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` and `redis` scheduler
+    /// leases and the `inmemory` and `redis` scheduler state stores.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -134,12 +134,7 @@ extension ComponentRegistry {
                          description: "Keep a result after it is read; false deletes it on the first read (GETDEL)."),
             ],
             check: { options throws(ConfigError) in
-                let url = try options.string("url")
-                do throws(RedisConnectionError) {
-                    _ = try RedisConfiguration(url: url)
-                } catch {
-                    throw ConfigError(.outOfRange, file: "", path: "url", error.message)
-                }
+                try checkRedisURL(options)
                 if try options.optionalInt("result_ex_time") != nil, try options.optionalInt("result_px_time") != nil {
                     throw ConfigError(.impossibleSettings, file: "", path: "result_px_time",
                                       "result_ex_time and result_px_time are both set; expected at most one of them")
@@ -221,7 +216,54 @@ extension ComponentRegistry {
             summary: "Records sent slots in this process's memory: a restarted scheduler may send a slot again.",
             isProcessLocal: true
         ) { _ in InMemorySchedulerStateStore() }
+        registry.register(
+            schedulerLease: "redis",
+            summary: "A lease key in Redis (SET NX PX, renewed by its holder): one of several scheduler processes sends, the others stand by and take over when it expires.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                .string("key", default: RedisSchedulerLease.defaultKey,
+                        description: "The lease key, the same for every scheduler that shares the schedules."),
+                .number("ttl", default: 30, range: 0.1...86_400,
+                        description: "Seconds the lease lives without renewal: how long sending pauses when its holder crashes."),
+                .number("renew_interval", default: 10, range: 0.05...86_400,
+                        description: "Seconds between renewals by the holder and tries by the others; shorter than ttl."),
+            ],
+            check: { options throws(ConfigError) in
+                try checkRedisURL(options)
+                let ttl = try options.double("ttl"), renew = try options.double("renew_interval")
+                guard renew < ttl else {
+                    throw ConfigError(.impossibleSettings, file: "", path: "renew_interval",
+                                      "renew_interval (\(renew) s) must be shorter than ttl (\(ttl) s), or the holder loses the lease between renewals")
+                }
+            }
+        ) { options in
+            try RedisSchedulerLease(url: try options.string("url"), key: try options.string("key"),
+                                    ttl: .milliseconds(Int((try options.double("ttl") * 1000).rounded())),
+                                    renewInterval: .milliseconds(Int((try options.double("renew_interval") * 1000).rounded())))
+        }
+        registry.register(
+            schedulerStateStore: "redis",
+            summary: "Records each schedule's last sent slot in Redis, claimed atomically: shared by every scheduler process and kept across restarts.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                .string("prefix", default: RedisSchedulerStateStore.defaultPrefix,
+                        description: "Key prefix: a schedule's last slot is <prefix>:<schedule_id>."),
+            ],
+            check: { options throws(ConfigError) in try checkRedisURL(options) }
+        ) { options in
+            try RedisSchedulerStateStore(url: try options.string("url"), prefix: try options.string("prefix"))
+        }
         return registry
+    }
+}
+
+/// Checks the `url` option when the config is loaded, so a malformed URL is an error at its path.
+private func checkRedisURL(_ options: ComponentOptions) throws(ConfigError) {
+    let url = try options.string("url")
+    do throws(RedisConnectionError) {
+        _ = try RedisConfiguration(url: url)
+    } catch {
+        throw ConfigError(.outOfRange, file: "", path: "url", error.message)
     }
 }
 

@@ -100,13 +100,16 @@ public struct ComponentRegistry: Sendable {
     ///   - summary: One sentence for the schema.
     ///   - options: The settings it accepts besides `type`.
     ///   - isProcessLocal: Whether the lease only coordinates schedulers inside one process.
+    ///   - check: Validates options together when the config is loaded (a renewal interval
+    ///     shorter than the expiry); throw a ``ConfigError`` whose path names the option.
     ///   - make: Builds the lease from validated options.
     public mutating func register(
         schedulerLease name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerLease
     ) {
         add(ComponentType(kind: .schedulerLease, name: name, summary: summary, options: options,
-                          isProcessLocal: isProcessLocal, make: { .schedulerLease(try make($0)) }))
+                          isProcessLocal: isProcessLocal, check: check, make: { .schedulerLease(try make($0)) }))
     }
 
     /// Registers a scheduler-state-store type, for `"scheduler": {"state_store": {"type": ...}}`.
@@ -115,13 +118,16 @@ public struct ComponentRegistry: Sendable {
     ///   - summary: One sentence for the schema.
     ///   - options: The settings it accepts besides `type`.
     ///   - isProcessLocal: Whether the store lives in this process only (lost on exit).
+    ///   - check: Validates options together when the config is loaded; throw a ``ConfigError``
+    ///     whose path names the option.
     ///   - make: Builds the store from validated options.
     public mutating func register(
         schedulerStateStore name: String, summary: String = "", options: [ComponentOption] = [],
-        isProcessLocal: Bool = false, make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerStateStore
+        isProcessLocal: Bool = false, check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
+        make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerStateStore
     ) {
         add(ComponentType(kind: .schedulerStateStore, name: name, summary: summary, options: options,
-                          isProcessLocal: isProcessLocal, make: { .schedulerStateStore(try make($0)) }))
+                          isProcessLocal: isProcessLocal, check: check, make: { .schedulerStateStore(try make($0)) }))
     }
 
     private mutating func add(_ type: ComponentType) {

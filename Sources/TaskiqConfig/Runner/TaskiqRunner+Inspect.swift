@@ -10,7 +10,10 @@ extension TaskiqRunner {
 
     /// The schedules part of `check`: each with its first fire time and who sends it.
     static func scheduleListing(_ summaries: [ScheduleSummary], system: TaskiqSystem) -> String {
-        guard !summaries.isEmpty else { return "schedules: none\n" }
+        let dynamic = system.hasSharedScheduleSource
+            ? "dynamic schedules: added at run time to Redis (keys 'schedule:*' on the result backend's server), read by every scheduler\n"
+            : ""
+        guard !summaries.isEmpty else { return "schedules: none\n" + dynamic }
         var text = "schedules (first fire times for a scheduler starting now):\n"
         for summary in summaries { text += "  \(summary.line)\n" }
         let brokers = Set(summaries.map(\.broker))
@@ -22,7 +25,7 @@ extension TaskiqRunner {
         if !remote.isEmpty {
             text += "  sent by 'taskiq-run scheduler' for broker \(remote.joined(separator: ", "))\n"
         }
-        return text
+        return text + dynamic
     }
 
     /// `tasks`: modules with their brokers, then each task's signature and labels.

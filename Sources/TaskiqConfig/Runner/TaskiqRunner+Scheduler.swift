@@ -16,9 +16,10 @@ extension TaskiqRunner {
         try await system.startup()
         let (stopped, stop) = AsyncStream<Void>.makeStream()
         let count = await system.scheduleSummaries().count
+        let dynamic = system.hasSharedScheduleSource ? " and those added at run time to the Redis schedule source" : ""
         let ready = schedulers.isEmpty
             ? "scheduler ready; the configuration has no schedules, so there is nothing to send; waiting for SIGINT or SIGTERM"
-            : "scheduler ready; sending \(count) schedule\(count == 1 ? "" : "s") through \(system.scheduledBrokerNames.joined(separator: ", "))"
+            : "scheduler ready; sending \(count) schedule\(count == 1 ? "" : "s")\(dynamic) through \(system.scheduledBrokerNames.joined(separator: ", "))"
         let lifecycle = WorkerLifecycle(
             waitTasksTimeout: settings.waitTasksTimeout ?? settings.shutdownTimeout,
             shutdownTimeout: settings.shutdownTimeout,

@@ -93,7 +93,7 @@ extension TaskiqRunner {
             }
             stopIntake = { stop.finish() }
         } else {
-            if system.scheduledBrokerNames.contains(brokerName) {
+            if system.brokerNamesWithWrittenSchedules.contains(brokerName) {
                 logger.info("broker '\(brokerName)' has schedules; run 'taskiq-run scheduler' to send them (a worker does not)")
             }
             guard let broker = system.broker(named: brokerName) else { preconditionFailure("a checked broker name") }

@@ -26,6 +26,9 @@ import Taskiq
         #expect(broker.options.queueName == "taskiq")
         #expect(broker.options.leaseTTL == .seconds(15))
         #expect(!system.isProcessLocal(broker: "default"), "redis brokers work across processes")
+        #expect(system.configuration.scheduler.lease?.json["url"] == "redis://:pw@10.1.2.3:6380/2")
+        #expect(system.configuration.scheduler.stateStore?.type.name == "redis")
+        #expect(system.scheduleSource is RedisScheduleSource, "dynamic schedules are stored next to the results")
         let fallback = try TaskiqSystem.load(Fixtures.example("taskiq.redis.json"), modules: Fixtures.modules, environment: [:])
         #expect((fallback.broker(named: "default") as? RedisStreamBroker)?.url == "redis://127.0.0.1:6379")
     }
