@@ -29,6 +29,8 @@ public struct TaskiqError: Error, Sendable, CustomStringConvertible {
         public static let invalidResult = Code("invalid_result")
         /// The component has been shut down.
         public static let shutDown = Code("shut_down")
+        /// A dead-letter queue could not store, read or remove letters.
+        public static let deadLetterQueue = Code("dead_letter_queue")
     }
 
     /// What kind of failure this is.

@@ -17,25 +17,30 @@ extension Receiver {
         } catch {
             counters.undecodable.increment()
             baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
-            await ack(acknowledge)
+            await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
+                         settings: settings, acknowledge: acknowledge)
             return
         }
         guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
             counters.unknownTask.increment()
             baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
-            await ack(acknowledge)
+            await reject(DeadLetter(reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
+                                    data: delivery.data, taskName: message.taskName, taskID: message.taskID),
+                         settings: settings, acknowledge: acknowledge)
             return
         }
         let capture = captureFormat.map { LogCapture(format: $0) }
+        let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never ? RetryDecisionBox() : nil
         let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
-                                  acknowledger: acknowledge)
+                                  acknowledger: acknowledge, retryDecisions: decisions)
         await TaskContext.$current.withValue(context) {
-            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge)
+            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge,
+                          data: delivery.data)
         }
     }
 
     private func process(_ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
-                         context: TaskContext, acknowledge: Acknowledger) async {
+                         context: TaskContext, acknowledge: Acknowledger, data: [UInt8]) async {
         var logger: Logger { context.workerLogger }
         let middlewares = settings.middlewares
         var message = received
@@ -94,8 +99,15 @@ extension Receiver {
             counters.succeeded.increment()
         }
         if let capture = context.capture { result.log = capture.text }
+        // A failure that will not be retried is stored as a dead letter before the ack; if that
+        // fails, the delivery stays unacknowledged so the broker can deliver it again.
+        var keepDelivery = false
+        if let failure, let queue = settings.deadLetterQueue {
+            keepDelivery = await deadLetterFailure(failure, message: message, data: data, queue: queue,
+                                                   policy: settings.deadLetterPolicy, context: context) == false
+        }
 
-        if ackType == .whenExecuted { await ack(acknowledge) }
+        if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }
         for middleware in middlewares.reversed() {
             do {
                 try await middleware.postExecute(message, result: result)
@@ -119,10 +131,10 @@ extension Receiver {
                 logger.error("cannot store the result: \(error)")
             }
         }
-        if ackType == .whenSaved { await ack(acknowledge) }
+        if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
     }
 
-    private func ack(_ acknowledge: Acknowledger) async {
+    func ack(_ acknowledge: Acknowledger) async {
         if let error = await acknowledge() {
             counters.ackFailures.increment()
             baseLogger.error("acknowledgement failed: \(error)")
