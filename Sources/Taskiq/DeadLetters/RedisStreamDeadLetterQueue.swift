@@ -38,6 +38,9 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
         self.ownsClient = ownsClient
     }
 
+    /// The server's address as `host:port`, for messages.
+    public var address: String { client.configuration.address }
+
     /// Closes the connection, unless it is a broker's.
     public func shutdown() async throws {
         if ownsClient { client.close() }

@@ -80,6 +80,7 @@ extension TaskiqRunner {
                         ArgumentSpec("TASK", help: "Task name, such as examples.add."),
                         ArgumentSpec("ARGS", help: "Positional arguments, each parsed as JSON.", isOptional: true, isVariadic: true),
                     ]),
+                Self.deadLettersCommand,
                 Self.benchCommand,
                 Self.soakCommand,
                 CommandSpec("schema", abstract: "Print the JSON Schema of configuration files."),
