@@ -20,6 +20,9 @@ public final class InMemoryDeadLetterQueue: DeadLetterQueue {
         self.maxEntries = maxEntries
     }
 
+    /// How many letters are stored now.
+    public var count: Int { state.withLock { $0.letters.count } }
+
     @discardableResult
     public func add(_ letter: DeadLetter) async throws -> String {
         state.withLock { state in
