@@ -63,7 +63,8 @@ public final class RedisStreamBroker: AsyncBroker {
 
     /// The `<queue_name>:dead` stream (or ``RedisStreamBrokerOptions/deadLetterStream``) on this
     /// broker's server: the broker's dead-letter queue unless another is set with
-    /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``.
+    /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``. It shares the broker's connection, so
+    /// it works until ``shutdown()``; read it afterwards with a ``RedisStreamDeadLetterQueue`` of its own.
     public let ownDeadLetters: RedisStreamDeadLetterQueue
 
     static func freshConsumerName() -> String {
