@@ -30,7 +30,9 @@ extension Receiver {
             return
         }
         let capture = captureFormat.map { LogCapture(format: $0) }
-        let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never ? RetryDecisionBox() : nil
+        // Only middlewares record retry decisions: without any, none is needed (and none allocated).
+        let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never && !settings.middlewares.isEmpty
+            ? RetryDecisionBox() : nil
         let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
                                   acknowledger: acknowledge, retryDecisions: decisions)
         await TaskContext.$current.withValue(context) {
