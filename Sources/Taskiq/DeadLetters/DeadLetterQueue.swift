@@ -35,14 +35,6 @@ public protocol DeadLetterQueue: Sendable {
     func purge() async throws -> Int
 }
 
-/// The order ``DeadLetterQueue/list(order:limit:)`` returns letters in.
-public enum DeadLetterOrder: Sendable, Hashable {
-    /// The most recently added first.
-    case newestFirst
-    /// The earliest added first.
-    case oldestFirst
-}
-
 extension DeadLetterQueue {
     /// Does nothing.
     public func startup() async throws {}

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What a retry middleware decided about a failed task, reported with
 /// ``TaskContext/recordRetry(_:)`` so the ``Receiver`` knows whether the task is finished for
 /// good (and, per ``DeadLetterPolicy``, dead-letters it).
@@ -17,14 +15,4 @@ public struct RetryDecision: Sendable, Hashable, CustomStringConvertible {
     public static let exhausted = RetryDecision("exhausted")
     /// The task may be retried, but not after this type of error.
     public static let filtered = RetryDecision("filtered")
-}
-
-/// The decision recorded for one execution; shared by the copies of its ``TaskContext``.
-final class RetryDecisionBox: Sendable {
-    private let value = Mutex<RetryDecision?>(nil)
-
-    var decision: RetryDecision? {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
-    }
 }
