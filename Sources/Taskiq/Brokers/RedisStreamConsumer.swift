@@ -177,10 +177,13 @@ final class RedisStreamConsumer: Sendable {
             return nil
         }
         let id = entry.id
-        return AckableMessage(data: data) { [self] in
+        return AckableMessage(data: data, ack: { [self] in
             try await acks.ack(id)
             state.withLock { _ = $0.held.remove(id) }
-        }
+        }, release: { [self] in
+            // No longer kept fresh by the lease: once idle for idle_timeout, XAUTOCLAIM delivers it again.
+            state.withLock { _ = $0.held.remove(id) }
+        })
     }
 
     private func release(_ id: String) async {

@@ -2,8 +2,12 @@ extension Receiver {
     /// Stores a message that cannot run in the broker's dead-letter queue, then acknowledges it;
     /// without a queue, only acknowledges it. When storing fails the delivery is left
     /// unacknowledged, so the broker can deliver it again rather than lose it.
-    func reject(_ letter: DeadLetter, settings: BrokerComponents.Settings, acknowledge: Acknowledger) async {
-        if let queue = settings.deadLetterQueue, await !store(letter, in: queue) { return }
+    func reject(_ letter: DeadLetter, delivery: AckableMessage, settings: BrokerComponents.Settings,
+                acknowledge: Acknowledger) async {
+        if let queue = settings.deadLetterQueue, await !store(letter, in: queue) {
+            await delivery.release?()
+            return
+        }
         await ack(acknowledge)
     }
 

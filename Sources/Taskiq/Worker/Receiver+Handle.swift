@@ -18,7 +18,7 @@ extension Receiver {
             counters.undecodable.increment()
             baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
             await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
-                         settings: settings, acknowledge: acknowledge)
+                         delivery: delivery, settings: settings, acknowledge: acknowledge)
             return
         }
         guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
@@ -26,7 +26,7 @@ extension Receiver {
             baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
             await reject(DeadLetter(reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
                                     data: delivery.data, taskName: message.taskName, taskID: message.taskID),
-                         settings: settings, acknowledge: acknowledge)
+                         delivery: delivery, settings: settings, acknowledge: acknowledge)
             return
         }
         let capture = captureFormat.map { LogCapture(format: $0) }
@@ -37,12 +37,12 @@ extension Receiver {
                                   acknowledger: acknowledge, retryDecisions: decisions)
         await TaskContext.$current.withValue(context) {
             await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge,
-                          data: delivery.data)
+                          delivery: delivery)
         }
     }
 
     private func process(_ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
-                         context: TaskContext, acknowledge: Acknowledger, data: [UInt8]) async {
+                         context: TaskContext, acknowledge: Acknowledger, delivery: AckableMessage) async {
         var logger: Logger { context.workerLogger }
         let middlewares = settings.middlewares
         var message = received
@@ -105,7 +105,7 @@ extension Receiver {
         // fails, the delivery stays unacknowledged so the broker can deliver it again.
         var keepDelivery = false
         if let failure, let queue = settings.deadLetterQueue {
-            keepDelivery = await deadLetterFailure(failure, message: message, data: data, queue: queue,
+            keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
                                                    policy: settings.deadLetterPolicy, context: context) == false
         }
 
@@ -134,6 +134,7 @@ extension Receiver {
             }
         }
         if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
+        if keepDelivery { await delivery.release?() }
     }
 
     func ack(_ acknowledge: Acknowledger) async {

@@ -86,11 +86,11 @@ extension Redis {
             }
         }
 
-        @Test func aLetterThatCannotBeStoredLeavesTheEntryPending() async throws {
+        @Test func aLetterThatCannotBeStoredLeavesTheEntryPendingAndItIsDeliveredAgain() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                let broker = try Redis.streamBroker(server)
+                let broker = try Redis.streamBroker(server) { $0.idleTimeout = .seconds(1) }
                 broker.withDeadLetterQueue(FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/dead.jsonl"))
                 _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await Redis.withWorker(broker) { receiver in
@@ -101,6 +101,9 @@ extension Redis {
                     try await Redis.eventually("the good entry acknowledged") { try await Redis.pendingCount(client) == 1 }
                     let pending = try await client.send(["XPENDING", "taskiq", "taskiq", "-", "+", 10]).array ?? []
                     #expect(pending.count == 1, "the unknown task's entry stays pending for redelivery")
+                    // Released rather than kept fresh by the lease: idle_timeout later it comes back.
+                    try await Redis.eventually("delivered again", seconds: 15) { receiver.statistics.deadLetterFailures >= 2 }
+                    #expect(try await Redis.pendingCount(client) == 1)
                 }
             }
         }
