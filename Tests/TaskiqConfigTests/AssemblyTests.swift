@@ -63,6 +63,39 @@ import TaskiqExamples
         #expect(system.tasks.first?.signature == "examples.add(a: Int, b: Int) -> Int")
     }
 
+    @Test func theDeadLettersSectionGivesEveryBrokerOneQueue() async throws {
+        let directory = try TemporaryConfigDirectory()
+        try directory.write("dl.json", """
+            {"broker": {"type": "inmemory"}, "brokers": {"other": {"type": "inmemory"}},
+             "middlewares": [{"type": "simple_retry", "default_retry_count": 1}],
+             "dead_letters": {"type": "file", "path": "\(directory.path("dead.jsonl"))", "failed_tasks": "all"}}
+            """)
+        let system = try TaskiqSystem.load(directory.path("dl.json"), modules: Fixtures.modules, environment: [:])
+        let queue = try #require(system.deadLetterQueue as? FileDeadLetterQueue)
+        #expect(system.brokers.allSatisfy { $0.components.deadLetterQueue as? FileDeadLetterQueue === queue })
+        #expect(system.brokers.allSatisfy { $0.components.deadLetterPolicy == .all })
+        #expect(system.receiverOptions(broker: "other").brokerName == "other")
+        #expect(system.resolvedConfiguration.objectValue?["dead_letters"]?.objectValue?["failed_tasks"] == "all")
+        // A failing task goes to the file under "all".
+        try await system.startup()
+        let id = try await system.kick("examples.fail")
+        _ = try await system.waitResult(id, timeout: .seconds(10))
+        try await system.shutdown()
+        let letters = try await FileDeadLetterQueue(path: directory.path("dead.jsonl")).list(limit: nil)
+        #expect(letters.map(\.taskID) == [id])
+        #expect(letters.first?.error?.message.contains("always fails") == true)
+    }
+
+    @Test func withoutTheSectionOnlyRedisStreamBrokersKeepDeadLetters() throws {
+        let directory = try TemporaryConfigDirectory(files: ["dl.json": """
+            {"broker": {"type": "redis_stream", "queue_name": "jobs"}, "brokers": {"local": {"type": "inmemory"}}}
+            """])
+        let system = try TaskiqSystem.load(directory.path("dl.json"), modules: Fixtures.modules, environment: [:])
+        #expect(system.deadLetterQueue == nil)
+        #expect((system.broker.components.deadLetterQueue as? RedisStreamDeadLetterQueue)?.stream == "jobs:dead")
+        #expect(system.broker(named: "local")?.components.deadLetterQueue == nil)
+    }
+
     @Test func anUnknownTaskSuggestsTheClosestName() async throws {
         let system = try Self.exampleSystem()
         await #expect(throws: ConfigError.self) { try await system.kick("examples.ad") }

@@ -143,7 +143,7 @@ enum TaskiqRunProcess {
         #expect(status == 0)
     }
 
-    @Test(arguments: [["--version"], ["--help"], ["kick", "--help"], ["worker", "--help"], ["schema"]])
+    @Test(arguments: [["--version"], ["--help"], ["kick", "--help"], ["worker", "--help"], ["dead-letters", "--help"], ["schema"]])
     func informationalCommandsExitZero(arguments: [String]) async throws {
         let output = try await TaskiqRunProcess.run(arguments)
         #expect(output.status == 0)

@@ -53,6 +53,19 @@ extension AsyncBroker {
         return self
     }
 
+    /// Sends undecodable messages, unknown task names and finally failed tasks to a dead-letter
+    /// queue instead of only logging them.
+    /// - Parameters:
+    ///   - queue: Where the letters go. The broker does not start or shut it down.
+    ///   - failedTasks: Which failed tasks are dead-lettered; by default those whose retry
+    ///     middleware gave up.
+    @discardableResult
+    public func withDeadLetterQueue(_ queue: any DeadLetterQueue, failedTasks: DeadLetterPolicy = .exhausted) -> Self {
+        components.deadLetterQueue = queue
+        components.deadLetterPolicy = failedTasks
+        return self
+    }
+
     /// Replaces the task-ID generator.
     @discardableResult
     public func withIDGenerator(_ generator: TaskIDGenerator) -> Self {

@@ -14,6 +14,8 @@ public final class BrokerComponents: Sendable {
         package var resultBackend: any ResultBackend
         package var formatter: any TaskiqFormatter = JSONFormatter()
         package var idGenerator: TaskIDGenerator
+        package var deadLetterQueue: (any DeadLetterQueue)? = nil
+        package var deadLetterPolicy: DeadLetterPolicy = .exhausted
     }
 
     private let state: Mutex<Settings>
@@ -55,6 +57,19 @@ public final class BrokerComponents: Sendable {
     public var idGenerator: TaskIDGenerator {
         get { state.withLock { $0.idGenerator } }
         set { state.withLock { $0.idGenerator = newValue } }
+    }
+
+    /// Where undecodable messages, unknown tasks and finally failed tasks go; `nil` logs, counts
+    /// and acknowledges them. Not started or shut down with the broker: its owner does that.
+    public var deadLetterQueue: (any DeadLetterQueue)? {
+        get { state.withLock { $0.deadLetterQueue } }
+        set { state.withLock { $0.deadLetterQueue = newValue } }
+    }
+
+    /// Which failed tasks go to the ``deadLetterQueue``.
+    public var deadLetterPolicy: DeadLetterPolicy {
+        get { state.withLock { $0.deadLetterPolicy } }
+        set { state.withLock { $0.deadLetterPolicy = newValue } }
     }
 
     /// Starts the middlewares in order, then the result backend.

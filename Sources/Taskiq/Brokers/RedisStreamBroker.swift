@@ -20,7 +20,9 @@ import Synchronization
 ///   while entries of live workers running long tasks are never taken; `XAUTOCLAIM` with
 ///   `idle_timeout` stays as the backstop.
 /// - An entry delivered more than `max_deliveries` times, or one without a `data` field, goes to
-///   a dead-letter stream with the reason, and is acknowledged.
+///   the broker's ``DeadLetterQueue`` with the reason, and is acknowledged once stored. Unless
+///   another queue is set, that is ``ownDeadLetters``, the `<queue_name>:dead` stream, where the
+///   receiver also puts undecodable messages, unknown tasks and finally failed tasks.
 /// - Shutdown is prompt when idle: the blocked read is cancelled; acks of drained tasks are
 ///   written; entries read but never started are put back on the queue; the lease is deleted.
 /// - A message with a positive `delay` label (which ``SmartRetryMiddleware`` writes) waits in the
@@ -60,7 +62,15 @@ public final class RedisStreamBroker: AsyncBroker {
         // Commands must not queue behind a long wait for a dead server: a clear error beats a hang.
         configuration.connectTimeout = .seconds(5)
         client = RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis"))
+        ownDeadLetters = RedisStreamDeadLetterQueue(client: client, stream: options.resolvedDeadLetterStream)
+        components.deadLetterQueue = ownDeadLetters
     }
+
+    /// The `<queue_name>:dead` stream (or ``RedisStreamBrokerOptions/deadLetterStream``) on this
+    /// broker's server: the broker's dead-letter queue unless another is set with
+    /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``. It shares the broker's connection, so
+    /// it works until ``shutdown()``; read it afterwards with a ``RedisStreamDeadLetterQueue`` of its own.
+    public let ownDeadLetters: RedisStreamDeadLetterQueue
 
     static func freshConsumerName() -> String {
         let host = ProcessInfo.processInfo.hostName.prefix { $0 != "." }
@@ -132,7 +142,8 @@ public final class RedisStreamBroker: AsyncBroker {
     /// Takes the lease, then yields deliveries: first this consumer's own pending entries from
     /// an earlier run under the same name, then new ones, plus entries claimed from dead consumers.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let consumer = RedisStreamConsumer(client: client, options: options, consumerName: consumerName, logger: logger)
+        let consumer = RedisStreamConsumer(client: client, options: options, consumerName: consumerName, logger: logger,
+                                           components: components, ownDeadLetters: ownDeadLetters)
         try await consumer.renewLease()
         let maintenance = Task { await consumer.maintain() }
         let previous = self.consumer.withLock { state in

@@ -45,7 +45,15 @@ final class RedisStreamConsumer: Sendable {
     let logger: Logger
     let state = Mutex(State())
 
-    init(client: RedisClient, options: RedisStreamBrokerOptions, consumerName: String, logger: Logger) {
+    /// The broker's components, whose dead-letter queue (when set) takes the broker's own dead letters.
+    let components: BrokerComponents
+    /// The `<queue>:dead` stream, used when the components have no dead-letter queue.
+    let ownDeadLetters: RedisStreamDeadLetterQueue
+
+    init(client: RedisClient, options: RedisStreamBrokerOptions, consumerName: String, logger: Logger,
+         components: BrokerComponents, ownDeadLetters: RedisStreamDeadLetterQueue) {
+        self.components = components
+        self.ownDeadLetters = ownDeadLetters
         self.client = client
         self.options = options
         self.consumerName = consumerName
@@ -159,19 +167,23 @@ final class RedisStreamConsumer: Sendable {
             return nil
         }
         if entry.deliveries > options.maxDeliveries {
-            await deadLetter(entry, reason: "delivered \(entry.deliveries) times, more than max_deliveries (\(options.maxDeliveries))")
+            await deadLetter(entry, reason: .deliveryLimit,
+                             "delivered \(entry.deliveries) times, more than max_deliveries (\(options.maxDeliveries))")
             return nil
         }
         guard let data = entry.data else {
             let names = entry.fields?.map(\.name).joined(separator: ", ") ?? ""
-            await deadLetter(entry, reason: "no 'data' field (fields: \(names.isEmpty ? "none" : names))")
+            await deadLetter(entry, reason: .undecodable, "no 'data' field (fields: \(names.isEmpty ? "none" : names))")
             return nil
         }
         let id = entry.id
-        return AckableMessage(data: data) { [self] in
+        return AckableMessage(data: data, ack: { [self] in
             try await acks.ack(id)
             state.withLock { _ = $0.held.remove(id) }
-        }
+        }, release: { [self] in
+            // No longer kept fresh by the lease: once idle for idle_timeout, XAUTOCLAIM delivers it again.
+            state.withLock { _ = $0.held.remove(id) }
+        })
     }
 
     private func release(_ id: String) async {
@@ -203,17 +215,22 @@ final class RedisStreamConsumer: Sendable {
         return found
     }
 
-    /// Moves an entry to the dead-letter stream with the reason, then acknowledges it.
-    func deadLetter(_ entry: RedisStreamEntry, reason: String) async {
-        let stream = options.resolvedDeadLetterStream
-        logger.error("dead-lettering entry \(entry.id) of '\(queue)' to '\(stream)': \(reason)")
+    /// Stores an entry as a dead letter (in the broker's dead-letter queue, else the
+    /// `<queue>:dead` stream), then acknowledges it; when storing fails the entry stays pending.
+    func deadLetter(_ entry: RedisStreamEntry, reason: DeadLetter.Reason, _ message: String) async {
+        let destination = components.deadLetterQueue ?? ownDeadLetters
+        let letter = DeadLetter(reason: reason, message: message, data: entry.data ?? [], queue: queue,
+                                originalID: entry.id, deliveries: entry.deliveries).withMessageDetails()
+        logger.error("dead-lettering entry \(entry.id) of '\(queue)': \(message)")
         do {
-            let replies = try await client.pipeline([
-                ["XADD", stream, "*", "data", entry.data ?? [], "reason", reason, "original_id", entry.id,
-                 "delivery_count", entry.deliveries, "queue", queue],
-                ["XACK", queue, group, entry.id],
-            ])
-            if let error = replies.lazy.compactMap(\.redisError).first { throw error }
+            if let redis = destination as? RedisStreamDeadLetterQueue, redis.client === client {
+                // The same server: store and acknowledge in one round trip, as before.
+                let replies = try await client.pipeline([redis.addCommand(letter), ["XACK", queue, group, entry.id]])
+                if let error = replies.lazy.compactMap(\.redisError).first { throw error }
+            } else {
+                try await destination.add(letter)
+                try await client.send(["XACK", queue, group, entry.id])
+            }
         } catch {
             logger.error("cannot dead-letter entry \(entry.id) of '\(queue)': \(error); it stays pending")
         }

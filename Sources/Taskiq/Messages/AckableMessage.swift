@@ -4,13 +4,20 @@ public struct AckableMessage: Sendable {
     public var data: [UInt8]
     /// Acknowledges the delivery; `nil` when the broker cannot acknowledge.
     public var ack: (@Sendable () async throws -> Void)?
+    /// Gives the delivery back unacknowledged, so the broker delivers it again later; `nil` when
+    /// the broker does that by itself (or cannot). The receiver calls it instead of ``ack`` when
+    /// it could not keep a message it must not run (its dead letter could not be stored).
+    public var release: (@Sendable () async -> Void)?
 
     /// Creates a delivery.
     /// - Parameters:
     ///   - data: The serialised message.
     ///   - ack: Called at most once by the receiver, at the moment the ack type names.
-    public init(data: [UInt8], ack: (@Sendable () async throws -> Void)? = nil) {
+    ///   - release: Called instead of `ack` to have the message delivered again later.
+    public init(data: [UInt8], ack: (@Sendable () async throws -> Void)? = nil,
+                release: (@Sendable () async -> Void)? = nil) {
         self.data = data
         self.ack = ack
+        self.release = release
     }
 }

@@ -30,12 +30,14 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
         let maxRetries = Self.int(message.labels["max_retries"]) ?? defaultRetryCount
         guard attempt < maxRetries else {
             TaskContext.current?.logger.warning("maximum retries count (\(maxRetries)) is reached; storing the error")
+            TaskContext.current?.recordRetry(.exhausted)
             return
         }
         guard let broker = TaskContext.current?.broker else { return }
         var retry = message
         retry.setLabel("_retries", .int(attempt))
         try await broker.kick(retry)
+        TaskContext.current?.recordRetry(.scheduled)
         if noResultOnRetry { result.error = .noResult }
     }
 

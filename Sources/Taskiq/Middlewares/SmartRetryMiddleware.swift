@@ -58,14 +58,18 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
     }
 
     public func onError(_ message: TaskiqMessage, result: inout TaskiqResult<JSONValue>, error: TaskError) async throws {
-        guard !error.isNoResult, !error.isCancelled, !doNotRetryOn.contains(error.name) else { return }
-        if let retryOn, !retryOn.contains(error.name) { return }
+        guard !error.isNoResult, !error.isCancelled else { return }
         let retryOnError = message.labels["retry_on_error"].map(SimpleRetryMiddleware.isTrue) ?? defaultRetryLabel
         guard retryOnError else { return }
+        if doNotRetryOn.contains(error.name) || retryOn.map({ !$0.contains(error.name) }) == true {
+            TaskContext.current?.recordRetry(.filtered)
+            return
+        }
         let attempt = (SimpleRetryMiddleware.int(message.labels["_retries"]) ?? 0) + 1
         let maxRetries = SimpleRetryMiddleware.int(message.labels["max_retries"]) ?? defaultRetryCount
         guard attempt < maxRetries else {
             TaskContext.current?.logger.warning("maximum retries count (\(maxRetries)) is reached; storing the error")
+            TaskContext.current?.recordRetry(.exhausted)
             return
         }
         guard let broker = TaskContext.current?.broker else { return }
@@ -78,6 +82,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
         retry.setLabel("delay", .double(seconds))
         TaskContext.current?.logger.info("retrying in \(seconds)s (attempt \(attempt + 1) of \(maxRetries)) after \(error.name)")
         try await broker.kick(retry)
+        TaskContext.current?.recordRetry(.scheduled)
         if noResultOnRetry { result.error = .noResult }
     }
 

@@ -31,6 +31,8 @@ public struct TaskiqError: Error, Sendable, CustomStringConvertible {
         public static let shutDown = Code("shut_down")
         /// The broker cannot do what was asked (such as cancelling a task over ZeroMQ).
         public static let unsupported = Code("unsupported")
+        /// A dead-letter queue could not store, read or remove letters.
+        public static let deadLetterQueue = Code("dead_letter_queue")
     }
 
     /// What kind of failure this is.

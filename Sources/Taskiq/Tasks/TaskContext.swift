@@ -43,6 +43,8 @@ public struct TaskContext: Sendable {
     public var labels: [String: JSONValue] { message.labels }
 
     let acknowledger: Acknowledger?
+    /// Where ``recordRetry(_:)`` writes; `nil` when the receiver does not need the decision.
+    let retryDecisions: RetryDecisionBox?
 
     /// Creates a context.
     /// - Parameters:
@@ -53,13 +55,28 @@ public struct TaskContext: Sendable {
         self.init(message: message, broker: broker, logger: logger, capture: nil, acknowledger: nil)
     }
 
-    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, capture: LogCapture?, acknowledger: Acknowledger?) {
+    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, capture: LogCapture?, acknowledger: Acknowledger?,
+         retryDecisions: RetryDecisionBox? = nil) {
         self.message = message
         self.broker = broker
         self.baseLogger = logger
         self.capture = capture
         self.acknowledger = acknowledger
+        self.retryDecisions = retryDecisions
     }
+
+    /// Reports what a retry middleware decided about this failed task, from its `onError`.
+    ///
+    /// The receiver reads it after the `onError` hooks: a task whose retry was
+    /// ``RetryDecision/scheduled`` is not finished; one whose retries are
+    /// ``RetryDecision/exhausted`` or ``RetryDecision/filtered`` goes to the broker's dead-letter
+    /// queue under the default ``DeadLetterPolicy``. Custom retry middlewares call it too.
+    public func recordRetry(_ decision: RetryDecision) {
+        retryDecisions?.decision = decision
+    }
+
+    /// The decision recorded with ``recordRetry(_:)``, if any.
+    var retryDecision: RetryDecision? { retryDecisions?.decision }
 
     /// Whether the delivery can be acknowledged.
     public var isAckable: Bool { acknowledger?.isAckable ?? false }

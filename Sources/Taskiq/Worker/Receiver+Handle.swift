@@ -17,25 +17,32 @@ extension Receiver {
         } catch {
             counters.undecodable.increment()
             baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
-            await ack(acknowledge)
+            await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
+                         delivery: delivery, settings: settings, acknowledge: acknowledge)
             return
         }
         guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
             counters.unknownTask.increment()
             baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
-            await ack(acknowledge)
+            await reject(DeadLetter(reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
+                                    data: delivery.data, taskName: message.taskName, taskID: message.taskID),
+                         delivery: delivery, settings: settings, acknowledge: acknowledge)
             return
         }
         let capture = captureFormat.map { LogCapture(format: $0) }
+        // Only middlewares record retry decisions: without any, none is needed (and none allocated).
+        let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never && !settings.middlewares.isEmpty
+            ? RetryDecisionBox() : nil
         let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
-                                  acknowledger: acknowledge)
+                                  acknowledger: acknowledge, retryDecisions: decisions)
         await TaskContext.$current.withValue(context) {
-            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge)
+            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge,
+                          delivery: delivery)
         }
     }
 
     private func process(_ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
-                         context: TaskContext, acknowledge: Acknowledger) async {
+                         context: TaskContext, acknowledge: Acknowledger, delivery: AckableMessage) async {
         var logger: Logger { context.workerLogger }
         let middlewares = settings.middlewares
         var message = received
@@ -98,8 +105,15 @@ extension Receiver {
             counters.succeeded.increment()
         }
         if let capture = context.capture { result.log = capture.text }
+        // A failure that will not be retried is stored as a dead letter before the ack; if that
+        // fails, the delivery stays unacknowledged so the broker can deliver it again.
+        var keepDelivery = false
+        if let failure, let queue = settings.deadLetterQueue {
+            keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
+                                                   policy: settings.deadLetterPolicy, context: context) == false
+        }
 
-        if ackType == .whenExecuted { await ack(acknowledge) }
+        if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }
         for middleware in middlewares.reversed() {
             do {
                 try await middleware.postExecute(message, result: result)
@@ -123,10 +137,11 @@ extension Receiver {
                 logger.error("cannot store the result: \(error)")
             }
         }
-        if ackType == .whenSaved { await ack(acknowledge) }
+        if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
+        if keepDelivery { await delivery.release?() }
     }
 
-    private func ack(_ acknowledge: Acknowledger) async {
+    func ack(_ acknowledge: Acknowledger) async {
         if let error = await acknowledge() {
             counters.ackFailures.increment()
             baseLogger.error("acknowledgement failed: \(error)")

@@ -18,11 +18,13 @@ public struct ReceiverOptions: Sendable {
     /// Stop taking deliveries after this many, drain, and return from `run()` (so a supervisor
     /// can replace the process: taskiq's `max_tasks_per_child`); `nil` never stops.
     public var maxDeliveries: Int? = nil
+    /// The broker's configured name, written into dead letters so a replay can find it; `nil` when unnamed.
+    public var brokerName: String? = nil
 
     /// Creates options with taskiq's defaults.
     public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
                 castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
-                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil) {
+                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil) {
         self.maxAsyncTasks = maxAsyncTasks
         self.maxPrefetch = maxPrefetch
         self.ackType = ackType
@@ -31,5 +33,6 @@ public struct ReceiverOptions: Sendable {
         self.logsFormat = logsFormat
         self.waitTasksTimeout = waitTasksTimeout
         self.maxDeliveries = maxDeliveries
+        self.brokerName = brokerName
     }
 }

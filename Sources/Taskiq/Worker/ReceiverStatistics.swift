@@ -16,6 +16,10 @@ public struct ReceiverStatistics: Sendable, Hashable {
     public var saveFailures = 0
     /// Acknowledgements that failed.
     public var ackFailures = 0
+    /// Messages stored in the dead-letter queue.
+    public var deadLettered = 0
+    /// Dead letters that could not be stored (their deliveries were left unacknowledged).
+    public var deadLetterFailures = 0
 }
 
 /// Lock-free counters behind ``ReceiverStatistics``.
@@ -27,13 +31,16 @@ final class ReceiverCounters: Sendable {
     let unknownTask = Atomic<Int>(0)
     let saveFailures = Atomic<Int>(0)
     let ackFailures = Atomic<Int>(0)
+    let deadLettered = Atomic<Int>(0)
+    let deadLetterFailures = Atomic<Int>(0)
 
     var snapshot: ReceiverStatistics {
         ReceiverStatistics(
             received: received.load(ordering: .relaxed), succeeded: succeeded.load(ordering: .relaxed),
             failed: failed.load(ordering: .relaxed), undecodable: undecodable.load(ordering: .relaxed),
             unknownTask: unknownTask.load(ordering: .relaxed), saveFailures: saveFailures.load(ordering: .relaxed),
-            ackFailures: ackFailures.load(ordering: .relaxed))
+            ackFailures: ackFailures.load(ordering: .relaxed), deadLettered: deadLettered.load(ordering: .relaxed),
+            deadLetterFailures: deadLetterFailures.load(ordering: .relaxed))
     }
 }
 

@@ -19,6 +19,11 @@ extension TaskiqSystem {
         root["result_backend"] = settings.resultBackend.map { .object($0.json) } ?? .null
         root["task_id_generator"] = settings.taskIDGenerator.map { .object($0.json) } ?? ["type": "uuid4"]
         root["middlewares"] = .array(settings.middlewares.map { .object($0.json) })
+        if let deadLetters = settings.deadLetters {
+            var entry = deadLetters.queue.json
+            entry[DeadLetterSettings.failedTasksKey] = .string(deadLetters.failedTasks.name)
+            root["dead_letters"] = .object(entry)
+        }
         var tasks: JSONObject = ["modules": .array(settings.modules.map(JSONValue.string))]
         if !settings.routes.isEmpty {
             tasks["routes"] = .object(JSONObject(settings.routes.map { ($0.pattern, JSONValue.string($0.broker)) }))

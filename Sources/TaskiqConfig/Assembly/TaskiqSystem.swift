@@ -35,6 +35,9 @@ public final class TaskiqSystem: Sendable {
     /// ``InMemoryScheduleSource`` of this process, sent by the schedulers this process runs — which
     /// exist only for brokers with schedules in the file or in task labels (see ``scheduledBrokerNames``).
     public let scheduleSource: any ScheduleSource
+    /// The queue of the `dead_letters` section, shared by every broker; `nil` when the file has none
+    /// (``RedisStreamBroker``s then keep their own `<queue_name>:dead` stream).
+    public let deadLetterQueue: (any DeadLetterQueue)?
 
     /// Builds the components and registers the selected modules.
     /// - Parameters:
@@ -48,6 +51,12 @@ public final class TaskiqSystem: Sendable {
             guard let settings = configuration.brokerSettings(named: name) else { preconditionFailure("a declared broker") }
             brokers.append(try Self.assemble(settings.broker, resultBackend: settings.resultBackend, configuration))
         }
+        var deadLetterQueue: (any DeadLetterQueue)? = nil
+        if let settings = configuration.deadLetters, case .deadLetterQueue(let queue) = try settings.queue.make() {
+            for broker in brokers { broker.withDeadLetterQueue(queue, failedTasks: settings.failedTasks) }
+            deadLetterQueue = queue
+        }
+        self.deadLetterQueue = deadLetterQueue
         let selected = configuration.modules.compactMap { name in modules.first { $0.name == name } }
         for module in selected {
             let index = configuration.brokerNames.firstIndex(of: configuration.brokerName(forModule: module.name)) ?? 0
@@ -162,7 +171,7 @@ public final class TaskiqSystem: Sendable {
             castTypes: brokerOptions["cast_types"]?.boolValue ?? true,
             syncTasksPoolSize: brokerOptions["sync_tasks_pool_size"]?.intValue ?? 4,
             logsFormat: brokerOptions["logs_format"]?.stringValue,
-            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout)
+            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name)
     }
 
     /// The loaded tasks with the broker each is registered with, sorted by name.
@@ -179,11 +188,13 @@ public final class TaskiqSystem: Sendable {
     /// Starts every broker and its components, the main one first. When one fails, those
     /// already started are shut down before the error is thrown.
     public func startup() async throws {
+        try await deadLetterQueue?.startup()
         for (index, broker) in brokers.enumerated() {
             do {
                 try await broker.startup()
             } catch {
                 for started in brokers[..<index].reversed() { try? await started.shutdown() }
+                try? await deadLetterQueue?.shutdown()
                 throw error
             }
         }
@@ -200,6 +211,11 @@ public final class TaskiqSystem: Sendable {
             } catch {
                 failure = failure ?? error
             }
+        }
+        do {
+            try await deadLetterQueue?.shutdown()
+        } catch {
+            failure = failure ?? error
         }
         if let failure { throw failure }
     }

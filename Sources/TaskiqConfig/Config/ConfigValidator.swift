@@ -46,6 +46,7 @@ struct ConfigValidator {
                                                 owner: "the worker section")))
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
+        let deadLetters = try deadLetterSettings(root["dead_letters"])
         if worker.workers > 1 {
             let path = workerPath.key("workers")
             let named: [ComponentSettings?] = brokers.flatMap { [$0.broker, $0.resultBackend] }
@@ -60,7 +61,7 @@ struct ConfigValidator {
         return TaskiqConfiguration(
             file: document.file, broker: broker, brokers: brokers, resultBackend: resultBackend, taskIDGenerator: generator,
             middlewares: middlewares, modules: selected, routes: routes, worker: worker, schedules: schedules,
-            scheduler: scheduler, document: document)
+            scheduler: scheduler, deadLetters: deadLetters, document: document)
     }
 
     // MARK: Components

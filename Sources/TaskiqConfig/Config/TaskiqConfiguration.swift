@@ -32,12 +32,14 @@ public struct TaskiqConfiguration: Sendable {
     public var schedules: [ConfiguredSchedule]
     /// The `scheduler` section.
     public var scheduler: SchedulerSettings
+    /// The `dead_letters` section, or `nil` when absent.
+    public var deadLetters: DeadLetterSettings?
     /// The document as loaded (after `extends` and interpolation).
     public var document: ConfigDocument
 
     /// The keys allowed at the top level.
     static let topLevelKeys = ["$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
-                               "middlewares", "tasks", "worker", "schedules", "scheduler"]
+                               "middlewares", "tasks", "worker", "schedules", "scheduler", "dead_letters"]
 
     /// The name of the main broker (`broker`) in routes, `taskiq-run worker --broker` and listings.
     public static let defaultBrokerName = "default"
@@ -78,7 +80,8 @@ public struct TaskiqConfiguration: Sendable {
     init(file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
          taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
          worker: WorkerSettings, schedules: [ConfiguredSchedule], scheduler: SchedulerSettings,
-         document: ConfigDocument) {
+         deadLetters: DeadLetterSettings?, document: ConfigDocument) {
+        self.deadLetters = deadLetters
         self.file = file
         self.broker = broker
         self.brokers = brokers

@@ -12,6 +12,8 @@ public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
     case schedulerLease = "scheduler_lease"
     /// `scheduler.state_store`: where the last slot sent of each schedule is recorded (see ``SchedulerStateStore``).
     case schedulerStateStore = "scheduler_state_store"
+    /// The `dead_letters` section: where messages that cannot run are kept (see ``DeadLetterQueue``).
+    case deadLetterQueue = "dead_letters"
 
     /// The phrase used in error messages, such as `result backend`.
     var noun: String {
@@ -22,6 +24,7 @@ public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
         case .taskIDGenerator: "task-ID generator"
         case .schedulerLease: "scheduler lease"
         case .schedulerStateStore: "scheduler state store"
+        case .deadLetterQueue: "dead-letter queue"
         }
     }
 }

@@ -18,7 +18,13 @@ extension ComponentRegistry {
             var choices: [JSONValue] = []
             for type in types(of: kind) {
                 let name = "\(kind.rawValue).\(type.name)"
-                definitions[name] = .object(Self.schema(of: type))
+                var schema = Self.schema(of: type)
+                if kind == .deadLetterQueue {
+                    var properties = schema["properties"]?.objectValue ?? [:]
+                    properties[DeadLetterSettings.failedTasksKey] = .object(Self.schema(of: DeadLetterSettings.failedTasksOption))
+                    schema["properties"] = .object(properties)
+                }
+                definitions[name] = .object(schema)
                 choices.append(["$ref": .string("#/$defs/\(name)")])
             }
             definitions[kind.rawValue] = ["oneOf": .array(choices)]
@@ -56,6 +62,14 @@ extension ComponentRegistry {
         properties["task_id_generator"] = ["oneOf": [["enum": .array(generatorNames)], ["$ref": "#/$defs/task_id_generator"]]]
         properties["middlewares"] = ["type": "array", "description": "Middlewares, in the order their hooks run.",
                                      "items": ["$ref": "#/$defs/middleware"]]
+        properties["dead_letters"] = [
+            "$ref": "#/$defs/dead_letters",
+            "description": """
+                Where undecodable messages, unknown task names and finally failed tasks go, for \
+                `taskiq-run dead-letters`; without it, redis_stream brokers use their <queue_name>:dead stream \
+                and other brokers log, count and acknowledge such messages.
+                """,
+        ]
         properties["tasks"] = [
             "type": "object", "additionalProperties": false,
             "description": "Which compiled-in task modules to load (all of them when neither modules nor discover is given), and the broker each goes to.",

@@ -4,7 +4,8 @@ extension ComponentRegistry {
     /// The built-in types: the `inmemory`, `zeromq`, `redis_stream` and `redis_list` brokers; the
     /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry` and `smart_retry` middlewares;
     /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` and `redis` scheduler
-    /// leases and the `inmemory` and `redis` scheduler state stores.
+    /// leases and the `inmemory` and `redis` scheduler state stores;
+    /// the `redis`, `file` and `inmemory` dead-letter queues.
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(
@@ -200,6 +201,53 @@ extension ComponentRegistry {
                                  useJitter: try options.bool("use_jitter"),
                                  useDelayExponent: try options.bool("use_delay_exponent"),
                                  maxDelayExponent: try options.double("max_delay_exponent"))
+        }
+
+        registry.register(
+            deadLetterQueue: "redis",
+            summary: "Keeps dead letters in a Redis stream (one entry per letter), readable by every worker and by `taskiq-run dead-letters`.",
+            options: [
+                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                .string("stream", default: "taskiq:dead", description: "The stream key."),
+                .integer("maxlen", default: nil, range: 1...Int.max,
+                         description: "Cap the stream at about this many letters (XADD MAXLEN ~), oldest dropped; null keeps all."),
+            ],
+            check: { options throws(ConfigError) in
+                let url = try options.string("url")
+                do throws(RedisConnectionError) {
+                    _ = try RedisConfiguration(url: url)
+                } catch {
+                    throw ConfigError(.outOfRange, file: "", path: "url", error.message)
+                }
+            }
+        ) { options in
+            try RedisStreamDeadLetterQueue(url: try options.string("url"), stream: try options.string("stream"),
+                                           maxlen: try options.optionalInt("maxlen"))
+        }
+        registry.register(
+            deadLetterQueue: "file",
+            summary: "Appends dead letters to a JSON-lines file (one letter per line, flushed before the message is acknowledged); workers on one machine can share it.",
+            options: [
+                .string("path", default: nil, required: true,
+                        description: "The file, relative to the working directory; its directory must exist."),
+            ],
+            check: { options throws(ConfigError) in
+                if try options.optionalString("path")?.isEmpty != false {
+                    throw ConfigError(.outOfRange, file: "", path: "path", "found an empty path; expected a file such as \"dead-letters.jsonl\"")
+                }
+            }
+        ) { options in
+            FileDeadLetterQueue(path: try options.string("path"))
+        }
+        registry.register(
+            deadLetterQueue: "inmemory",
+            summary: "Keeps dead letters in this process's memory (lost on exit; other processes cannot list them).",
+            options: [
+                .integer("max_entries", default: nil, range: 1...Int.max, description: "Letters kept, oldest dropped first; null keeps all."),
+            ],
+            isProcessLocal: true
+        ) { options in
+            InMemoryDeadLetterQueue(maxEntries: try options.optionalInt("max_entries"))
         }
 
         registry.register(taskIDGenerator: "uuid4", summary: "Random UUIDs as 32 hex digits (taskiq's default).") { _ in .uuid4 }

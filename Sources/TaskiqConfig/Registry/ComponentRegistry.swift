@@ -130,6 +130,27 @@ public struct ComponentRegistry: Sendable {
                           isProcessLocal: isProcessLocal, check: check, make: { .schedulerStateStore(try make($0)) }))
     }
 
+    /// Registers a dead-letter-queue type, for `"dead_letters": {"type": ...}`.
+    ///
+    /// The section also takes `failed_tasks` (`exhausted`, `all` or `none`, see
+    /// ``DeadLetterPolicy``), which the validator reads; the factory gets only its own options.
+    /// - Parameters:
+    ///   - name: The `type` the config names, such as `file`.
+    ///   - summary: One sentence for the schema.
+    ///   - options: The settings it accepts besides `type` and `failed_tasks`.
+    ///   - isProcessLocal: Whether the letters live in this process only (another process cannot list them).
+    ///   - check: Validates options together when the config is loaded; throw a ``ConfigError``
+    ///     whose path names the option.
+    ///   - make: Builds the queue from validated options.
+    public mutating func register(
+        deadLetterQueue name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
+        make: @escaping @Sendable (ComponentOptions) throws -> any DeadLetterQueue
+    ) {
+        add(ComponentType(kind: .deadLetterQueue, name: name, summary: summary, options: options,
+                          isProcessLocal: isProcessLocal, check: check, make: { .deadLetterQueue(try make($0)) }))
+    }
+
     private mutating func add(_ type: ComponentType) {
         var list = types[type.kind] ?? []
         if let index = list.firstIndex(where: { $0.name == type.name }) {

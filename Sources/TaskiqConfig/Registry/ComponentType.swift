@@ -29,4 +29,5 @@ enum Component: Sendable {
     case taskIDGenerator(TaskIDGenerator)
     case schedulerLease(any SchedulerLease)
     case schedulerStateStore(any SchedulerStateStore)
+    case deadLetterQueue(any DeadLetterQueue)
 }

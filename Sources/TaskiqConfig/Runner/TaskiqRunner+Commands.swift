@@ -81,6 +81,7 @@ extension TaskiqRunner {
                         ArgumentSpec("ARGS", help: "Positional arguments, each parsed as JSON.", isOptional: true, isVariadic: true),
                     ]),
                 Self.cancelCommand,
+                Self.deadLettersCommand,
                 Self.benchCommand,
                 Self.soakCommand,
                 CommandSpec("schema", abstract: "Print the JSON Schema of configuration files."),

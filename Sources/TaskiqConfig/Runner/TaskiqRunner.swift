@@ -7,7 +7,7 @@ import Taskiq
 /// import TaskiqConfig
 /// await TaskiqRunner(modules: [BillingTasks.module]).main()
 /// ```
-/// Subcommands: `worker` (default), `scheduler`, `check`, `tasks`, `kick`, `cancel`, `bench`, `soak` and `schema`; run with
+/// Subcommands: `worker` (default), `scheduler`, `check`, `tasks`, `kick`, `cancel`, `dead-letters`, `bench`, `soak` and `schema`; run with
 /// `--help`.
 /// Configuration errors exit with status 2 and one line on standard error; a failed task
 /// (`kick --wait`) or a runtime failure exits with status 1.
@@ -96,6 +96,8 @@ public struct TaskiqRunner: Sendable {
             return try await kick(command, system: try assemble(command, environment: environment))
         case "cancel":
             return try await cancel(command, system: try assemble(command, environment: environment))
+        case "dead-letters":
+            return try await deadLetters(command, system: try assemble(command, environment: environment))
         case "bench":
             return try await bench(command, environment: environment)
         case "soak":

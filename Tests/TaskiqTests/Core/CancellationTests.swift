@@ -31,6 +31,32 @@ import TaskiqTestSupport
         try await broker.shutdown()
     }
 
+    @Test func aCancelledTaskIsNeverADeadLetterEvenWhenEveryFailureIs() async throws {
+        let broker = InMemoryBroker()
+        let letters = InMemoryDeadLetterQueue()
+        broker.withDeadLetterQueue(letters, failedTasks: .all)
+        let started = EventStream<Void>()
+        let long = broker.task("long") { () async throws -> Int in
+            started.send(())
+            try await Task.sleep(for: .seconds(3600))
+            return 1
+        }
+        let failing = broker.task("failing") { () async throws -> Int in
+            throw TaskError(name: "ValueError", arguments: ["no"], module: "builtins")
+        }
+        let handle = try await long.kiq()
+        _ = try await started.first(1)
+        try await handle.cancel()
+        #expect(try await handle.waitResult(timeout: .seconds(10)).error == .cancelled)
+        // A failure after it is dead-lettered, so the policy is live and the cancel was skipped, not late.
+        _ = try await failing.kiq().waitResult(timeout: .seconds(10))
+        try await withTimeout(seconds: 10) {
+            while letters.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(try await letters.list(order: .oldestFirst, limit: nil).map(\.taskName) == ["failing"])
+        try await broker.shutdown()
+    }
+
     @Test func aTaskCancelledBeforeItStartsDoesNotRun() async throws {
         let broker = InMemoryBroker()
         let runs = Atomic<Int>(0)

@@ -52,11 +52,11 @@ extension Redis {
                 let start = ContinuousClock.now
                 try await Redis.eventually("half a second of idle polling") { start.duration(to: .now) > .milliseconds(500) }
                 #expect(try await add.kiq(2, 2).waitResult(timeout: .seconds(5)).returnValue == 4)
-                let clock = ContinuousClock.now
+                // Stopping and shutting down end within the timeouts (a hang fails; no wall-clock bound
+                // that a loaded machine could break).
                 receiver.stop()
-                try await withTimeout(seconds: 5) { try await running.value }
-                try await broker.shutdown()
-                #expect(clock.duration(to: .now) < .seconds(1))
+                try await withTimeout(seconds: 10) { try await running.value }
+                try await withTimeout(seconds: 10) { try await broker.shutdown() }
                 receiver.shutdown()
             }
         }

@@ -1,0 +1,16 @@
+import Taskiq
+
+extension ConfigValidator {
+    /// Validates the `dead_letters` section.
+    func deadLetterSettings(_ value: JSONValue?) throws(ConfigError) -> DeadLetterSettings? {
+        guard let value else { return nil }
+        let path = JSONPath.root.key("dead_letters")
+        let key = DeadLetterSettings.failedTasksKey
+        let queue = try component(.deadLetterQueue, value, at: path, reserved: [key])
+        let object = value.objectValue ?? [:]
+        let values = try options(object[key].map { [key: $0] } ?? [:], declared: [DeadLetterSettings.failedTasksOption],
+                                 at: path, owner: "the dead_letters section")
+        let policy = values[key]?.stringValue.flatMap(DeadLetterPolicy.init(name:)) ?? .exhausted
+        return DeadLetterSettings(queue: queue, failedTasks: policy)
+    }
+}

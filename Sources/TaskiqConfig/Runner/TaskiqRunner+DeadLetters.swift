@@ -1,0 +1,179 @@
+import Taskiq
+
+extension TaskiqRunner {
+    static let deadLettersCommand = CommandSpec(
+        "dead-letters", abstract: "List, replay or purge the dead letters.",
+        discussion: """
+            Dead letters are messages that could not or must not run: undecodable messages, unknown task \
+            names, tasks whose retries are exhausted (see dead_letters.failed_tasks) and Redis stream entries \
+            delivered more than max_deliveries times. They are kept in the "dead_letters" destination of the \
+            file or, without one, in the <queue_name>:dead stream of a redis_stream broker (--broker picks \
+            which; the main broker by default).
+
+            list prints the newest letters first (id, time, reason, task, message); --json prints one JSON \
+            object per line with the original message bytes. retry ID sends the letter's original bytes again \
+            through the broker its task is routed to (else the broker it came from, else the main broker) and \
+            removes the letter once sent; retry --all does so for every letter, oldest first. A task whose \
+            retries were exhausted gets one more attempt. purge removes every letter and prints how many.
+            """,
+        options: [
+            Self.configOption,
+            OptionSpec("broker", valueName: "NAME",
+                       help: "Without a dead_letters section: the redis_stream broker whose dead-letter stream to use."),
+            OptionSpec("limit", short: "n", valueName: "N", help: "List at most N letters (default 50)."),
+            .flag("oldest-first", help: "List the oldest letters first."),
+            .flag("json", help: "List letters as JSON lines, with their message bytes."),
+            .flag("all", help: "With retry: replay every letter."),
+        ] + Self.loggingOptions,
+        arguments: [
+            ArgumentSpec("ACTION", help: "list (the default), retry or purge.", isOptional: true),
+            ArgumentSpec("ID", help: "With retry: the letter to replay.", isOptional: true),
+        ])
+
+    static let deadLetterActions = ["list", "retry", "purge"]
+
+    /// `dead-letters`: lists, replays or purges the letters of the configured destination.
+    func deadLetters(_ command: ParsedCommand, system: TaskiqSystem) async throws -> Int32 {
+        let action = command.argument("ACTION") ?? "list"
+        func usage(_ message: String, _ argument: String? = nil) -> CommandLineError {
+            CommandLineError(code: .invalidValue, command: command.name, argument: argument, message: message)
+        }
+        guard Self.deadLetterActions.contains(action) else {
+            var message = "unknown action '\(action)'"
+            if let match = closestMatch(to: action, in: Self.deadLetterActions) { message += "; did you mean '\(match)'?" }
+            throw usage(message + "; expected one of: \(Self.deadLetterActions.joined(separator: ", "))", action)
+        }
+        let id = command.argument("ID")
+        if action == "retry" {
+            if id == nil && !command.flag("all") { throw usage("retry needs the ID of a letter, or --all") }
+            if id != nil && command.flag("all") { throw usage("retry takes an ID or --all, not both", id) }
+        } else if let id {
+            throw usage("unexpected argument '\(id)': only retry takes an ID", id)
+        }
+        let limit = try command.int("limit") ?? 50
+        guard limit > 0 else { throw usage("'--limit' expects a positive integer, found \(limit)", String(limit)) }
+        let (queue, destination) = try Self.deadLetterDestination(command, system: system)
+
+        try await system.startup()
+        do {
+            let status: Int32
+            switch action {
+            case "retry":
+                status = try await retryDeadLetters(id: id, queue: queue, destination: destination, system: system)
+            case "purge":
+                let count = try await queue.purge()
+                Console.out("purged \(count) dead letter\(count == 1 ? "" : "s") from \(destination)\n")
+                status = 0
+            default:
+                let letters = try await queue.list(order: command.flag("oldest-first") ? .oldestFirst : .newestFirst,
+                                                   limit: limit)
+                if command.flag("json") {
+                    Console.out(letters.map { String(decoding: $0.jsonValue.serialized(style: .compact), as: UTF8.self) + "\n" }.joined())
+                } else if letters.isEmpty {
+                    Console.out("no dead letters in \(destination)\n")
+                } else {
+                    Console.out(Self.deadLetterTable(letters))
+                }
+                status = 0
+            }
+            try await system.shutdown()
+            return status
+        } catch {
+            try? await system.shutdown()
+            throw error
+        }
+    }
+
+    /// The queue the command works on, with a description for messages.
+    static func deadLetterDestination(_ command: ParsedCommand, system: TaskiqSystem) throws -> (any DeadLetterQueue, String) {
+        let configuration = system.configuration
+        if let settings = configuration.deadLetters, let queue = system.deadLetterQueue {
+            if settings.queue.type.isProcessLocal {
+                throw ConfigError(.impossibleSettings, file: settings.queue.file, path: settings.queue.path, """
+                    the '\(settings.queue.type.name)' dead-letter queue lives inside each worker process, so this \
+                    command cannot read it; expected a queue other processes can read, such as {"type": "file", \
+                    "path": "dead-letters.jsonl"} or {"type": "redis"}
+                    """)
+            }
+            return (queue, describe(queue))
+        }
+        let name = command.string("broker") ?? TaskiqConfiguration.defaultBrokerName
+        guard let broker = system.broker(named: name) else {
+            var message = "unknown broker '\(name)' for '--broker'"
+            if let match = closestMatch(to: name, in: system.brokerNames) { message += "; did you mean '\(match)'?" }
+            message += "; \(configuration.file) declares: \(system.brokerNames.joined(separator: ", "))"
+            throw CommandLineError(code: .invalidValue, command: command.name, argument: name, message: message)
+        }
+        guard let queue = broker.components.deadLetterQueue else {
+            let type = configuration.brokerSettings(named: name)?.broker.type.name ?? "?"
+            throw ConfigError(.missingKey, file: configuration.file, path: "dead_letters", """
+                missing, and the '\(type)' broker '\(name)' keeps no dead letters of its own; expected a \
+                dead_letters section such as {"type": "file", "path": "dead-letters.jsonl"} or {"type": "redis"}
+                """)
+        }
+        return (queue, describe(queue))
+    }
+
+    static func describe(_ queue: any DeadLetterQueue) -> String {
+        switch queue {
+        case let redis as RedisStreamDeadLetterQueue: "Redis stream '\(redis.stream)' on \(redis.address)"
+        case let file as FileDeadLetterQueue: "file \(file.path)"
+        default: "\(type(of: queue))"
+        }
+    }
+
+    /// `retry ID` or `retry --all`: kicks each letter's bytes, then removes it.
+    private func retryDeadLetters(id: String?, queue: any DeadLetterQueue, destination: String,
+                                  system: TaskiqSystem) async throws -> Int32 {
+        let letters: [DeadLetter]
+        if let id {
+            guard let letter = try await queue.letter(id: id) else {
+                throw TaskiqError(.deadLetterQueue, "no dead letter with ID '\(id)' in \(destination); 'dead-letters list' shows the IDs")
+            }
+            letters = [letter]
+        } else {
+            letters = try await queue.list(order: .oldestFirst, limit: nil)
+        }
+        for letter in letters {
+            let (broker, brokerName) = Self.replayBroker(for: letter, system: system)
+            let labels = (try? broker.components.formatter.loads(letter.data))?.labels ?? [:]
+            try await broker.kick(BrokerMessage(taskID: letter.taskID ?? "", taskName: letter.taskName ?? "",
+                                                message: letter.data, labels: labels))
+            try await queue.remove(id: letter.id)
+            let task = letter.taskName.map { "task \($0) (\(letter.taskID ?? "no ID"))" } ?? "\(letter.data.count) bytes"
+            Console.out("retried \(letter.id): \(task) sent through broker '\(brokerName)'\n")
+        }
+        if id == nil {
+            Console.out("retried \(letters.count) dead letter\(letters.count == 1 ? "" : "s") from \(destination)\n")
+        }
+        return 0
+    }
+
+    /// The broker a letter is replayed through: its task's, else the one it came from, else the main one.
+    static func replayBroker(for letter: DeadLetter, system: TaskiqSystem) -> (any AsyncBroker, String) {
+        if let task = letter.taskName, let broker = system.broker(forTask: task),
+           let index = system.brokers.firstIndex(where: { $0 === broker }) {
+            return (broker, system.brokerNames[index])
+        }
+        if let name = letter.broker, let broker = system.broker(named: name) { return (broker, name) }
+        return (system.broker, TaskiqConfiguration.defaultBrokerName)
+    }
+
+    /// The `list` table: one line per letter, the message cut to fit a terminal line.
+    static func deadLetterTable(_ letters: [DeadLetter]) -> String {
+        let rows = letters.map { letter in
+            [letter.id, String(letter.isoTimestamp.prefix(19)) + "Z", letter.reason.name, letter.taskName ?? "-",
+             letter.message.split(whereSeparator: \.isNewline).joined(separator: " ")]
+        }
+        let header = ["ID", "TIME", "REASON", "TASK", "MESSAGE"]
+        var widths = header.map(\.count)
+        for row in rows { for index in 0..<4 { widths[index] = max(widths[index], row[index].count) } }
+        func line(_ row: [String]) -> String {
+            var text = ""
+            for index in 0..<4 { text += row[index].padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) }
+            let message = row[4].count > 100 ? String(row[4].prefix(99)) + "…" : row[4]
+            return text + message + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import Taskiq
+
+/// A fresh temporary directory, removed when the value is dropped at the end of a test.
+final class TemporaryDirectory: Sendable {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-dl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func file(_ name: String) -> String { path + "/" + name }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The queue kinds that need no server, made fresh for each test.
+enum LocalQueueKind: String, CaseIterable, Sendable {
+    case inMemory, file
+
+    func make(_ directory: TemporaryDirectory) -> any DeadLetterQueue {
+        switch self {
+        case .inMemory: InMemoryDeadLetterQueue()
+        case .file: FileDeadLetterQueue(path: directory.file("letters.jsonl"))
+        }
+    }
+}
+
+/// A letter whose fields are all set, with bytes that are not UTF-8.
+func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> DeadLetter {
+    DeadLetter(reason: reason, message: "letter \(n)", data: [0xFF, 0x00, UInt8(n)], taskName: "t\(n)", taskID: "id\(n)",
+               broker: "default", queue: "taskiq", originalID: "1-\(n)", deliveries: n,
+               timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)),
+               error: TaskError(name: "ValueError", arguments: [.string("bad \(n)")], module: "builtins"))
+}
+
+@Suite struct DeadLetterQueueTests {
+    @Test(arguments: LocalQueueKind.allCases)
+    func addListRemoveAndPurge(_ kind: LocalQueueKind) async throws {
+        let directory = try TemporaryDirectory()
+        try await Self.exercise(kind.make(directory))
+    }
+
+    /// What every queue must do: assign IDs, list in both orders with limits, find, remove and purge.
+    static func exercise(_ queue: any DeadLetterQueue) async throws {
+        #expect(try await queue.list(limit: nil).isEmpty)
+        var ids: [String] = []
+        for n in 1...4 { ids.append(try await queue.add(sampleLetter(n))) }
+        #expect(Set(ids).count == 4 && !ids.contains(""))
+
+        let newest = try await queue.list(order: .newestFirst, limit: 3)
+        #expect(newest.map(\.message) == ["letter 4", "letter 3", "letter 2"])
+        let oldest = try await queue.list(order: .oldestFirst, limit: nil)
+        #expect(oldest.map(\.id) == ids)
+        var expected = sampleLetter(1)
+        expected.id = ids[0]
+        #expect(oldest.first == expected, "every field, the non-UTF-8 bytes and the error survive")
+
+        #expect(try await queue.letter(id: ids[1])?.taskName == "t2")
+        #expect(try await queue.letter(id: "nope") == nil)
+        #expect(try await queue.remove(id: ids[1]))
+        #expect(try await queue.remove(id: ids[1]) == false)
+        #expect(try await queue.remove(id: "nope") == false)
+        #expect(try await queue.letter(id: ids[1]) == nil)
+        #expect(try await queue.list(order: .oldestFirst, limit: nil).map(\.id) == [ids[0], ids[2], ids[3]])
+        #expect(try await queue.purge() == 3)
+        #expect(try await queue.list(limit: nil).isEmpty)
+        #expect(try await queue.purge() == 0)
+    }
+
+    @Test func theJSONFormKeepsUTF8BytesAsTextAndOthersAsBase64() throws {
+        var letter = sampleLetter(1)
+        letter.data = Array(#"{"task_id": "x"}"#.utf8)
+        let text = letter.jsonValue
+        #expect(text.objectValue?["data"] == .string(#"{"task_id": "x"}"#))
+        #expect(try DeadLetter(jsonValue: text) == letter)
+        let binary = sampleLetter(2).jsonValue
+        #expect(binary.objectValue?["data"] == nil)
+        #expect(binary.objectValue?["data_base64"] == .string(Data([0xFF, 0x00, 2]).base64EncodedString()))
+        #expect(throws: TaskiqError.self) { try DeadLetter(jsonValue: ["message": "no reason"]) }
+    }
+
+    @Test func aFileCutShortByACrashLosesOnlyThePartialLine() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("letters.jsonl")
+        let queue = FileDeadLetterQueue(path: path)
+        let first = try await queue.add(sampleLetter(1))
+        // A crash mid-write leaves half a line; a stray line that is not a letter is skipped.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("not json\n{\"reason\": \"unknown_task\", \"mess".utf8))
+        try handle.close()
+        #expect(try await queue.list(limit: nil).map(\.id) == [first])
+        let second = try await queue.add(sampleLetter(2))
+        #expect(try await queue.list(order: .oldestFirst, limit: nil).map(\.id) == [first, second],
+                "the next letter starts on a line of its own")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 5 && lines.last == "", "every complete line ends with a newline: \(lines)")
+    }
+
+    @Test func removalAppendsAndAnotherInstanceSeesIt() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("letters.jsonl")
+        let writer = FileDeadLetterQueue(path: path)
+        let id = try await writer.add(sampleLetter(1))
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        let reader = FileDeadLetterQueue(path: path)
+        #expect(try await reader.remove(id: id))
+        let grown = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(grown > size, "removal appends a line rather than rewriting the file")
+        #expect(try await writer.list(limit: nil).isEmpty)
+    }
+
+    @Test func aFileInAMissingDirectoryIsAClearError() async throws {
+        let queue = FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/letters.jsonl")
+        let error = await #expect(throws: TaskiqError.self) { try await queue.add(sampleLetter(1)) }
+        #expect(error?.code == .deadLetterQueue)
+        #expect(error?.description.contains("/nonexistent-taskiq-dir/letters.jsonl") == true)
+        #expect(try await queue.list(limit: nil).isEmpty, "a missing file reads as no letters")
+    }
+
+    @Test func theInMemoryQueueDropsTheOldestBeyondItsLimit() async throws {
+        let queue = InMemoryDeadLetterQueue(maxEntries: 2)
+        for n in 1...3 { try await queue.add(sampleLetter(n)) }
+        #expect(try await queue.list(order: .oldestFirst, limit: nil).map(\.message) == ["letter 2", "letter 3"])
+    }
+}
