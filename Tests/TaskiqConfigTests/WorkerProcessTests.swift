@@ -22,7 +22,8 @@ import Testing
         let (directory, file) = try Self.config(port: freeLoopbackPort())
         let worker = try RunningProcess(["worker", "-c", file])
         try await worker.waitForLine(containing: "connected PULL")
-        let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.sleep", "1.5"])
+        // Long enough that a loaded machine still delivers the signal while the task sleeps.
+        let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.sleep", "4"])
         #expect(kick.status == 0, "\(kick.stderr)")
         try await worker.waitForLine(containing: "task started")
         worker.signal(SIGTERM)
