@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Taskiq
 
 /// The `examples` task module that `taskiq-run` ships with.
@@ -49,8 +54,31 @@ public enum ExampleTasks {
         TaskContext.current?.logger.info("heartbeat")
     }
 
+    /// `examples.crash_once(marker: String) -> String`: kills the worker process the first time,
+    /// succeeds when delivered again. A demonstration of crash safety, not a task to copy.
+    ///
+    /// If the file `marker` does not exist, it is created and the process traps, as a Swift
+    /// runtime error (overflow, force-unwrap of `nil`, out-of-range index) would. With
+    /// `workers > 1` the supervisor starts a new worker process, and a broker that holds
+    /// unacknowledged messages (`redis_stream`) delivers the message again to a live worker, which
+    /// finds the marker and returns `"recovered"`. With a broker that loses in-flight messages
+    /// (ZeroMQ, `redis_list`) the task is simply lost: that is what this task makes visible.
+    public static let crashOnce = TaskDefinition("examples.crash_once", parameters: ["marker"]) {
+        (marker: String) async throws -> String in
+        let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 {
+            guard errno == EEXIST else {
+                throw ExampleFailure(message: "examples.crash_once cannot create \(marker): \(String(cString: strerror(errno)))")
+            }
+            return "recovered"
+        }
+        close(descriptor)
+        TaskContext.current?.logger.warning("examples.crash_once: created \(marker); crashing this worker process on purpose")
+        fatalError("examples.crash_once: deliberate crash (marker \(marker) created; the redelivery will succeed)")
+    }
+
     /// The module: every task above, under the name `examples`.
-    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat])
+    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce])
 
     private static func fibonacci(_ n: Int) -> Int {
         n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2)

@@ -30,16 +30,31 @@ public final class InMemoryBroker: AsyncBroker {
     ///   - resultBackend: Another backend instead of the in-memory one.
     ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
     ///   - awaitInplace: Make `kiq` return only after the task finished.
+    ///   - limits: Caps on the messages kicked; one over a cap is rejected and counted, not run.
     public init(syncTasksPoolSize: Int = 4, logsFormat: String? = nil, maxStoredResults: Int = 100,
                 castTypes: Bool = true, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false) {
+                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false,
+                limits: MessageLimits = MessageLimits()) {
         components = BrokerComponents(
             resultBackend: resultBackend ?? InMemoryResultBackend(maxStoredResults: maxStoredResults),
             taskIDGenerator: taskIDGenerator)
         self.awaitInplace = awaitInplace
         receiver = MutexBox(nil)
         receiver.value = Receiver(broker: self, options: ReceiverOptions(
-            maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat))
+            maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
+            limits: limits))
+    }
+
+    /// Replaces the message caps (the configuration's `worker.limits`); call before kicking.
+    package func useMessageLimits(_ limits: MessageLimits) {
+        let replaced = receiver.withLock { receiver -> Receiver? in
+            guard let current = receiver, current.options.limits != limits else { return nil }
+            var options = current.options
+            options.limits = limits
+            receiver = Receiver(broker: self, options: options)
+            return current
+        }
+        replaced?.shutdown()
     }
 
     /// What the embedded worker has done so far.

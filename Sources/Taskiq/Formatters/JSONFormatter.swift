@@ -42,10 +42,28 @@ public struct JSONFormatter: TaskiqFormatter {
         }
         let value: JSONValue
         do {
-            value = try JSONParser(maximumDepth: maxDepth).parse(bytes)
+            value = try JSONParser(maximumDepth: maxDepth, maximumInputSize: Int.max).parse(bytes)
         } catch {
             throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
         }
         return try TaskiqMessage(wireValue: value)
+    }
+
+    /// Decodes under `limits`, which replace ``maxMessageBytes`` and ``maxDepth``: the size is
+    /// checked before parsing and the depth while parsing.
+    public func loads(_ bytes: [UInt8], limits: MessageLimits) throws -> TaskiqMessage {
+        try limits.checkSize(bytes.count)
+        let value: JSONValue
+        do throws(JSONParseError) {
+            value = try JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max).parse(bytes)
+        } catch where error.code == .tooDeep {
+            throw MessageLimitError(.depth, maximum: limits.maxDepth, observed: limits.maxDepth + 1,
+                                    "arrays and objects nested \(limits.maxDepth + 1) levels deep at byte \(error.offset)")
+        } catch {
+            throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
+        }
+        let message = try TaskiqMessage(wireValue: value)
+        try limits.checkContents(message)
+        return message
     }
 }

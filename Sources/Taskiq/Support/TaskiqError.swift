@@ -33,6 +33,8 @@ public struct TaskiqError: Error, Sendable, CustomStringConvertible {
         public static let unsupported = Code("unsupported")
         /// A dead-letter queue could not store, read or remove letters.
         public static let deadLetterQueue = Code("dead_letter_queue")
+        /// The log file cannot be opened for writing.
+        public static let logFile = Code("log_file")
     }
 
     /// What kind of failure this is.

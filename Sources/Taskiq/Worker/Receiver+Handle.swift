@@ -13,10 +13,17 @@ extension Receiver {
         let settings = components.settings
         let message: TaskiqMessage
         do {
-            message = try settings.formatter.loads(delivery.data)
+            message = try settings.formatter.loads(delivery.data, limits: options.limits)
         } catch {
             counters.undecodable.increment()
-            baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
+            if let violation = error as? MessageLimitError {
+                let count = counters.rejected(violation.limit)
+                baseLogger.warning("rejecting message (\(delivery.data.count) bytes): \(violation); skipping execution",
+                                   metadata: ["limit": violation.limit.name, "observed": String(violation.observed),
+                                              "rejected": String(count)])
+            } else {
+                baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
+            }
             await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
                          delivery: delivery, settings: settings, acknowledge: acknowledge)
             return

@@ -21,11 +21,16 @@ public final class Receiver: Sendable {
     private let stopRequested = Atomic<Bool>(false)
 
     /// Creates a receiver.
-    public init(broker: any AsyncBroker, options: ReceiverOptions = ReceiverOptions()) {
+    public convenience init(broker: any AsyncBroker, options: ReceiverOptions = ReceiverOptions()) {
+        self.init(broker: broker, options: options, logger: Logger(label: "taskiq.receiver"))
+    }
+
+    /// Creates a receiver that logs through `logger` (tests read what it wrote).
+    init(broker: any AsyncBroker, options: ReceiverOptions, logger: Logger) {
         self.broker = broker
         self.options = options
         self.pool = SyncTaskPool(size: max(1, options.syncTasksPoolSize))
-        self.baseLogger = Logger(label: "taskiq.receiver")
+        self.baseLogger = logger
         self.captureFormat = options.logsFormat.map { LogFormat($0) }
     }
 

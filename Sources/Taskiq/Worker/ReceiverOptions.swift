@@ -20,11 +20,14 @@ public struct ReceiverOptions: Sendable {
     public var maxDeliveries: Int? = nil
     /// The broker's configured name, written into dead letters so a replay can find it; `nil` when unnamed.
     public var brokerName: String? = nil
+    /// Caps on incoming messages; a message over one is rejected as undecodable, with the cap as reason.
+    public var limits: MessageLimits = MessageLimits()
 
     /// Creates options with taskiq's defaults.
     public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
                 castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
-                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil) {
+                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil,
+                limits: MessageLimits = MessageLimits()) {
         self.maxAsyncTasks = maxAsyncTasks
         self.maxPrefetch = maxPrefetch
         self.ackType = ackType
@@ -34,5 +37,6 @@ public struct ReceiverOptions: Sendable {
         self.waitTasksTimeout = waitTasksTimeout
         self.maxDeliveries = maxDeliveries
         self.brokerName = brokerName
+        self.limits = limits
     }
 }

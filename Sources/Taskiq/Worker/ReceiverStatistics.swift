@@ -8,8 +8,10 @@ public struct ReceiverStatistics: Sendable, Hashable {
     public var succeeded = 0
     /// Tasks that failed (including timeouts and argument errors).
     public var failed = 0
-    /// Deliveries that were not valid messages.
+    /// Deliveries that were not valid messages, including those over a ``MessageLimits`` cap.
     public var undecodable = 0
+    /// Of ``undecodable``, the messages rejected for exceeding a cap, per cap (caps never hit are absent).
+    public var limitRejections: [MessageLimits.Limit: Int] = [:]
     /// Messages naming a task that is not registered.
     public var unknownTask = 0
     /// Results that could not be stored.
@@ -33,11 +35,22 @@ final class ReceiverCounters: Sendable {
     let ackFailures = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
     let deadLetterFailures = Atomic<Int>(0)
+    /// Rare, so a lock is cheaper than an atomic per cap.
+    private let rejections = Mutex<[MessageLimits.Limit: Int]>([:])
+
+    /// Counts one message rejected for `limit` and returns how many were rejected for it so far.
+    func rejected(_ limit: MessageLimits.Limit) -> Int {
+        rejections.withLock { counts in
+            counts[limit, default: 0] += 1
+            return counts[limit]!
+        }
+    }
 
     var snapshot: ReceiverStatistics {
         ReceiverStatistics(
             received: received.load(ordering: .relaxed), succeeded: succeeded.load(ordering: .relaxed),
             failed: failed.load(ordering: .relaxed), undecodable: undecodable.load(ordering: .relaxed),
+            limitRejections: rejections.withLock { $0 },
             unknownTask: unknownTask.load(ordering: .relaxed), saveFailures: saveFailures.load(ordering: .relaxed),
             ackFailures: ackFailures.load(ordering: .relaxed), deadLettered: deadLettered.load(ordering: .relaxed),
             deadLetterFailures: deadLetterFailures.load(ordering: .relaxed))

@@ -40,6 +40,15 @@ extension TaskiqSystem {
             "max_tasks_per_child": worker.maxTasksPerChild.map(JSONValue.int) ?? .null,
             "log_level": .string(worker.logLevel.rawValue),
             "log_format": .string(worker.logFormat.rawValue),
+            "log_file": worker.logFile.map(JSONValue.string) ?? .null,
+            "limits": [
+                "max_message_size": .int(worker.limits.maxMessageSize),
+                "max_depth": .int(worker.limits.maxDepth),
+                "max_arguments": .int(worker.limits.maxArguments),
+                "max_labels": .int(worker.limits.maxLabels),
+                "max_label_key_size": .int(worker.limits.maxLabelKeySize),
+                "max_label_value_size": .int(worker.limits.maxLabelValueSize),
+            ],
         ]
         root["schedules"] = .array(settings.schedules.map { .object(Self.configForm($0)) })
         let scheduler = settings.scheduler

@@ -102,6 +102,7 @@ public final class TaskiqSystem: Sendable {
             if case .middleware(let middleware) = try settings.make() { middlewares.append(middleware) }
         }
         broker.addMiddlewares(middlewares)
+        (broker as? InMemoryBroker)?.useMessageLimits(configuration.worker.limits)
         return broker
     }
 
@@ -171,7 +172,7 @@ public final class TaskiqSystem: Sendable {
             castTypes: brokerOptions["cast_types"]?.boolValue ?? true,
             syncTasksPoolSize: brokerOptions["sync_tasks_pool_size"]?.intValue ?? 4,
             logsFormat: brokerOptions["logs_format"]?.stringValue,
-            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name)
+            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name, limits: worker.limits)
     }
 
     /// The loaded tasks with the broker each is registered with, sorted by name.

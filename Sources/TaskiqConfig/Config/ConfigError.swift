@@ -17,6 +17,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidJSON = Code("invalid_json")
         /// The file cannot be read.
         public static let unreadableFile = Code("unreadable_file")
+        /// A file the configuration names (`worker.log_file`) cannot be opened for writing.
+        public static let unwritableFile = Code("unwritable_file")
         /// No configuration file was named.
         public static let noConfigFile = Code("no_config_file")
         /// A key that is not a setting.

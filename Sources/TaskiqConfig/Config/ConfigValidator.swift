@@ -41,9 +41,20 @@ struct ConfigValidator {
             guard case .object(let object) = value else { throw wrongType(value, at: workerPath, expected: "an object") }
             workerObject = object
         }
-        let worker = try WorkerSettings(ComponentOptions(
-            type: "worker", values: try options(workerObject, declared: WorkerSettings.options, at: workerPath,
-                                                owner: "the worker section")))
+        var limitsObject: JSONObject = [:]
+        let limitsPath = workerPath.key(WorkerSettings.limitsKey)
+        if let value = workerObject[WorkerSettings.limitsKey] {
+            guard case .object(let object) = value else {
+                throw wrongType(value, at: limitsPath, expected: "an object of caps such as {\"max_message_size\": 1048576}")
+            }
+            limitsObject = object
+            workerObject[WorkerSettings.limitsKey] = nil
+        }
+        let worker = try WorkerSettings(
+            ComponentOptions(type: "worker", values: try options(workerObject, declared: WorkerSettings.options, at: workerPath,
+                                                                 owner: "the worker section", alsoAllowed: [WorkerSettings.limitsKey])),
+            limits: ComponentOptions(type: "worker.limits", values: try options(
+                limitsObject, declared: WorkerSettings.limitOptions, at: limitsPath, owner: "worker.limits")))
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
         let deadLetters = try deadLetterSettings(root["dead_letters"])

@@ -20,6 +20,14 @@ public struct WorkerSettings: Sendable, Hashable {
     public var logLevel: LogLevel = .info
     /// How log lines are written.
     public var logFormat: LogOutputFormat = .text
+    /// The file log lines are appended to; `nil` writes them to standard error. When a write
+    /// fails at run time (disk full, file gone), logging falls back to standard error.
+    public var logFile: String? = nil
+    /// Caps on incoming messages (`worker.limits`).
+    public var limits = MessageLimits()
+
+    /// The key of the nested limits object.
+    static let limitsKey = "limits"
 
     /// Creates settings with the defaults.
     public init() {}
@@ -41,10 +49,36 @@ public struct WorkerSettings: Sendable, Hashable {
         .choice("log_level", LogLevel.allCases.map(\.rawValue), default: "info", description: "The least severe level logged."),
         .choice("log_format", LogOutputFormat.allCases.map(\.rawValue), default: "text",
                 description: "How log lines are written: text for people, json for log shippers."),
+        .string("log_file", default: nil,
+                description: "File log lines are appended to (created if missing); null writes to standard error. If a write fails later (disk full), logging falls back to standard error."),
     ]
 
-    /// Reads validated values (see ``options``).
-    init(_ values: ComponentOptions) throws(ConfigError) {
+    /// The settings the `worker.limits` object accepts. Each cap has a safe default; a message
+    /// over one is rejected (logged, counted, acknowledged) instead of run.
+    public static let limitOptions: [ComponentOption] = {
+        let defaults = MessageLimits()
+        return [
+            .integer("max_message_size", default: defaults.maxMessageSize, range: 64...(1 << 30),
+                     description: "Largest message accepted, in bytes, checked before parsing."),
+            .integer("max_depth", default: defaults.maxDepth, range: 3...1024,
+                     description: "Deepest nesting of JSON arrays and objects in a message, the message object being level 1 and args/kwargs/labels level 2; checked while parsing."),
+            .integer("max_arguments", default: defaults.maxArguments, range: 0...1_000_000,
+                     description: "Most positional and keyword arguments together."),
+            .integer("max_labels", default: defaults.maxLabels, range: 0...100_000, description: "Most labels."),
+            .integer("max_label_key_size", default: defaults.maxLabelKeySize, range: 1...(1 << 20),
+                     description: "Longest label name, in bytes."),
+            .integer("max_label_value_size", default: defaults.maxLabelValueSize, range: 1...(1 << 30),
+                     description: "Longest label value in its wire (string) form, in bytes."),
+        ]
+    }()
+
+    /// Reads validated values (see ``options``), and the validated `limits` object (see ``limitOptions``).
+    init(_ values: ComponentOptions, limits: ComponentOptions) throws(ConfigError) {
+        self.limits = MessageLimits(
+            maxMessageSize: try limits.int("max_message_size"), maxDepth: try limits.int("max_depth"),
+            maxArguments: try limits.int("max_arguments"), maxLabels: try limits.int("max_labels"),
+            maxLabelKeySize: try limits.int("max_label_key_size"),
+            maxLabelValueSize: try limits.int("max_label_value_size"))
         workers = try values.int("workers")
         maxAsyncTasks = try values.int("max_async_tasks")
         maxPrefetch = try values.int("max_prefetch")
@@ -54,5 +88,6 @@ public struct WorkerSettings: Sendable, Hashable {
         maxTasksPerChild = try values.optionalInt("max_tasks_per_child")
         logLevel = LogLevel(try values.string("log_level")) ?? .info
         logFormat = LogOutputFormat(rawValue: try values.string("log_format")) ?? .text
+        logFile = try values.optionalString("log_file")
     }
 }

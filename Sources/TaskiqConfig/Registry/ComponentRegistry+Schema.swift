@@ -89,9 +89,15 @@ extension ComponentRegistry {
                 ],
             ],
         ]
+        var worker = Self.properties(of: WorkerSettings.options)
+        worker[WorkerSettings.limitsKey] = [
+            "type": "object", "additionalProperties": false,
+            "description": "Caps on incoming messages; a message over one is logged with the cap and the value found, counted and acknowledged instead of run.",
+            "properties": .object(Self.properties(of: WorkerSettings.limitOptions)),
+        ]
         properties["worker"] = [
             "type": "object", "additionalProperties": false, "description": "How worker processes run.",
-            "properties": .object(Self.properties(of: WorkerSettings.options)),
+            "properties": .object(worker),
         ]
         properties["schedules"] = [
             "type": "array",

@@ -108,6 +108,18 @@ public struct TaskiqRunner: Sendable {
         }
     }
 
+    /// Standard error, or the opened `worker.log_file`: an unwritable file is a configuration error at its path.
+    static func logSink(_ configuration: TaskiqConfiguration) throws(ConfigError) -> any LogSink {
+        guard let path = configuration.worker.logFile else { return FileDescriptorLogSink.standardError }
+        do {
+            return try FileLogSink(path: path, format: configuration.worker.logFormat)
+        } catch {
+            let at = JSONPath.root.key("worker").key("log_file")
+            throw ConfigError(.unwritableFile, file: configuration.document.origin(of: at), path: at.text,
+                              "\(error.message); expected a path to a file this process can append to")
+        }
+    }
+
     /// Loads the file, applies command-line overrides, validates, assembles and sets up logging.
     func assemble(_ command: ParsedCommand, environment: [String: String]) throws -> TaskiqSystem {
         let loader = ConfigLoader(environment: environment)
@@ -125,7 +137,8 @@ public struct TaskiqRunner: Sendable {
         }
         let configuration = try TaskiqConfiguration(document: document, registry: registry, modules: modules)
         LoggingSystem.bootstrap(LoggingConfiguration(format: configuration.worker.logFormat,
-                                                     minimumLevel: configuration.worker.logLevel))
+                                                     minimumLevel: configuration.worker.logLevel,
+                                                     sink: try Self.logSink(configuration)))
         return try TaskiqSystem(configuration: configuration, modules: modules)
     }
 }

@@ -36,9 +36,17 @@ public final class FileDescriptorLogSink: LogSink {
     /// Writes `line` with one `write(2)`, retrying only on `EINTR` and short writes.
     /// - Parameter line: The line to write, newline included.
     public func write(_ line: String) {
+        if writeReportingFailure(line) != nil {
+            dropped.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Writes `line` as ``write(_:)`` does, without counting a failure.
+    /// - Returns: `nil` when every byte was written, otherwise the `errno` of the failed write.
+    func writeReportingFailure(_ line: String) -> Int32? {
         var line = line
-        let written = line.withUTF8 { bytes -> Bool in
-            guard var cursor = bytes.baseAddress else { return true }
+        return line.withUTF8 { bytes -> Int32? in
+            guard var cursor = bytes.baseAddress else { return nil }
             var remaining = bytes.count
             while remaining > 0 {
                 #if canImport(Glibc)
@@ -52,13 +60,10 @@ public final class FileDescriptorLogSink: LogSink {
                 } else if result < 0 && errno == EINTR {
                     continue
                 } else {
-                    return false
+                    return result < 0 ? errno : EIO
                 }
             }
-            return true
-        }
-        if !written {
-            dropped.add(1, ordering: .relaxed)
+            return nil
         }
     }
 
