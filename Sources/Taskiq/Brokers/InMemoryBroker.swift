@@ -31,10 +31,19 @@ public final class InMemoryBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
     ///   - awaitInplace: Make `kiq` return only after the task finished.
     ///   - limits: Caps on the messages kicked; one over a cap is rejected and counted, not run.
-    public init(syncTasksPoolSize: Int = 4, logsFormat: String? = nil, maxStoredResults: Int = 100,
+    public convenience init(syncTasksPoolSize: Int = 4, logsFormat: String? = nil, maxStoredResults: Int = 100,
                 castTypes: Bool = true, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false,
                 limits: MessageLimits = MessageLimits()) {
+        self.init(syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat, maxStoredResults: maxStoredResults,
+                  castTypes: castTypes, resultBackend: resultBackend, taskIDGenerator: taskIDGenerator,
+                  awaitInplace: awaitInplace, limits: limits, receiverLogger: Logger(label: "taskiq.receiver"))
+    }
+
+    /// The public initialiser, with the embedded receiver logging through `receiverLogger`.
+    init(syncTasksPoolSize: Int, logsFormat: String?, maxStoredResults: Int, castTypes: Bool,
+         resultBackend: (any ResultBackend)?, taskIDGenerator: TaskIDGenerator?, awaitInplace: Bool,
+         limits: MessageLimits, receiverLogger: Logger) {
         components = BrokerComponents(
             resultBackend: resultBackend ?? InMemoryResultBackend(maxStoredResults: maxStoredResults),
             taskIDGenerator: taskIDGenerator)
@@ -42,7 +51,7 @@ public final class InMemoryBroker: AsyncBroker {
         receiver = MutexBox(nil)
         receiver.value = Receiver(broker: self, options: ReceiverOptions(
             maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
-            limits: limits))
+            limits: limits), logger: receiverLogger)
     }
 
     /// Replaces the message caps (the configuration's `worker.limits`); call before kicking.
@@ -51,7 +60,7 @@ public final class InMemoryBroker: AsyncBroker {
             guard let current = receiver, current.options.limits != limits else { return nil }
             var options = current.options
             options.limits = limits
-            receiver = Receiver(broker: self, options: options)
+            receiver = Receiver(broker: self, options: options, logger: current.baseLogger)
             return current
         }
         replaced?.shutdown()

@@ -39,17 +39,23 @@ public final class RedisListBroker: AsyncBroker {
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.
     ///   - delayPollInterval: The longest a worker waits before looking for due delayed messages.
+    ///   - replyLimits: Caps on replies; a reply over one closes the connection and is counted.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL` for a malformed URL.
     public init(url: String, queueName: String = "taskiq", blockTimeout: Duration = .seconds(2),
                 resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                delayPollInterval: Duration = .seconds(1)) throws {
+                delayPollInterval: Duration = .seconds(1), replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.url = url
         self.queueName = queueName
         self.blockTimeout = blockTimeout
         self.delayPollInterval = delayPollInterval
-        client = RedisClient(configuration: try RedisConfiguration(url: url), logger: Logger(label: "taskiq.redis"))
+        var configuration = try RedisConfiguration(url: url)
+        configuration.apply(replyLimits)
+        client = RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis"))
     }
+
+    /// Connections closed because Redis sent invalid RESP or a reply over ``RedisReplyLimits`` (each is logged).
+    public var protocolViolations: Int { client.configuration.violations.value }
 
     /// Starts the components and checks that the server answers (`PING`).
     /// - Throws: ``RedisConnectionError`` naming the server when it cannot be reached or

@@ -51,9 +51,11 @@ public final class RedisStreamBroker: AsyncBroker {
     ///   - options: Queue, group, consumer and recovery settings.
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.
+    ///   - replyLimits: Caps on replies; a reply over one closes the connection and is counted.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL` for a malformed URL.
     public init(url: String, options: RedisStreamBrokerOptions = RedisStreamBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil) throws {
+                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+                replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.url = url
         self.options = options
@@ -61,6 +63,7 @@ public final class RedisStreamBroker: AsyncBroker {
         var configuration = try RedisConfiguration(url: url)
         // Commands must not queue behind a long wait for a dead server: a clear error beats a hang.
         configuration.connectTimeout = .seconds(5)
+        configuration.apply(replyLimits)
         client = RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis"))
         ownDeadLetters = RedisStreamDeadLetterQueue(client: client, stream: options.resolvedDeadLetterStream)
         components.deadLetterQueue = ownDeadLetters
@@ -71,6 +74,9 @@ public final class RedisStreamBroker: AsyncBroker {
     /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``. It shares the broker's connection, so
     /// it works until ``shutdown()``; read it afterwards with a ``RedisStreamDeadLetterQueue`` of its own.
     public let ownDeadLetters: RedisStreamDeadLetterQueue
+
+    /// Connections closed because Redis sent invalid RESP or a reply over ``RedisReplyLimits`` (each is logged).
+    public var protocolViolations: Int { client.configuration.violations.value }
 
     static func freshConsumerName() -> String {
         let host = ProcessInfo.processInfo.hostName.prefix { $0 != "." }

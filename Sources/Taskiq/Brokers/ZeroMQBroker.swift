@@ -37,6 +37,8 @@ public final class ZeroMQBroker: AsyncBroker {
     public let sendTimeout: Duration
     /// The largest message accepted from a peer, in bytes.
     public let maxMessageSize: Int
+    /// The largest single frame accepted from a peer, in bytes (taskiq sends one frame per message).
+    public let maxFrameSize: Int
 
     private let producer = Mutex<ZMTPSocket?>(nil)
     private let consumer = Mutex<ZMTPSocket?>(nil)
@@ -52,10 +54,12 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - subscriberTimeout: How long a pub/sub kick waits for a subscriber (default 5 s).
     ///   - sendTimeout: How long a push/pull kick waits for a worker (default 5 s).
     ///   - maxMessageSize: Larger messages from a peer disconnect it (default 8 MiB).
+    ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
+    ///     `nil` for `maxMessageSize`.
     public init(zmqPubHost: String = "tcp://127.0.0.1:5555", zmqSubHost: String = "tcp://127.0.0.1:5555",
                 pattern: Pattern = .pubSub, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = .seconds(5),
-                sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20) {
+                sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20, maxFrameSize: Int? = nil) {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.zmqPubHost = zmqPubHost
         self.zmqSubHost = zmqSubHost
@@ -63,13 +67,19 @@ public final class ZeroMQBroker: AsyncBroker {
         self.subscriberTimeout = subscriberTimeout
         self.sendTimeout = sendTimeout
         self.maxMessageSize = maxMessageSize
+        self.maxFrameSize = maxFrameSize ?? maxMessageSize
+    }
+
+    /// Peers disconnected so far for breaking the protocol or a size limit (each is logged with the reason).
+    public var protocolViolations: Int {
+        (producer.withLock { $0?.protocolViolations } ?? 0) + (consumer.withLock { $0?.protocolViolations } ?? 0)
     }
 
     private var socketOptions: ZMTPSocketOptions {
         var options = ZMTPSocketOptions()
         options.sendTimeout = sendTimeout
         options.maxMessageSize = maxMessageSize
-        options.maxFrameSize = maxMessageSize
+        options.maxFrameSize = maxFrameSize
         return options
     }
 

@@ -53,12 +53,19 @@ public final class RedisResultBackend: ResultBackend {
     ///   - prefix: Stores results under `<prefix>:<task_id>` (taskiq-redis's `prefix_str`).
     ///   - expiry: How long results and progress are kept; `nil` keeps them.
     ///   - keepResults: `false` deletes a result when it is read.
+    ///   - replyLimits: Caps on replies (a stored result is one bulk string); a reply over one closes
+    ///     the connection and is counted.
     /// - Throws: ``RedisConnectionError`` for a malformed URL; ``TaskiqError`` for an expiry
     ///   that is not positive.
     public convenience init(url: String = "redis://127.0.0.1:6379", prefix: String? = nil, expiry: Expiry? = nil,
-                            keepResults: Bool = true) throws {
-        try self.init(configuration: RedisConfiguration(url: url), prefix: prefix, expiry: expiry, keepResults: keepResults)
+                            keepResults: Bool = true, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+        var configuration = try RedisConfiguration(url: url)
+        configuration.apply(replyLimits)
+        try self.init(configuration: configuration, prefix: prefix, expiry: expiry, keepResults: keepResults)
     }
+
+    /// Connections closed because Redis sent invalid RESP or a reply over ``RedisReplyLimits`` (each is logged).
+    public var protocolViolations: Int { client.configuration.violations.value }
 
     /// Creates a backend from a connection configuration.
     /// - Parameters:

@@ -47,14 +47,17 @@ extension ComponentRegistry {
                 .number("send_timeout", default: 5, range: 0...3600,
                         description: "Seconds a push_pull kick waits for a worker before failing."),
                 .integer("max_message_size", default: 8 << 20, range: 1024...(1 << 30),
-                         description: "Largest message accepted from a peer, in bytes."),
+                         description: "Largest message accepted from a peer, in bytes; a peer sending more is disconnected, logged and counted."),
+                .integer("max_frame_size", default: nil, range: 64...(1 << 30),
+                         description: "Largest frame a peer may declare, in bytes, checked before the frame is read; null for max_message_size."),
             ]
         ) { options in
             ZeroMQBroker(zmqPubHost: try options.string("zmq_pub_host"), zmqSubHost: try options.string("zmq_sub_host"),
                          pattern: ZeroMQBroker.Pattern(rawValue: try options.string("pattern")) ?? .pubSub,
                          subscriberTimeout: .seconds(try options.double("subscriber_timeout")),
                          sendTimeout: .seconds(try options.double("send_timeout")),
-                         maxMessageSize: try options.int("max_message_size"))
+                         maxMessageSize: try options.int("max_message_size"),
+                         maxFrameSize: try options.optionalInt("max_frame_size"))
         }
 
         registry.register(
@@ -78,7 +81,7 @@ extension ComponentRegistry {
                 .integer("max_deliveries", default: 5, range: 1...1000,
                          description: "Deliveries after which an entry goes to the dead-letter stream."),
                 .string("dead_letter_stream", default: nil, description: "Stream for dead-lettered entries; null means <queue_name>:dead."),
-            ]
+            ] + redisReplyLimitOptions
         ) { options in
             let leaseTTL = try options.double("lease_ttl"), renew = try options.double("lease_renew_interval")
             guard renew < leaseTTL else {
@@ -92,7 +95,7 @@ extension ComponentRegistry {
                 idleTimeout: .milliseconds(try options.int("idle_timeout")), maxlen: try options.optionalInt("maxlen"),
                 leaseTTL: .milliseconds(Int(leaseTTL * 1000)), leaseRenewInterval: .milliseconds(Int(renew * 1000)),
                 maxDeliveries: try options.int("max_deliveries"), deadLetterStream: try options.optionalString("dead_letter_stream"))
-            return try RedisStreamBroker(url: try redisURL(options), options: settings)
+            return try RedisStreamBroker(url: try redisURL(options), options: settings, replyLimits: try redisReplyLimits(options))
         }
 
         registry.register(
@@ -102,10 +105,11 @@ extension ComponentRegistry {
                 .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
                 .string("queue_name", default: "taskiq", description: "List key; a task's queue_name label overrides it per message."),
                 .number("block_timeout", default: 2, range: 0.01...3600, description: "Seconds one BRPOP blocks before it is issued again."),
-            ]
+            ] + redisReplyLimitOptions
         ) { options in
             try RedisListBroker(url: try redisURL(options), queueName: try options.string("queue_name"),
-                                blockTimeout: .milliseconds(Int(try options.double("block_timeout") * 1000)))
+                                blockTimeout: .milliseconds(Int(try options.double("block_timeout") * 1000)),
+                                replyLimits: try redisReplyLimits(options))
         }
 
         registry.register(
@@ -133,7 +137,7 @@ extension ComponentRegistry {
                          description: "Milliseconds results and progress are kept; null keeps them. Exclusive with result_ex_time."),
                 .boolean("keep_results", default: true,
                          description: "Keep a result after it is read; false deletes it on the first read (GETDEL)."),
-            ],
+            ] + redisReplyLimitOptions,
             check: { options throws(ConfigError) in
                 try checkRedisURL(options)
                 if try options.optionalInt("result_ex_time") != nil, try options.optionalInt("result_px_time") != nil {
@@ -145,12 +149,13 @@ extension ComponentRegistry {
             let seconds = try options.optionalInt("result_ex_time")
             let milliseconds = try options.optionalInt("result_px_time")
             let url = try options.string("url")
-            let configuration: RedisConfiguration
+            var configuration: RedisConfiguration
             do throws(RedisConnectionError) {
                 configuration = try RedisConfiguration(url: url)
             } catch {
                 throw ConfigError(.componentFailed, file: "", path: "url", error.message)
             }
+            configuration.apply(try redisReplyLimits(options))
             return try RedisResultBackend(configuration: configuration, prefix: try options.optionalString("prefix_str"),
                                           expiry: seconds.map { .seconds($0) } ?? milliseconds.map { .milliseconds($0) },
                                           keepResults: try options.bool("keep_results"))
@@ -313,6 +318,18 @@ private func checkRedisURL(_ options: ComponentOptions) throws(ConfigError) {
     } catch {
         throw ConfigError(.outOfRange, file: "", path: "url", error.message)
     }
+}
+
+/// Caps on Redis replies, options of every Redis component.
+private let redisReplyLimitOptions: [ComponentOption] = [
+    .integer("max_bulk_length", default: RedisReplyLimits().maxBulkLength, range: 1024...(512 << 20),
+             description: "Longest bulk string Redis may send back, in bytes; a longer reply closes the connection (logged, counted)."),
+    .integer("max_aggregate_count", default: RedisReplyLimits().maxAggregateCount, range: 16...(1 << 30),
+             description: "Most elements one array or map in a Redis reply may declare; more closes the connection (logged, counted)."),
+]
+
+private func redisReplyLimits(_ options: ComponentOptions) throws -> RedisReplyLimits {
+    RedisReplyLimits(maxBulkLength: try options.int("max_bulk_length"), maxAggregateCount: try options.int("max_aggregate_count"))
 }
 
 /// The `url` option, checked now so a malformed URL is a config error at its path.

@@ -41,6 +41,8 @@ package struct RedisConfiguration: Sendable {
     package var limits: RESPParser.Limits
     /// How a ``RedisClient`` reconnects.
     package var reconnect: RedisReconnectPolicy
+    /// Connections closed for a protocol violation, shared by every copy of this configuration.
+    package var violations = RedisProtocolViolations()
 
     /// Creates a configuration.
     package init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,

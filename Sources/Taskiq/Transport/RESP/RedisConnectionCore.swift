@@ -258,6 +258,9 @@ final class RedisConnectionCore: Sendable {
                     }
                 }
             } catch {
+                configuration.violations.record()
+                logger.error("Disconnecting from Redis: it sent invalid RESP or a reply over a limit (\(error))",
+                             metadata: ["redis": configuration.address])
                 fail(configuration.error(.protocolViolation, "the server sent invalid RESP (\(error))", underlying: error))
                 break
             }

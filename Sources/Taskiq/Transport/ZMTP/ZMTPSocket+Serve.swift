@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// The per-connection reader: bytes from the descriptor into the machine, events into the socket.
 extension ZMTPSocket {
@@ -55,6 +56,7 @@ extension ZMTPSocket {
                     logger.warning("Disconnecting ZMTP peer: it sent ERROR \"\(reason)\"")
                     break reading
                 case .failed(let error):
+                    violations.add(1, ordering: .relaxed)
                     logger.error("Disconnecting bad ZMTP peer: \(error.message)", metadata: ["code": error.code.name])
                     break reading
                 }

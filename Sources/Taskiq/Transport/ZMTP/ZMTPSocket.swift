@@ -86,6 +86,10 @@ package final class ZMTPSocket: Sendable {
     package let options: ZMTPSocketOptions
     let logger: Logger
     let state = Mutex(State())
+    let violations = Atomic<Int>(0)
+
+    /// Peers disconnected for breaking the protocol or a limit (an oversized frame or message).
+    package var protocolViolations: Int { violations.load(ordering: .relaxed) }
 
     /// Creates a socket; it does nothing until it binds or connects.
     /// - Parameters:
