@@ -96,6 +96,31 @@ import TaskiqExamples
         #expect(system.broker(named: "local")?.components.deadLetterQueue == nil)
     }
 
+    @Test func workerLimitsReachTheReceiverAndTheInMemoryBroker() async throws {
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+            {"broker": {"type": "inmemory", "await_inplace": true}, "tasks": {"modules": ["examples"]},
+             "worker": {"limits": {"max_message_size": 4096, "max_depth": 5, "max_arguments": 3, "max_labels": 4,
+                                   "max_label_key_size": 16, "max_label_value_size": 32}}}
+            """])
+        let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
+        let expected = MessageLimits(maxMessageSize: 4096, maxDepth: 5, maxArguments: 3, maxLabels: 4,
+                                     maxLabelKeySize: 16, maxLabelValueSize: 32)
+        #expect(system.receiverOptions.limits == expected)
+        #expect(system.configuration.worker.limits == expected)
+        guard case .object(let resolved) = system.resolvedConfiguration, case .object(let worker)? = resolved["worker"],
+              case .object(let limits)? = worker["limits"] else { Issue.record("no worker.limits in check output"); return }
+        #expect(limits["max_depth"] == 5)
+        #expect(worker["log_file"] == .null)
+        try await system.startup()
+        // Message object, args, and [[[1]]]: 5 levels is the cap; [[[[1]]]] is 6.
+        let ok = try await system.kick("examples.echo", args: [[[[1]]]])
+        #expect(try await system.waitResult(ok, timeout: .seconds(5)).returnValue == [[[1]]])
+        _ = try await system.kick("examples.echo", args: [[[[[1]]]]])
+        let broker = try #require(system.broker as? InMemoryBroker)
+        #expect(broker.statistics.limitRejections == [.depth: 1])
+        try await system.shutdown()
+    }
+
     @Test func anUnknownTaskSuggestsTheClosestName() async throws {
         let system = try Self.exampleSystem()
         await #expect(throws: ConfigError.self) { try await system.kick("examples.ad") }
