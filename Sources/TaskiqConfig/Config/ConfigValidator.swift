@@ -58,6 +58,16 @@ struct ConfigValidator {
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
         let deadLetters = try deadLetterSettings(root["dead_letters"])
+        for settings in [broker] + brokers.map(\.broker) {
+            // A broker that cannot read a message the worker would accept leaves it pending (stream) or loses it (list).
+            if let bulk = settings.options["max_bulk_length"]?.intValue, bulk < worker.limits.maxMessageSize {
+                let path = JSONPath.root.key("worker").key(WorkerSettings.limitsKey).key("max_message_size")
+                throw ConfigError(.impossibleSettings, file: document.origin(of: path), path: path.text, """
+                    found \(worker.limits.maxMessageSize) bytes, more than the '\(settings.type.name)' broker (\(settings.path)) \
+                    reads from Redis (max_bulk_length \(bulk)); expected at most \(bulk), or a larger max_bulk_length
+                    """)
+            }
+        }
         if worker.workers > 1 {
             let path = workerPath.key("workers")
             let named: [ComponentSettings?] = brokers.flatMap { [$0.broker, $0.resultBackend] }
