@@ -25,7 +25,8 @@ import Taskiq
             """])
         let configuration = try TaskiqConfiguration.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
         #expect(configuration.resultBackend?.json == ["type": "redis", "url": "redis://127.0.0.1:6379", "prefix_str": nil,
-                                                      "result_ex_time": nil, "result_px_time": nil, "keep_results": true])
+                                                      "result_ex_time": nil, "result_px_time": nil, "keep_results": true,
+                                                      "max_bulk_length": .int(512 << 20), "max_aggregate_count": .int(1 << 20)])
         let system = try TaskiqSystem(configuration: configuration, modules: Fixtures.modules)
         let backend = try #require(system.broker.resultBackend as? RedisResultBackend)
         #expect(backend.prefix == nil && backend.expiry == nil && backend.keepResults && backend.key(for: "t1") == "t1")

@@ -14,9 +14,9 @@ public struct JSONFormatter: TaskiqFormatter {
 
     /// How messages are written.
     public var style: Style
-    /// Limits applied when decoding.
+    /// The largest message ``loads(_:)`` decodes; a ``Receiver`` uses its own ``MessageLimits`` instead.
     public var maxMessageBytes: Int
-    /// Maximum nesting depth accepted when decoding.
+    /// The deepest nesting ``loads(_:)`` accepts; a ``Receiver`` uses its own ``MessageLimits`` instead.
     public var maxDepth: Int
 
     /// Creates a formatter.

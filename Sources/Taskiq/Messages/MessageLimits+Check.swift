@@ -26,7 +26,16 @@ extension MessageLimits {
                 throw MessageLimitError(.labelKeySize, maximum: maxLabelKeySize, observed: keySize,
                                         "label name '\(key.prefix(32))...' of \(keySize) bytes")
             }
-            let valueSize = LabelType.encode(value).0.utf8.count
+            let valueSize: Int
+            switch value {
+            case .string(let string): valueSize = string.utf8.count
+            case .int, .bool, .double, .null:
+                // A scalar's wire form is at most a few dozen bytes: skip formatting it on the hot path.
+                guard maxLabelValueSize < 64 else { continue }
+                valueSize = LabelType.encode(value).0.utf8.count
+            case .array, .object:
+                valueSize = LabelType.encode(value).0.utf8.count
+            }
             if valueSize > maxLabelValueSize {
                 throw MessageLimitError(.labelValueSize, maximum: maxLabelValueSize, observed: valueSize,
                                         "value of label '\(key)' of \(valueSize) bytes")
