@@ -12,13 +12,12 @@
 /// ```
 public struct MessageLimits: Sendable, Hashable {
     /// The name of one cap, as the configuration file spells it (`max_message_size`).
-    public struct Limit: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public struct Limit: Sendable, Hashable, CustomStringConvertible {
         /// The snake_case name.
         public let name: String
         /// Creates a limit name.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
-        public static func < (lhs: Limit, rhs: Limit) -> Bool { lhs.name < rhs.name }
 
         /// ``MessageLimits/maxMessageSize``.
         public static let messageSize = Limit("max_message_size")
@@ -68,18 +67,5 @@ public struct MessageLimits: Sendable, Hashable {
         self.maxLabels = maxLabels
         self.maxLabelKeySize = maxLabelKeySize
         self.maxLabelValueSize = maxLabelValueSize
-    }
-
-    /// The value of one cap.
-    public subscript(limit: Limit) -> Int {
-        switch limit {
-        case .messageSize: maxMessageSize
-        case .depth: maxDepth
-        case .arguments: maxArguments
-        case .labels: maxLabels
-        case .labelKeySize: maxLabelKeySize
-        case .labelValueSize: maxLabelValueSize
-        default: Int.max
-        }
     }
 }
