@@ -113,6 +113,11 @@ extension Redis {
                 #expect(line.contains("exceeds max_message_size = 2048"))
                 let observed = line.split(separator: " ").first { $0.hasPrefix("observed=") }.flatMap { Int($0.dropFirst(9)) }
                 #expect((3000...3200).contains(observed ?? 0), "the observed size, a little over 3000 bytes")
+                // The rejection takes the undecodable path, so it lands in the broker's dead-letter stream with the reason.
+                let dead = try await client.send(["XRANGE", "taskiq:dead", "-", "+"]).array ?? []
+                #expect(dead.count == 1)
+                let fields = dead.first?.array?.last?.array?.compactMap(\.string) ?? []
+                #expect(fields.contains { $0.contains("exceeds max_message_size = 2048") }, "\(fields)")
                 receiver.stop()
                 try await withTimeout(seconds: 10) { try await running.value }
                 try await broker.shutdown()
