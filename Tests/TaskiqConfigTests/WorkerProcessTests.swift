@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import TaskiqTestSupport
 
 /// Worker processes end to end over ZeroMQ push/pull on loopback: graceful stop with a task in
 /// flight, and the supervisor replacing a worker killed with SIGKILL.

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Taskiq
 import Testing
+import TaskiqTestSupport
 
 /// Python taskiq 0.13's own `ZeroMQBroker` against the built `taskiq-run`, pub_sub on loopback,
 /// in both directions. Programs are in `Peers/`.
