@@ -4,10 +4,11 @@
 #
 #   bash bench/compare.sh            # every scenario
 #   RUNS=1 SCALE=0.1 bash bench/compare.sh   # a quick look: one run, a tenth of the tasks
-#   REDIS_TASKS=50000 bash bench/compare.sh  # the issue's Redis size (Python takes minutes per run)
+#   REDIS_TASKS=50000 bash bench/compare.sh  # the issue's Redis size for Python too (minutes per run)
 #
-# Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenario
-# starts a private redis-server on port 6390 and is skipped when redis-server is not installed.
+# Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenarios
+# start a private redis-server on a free loopback port (Swift: 50k tasks, SWIFT_REDIS_TASKS; Python:
+# 10k, REDIS_TASKS) and are skipped when redis-server is not installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -45,10 +46,15 @@ run zeromq swift "$SWIFT" bench -c bench/configs/zeromq-push-pull.json -n "$(n 2
 run zeromq python "$PY" bench/python/bench_worker_broker.py zmq -n "$(n 200000)" --concurrency 64
 
 if command -v redis-server >/dev/null 2>&1; then
-    redis-server --port 6390 --save '' --appendonly no --daemonize no >/dev/null &
+    # A private redis-server on a free loopback port, shared by both sides (each uses its own stream).
+    REDIS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null &
     REDIS_PID=$!
-    for _ in $(seq 50); do redis-cli -p 6390 ping >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    export BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TASKIQ_BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    run redis_throughput swift "$SWIFT" bench -c bench/configs/redis.json -n "$(n ${SWIFT_REDIS_TASKS:-50000})" --concurrency 64
     run redis_throughput python "$PY" bench/python/bench_worker_broker.py redis -n "$(n ${REDIS_TASKS:-10000})" --concurrency 64
+    run redis_latency swift "$SWIFT" bench -c bench/configs/redis.json -n "$(n 2000)" --mode latency
     run redis_latency python "$PY" bench/python/bench_worker_broker.py redis -n "$(n 2000)" --mode latency
     kill "$REDIS_PID"; REDIS_PID=
 else
