@@ -91,6 +91,13 @@ package final class ZMTPSocket: Sendable {
     /// Peers disconnected for breaking the protocol or a limit (an oversized frame or message).
     package var protocolViolations: Int { violations.load(ordering: .relaxed) }
 
+    /// Batches written by any connection's writer. A drain does not take the socket's lock
+    /// unless someone waits (``waiting``): the writer threads drain after every batch, and
+    /// contending with senders for the lock each time cost a third of a busy producer's CPU.
+    private let drains = Atomic<UInt64>(0)
+    /// Registered ``waitUntil`` waiters; never below the true count while one is registered.
+    private let waiting = Atomic<Int>(0)
+
     /// Creates a socket; it does nothing until it binds or connects.
     /// - Parameters:
     ///   - type: PUB, SUB, PUSH or PULL.
@@ -161,7 +168,7 @@ package final class ZMTPSocket: Sendable {
                 state.threads -= 1
                 return state.changed()
             }
-            for waiter in woken { waiter.resume() }
+            resume(woken)
         }
         thread.name = name
         thread.start()
@@ -242,7 +249,7 @@ package final class ZMTPSocket: Sendable {
         for reader in readers { reader.readerResume.signal() }
         let error = ZMTPError(.closed, "the \(type.name) socket was closed")
         for receiver in receivers { receiver.continuation.resume(throwing: error) }
-        for waiter in waiters { waiter.resume() }
+        resume(waiters)
         _ = try? await waitUntil(timeout: .seconds(5)) { $0.threads == 0 ? true : nil }
     }
 
@@ -253,37 +260,61 @@ package final class ZMTPSocket: Sendable {
     func waitUntil<T: Sendable>(timeout: Duration, _ check: @Sendable (inout State) -> T?) async throws -> T? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let (value, generation) = state.withLock { state in (check(&state), state.generation) }
+            // The drain count is read before the check: a drain after it is then always seen.
+            let (value, seen) = state.withLock { state in
+                (check(&state), Seen(generation: state.generation, drains: drains.load(ordering: .sequentiallyConsistent)))
+            }
             if let value { return value }
             try Task.checkCancellation()
             guard ContinuousClock.now < deadline else { return nil }
-            await waitForChange(after: generation, deadline: deadline)
+            await waitForChange(after: seen, deadline: deadline)
         }
     }
 
-    private func waitForChange(after generation: UInt64, deadline: ContinuousClock.Instant) async {
+    /// The state a waiter last checked: a change of either part ends its wait.
+    private struct Seen: Sendable {
+        var generation: UInt64
+        var drains: UInt64
+    }
+
+    private func waitForChange(after seen: Seen, deadline: ContinuousClock.Instant) async {
         let id = state.withLock { $0.nextIdentifier() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.awaitChange(id: id, after: generation) }
+            group.addTask { await self.awaitChange(id: id, after: seen) }
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
             await group.next()
             group.cancelAll()
         }
     }
 
-    private func awaitChange(id: UInt64, after generation: UInt64) async {
+    private func awaitChange(id: UInt64, after seen: Seen) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.generation != generation || Task.isCancelled { return true }
+                    if state.generation != seen.generation || Task.isCancelled { return true }
+                    // Announce the waiter, then look at the drain count (peerDrained does the
+                    // opposite): of a concurrent drain and this registration, at least one sees the other.
+                    waiting.add(1, ordering: .sequentiallyConsistent)
+                    if drains.load(ordering: .sequentiallyConsistent) != seen.drains {
+                        waiting.subtract(1, ordering: .sequentiallyConsistent)
+                        return true
+                    }
                     state.waiters[id] = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            let removed = state.withLock { $0.waiters.removeValue(forKey: id) }
+            if let removed { resume([removed]) }
         }
+    }
+
+    /// Resumes waiters taken out of ``State/waiters`` and uncounts them.
+    private func resume(_ woken: [CheckedContinuation<Void, Never>]) {
+        guard !woken.isEmpty else { return }
+        waiting.subtract(woken.count, ordering: .sequentiallyConsistent)
+        for waiter in woken { waiter.resume() }
     }
 
     func notifyChanged(_ update: (inout State) -> Void = { _ in }) {
@@ -291,14 +322,16 @@ package final class ZMTPSocket: Sendable {
             update(&state)
             return state.changed()
         }
-        for waiter in woken { waiter.resume() }
+        resume(woken)
     }
 
     private func peerDrained(_ connection: ZMTPConnection) {
-        // Always bump the generation: a sender that checked for room just before this drain
-        // and registers its waiter just after must see the change, or it sleeps to its deadline.
+        // Always count the drain: a sender that checked for room just before it and registers
+        // its waiter just after must see the change, or it sleeps to its deadline.
+        drains.add(1, ordering: .sequentiallyConsistent)
+        guard waiting.load(ordering: .sequentiallyConsistent) > 0 else { return }
         let woken = state.withLock { $0.changed() }
-        for waiter in woken { waiter.resume() }
+        resume(woken)
     }
 
     // MARK: Introspection
