@@ -117,4 +117,29 @@ import TaskiqTestSupport
         #expect(didFinish)
         await pool.shutdown()
     }
+
+    @Test func startsItsThreadsWithTheFirstJob() async throws {
+        let unused = SyncTaskPool(size: 4)
+        #expect(unused.liveThreads == 0)
+        // Shutting down a pool that never ran a job returns at once and refuses later jobs.
+        try await withTimeout { await unused.shutdown() }
+        await #expect(throws: SyncTaskPoolError.self) { try await unused.run { 1 } }
+        #expect(unused.liveThreads == 0)
+
+        let pool = SyncTaskPool(size: 2)
+        #expect(pool.liveThreads == 0)
+        #expect(try await withTimeout { try await pool.run { 7 } } == 7)
+        #expect(pool.liveThreads == 2)
+        try await withTimeout { await pool.shutdown() }
+        #expect(pool.liveThreads == 0)
+    }
+
+    @Test func anInMemoryBrokerWithOnlyAsyncTasksStartsNoSyncThreads() async throws {
+        let broker = InMemoryBroker()
+        let double = broker.task("pool.double") { (x: Int) async throws -> Int in x * 2 }
+        #expect(try await withTimeout { try await double.kiq(21).waitResult(timeout: .seconds(5)).returnValue } == 42)
+        let receiver = try #require(broker.embeddedReceiver)
+        #expect(receiver.pool.liveThreads == 0)
+        try await broker.shutdown()
+    }
 }

@@ -66,6 +66,9 @@ public final class InMemoryBroker: AsyncBroker {
         replaced?.shutdown()
     }
 
+    /// The embedded worker; `nil` after ``shutdown()``.
+    var embeddedReceiver: Receiver? { receiver.value }
+
     /// What the embedded worker has done so far.
     public var statistics: ReceiverStatistics { receiver.value?.statistics ?? ReceiverStatistics() }
 

@@ -14,7 +14,9 @@ import Synchronization
 /// let digest = try await pool.run { try hashFile(at: path) }
 /// await pool.shutdown()
 /// ```
-/// Jobs start in submission order. Cancelling the awaiting task does not interrupt a job:
+/// The threads start with the first job, so a pool that is never used (the embedded worker of
+/// an in-memory broker whose tasks are all async) holds no threads. Jobs start in submission
+/// order. Cancelling the awaiting task does not interrupt a job:
 /// a body that has been submitted runs to completion on its thread, and `run` returns
 /// (or throws) only when it has. Callers that need a bound must make the body check a
 /// deadline itself.
@@ -23,16 +25,27 @@ package final class SyncTaskPool: Sendable {
     package let size: Int
     private let queue: JobQueue
 
-    /// Starts `size` threads.
+    /// Creates the pool; its `size` threads start when the first job is submitted.
     /// - Parameters:
     ///   - size: The number of threads; values below 1 are treated as 1.
     ///   - namePrefix: Threads are named `<namePrefix>-1` ... `<namePrefix>-<size>`.
     ///     Linux keeps the first 15 bytes of a thread name.
     package init(size: Int, namePrefix: String = "taskiq-sync") {
         self.size = max(1, size)
-        self.queue = JobQueue(threads: self.size)
-        for index in 1...self.size {
-            let queue = self.queue
+        self.queue = JobQueue(threads: self.size, namePrefix: namePrefix)
+    }
+
+    deinit {
+        queue.stopIntake()
+    }
+
+    /// The threads running now: 0 before the first job and after shutdown, else ``size``
+    /// (momentarily fewer while they exit).
+    package var liveThreads: Int { queue.liveThreads }
+
+    /// Starts the pool's threads, each running the queue's loop.
+    fileprivate static func startThreads(_ count: Int, namePrefix: String, queue: JobQueue) {
+        for index in 1...count {
             let name = "\(namePrefix)-\(index)"
             let thread = Thread {
                 Self.nameCurrentThread(name)
@@ -40,10 +53,6 @@ package final class SyncTaskPool: Sendable {
             }
             thread.start()
         }
-    }
-
-    deinit {
-        queue.stopIntake(threads: size)
     }
 
     /// Names the calling thread for Foundation and for the OS (`ps -T`, debuggers).
@@ -85,13 +94,13 @@ package final class SyncTaskPool: Sendable {
     /// have exited. Safe to call more than once and concurrently.
     package func shutdown() async {
         await withCheckedContinuation { continuation in
-            queue.stopIntake(threads: size, whenStopped: continuation)
+            queue.stopIntake(whenStopped: continuation)
         }
     }
 
     /// Stops accepting jobs without waiting for the queued ones.
     func stopIntake() {
-        queue.stopIntake(threads: size)
+        queue.stopIntake()
     }
 
     /// Submits a job without waiting for it; `false` after shutdown.
@@ -101,7 +110,8 @@ package final class SyncTaskPool: Sendable {
 }
 
 /// The FIFO shared by the pool's threads: a `Mutex`-guarded queue and a counting semaphore
-/// with one permit per queued job, plus one per thread once intake stops.
+/// with one permit per queued job, plus one per thread once intake stops. The threads are
+/// started by the first `enqueue`.
 private final class JobQueue: Sendable {
     typealias Job = @Sendable () -> Void
 
@@ -109,7 +119,8 @@ private final class JobQueue: Sendable {
         var jobs: [Job] = []
         var head = 0
         var accepting = true
-        var liveThreads: Int
+        var started = false
+        var liveThreads = 0
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
         mutating func popFirst() -> Job? {
@@ -127,27 +138,43 @@ private final class JobQueue: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let state = Mutex(State())
     private let permits = DispatchSemaphore(value: 0)
+    private let threads: Int
+    private let namePrefix: String
 
-    init(threads: Int) {
-        state = Mutex(State(liveThreads: threads))
+    init(threads: Int, namePrefix: String) {
+        self.threads = threads
+        self.namePrefix = namePrefix
     }
+
+    var liveThreads: Int { state.withLock { $0.liveThreads } }
 
     func enqueue(_ job: @escaping Job) -> Bool {
-        let accepted = state.withLock { state in
-            guard state.accepting else { return false }
+        enum Outcome { case refused, queued, start }
+        let outcome = state.withLock { state -> Outcome in
+            guard state.accepting else { return .refused }
             state.jobs.append(job)
-            return true
+            if state.started { return .queued }
+            state.started = true
+            state.liveThreads = threads
+            return .start
         }
-        if accepted { permits.signal() }
-        return accepted
+        if outcome == .refused { return false }
+        // The permit may be signalled before the threads exist; the first to start takes it.
+        permits.signal()
+        if outcome == .start { SyncTaskPool.startThreads(threads, namePrefix: namePrefix, queue: self) }
+        return true
     }
 
-    func stopIntake(threads: Int, whenStopped waiter: CheckedContinuation<Void, Never>? = nil) {
+    func stopIntake(whenStopped waiter: CheckedContinuation<Void, Never>? = nil) {
         enum Outcome { case first, again, alreadyStopped }
         let outcome = state.withLock { state -> Outcome in
-            if state.liveThreads == 0 { return .alreadyStopped }
+            // Never started (or all threads gone): nothing to wait for.
+            if state.liveThreads == 0 {
+                state.accepting = false
+                return .alreadyStopped
+            }
             if let waiter { state.stopWaiters.append(waiter) }
             guard state.accepting else { return .again }
             state.accepting = false
