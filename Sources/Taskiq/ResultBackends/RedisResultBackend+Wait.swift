@@ -16,15 +16,13 @@ extension RedisResultBackend {
         }
         defer { notifier.unregister(waiter) }
         var pause = pollInterval.lowerBound
-        var woken = false
         var lastError: (any Error)?
         while true {
             try Task.checkCancellation()
             do {
-                // After a wake-up the value is most likely there: read it without asking first.
-                let ready = woken ? true : try await isResultReady(taskID)
-                if ready { return try await getResult(taskID, withLogs: withLogs) }
-                lastError = nil
+                // Read the value itself rather than asking first (EXISTS, then GET): a missing key
+                // costs the same one round trip, a present one saves the second.
+                return try await getResult(taskID, withLogs: withLogs)
             } catch let error as TaskiqError where error.code == .resultMissing {
                 lastError = nil
             } catch let error where Self.isTransient(error) {
@@ -35,7 +33,7 @@ extension RedisResultBackend {
             }
             var sleep = pause
             if let deadline { sleep = min(sleep, clock.now.duration(to: deadline)) }
-            woken = await waiter.wait(upTo: sleep)
+            _ = await waiter.wait(upTo: sleep)
             pause = min(pause * 2, pollInterval.upperBound)
         }
     }
