@@ -1,34 +1,102 @@
 import Synchronization
 
-/// Keeps results in this process's memory, evicting the oldest-inserted first.
+/// Keeps results in this process's memory; when full, evicts results that were already read,
+/// oldest first, before any unread one (oldest-inserted first among those).
+///
+/// Python taskiq evicts strictly by insertion order, which drops a result that finished before its
+/// producer started waiting while results that were read long ago stay. Reading a result (its
+/// waiter woken, `getResult`, or `waitResult` finding it stored) makes it the first to go instead.
+/// Progress reports are evicted by insertion order only.
 ///
 /// Waiters are woken the moment a result is stored: ``waitResult(_:timeout:withLogs:)`` never polls.
 /// Re-storing a result under an existing ID replaces it without moving it in the eviction order.
 public final class InMemoryResultBackend: ResultBackend {
     private struct Store<Value> {
-        var values: [String: Value] = [:]
-        var order: [String] = []
-        var head = 0
+        struct Entry {
+            var value: Value
+            var generation: UInt64
+            var read: Bool
+        }
 
-        /// Stores a value, evicting the oldest when the store is full.
+        /// Keys in eviction order, each with the generation it was stored under: a key evicted (and
+        /// maybe stored again) since is skipped when its turn comes.
+        struct Queue {
+            var keys: [(key: String, generation: UInt64)] = []
+            var head = 0
+
+            mutating func popLive(in entries: [String: Entry]) -> String? {
+                while head < keys.count {
+                    let (key, generation) = keys[head]
+                    head += 1
+                    if entries[key]?.generation == generation { return key }
+                }
+                return nil
+            }
+
+            /// Drops consumed and stale keys once they pass four times the live ones (plus 4,096), so a queue that is
+            /// only ever skipped (unread keys while read ones are evicted) stays bounded.
+            mutating func compact(live: Int, in entries: [String: Entry]) {
+                guard keys.count > 4 * live + 4096 else { return }
+                keys = keys[head...].filter { entries[$0.key]?.generation == $0.generation }
+                head = 0
+            }
+        }
+
+        private(set) var entries: [String: Entry] = [:]
+        private var inserted = Queue()
+        private var read = Queue()
+        private var nextGeneration: UInt64 = 0
+
+        var count: Int { entries.count }
+
+        subscript(key: String) -> Value? { entries[key]?.value }
+
+        /// Stores a value, evicting (read ones first) when the store is full.
+        /// - Parameter isRead: Whether the value is being handed to a reader as it is stored.
         /// - Returns: The value replaced or evicted, for the caller to release after unlocking:
         ///   freeing a result (its labels, return value, error) inside the lock lengthened the
         ///   critical section that producers and workers contend for.
-        mutating func set(_ value: Value, for key: String, limit: Int) -> Value? {
-            if let replaced = values.updateValue(value, forKey: key) { return replaced }
-            order.append(key)
+        mutating func set(_ value: Value, for key: String, limit: Int, isRead: Bool = false) -> Value? {
+            if entries[key] != nil {
+                let replaced = entries[key]!.value
+                entries[key]!.value = value
+                if isRead { markRead(key) }
+                return replaced
+            }
+            nextGeneration += 1
+            entries[key] = Entry(value: value, generation: nextGeneration, read: isRead)
+            inserted.keys.append((key, nextGeneration))
+            if isRead { read.keys.append((key, nextGeneration)) }
             var evicted: Value?
             if limit >= 0 {
-                while values.count > max(limit, 0) {
-                    evicted = values.removeValue(forKey: order[head])
-                    head += 1
+                while entries.count > max(limit, 0),
+                      let victim = read.popLive(in: entries) ?? inserted.popLive(in: entries) {
+                    evicted = entries.removeValue(forKey: victim)?.value
                 }
-                if head > 1024 && head * 2 > order.count {
-                    order.removeFirst(head)
-                    head = 0
-                }
+                inserted.compact(live: entries.count, in: entries)
+                read.compact(live: entries.count, in: entries)
             }
             return evicted
+        }
+
+        /// The value, now marked as read.
+        mutating func read(_ key: String) -> Value? {
+            guard let index = entries.index(forKey: key) else { return nil }
+            let entry = entries.values[index]
+            if !entry.read {
+                entries.values[index].read = true
+                read.keys.append((key, entry.generation))
+            }
+            return entry.value
+        }
+
+        /// Keys held in the eviction queues, stale ones included (for tests of their bound).
+        var queuedKeyCount: Int { inserted.keys.count - inserted.head + read.keys.count - read.head }
+
+        private mutating func markRead(_ key: String) {
+            guard let generation = entries[key]?.generation, entries[key]?.read == false else { return }
+            entries[key]!.read = true
+            read.keys.append((key, generation))
         }
     }
 
@@ -54,12 +122,20 @@ public final class InMemoryResultBackend: ResultBackend {
     }
 
     /// The number of results held.
-    public var count: Int { state.withLock { $0.results.values.count } }
+    public var count: Int { state.withLock { $0.results.count } }
+
+    /// Keys in the results' eviction queues, stale ones included: stays within a small multiple of
+    /// ``count`` (tests check the bound).
+    var queuedKeyCount: Int { state.withLock { $0.results.queuedKeyCount } }
+
+    /// Waits registered and not yet woken (for tests).
+    var waiterCount: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
         let (waiters, released) = state.withLock { state -> ([Waiter]?, TaskiqResult<JSONValue>?) in
-            let released = state.results.set(result, for: taskID, limit: maxStoredResults)
-            return (state.waiters.removeValue(forKey: taskID), released)
+            let waiters = state.waiters.removeValue(forKey: taskID)
+            let released = state.results.set(result, for: taskID, limit: maxStoredResults, isRead: waiters != nil)
+            return (waiters, released)
         }
         _ = consume released
         // Waiters get the stored value itself, so a result evicted right after storing still reaches them.
@@ -67,11 +143,11 @@ public final class InMemoryResultBackend: ResultBackend {
     }
 
     public func isResultReady(_ taskID: String) async throws -> Bool {
-        state.withLock { $0.results.values[taskID] != nil }
+        state.withLock { $0.results[taskID] != nil }
     }
 
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        guard let result = state.withLock({ $0.results.values[taskID] }) else {
+        guard let result = state.withLock({ $0.results.read(taskID) }) else {
             throw TaskiqError(.resultMissing, "no result is stored for task \(taskID)")
         }
         return Self.stripped(result, withLogs: withLogs)
@@ -91,7 +167,7 @@ public final class InMemoryResultBackend: ResultBackend {
             guard let result else { return try await getResult(taskID, withLogs: withLogs) }
             return Self.stripped(result, withLogs: withLogs)
         }
-        if let stored = state.withLock({ $0.results.values[taskID] }) { return Self.stripped(stored, withLogs: withLogs) }
+        if let stored = state.withLock({ $0.results.read(taskID) }) { return Self.stripped(stored, withLogs: withLogs) }
         let arrived = await withTaskGroup(of: TaskiqResult<JSONValue>?.self) { group in
             group.addTask { Task.isCancelled ? nil : await self.waitForResult(taskID) }
             group.addTask { try? await Task.sleep(for: timeout); return nil }
@@ -114,7 +190,7 @@ public final class InMemoryResultBackend: ResultBackend {
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<TaskiqResult<JSONValue>?, Never>) in
                 let stored = state.withLock { state -> TaskiqResult<JSONValue>?? in
-                    if let result = state.results.values[taskID] { return .some(result) }
+                    if let result = state.results.read(taskID) { return .some(result) }
                     if Task.isCancelled { return .some(nil) }
                     state.waiters[taskID, default: []].append((id, continuation))
                     return .none
@@ -136,13 +212,13 @@ public final class InMemoryResultBackend: ResultBackend {
     public func setProgress(_ progress: TaskProgress, for taskID: String) async throws {
         let released = state.withLock { state in
             var progress = progress
-            if progress.meta == nil, let previous = state.progress.values[taskID] { progress.meta = previous.meta }
+            if progress.meta == nil, let previous = state.progress[taskID] { progress.meta = previous.meta }
             return state.progress.set(progress, for: taskID, limit: maxStoredResults)
         }
         _ = consume released
     }
 
     public func getProgress(_ taskID: String) async throws -> TaskProgress? {
-        state.withLock { $0.progress.values[taskID] }
+        state.withLock { $0.progress[taskID] }
     }
 }

@@ -21,6 +21,63 @@ import TaskiqTestSupport
         #expect(backend.count == 2)
     }
 
+    @Test func readResultsAreEvictedBeforeUnreadOnes() async throws {
+        let backend = InMemoryResultBackend(maxStoredResults: 3)
+        try await backend.setResult(Self.result(1), for: "unread")   // finished before anyone waited
+        try await backend.setResult(Self.result(2), for: "b")
+        try await backend.setResult(Self.result(3), for: "c")
+        _ = try await backend.getResult("c", withLogs: false)
+        _ = try await backend.waitResult("b", timeout: .seconds(1), withLogs: false)
+        try await backend.setResult(Self.result(4), for: "d")   // evicts "c", the first read
+        #expect(try await backend.isResultReady("c") == false)
+        try await backend.setResult(Self.result(5), for: "e")   // then "b"
+        #expect(try await backend.isResultReady("b") == false)
+        #expect(try await backend.isResultReady("unread"), "an unread result outlives read ones")
+        // With nothing read left, the oldest-inserted goes, as in taskiq.
+        try await backend.setResult(Self.result(6), for: "f")
+        #expect(try await backend.isResultReady("unread") == false)
+        #expect(backend.count == 3)
+    }
+
+    @Test func aResultHandedToAWaiterCountsAsRead() async throws {
+        let backend = InMemoryResultBackend(maxStoredResults: 2)
+        try await backend.setResult(Self.result(1), for: "unread")
+        let waiting = Task { try await backend.waitResult("awaited", timeout: nil, withLogs: false) }
+        try await withTimeout(seconds: 10) {
+            while backend.waiterCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        try await backend.setResult(Self.result(2), for: "awaited")   // handed straight to the waiter
+        #expect(try await waiting.value.returnValue == 2)
+        try await backend.setResult(Self.result(3), for: "next")
+        #expect(try await backend.isResultReady("awaited") == false, "the delivered result went first")
+        #expect(try await backend.isResultReady("unread"))
+    }
+
+    @Test func evictionQueuesStayBoundedWhenOnlyReadResultsAreEvicted() async throws {
+        let backend = InMemoryResultBackend(maxStoredResults: 100)
+        for i in 0..<50_000 {
+            try await backend.setResult(Self.result(.int(i)), for: "t\(i)")
+            _ = try await backend.getResult("t\(i)", withLogs: false)
+        }
+        #expect(backend.count == 100)
+        // Unbounded, the two queues would hold 100,000 keys; compaction keeps each under 4 × 100 + 4,096.
+        #expect(backend.queuedKeyCount <= 10_000, "stale keys are dropped: \(backend.queuedKeyCount)")
+    }
+
+    @Test func aResultThatFinishedBeforeItsProducerWaitedSurvivesAFullStore() async throws {
+        // The producer kicks, is held up, and meanwhile more tasks than the store holds finish and
+        // are read: its result must still be there when it finally waits.
+        let broker = InMemoryBroker(maxStoredResults: 10)
+        let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+        let first = try await add.kiq(1, 1)
+        try await withTimeout(seconds: 10) {
+            while !(try await broker.resultBackend.isResultReady(first.taskID)) { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        for i in 0..<50 { #expect(try await add.kiq(i, 1).waitResult(timeout: .seconds(10)).returnValue == i + 1) }
+        #expect(try await first.waitResult(timeout: .seconds(10)).returnValue == 2)
+        try await broker.shutdown()
+    }
+
     @Test func unlimitedKeepsEverything() async throws {
         let backend = InMemoryResultBackend(maxStoredResults: -1)
         for i in 0..<500 { try await backend.setResult(Self.result(.int(i)), for: "t\(i)") }
