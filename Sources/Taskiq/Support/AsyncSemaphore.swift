@@ -4,8 +4,9 @@ import Synchronization
 final class AsyncSemaphore: Sendable {
     private struct State {
         var permits: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [(id: UInt64, continuation: UnsafeContinuation<Bool, Never>)] = []
         var head = 0
+        var nextID: UInt64 = 0
     }
     private let state: Mutex<State>
 
@@ -13,7 +14,9 @@ final class AsyncSemaphore: Sendable {
     init(permits: Int) { state = Mutex(State(permits: permits)) }
 
     /// Takes a permit, suspending until one is free.
-    func acquire() async {
+    /// - Returns: `false`, without a permit, when the calling task is cancelled while it waits
+    ///   (or was cancelled before it had to wait).
+    func acquire() async -> Bool {
         let ready = state.withLock { state -> Bool in
             if state.permits > 0 {
                 state.permits -= 1
@@ -21,25 +24,38 @@ final class AsyncSemaphore: Sendable {
             }
             return false
         }
-        if ready { return }
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.permits > 0 {
-                    state.permits -= 1
-                    return true
+        if ready { return true }
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                let answer = state.withLock { state -> Bool? in
+                    if state.permits > 0 {
+                        state.permits -= 1
+                        return true
+                    }
+                    if Task.isCancelled { return false }
+                    state.waiters.append((id, continuation))
+                    return nil
                 }
-                state.waiters.append(continuation)
-                return false
+                if let answer { continuation.resume(returning: answer) }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
+                guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
         }
     }
 
     /// Returns a permit, waking the longest waiter.
     func release() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
             if state.head < state.waiters.count {
-                let waiter = state.waiters[state.head]
+                let waiter = state.waiters[state.head].continuation
                 state.head += 1
                 if state.head == state.waiters.count {
                     state.waiters.removeAll(keepingCapacity: true)
@@ -50,6 +66,6 @@ final class AsyncSemaphore: Sendable {
             state.permits += 1
             return nil
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 }

@@ -42,17 +42,21 @@ public final class Receiver: Sendable {
     /// what is left and returns. Cancelling the calling task cancels running tasks at once.
     public func run() async throws {
         let deliveries = try await broker.listen()
-        let (queue, feed) = AsyncStream<AckableMessage>.makeStream()
-        let unlimited = options.maxAsyncTasks <= 0
-        let prefetch = AsyncSemaphore(permits: unlimited ? Int.max / 2 : options.maxAsyncTasks + max(0, options.maxPrefetch))
-        let running = AsyncSemaphore(permits: unlimited ? Int.max / 2 : options.maxAsyncTasks)
+        // The intake (its own task, so that stop() can end a pending receive without cancelling
+        // running tasks) passes deliveries through `queue` to runner tasks in the group below.
+        // With a limit, at most `maxAsyncTasks` runners each loop over the queue: a delivery goes
+        // to an idle runner in one hand-over, and a busy runner takes the next without suspending.
+        let queue = DeliveryQueue()
+        let limit = options.maxAsyncTasks > 0 ? options.maxAsyncTasks : nil
+        let prefetch = AsyncSemaphore(permits: limit.map { $0 + max(0, options.maxPrefetch) } ?? Int.max / 2)
         let inFlight = InFlightCounter()
         let failure = MutexBox<(any Error)?>(nil)
         let maxDeliveries = options.maxDeliveries ?? Int.max
         let logger = baseLogger
+        let counters = self.counters
 
         let intakeTask = Task {
-            defer { feed.finish() }
+            defer { queue.finish() }
             var iterator = deliveries.makeAsyncIterator()
             var taken = 0
             do {
@@ -62,12 +66,16 @@ public final class Receiver: Sendable {
                         break
                     }
                     taken += 1
-                    await prefetch.acquire()
+                    // Cancellable: stop() must end the intake even while every permit is held
+                    // by a task that does not finish (wait_tasks_timeout then applies).
+                    guard await prefetch.acquire() else { break }
                     guard !Task.isCancelled, let delivery = try await iterator.next() else {
                         prefetch.release()
                         break
                     }
-                    feed.yield(delivery)
+                    counters.received.increment()
+                    inFlight.increment()
+                    queue.push(delivery)
                 }
             } catch is CancellationError {
             } catch {
@@ -77,19 +85,33 @@ public final class Receiver: Sendable {
         intake.withLock { $0 = intakeTask }
         if stopRequested.load(ordering: .relaxed) { intakeTask.cancel() }
 
+        /// Runs one queued delivery; once the run is cancelled, drops it unacknowledged instead
+        /// (the broker may deliver it again), still returning its permit so the intake can end.
+        @Sendable func run(_ delivery: AckableMessage) async {
+            if !Task.isCancelled { await self.handle(delivery) }
+            prefetch.release()
+            inFlight.decrement()
+        }
+
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
-                for await delivery in queue {
-                    counters.received.increment()
-                    inFlight.increment()
-                    group.addTask {
-                        await running.acquire()
-                        await self.handle(delivery)
-                        running.release()
-                        prefetch.release()
-                        inFlight.decrement()
+                if let limit {
+                    let runner: @Sendable () async -> Void = {
+                        while let delivery = await queue.next() { await run(delivery) }
+                    }
+                    group.addTask(operation: runner)
+                    var runners = 1
+                    while runners < limit, await queue.needsRunner() {
+                        group.addTask(operation: runner)
+                        runners += 1
+                    }
+                } else {
+                    while let delivery = await queue.next() {
+                        group.addTask { await run(delivery) }
                     }
                 }
+                // The queue ends only with the intake; wait for it when every runner is started.
+                await intakeTask.value
                 if let timeout = options.waitTasksTimeout, inFlight.count > 0 {
                     baseLogger.info("waiting up to \(timeout) for \(inFlight.count) running tasks")
                     if await !inFlight.waitUntilIdle(timeout: timeout) {

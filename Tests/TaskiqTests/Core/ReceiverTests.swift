@@ -227,6 +227,86 @@ import TaskiqTestSupport
         }
     }
 
+    @Test func maxPrefetchBoundsDeliveriesTakenAheadAndStopRunsThem() async throws {
+        let broker = QueueBroker()
+        let started = EventStream<String>()
+        let gate = AsyncGate()
+        _ = broker.task("hold") { (id: String) async throws -> String in
+            started.send(id)
+            await gate.wait()
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 1))
+        let running = Task { try await receiver.run() }
+        for i in 0..<6 {
+            broker.push(#"{"task_id": "p\#(i)", "task_name": "hold", "labels": {}, "args": ["p\#(i)"], "kwargs": {}}"#,
+                        id: "p\(i)")
+        }
+        // Two run, one more is taken ahead; the other three stay with the broker.
+        #expect(Set(try await started.first(2)) == ["p0", "p1"])
+        try await withTimeout { while receiver.statistics.received < 3 { await Task.yield() } }
+        receiver.stop()
+        await gate.open()
+        try await withTimeout { try await running.value }
+        #expect(receiver.statistics.received == 3)
+        #expect(receiver.statistics.succeeded == 3)
+        #expect(Set(try await broker.acks.first(3)) == ["p0", "p1", "p2"])
+        #expect(try await broker.resultBackend.getResult("p2", withLogs: false).returnValue == "p2")
+        receiver.shutdown()
+    }
+
+    @Test(arguments: [1, 0])
+    func waitTasksTimeoutCancelsStuckTasksAndLeavesQueuedOnesUnacknowledged(maxAsyncTasks: Int) async throws {
+        let broker = QueueBroker()
+        let started = EventStream<String>()
+        let cancelled = EventStream<String>()
+        _ = broker.task("stuck") { (id: String) async throws -> String in
+            started.send(id)
+            do { try await Task.sleep(for: .seconds(3600)) } catch { cancelled.send(id) }
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(
+            maxAsyncTasks: maxAsyncTasks, maxPrefetch: 1, waitTasksTimeout: .milliseconds(50)))
+        let running = Task { try await receiver.run() }
+        for i in 0..<2 {
+            broker.push(#"{"task_id": "s\#(i)", "task_name": "stuck", "labels": {}, "args": ["s\#(i)"], "kwargs": {}}"#,
+                        id: "s\(i)")
+        }
+        let expectedStarts = maxAsyncTasks == 1 ? 1 : 2
+        _ = try await started.first(expectedStarts)
+        try await withTimeout { while receiver.statistics.received < 2 { await Task.yield() } }
+        receiver.stop()
+        try await withTimeout { try await running.value }
+        #expect(try await cancelled.first(expectedStarts).count == expectedStarts)
+        // With one runner, s1 was taken ahead but never started: it is dropped unacknowledged,
+        // so the broker can deliver it again.
+        #expect(receiver.statistics.succeeded + receiver.statistics.failed == expectedStarts)
+        receiver.shutdown()
+    }
+
+    @Test(arguments: [2, 0])
+    func cancellingTheCallerCancelsRunningTasks(maxAsyncTasks: Int) async throws {
+        let broker = QueueBroker()
+        let started = EventStream<String>()
+        let cancelled = EventStream<String>()
+        _ = broker.task("stuck") { (id: String) async throws -> String in
+            started.send(id)
+            do { try await Task.sleep(for: .seconds(3600)) } catch { cancelled.send(id) }
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: maxAsyncTasks))
+        let running = Task { try await receiver.run() }
+        for i in 0..<2 {
+            broker.push(#"{"task_id": "c\#(i)", "task_name": "stuck", "labels": {}, "args": ["c\#(i)"], "kwargs": {}}"#,
+                        id: "c\(i)")
+        }
+        _ = try await started.first(2)
+        running.cancel()
+        try await withTimeout { try await running.value }
+        #expect(Set(try await cancelled.first(2)) == ["c0", "c1"])
+        receiver.shutdown()
+    }
+
     @Test func stopDrainsRunningTasks() async throws {
         let broker = QueueBroker()
         let started = EventStream<Int>()

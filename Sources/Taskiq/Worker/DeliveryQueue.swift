@@ -1,0 +1,121 @@
+import Synchronization
+
+/// Hands deliveries from a receiver's intake to its runner tasks.
+///
+/// A delivery pushed while a runner waits resumes that runner directly (one task hand-over);
+/// otherwise it is buffered, and a runner that finishes a task takes the next one without
+/// suspending. When every runner is busy, a push also tells the waiting spawner
+/// (``needsRunner()``) that another runner would help, so runners are started only as the load
+/// needs them. The receiver's prefetch semaphore bounds how much is buffered.
+final class DeliveryQueue: Sendable {
+    private struct State {
+        var buffer: [AckableMessage] = []
+        var head = 0
+        /// Idle runners; the most recent is resumed first (its stack is likeliest to be warm).
+        var runners: [UnsafeContinuation<AckableMessage?, Never>] = []
+        var spawner: UnsafeContinuation<Bool, Never>?
+        var spawnWanted = false
+        var finished = false
+
+        mutating func take() -> AckableMessage? {
+            guard head < buffer.count else { return nil }
+            let delivery = buffer[head]
+            head += 1
+            if head == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            return delivery
+        }
+    }
+
+    private enum Wake {
+        case none
+        case runner(UnsafeContinuation<AckableMessage?, Never>, AckableMessage)
+        case spawner(UnsafeContinuation<Bool, Never>)
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates an empty queue.
+    init() {}
+
+    /// Passes a delivery to an idle runner, or buffers it.
+    func push(_ delivery: AckableMessage) {
+        let wake = state.withLock { state -> Wake in
+            if let runner = state.runners.popLast() { return .runner(runner, delivery) }
+            state.buffer.append(delivery)
+            if let spawner = state.spawner {
+                state.spawner = nil
+                return .spawner(spawner)
+            }
+            state.spawnWanted = true
+            return .none
+        }
+        switch wake {
+        case .none: break
+        case .runner(let runner, let delivery): runner.resume(returning: delivery)
+        case .spawner(let spawner): spawner.resume(returning: true)
+        }
+    }
+
+    /// The next delivery; `nil` once ``finish()`` was called and the buffer is empty.
+    /// Not cancellation-aware: the receiver ends the queue by finishing its intake.
+    func next() async -> AckableMessage? {
+        enum Fast { case delivery(AckableMessage), finished, wait }
+        let fast = state.withLock { state -> Fast in
+            if let delivery = state.take() { return .delivery(delivery) }
+            return state.finished ? .finished : .wait
+        }
+        switch fast {
+        case .delivery(let delivery): return delivery
+        case .finished: return nil
+        case .wait: break
+        }
+        return await withUnsafeContinuation { continuation in
+            let ready = state.withLock { state -> Fast in
+                if let delivery = state.take() { return .delivery(delivery) }
+                if state.finished { return .finished }
+                state.runners.append(continuation)
+                return .wait
+            }
+            switch ready {
+            case .delivery(let delivery): continuation.resume(returning: delivery)
+            case .finished: continuation.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    /// Waits until a delivery found no idle runner (`true`: start another one) or the queue is
+    /// finished (`false`). One caller at a time.
+    func needsRunner() async -> Bool {
+        await withUnsafeContinuation { continuation in
+            let answer = state.withLock { state -> Bool? in
+                if state.finished { return false }
+                // A delivery buffered earlier may have been taken by a runner since.
+                let wanted = state.spawnWanted && state.head < state.buffer.count
+                state.spawnWanted = false
+                if wanted { return true }
+                state.spawner = continuation
+                return nil
+            }
+            if let answer { continuation.resume(returning: answer) }
+        }
+    }
+
+    /// Ends the queue: waiting runners get `nil` once the buffer is empty, the spawner `false`.
+    func finish() {
+        let (runners, spawner) = state.withLock { state in
+            state.finished = true
+            let runners = state.runners
+            state.runners = []
+            let spawner = state.spawner
+            state.spawner = nil
+            return (runners, spawner)
+        }
+        // Runners only wait while the buffer is empty, so none of them is owed a delivery.
+        for runner in runners { runner.resume(returning: nil) }
+        spawner?.resume(returning: false)
+    }
+}
