@@ -5,8 +5,9 @@ public struct AckableMessage: Sendable {
     /// Acknowledges the delivery; `nil` when the broker cannot acknowledge.
     public var ack: (@Sendable () async throws -> Void)?
     /// Gives the delivery back unacknowledged, so the broker delivers it again later; `nil` when
-    /// the broker does that by itself (or cannot). The receiver calls it instead of ``ack`` when
-    /// it could not keep a message it must not run (its dead letter could not be stored).
+    /// the broker cannot deliver a message again. The receiver calls it instead of ``ack`` when it
+    /// could not keep a message it must not run (its dead letter could not be stored), when the
+    /// worker was cancelled while the task ran, and for deliveries taken ahead that never started.
     public var release: (@Sendable () async -> Void)?
 
     /// Creates a delivery.

@@ -84,6 +84,19 @@ extension Receiver {
                 let timeout = labels.isEmpty ? nil : Self.timeout(from: labels["timeout"], context: context)
                 let value = try await execute(invocation, timeout: timeout, taskID: message.taskID)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
+            } catch is CancellationError where Task.isCancelled {
+                // The worker itself is being cancelled (the drain deadline passed): the task was
+                // interrupted, not failed. Where the broker can deliver it again, leave it to
+                // another worker: no retry, no dead letter, no result, no ack.
+                if ackType != .whenReceived, let release = delivery.release {
+                    counters.interrupted.increment()
+                    logger.notice("task interrupted by shutdown; leaving it unacknowledged so the broker can deliver it again")
+                    await release()
+                    return
+                }
+                // Otherwise report it as cancelled (its waiter gets an answer), never retried or dead-lettered.
+                failure = .cancelled
+                result = TaskiqResult(isErr: true, returnValue: .null, executionTime: 0, labels: message.labels, error: failure)
             } catch {
                 failure = TaskError(error)
                 result = TaskiqResult(isErr: true, returnValue: .null, executionTime: 0, labels: message.labels, error: failure)
@@ -97,7 +110,7 @@ extension Receiver {
         if let failure {
             counters.failed.increment()
             if failure.isCancelled {
-                logger.notice("task cancelled by request")
+                logger.notice(Task.isCancelled ? "task interrupted by shutdown" : "task cancelled by request")
             } else if !failure.isNoResult {
                 logger.error("task failed: \(failure)")
             }
@@ -117,7 +130,8 @@ extension Receiver {
         var keepDelivery = false
         if let failure, let queue = settings.deadLetterQueue {
             keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
-                                                   policy: settings.deadLetterPolicy, context: context) == false
+                                                   policy: settings.deadLetterPolicy, context: context,
+                                                   canRedeliver: ackType != .whenReceived && delivery.release != nil) == false
         }
 
         if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }

@@ -88,7 +88,13 @@ public final class Receiver: Sendable {
         /// Runs one queued delivery; once the run is cancelled, drops it unacknowledged instead
         /// (the broker may deliver it again), still returning its permit so the intake can end.
         @Sendable func run(_ delivery: AckableMessage) async {
-            if !Task.isCancelled { await self.handle(delivery) }
+            if !Task.isCancelled {
+                await self.handle(delivery)
+            } else if let release = delivery.release {
+                await release()
+            } else {
+                logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
+            }
             prefetch.release()
             inFlight.decrement()
         }

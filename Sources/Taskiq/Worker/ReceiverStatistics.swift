@@ -22,6 +22,9 @@ public struct ReceiverStatistics: Sendable, Hashable {
     public var deadLettered = 0
     /// Dead letters that could not be stored (their deliveries were left unacknowledged).
     public var deadLetterFailures = 0
+    /// Tasks interrupted by the worker's own cancellation (after the drain deadline) and left
+    /// unacknowledged for the broker to deliver again.
+    public var interrupted = 0
 }
 
 /// Lock-free counters behind ``ReceiverStatistics``.
@@ -35,6 +38,7 @@ final class ReceiverCounters: Sendable {
     let ackFailures = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
     let deadLetterFailures = Atomic<Int>(0)
+    let interrupted = Atomic<Int>(0)
     /// Rare, so a lock is cheaper than an atomic per cap.
     private let rejections = Mutex<[MessageLimits.Limit: Int]>([:])
 
@@ -53,7 +57,7 @@ final class ReceiverCounters: Sendable {
             limitRejections: rejections.withLock { $0 },
             unknownTask: unknownTask.load(ordering: .relaxed), saveFailures: saveFailures.load(ordering: .relaxed),
             ackFailures: ackFailures.load(ordering: .relaxed), deadLettered: deadLettered.load(ordering: .relaxed),
-            deadLetterFailures: deadLetterFailures.load(ordering: .relaxed))
+            deadLetterFailures: deadLetterFailures.load(ordering: .relaxed), interrupted: interrupted.load(ordering: .relaxed))
     }
 }
 

@@ -284,6 +284,42 @@ import TaskiqTestSupport
         receiver.shutdown()
     }
 
+    /// A task cut off by the worker's own cancellation (the drain deadline passed) was interrupted,
+    /// not failed: never retried or dead-lettered; handed back where the broker can deliver again,
+    /// else reported as cancelled.
+    @Test(arguments: [true, false])
+    func aTaskInterruptedByShutdownIsNeitherRetriedNorDeadLettered(canRedeliver: Bool) async throws {
+        let broker = QueueBroker(canRedeliver: canRedeliver)
+        let letters = InMemoryDeadLetterQueue()
+        broker.addMiddlewares([SimpleRetryMiddleware()])
+        broker.withDeadLetterQueue(letters, failedTasks: .all)
+        let started = EventStream<String>()
+        _ = broker.task("stuck") { (id: String) async throws -> String in
+            started.send(id)
+            try await Task.sleep(for: .seconds(3600))
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 1, waitTasksTimeout: .milliseconds(50)))
+        let running = Task { try await receiver.run() }
+        broker.push(#"{"task_id": "i1", "task_name": "stuck", "labels": {"retry_on_error": true, "max_retries": 3}, "args": ["i1"], "kwargs": {}}"#,
+                    id: "i1")
+        _ = try await started.first(1)
+        receiver.stop()
+        try await withTimeout { try await running.value }
+        #expect(broker.kicked.load(ordering: .relaxed) == 0, "no retry was kicked")
+        #expect(letters.count == 0)
+        if canRedeliver {
+            #expect(try await broker.releases.first(1) == ["i1"])
+            #expect(receiver.statistics.interrupted == 1)
+            #expect(try await broker.resultBackend.isResultReady("i1") == false, "another worker will store it")
+        } else {
+            #expect(try await broker.acks.first(1) == ["i1"])
+            let result = try await broker.resultBackend.getResult("i1", withLogs: false)
+            #expect(result.error?.isCancelled == true)
+        }
+        receiver.shutdown()
+    }
+
     @Test(arguments: [2, 0])
     func cancellingTheCallerCancelsRunningTasks(maxAsyncTasks: Int) async throws {
         let broker = QueueBroker()

@@ -10,15 +10,25 @@ final class QueueBroker: AsyncBroker {
     private let continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation
     private let counter = Atomic<Int>(0)
     let acks = EventStream<String>()
+    /// IDs of deliveries handed back with `release` (only when `canRedeliver`).
+    let releases = EventStream<String>()
     private let onAck: (@Sendable (String) -> Void)?
+    private let canRedeliver: Bool
 
-    /// - Parameter onAck: Also called with the delivery's ID at the moment it is acknowledged.
-    init(onAck: (@Sendable (String) -> Void)? = nil) {
+    /// - Parameters:
+    ///   - onAck: Also called with the delivery's ID at the moment it is acknowledged.
+    ///   - canRedeliver: Whether deliveries carry a `release`, as a broker that can deliver again does.
+    init(onAck: (@Sendable (String) -> Void)? = nil, canRedeliver: Bool = false) {
         (stream, continuation) = AsyncThrowingStream.makeStream()
         self.onAck = onAck
+        self.canRedeliver = canRedeliver
     }
 
+    /// Messages sent through ``kick(_:)`` (retries included), as opposed to raw pushes.
+    let kicked = Atomic<Int>(0)
+
     func kick(_ message: BrokerMessage) async throws {
+        kicked.add(1, ordering: .relaxed)
         push(message.message, id: message.taskID)
     }
 
@@ -27,10 +37,11 @@ final class QueueBroker: AsyncBroker {
         let id = id ?? "delivery-\(counter.add(1, ordering: .relaxed).newValue)"
         let acks = self.acks
         let onAck = self.onAck
-        continuation.yield(AckableMessage(data: bytes) {
+        let releases = self.releases
+        continuation.yield(AckableMessage(data: bytes, ack: {
             onAck?(id)
             acks.send(id)
-        })
+        }, release: canRedeliver ? { @Sendable in releases.send(id) } : nil))
     }
 
     func push(_ text: String, id: String? = nil) { push(Array(text.utf8), id: id) }
