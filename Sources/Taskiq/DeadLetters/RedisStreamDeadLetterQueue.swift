@@ -77,8 +77,8 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
     public func letter(id: String) async throws -> DeadLetter? {
         do {
             return Self.letters(try await client.send(["XRANGE", stream, id, id])).first
-        } catch is RedisError {
-            return nil   // not a stream ID at all
+        } catch let error as RedisError where Self.isInvalidID(error) {
+            return nil   // not a stream ID at all; any other refusal (NOPERM, READONLY...) is thrown
         }
     }
 
@@ -86,9 +86,14 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
     public func remove(id: String) async throws -> Bool {
         do {
             return try await client.send(["XDEL", stream, id]).int == 1
-        } catch is RedisError {
+        } catch let error as RedisError where Self.isInvalidID(error) {
             return false
         }
+    }
+
+    /// Whether Redis refused the command only because the ID is not a stream ID.
+    private static func isInvalidID(_ error: RedisError) -> Bool {
+        error.message.localizedCaseInsensitiveContains("invalid stream id")
     }
 
     @discardableResult

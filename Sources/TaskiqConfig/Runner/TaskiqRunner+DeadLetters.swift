@@ -139,9 +139,12 @@ extension TaskiqRunner {
             let labels = (try? broker.components.formatter.loads(letter.data))?.labels ?? [:]
             try await broker.kick(BrokerMessage(taskID: letter.taskID ?? "", taskName: letter.taskName ?? "",
                                                 message: letter.data, labels: labels))
-            try await queue.remove(id: letter.id)
+            let removed = try await queue.remove(id: letter.id)
             let task = letter.taskName.map { "task \($0) (\(letter.taskID ?? "no ID"))" } ?? "\(letter.data.count) bytes"
             Console.out("retried \(letter.id): \(task) sent through broker '\(brokerName)'\n")
+            if !removed {
+                Console.error("warning: \(letter.id) was already gone from \(destination) after it was sent: another 'dead-letters retry' or 'purge' ran at the same time, so it may have been sent twice\n")
+            }
         }
         if id == nil {
             Console.out("retried \(letters.count) dead letter\(letters.count == 1 ? "" : "s") from \(destination)\n")

@@ -17,6 +17,23 @@ extension Redis {
             }
         }
 
+        @Test func onlyAnInvalidIDReadsAsAbsentOtherRefusalsAreErrors() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let queue = try RedisStreamDeadLetterQueue(url: server.url, stream: "letters")
+                #expect(try await queue.letter(id: "not-an-id") == nil)
+                #expect(try await queue.remove(id: "not-an-id") == false)
+                // A refusal that is not about the ID (here WRONGTYPE) must not pass for "no such
+                // letter": `retry` would report a letter missing, or replay one it failed to remove.
+                try await client.send(["SET", "letters", "not a stream"])
+                let read = await #expect(throws: RedisError.self) { try await queue.letter(id: "1-0") }
+                #expect(read?.code == "WRONGTYPE")
+                await #expect(throws: RedisError.self) { try await queue.remove(id: "1-0") }
+                try await queue.shutdown()
+            }
+        }
+
         @Test func entriesWrittenBeforeReasonCodesExistedAreReadable() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
