@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
 
 /// Keeps dead letters in a JSON-lines file: one letter per line (see ``DeadLetter/jsonValue``),
 /// appended and flushed to disk before ``add(_:)`` returns.
@@ -14,10 +13,14 @@ import Synchronization
 /// several worker processes can share the file. A line cut short by a crash is ignored when
 /// reading and the next letter starts on a new line; lines that are not letters are skipped with
 /// a warning. IDs are time-ordered UUIDv7s.
+///
+/// The file work (open, `flock`, `write`, `fsync`) runs on the queue's own serial dispatch queue,
+/// never on Swift's cooperative threads: a slow disk or another process holding the lock stalls
+/// only dead-lettering, not the worker's other tasks (lease renewals among them).
 public final class FileDeadLetterQueue: DeadLetterQueue {
     /// The file's path.
     public let path: String
-    private let lock = Mutex(())
+    private let io = DispatchQueue(label: "taskiq.dead-letters.file")
     private let logger = Logger(label: "taskiq.dead_letters")
 
     /// Creates a queue over a file, which is created on the first letter.
@@ -30,58 +33,76 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
     public func add(_ letter: DeadLetter) async throws -> String {
         var letter = letter
         letter.id = TaskIDGenerator.uuid7()
-        try append(letter.jsonValue)
+        let value = letter.jsonValue
+        try await onIO { [self] in
+            try withLockedFile(flags: O_RDWR | O_APPEND | O_CREAT) { fd in try appendLine(value, to: fd) }
+        }
         return letter.id
     }
 
     public func list(order: DeadLetterOrder, limit: Int?) async throws -> [DeadLetter] {
-        let letters = try read()
+        let letters = try await onIO { [self] in try read() }
         let ordered = order == .newestFirst ? Array(letters.reversed()) : letters
         return Array(ordered.prefix(max(0, limit ?? ordered.count)))
     }
 
     public func letter(id: String) async throws -> DeadLetter? {
-        try read().first { $0.id == id }
+        try await onIO { [self] in try read().first { $0.id == id } }
     }
 
+    /// Removes a letter; the check and the removal happen under one exclusive lock, so of two
+    /// processes removing the same letter exactly one gets `true`.
     @discardableResult
     public func remove(id: String) async throws -> Bool {
-        guard try read().contains(where: { $0.id == id }) else { return false }
-        try append(["removed": .string(id)])
-        return true
+        try await onIO { [self] in
+            try withLockedFile(flags: O_RDWR | O_APPEND | O_CREAT) { fd in
+                let letters = Self.letters(in: try Self.contents(of: fd, path: path), logger: nil)
+                guard letters.contains(where: { $0.id == id }) else { return false }
+                try appendLine(["removed": .string(id)], to: fd)
+                return true
+            }
+        }
     }
 
     @discardableResult
     public func purge() async throws -> Int {
-        try withLockedFile(flags: O_RDWR | O_CREAT) { fd in
-            let count = Self.letters(in: try Self.contents(of: fd, path: path), logger: nil).count
-            guard ftruncate(fd, 0) == 0 else { throw failure("cannot empty") }
-            return count
+        try await onIO { [self] in
+            try withLockedFile(flags: O_RDWR | O_CREAT) { fd in
+                let count = Self.letters(in: try Self.contents(of: fd, path: path), logger: nil).count
+                guard ftruncate(fd, 0) == 0 else { throw failure("cannot empty") }
+                return count
+            }
         }
     }
 
-    /// Appends one line, starting a new line first when the file ends in a partial one.
-    private func append(_ value: JSONValue) throws {
-        try withLockedFile(flags: O_RDWR | O_APPEND | O_CREAT) { fd in
-            var line: [UInt8] = []
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { throw failure("cannot inspect") }
-            if info.st_size > 0 {
-                var last: UInt8 = 0
-                guard pread(fd, &last, 1, off_t(info.st_size - 1)) == 1 else { throw failure("cannot read") }
-                if last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
-            }
-            line += value.serialized(style: .compact)
-            line.append(UInt8(ascii: "\n"))
-            var offset = 0
-            while offset < line.count {
-                let written = line[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw failure("cannot write to") }
-                offset += written
-            }
-            guard fsync(fd) == 0 else { throw failure("cannot flush") }
+    /// Runs blocking file work on ``io`` and returns its outcome.
+    private func onIO<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            io.async { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// Appends one line to the locked file, starting a new line first when the file ends in a
+    /// partial one, and flushes it to disk.
+    private func appendLine(_ value: JSONValue, to fd: Int32) throws {
+        var line: [UInt8] = []
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("cannot inspect") }
+        if info.st_size > 0 {
+            var last: UInt8 = 0
+            guard pread(fd, &last, 1, off_t(info.st_size - 1)) == 1 else { throw failure("cannot read") }
+            if last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
+        }
+        line += value.serialized(style: .compact)
+        line.append(UInt8(ascii: "\n"))
+        var offset = 0
+        while offset < line.count {
+            let written = line[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw failure("cannot write to") }
+            offset += written
+        }
+        guard fsync(fd) == 0 else { throw failure("cannot flush") }
     }
 
     /// The letters in file order, with removed ones left out.
@@ -133,15 +154,15 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
         }
     }
 
+    /// Opens the file and holds `flock` on it for `body`: exclusive for writers, shared for readers,
+    /// across every process using the file (this process's calls are already serialised by ``io``).
     private func withLockedFile<T>(flags: Int32, exclusive: Bool = true, _ body: (Int32) throws -> T) throws -> T {
-        try lock.withLock { _ in
-            let fd = open(path, flags | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw failure("cannot open") }
-            defer { close(fd) }
-            guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else { throw failure("cannot lock") }
-            defer { flock(fd, LOCK_UN) }
-            return try body(fd)
-        }
+        let fd = open(path, flags | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot open") }
+        defer { close(fd) }
+        guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else { throw failure("cannot lock") }
+        defer { flock(fd, LOCK_UN) }
+        return try body(fd)
     }
 
     private func failure(_ what: String) -> TaskiqError {

@@ -110,6 +110,25 @@ func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> DeadLet
         #expect(try await writer.list(limit: nil).isEmpty)
     }
 
+    @Test func concurrentRemovalsOfTheSameLetterSucceedOnce() async throws {
+        // Two instances stand for two `dead-letters retry` processes: the check and the removal
+        // happen under one lock, so each letter is removed (and so replayed) by exactly one.
+        let directory = try TemporaryDirectory()
+        let path = directory.file("letters.jsonl")
+        let first = FileDeadLetterQueue(path: path), second = FileDeadLetterQueue(path: path)
+        var ids: [String] = []
+        for index in 0..<20 { ids.append(try await first.add(sampleLetter(index))) }
+        let removals = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for id in ids {
+                group.addTask { try await first.remove(id: id) }
+                group.addTask { try await second.remove(id: id) }
+            }
+            return try await group.reduce(into: 0) { count, removed in if removed { count += 1 } }
+        }
+        #expect(removals == 20)
+        #expect(try await second.list(limit: nil).isEmpty)
+    }
+
     @Test func aFileInAMissingDirectoryIsAClearError() async throws {
         let queue = FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/letters.jsonl")
         let error = await #expect(throws: TaskiqError.self) { try await queue.add(sampleLetter(1)) }
