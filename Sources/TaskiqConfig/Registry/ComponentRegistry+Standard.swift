@@ -64,7 +64,7 @@ extension ComponentRegistry {
             broker: "redis_stream",
             summary: "Durable, acknowledged delivery over a Redis stream and consumer group; wire-compatible with taskiq-redis RedisStreamBroker.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                redisURLOption,
                 .string("queue_name", default: "taskiq", description: "Stream key; a task's queue_name label overrides it per message."),
                 .string("consumer_group_name", default: "taskiq", description: "Consumer group shared by the queue's workers."),
                 .string("consumer_name", default: nil,
@@ -81,13 +81,17 @@ extension ComponentRegistry {
                 .integer("max_deliveries", default: 5, range: 1...1000,
                          description: "Deliveries after which an entry goes to the dead-letter stream."),
                 .string("dead_letter_stream", default: nil, description: "Stream for dead-lettered entries; null means <queue_name>:dead."),
-            ] + redisReplyLimitOptions
+            ] + redisReplyLimitOptions,
+            check: { options throws(ConfigError) in
+                try checkRedisURL(options)
+                let leaseTTL = try options.double("lease_ttl"), renew = try options.double("lease_renew_interval")
+                guard renew < leaseTTL else {
+                    throw ConfigError(.impossibleSettings, file: "", path: "lease_renew_interval",
+                                      "lease_renew_interval (\(renew) s) must be shorter than lease_ttl (\(leaseTTL) s), or live workers lose their entries")
+                }
+            }
         ) { options in
             let leaseTTL = try options.double("lease_ttl"), renew = try options.double("lease_renew_interval")
-            guard renew < leaseTTL else {
-                throw ConfigError(.impossibleSettings, file: "", path: "lease_renew_interval",
-                                  "lease_renew_interval (\(renew) s) must be shorter than lease_ttl (\(leaseTTL) s), or live workers lose their entries")
-            }
             let settings = RedisStreamBrokerOptions(
                 queueName: try options.string("queue_name"), consumerGroupName: try options.string("consumer_group_name"),
                 consumerName: try options.optionalString("consumer_name"),
@@ -95,19 +99,20 @@ extension ComponentRegistry {
                 idleTimeout: .milliseconds(try options.int("idle_timeout")), maxlen: try options.optionalInt("maxlen"),
                 leaseTTL: .milliseconds(Int(leaseTTL * 1000)), leaseRenewInterval: .milliseconds(Int(renew * 1000)),
                 maxDeliveries: try options.int("max_deliveries"), deadLetterStream: try options.optionalString("dead_letter_stream"))
-            return try RedisStreamBroker(url: try redisURL(options), options: settings, replyLimits: try redisReplyLimits(options))
+            return try RedisStreamBroker(url: try options.string("url"), options: settings, replyLimits: try redisReplyLimits(options))
         }
 
         registry.register(
             broker: "redis_list",
             summary: "At-most-once work queue over a Redis list (LPUSH/BRPOP); wire-compatible with taskiq-redis ListQueueBroker. A task whose worker dies is lost.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                redisURLOption,
                 .string("queue_name", default: "taskiq", description: "List key; a task's queue_name label overrides it per message."),
                 .number("block_timeout", default: 2, range: 0.01...3600, description: "Seconds one BRPOP blocks before it is issued again."),
-            ] + redisReplyLimitOptions
+            ] + redisReplyLimitOptions,
+            check: checkRedisURL
         ) { options in
-            try RedisListBroker(url: try redisURL(options), queueName: try options.string("queue_name"),
+            try RedisListBroker(url: try options.string("url"), queueName: try options.string("queue_name"),
                                 blockTimeout: .milliseconds(Int(try options.double("block_timeout") * 1000)),
                                 replyLimits: try redisReplyLimits(options))
         }
@@ -127,8 +132,7 @@ extension ComponentRegistry {
             resultBackend: "redis",
             summary: "Stores results in Redis as taskiq-redis's RedisAsyncResultBackend does with JSONSerializer; Swift waiters are woken by pub/sub.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379",
-                        description: "Server URL: redis://[user:password@]host:port/db."),
+                redisURLOption,
                 .string("prefix_str", default: nil,
                         description: "Stores results under <prefix_str>:<task_id>; null stores them under the task ID."),
                 .integer("result_ex_time", default: nil, range: 1...Int.max,
@@ -148,13 +152,7 @@ extension ComponentRegistry {
         ) { options in
             let seconds = try options.optionalInt("result_ex_time")
             let milliseconds = try options.optionalInt("result_px_time")
-            let url = try options.string("url")
-            var configuration: RedisConfiguration
-            do throws(RedisConnectionError) {
-                configuration = try RedisConfiguration(url: url)
-            } catch {
-                throw ConfigError(.componentFailed, file: "", path: "url", error.message)
-            }
+            var configuration = try RedisConfiguration(url: try options.string("url"))
             configuration.apply(try redisReplyLimits(options))
             return try RedisResultBackend(configuration: configuration, prefix: try options.optionalString("prefix_str"),
                                           expiry: seconds.map { .seconds($0) } ?? milliseconds.map { .milliseconds($0) },
@@ -212,19 +210,12 @@ extension ComponentRegistry {
             deadLetterQueue: "redis",
             summary: "Keeps dead letters in a Redis stream (one entry per letter), readable by every worker and by `taskiq-run dead-letters`.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                redisURLOption,
                 .string("stream", default: "taskiq:dead", description: "The stream key."),
                 .integer("maxlen", default: nil, range: 1...Int.max,
                          description: "Cap the stream at about this many letters (XADD MAXLEN ~), oldest dropped; null keeps all."),
             ],
-            check: { options throws(ConfigError) in
-                let url = try options.string("url")
-                do throws(RedisConnectionError) {
-                    _ = try RedisConfiguration(url: url)
-                } catch {
-                    throw ConfigError(.outOfRange, file: "", path: "url", error.message)
-                }
-            }
+            check: checkRedisURL
         ) { options in
             try RedisStreamDeadLetterQueue(url: try options.string("url"), stream: try options.string("stream"),
                                            maxlen: try options.optionalInt("maxlen"))
@@ -273,7 +264,7 @@ extension ComponentRegistry {
             schedulerLease: "redis",
             summary: "A lease key in Redis (SET NX PX, renewed by its holder): one of several scheduler processes sends, the others stand by and take over when it expires.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                redisURLOption,
                 .string("key", default: RedisSchedulerLease.defaultKey,
                         description: "The lease key, the same for every scheduler that shares the schedules."),
                 .number("ttl", default: 30, range: 0.1...86_400,
@@ -298,17 +289,21 @@ extension ComponentRegistry {
             schedulerStateStore: "redis",
             summary: "Records each schedule's last sent slot in Redis, claimed atomically: shared by every scheduler process and kept across restarts.",
             options: [
-                .string("url", default: "redis://127.0.0.1:6379", description: "redis://[user:password@]host:port/db"),
+                redisURLOption,
                 .string("prefix", default: RedisSchedulerStateStore.defaultPrefix,
                         description: "Key prefix: a schedule's last slot is <prefix>:<schedule_id>."),
             ],
-            check: { options throws(ConfigError) in try checkRedisURL(options) }
+            check: checkRedisURL
         ) { options in
             try RedisSchedulerStateStore(url: try options.string("url"), prefix: try options.string("prefix"))
         }
         return registry
     }
 }
+
+/// The `url` option of every Redis component.
+private let redisURLOption = ComponentOption.string("url", default: "redis://127.0.0.1:6379",
+                                                     description: "redis://[user:password@]host:port/db")
 
 /// Checks the `url` option when the config is loaded, so a malformed URL is an error at its path.
 private func checkRedisURL(_ options: ComponentOptions) throws(ConfigError) {
@@ -330,15 +325,4 @@ private let redisReplyLimitOptions: [ComponentOption] = [
 
 private func redisReplyLimits(_ options: ComponentOptions) throws -> RedisReplyLimits {
     RedisReplyLimits(maxBulkLength: try options.int("max_bulk_length"), maxAggregateCount: try options.int("max_aggregate_count"))
-}
-
-/// The `url` option, checked now so a malformed URL is a config error at its path.
-private func redisURL(_ options: ComponentOptions) throws -> String {
-    let url = try options.string("url")
-    do {
-        _ = try RedisConfiguration(url: url)
-    } catch {
-        throw ConfigError(.wrongType, file: "", path: "url", error.message)
-    }
-    return url
 }

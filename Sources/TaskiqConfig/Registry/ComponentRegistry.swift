@@ -36,13 +36,16 @@ public struct ComponentRegistry: Sendable {
     ///   - summary: One sentence for the schema.
     ///   - options: The settings it accepts besides `type`.
     ///   - isProcessLocal: Whether the broker only works inside one process, which rules out `workers > 1`.
+    ///   - check: Validates options together when the config is loaded; throw a ``ConfigError``
+    ///     whose path names the option.
     ///   - make: Builds the broker from validated options.
     public mutating func register(
         broker name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any AsyncBroker
     ) {
         add(ComponentType(kind: .broker, name: name, summary: summary, options: options,
-                          isProcessLocal: isProcessLocal, make: { .broker(try make($0)) }))
+                          isProcessLocal: isProcessLocal, check: check, make: { .broker(try make($0)) }))
     }
 
     /// Registers a result-backend type.
