@@ -10,29 +10,19 @@ import Synchronization
 /// the same buffer.
 final class RedisStreamConsumer: Sendable {
     struct State: Sendable {
-        var buffer: [RedisStreamEntry] = []
-        var bufferHead = 0
+        var buffer = FIFOBuffer<RedisStreamEntry>()
         /// Entries read or claimed by this consumer and not yet acknowledged.
         var held: Set<String> = []
         /// Where the re-read of this consumer's own pending entries continues; `nil` once done.
         var historyCursor: String? = "0"
         var stopped = false
 
-        var buffered: Int { buffer.count - bufferHead }
+        var buffered: Int { buffer.count }
 
-        mutating func pop() -> RedisStreamEntry? {
-            guard bufferHead < buffer.count else { return nil }
-            let entry = buffer[bufferHead]
-            bufferHead += 1
-            if bufferHead == buffer.count {
-                buffer.removeAll(keepingCapacity: true)
-                bufferHead = 0
-            }
-            return entry
-        }
+        mutating func pop() -> RedisStreamEntry? { buffer.popFirst() }
 
         mutating func push(_ entries: [RedisStreamEntry]) {
-            buffer += entries
+            buffer.append(contentsOf: entries)
             for entry in entries { held.insert(entry.id) }
         }
     }

@@ -116,26 +116,13 @@ private final class JobQueue: Sendable {
     typealias Job = @Sendable () -> Void
 
     private struct State {
-        var jobs: [Job] = []
-        var head = 0
+        var jobs = FIFOBuffer<Job>()
         var accepting = true
         var started = false
         var liveThreads = 0
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
-        mutating func popFirst() -> Job? {
-            guard head < jobs.count else { return nil }
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 64, head * 2 >= jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
+        mutating func popFirst() -> Job? { jobs.popFirst() }
     }
 
     private let state = Mutex(State())

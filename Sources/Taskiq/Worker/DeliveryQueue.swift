@@ -9,24 +9,14 @@ import Synchronization
 /// needs them. The receiver's prefetch semaphore bounds how much is buffered.
 final class DeliveryQueue: Sendable {
     private struct State {
-        var buffer: [AckableMessage] = []
-        var head = 0
+        var buffer = FIFOBuffer<AckableMessage>()
         /// Idle runners; the most recent is resumed first (its stack is likeliest to be warm).
         var runners: [UnsafeContinuation<AckableMessage?, Never>] = []
         var spawner: UnsafeContinuation<Bool, Never>?
         var spawnWanted = false
         var finished = false
 
-        mutating func take() -> AckableMessage? {
-            guard head < buffer.count else { return nil }
-            let delivery = buffer[head]
-            head += 1
-            if head == buffer.count {
-                buffer.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            return delivery
-        }
+        mutating func take() -> AckableMessage? { buffer.popFirst() }
     }
 
     private enum Wake {
@@ -94,7 +84,7 @@ final class DeliveryQueue: Sendable {
             let answer = state.withLock { state -> Bool? in
                 if state.finished { return false }
                 // A delivery buffered earlier may have been taken by a runner since.
-                let wanted = state.spawnWanted && state.head < state.buffer.count
+                let wanted = state.spawnWanted && !state.buffer.isEmpty
                 state.spawnWanted = false
                 if wanted { return true }
                 state.spawner = continuation

@@ -36,8 +36,7 @@ package final class ZMTPSocket: Sendable {
         /// Ready peers in the order they became ready, for round-robin.
         var readyOrder: [UInt64] = []
         var roundRobin = 0
-        var inbox: [[[UInt8]]] = []
-        var inboxHead = 0
+        var inbox = FIFOBuffer<[[UInt8]]>()
         var receivers: [(id: UInt64, continuation: CheckedContinuation<[[UInt8]], any Error>)] = []
         var blockedReaders: [ZMTPConnection] = []
         var generation: UInt64 = 0
@@ -48,27 +47,14 @@ package final class ZMTPSocket: Sendable {
         var threads = 0
         var dropped = 0
 
-        var inboxCount: Int { inbox.count - inboxHead }
+        var inboxCount: Int { inbox.count }
 
         mutating func nextIdentifier() -> UInt64 {
             nextID += 1
             return nextID
         }
 
-        mutating func popInbox() -> [[UInt8]]? {
-            guard inboxHead < inbox.count else { return nil }
-            let message = inbox[inboxHead]
-            inbox[inboxHead] = []
-            inboxHead += 1
-            if inboxHead == inbox.count {
-                inbox.removeAll(keepingCapacity: true)
-                inboxHead = 0
-            } else if inboxHead >= 1024, inboxHead * 2 >= inbox.count {
-                inbox.removeSubrange(0..<inboxHead)
-                inboxHead = 0
-            }
-            return message
-        }
+        mutating func popInbox() -> [[UInt8]]? { inbox.popFirst() }
 
         /// Marks a change and hands back the waiters to resume outside the lock.
         mutating func changed() -> [CheckedContinuation<Void, Never>] {
