@@ -19,11 +19,11 @@ extension TaskDefinition {
     public func schedule(_ trigger: Schedule.Trigger, _ arguments: repeat each Argument, labels: JSONObject = [:],
                          taskID: String? = nil, scheduleID: String? = nil,
                          on source: any ScheduleSource) async throws -> ScheduleHandle {
-        var args: [JSONValue] = []
+        let args: [JSONValue]
         do {
-            for argument in repeat each arguments { args.append(try JSONValue(encoding: argument)) }
+            args = try encodeArguments(repeat each arguments)
         } catch {
-            throw ScheduleError(.invalidValue, key: "args", "cannot encode argument \(args.count + 1) of task '\(name)': \(error)")
+            throw ScheduleError(.invalidValue, key: "args", "\(error.message)\(error.underlying.map { ": \($0)" } ?? "")")
         }
         var merged = self.labels
         merged["schedule"] = nil

@@ -35,11 +35,9 @@ package enum TaskInvocation: Sendable {
 extension TaskDefinition {
     /// This definition with its types erased, for the registry.
     package var erased: AnyTask {
-        var types: [String] = []
-        for type in repeat (each Argument).self { types.append(String(describing: type)) }
         let definition = self
         return AnyTask(
-            name: name, labels: labels, parameterNames: parameterNames, parameterTypes: types,
+            name: name, labels: labels, parameterNames: parameterNames, parameterTypes: parameterTypes,
             resultType: Result.self == Void.self ? "Void" : String(describing: Result.self),
             isSynchronous: body.syncCall != nil,
             prepare: { message, castTypes in try definition.prepare(message, castTypes: castTypes) })

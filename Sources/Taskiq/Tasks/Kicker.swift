@@ -44,12 +44,7 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
                 or its module, or send it with kicker().withBroker(_:)
                 """)
         }
-        var args: [JSONValue] = []
-        do {
-            for argument in repeat each arguments { args.append(try JSONValue(encoding: argument)) }
-        } catch {
-            throw TaskiqError(.sendFailed, "cannot encode argument \(args.count + 1) of task '\(definition.name)'", underlying: error)
-        }
+        let args = try definition.encodeArguments(repeat each arguments)
         var merged = definition.labels
         for (key, value) in labels { merged[key] = value }
         let settings = broker.components.settings

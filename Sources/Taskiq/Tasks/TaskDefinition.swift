@@ -25,6 +25,12 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
     public let labels: JSONObject
     /// Parameter names, in order, used to map keyword arguments from other producers.
     public let parameterNames: [String]
+    /// Swift type names of the parameters, in order (`["Int", "Int"]` for `(Int, Int)`).
+    ///
+    /// Taken once, when the definition is made, so that nothing on the type-erased path walks the
+    /// parameter pack again (see `docs/toolchain/pack-loop.md`: the 6.3 optimiser miscounts one
+    /// form of pack loop in unspecialised code).
+    public let parameterTypes: [String]
 
     let body: TaskBody<repeat each Argument, Result>
     let encodeResult: @Sendable (Result) throws -> JSONValue
@@ -38,6 +44,10 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
         self.name = name
         self.labels = labels
         self.parameterNames = parameterNames
+        // The expansion statement, not `for _ in repeat`: see `parameterTypes`.
+        var types: [String] = []
+        repeat types.append(String(describing: (each Argument).self))
+        self.parameterTypes = types
         self.body = body
         self.encodeResult = encodeResult
         self.decodeResult = decodeResult
@@ -45,10 +55,20 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
     }
 
     /// The number of parameters.
-    public var arity: Int {
-        var count = 0
-        for _ in repeat (each Argument).self { count += 1 }
-        return count
+    public var arity: Int { parameterTypes.count }
+
+    /// Encodes typed arguments as the JSON values a message carries, in order.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed`` naming the argument that
+    ///   cannot be encoded.
+    func encodeArguments(_ arguments: repeat each Argument) throws(TaskiqError) -> [JSONValue] {
+        var values: [JSONValue] = []
+        values.reserveCapacity(arity)
+        do {
+            repeat values.append(try JSONValue(encoding: each arguments))
+        } catch {
+            throw TaskiqError(.sendFailed, "cannot encode argument \(values.count + 1) of task '\(name)'", underlying: error)
+        }
+        return values
     }
 
     /// A kicker for this task, to set labels, the broker or the task ID of one kick.
