@@ -7,10 +7,22 @@ import TaskiqTestSupport
 
 /// Runs the built `taskiq-run` as a subprocess.
 ///
-/// These tests use `.build/debug/taskiq-run` under the package root, so run `swift build` before
-/// `swift test` (a test-only build does not link the executable).
+/// The binary is `TASKIQ_RUN` when set (`.ci/run` points the release suite at the release binary
+/// as it ships, built without `-enable-testing`), else the `taskiq-run` built beside this test
+/// bundle, so a release test run launches the release binary and a debug run the debug one. Run
+/// `swift build` (with the same `-c`) before `swift test`: a test-only build may not link it.
 enum TaskiqRunProcess {
-    static let executable = Fixtures.packageRoot.appendingPathComponent(".build/debug/taskiq-run")
+    static let executable: URL = {
+        if let path = ProcessInfo.processInfo.environment["TASKIQ_RUN"], !path.isEmpty {
+            return URL(fileURLWithPath: path, relativeTo: Fixtures.packageRoot).absoluteURL
+        }
+        #if os(Linux)
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("taskiq-run")
+        #else
+        return Fixtures.packageRoot.appendingPathComponent(".build/debug/taskiq-run")
+        #endif
+    }()
 
     struct Output: Sendable {
         var status: Int32
@@ -21,8 +33,8 @@ enum TaskiqRunProcess {
     static func requireExecutable() throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             Issue.record("""
-                \(executable.path) is missing: run `swift build` in the package root before `swift test` \
-                so the end-to-end tests can launch taskiq-run
+                \(executable.path) is missing: run `swift build` (with the same -c as the tests) in the \
+                package root before `swift test`, or set TASKIQ_RUN, so the end-to-end tests can launch taskiq-run
                 """)
             throw CancellationError()
         }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Checks the installed Swift toolchain for the optimiser faults this project works around
+# (docs/toolchain/). Prints what it finds; exits 1 only when the probe itself cannot be built.
+# Run it after a toolchain upgrade: when a fault is gone, its workaround may go too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+swiftc -O docs/toolchain/pack-loop.swift -o "$work/pack-loop" 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+output=$("$work/pack-loop")
+echo "$output" | sed 's/^/pack-loop: /'
+if [ "$(echo "$output" | awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}' | sort -u)" = "3 3 3 3" ]; then
+    echo "pack-loop: this toolchain counts every form correctly under -O"
+else
+    echo "pack-loop: FAULT PRESENT in $(swiftc --version 2>&1 | head -1): 'for _ in repeat' miscounts in unspecialised code (docs/toolchain/pack-loop.md); TaskDefinition avoids that form"
+fi
