@@ -72,6 +72,10 @@ struct HostileMessagesEndToEndTests {
             // sleeps of 1e21 s and 1e308 s may legitimately still be running)...
             try await withTimeout(seconds: 60) {
                 while true {
+                    guard kill(worker.pid, 0) == 0 else {
+                        Issue.record("the worker died:\n\(worker.lines.suffix(30).joined(separator: "\n"))")
+                        throw CancellationError()
+                    }
                     let pending = try await client.send(["XPENDING", "hostile", "taskiq"]).array?.first?.int ?? -1
                     let length = try await client.send(["XLEN", "hostile"]).int ?? -1
                     let info = try await client.send(["XINFO", "GROUPS", "hostile"])
