@@ -41,13 +41,18 @@ public enum ExampleTasks {
     /// `examples.fib(n: Int) -> Int`: the n-th Fibonacci number by naive recursion.
     ///
     /// Deliberately exponential and synchronous, so it runs on the worker's thread pool and keeps
-    /// a core busy: `fib(30)` takes a noticeable fraction of a second. `n` must be in `0...92`.
+    /// a core busy: `fib(30)` takes a noticeable fraction of a second, `fib(40)` about a second in
+    /// release. `n` must be in `0...40`: naive recursion to `fib(92)` (the largest that fits
+    /// `Int`) would hold a pool thread for centuries, so any producer could take a worker's pool.
     public static let fib = TaskDefinition("examples.fib", parameters: ["n"]) { (n: Int) throws -> Int in
-        guard (0...92).contains(n) else {
-            throw ExampleFailure(message: "examples.fib takes n in 0...92, found \(n)")
+        guard (0...maximumFibonacciInput).contains(n) else {
+            throw ExampleFailure(message: "examples.fib takes n in 0...\(maximumFibonacciInput), found \(n)")
         }
         return fibonacci(n)
     }
+
+    /// The largest `n` that `examples.fib` accepts.
+    public static let maximumFibonacciInput = 40
 
     /// `examples.heartbeat()`: logs one line containing `heartbeat` through the task's logger.
     public static let heartbeat = TaskDefinition("examples.heartbeat") { () async throws -> Void in
@@ -57,6 +62,10 @@ public enum ExampleTasks {
     /// `examples.crash_once(marker: String) -> String`: kills the worker process the first time,
     /// succeeds when delivered again. A demonstration of crash safety, not a task to copy.
     ///
+    /// Disabled unless the worker's environment sets ``crashOnceVariable`` to `1`: the examples
+    /// are loaded by default, and no message may kill a worker that did not ask for it. Disabled,
+    /// it fails with ``ExampleFailure`` and touches no file.
+    ///
     /// If the file `marker` does not exist, it is created and the process traps, as a Swift
     /// runtime error (overflow, force-unwrap of `nil`, out-of-range index) would. With
     /// `workers > 1` the supervisor starts a new worker process, and a broker that holds
@@ -65,6 +74,9 @@ public enum ExampleTasks {
     /// (ZeroMQ, `redis_list`) the task is simply lost: that is what this task makes visible.
     public static let crashOnce = TaskDefinition("examples.crash_once", parameters: ["marker"]) {
         (marker: String) async throws -> String in
+        guard let enabled = getenv(crashOnceVariable), String(cString: enabled) == "1" else {
+            throw ExampleFailure(message: "examples.crash_once is disabled: set \(crashOnceVariable)=1 in the worker's environment to let it crash the worker")
+        }
         let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 {
             guard errno == EEXIST else {
@@ -76,6 +88,9 @@ public enum ExampleTasks {
         TaskContext.current?.logger.warning("examples.crash_once: created \(marker); crashing this worker process on purpose")
         fatalError("examples.crash_once: deliberate crash (marker \(marker) created; the redelivery will succeed)")
     }
+
+    /// The environment variable that enables `examples.crash_once` in a worker.
+    public static let crashOnceVariable = "TASKIQ_EXAMPLES_CRASH_ONCE"
 
     /// The module: every task above, under the name `examples`.
     public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce])

@@ -30,6 +30,9 @@ import TaskiqTestSupport
              result: ["k": [1, 2.5, "é ✓", nil, true, ["n": -0.0]]]),
         Case(arguments: ["examples.sleep", "0.01"], result: .null),
         Case(arguments: ["examples.fib", "20"], result: 6765),
+        Case(arguments: ["examples.fib", "41"], failure: "examples.fib takes n in 0...40, found 41"),
+        Case(arguments: ["examples.crash_once", "/tmp/taskiq-crash-once-never-created"],
+             failure: "examples.crash_once is disabled"),
         Case(arguments: ["examples.heartbeat"], result: .null),
         Case(arguments: ["examples.fail"], failure: "examples.fail always fails"),
     ]

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import TaskiqTestSupport
+import TaskiqExamples
 import Taskiq
 @testable import TaskiqConfig
 
@@ -27,7 +28,7 @@ struct FaultInjectionTests {
         try await RedisServer.with { server in
             let (directory, file) = try Self.config(server, worker: #""workers": 2, "shutdown_timeout": 5, "log_level": "debug""#)
             let marker = directory.path("crash_once.marker")
-            let supervisor = try RunningProcess(["worker", "-c", file])
+            let supervisor = try RunningProcess(["worker", "-c", file], environment: [ExampleTasks.crashOnceVariable: "1"])
             _ = try await supervisor.waitFor("both workers ready") { lines in
                 lines.filter { $0.contains("worker ready") }.count >= 2 ? true : nil
             }

@@ -36,7 +36,9 @@ struct HostileMessagesEndToEndTests {
             message("i2", "examples.add", args: "[-1180591620717411303427, 1]"),
             message("i3", "examples.fib", args: "[9223372036854775807]"),
             message("i4", "examples.fib", args: "[1e300]"),
-            message("i5", "examples.add", args: "[true, false]"),
+            message("i5", "examples.fib", args: "[92]"),
+            message("c1", "examples.crash_once", args: #"["/tmp/taskiq-hostile-crash-once-\#(UUID().uuidString)"]"#),
+            message("i6", "examples.add", args: "[true, false]"),
             message("k1", "examples.add", args: "[1]", kwargs: #"{"a": 1, "zzz": 2}"#),
             // Names and text at the edges.
             message("u1", "exämples.ädd ✓", args: "[1, 2]"),
