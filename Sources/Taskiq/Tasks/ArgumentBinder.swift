@@ -21,7 +21,8 @@ struct ArgumentBinder {
     /// Rejects argument lists that cannot fit the parameters at all.
     func validate() throws(TaskiqError) {
         if message.args.count > arity {
-            throw invalid("takes \(arity) argument\(arity == 1 ? "" : "s") but \(message.args.count) positional were given")
+            let given = message.args.count
+            throw invalid("takes \(arity) argument\(arity == 1 ? "" : "s") but \(given) positional \(given == 1 ? "was" : "were") given")
         }
         for key in message.kwargs.keys {
             guard let position = names.firstIndex(of: key), position < arity else {

@@ -77,3 +77,10 @@ import TaskiqTestSupport
         try await broker.shutdown()
     }
 }
+
+extension PackArityTests {
+    @Test func oneExtraArgumentReadsAsOne() async throws {
+        let error = await #expect(throws: TaskiqError.self) { try await Self.run("arity.none", args: [1]) }
+        #expect(error?.message.contains("takes 0 arguments but 1 positional was given") == true)
+    }
+}
