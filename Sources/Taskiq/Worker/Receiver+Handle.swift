@@ -80,8 +80,8 @@ extension Receiver {
         var failure: TaskError? = preExecuteError
         if failure == nil {
             do {
+                let timeout = labels.isEmpty ? nil : try Self.timeout(from: labels["timeout"])
                 let invocation = try task.prepare(message, options.castTypes)
-                let timeout = labels.isEmpty ? nil : Self.timeout(from: labels["timeout"], context: context)
                 let value = try await execute(invocation, timeout: timeout, taskID: message.taskID)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch is CancellationError where Task.isCancelled {
@@ -169,15 +169,13 @@ extension Receiver {
         }
     }
 
-    /// Seconds from a `timeout` label (number or numeric string); `nil` when absent, invalid or not positive.
-    static func timeout(from label: JSONValue?, context: TaskContext) -> Double? {
-        guard let label else { return nil }
-        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
-        guard let seconds, seconds > 0, seconds.isFinite else {
-            context.workerLogger.warning("ignoring timeout label \(label): expected a positive number of seconds")
-            return nil
-        }
-        return seconds
+    /// The `timeout` label (seconds, a number or a numeric string) as a duration; `nil` when
+    /// absent or `null`. Anything else that is not a positive number of seconds up to
+    /// ``Swift/Duration/maximumCheckedSeconds`` throws ``DurationRangeError``: the task is not
+    /// run and gets that error as its result (a value such as `1e21` used to trap the worker).
+    static func timeout(from label: JSONValue?) throws(DurationRangeError) -> Duration? {
+        guard let label, label != .null else { return nil }
+        return try Duration.checkedSeconds(label, of: "timeout label", positive: true)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -192,7 +190,7 @@ extension Receiver {
     /// ``TaskError/cancelled`` error: an async task is cancelled (cooperatively); a synchronous
     /// one cannot be interrupted and finishes on its thread, its outcome discarded. A task whose
     /// cancellation was requested before it started does not run.
-    private func execute(_ invocation: TaskInvocation, timeout: Double?, taskID: String) async throws -> JSONValue {
+    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool
@@ -213,9 +211,9 @@ extension Receiver {
         let token = cancellations.begin(taskID, onCancel: cancel)
         if token == nil { cancel() }
         defer { if let token { cancellations.end(token) } }
-        let timer = timeout.map { seconds in
+        let timer = timeout.map { timeout in
             Task {
-                try? await Task.sleep(for: .seconds(seconds))
+                try? await Task.sleep(for: timeout)
                 if !Task.isCancelled {
                     outcome.resume(with: .failure(TaskError.timeout))
                     work.cancel()

@@ -112,6 +112,28 @@ import TaskiqTestSupport
         }
     }
 
+    /// A `timeout` label no `Duration` can hold (it used to trap the worker with "Overflow in
+    /// multiplication") gives the task an error result; the worker goes on with the next task.
+    @Test(arguments: [#"1e21"#, #""1e300""#, #"1.7e20"#, #"-1"#, #"0"#, #""NaN""#, #""soon""#, #"9223372036854775807"#])
+    func aHostileTimeoutLabelIsAnErrorResultAndTheNextTaskRuns(_ label: String) async throws {
+        let ran = Atomic<Int>(0)
+        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
+            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in
+                ran.add(1, ordering: .relaxed)
+                return a + b
+            }
+        }) { broker, receiver in
+            broker.push(#"{"task_id": "hostile", "task_name": "add", "labels": {"timeout": \#(label)}, "args": [1, 2], "kwargs": {}}"#)
+            broker.push(#"{"task_id": "next", "task_name": "add", "labels": {"timeout": 5}, "args": [2, 3], "kwargs": {}}"#)
+            let hostile = try await Self.wait(broker, "hostile")
+            #expect(hostile.isErr)
+            #expect(hostile.error?.name == "DurationRangeError")
+            #expect(hostile.error?.message.contains("timeout label") == true, "\(hostile.error?.message ?? "")")
+            #expect(try await Self.wait(broker, "next").returnValue == 5)
+            #expect(ran.load(ordering: .relaxed) == 1, "the hostile task's body did not run")
+        }
+    }
+
     @Test(arguments: [true, false])
     func castTypes(_ enabled: Bool) async throws {
         var options = ReceiverOptions()
