@@ -78,11 +78,15 @@ extension Receiver {
         let start = ContinuousClock.now
         var result: TaskiqResult<JSONValue>
         var failure: TaskError? = preExecuteError
+        // A body still running after its timeout or cancel resolved the outcome: the result is
+        // stored at once, but this delivery's slot stays taken until the body really returns.
+        var straggler: OnceContinuation<Void>?
         if failure == nil {
             do {
                 let timeout = labels.isEmpty ? nil : try Self.timeout(from: labels["timeout"])
                 let invocation = try task.prepare(message, options.castTypes)
-                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID)
+                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID,
+                                              logger: logger, straggler: &straggler)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch is CancellationError where Task.isCancelled {
                 // The worker itself is being cancelled (the drain deadline passed): the task was
@@ -160,6 +164,20 @@ extension Receiver {
         }
         if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
         if keepDelivery { await delivery.release?() }
+        if let straggler {
+            // Holding the runner holds the slot: max_async_tasks counts this body until it returns.
+            // Only the worker's own cancellation (the drain deadline) stops the wait.
+            do {
+                try await withTaskCancellationHandler {
+                    try await straggler.value
+                } onCancel: {
+                    straggler.resume(with: .failure(CancellationError()))
+                }
+                logger.notice("the body of the \(failure == .timeout ? "timed-out" : "cancelled") task returned; its slot is free")
+            } catch {
+                logger.warning("the worker is stopping while the body of the \(failure == .timeout ? "timed-out" : "cancelled") task is still running")
+            }
+        }
     }
 
     func ack(_ acknowledge: Acknowledger) async {
@@ -190,7 +208,13 @@ extension Receiver {
     /// ``TaskError/cancelled`` error: an async task is cancelled (cooperatively); a synchronous
     /// one cannot be interrupted and finishes on its thread, its outcome discarded. A task whose
     /// cancellation was requested before it started does not run.
-    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String) async throws -> JSONValue {
+    ///
+    /// A body that does not stop at the deadline or on the cancel request (a synchronous one, or
+    /// an async one that never checks cancellation) is still running when this returns: then
+    /// `straggler` is set to what completes when it does return, so that the caller keeps its
+    /// slot until then, and a warning says so.
+    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String, logger: Logger,
+                         straggler: inout OnceContinuation<Void>?) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool
@@ -200,9 +224,14 @@ extension Receiver {
         case .sync(let body): operation = { try await pool.run(body) }
         }
         let outcome = OnceContinuation<JSONValue>()
+        let returned = OnceContinuation<Void>()
         // Starts on this thread without a scheduling hop; a task that never suspends is done here.
         let work = Task.immediate {
-            do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
+            let result: Result<JSONValue, any Error>
+            do { result = .success(try await operation()) } catch { result = .failure(error) }
+            // Before the outcome: whoever sees the outcome can tell whether the body returned.
+            returned.resume(with: .success(()))
+            outcome.resume(with: result)
         }
         let cancel: @Sendable () -> Void = {
             outcome.resume(with: .failure(TaskError.cancelled))
@@ -221,11 +250,20 @@ extension Receiver {
             }
         }
         defer { timer?.cancel() }
-        return try await withTaskCancellationHandler {
-            try await outcome.value
-        } onCancel: {
-            work.cancel()
-            outcome.resume(with: .failure(CancellationError()))
+        do {
+            return try await withTaskCancellationHandler {
+                try await outcome.value
+            } onCancel: {
+                work.cancel()
+                outcome.resume(with: .failure(CancellationError()))
+            }
+        } catch {
+            if !Task.isCancelled, !returned.isResumed {
+                straggler = returned
+                let what = (error as? TaskError) == .timeout ? "timed out" : "was cancelled"
+                logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
+            }
+            throw error
         }
     }
 }

@@ -112,6 +112,50 @@ import TaskiqTestSupport
         }
     }
 
+    /// A timed-out (or cancelled) body that ignores cancellation still counts against
+    /// max_async_tasks until it really returns: its result is stored at once, but the next task
+    /// does not start before the body is done.
+    @Test(arguments: [true, false])
+    func aBodyStillRunningAfterItsTimeoutKeepsItsSlot(synchronous: Bool) async throws {
+        let release = DispatchSemaphore(value: 0)
+        let order = Recorder()
+        let nextStarted = EventStream<Void>()
+        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
+            if synchronous {
+                _ = broker.task("stubborn") { () throws -> Int in
+                    release.wait()
+                    order.record("stubborn returned")
+                    return 1
+                }
+            } else {
+                _ = broker.task("stubborn") { () async throws -> Int in
+                    // Never checks cancellation.
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async { release.wait(); continuation.resume() }
+                    }
+                    order.record("stubborn returned")
+                    return 1
+                }
+            }
+            _ = broker.task("next") { () async throws -> Int in
+                order.record("next started")
+                nextStarted.send(())
+                return 2
+            }
+        }) { broker, receiver in
+            broker.push(#"{"task_id": "s", "task_name": "stubborn", "labels": {"timeout": 0.05}, "args": [], "kwargs": {}}"#)
+            broker.push(#"{"task_id": "n", "task_name": "next", "labels": {}, "args": [], "kwargs": {}}"#)
+            let stubborn = try await Self.wait(broker, "s")
+            #expect(stubborn.error == TaskError.timeout, "the result is stored at the deadline")
+            // The slot is still taken: "next" must not start while the body runs (a bounded
+            // negative check; without the fix it starts within microseconds).
+            await #expect(throws: TimedOut.self) { try await nextStarted.first(1, timeout: 0.3) }
+            release.signal()
+            #expect(try await Self.wait(broker, "n").returnValue == 2)
+            #expect(order.all == ["stubborn returned", "next started"])
+        }
+    }
+
     /// A `timeout` label no `Duration` can hold (it used to trap the worker with "Overflow in
     /// multiplication") gives the task an error result; the worker goes on with the next task.
     @Test(arguments: [#"1e21"#, #""1e300""#, #"1.7e20"#, #"-1"#, #"0"#, #""NaN""#, #""soon""#, #"9223372036854775807"#])
