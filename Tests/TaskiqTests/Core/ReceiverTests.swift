@@ -293,6 +293,8 @@ import TaskiqTestSupport
         }
     }
 
+    /// With an at-most-once broker (no `release`), deliveries taken ahead still run after stop():
+    /// handing them back would lose them.
     @Test func maxPrefetchBoundsDeliveriesTakenAheadAndStopRunsThem() async throws {
         let broker = QueueBroker()
         let started = EventStream<String>()
@@ -318,6 +320,67 @@ import TaskiqTestSupport
         #expect(receiver.statistics.succeeded == 3)
         #expect(Set(try await broker.acks.first(3)) == ["p0", "p1", "p2"])
         #expect(try await broker.resultBackend.getResult("p2", withLogs: false).returnValue == "p2")
+        receiver.shutdown()
+    }
+
+    /// A backlog waiting when the worker starts runs at full max_async_tasks at once (a one-flag
+    /// spawn signal ran 60 waiting tasks about 3 at a time).
+    @Test(arguments: [60, 200])
+    func aBacklogRunsAtFullConcurrencyAtOnce(backlog: Int) async throws {
+        let broker = QueueBroker()
+        let running = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+        let gate = AsyncGate()
+        _ = broker.task("hold") { () async throws -> Int in
+            _ = peak.max(running.add(1, ordering: .relaxed).newValue, ordering: .relaxed)
+            await gate.wait()
+            running.subtract(1, ordering: .relaxed)
+            return 1
+        }
+        for i in 0..<backlog {
+            broker.push(#"{"task_id": "b\#(i)", "task_name": "hold", "labels": {}, "args": [], "kwargs": {}}"#)
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 60))
+        let run = Task { try await receiver.run() }
+        try await withTimeout(seconds: 5) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+        await gate.open()
+        for i in 0..<backlog { _ = try await Self.wait(broker, "b\(i)") }
+        #expect(peak.load(ordering: .relaxed) == 60)
+        broker.close()
+        try await withTimeout { try await run.value }
+        receiver.shutdown()
+    }
+
+    /// After stop() no task starts: deliveries taken ahead go back to a broker that can deliver
+    /// them again at once, while the running ones drain.
+    @Test func stopHandsBackDeliveriesTakenAheadAndDrainsRunningOnes() async throws {
+        let broker = QueueBroker(canRedeliver: true)
+        let started = EventStream<String>()
+        let gate = AsyncGate()
+        _ = broker.task("hold") { (id: String) async throws -> String in
+            started.send(id)
+            await gate.wait()
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 2))
+        let running = Task { try await receiver.run() }
+        for i in 0..<6 {
+            broker.push(#"{"task_id": "q\#(i)", "task_name": "hold", "labels": {}, "args": ["q\#(i)"], "kwargs": {}}"#,
+                        id: "q\(i)")
+        }
+        #expect(Set(try await started.first(2)) == ["q0", "q1"])
+        try await withTimeout { while receiver.statistics.received < 4 { await Task.yield() } }
+        receiver.stop()
+        // Handed back while q0 and q1 still hold both slots.
+        #expect(Set(try await broker.releases.first(2)) == ["q2", "q3"])
+        await gate.open()
+        try await withTimeout { try await running.value }
+        #expect(Set(try await broker.acks.first(2)) == ["q0", "q1"])
+        let stats = receiver.statistics
+        #expect(stats.received == 4)
+        #expect(stats.succeeded == 2)
+        #expect(stats.handedBack == 2)
+        #expect(try await broker.resultBackend.isResultReady("q2") == false)
         receiver.shutdown()
     }
 
