@@ -130,12 +130,13 @@ extension Receiver {
         }
         if let capture = context.capture { result.log = capture.text }
         // A failure that will not be retried is stored as a dead letter before the ack; if that
-        // fails, the delivery stays unacknowledged so the broker can deliver it again.
+        // fails, the delivery stays unacknowledged (and, below, storing is tried again).
         var keepDelivery = false
+        let canRedeliver = ackType != .whenReceived && delivery.release != nil
         if let failure, let queue = settings.deadLetterQueue {
             keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
                                                    policy: settings.deadLetterPolicy, context: context,
-                                                   canRedeliver: ackType != .whenReceived && delivery.release != nil) == false
+                                                   canRedeliver: canRedeliver) == false
         }
 
         if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }
@@ -163,6 +164,24 @@ extension Receiver {
             }
         }
         if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
+        if keepDelivery, canRedeliver, let failure, let queue = settings.deadLetterQueue {
+            // The body ran and its outcome is stored: handing the delivery back would run it
+            // again. Keep it (unacknowledged, held by this worker) and try storing the letter
+            // again until it is stored or the worker stops; this delivery keeps its slot meanwhile.
+            var wait = Duration.milliseconds(100)
+            while keepDelivery, !stopRequested.load(ordering: .relaxed), !Task.isCancelled {
+                do { try await Task.sleep(for: wait) } catch { break }
+                wait = min(wait * 2, .seconds(2))
+                keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
+                                                       policy: settings.deadLetterPolicy, context: context,
+                                                       canRedeliver: true) == false
+            }
+            if !keepDelivery {
+                await ack(acknowledge)
+            } else {
+                logger.warning("the worker is stopping before the dead letter could be stored; handing the delivery back, so its task may run again")
+            }
+        }
         if keepDelivery { await delivery.release?() }
         if let straggler {
             // Holding the runner holds the slot: max_async_tasks counts this body until it returns.

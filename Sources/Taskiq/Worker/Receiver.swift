@@ -18,7 +18,8 @@ public final class Receiver: Sendable {
     let baseLogger: Logger
     let captureFormat: LogFormat?
     private let intake = Mutex<Task<Void, Never>?>(nil)
-    private let stopRequested = Atomic<Bool>(false)
+    /// Set by ``stop()``: no task starts after it.
+    let stopRequested = Atomic<Bool>(false)
 
     /// Creates a receiver.
     public convenience init(broker: any AsyncBroker, options: ReceiverOptions = ReceiverOptions()) {
