@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Taskiq
 
@@ -79,5 +80,15 @@ import Testing
         #expect(BrokerMessage.delay(.int(Int.max)) == .seconds(1_000_000_000))
         #expect(BrokerMessage.delay(.string("-1")) == nil)
         #expect(BrokerMessage.delay(.int(0)) == nil)
+    }
+
+    /// A schedule's time far in the future (from a schedule source anyone can write to) is slept
+    /// towards in slices, never converted to a duration that traps.
+    @Test(arguments: [1e300, 1e20, Date.distantFuture.timeIntervalSince1970])
+    func theSchedulerClockSleepsTowardsAnyFutureTime(_ seconds: Double) async throws {
+        let clock = SystemSchedulerClock(maximumSlice: .milliseconds(10))
+        let sleeper = Task { try await clock.sleep(until: Date(timeIntervalSince1970: seconds)) }
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
     }
 }
