@@ -237,6 +237,32 @@ extension Redis {
             }
         }
 
+        /// A backlog of long tasks waiting in the stream runs at full max_async_tasks at once
+        /// (it ran about 3 at a time).
+        @Test func aBacklogRunsAtFullConcurrency() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                for index in 0..<60 {
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("long-\(index)", "hold")])
+                }
+                let broker = try Redis.streamBroker(server)
+                let running = Atomic<Int>(0)
+                let gate = AsyncGate()
+                _ = broker.task("hold") { () async throws -> Int in
+                    running.add(1, ordering: .relaxed)
+                    await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 60)) { receiver in
+                    try await withTimeout(seconds: 10) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+                    await gate.open()
+                    try await Redis.eventually("all done") { receiver.statistics.succeeded == 60 }
+                }
+            }
+        }
+
         /// A hand-back re-adds the entry under a new ID, whose Redis delivery count starts at 0:
         /// the original's count travels with it, so max_deliveries still ends the loop.
         @Test func shutdownsHandBackKeepsTheDeliveryCount() async throws {
