@@ -18,14 +18,6 @@ final class OnceContinuation<Value: Sendable>: Sendable {
         continuation?.resume(with: result)
     }
 
-    /// Whether an outcome was delivered already.
-    var isResumed: Bool {
-        state.withLock { state in
-            if case .done = state { return true }
-            return false
-        }
-    }
-
     /// Waits for the outcome.
     var value: Value {
         get async throws {

@@ -80,7 +80,7 @@ extension Receiver {
         var failure: TaskError? = preExecuteError
         // A body still running after its timeout or cancel resolved the outcome: the result is
         // stored at once, but this delivery's slot stays taken until the body really returns.
-        var straggler: OnceContinuation<Void>?
+        var straggler: ExecutionOutcome?
         if failure == nil {
             do {
                 let timeout = labels.isEmpty ? nil : try Self.timeout(from: labels["timeout"])
@@ -188,9 +188,9 @@ extension Receiver {
             // Only the worker's own cancellation (the drain deadline) stops the wait.
             do {
                 try await withTaskCancellationHandler {
-                    try await straggler.value
+                    try await straggler.bodyReturned
                 } onCancel: {
-                    straggler.resume(with: .failure(CancellationError()))
+                    straggler.stopWaiting()
                 }
                 logger.notice("the body of the \(failure == .timeout ? "timed-out" : "cancelled") task returned; its slot is free")
             } catch {
@@ -233,7 +233,7 @@ extension Receiver {
     /// `straggler` is set to what completes when it does return, so that the caller keeps its
     /// slot until then, and a warning says so.
     private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String, logger: Logger,
-                         straggler: inout OnceContinuation<Void>?) async throws -> JSONValue {
+                         straggler: inout ExecutionOutcome?) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool
@@ -242,18 +242,13 @@ extension Receiver {
         case .async(let body): operation = body
         case .sync(let body): operation = { try await pool.run(body) }
         }
-        let outcome = OnceContinuation<JSONValue>()
-        let returned = OnceContinuation<Void>()
+        let outcome = ExecutionOutcome()
         // Starts on this thread without a scheduling hop; a task that never suspends is done here.
         let work = Task.immediate {
-            let result: Result<JSONValue, any Error>
-            do { result = .success(try await operation()) } catch { result = .failure(error) }
-            // Before the outcome: whoever sees the outcome can tell whether the body returned.
-            returned.resume(with: .success(()))
-            outcome.resume(with: result)
+            do { outcome.bodyDidReturn(.success(try await operation())) } catch { outcome.bodyDidReturn(.failure(error)) }
         }
         let cancel: @Sendable () -> Void = {
-            outcome.resume(with: .failure(TaskError.cancelled))
+            outcome.resolve(with: .failure(TaskError.cancelled))
             work.cancel()
         }
         let token = cancellations.begin(taskID, onCancel: cancel)
@@ -263,7 +258,7 @@ extension Receiver {
             Task {
                 try? await Task.sleep(for: timeout)
                 if !Task.isCancelled {
-                    outcome.resume(with: .failure(TaskError.timeout))
+                    outcome.resolve(with: .failure(TaskError.timeout))
                     work.cancel()
                 }
             }
@@ -274,11 +269,11 @@ extension Receiver {
                 try await outcome.value
             } onCancel: {
                 work.cancel()
-                outcome.resume(with: .failure(CancellationError()))
+                outcome.resolve(with: .failure(CancellationError()))
             }
         } catch {
-            if !Task.isCancelled, !returned.isResumed {
-                straggler = returned
+            if !Task.isCancelled, outcome.isBodyRunning {
+                straggler = outcome
                 let what = (error as? TaskError) == .timeout ? "timed out" : "was cancelled"
                 logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
             }
