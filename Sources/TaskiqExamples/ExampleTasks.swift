@@ -28,9 +28,11 @@ public enum ExampleTasks {
     }
 
     /// `examples.sleep(seconds: Double)`: sleeps, ending early with `CancellationError` when cancelled.
+    /// `seconds` must be from 0 to ``Swift/Duration/maximumCheckedSeconds``; otherwise (NaN,
+    /// negative, `1e21`) the result is a `DurationRangeError`.
     public static let sleep = TaskDefinition("examples.sleep", parameters: ["seconds"]) {
         (seconds: Double) async throws -> Void in
-        try await Task.sleep(for: .seconds(seconds))
+        try await Task.sleep(for: Duration.checkedSeconds(seconds, of: "examples.sleep seconds"))
     }
 
     /// `examples.fail()`: always throws ``ExampleFailure``, to exercise error paths and retries.

@@ -156,9 +156,9 @@ final class RedisStreamConsumer: Sendable {
             await release(entry.id)
             return nil
         }
-        if entry.deliveries > options.maxDeliveries {
+        if entry.totalDeliveries > options.maxDeliveries {
             await deadLetter(entry, reason: .deliveryLimit,
-                             "delivered \(entry.deliveries) times, more than max_deliveries (\(options.maxDeliveries))")
+                             "delivered \(entry.totalDeliveries) times, more than max_deliveries (\(options.maxDeliveries))")
             return nil
         }
         guard let data = entry.data else {
@@ -210,7 +210,7 @@ final class RedisStreamConsumer: Sendable {
     func deadLetter(_ entry: RedisStreamEntry, reason: DeadLetter.Reason, _ message: String) async {
         let destination = components.deadLetterQueue ?? ownDeadLetters
         let letter = DeadLetter(reason: reason, message: message, data: entry.data ?? [], queue: queue,
-                                originalID: entry.id, deliveries: entry.deliveries).withMessageDetails()
+                                originalID: entry.id, deliveries: entry.totalDeliveries).withMessageDetails()
         logger.error("dead-lettering entry \(entry.id) of '\(queue)': \(message)")
         do {
             if let redis = destination as? RedisStreamDeadLetterQueue, redis.client === client {
@@ -228,7 +228,10 @@ final class RedisStreamConsumer: Sendable {
     }
 
     /// Stops reading, and gives entries read but never started back to the queue (re-added at
-    /// its end, the originals acknowledged, atomically) so other workers take them at once.
+    /// its end, the originals acknowledged, atomically) so other workers take them at once. The
+    /// re-added entry carries the original's delivery count (``RedisStreamEntry/deliveriesField``):
+    /// a fresh entry starts at zero, so hand-backs would otherwise let an entry loop forever
+    /// past ``RedisStreamBrokerOptions/maxDeliveries``.
     ///
     /// That includes entries pending for this consumer that never reached it: the reply of the
     /// read the shutdown cancelled may have been on its way, and Redis made its entries pending
@@ -243,11 +246,12 @@ final class RedisStreamConsumer: Sendable {
             return (entries, known)
         }
         let entries = buffered + (await unreceived(excluding: known))
-        let returnable = entries.filter { $0.data != nil && $0.deliveries <= options.maxDeliveries }
+        let returnable = entries.filter { $0.data != nil && $0.totalDeliveries <= options.maxDeliveries }
         guard !returnable.isEmpty else { return }
         var commands: [[any RESPArgument]] = [["MULTI"]]
         for entry in returnable {
-            commands.append(["XADD", queue, "*", "data", entry.data ?? []])
+            commands.append(["XADD", queue, "*", "data", entry.data ?? [], RedisStreamEntry.deliveriesField,
+                             String(entry.totalDeliveries)])
             commands.append(["XACK", queue, group, entry.id])
         }
         commands.append(["EXEC"])

@@ -10,6 +10,23 @@ struct RedisStreamEntry: Sendable {
     /// How many times the entry has been delivered, when known (1 for a first read).
     var deliveries: Int
 
+    /// The field a hand-back (``RedisStreamConsumer/handBack()``) writes on the re-added entry:
+    /// how many times the original was delivered, so the count carries over to the new entry
+    /// and ``RedisStreamBrokerOptions/maxDeliveries`` still ends a loop of hand-backs. Python
+    /// taskiq-redis reads only `data` and ignores it.
+    static let deliveriesField = "taskiq_deliveries"
+
+    /// Deliveries of earlier entries this one was handed back from (0 for a first XADD). A
+    /// value that is not a small non-negative integer counts as 0 (it is only ever written here).
+    var priorDeliveries: Int {
+        guard let bytes = fields?.first(where: { $0.name == Self.deliveriesField })?.value, bytes.count <= 9,
+              let count = Int(String(decoding: bytes, as: UTF8.self)), count >= 0 else { return 0 }
+        return count
+    }
+
+    /// Deliveries of this entry and of the ones it was handed back from.
+    var totalDeliveries: Int { deliveries + priorDeliveries }
+
     /// The value of the `data` field, which holds the serialised taskiq message.
     var data: [UInt8]? {
         fields?.first { $0.name == "data" }?.value

@@ -5,11 +5,14 @@ extension BrokerMessage {
     /// such a message back that long before it can run.
     package var delay: Duration? { Self.delay(labels["delay"]) }
 
-    /// A `delay` label's value as a duration, when it is a positive finite number of seconds.
+    /// A `delay` label's value as a duration, when it is a positive number of seconds; longer
+    /// than ``Swift/Duration/maximumCheckedSeconds`` (+infinity included) is held back that long
+    /// (see ``Swift/Duration/clampedSeconds(_:)``). NaN, zero, negatives and text that is not a
+    /// number mean no delay.
     package static func delay(_ label: JSONValue?) -> Duration? {
         guard let label else { return nil }
         let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
-        guard let seconds, seconds > 0, seconds.isFinite else { return nil }
-        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+        guard let seconds, seconds > 0 else { return nil }
+        return Duration.clampedSeconds(seconds)
     }
 }

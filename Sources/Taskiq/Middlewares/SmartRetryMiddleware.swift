@@ -73,10 +73,23 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
             return
         }
         guard let broker = TaskContext.current?.broker else { return }
-        let base = message.labels["retry_delay"]?.doubleValue
-            ?? message.labels["retry_delay"]?.stringValue.flatMap { Double($0) } ?? defaultDelay
+        var base = defaultDelay
+        if let label = message.labels["retry_delay"], label != .null {
+            // Checked where it is read: longer than a broker holds a message back means that long;
+            // NaN, infinities, negatives and text fall back to the default.
+            do {
+                let (whole, attoseconds) = try Duration.checkedSeconds(label, of: "retry_delay label").components
+                base = Double(whole) + Double(attoseconds) / 1e18
+            } catch where error.code == .tooLong {
+                base = Duration.maximumCheckedSeconds
+            } catch {
+                TaskContext.current?.logger.warning("\(error); using the default delay of \(defaultDelay)s")
+            }
+        }
         var seconds = delay(forRetry: attempt, base: base)
         if useJitter { seconds += Double.random(in: 0..<1) }
+        // A delay longer than the longest a broker holds a message back is the same as that one.
+        seconds = min(seconds, Duration.maximumCheckedSeconds)
         var retry = message
         retry.setLabel("_retries", .int(attempt))
         retry.setLabel("delay", .double(seconds))

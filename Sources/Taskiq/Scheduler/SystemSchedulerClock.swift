@@ -22,7 +22,8 @@ public struct SystemSchedulerClock: SchedulerClock {
         while true {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { return }
-            try await Task.sleep(for: min(.milliseconds(Int64((remaining * 1000).rounded(.up))), maximumSlice))
+            // Clamped, never converted raw: a schedule's time of 1e300 s made Int64(_:) trap.
+            try await Task.sleep(for: min(Duration.clampedSeconds(remaining) ?? .zero, maximumSlice))
         }
     }
 }

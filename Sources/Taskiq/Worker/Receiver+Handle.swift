@@ -78,11 +78,15 @@ extension Receiver {
         let start = ContinuousClock.now
         var result: TaskiqResult<JSONValue>
         var failure: TaskError? = preExecuteError
+        // A body still running after its timeout or cancel resolved the outcome: the result is
+        // stored at once, but this delivery's slot stays taken until the body really returns.
+        var straggler: ExecutionOutcome?
         if failure == nil {
             do {
+                let timeout = labels.isEmpty ? nil : try Self.timeout(from: labels["timeout"])
                 let invocation = try task.prepare(message, options.castTypes)
-                let timeout = labels.isEmpty ? nil : Self.timeout(from: labels["timeout"], context: context)
-                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID)
+                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID,
+                                              logger: logger, straggler: &straggler)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch is CancellationError where Task.isCancelled {
                 // The worker itself is being cancelled (the drain deadline passed): the task was
@@ -126,12 +130,13 @@ extension Receiver {
         }
         if let capture = context.capture { result.log = capture.text }
         // A failure that will not be retried is stored as a dead letter before the ack; if that
-        // fails, the delivery stays unacknowledged so the broker can deliver it again.
+        // fails, the delivery stays unacknowledged (and, below, storing is tried again).
         var keepDelivery = false
+        let canRedeliver = ackType != .whenReceived && delivery.release != nil
         if let failure, let queue = settings.deadLetterQueue {
             keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
                                                    policy: settings.deadLetterPolicy, context: context,
-                                                   canRedeliver: ackType != .whenReceived && delivery.release != nil) == false
+                                                   canRedeliver: canRedeliver) == false
         }
 
         if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }
@@ -159,7 +164,39 @@ extension Receiver {
             }
         }
         if ackType == .whenSaved && !keepDelivery { await ack(acknowledge) }
+        if keepDelivery, canRedeliver, let failure, let queue = settings.deadLetterQueue {
+            // The body ran and its outcome is stored: handing the delivery back would run it
+            // again. Keep it (unacknowledged, held by this worker) and try storing the letter
+            // again until it is stored or the worker stops; this delivery keeps its slot meanwhile.
+            var wait = Duration.milliseconds(100)
+            while keepDelivery, !stopRequested.load(ordering: .relaxed), !Task.isCancelled {
+                do { try await Task.sleep(for: wait) } catch { break }
+                wait = min(wait * 2, .seconds(2))
+                keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
+                                                       policy: settings.deadLetterPolicy, context: context,
+                                                       canRedeliver: true) == false
+            }
+            if !keepDelivery {
+                await ack(acknowledge)
+            } else {
+                logger.warning("the worker is stopping before the dead letter could be stored; handing the delivery back, so its task may run again")
+            }
+        }
         if keepDelivery { await delivery.release?() }
+        if let straggler {
+            // Holding the runner holds the slot: max_async_tasks counts this body until it returns.
+            // Only the worker's own cancellation (the drain deadline) stops the wait.
+            do {
+                try await withTaskCancellationHandler {
+                    try await straggler.bodyReturned
+                } onCancel: {
+                    straggler.stopWaiting()
+                }
+                logger.notice("the body of the \(failure == .timeout ? "timed-out" : "cancelled") task returned; its slot is free")
+            } catch {
+                logger.warning("the worker is stopping while the body of the \(failure == .timeout ? "timed-out" : "cancelled") task is still running")
+            }
+        }
     }
 
     func ack(_ acknowledge: Acknowledger) async {
@@ -169,15 +206,13 @@ extension Receiver {
         }
     }
 
-    /// Seconds from a `timeout` label (number or numeric string); `nil` when absent, invalid or not positive.
-    static func timeout(from label: JSONValue?, context: TaskContext) -> Double? {
-        guard let label else { return nil }
-        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
-        guard let seconds, seconds > 0, seconds.isFinite else {
-            context.workerLogger.warning("ignoring timeout label \(label): expected a positive number of seconds")
-            return nil
-        }
-        return seconds
+    /// The `timeout` label (seconds, a number or a numeric string) as a duration; `nil` when
+    /// absent or `null`. Anything else that is not a positive number of seconds up to
+    /// ``Swift/Duration/maximumCheckedSeconds`` throws ``DurationRangeError``: the task is not
+    /// run and gets that error as its result (a value such as `1e21` used to trap the worker).
+    static func timeout(from label: JSONValue?) throws(DurationRangeError) -> Duration? {
+        guard let label, label != .null else { return nil }
+        return try Duration.checkedSeconds(label, of: "timeout label", positive: true)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -192,7 +227,13 @@ extension Receiver {
     /// ``TaskError/cancelled`` error: an async task is cancelled (cooperatively); a synchronous
     /// one cannot be interrupted and finishes on its thread, its outcome discarded. A task whose
     /// cancellation was requested before it started does not run.
-    private func execute(_ invocation: TaskInvocation, timeout: Double?, taskID: String) async throws -> JSONValue {
+    ///
+    /// A body that does not stop at the deadline or on the cancel request (a synchronous one, or
+    /// an async one that never checks cancellation) is still running when this returns: then
+    /// `straggler` is set to what completes when it does return, so that the caller keeps its
+    /// slot until then, and a warning says so.
+    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String, logger: Logger,
+                         straggler: inout ExecutionOutcome?) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool
@@ -201,33 +242,42 @@ extension Receiver {
         case .async(let body): operation = body
         case .sync(let body): operation = { try await pool.run(body) }
         }
-        let outcome = OnceContinuation<JSONValue>()
+        let outcome = ExecutionOutcome()
         // Starts on this thread without a scheduling hop; a task that never suspends is done here.
         let work = Task.immediate {
-            do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
+            do { outcome.bodyDidReturn(.success(try await operation())) } catch { outcome.bodyDidReturn(.failure(error)) }
         }
         let cancel: @Sendable () -> Void = {
-            outcome.resume(with: .failure(TaskError.cancelled))
+            outcome.resolve(with: .failure(TaskError.cancelled))
             work.cancel()
         }
         let token = cancellations.begin(taskID, onCancel: cancel)
         if token == nil { cancel() }
         defer { if let token { cancellations.end(token) } }
-        let timer = timeout.map { seconds in
+        let timer = timeout.map { timeout in
             Task {
-                try? await Task.sleep(for: .seconds(seconds))
+                try? await Task.sleep(for: timeout)
                 if !Task.isCancelled {
-                    outcome.resume(with: .failure(TaskError.timeout))
+                    outcome.resolve(with: .failure(TaskError.timeout))
                     work.cancel()
                 }
             }
         }
         defer { timer?.cancel() }
-        return try await withTaskCancellationHandler {
-            try await outcome.value
-        } onCancel: {
-            work.cancel()
-            outcome.resume(with: .failure(CancellationError()))
+        do {
+            return try await withTaskCancellationHandler {
+                try await outcome.value
+            } onCancel: {
+                work.cancel()
+                outcome.resolve(with: .failure(CancellationError()))
+            }
+        } catch {
+            if !Task.isCancelled, outcome.isBodyRunning {
+                straggler = outcome
+                let what = (error as? TaskError) == .timeout ? "timed out" : "was cancelled"
+                logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
+            }
+            throw error
         }
     }
 }

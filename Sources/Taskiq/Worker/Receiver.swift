@@ -18,7 +18,8 @@ public final class Receiver: Sendable {
     let baseLogger: Logger
     let captureFormat: LogFormat?
     private let intake = Mutex<Task<Void, Never>?>(nil)
-    private let stopRequested = Atomic<Bool>(false)
+    /// Set by ``stop()``: no task starts after it.
+    let stopRequested = Atomic<Bool>(false)
 
     /// Creates a receiver.
     public convenience init(broker: any AsyncBroker, options: ReceiverOptions = ReceiverOptions()) {
@@ -81,16 +82,41 @@ public final class Receiver: Sendable {
             } catch {
                 failure.value = error
             }
+            // After stop(), no task starts: deliveries taken ahead go back to the broker at once
+            // instead of waiting for a runner (run(_:) hands back any a runner took meanwhile).
+            if self.stopRequested.load(ordering: .relaxed) {
+                let redeliverable = queue.takeRedeliverable()
+                if !redeliverable.isEmpty {
+                    logger.info("handing back \(redeliverable.count) deliveries taken ahead: the worker is stopping")
+                }
+                // Not in this (cancelled) task: each hand-back is a broker round trip.
+                await Task {
+                    await withDiscardingTaskGroup { group in
+                        for delivery in redeliverable {
+                            group.addTask {
+                                counters.handedBack.increment()
+                                await delivery.release?()
+                                prefetch.release()
+                                inFlight.decrement()
+                            }
+                        }
+                    }
+                }.value
+            }
         }
         intake.withLock { $0 = intakeTask }
         if stopRequested.load(ordering: .relaxed) { intakeTask.cancel() }
 
-        /// Runs one queued delivery; once the run is cancelled, drops it unacknowledged instead
-        /// (the broker may deliver it again), still returning its permit so the intake can end.
+        /// Runs one queued delivery; once the run is cancelled, or stop() was called and the
+        /// broker can deliver it again, hands it back unstarted instead, still returning its
+        /// permit so the intake can end. After stop() a delivery the broker cannot deliver again
+        /// (at-most-once brokers) still runs: handing it back would lose it.
         @Sendable func run(_ delivery: AckableMessage) async {
-            if !Task.isCancelled {
+            let stopping = self.stopRequested.load(ordering: .relaxed)
+            if !Task.isCancelled && !(stopping && delivery.release != nil) {
                 await self.handle(delivery)
             } else if let release = delivery.release {
+                if stopping { counters.handedBack.increment() }
                 await release()
             } else {
                 logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
@@ -133,7 +159,11 @@ public final class Receiver: Sendable {
         if let error = failure.value { throw error }
     }
 
-    /// Stops taking deliveries; ``run()`` then drains running tasks and returns.
+    /// Stops taking deliveries; ``run()`` then drains running tasks and returns. No task starts
+    /// after this: deliveries taken ahead (``ReceiverOptions/maxPrefetch``, or buffered while
+    /// every runner was busy) are handed back unstarted where the broker can deliver them again
+    /// (``AckableMessage/release``); at-most-once brokers' still run, since handing them back
+    /// would lose them.
     public func stop() {
         stopRequested.store(true, ordering: .relaxed)
         intake.withLock { $0?.cancel() }

@@ -25,6 +25,9 @@ public struct ReceiverStatistics: Sendable, Hashable {
     /// Tasks interrupted by the worker's own cancellation (after the drain deadline) and left
     /// unacknowledged for the broker to deliver again.
     public var interrupted = 0
+    /// Deliveries taken ahead that had not started when ``Receiver/stop()`` was called, handed
+    /// back unstarted for the broker to deliver again.
+    public var handedBack = 0
 }
 
 /// Lock-free counters behind ``ReceiverStatistics``.
@@ -39,6 +42,7 @@ final class ReceiverCounters: Sendable {
     let deadLettered = Atomic<Int>(0)
     let deadLetterFailures = Atomic<Int>(0)
     let interrupted = Atomic<Int>(0)
+    let handedBack = Atomic<Int>(0)
     /// Rare, so a lock is cheaper than an atomic per cap.
     private let rejections = Mutex<[MessageLimits.Limit: Int]>([:])
 
@@ -57,7 +61,8 @@ final class ReceiverCounters: Sendable {
             limitRejections: rejections.withLock { $0 },
             unknownTask: unknownTask.load(ordering: .relaxed), saveFailures: saveFailures.load(ordering: .relaxed),
             ackFailures: ackFailures.load(ordering: .relaxed), deadLettered: deadLettered.load(ordering: .relaxed),
-            deadLetterFailures: deadLetterFailures.load(ordering: .relaxed), interrupted: interrupted.load(ordering: .relaxed))
+            deadLetterFailures: deadLetterFailures.load(ordering: .relaxed), interrupted: interrupted.load(ordering: .relaxed),
+            handedBack: handedBack.load(ordering: .relaxed))
     }
 }
 

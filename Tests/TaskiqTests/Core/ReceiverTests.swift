@@ -112,6 +112,72 @@ import TaskiqTestSupport
         }
     }
 
+    /// A timed-out (or cancelled) body that ignores cancellation still counts against
+    /// max_async_tasks until it really returns: its result is stored at once, but the next task
+    /// does not start before the body is done.
+    @Test(arguments: [true, false])
+    func aBodyStillRunningAfterItsTimeoutKeepsItsSlot(synchronous: Bool) async throws {
+        let release = DispatchSemaphore(value: 0)
+        let order = Recorder()
+        let nextStarted = EventStream<Void>()
+        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
+            if synchronous {
+                _ = broker.task("stubborn") { () throws -> Int in
+                    release.wait()
+                    order.record("stubborn returned")
+                    return 1
+                }
+            } else {
+                _ = broker.task("stubborn") { () async throws -> Int in
+                    // Never checks cancellation.
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async { release.wait(); continuation.resume() }
+                    }
+                    order.record("stubborn returned")
+                    return 1
+                }
+            }
+            _ = broker.task("next") { () async throws -> Int in
+                order.record("next started")
+                nextStarted.send(())
+                return 2
+            }
+        }) { broker, receiver in
+            broker.push(#"{"task_id": "s", "task_name": "stubborn", "labels": {"timeout": 0.05}, "args": [], "kwargs": {}}"#)
+            broker.push(#"{"task_id": "n", "task_name": "next", "labels": {}, "args": [], "kwargs": {}}"#)
+            let stubborn = try await Self.wait(broker, "s")
+            #expect(stubborn.error == TaskError.timeout, "the result is stored at the deadline")
+            // The slot is still taken: "next" must not start while the body runs (a bounded
+            // negative check; without the fix it starts within microseconds).
+            await #expect(throws: TimedOut.self) { try await nextStarted.first(1, timeout: 0.3) }
+            release.signal()
+            #expect(try await Self.wait(broker, "n").returnValue == 2)
+            #expect(order.all == ["stubborn returned", "next started"])
+        }
+    }
+
+    /// A `timeout` label no `Duration` can hold (it used to trap the worker with "Overflow in
+    /// multiplication") gives the task an error result; the worker goes on with the next task.
+    @Test(arguments: [#"1e21"#, #""1e300""#, #"1.7e20"#, #"-1"#, #"0"#, #""NaN""#, #""soon""#, #"9223372036854775807"#])
+    func aHostileTimeoutLabelIsAnErrorResultAndTheNextTaskRuns(_ label: String) async throws {
+        let ran = Atomic<Int>(0)
+        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
+            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in
+                ran.add(1, ordering: .relaxed)
+                return a + b
+            }
+        }) { broker, receiver in
+            broker.push(#"{"task_id": "hostile", "task_name": "add", "labels": {"timeout": \#(label)}, "args": [1, 2], "kwargs": {}}"#)
+            broker.push(#"{"task_id": "next", "task_name": "add", "labels": {"timeout": 5}, "args": [2, 3], "kwargs": {}}"#)
+            let hostile = try await Self.wait(broker, "hostile")
+            #expect(hostile.isErr)
+            #expect(hostile.error?.name == "DurationRangeError")
+            #expect(hostile.error?.message.contains("timeout label") == true, "\(hostile.error?.message ?? "")")
+            #expect(try await Self.wait(broker, "next").returnValue == 5)
+            #expect(ran.load(ordering: .relaxed) == 1, "the hostile task's body did not run")
+        }
+    }
+
     @Test(arguments: [true, false])
     func castTypes(_ enabled: Bool) async throws {
         var options = ReceiverOptions()
@@ -227,6 +293,8 @@ import TaskiqTestSupport
         }
     }
 
+    /// With an at-most-once broker (no `release`), deliveries taken ahead still run after stop():
+    /// handing them back would lose them.
     @Test func maxPrefetchBoundsDeliveriesTakenAheadAndStopRunsThem() async throws {
         let broker = QueueBroker()
         let started = EventStream<String>()
@@ -252,6 +320,67 @@ import TaskiqTestSupport
         #expect(receiver.statistics.succeeded == 3)
         #expect(Set(try await broker.acks.first(3)) == ["p0", "p1", "p2"])
         #expect(try await broker.resultBackend.getResult("p2", withLogs: false).returnValue == "p2")
+        receiver.shutdown()
+    }
+
+    /// A backlog waiting when the worker starts runs at full max_async_tasks at once (a one-flag
+    /// spawn signal ran 60 waiting tasks about 3 at a time).
+    @Test(arguments: [60, 200])
+    func aBacklogRunsAtFullConcurrencyAtOnce(backlog: Int) async throws {
+        let broker = QueueBroker()
+        let running = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+        let gate = AsyncGate()
+        _ = broker.task("hold") { () async throws -> Int in
+            _ = peak.max(running.add(1, ordering: .relaxed).newValue, ordering: .relaxed)
+            await gate.wait()
+            running.subtract(1, ordering: .relaxed)
+            return 1
+        }
+        for i in 0..<backlog {
+            broker.push(#"{"task_id": "b\#(i)", "task_name": "hold", "labels": {}, "args": [], "kwargs": {}}"#)
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 60))
+        let run = Task { try await receiver.run() }
+        try await withTimeout(seconds: 5) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+        await gate.open()
+        for i in 0..<backlog { _ = try await Self.wait(broker, "b\(i)") }
+        #expect(peak.load(ordering: .relaxed) == 60)
+        broker.close()
+        try await withTimeout { try await run.value }
+        receiver.shutdown()
+    }
+
+    /// After stop() no task starts: deliveries taken ahead go back to a broker that can deliver
+    /// them again at once, while the running ones drain.
+    @Test func stopHandsBackDeliveriesTakenAheadAndDrainsRunningOnes() async throws {
+        let broker = QueueBroker(canRedeliver: true)
+        let started = EventStream<String>()
+        let gate = AsyncGate()
+        _ = broker.task("hold") { (id: String) async throws -> String in
+            started.send(id)
+            await gate.wait()
+            return id
+        }
+        let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 2))
+        let running = Task { try await receiver.run() }
+        for i in 0..<6 {
+            broker.push(#"{"task_id": "q\#(i)", "task_name": "hold", "labels": {}, "args": ["q\#(i)"], "kwargs": {}}"#,
+                        id: "q\(i)")
+        }
+        #expect(Set(try await started.first(2)) == ["q0", "q1"])
+        try await withTimeout { while receiver.statistics.received < 4 { await Task.yield() } }
+        receiver.stop()
+        // Handed back while q0 and q1 still hold both slots.
+        #expect(Set(try await broker.releases.first(2)) == ["q2", "q3"])
+        await gate.open()
+        try await withTimeout { try await running.value }
+        #expect(Set(try await broker.acks.first(2)) == ["q0", "q1"])
+        let stats = receiver.statistics
+        #expect(stats.received == 4)
+        #expect(stats.succeeded == 2)
+        #expect(stats.handedBack == 2)
+        #expect(try await broker.resultBackend.isResultReady("q2") == false)
         receiver.shutdown()
     }
 

@@ -237,6 +237,95 @@ extension Redis {
             }
         }
 
+        /// A backlog of long tasks waiting in the stream runs at full max_async_tasks at once
+        /// (it ran about 3 at a time).
+        @Test func aBacklogRunsAtFullConcurrency() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                for index in 0..<60 {
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("long-\(index)", "hold")])
+                }
+                let broker = try Redis.streamBroker(server)
+                let running = Atomic<Int>(0)
+                let gate = AsyncGate()
+                _ = broker.task("hold") { () async throws -> Int in
+                    running.add(1, ordering: .relaxed)
+                    await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 60)) { receiver in
+                    try await withTimeout(seconds: 10) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+                    await gate.open()
+                    try await Redis.eventually("all done") { receiver.statistics.succeeded == 60 }
+                }
+            }
+        }
+
+        /// A hand-back re-adds the entry under a new ID, whose Redis delivery count starts at 0:
+        /// the original's count travels with it, so max_deliveries still ends the loop.
+        @Test func shutdownsHandBackKeepsTheDeliveryCount() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let stopping = try Redis.streamBroker(server) {
+                    $0.consumerName = "stopping"; $0.leaseTTL = .seconds(60); $0.maxDeliveries = 3
+                }
+                try await stopping.startup()
+                _ = try await stopping.listen()
+                let id = try await client.send(["XADD", "taskiq", "*", "data", Redis.message("looping", "add", args: "[1, 1]")]).string!
+                _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "stopping", "COUNT", 10, "STREAMS", "taskiq", ">"])
+                try await client.send(["XCLAIM", "taskiq", "taskiq", "stopping", 0, id])  // delivered twice now
+                // The shutdown's look for entries whose read reply was lost reads it a third time.
+                try await stopping.shutdown()
+                #expect(try await Redis.pendingCount(client) == 0, "handed back")
+                let worker = try Redis.streamBroker(server) { $0.maxDeliveries = 3 }
+                let runs = Atomic<Int>(0)
+                _ = worker.task("add") { (a: Int, b: Int) async throws -> Int in runs.add(1, ordering: .relaxed); return a + b }
+                try await Redis.withWorker(worker) { _ in
+                    try await Redis.eventually("dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 1 }
+                }
+                #expect(runs.load(ordering: .relaxed) == 0, "a fourth delivery is past max_deliveries: it never runs")
+                let reader = try RedisStreamDeadLetterQueue(url: server.url, stream: "taskiq:dead")
+                let letters = try await reader.list(order: .oldestFirst, limit: nil)
+                try await reader.shutdown()
+                #expect(letters.first?.reason == .deliveryLimit && letters.first?.deliveries == 4, "\(letters)")
+            }
+        }
+
+        /// A failed task whose dead letter cannot be stored is not handed back (its body would run
+        /// again): the worker keeps the entry and stores the letter once it can, then acknowledges.
+        @Test func aDeadLetterThatCannotBeStoredDoesNotRunTheBodyAgain() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker = try Redis.streamBroker(server) { $0.idleTimeout = .seconds(1) }
+                // Not a stream: every XADD to it fails with WRONGTYPE until the key is deleted.
+                try await client.send(["SET", "letters", "not a stream"])
+                let letters = try RedisStreamDeadLetterQueue(url: server.url, stream: "letters")
+                broker.withDeadLetterQueue(letters, failedTasks: .all)
+                let runs = Atomic<Int>(0)
+                _ = broker.task("boom") { () async throws -> Int in
+                    runs.add(1, ordering: .relaxed)
+                    throw TaskiqError(.invalidArguments, "boom")
+                }
+                try await Redis.withWorker(broker) { receiver in
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("boom", "boom")])
+                    let result = try await broker.resultBackend.waitResult("boom", timeout: .seconds(10), withLogs: false)
+                    #expect(result.isErr, "the outcome is stored while the letter waits")
+                    // Long enough for idle_timeout to hand a released entry to XAUTOCLAIM.
+                    try await Redis.eventually("several failed attempts") { receiver.statistics.deadLetterFailures >= 8 }
+                    #expect(try await Redis.pendingCount(client) == 1, "kept pending meanwhile")
+                    try await client.send(["DEL", "letters"])
+                    try await Redis.eventually("stored") { try await client.send(["XLEN", "letters"]).int == 1 }
+                    try await Redis.eventually("acknowledged") { try await Redis.pendingCount(client) == 0 }
+                }
+                try await letters.shutdown()
+                #expect(runs.load(ordering: .relaxed) == 1, "the body ran once")
+            }
+        }
+
         @Test func shutdownIsPromptWhileIdleAndDeletesTheLease() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
