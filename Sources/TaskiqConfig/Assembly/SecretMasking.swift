@@ -1,9 +1,9 @@
 import Taskiq
 
 /// Hides secrets in a configuration before it is printed: values of keys named like a password,
-/// secret or token, and passwords inside URLs (`redis://user:***@host`).
+/// secret or token, and every credential inside URLs (``URLCredentials``).
 enum SecretMasking {
-    static let mask = "***"
+    static let mask = URLCredentials.mask
     private static let secretWords = ["password", "passwd", "secret", "token", "api_key", "apikey", "credential"]
 
     /// The value with secrets replaced by `***`.
@@ -27,15 +27,9 @@ enum SecretMasking {
         return secretWords.contains { lowered.contains($0) }
     }
 
-    /// `scheme://user:password@host` becomes `scheme://user:***@host`; anything else is unchanged.
+    /// Every credential inside a URL masked (`redis://user:***@host`, `redis://***@host`,
+    /// `?password=***`), with the same rules as the URL parsers; anything else is unchanged.
     static func maskingURLPassword(_ string: String) -> String {
-        guard let scheme = string.range(of: "://") else { return string }
-        let authorityStart = scheme.upperBound
-        let authorityEnd = string[authorityStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? string.endIndex
-        let authority = string[authorityStart..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return string }
-        let userInfo = authority[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return string }
-        return String(string[..<string.index(after: colon)]) + mask + String(string[at...])
+        URLCredentials.redacted(string)
     }
 }

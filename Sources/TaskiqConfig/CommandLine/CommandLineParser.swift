@@ -131,6 +131,7 @@ public struct CommandLineParser: Sendable {
         var positional: [String] = []
         var remaining = tokens
         var optionsEnded = false
+        var separator: Int?
 
         func error(_ code: CommandLineError.Code, _ argument: String, _ message: String) -> CommandLineError {
             CommandLineError(code: code, command: spec.name, argument: argument, message: message)
@@ -168,6 +169,7 @@ public struct CommandLineParser: Sendable {
                 positional.append(token)
             } else if token == "--" {
                 optionsEnded = true
+                separator = positional.count
             } else if token.hasPrefix("--") {
                 let body = token.dropFirst(2)
                 let name = String(body.prefix { $0 != "=" })
@@ -213,6 +215,9 @@ public struct CommandLineParser: Sendable {
 
         var values = positional[...]
         for argument in spec.arguments {
+            if let separator, separator < values.endIndex {
+                parsed.literalPositionalStarts[argument.name] = max(0, separator - values.startIndex)
+            }
             if argument.isVariadic {
                 parsed.positionals[argument.name] = Array(values)
                 values = []

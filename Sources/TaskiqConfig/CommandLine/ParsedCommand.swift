@@ -12,6 +12,9 @@ public struct ParsedCommand: Sendable, Hashable {
     public var flags: Set<String>
     /// The values of positional arguments; a variadic argument may hold many or none.
     public var positionals: [String: [String]]
+    /// For a positional argument with values given after `--`, the index in its values of the
+    /// first such value: they are literal (`kick` reads none of them as `name=value`).
+    public var literalPositionalStarts: [String: Int] = [:]
 
     /// Creates a parsed command, for instance to test code that consumes one.
     /// - Parameters:
@@ -57,6 +60,12 @@ public struct ParsedCommand: Sendable, Hashable {
 
     /// Every value of a variadic positional argument; empty when none were given.
     public func arguments(_ name: String) -> [String] { positionals[name] ?? [] }
+
+    /// Every value of a variadic positional argument, each with whether it came after `--`.
+    public func markedArguments(_ name: String) -> [(value: String, isLiteral: Bool)] {
+        let start = literalPositionalStarts[name] ?? Int.max
+        return arguments(name).enumerated().map { (value: $0.element, isLiteral: $0.offset >= start) }
+    }
 
     private func converted<T>(
         _ name: String,

@@ -17,7 +17,7 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidJSON = Code("invalid_json")
         /// The file cannot be read.
         public static let unreadableFile = Code("unreadable_file")
-        /// A file the configuration names (`worker.log_file`) cannot be opened for writing.
+        /// A file the configuration names (`worker.log_file`, a dead-letter `path`) cannot be opened for writing.
         public static let unwritableFile = Code("unwritable_file")
         /// No configuration file was named.
         public static let noConfigFile = Code("no_config_file")
@@ -29,6 +29,9 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let wrongType = Code("wrong_type")
         /// A value outside its allowed range or set.
         public static let outOfRange = Code("out_of_range")
+        /// An address or URL (a Redis URL, a ZeroMQ endpoint) that its parser rejects: scheme,
+        /// host, port or trailing text.
+        public static let invalidAddress = Code("invalid_address")
         /// A component `type` that is not registered.
         public static let unknownComponentType = Code("unknown_component_type")
         /// A task module that is not compiled in.

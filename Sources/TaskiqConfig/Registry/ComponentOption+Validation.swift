@@ -43,6 +43,12 @@ extension ComponentOption {
         case .string:
             guard case .string = value else { throw wrongType() }
             return value
+        case .address(let format):
+            guard case .string(let text) = value else { throw wrongType() }
+            if let problem = format.problem(with: text) {
+                throw ConfigError(.invalidAddress, file: file, path: path.text, "\(problem); expected \(expectation)")
+            }
+            return value
         case .choice(let values):
             guard let text = trimmed?.lowercased() else { throw wrongType() }
             guard values.contains(text) else {

@@ -21,6 +21,8 @@ public struct ComponentOption: Sendable, Hashable {
         case string
         /// One of a fixed set of strings, matched ignoring case.
         case choice([String])
+        /// A network address in a format, checked by its parser when the config is loaded.
+        case address(AddressFormat)
     }
 
     /// The key in the component's object, such as `max_stored_results`.
@@ -106,6 +108,20 @@ public struct ComponentOption: Sendable, Hashable {
         ComponentOption(name: name, type: .choice(values), defaultValue: .string(`default`), description: description)
     }
 
+    /// A network address option, such as a Redis URL or a ZeroMQ endpoint, parsed and checked
+    /// (scheme, host, port range, trailing text) when the config is loaded.
+    /// - Parameters:
+    ///   - name: The key, such as `url`.
+    ///   - format: The kind of address, such as ``AddressFormat/redisURL``.
+    ///   - default: The value when absent; `nil` makes the option optional without a value (`null`).
+    ///   - required: Whether the key must be present.
+    ///   - description: One sentence for the schema.
+    public static func address(_ name: String, _ format: AddressFormat, default: String?, required: Bool = false,
+                               description: String) -> ComponentOption {
+        ComponentOption(name: name, type: .address(format), defaultValue: `default`.map(JSONValue.string) ?? .null,
+                        isRequired: required, description: description)
+    }
+
     /// The type as error messages name it: `an integer in 0...1000`, `one of 'text', 'json'`.
     var expectation: String {
         var text: String
@@ -114,6 +130,7 @@ public struct ComponentOption: Sendable, Hashable {
         case .number: text = "a number"
         case .boolean: return "a boolean (true or false)"
         case .string: text = "a string"
+        case .address(let format): text = "an address \(format.example)"
         case .choice(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
         }
         if let range {

@@ -197,6 +197,8 @@ extension ComponentRegistry {
         case .boolean: typed = ["type": "boolean"]
         case .string: typed = ["type": "string"]
         case .choice(let values): typed = ["enum": .array(values.map(JSONValue.string))]
+        case .address(let format):
+            typed = ["type": "string", "pattern": .string("^" + format.scheme)]
         }
         if let range = option.range {
             let bound: (Double) -> JSONValue = { option.type == .integer ? .int(Int($0)) : .double($0) }

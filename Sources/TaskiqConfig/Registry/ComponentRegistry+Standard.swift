@@ -36,10 +36,10 @@ extension ComponentRegistry {
             broker: "zeromq",
             summary: "ZeroMQ over TCP (native ZMTP): pub_sub is wire-compatible with Python taskiq; push_pull sends each task to one worker.",
             options: [
-                .string("zmq_pub_host", default: "tcp://127.0.0.1:5555",
-                        description: "Address the producer binds (tcp://host:port)."),
-                .string("zmq_sub_host", default: "tcp://127.0.0.1:5555",
-                        description: "Address workers connect to."),
+                .address("zmq_pub_host", .zeroMQBindEndpoint, default: "tcp://127.0.0.1:5555",
+                         description: "Address the producer binds (tcp://host:port; * for every interface)."),
+                .address("zmq_sub_host", .zeroMQConnectEndpoint, default: "tcp://127.0.0.1:5555",
+                         description: "Address workers connect to (tcp://host:port)."),
                 .choice("pattern", ZeroMQBroker.Pattern.allCases.map(\.rawValue), default: "pub_sub",
                         description: "pub_sub: every worker gets every task (run one worker); push_pull: each task goes to one worker."),
                 .number("subscriber_timeout", default: 5, range: 0...3600,
@@ -81,9 +81,9 @@ extension ComponentRegistry {
                 .integer("max_deliveries", default: 5, range: 1...1000,
                          description: "Deliveries after which an entry goes to the dead-letter stream."),
                 .string("dead_letter_stream", default: nil, description: "Stream for dead-lettered entries; null means <queue_name>:dead."),
+                delayPollIntervalOption,
             ] + redisReplyLimitOptions,
             check: { options throws(ConfigError) in
-                try checkRedisURL(options)
                 let leaseTTL = try options.double("lease_ttl"), renew = try options.double("lease_renew_interval")
                 guard renew < leaseTTL else {
                     throw ConfigError(.impossibleSettings, file: "", path: "lease_renew_interval",
@@ -98,7 +98,8 @@ extension ComponentRegistry {
                 xreadBlock: .milliseconds(try options.int("xread_block")), xreadCount: try options.int("xread_count"),
                 idleTimeout: .milliseconds(try options.int("idle_timeout")), maxlen: try options.optionalInt("maxlen"),
                 leaseTTL: .milliseconds(Int(leaseTTL * 1000)), leaseRenewInterval: .milliseconds(Int(renew * 1000)),
-                maxDeliveries: try options.int("max_deliveries"), deadLetterStream: try options.optionalString("dead_letter_stream"))
+                maxDeliveries: try options.int("max_deliveries"), deadLetterStream: try options.optionalString("dead_letter_stream"),
+                delayPollInterval: try delayPollInterval(options))
             return try RedisStreamBroker(url: try options.string("url"), options: settings, replyLimits: try redisReplyLimits(options))
         }
 
@@ -109,12 +110,12 @@ extension ComponentRegistry {
                 redisURLOption,
                 .string("queue_name", default: "taskiq", description: "List key; a task's queue_name label overrides it per message."),
                 .number("block_timeout", default: 2, range: 0.01...3600, description: "Seconds one BRPOP blocks before it is issued again."),
-            ] + redisReplyLimitOptions,
-            check: checkRedisURL
+                delayPollIntervalOption,
+            ] + redisReplyLimitOptions
         ) { options in
             try RedisListBroker(url: try options.string("url"), queueName: try options.string("queue_name"),
                                 blockTimeout: .milliseconds(Int(try options.double("block_timeout") * 1000)),
-                                replyLimits: try redisReplyLimits(options))
+                                delayPollInterval: try delayPollInterval(options), replyLimits: try redisReplyLimits(options))
         }
 
         registry.register(
@@ -143,7 +144,6 @@ extension ComponentRegistry {
                          description: "Keep a result after it is read; false deletes it on the first read (GETDEL)."),
             ] + redisReplyLimitOptions,
             check: { options throws(ConfigError) in
-                try checkRedisURL(options)
                 if try options.optionalInt("result_ex_time") != nil, try options.optionalInt("result_px_time") != nil {
                     throw ConfigError(.impossibleSettings, file: "", path: "result_px_time",
                                       "result_ex_time and result_px_time are both set; expected at most one of them")
@@ -214,8 +214,7 @@ extension ComponentRegistry {
                 .string("stream", default: "taskiq:dead", description: "The stream key."),
                 .integer("maxlen", default: nil, range: 1...Int.max,
                          description: "Cap the stream at about this many letters (XADD MAXLEN ~), oldest dropped; null keeps all."),
-            ],
-            check: checkRedisURL
+            ]
         ) { options in
             try RedisStreamDeadLetterQueue(url: try options.string("url"), stream: try options.string("stream"),
                                            maxlen: try options.optionalInt("maxlen"))
@@ -228,8 +227,13 @@ extension ComponentRegistry {
                         description: "The file, relative to the working directory; its directory must exist."),
             ],
             check: { options throws(ConfigError) in
-                if try options.optionalString("path")?.isEmpty != false {
+                let path = try options.optionalString("path") ?? ""
+                if path.isEmpty {
                     throw ConfigError(.outOfRange, file: "", path: "path", "found an empty path; expected a file such as \"dead-letters.jsonl\"")
+                }
+                if let problem = WritableFileCheck.problem(with: path) {
+                    throw ConfigError(.unwritableFile, file: "", path: "path",
+                                      "\(problem); expected a file this process can append to, in an existing directory")
                 }
             }
         ) { options in
@@ -273,7 +277,6 @@ extension ComponentRegistry {
                         description: "Seconds between renewals by the holder and tries by the others; shorter than ttl."),
             ],
             check: { options throws(ConfigError) in
-                try checkRedisURL(options)
                 let ttl = try options.double("ttl"), renew = try options.double("renew_interval")
                 guard renew < ttl else {
                     throw ConfigError(.impossibleSettings, file: "", path: "renew_interval",
@@ -292,8 +295,7 @@ extension ComponentRegistry {
                 redisURLOption,
                 .string("prefix", default: RedisSchedulerStateStore.defaultPrefix,
                         description: "Key prefix: a schedule's last slot is <prefix>:<schedule_id>."),
-            ],
-            check: checkRedisURL
+            ]
         ) { options in
             try RedisSchedulerStateStore(url: try options.string("url"), prefix: try options.string("prefix"))
         }
@@ -301,18 +303,17 @@ extension ComponentRegistry {
     }
 }
 
-/// The `url` option of every Redis component.
-private let redisURLOption = ComponentOption.string("url", default: "redis://127.0.0.1:6379",
-                                                     description: "redis://[user:password@]host:port/db")
+/// The `url` option of every Redis component, checked by the Redis URL parser when the config is loaded.
+private let redisURLOption = ComponentOption.address("url", .redisURL, default: "redis://127.0.0.1:6379",
+                                                      description: "redis://[user:password@]host:port/db")
 
-/// Checks the `url` option when the config is loaded, so a malformed URL is an error at its path.
-private func checkRedisURL(_ options: ComponentOptions) throws(ConfigError) {
-    let url = try options.string("url")
-    do throws(RedisConnectionError) {
-        _ = try RedisConfiguration(url: url)
-    } catch {
-        throw ConfigError(.outOfRange, file: "", path: "url", error.message)
-    }
+/// How often the Redis brokers look for due delayed messages (the `delay` label).
+private let delayPollIntervalOption = ComponentOption.number(
+    "delay_poll_interval", default: 1, range: 0.01...3600,
+    description: "Seconds a worker waits at most before looking for due delayed messages (the delay label).")
+
+private func delayPollInterval(_ options: ComponentOptions) throws -> Duration {
+    .milliseconds(Int((try options.double("delay_poll_interval") * 1000).rounded()))
 }
 
 /// Caps on Redis replies, options of every Redis component.

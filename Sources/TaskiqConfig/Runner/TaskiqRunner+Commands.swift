@@ -64,7 +64,10 @@ extension TaskiqRunner {
                 CommandSpec(
                     "kick", abstract: "Send one task and optionally wait for its result.",
                     discussion: """
-                        Each argument is parsed as JSON and sent as a string when it is not JSON. The task goes \
+                        Each argument is parsed as JSON and sent as a string when it is not JSON. NAME=VALUE \
+                        (NAME a Python identifier) is a keyword argument, such as 'kick examples.add a=1 b=2'; \
+                        positional and keyword arguments may be mixed, and every value after '--' is \
+                        positional even if it contains '='. The task goes \
                         to the broker its module is routed to ("tasks.routes"), else the main one. With the \
                         in-memory broker the task runs in this process. With --wait the return value is \
                         printed as JSON alone on standard output; the exit status is 1 if the task failed.
@@ -74,11 +77,13 @@ extension TaskiqRunner {
                         OptionSpec("label", short: "l", valueName: "KEY=VALUE", help: "A label for the task (VALUE parsed as JSON).", kind: .repeatable),
                         OptionSpec("task-id", valueName: "ID", help: "Use this task ID instead of a generated one."),
                         .flag("wait", help: "Wait for the result and print it."),
-                        OptionSpec("timeout", valueName: "SECONDS", help: "Give up waiting after this long (with --wait)."),
+                        OptionSpec("timeout", valueName: "SECONDS",
+                                   help: "Give up waiting after this long (with --wait; default 60, exit 1 when it runs out)."),
                     ] + Self.loggingOptions,
                     arguments: [
                         ArgumentSpec("TASK", help: "Task name, such as examples.add."),
-                        ArgumentSpec("ARGS", help: "Positional arguments, each parsed as JSON.", isOptional: true, isVariadic: true),
+                        ArgumentSpec("ARGS", help: "Arguments, each parsed as JSON: VALUE is positional, NAME=VALUE a keyword argument.",
+                                     isOptional: true, isVariadic: true),
                     ]),
                 Self.cancelCommand,
                 Self.deadLettersCommand,

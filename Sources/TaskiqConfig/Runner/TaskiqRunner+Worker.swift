@@ -14,14 +14,17 @@ extension TaskiqRunner {
     /// The environment variable the supervisor sets on the worker processes it spawns.
     static let workerIndexVariable = "TASKIQ_WORKER_INDEX"
 
-    /// `worker`: with `workers > 1`, supervises that many worker processes of this executable;
+    /// `worker`: with `workers > 1`, or `max_tasks_per_child` on a broker other processes feed,
+    /// supervises that many worker processes of this executable (so a recycled one is replaced);
     /// otherwise runs one worker on the `--broker` broker until SIGINT or SIGTERM, drains and exits 0.
     func worker(_ command: ParsedCommand, system: TaskiqSystem, arguments: [String],
                 environment: [String: String]) async throws -> Int32 {
         let brokerName = try Self.listenedBroker(command, system: system)
         let settings = system.workerSettings
         for warning in system.warnings { Logger(label: "taskiq.worker").warning(warning) }
-        if settings.workers > 1 && environment[Self.workerIndexVariable] == nil {
+        // A worker that recycles exits after max_tasks_per_child tasks: alone, nothing would replace it.
+        let recycles = settings.maxTasksPerChild != nil && !system.isProcessLocal(broker: brokerName)
+        if (settings.workers > 1 || recycles) && environment[Self.workerIndexVariable] == nil {
             return try await supervise(settings, arguments: arguments)
         }
         return try await runWorker(system, brokerName: brokerName)
@@ -47,7 +50,7 @@ extension TaskiqRunner {
             workers: settings.workers,
             recycleExitStatus: settings.maxTasksPerChild == nil ? nil : Self.recycleExitStatus,
             shutdownTimeout: drain + .seconds(2))
-        logger.info("starting \(settings.workers) worker processes")
+        logger.info("starting \(settings.workers) worker process\(settings.workers == 1 ? "" : "es")")
         return try await Supervisor(executable: Supervisor.currentExecutable, arguments: arguments,
                                     options: options, logger: logger).run()
     }

@@ -13,7 +13,7 @@ extension RedisConfiguration {
         self.init()
         func invalid(_ why: String) -> RedisConnectionError {
             RedisConnectionError(.invalidURL, host: "?", port: 0,
-                                 "invalid Redis URL '\(Self.redacted(url))': \(why); expected redis://[user:password@]host:port/db")
+                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis://[user:password@]host:port/db")
         }
         guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
@@ -55,14 +55,16 @@ extension RedisConfiguration {
             guard let close = hostPart.firstIndex(of: "]") else { throw invalid("unterminated IPv6 address") }
             let after = hostPart[hostPart.index(after: close)...]
             hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
+            if let problem = NetworkHost.ipv6Problem(with: hostPart) { throw invalid(problem) }
             if after.hasPrefix(":") { portPart = after.dropFirst() } else if !after.isEmpty { throw invalid("text after the IPv6 address") }
         } else if let colon = hostPart.lastIndex(of: ":") {
             portPart = hostPart[hostPart.index(after: colon)...]
             hostPart = hostPart[..<colon]
         }
+        if !hostPart.isEmpty, !rest.hasPrefix("["), let problem = NetworkHost.problem(with: hostPart) { throw invalid(problem) }
         if !hostPart.isEmpty { host = String(hostPart) }
         if let portPart {
-            guard let value = Int(portPart), (1...65535).contains(value) else {
+            guard portPart.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(portPart), (1...65535).contains(value) else {
                 throw invalid("port '\(portPart)' is not a number from 1 to 65535")
             }
             port = value
@@ -73,20 +75,11 @@ extension RedisConfiguration {
             if parts.first == "db" { databaseText = parts.count > 1 ? parts[1] : "" }
         }
         if let databaseText {
-            guard let value = Int(databaseText), value >= 0 else {
+            guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
                 throw invalid("database '\(databaseText)' is not a non-negative number")
             }
             database = value
         }
-    }
-
-    /// The URL with any password replaced by `***`, safe to log.
-    static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"),
-              let at = url[schemeEnd.upperBound...].prefix(while: { $0 != "/" && $0 != "?" }).lastIndex(of: "@") else { return url }
-        let userinfo = url[schemeEnd.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return url.replacingCharacters(in: schemeEnd.upperBound..<at, with: "***") }
-        return url.replacingCharacters(in: userinfo.index(after: colon)..<at, with: "***")
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

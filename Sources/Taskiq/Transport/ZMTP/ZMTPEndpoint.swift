@@ -32,7 +32,10 @@ package struct ZMTPEndpoint: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else {
             throw ZMTPError(.invalidEndpoint, "endpoint \"\(text)\" has no host; expected tcp://host:port, with * for all interfaces")
         }
-        guard let port = UInt16(portText) else {
+        if host != "*", let problem = NetworkHost.problem(with: host) {
+            throw ZMTPError(.invalidEndpoint, "endpoint \"\(text)\": \(problem)")
+        }
+        guard portText.utf8.allSatisfy({ (48...57).contains($0) }), let port = UInt16(portText) else {
             throw ZMTPError(.invalidEndpoint, "endpoint \"\(text)\" has port \"\(portText)\"; expected a number from 0 to 65535")
         }
         self.init(host: host, port: port)
