@@ -80,6 +80,10 @@ struct ValueDecoder: Decoder {
         case .int(let int):
             if let exact = I(exactly: int) { return exact }
             throw outOfRange(I.self)
+        case .bigInteger(let big):
+            // Parsing the digits fails instead of wrapping; UInt64 still takes up to 2**64-1.
+            if let exact = I(big.description) { return exact }
+            throw outOfRange(I.self)
         case .double(let double):
             if let exact = I(exactly: double) { return exact }
             if double.isFinite, double.rounded() == double { throw outOfRange(I.self) }
@@ -107,6 +111,11 @@ struct ValueDecoder: Decoder {
         switch value {
         case .double(let double): return double
         case .int(let int): return Double(int)
+        case .bigInteger(let big):
+            if let double = big.doubleValue { return double }
+            throw corrupted(
+                "expected Double, found integer \(ValueDecoder.excerpt(value)), which is too large to convert to a float "
+                    + "(Python's float() raises OverflowError)")
         case .bool(let bool) where options.lax:
             return bool ? 1 : 0
         case .string(let string) where options.lax:
@@ -139,7 +148,7 @@ struct ValueDecoder: Decoder {
         case .string(let string):
             if let seconds = ISO8601Timestamp.parse(string) { return Date(timeIntervalSince1970: seconds) }
             throw corrupted("expected Date, found string \(ValueDecoder.excerpt(value)), which is not an ISO-8601 timestamp")
-        case .int, .double:
+        case .int, .bigInteger, .double:
             return Date(timeIntervalSince1970: try double())
         default:
             throw ValueDecoder.mismatch("Date", value, codingPath)
