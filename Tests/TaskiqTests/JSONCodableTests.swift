@@ -168,6 +168,8 @@ import Testing
         (.string("1.5"), nil, 1.5),
         (.string("1e3"), nil, 1000),
         (.string("inf"), nil, nil),
+        (.string("1e400"), nil, nil),
+        (.string("-1e400"), nil, nil),
         (.string("x"), nil, nil),
     ])
     func laxAndStrictDouble(value: JSONValue, strict: Double?, lax: Double?) {

@@ -124,7 +124,10 @@ struct ValueDecoder: Decoder {
                 byte &- 0x30 < 10 || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
             }
-            if allowed, text.utf8.contains(where: { $0 &- 0x30 < 10 }), let double = Double(text) { return double }
+            // "1e400" parses as infinity: refuse it as the JSON parser does, rather than hand a task inf.
+            if allowed, text.utf8.contains(where: { $0 &- 0x30 < 10 }), let double = Double(text), double.isFinite {
+                return double
+            }
         default:
             break
         }
