@@ -61,12 +61,12 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - maxMessageSize: Larger messages from a peer disconnect it (default 8 MiB).
     ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
     ///     `nil` for `maxMessageSize`.
-    ///   - maxConnections: Connections the producer's endpoint serves at once (default 1024).
+    ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs two threads).
     public init(zmqPubHost: String = "tcp://127.0.0.1:5555", zmqSubHost: String = "tcp://127.0.0.1:5555",
                 pattern: Pattern = .pubSub, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = .seconds(5),
                 sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20, maxFrameSize: Int? = nil,
-                maxConnections: Int = 1024) {
+                maxConnections: Int = 256) {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.zmqPubHost = zmqPubHost
         self.zmqSubHost = zmqSubHost

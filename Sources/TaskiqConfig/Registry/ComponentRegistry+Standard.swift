@@ -50,7 +50,7 @@ extension ComponentRegistry {
                          description: "Largest message accepted from a peer, in bytes; a peer sending more is disconnected, logged and counted."),
                 .integer("max_frame_size", default: nil, range: 64...(1 << 30),
                          description: "Largest frame a peer may declare, in bytes, checked before the frame is read; null for max_message_size."),
-                .integer("max_connections", default: 1024, range: 1...65536,
+                .integer("max_connections", default: 256, range: 1...65536,
                          description: "Connections the producer's bound endpoint serves at once (each costs two threads); more are closed and logged."),
             ]
         ) { options in

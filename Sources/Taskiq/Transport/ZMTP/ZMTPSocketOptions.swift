@@ -33,7 +33,7 @@ package struct ZMTPSocketOptions: Sendable {
         maxFrameSize: Int = 8 << 20, maxMessageSize: Int = 8 << 20, reconnectInterval: Duration = .milliseconds(100),
         reconnectIntervalMax: Duration = .seconds(3), handshakeTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(2), zmtpMinorVersion: UInt8 = 1, drainBacklogLimit: Int = 64 << 10,
-        maxConnections: Int = 1024
+        maxConnections: Int = 256
     ) {
         self.sendHighWaterMark = sendHighWaterMark
         self.receiveHighWaterMark = receiveHighWaterMark
