@@ -9,8 +9,10 @@ import Synchronization
 ///   process. Unlike Python, a producer waits (up to ``subscriberTimeout``) until a subscriber has
 ///   subscribed before sending, and flushes before shutting down, so a one-shot kick is not lost
 ///   to ZeroMQ's slow-joiner effect; with no subscriber at all, `kick` throws instead of dropping.
-/// - ``Pattern/pushPull``: PUSH/PULL, each task goes to exactly one worker (round-robin), and a
-///   kick with no worker connected waits up to ``sendTimeout`` and then throws.
+/// - ``Pattern/pushPull``: PUSH/PULL, each task goes to exactly one worker (round-robin over the
+///   workers that drain; one that stops reading is passed over once its TCP backlog grows), and a
+///   kick with no worker able to take it waits up to ``sendTimeout`` and then throws. Delivery is
+///   at most once: a task handed to a worker that dies before running it is lost.
 ///
 /// ZeroMQ carries no acknowledgements or results: pair it with a result backend every process
 /// can reach (Redis) when producers need results. Python taskiq binds `0.0.0.0` by default; this
@@ -39,6 +41,9 @@ public final class ZeroMQBroker: AsyncBroker {
     public let maxMessageSize: Int
     /// The largest single frame accepted from a peer, in bytes (taskiq sends one frame per message).
     public let maxFrameSize: Int
+    /// The most workers the producer's bound endpoint serves at once; further connections are
+    /// closed and logged (each connection costs two threads).
+    public let maxConnections: Int
 
     private let producer = Mutex<ZMTPSocket?>(nil)
     private let consumer = Mutex<ZMTPSocket?>(nil)
@@ -56,10 +61,12 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - maxMessageSize: Larger messages from a peer disconnect it (default 8 MiB).
     ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
     ///     `nil` for `maxMessageSize`.
+    ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs two threads).
     public init(zmqPubHost: String = "tcp://127.0.0.1:5555", zmqSubHost: String = "tcp://127.0.0.1:5555",
                 pattern: Pattern = .pubSub, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = .seconds(5),
-                sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20, maxFrameSize: Int? = nil) {
+                sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20, maxFrameSize: Int? = nil,
+                maxConnections: Int = 256) {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.zmqPubHost = zmqPubHost
         self.zmqSubHost = zmqSubHost
@@ -68,6 +75,7 @@ public final class ZeroMQBroker: AsyncBroker {
         self.sendTimeout = sendTimeout
         self.maxMessageSize = maxMessageSize
         self.maxFrameSize = maxFrameSize ?? maxMessageSize
+        self.maxConnections = max(1, maxConnections)
     }
 
     /// Peers disconnected so far for breaking the protocol or a size limit (each is logged with the reason).
@@ -80,6 +88,7 @@ public final class ZeroMQBroker: AsyncBroker {
         options.sendTimeout = sendTimeout
         options.maxMessageSize = maxMessageSize
         options.maxFrameSize = maxFrameSize
+        options.maxConnections = maxConnections
         return options
     }
 

@@ -2,9 +2,10 @@
 ///
 /// The parser rejects what Python's `json.loads` would quietly accept or what other parsers vary on:
 /// trailing commas, comments, leading zeros, unescaped control characters, invalid UTF-8 and
-/// unpaired surrogate escapes such as `"\ud800"`. Integers that fit in `Int` become ``JSONValue/int(_:)``;
-/// fractions, exponents and larger integers become ``JSONValue/double(_:)``. A repeated key keeps its
-/// first position and takes its last value, as a Python `dict` does.
+/// unpaired surrogate escapes such as `"\ud800"`. Integers that fit in `Int` become ``JSONValue/int(_:)``,
+/// larger ones ``JSONValue/bigInteger(_:)`` with every digit kept (up to 4,300 digits, Python's own
+/// limit); numbers with a fraction or an exponent become ``JSONValue/double(_:)``, so `1.0` stays a
+/// float. A repeated key keeps its first position and takes its last value, as a Python `dict` does.
 ///
 /// Nesting is handled with an explicit stack, so deep input fails with ``JSONParseError/Code/tooDeep``
 /// instead of exhausting the call stack.
@@ -21,8 +22,9 @@ public struct JSONParser: Sendable {
     /// The longest input accepted, in bytes; 64 MiB by default.
     public var maximumInputSize: Int
     /// Whether `NaN`, `Infinity` and `-Infinity` are accepted, as Python's `json.dumps` writes them
-    /// for non-finite floats. Off by default because they are not JSON. When on, numbers too large
-    /// for a `Double` become infinity, as in Python; when off they are an error.
+    /// for non-finite floats. Off by default because they are not JSON. When on, floats too large
+    /// for a `Double` (`1e400`) become infinity, as in Python; when off they are an error
+    /// (``JSONParseError/Code/numberOutOfRange``) rather than a silent infinity.
     public var allowNonFinite: Bool
 
     /// Creates a parser.

@@ -274,9 +274,19 @@ struct JSONReader {
             if exponentNegative { exponent = -exponent }
         }
 
-        if isInteger, digits <= 19 {
-            if !negative, mantissa <= UInt64(Int.max) { return .int(Int(mantissa)) }
-            if negative, mantissa <= UInt64(Int.max) + 1 { return .int(Int(truncatingIfNeeded: 0 &- mantissa)) }
+        if isInteger {
+            if digits <= 19 {
+                if !negative, mantissa <= UInt64(Int.max) { return .int(Int(mantissa)) }
+                if negative, mantissa <= UInt64(Int.max) + 1 { return .int(Int(truncatingIfNeeded: 0 &- mantissa)) }
+            }
+            // Python's json reads integers of any size exactly, so a Python producer may send 2**64.
+            guard digits <= Self.maximumIntegerDigits else {
+                throw error(
+                    .numberOutOfRange, at: start,
+                    "integer of \(digits) digits exceeds the limit of \(Self.maximumIntegerDigits) digits (Python's default int_max_str_digits)")
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            return .bigInteger(JSONBigInteger(normalizedDigits: text))
         }
 
         var result: Double
@@ -299,6 +309,10 @@ struct JSONReader {
         }
         return .double(result)
     }
+
+    /// The most digits an integer may have: Python 3.11+'s default `sys.int_info.default_max_str_digits`,
+    /// beyond which Python's own `json.loads` refuses an integer too.
+    static let maximumIntegerDigits = 4300
 
     private static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,

@@ -25,6 +25,8 @@ extension JSONValue: Codable {
             self = .bool(bool)
         } else if let int = try? single.decode(Int.self) {
             self = .int(int)
+        } else if let unsigned = try? single.decode(UInt64.self) {
+            self = JSONValue(integer: unsigned)
         } else if let double = try? single.decode(Double.self) {
             self = .double(double)
         } else {
@@ -33,6 +35,10 @@ extension JSONValue: Codable {
     }
 
     /// Encodes the value with any encoder, keeping the order of object keys.
+    ///
+    /// A ``bigInteger(_:)`` that fits in `UInt64` is encoded as one; a larger one throws
+    /// `EncodingError.invalidValue`, since `Encoder` has no type that holds it exactly
+    /// (``JSONValueEncoder`` and ``JSONWriter`` keep it).
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .array(let elements):
@@ -47,6 +53,13 @@ extension JSONValue: Codable {
             case .null: try container.encodeNil()
             case .bool(let bool): try container.encode(bool)
             case .int(let int): try container.encode(int)
+            case .bigInteger(let big):
+                guard let unsigned = UInt64(big.description) else {
+                    throw EncodingError.invalidValue(self, .init(
+                        codingPath: encoder.codingPath,
+                        debugDescription: "integer \(big) is outside the range of Int64 and UInt64, which is all this encoder can hold exactly"))
+                }
+                try container.encode(unsigned)
             case .double(let double): try container.encode(double)
             case .string(let string): try container.encode(string)
             case .array, .object: break

@@ -17,6 +17,7 @@ extension JSONValue {
         case .null: out.append(contentsOf: "None".utf8)
         case .bool(let bool): out.append(contentsOf: (bool ? "True" : "False").utf8)
         case .int(let int): NumberFormatting.appendInt(int, to: &out)
+        case .bigInteger(let big): out.append(contentsOf: big.description.utf8)
         case .double(let double):
             if double.isFinite {
                 NumberFormatting.appendPythonFloat(double, to: &out)

@@ -78,6 +78,8 @@ public struct JSONWriter: Sendable {
             out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])  // false
         case .int(let int):
             NumberFormatting.appendInt(int, to: &out)
+        case .bigInteger(let big):
+            out.append(contentsOf: big.description.utf8)
         case .double(let double):
             writeDouble(double, into: &out)
         case .string(let string):

@@ -80,6 +80,10 @@ struct ValueDecoder: Decoder {
         case .int(let int):
             if let exact = I(exactly: int) { return exact }
             throw outOfRange(I.self)
+        case .bigInteger(let big):
+            // Parsing the digits fails instead of wrapping; UInt64 still takes up to 2**64-1.
+            if let exact = I(big.description) { return exact }
+            throw outOfRange(I.self)
         case .double(let double):
             if let exact = I(exactly: double) { return exact }
             if double.isFinite, double.rounded() == double { throw outOfRange(I.self) }
@@ -107,6 +111,11 @@ struct ValueDecoder: Decoder {
         switch value {
         case .double(let double): return double
         case .int(let int): return Double(int)
+        case .bigInteger(let big):
+            if let double = big.doubleValue { return double }
+            throw corrupted(
+                "expected Double, found integer \(ValueDecoder.excerpt(value)), which is too large to convert to a float "
+                    + "(Python's float() raises OverflowError)")
         case .bool(let bool) where options.lax:
             return bool ? 1 : 0
         case .string(let string) where options.lax:
@@ -115,7 +124,10 @@ struct ValueDecoder: Decoder {
                 byte &- 0x30 < 10 || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
             }
-            if allowed, text.utf8.contains(where: { $0 &- 0x30 < 10 }), let double = Double(text) { return double }
+            // "1e400" parses as infinity: refuse it as the JSON parser does, rather than hand a task inf.
+            if allowed, text.utf8.contains(where: { $0 &- 0x30 < 10 }), let double = Double(text), double.isFinite {
+                return double
+            }
         default:
             break
         }
@@ -139,7 +151,7 @@ struct ValueDecoder: Decoder {
         case .string(let string):
             if let seconds = ISO8601Timestamp.parse(string) { return Date(timeIntervalSince1970: seconds) }
             throw corrupted("expected Date, found string \(ValueDecoder.excerpt(value)), which is not an ISO-8601 timestamp")
-        case .int, .double:
+        case .int, .bigInteger, .double:
             return Date(timeIntervalSince1970: try double())
         default:
             throw ValueDecoder.mismatch("Date", value, codingPath)

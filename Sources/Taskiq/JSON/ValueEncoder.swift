@@ -183,8 +183,7 @@ final class ValueEncoder: Encoder {
     }
 
     static func json(_ value: some BinaryInteger) -> JSONValue {
-        if let int = Int(exactly: value) { return .int(int) }
-        return .double(Double(value))
+        JSONValue(integer: value)
     }
 
     static func json(_ value: Float) -> JSONValue {

@@ -21,6 +21,7 @@ public enum LabelType: Int, Sendable, CaseIterable {
         switch value {
         case .string(let s): (s, .str)
         case .int(let i): (String(i), .int)
+        case .bigInteger(let big): (big.description, .int)
         case .double(let d): (Self.pythonFloatString(d), .float)
         case .bool(let b): (b ? "True" : "False", .bool)
         case .null, .array, .object: (value.pythonRepr, .any)
@@ -36,17 +37,19 @@ public enum LabelType: Int, Sendable, CaseIterable {
             switch value {
             case .string: return value
             case .int(let i): return .string(String(i))
+            case .bigInteger(let big): return .string(big.description)
             case .double(let d): return .string(Self.pythonFloatString(d))
             case .bool(let b): return .string(b ? "True" : "False")
             default: return .string(value.pythonRepr)
             }
         case .int:
             switch value {
-            case .int: return value
+            case .int, .bigInteger: return value
             case .double(let d): if let i = Int(exactly: d.rounded(.towardZero)) { return .int(i) }
             case .bool(let b): return .int(b ? 1 : 0)
             case .string(let s):
-                if let i = Int(s.trimmingASCIIWhitespace()) { return .int(i) }
+                // Python's int(str) takes any number of digits.
+                if let i = JSONValue(integerDigits: s.trimmingASCIIWhitespace()) { return i }
             default: break
             }
             throw LabelDecodingError(expected: "an integer", found: value)

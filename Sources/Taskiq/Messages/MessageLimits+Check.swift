@@ -29,6 +29,7 @@ extension MessageLimits {
             let valueSize: Int
             switch value {
             case .string(let string): valueSize = string.utf8.count
+            case .bigInteger(let big): valueSize = big.description.utf8.count
             case .int, .bool, .double, .null:
                 // A scalar's wire form is at most a few dozen bytes: skip formatting it on the hot path.
                 guard maxLabelValueSize < 64 else { continue }

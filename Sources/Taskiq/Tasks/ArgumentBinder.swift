@@ -56,6 +56,9 @@ struct ArgumentBinder {
         }
         do {
             return try value.decode(T.self, lax: castTypes)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Out of range (2**64 for Int) or not convertible: the decoder says which, and casting would not help.
+            throw invalid("\(label) \(context.debugDescription)")
         } catch {
             throw invalid("\(label) expected \(T.self), found \(value.typeName) \(value.debugSnippet)\(castTypes ? "" : " (cast_types is off)")")
         }

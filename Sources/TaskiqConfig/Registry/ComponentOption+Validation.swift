@@ -82,6 +82,7 @@ extension JSONValue {
         case .null: return "null"
         case .bool(let bool): return "boolean \(bool)"
         case .int(let int): return "integer \(int)"
+        case .bigInteger(let big): return "integer \(big)"
         case .double(let double): return "number \(double)"
         case .string(let string):
             let shown = string.count > 60 ? String(string.prefix(57)) + "..." : string

@@ -50,6 +50,8 @@ extension ComponentRegistry {
                          description: "Largest message accepted from a peer, in bytes; a peer sending more is disconnected, logged and counted."),
                 .integer("max_frame_size", default: nil, range: 64...(1 << 30),
                          description: "Largest frame a peer may declare, in bytes, checked before the frame is read; null for max_message_size."),
+                .integer("max_connections", default: 256, range: 1...65536,
+                         description: "Connections the producer's bound endpoint serves at once (each costs two threads); more are closed and logged."),
             ]
         ) { options in
             ZeroMQBroker(zmqPubHost: try options.string("zmq_pub_host"), zmqSubHost: try options.string("zmq_sub_host"),
@@ -57,7 +59,8 @@ extension ComponentRegistry {
                          subscriberTimeout: .seconds(try options.double("subscriber_timeout")),
                          sendTimeout: .seconds(try options.double("send_timeout")),
                          maxMessageSize: try options.int("max_message_size"),
-                         maxFrameSize: try options.optionalInt("max_frame_size"))
+                         maxFrameSize: try options.optionalInt("max_frame_size"),
+                         maxConnections: try options.int("max_connections"))
         }
 
         registry.register(

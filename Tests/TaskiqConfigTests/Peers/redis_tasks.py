@@ -1,7 +1,9 @@
 """Python taskiq-redis peer for the Swift interop tests.
 
 Environment: REDIS_URL, REDIS_BROKER ("stream" or "list"), SIDE_EFFECT_DIR (where the
-`examples.add` task writes one file per task: name = task ID, content = the sum).
+`examples.add` task writes one file per task: name = task ID, content = the sum; `examples.echo`
+writes the type and repr of its argument).
+Results go to Redis with JSONSerializer, the form taskiq for Swift reads.
 
 Worker:   taskiq worker redis_tasks:broker --workers 1
 """
@@ -9,7 +11,8 @@ import os
 import pathlib
 
 from taskiq import Context, TaskiqDepends
-from taskiq_redis import ListQueueBroker, RedisStreamBroker
+from taskiq.serializers import JSONSerializer
+from taskiq_redis import ListQueueBroker, RedisAsyncResultBackend, RedisStreamBroker
 
 URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -18,6 +21,7 @@ if os.environ.get("REDIS_BROKER", "stream") == "list":
     broker = ListQueueBroker(URL, socket_timeout=None)
 else:
     broker = RedisStreamBroker(URL)
+broker = broker.with_result_backend(RedisAsyncResultBackend(URL, serializer=JSONSerializer()))
 
 
 @broker.task(task_name="examples.add")
@@ -28,3 +32,17 @@ async def add(a: int, b: int, context: Context = TaskiqDepends()) -> int:
         path.with_suffix(".tmp").write_text(str(a + b))
         path.with_suffix(".tmp").rename(path)
     return a + b
+
+
+
+@broker.task(task_name="examples.echo")
+async def echo(value, context: Context = TaskiqDepends()):
+    """Returns its argument unchanged, as taskiq for Swift's examples.echo does. With SIDE_EFFECT_DIR
+    set, first writes what Python received, its type name and repr ("int 18446744073709551616"), to a
+    file named after the task ID."""
+    out = os.environ.get("SIDE_EFFECT_DIR")
+    if out:
+        path = pathlib.Path(out) / context.message.task_id
+        path.with_suffix(".tmp").write_text(f"{type(value).__name__} {value!r}")
+        path.with_suffix(".tmp").rename(path)
+    return value

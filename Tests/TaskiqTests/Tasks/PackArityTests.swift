@@ -42,10 +42,10 @@ import TaskiqTestSupport
         #expect(Tasks.none.parameterTypes.isEmpty)
     }
 
-    static func run(_ name: String, args: [JSONValue], kwargs: JSONObject = [:]) async throws -> JSONValue {
+    static func run(_ name: String, args: [JSONValue], kwargs: JSONObject = [:], castTypes: Bool = false) async throws -> JSONValue {
         let task = try #require(registry()[name])
         let message = TaskiqMessage(taskID: "t", taskName: name, labels: [:], args: args, kwargs: kwargs)
-        switch try task.prepare(message, false) {
+        switch try task.prepare(message, castTypes) {
         case .async(let call): return try await call()
         case .sync(let call): return try call()
         }

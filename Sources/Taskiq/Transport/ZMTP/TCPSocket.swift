@@ -100,6 +100,16 @@ struct TCPSocket: Sendable {
         }
     }
 
+    /// Bytes sent on this socket that the peer's TCP has not acknowledged (Linux `SIOCOUTQ`), 0 if unknown.
+    ///
+    /// It grows once the peer stops reading and its receive window closes: the one sign of a
+    /// stalled peer that ZMTP, which has no acknowledgements, gives the sender.
+    func unacknowledgedBytes() -> Int {
+        var count: Int32 = 0
+        guard ioctl(fd, UInt(0x5411), &count) == 0 else { return 0 }  // SIOCOUTQ (= TIOCOUTQ)
+        return Int(count)
+    }
+
     /// Sets `SO_RCVTIMEO` (0 = wait forever); used to bound the handshake.
     func setReceiveTimeout(seconds: Double) { setTimeout(SO_RCVTIMEO, seconds: seconds) }
 

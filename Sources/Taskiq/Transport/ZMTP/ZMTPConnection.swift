@@ -12,6 +12,9 @@ final class ZMTPConnection: Sendable {
         var buffer: [UInt8] = []
         var queuedMessages = 0
         var inFlightMessages = 0
+        var inFlightBytes = 0
+        /// Bytes handed to the kernel so far.
+        var writtenBytes = 0
         var idle = false
         var stopping = false
     }
@@ -21,6 +24,8 @@ final class ZMTPConnection: Sendable {
     /// The peer's address, for logs.
     let peerName: String
     private let writer = Mutex(WriterState())
+    /// How many written bytes the peer's TCP had acknowledged when ``backlog()`` last looked.
+    private let lastAcknowledged = Mutex(0)
     private let wake = DispatchSemaphore(value: 0)
     private let writerDone = DispatchSemaphore(value: 0)
     /// Signalled to let a reader that stopped at the receive high-water mark continue.
@@ -35,6 +40,24 @@ final class ZMTPConnection: Sendable {
     /// Messages queued or being written, compared against the send high-water mark.
     var pendingMessages: Int {
         writer.withLock { $0.queuedMessages + $0.inFlightMessages }
+    }
+
+    /// Bytes queued or being written by the writer thread (not yet handed to the kernel).
+    var pendingBytes: Int {
+        writer.withLock { $0.buffer.count + $0.inFlightBytes }
+    }
+
+    /// What is waiting for the peer: bytes not yet written, bytes written that its TCP has not
+    /// acknowledged, and whether it acknowledged anything since the previous call.
+    func backlog() -> (queued: Int, unacknowledged: Int, progressed: Bool) {
+        let (queued, written) = writer.withLock { ($0.buffer.count + $0.inFlightBytes, $0.writtenBytes) }
+        let unacknowledged = tcp.unacknowledgedBytes()
+        let acknowledged = written - unacknowledged
+        let progressed = lastAcknowledged.withLock { last in
+            defer { last = max(last, acknowledged) }
+            return acknowledged > last
+        }
+        return (queued, unacknowledged, progressed)
     }
 
     /// Appends bytes carrying `messages` messages (0 for commands); `false` once stopping.
@@ -79,6 +102,7 @@ final class ZMTPConnection: Sendable {
                     return .wait
                 }
                 swap(&batch, &state.buffer)
+                state.inFlightBytes = batch.count
                 state.inFlightMessages = state.queuedMessages
                 state.queuedMessages = 0
                 return .send
@@ -93,6 +117,8 @@ final class ZMTPConnection: Sendable {
                 batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
                 writer.withLock { state in
                     state.inFlightMessages = 0
+                    if sent { state.writtenBytes += state.inFlightBytes }
+                    state.inFlightBytes = 0
                     if !sent {
                         state.stopping = true
                         state.buffer = []

@@ -37,15 +37,17 @@ extension ZMTPSocket {
 
     private func push(_ parts: [[UInt8]]) async throws {
         if try tryPush(parts) { return }
-        let sent = try await waitUntil(timeout: options.sendTimeout) { [self] state in
+        // Acknowledgements from a peer's TCP raise no event here: look again every few milliseconds too.
+        let sent = try await waitUntil(timeout: options.sendTimeout, recheckEvery: .milliseconds(5)) { [self] state in
             (try? pushLocked(parts, &state)) != false ? true : nil
         }
         if sent == nil {
             let (peers, ready) = state.withLock { ($0.peers.count, $0.readyOrder.count) }
             throw ZMTPError(
                 .sendTimeout,
-                "no PULL peer could take the message within \(options.sendTimeout) (\(peers) connected, \(ready) ready,"
-                    + " all ready peers at the high-water mark of \(options.sendHighWaterMark)); the message was not sent")
+                "no PULL peer could take the message within \(options.sendTimeout) (\(peers) connected, \(ready) ready;"
+                    + " each ready peer is at the high-water mark of \(options.sendHighWaterMark) or has stopped reading,"
+                    + " with \(options.drainBacklogLimit) bytes unacknowledged); the message was not sent")
         }
         if isClosedForSend { throw ZMTPError(.closed, "the PUSH socket was closed") }
     }
@@ -56,19 +58,44 @@ extension ZMTPSocket {
         try state.withLock { try pushLocked(parts, &$0) }
     }
 
-    /// Enqueues on the next ready peer with room; `false` when none has. Throws once closed.
+    /// Enqueues on the next ready peer that has room and drains, in turn; `false` when none can
+    /// take the message now. Throws once closed.
+    ///
+    /// A peer drains when, of the bytes given to it, all but ``ZMTPSocketOptions/drainBacklogLimit``
+    /// have been written and acknowledged by its TCP. When none does, the message goes to a peer
+    /// whose TCP acknowledged something since we last looked (a slow reader, not a stopped one),
+    /// the one with the least unacknowledged. A peer that completed the handshake and stopped
+    /// reading absorbs what its kernel's receive buffer holds plus that limit, then gets nothing
+    /// more, instead of its round-robin share until our queue for it reaches the high-water mark.
     private func pushLocked(_ parts: [[UInt8]], _ state: inout State) throws -> Bool {
         guard !state.closed else { throw ZMTPError(.closed, "the PUSH socket was closed") }
         let count = state.readyOrder.count
+        var slow: (index: Int, unacknowledged: Int)?
         for step in 0..<count {
             let index = (state.roundRobin + step) % count
             guard let connection = state.peers[state.readyOrder[index]]?.connection,
                 connection.pendingMessages < options.sendHighWaterMark
             else { continue }
-            guard connection.enqueue(messages: 1, { ZMTPMachine.appendMessage(parts, to: &$0) }) else { continue }
-            state.roundRobin = index + 1
+            let backlog = connection.backlog()
+            if backlog.queued + backlog.unacknowledged > options.drainBacklogLimit {
+                if backlog.progressed, backlog.unacknowledged < slow?.unacknowledged ?? .max {
+                    slow = (index, backlog.unacknowledged)
+                }
+                continue
+            }
+            if enqueue(parts, on: connection) {
+                state.roundRobin = index + 1
+                return true
+            }
+        }
+        if let slow, let connection = state.peers[state.readyOrder[slow.index]]?.connection, enqueue(parts, on: connection) {
+            state.roundRobin = slow.index + 1
             return true
         }
         return false
+    }
+
+    private func enqueue(_ parts: [[UInt8]], on connection: ZMTPConnection) -> Bool {
+        connection.enqueue(messages: 1) { ZMTPMachine.appendMessage(parts, to: &$0) }
     }
 }

@@ -46,6 +46,10 @@ package final class ZMTPSocket: Sendable {
         var connectorWakeups: [DispatchSemaphore] = []
         var threads = 0
         var dropped = 0
+        /// Connections being served per listening descriptor, against ``ZMTPSocketOptions/maxConnections``.
+        var listenerConnections: [Int32: Int] = [:]
+        /// Connections refused because their listener was full.
+        var refused = 0
 
         var inboxCount: Int { inbox.count }
 
@@ -163,14 +167,38 @@ package final class ZMTPSocket: Sendable {
     private var isClosed: Bool { state.withLock { $0.closed } }
 
     private func acceptLoop(_ listener: TCPSocket, endpoint: ZMTPEndpoint) {
+        var warnedFull = false
         while let client = listener.accept() {
+            // Each connection costs two threads: a listener serves at most maxConnections at once.
+            let admitted = state.withLock { state -> Bool in
+                let open = state.listenerConnections[listener.fd, default: 0]
+                guard open < options.maxConnections else {
+                    state.refused += 1
+                    return false
+                }
+                state.listenerConnections[listener.fd] = open + 1
+                return true
+            }
+            guard admitted else {
+                // Warn once per time the listener fills up, so a flood of connections cannot flood the log.
+                let message =
+                    "Refusing ZMTP connection from \(client.peerName) to \(endpoint): \(options.maxConnections) connections are open, the most one endpoint serves (max_connections)"
+                if warnedFull { logger.debug(message) } else { logger.warning(message) }
+                warnedFull = true
+                client.shutdown()
+                client.close()
+                continue
+            }
+            warnedFull = false
             guard let connection = register(client) else {
+                state.withLock { $0.listenerConnections[listener.fd, default: 1] -= 1 }
                 client.close()
                 break
             }
             state.withLock { $0.threads += 1 }
             startThread(name: "zmtp-reader") { [self] in
                 _ = serve(connection, endpoint: endpoint)
+                notifyChanged { $0.listenerConnections[listener.fd, default: 1] -= 1 }
             }
         }
         listener.close()
@@ -243,7 +271,12 @@ package final class ZMTPSocket: Sendable {
 
     /// Runs `check` under the lock after every change until it returns a value or `timeout`
     /// passes (then `nil`). Never a fixed sleep: each wait ends at the next change.
-    func waitUntil<T: Sendable>(timeout: Duration, _ check: @Sendable (inout State) -> T?) async throws -> T? {
+    ///
+    /// `recheckEvery` also re-runs `check` at that interval, for conditions no event announces
+    /// (a peer's TCP acknowledging bytes).
+    func waitUntil<T: Sendable>(
+        timeout: Duration, recheckEvery: Duration? = nil, _ check: @Sendable (inout State) -> T?
+    ) async throws -> T? {
         let deadline = ContinuousClock.now + timeout
         while true {
             // The drain count is read before the check: a drain after it is then always seen.
@@ -253,7 +286,8 @@ package final class ZMTPSocket: Sendable {
             if let value { return value }
             try Task.checkCancellation()
             guard ContinuousClock.now < deadline else { return nil }
-            await waitForChange(after: seen, deadline: deadline)
+            let wake = recheckEvery.map { min(deadline, ContinuousClock.now + $0) } ?? deadline
+            await waitForChange(after: seen, deadline: wake)
         }
     }
 
@@ -326,6 +360,11 @@ package final class ZMTPSocket: Sendable {
     package var peerCount: Int { state.withLock { $0.peers.count } }
     /// Peers whose READY has arrived.
     package var readyPeerCount: Int { state.withLock { $0.readyOrder.count } }
+    /// Connections refused because their endpoint already served ``ZMTPSocketOptions/maxConnections``.
+    package var refusedConnectionCount: Int { state.withLock { $0.refused } }
+    /// Threads this socket started that are still running (accept, connect and reader threads;
+    /// each connection also has a writer thread).
+    package var threadCount: Int { state.withLock { $0.threads } }
     /// Messages a PUB dropped because no room was left for a subscribed peer.
     package var droppedMessageCount: Int { state.withLock { $0.dropped } }
 }

@@ -21,12 +21,19 @@ package struct ZMTPSocketOptions: Sendable {
     package var connectTimeout: Duration
     /// The ZMTP minor version we announce: 1 (3.1) or 0 (3.0, legacy subscriptions).
     package var zmtpMinorVersion: UInt8
+    /// Bytes a PUSH peer may leave unacknowledged by its TCP before it counts as not draining:
+    /// while another peer drains, round-robin passes it over.
+    package var drainBacklogLimit: Int
+    /// Connections one bound endpoint serves at once (each costs a reader and a writer thread);
+    /// further ones are closed at once and logged.
+    package var maxConnections: Int
 
     package init(
         sendHighWaterMark: Int = 1000, receiveHighWaterMark: Int = 1000, sendTimeout: Duration = .seconds(5),
         maxFrameSize: Int = 8 << 20, maxMessageSize: Int = 8 << 20, reconnectInterval: Duration = .milliseconds(100),
         reconnectIntervalMax: Duration = .seconds(3), handshakeTimeout: Duration = .seconds(30),
-        connectTimeout: Duration = .seconds(2), zmtpMinorVersion: UInt8 = 1
+        connectTimeout: Duration = .seconds(2), zmtpMinorVersion: UInt8 = 1, drainBacklogLimit: Int = 64 << 10,
+        maxConnections: Int = 256
     ) {
         self.sendHighWaterMark = sendHighWaterMark
         self.receiveHighWaterMark = receiveHighWaterMark
@@ -38,6 +45,8 @@ package struct ZMTPSocketOptions: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.zmtpMinorVersion = zmtpMinorVersion
+        self.drainBacklogLimit = drainBacklogLimit
+        self.maxConnections = maxConnections
     }
 }
 
