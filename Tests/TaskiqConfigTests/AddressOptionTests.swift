@@ -145,4 +145,13 @@ import Testing
         #expect(text.contains(#""pattern":"^redis://""#))
         #expect(text.contains(#""pattern":"^tcp://""#))
     }
+
+    /// `"url": "${REDIS_URL}"` is what the examples write: the schema must not flag it.
+    @Test func theSchemaAcceptsAnInterpolatedAddress() throws {
+        let schema = ComponentRegistry.standard.jsonSchema()
+        let url = schema.objectValue?["$defs"]?.objectValue?["broker.redis_stream"]?.objectValue?["properties"]?
+            .objectValue?["url"]
+        let text = String(decoding: (url ?? .null).serialized(style: .compact), as: UTF8.self)
+        #expect(text.contains("#/$defs/interpolated"), "\(text)")
+    }
 }

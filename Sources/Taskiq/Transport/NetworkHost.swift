@@ -22,7 +22,7 @@ package enum NetworkHost {
             guard !label.isEmpty else { return "host '\(host)' has an empty label" }
             guard label.utf8.count <= 63 else { return "host '\(host)' has a label longer than 63 bytes" }
             if let bad = label.unicodeScalars.first(where: { !isHostCharacter($0) }) {
-                return "host '\(host)' contains \(bad == " " ? "a space" : "'\(bad)'"); expected letters, digits, '-', '_' and '.'"
+                return "host '\(host)' contains \(bad == " " ? "a space" : "'\(bad)'") (a host is letters, digits, '-', '_' and '.')"
             }
             guard label.first != "-", label.last != "-" else { return "host '\(host)' has a label that starts or ends with '-'" }
         }

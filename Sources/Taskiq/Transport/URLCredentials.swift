@@ -11,9 +11,10 @@ package enum URLCredentials {
     package static func redacted(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "?" || $0 == "#" } ?? url.endIndex
+        // The credentials end at the last '@' anywhere, as a password may hold an unescaped '/', '?' or '#'.
+        let credentialsEnd = afterScheme.lastIndex(of: "@") ?? afterScheme.startIndex
+        let authorityEnd = afterScheme[credentialsEnd...].firstIndex { $0 == "?" || $0 == "#" } ?? url.endIndex
         var result = String(url[..<schemeEnd.upperBound])
-        // The last '@' before the query, even past a '/', as a password may hold an unescaped '/'.
         let authority = url[schemeEnd.upperBound..<authorityEnd]
         if let at = authority.lastIndex(of: "@") {
             let userinfo = authority[..<at]

@@ -11,7 +11,7 @@ enum WritableFileCheck {
     static func problem(with path: String) -> String? {
         var info = stat()
         if stat(path, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFDIR { return "'\(path)' is a directory; expected a file" }
+            if (info.st_mode & S_IFMT) == S_IFDIR { return "'\(path)' is a directory, not a file" }
             guard access(path, R_OK | W_OK) == 0 else { return "cannot open '\(path)' for reading and writing: \(reason())" }
             return nil
         }

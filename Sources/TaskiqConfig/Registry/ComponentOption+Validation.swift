@@ -46,7 +46,8 @@ extension ComponentOption {
         case .address(let format):
             guard case .string(let text) = value else { throw wrongType() }
             if let problem = format.problem(with: text) {
-                throw ConfigError(.invalidAddress, file: file, path: path.text, "\(problem); expected \(expectation)")
+                let message = problem.contains("expected") ? problem : "\(problem); expected \(expectation)"
+                throw ConfigError(.invalidAddress, file: file, path: path.text, message)
             }
             return value
         case .choice(let values):

@@ -207,7 +207,7 @@ extension ComponentRegistry {
         }
         var alternatives: [JSONValue] = [.object(typed)]
         switch option.type {
-        case .integer, .number, .boolean, .choice: alternatives.append(["$ref": "#/$defs/interpolated"])
+        case .integer, .number, .boolean, .choice, .address: alternatives.append(["$ref": "#/$defs/interpolated"])
         default: break
         }
         let nullable = option.defaultValue.isNull && !option.isRequired

@@ -21,6 +21,11 @@ extension RedisConfiguration {
             throw invalid(scheme == "rediss" ? "TLS (rediss://) is not supported" : "scheme '\(scheme)' is not redis")
         }
         var rest = Substring(url[schemeEnd.upperBound...])
+        // A '/', '?' or '#' inside a password would move the split points below and echo part of
+        // it as a host, port or database; refuse it without showing any of it.
+        if let at = rest.lastIndex(of: "@"), let split = rest.firstIndex(where: { "/?#".contains($0) }), split < at {
+            throw invalid("the credentials contain an unescaped '/', '?' or '#'; percent-encode them (%2F, %3F, %23)")
+        }
         var query: Substring = ""
         if let mark = rest.firstIndex(of: "?") {
             query = rest[rest.index(after: mark)...]

@@ -1,0 +1,31 @@
+import Testing
+import Taskiq
+@testable import TaskiqConfig
+
+/// Every credential form a URL can carry is masked, in `check`'s output and in the parser's errors.
+@Suite struct CredentialMaskingTests {
+    static let forms: [(url: String, secret: String, masked: String)] = [
+        ("redis://user:S1cret@h:6379/0", "S1cret", "redis://user:***@h:6379/0"),
+        ("redis://:S2cret@h", "S2cret", "redis://:***@h"),
+        ("redis://S3cret@h:6379", "S3cret", "redis://***@h:6379"),
+        ("redis://h/0?password=S4cret&db=0", "S4cret", "redis://h/0?password=***&db=0"),
+        ("redis://h?db=1&pass=S5cret#x", "S5cret", "redis://h?db=1&pass=***#x"),
+        ("redis://h?Token=S6cret", "S6cret", "redis://h?Token=***"),
+        ("redis://u:p/S7cret@h:6379", "S7cret", "redis://u:***@h:6379"),
+        ("redis://:p#S8cret@h", "S8cret", "redis://:***@h"),
+        ("redis://:p?S9cret@h/0", "S9cret", "redis://:***@h/0"),
+        ("redis://u:a@b@S10cret@h", "S10cret", "redis://u:***@h"),
+    ]
+
+    @Test(arguments: 0..<forms.count)
+    func theSecretIsNeverShown(index: Int) {
+        let (url, secret, expected) = Self.forms[index]
+        let masked = SecretMasking.masked(["url": .string(url)])
+        #expect(masked == ["url": .string(expected)])
+        do {
+            _ = try RedisConfiguration(url: url)
+        } catch {
+            #expect(!error.message.contains(secret), "\(error.message)")
+        }
+    }
+}
