@@ -13,7 +13,12 @@ extension TaskiqRunner {
             }
             labels[String(pair[..<equals])] = Self.argumentValue(String(pair[pair.index(after: equals)...]))
         }
-        let timeout = try command.double("timeout").map { Duration.milliseconds(Int(($0 * 1000).rounded())) }
+        let timeout = try command.double("timeout").map { seconds throws(CommandLineError) -> Duration in
+            // Checked: Int(1e300 * 1000) trapped.
+            do { return try Duration.checkedSeconds(seconds, of: "'--timeout'") } catch {
+                throw CommandLineError(code: .invalidValue, command: "kick", argument: "\(seconds)", message: "\(error)")
+            }
+        }
         let logger = Logger(label: "taskiq.kick")
         try await system.startup()
         do {
