@@ -34,4 +34,13 @@ import TaskiqExamples
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains("'--timeout'"), "\(output.stderr)")
     }
+
+    /// The soak command's duration options go through the same check (Int64(1e300 * 1000) trapped).
+    @Test(arguments: ["--max-seconds", "--result-timeout", "--drain-seconds", "--progress"])
+    func aHostileSoakDurationIsAUsageError(_ option: String) throws {
+        guard case .run(let command) = try TaskiqRunner(modules: []).parser.parse(["soak", "--records", "/tmp/x", option, "1e300"])
+        else { throw CancellationError() }
+        let error = #expect(throws: CommandLineError.self) { try SoakOptions(command, environment: [:]) }
+        #expect(error?.message.contains("\(option)' expects") == true, "\(error?.message ?? "")")
+    }
 }
