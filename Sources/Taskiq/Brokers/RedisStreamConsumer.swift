@@ -173,6 +173,10 @@ final class RedisStreamConsumer: Sendable {
         }, release: { [self] in
             // No longer kept fresh by the lease: once idle for idle_timeout, XAUTOCLAIM delivers it again.
             state.withLock { _ = $0.held.remove(id) }
+        }, handBack: { [self] in
+            // The worker stops and never started it: back on the queue now, not after the drain.
+            state.withLock { _ = $0.held.remove(id) }
+            await reAdd([entry])
         })
     }
 
@@ -245,7 +249,13 @@ final class RedisStreamConsumer: Sendable {
             for entry in entries { state.held.remove(entry.id) }
             return (entries, known)
         }
-        let entries = buffered + (await unreceived(excluding: known))
+        await reAdd(buffered + (await unreceived(excluding: known)))
+    }
+
+    /// Re-adds entries at the end of the queue and acknowledges the originals, atomically, each
+    /// carrying its delivery count. Entries past max_deliveries stay pending (the next consumer
+    /// to claim them dead-letters them); so do all of them when this fails.
+    private func reAdd(_ entries: [RedisStreamEntry]) async {
         let returnable = entries.filter { $0.data != nil && $0.totalDeliveries <= options.maxDeliveries }
         guard !returnable.isEmpty else { return }
         var commands: [[any RESPArgument]] = [["MULTI"]]

@@ -9,16 +9,22 @@ public struct AckableMessage: Sendable {
     /// could not keep a message it must not run (its dead letter could not be stored), when the
     /// worker was cancelled while the task ran, and for deliveries taken ahead that never started.
     public var release: (@Sendable () async -> Void)?
+    /// Gives a delivery that never started back to the broker at once, for other workers to take
+    /// now (the receiver was stopped); `nil` when ``release`` does that already, and is used.
+    public var handBack: (@Sendable () async -> Void)?
 
     /// Creates a delivery.
     /// - Parameters:
     ///   - data: The serialised message.
     ///   - ack: Called at most once by the receiver, at the moment the ack type names.
     ///   - release: Called instead of `ack` to have the message delivered again later.
+    ///   - handBack: Called instead of `release` for a delivery that never started, when the
+    ///     worker stops; only with `release`.
     public init(data: [UInt8], ack: (@Sendable () async throws -> Void)? = nil,
-                release: (@Sendable () async -> Void)? = nil) {
+                release: (@Sendable () async -> Void)? = nil, handBack: (@Sendable () async -> Void)? = nil) {
         self.data = data
         self.ack = ack
         self.release = release
+        self.handBack = release == nil ? nil : handBack
     }
 }

@@ -42,7 +42,12 @@ extension Duration {
         guard let seconds = value.doubleValue ?? value.stringValue.flatMap({ Double($0.trimmingASCIIWhitespace()) }) else {
             throw DurationRangeError(.notANumber, what: what, value: "\(value)")
         }
-        return try checkedSeconds(seconds, of: what, positive: positive)
+        do {
+            return try checkedSeconds(seconds, of: what, positive: positive)
+        } catch {
+            // Name the value as it was sent (`9223372036854775807`, not its Double rounding).
+            throw DurationRangeError(error.code, what: what, value: "\(value)")
+        }
     }
 
     /// `seconds` as a duration where a longer wait means the same as the longest one (a `delay`

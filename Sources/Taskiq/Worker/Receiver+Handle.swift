@@ -85,8 +85,7 @@ extension Receiver {
             do {
                 let timeout = labels.isEmpty ? nil : try Self.timeout(from: labels["timeout"])
                 let invocation = try task.prepare(message, options.castTypes)
-                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID,
-                                              logger: logger, straggler: &straggler)
+                let value = try await execute(invocation, timeout: timeout, taskID: message.taskID, straggler: &straggler)
                 result = TaskiqResult(isErr: false, returnValue: value, executionTime: 0, labels: message.labels)
             } catch is CancellationError where Task.isCancelled {
                 // The worker itself is being cancelled (the drain deadline passed): the task was
@@ -185,16 +184,27 @@ extension Receiver {
         if keepDelivery { await delivery.release?() }
         if let straggler {
             // Holding the runner holds the slot: max_async_tasks counts this body until it returns.
-            // Only the worker's own cancellation (the drain deadline) stops the wait.
+            // Only the worker's own cancellation (the drain deadline) stops the wait. A body that
+            // stops on cancellation returns at once; one still running a second later ignores it.
+            let what = failure == .timeout ? "timed out" : "was cancelled"
+            let taskID = message.taskID
+            let warning = Task { [logger] () -> Bool in
+                do { try await Task.sleep(for: .seconds(1)) } catch { return false }
+                guard straggler.isBodyRunning else { return false }
+                logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
+                return true
+            }
             do {
                 try await withTaskCancellationHandler {
                     try await straggler.bodyReturned
                 } onCancel: {
                     straggler.stopWaiting()
                 }
-                logger.notice("the body of the \(failure == .timeout ? "timed-out" : "cancelled") task returned; its slot is free")
+                warning.cancel()
+                if await warning.value { logger.notice("the body of task \(taskID), which \(what), returned; its slot is free") }
             } catch {
-                logger.warning("the worker is stopping while the body of the \(failure == .timeout ? "timed-out" : "cancelled") task is still running")
+                warning.cancel()
+                logger.warning("the worker is stopping while the body of task \(taskID), which \(what), is still running")
             }
         }
     }
@@ -231,8 +241,8 @@ extension Receiver {
     /// A body that does not stop at the deadline or on the cancel request (a synchronous one, or
     /// an async one that never checks cancellation) is still running when this returns: then
     /// `straggler` is set to what completes when it does return, so that the caller keeps its
-    /// slot until then, and a warning says so.
-    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String, logger: Logger,
+    /// slot until then (and says so, if the body is still running once the result is stored).
+    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String,
                          straggler: inout ExecutionOutcome?) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
@@ -272,11 +282,7 @@ extension Receiver {
                 outcome.resolve(with: .failure(CancellationError()))
             }
         } catch {
-            if !Task.isCancelled, outcome.isBodyRunning {
-                straggler = outcome
-                let what = (error as? TaskError) == .timeout ? "timed out" : "was cancelled"
-                logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
-            }
+            if !Task.isCancelled, outcome.isBodyRunning { straggler = outcome }
             throw error
         }
     }

@@ -95,7 +95,7 @@ public final class Receiver: Sendable {
                         for delivery in redeliverable {
                             group.addTask {
                                 counters.handedBack.increment()
-                                await delivery.release?()
+                                await (delivery.handBack ?? delivery.release)?()
                                 prefetch.release()
                                 inFlight.decrement()
                             }
@@ -116,8 +116,12 @@ public final class Receiver: Sendable {
             if !Task.isCancelled && !(stopping && delivery.release != nil) {
                 await self.handle(delivery)
             } else if let release = delivery.release {
-                if stopping { counters.handedBack.increment() }
-                await release()
+                if stopping {
+                    counters.handedBack.increment()
+                    await (delivery.handBack ?? release)()
+                } else {
+                    await release()
+                }
             } else {
                 logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
             }

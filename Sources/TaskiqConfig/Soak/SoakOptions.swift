@@ -35,10 +35,11 @@ package struct SoakOptions: Sendable, Hashable {
         }
         func seconds(_ name: String, allowZero: Bool = false) throws(CommandLineError) -> Duration? {
             guard let text = command.string(name) else { return nil }
-            guard let value = Double(text), value.isFinite, value > 0 || (allowZero && value == 0) else {
-                throw invalid(text, "'--\(name)' expects \(allowZero ? "a non-negative" : "a positive") number of seconds, found '\(text)'")
+            guard let value = Double(text), value > 0 || (allowZero && value == 0),
+                  let duration = try? Duration.checkedSeconds(value, of: "'--\(name)'") else {
+                throw invalid(text, "'--\(name)' expects \(allowZero ? "a non-negative" : "a positive") number of seconds up to \(Int(Duration.maximumCheckedSeconds)), found '\(text)'")
             }
-            return .milliseconds(Int64(value * 1000))
+            return duration
         }
         if let tasks = try positiveInt("tasks") { self.tasks = tasks }
         if let concurrency = try positiveInt("concurrency") { self.concurrency = concurrency }

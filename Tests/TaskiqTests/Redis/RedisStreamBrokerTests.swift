@@ -263,6 +263,40 @@ extension Redis {
             }
         }
 
+        /// stop() hands deliveries taken ahead back to the stream at once, while the running task
+        /// still drains, instead of after the drain; their delivery count goes with them.
+        @Test func stopHandsDeliveriesTakenAheadBackAtOnce() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                for index in 0..<3 {
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("ahead-\(index)", "hold")])
+                }
+                let broker = try Redis.streamBroker(server)
+                let started = EventStream<String>()
+                let gate = AsyncGate()
+                _ = broker.task("hold") { () async throws -> Int in
+                    started.send(TaskContext.current?.message.taskID ?? "")
+                    await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 1, maxPrefetch: 2)) { receiver in
+                    #expect(try await started.first(1) == ["ahead-0"])
+                    try await withTimeout { while receiver.statistics.received < 3 { await Task.yield() } }
+                    receiver.stop()
+                    // While ahead-0 still runs: the other two are back on the stream, not pending here.
+                    try await Redis.eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 5 }
+                    #expect(try await Redis.pendingCount(client) == 1)
+                    let copies = RedisStreamEntry.fromList(try await client.send(["XRANGE", "taskiq", "-", "+"])).suffix(2)
+                    #expect(copies.map(\.priorDeliveries) == [1, 1])
+                    #expect(receiver.statistics.handedBack == 2)
+                    await gate.open()
+                }
+                #expect(try await Redis.pendingCount(client) == 0)
+            }
+        }
+
         /// A hand-back re-adds the entry under a new ID, whose Redis delivery count starts at 0:
         /// the original's count travels with it, so max_deliveries still ends the loop.
         @Test func shutdownsHandBackKeepsTheDeliveryCount() async throws {
