@@ -204,13 +204,13 @@ struct RedisResultBackendTests {
             let backend = try Self.backend(server, onSubscribe: { subscribed.send(()) })
             let redis = RedisClient(configuration: try Self.configuration(server))
             defer { redis.close() }
-            let waiter = Task { try await backend.waitResult("plain", timeout: .seconds(10), withLogs: false) }
+            let waiter = Task { try await backend.waitResult("plain", timeout: .seconds(60), withLogs: false) }
             _ = try await subscribed.first(1)
             // As a Python worker does: SET only, no PUBLISH.
             try await redis.send(["SET", "plain", Self.successBytes])
-            let start = ContinuousClock.now
-            #expect(try await withTimeout(seconds: 5) { try await waiter.value }.labels == ["mylabel": 1])
-            #expect(start.duration(to: .now) < .seconds(1))
+            // The waiter polls (every 1-50 ms): it sees the value long before its own 60 s timeout.
+            // The bound is loose on purpose: this is not a timing test, and CI machines are loaded.
+            #expect(try await withTimeout(seconds: 20) { try await waiter.value }.labels == ["mylabel": 1])
         }
     }
 
