@@ -131,7 +131,7 @@ extension RESP {
             let error = await #expect(throws: RedisConnectionError.self) {
                 try await RedisConnection.connect(try RedisConfiguration(url: "redis://127.0.0.1:\(port)"))
             }
-            #expect(started.duration(to: .now) < .seconds(1))
+            #expect(started.duration(to: .now) < .seconds(3), "refused at once, not after a connect timeout")
             #expect(error?.code == .connectionRefused)
             #expect(error?.description == "redis at 127.0.0.1:\(port): connection refused (is redis-server running and listening there?)")
             let unknown = await #expect(throws: RedisConnectionError.self) {
@@ -231,7 +231,7 @@ extension RESP {
                 let started = ContinuousClock.now
                 waiter.cancel()
                 #expect(try await outcome.first(1, timeout: 2) == ["cancelled"])
-                #expect(started.duration(to: .now) < .seconds(1))
+                #expect(started.duration(to: .now) < .seconds(3))
                 #expect(!blocked.isOpen)
                 try await Self.waitForBlockedClients(0, observer)
             }
