@@ -13,8 +13,8 @@ import Synchronization
 /// let parts = try await pull.receive()
 /// ```
 /// A socket may bind and connect any number of endpoints. Each connection has a reader thread
-/// that feeds a ``ZMTPMachine`` and a writer thread; connecting endpoints reconnect with a
-/// randomized backoff and re-send READY and subscriptions. A peer that breaks the protocol is
+/// that feeds a ``ZMTPMachine`` and, while it has bytes to send, a writer thread; connecting
+/// endpoints reconnect with a randomized backoff and re-send READY and subscriptions. A peer that breaks the protocol is
 /// logged and disconnected while the others keep being served.
 ///
 /// Semantics follow ZeroMQ: PUB fans out to subscribers whose prefix matches and drops for a
@@ -169,7 +169,7 @@ package final class ZMTPSocket: Sendable {
     private func acceptLoop(_ listener: TCPSocket, endpoint: ZMTPEndpoint) {
         var warnedFull = false
         while let client = listener.accept() {
-            // Each connection costs two threads: a listener serves at most maxConnections at once.
+            // Each connection costs one or two threads: a listener serves at most maxConnections at once.
             let admitted = state.withLock { state -> Bool in
                 let open = state.listenerConnections[listener.fd, default: 0]
                 guard open < options.maxConnections else {
@@ -226,11 +226,10 @@ package final class ZMTPSocket: Sendable {
     private func register(_ tcp: TCPSocket) -> ZMTPConnection? {
         let connection = state.withLock { state -> ZMTPConnection? in
             guard !state.closed else { return nil }
-            let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp)
+            let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp) { [self] in peerDrained($0) }
             state.peers[connection.id] = Peer(connection: connection)
             return connection
         }
-        connection?.startWriter { [self] in peerDrained($0) }
         return connection
     }
 
@@ -362,9 +361,11 @@ package final class ZMTPSocket: Sendable {
     package var readyPeerCount: Int { state.withLock { $0.readyOrder.count } }
     /// Connections refused because their endpoint already served ``ZMTPSocketOptions/maxConnections``.
     package var refusedConnectionCount: Int { state.withLock { $0.refused } }
-    /// Threads this socket started that are still running (accept, connect and reader threads;
-    /// each connection also has a writer thread).
-    package var threadCount: Int { state.withLock { $0.threads } }
+    /// Threads this socket started that are still running: accept, connect and reader threads,
+    /// and the writer threads of connections with something to write.
+    package var threadCount: Int {
+        state.withLock { state in state.threads + state.peers.values.count { $0.connection.hasWriterThread } }
+    }
     /// Messages a PUB dropped because no room was left for a subscribed peer.
     package var droppedMessageCount: Int { state.withLock { $0.dropped } }
 }
