@@ -75,8 +75,11 @@ import TaskiqTestSupport
             var clients: [TCPSocket] = []
             for _ in 0..<40 { clients.append(try TCPSocket.connect(to: endpoint, timeout: 5)) }
             defer { for client in clients { client.shutdown(); client.close() } }
-            let refused = try await pull.waitUntil(timeout: .seconds(30)) { $0.refused >= 37 ? $0.refused : nil }
+            // A refusal wakes waiters: without that, this wait ran to its deadline in release builds.
+            let started = ContinuousClock.now
+            let refused = try await pull.waitUntil(timeout: .seconds(20)) { $0.refused >= 37 ? $0.refused : nil }
             #expect(refused == 37)
+            #expect(ContinuousClock.now - started < .seconds(10), "refusals wake waiters")
             #expect(pull.peerCount == 3)
             // One accept thread, and a reader per served connection (plus a writer while it has
             // something to write): not two per client.

@@ -170,15 +170,16 @@ package final class ZMTPSocket: Sendable {
         var warnedFull = false
         while let client = listener.accept() {
             // Each connection costs one or two threads: a listener serves at most maxConnections at once.
-            let admitted = state.withLock { state -> Bool in
+            let (admitted, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
                 let open = state.listenerConnections[listener.fd, default: 0]
                 guard open < options.maxConnections else {
                     state.refused += 1
-                    return false
+                    return (false, state.changed())  // Waiters on refusedConnectionCount see it at once.
                 }
                 state.listenerConnections[listener.fd] = open + 1
-                return true
+                return (true, [])
             }
+            resume(woken)
             guard admitted else {
                 // Warn once per time the listener fills up, so a flood of connections cannot flood the log.
                 let message =
