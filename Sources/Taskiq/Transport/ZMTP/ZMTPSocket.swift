@@ -24,6 +24,8 @@ import Synchronization
 package final class ZMTPSocket: Sendable {
     struct Peer {
         let connection: ZMTPConnection
+        /// The listening descriptor that accepted it; `nil` for a connection we made.
+        var listener: Int32?
         var ready = false
         var commandSubscriptions = true
         var subscriptions: [[UInt8]: Int] = [:]
@@ -191,7 +193,7 @@ package final class ZMTPSocket: Sendable {
                 continue
             }
             warnedFull = false
-            guard let connection = register(client) else {
+            guard let connection = register(client, listener: listener.fd) else {
                 state.withLock { $0.listenerConnections[listener.fd, default: 1] -= 1 }
                 client.close()
                 break
@@ -199,7 +201,6 @@ package final class ZMTPSocket: Sendable {
             state.withLock { $0.threads += 1 }
             startThread(name: "zmtp-reader") { [self] in
                 _ = serve(connection, endpoint: endpoint)
-                notifyChanged { $0.listenerConnections[listener.fd, default: 1] -= 1 }
             }
         }
         listener.close()
@@ -224,11 +225,11 @@ package final class ZMTPSocket: Sendable {
         }
     }
 
-    private func register(_ tcp: TCPSocket) -> ZMTPConnection? {
+    private func register(_ tcp: TCPSocket, listener: Int32? = nil) -> ZMTPConnection? {
         let connection = state.withLock { state -> ZMTPConnection? in
             guard !state.closed else { return nil }
             let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp) { [self] in peerDrained($0) }
-            state.peers[connection.id] = Peer(connection: connection)
+            state.peers[connection.id] = Peer(connection: connection, listener: listener)
             return connection
         }
         return connection
