@@ -42,7 +42,7 @@ public final class ZeroMQBroker: AsyncBroker {
     /// The largest single frame accepted from a peer, in bytes (taskiq sends one frame per message).
     public let maxFrameSize: Int
     /// The most workers the producer's bound endpoint serves at once; further connections are
-    /// closed and logged (each connection costs two threads).
+    /// closed and logged (each connection costs one or two threads).
     public let maxConnections: Int
 
     private let producer = Mutex<ZMTPSocket?>(nil)
@@ -61,7 +61,7 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - maxMessageSize: Larger messages from a peer disconnect it (default 8 MiB).
     ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
     ///     `nil` for `maxMessageSize`.
-    ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs two threads).
+    ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs one or two threads).
     public init(zmqPubHost: String = "tcp://127.0.0.1:5555", zmqSubHost: String = "tcp://127.0.0.1:5555",
                 pattern: Pattern = .pubSub, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = .seconds(5),

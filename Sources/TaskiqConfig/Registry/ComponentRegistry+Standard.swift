@@ -51,7 +51,7 @@ extension ComponentRegistry {
                 .integer("max_frame_size", default: nil, range: 64...(1 << 30),
                          description: "Largest frame a peer may declare, in bytes, checked before the frame is read; null for max_message_size."),
                 .integer("max_connections", default: 256, range: 1...65536,
-                         description: "Connections the producer's bound endpoint serves at once (each costs two threads); more are closed and logged."),
+                         description: "Connections the producer's bound endpoint serves at once (each costs one or two threads); more are closed and logged."),
             ]
         ) { options in
             ZeroMQBroker(zmqPubHost: try options.string("zmq_pub_host"), zmqSubHost: try options.string("zmq_sub_host"),

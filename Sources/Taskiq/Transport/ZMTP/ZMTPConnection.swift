@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// Senders append encoded frames to a buffer; a writer thread swaps the whole buffer out and
 /// writes it with one `send` per batch, so a burst of small messages costs few syscalls. The
-/// reading side (and the protocol machine) lives in ``ZMTPSocket``'s per-connection thread.
+/// writer starts with the first bytes to send and ends after ``writerIdleTimeout`` with nothing
+/// to write, so an idle connection costs one thread (its reader), not two. The reading side (and
+/// the protocol machine) lives in ``ZMTPSocket``'s per-connection thread.
 final class ZMTPConnection: Sendable {
     private struct WriterState {
         var buffer: [UInt8] = []
@@ -17,7 +19,12 @@ final class ZMTPConnection: Sendable {
         var writtenBytes = 0
         var idle = false
         var stopping = false
+        /// Whether a writer thread exists; it ends when stopping, or when idle too long.
+        var running = false
     }
+
+    /// How long a writer thread waits for bytes before it ends.
+    static let writerIdleTimeout: DispatchTimeInterval = .seconds(1)
 
     let id: UInt64
     let tcp: TCPSocket
@@ -30,17 +37,24 @@ final class ZMTPConnection: Sendable {
     private let writerDone = DispatchSemaphore(value: 0)
     /// Signalled to let a reader that stopped at the receive high-water mark continue.
     let readerResume = DispatchSemaphore(value: 0)
+    /// Runs after every written batch.
+    private let onDrained: @Sendable (ZMTPConnection) -> Void
 
-    init(id: UInt64, tcp: TCPSocket) {
+    /// - Parameter onDrained: Runs on the writer thread after every written batch.
+    init(id: UInt64, tcp: TCPSocket, onDrained: @escaping @Sendable (ZMTPConnection) -> Void) {
         self.id = id
         self.tcp = tcp
         self.peerName = tcp.peerName
+        self.onDrained = onDrained
     }
 
     /// Messages queued or being written, compared against the send high-water mark.
     var pendingMessages: Int {
         writer.withLock { $0.queuedMessages + $0.inFlightMessages }
     }
+
+    /// Whether a writer thread exists now (it ends after ``writerIdleTimeout`` with nothing to write).
+    var hasWriterThread: Bool { writer.withLock { $0.running } }
 
     /// Bytes queued or being written by the writer thread (not yet handed to the kernel).
     var pendingBytes: Int {
@@ -63,16 +77,25 @@ final class ZMTPConnection: Sendable {
     /// Appends bytes carrying `messages` messages (0 for commands); `false` once stopping.
     @discardableResult
     func enqueue(messages: Int = 0, _ write: (inout [UInt8]) -> Void) -> Bool {
-        let signal = writer.withLock { state -> Bool? in
+        enum Wake { case none, signal, start }
+        let wake = writer.withLock { state -> Wake? in
             guard !state.stopping else { return nil }
             write(&state.buffer)
             state.queuedMessages += messages
-            guard state.idle else { return false }
+            if !state.running {
+                state.running = true
+                return .start
+            }
+            guard state.idle else { return Wake.none }
             state.idle = false
-            return true
+            return .signal
         }
-        if signal == true { wake.signal() }
-        return signal != nil
+        switch wake {
+        case .signal?: self.wake.signal()
+        case .start?: startWriter()
+        case .none?, nil: break
+        }
+        return wake != nil
     }
 
     /// Appends ready-made bytes.
@@ -81,17 +104,18 @@ final class ZMTPConnection: Sendable {
         enqueue(messages: messages) { $0.append(contentsOf: bytes) }
     }
 
-    /// Starts the writer thread; `onDrained` runs after every written batch.
-    func startWriter(onDrained: @escaping @Sendable (ZMTPConnection) -> Void) {
+    private func startWriter() {
         let thread = Thread { [self] in
-            writeLoop(onDrained: onDrained)
-            writerDone.signal()
+            // writerDone is signalled only by a writer that ends for good (stopping), never by
+            // one that ends idle, so stopWriterAndWait cannot consume a stale signal.
+            if writeLoop() { writerDone.signal() }
         }
         thread.name = "zmtp-writer"
         thread.start()
     }
 
-    private func writeLoop(onDrained: @Sendable (ZMTPConnection) -> Void) {
+    /// Writes until stopped (`true`) or idle for ``writerIdleTimeout`` (`false`, and `running` is cleared).
+    private func writeLoop() -> Bool {
         var batch: [UInt8] = []
         while true {
             enum Step { case wait, stop, send }
@@ -109,9 +133,18 @@ final class ZMTPConnection: Sendable {
             }
             switch step {
             case .wait:
+                guard wake.wait(timeout: .now() + Self.writerIdleTimeout) == .timedOut else { continue }
+                let ended = writer.withLock { state -> Bool in
+                    guard state.idle, state.buffer.isEmpty, !state.stopping else { return false }
+                    state.idle = false
+                    state.running = false
+                    return true
+                }
+                if ended { return false }
+                // An enqueue or a stop cleared `idle` and signals (or has signalled): take that signal.
                 wake.wait()
             case .stop:
-                return
+                return true
             case .send:
                 let sent = tcp.sendAll(batch)
                 batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
@@ -127,20 +160,20 @@ final class ZMTPConnection: Sendable {
                 }
                 if !sent { tcp.shutdown() }  // Lets the reader notice and clean up.
                 onDrained(self)
-                if !sent { return }
+                if !sent { return true }
             }
         }
     }
 
     /// Stops the writer after it has written what is queued, and waits for it to exit.
     func stopWriterAndWait() {
-        let signal = writer.withLock { state -> Bool in
+        let (signal, running) = writer.withLock { state -> (Bool, Bool) in
             state.stopping = true
-            guard state.idle else { return false }
+            guard state.idle else { return (false, state.running) }
             state.idle = false
-            return true
+            return (true, state.running)
         }
         if signal { wake.signal() }
-        writerDone.wait()
+        if running { writerDone.wait() }
     }
 }

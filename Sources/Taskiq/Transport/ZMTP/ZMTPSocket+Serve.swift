@@ -70,6 +70,10 @@ extension ZMTPSocket {
 
     private func release(_ connection: ZMTPConnection) {
         notifyChanged { state in
+            // The listener's slot frees with the peer, so a new connection can be served at once.
+            if let listener = state.peers[connection.id]?.listener {
+                state.listenerConnections[listener, default: 1] -= 1
+            }
             state.peers[connection.id] = nil
             if let index = state.readyOrder.firstIndex(of: connection.id) {
                 state.readyOrder.remove(at: index)

@@ -13,8 +13,8 @@ import Synchronization
 /// let parts = try await pull.receive()
 /// ```
 /// A socket may bind and connect any number of endpoints. Each connection has a reader thread
-/// that feeds a ``ZMTPMachine`` and a writer thread; connecting endpoints reconnect with a
-/// randomized backoff and re-send READY and subscriptions. A peer that breaks the protocol is
+/// that feeds a ``ZMTPMachine`` and, while it has bytes to send, a writer thread; connecting
+/// endpoints reconnect with a randomized backoff and re-send READY and subscriptions. A peer that breaks the protocol is
 /// logged and disconnected while the others keep being served.
 ///
 /// Semantics follow ZeroMQ: PUB fans out to subscribers whose prefix matches and drops for a
@@ -24,6 +24,8 @@ import Synchronization
 package final class ZMTPSocket: Sendable {
     struct Peer {
         let connection: ZMTPConnection
+        /// The listening descriptor that accepted it; `nil` for a connection we made.
+        var listener: Int32?
         var ready = false
         var commandSubscriptions = true
         var subscriptions: [[UInt8]: Int] = [:]
@@ -169,16 +171,17 @@ package final class ZMTPSocket: Sendable {
     private func acceptLoop(_ listener: TCPSocket, endpoint: ZMTPEndpoint) {
         var warnedFull = false
         while let client = listener.accept() {
-            // Each connection costs two threads: a listener serves at most maxConnections at once.
-            let admitted = state.withLock { state -> Bool in
+            // Each connection costs one or two threads: a listener serves at most maxConnections at once.
+            let (admitted, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
                 let open = state.listenerConnections[listener.fd, default: 0]
                 guard open < options.maxConnections else {
                     state.refused += 1
-                    return false
+                    return (false, state.changed())  // Waiters on refusedConnectionCount see it at once.
                 }
                 state.listenerConnections[listener.fd] = open + 1
-                return true
+                return (true, [])
             }
+            resume(woken)
             guard admitted else {
                 // Warn once per time the listener fills up, so a flood of connections cannot flood the log.
                 let message =
@@ -190,7 +193,7 @@ package final class ZMTPSocket: Sendable {
                 continue
             }
             warnedFull = false
-            guard let connection = register(client) else {
+            guard let connection = register(client, listener: listener.fd) else {
                 state.withLock { $0.listenerConnections[listener.fd, default: 1] -= 1 }
                 client.close()
                 break
@@ -198,7 +201,6 @@ package final class ZMTPSocket: Sendable {
             state.withLock { $0.threads += 1 }
             startThread(name: "zmtp-reader") { [self] in
                 _ = serve(connection, endpoint: endpoint)
-                notifyChanged { $0.listenerConnections[listener.fd, default: 1] -= 1 }
             }
         }
         listener.close()
@@ -223,14 +225,13 @@ package final class ZMTPSocket: Sendable {
         }
     }
 
-    private func register(_ tcp: TCPSocket) -> ZMTPConnection? {
+    private func register(_ tcp: TCPSocket, listener: Int32? = nil) -> ZMTPConnection? {
         let connection = state.withLock { state -> ZMTPConnection? in
             guard !state.closed else { return nil }
-            let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp)
-            state.peers[connection.id] = Peer(connection: connection)
+            let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp) { [self] in peerDrained($0) }
+            state.peers[connection.id] = Peer(connection: connection, listener: listener)
             return connection
         }
-        connection?.startWriter { [self] in peerDrained($0) }
         return connection
     }
 
@@ -362,9 +363,11 @@ package final class ZMTPSocket: Sendable {
     package var readyPeerCount: Int { state.withLock { $0.readyOrder.count } }
     /// Connections refused because their endpoint already served ``ZMTPSocketOptions/maxConnections``.
     package var refusedConnectionCount: Int { state.withLock { $0.refused } }
-    /// Threads this socket started that are still running (accept, connect and reader threads;
-    /// each connection also has a writer thread).
-    package var threadCount: Int { state.withLock { $0.threads } }
+    /// Threads this socket started that are still running: accept, connect and reader threads,
+    /// and the writer threads of connections with something to write.
+    package var threadCount: Int {
+        state.withLock { state in state.threads + state.peers.values.count { $0.connection.hasWriterThread } }
+    }
     /// Messages a PUB dropped because no room was left for a subscribed peer.
     package var droppedMessageCount: Int { state.withLock { $0.dropped } }
 }

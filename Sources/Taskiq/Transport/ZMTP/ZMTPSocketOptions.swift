@@ -24,7 +24,7 @@ package struct ZMTPSocketOptions: Sendable {
     /// Bytes a PUSH peer may leave unacknowledged by its TCP before it counts as not draining:
     /// while another peer drains, round-robin passes it over.
     package var drainBacklogLimit: Int
-    /// Connections one bound endpoint serves at once (each costs a reader and a writer thread);
+    /// Connections one bound endpoint serves at once (each costs a reader thread, and a writer thread while busy);
     /// further ones are closed at once and logged.
     package var maxConnections: Int
 
