@@ -11,8 +11,7 @@ extension BrokerMessage {
     /// number mean no delay.
     package static func delay(_ label: JSONValue?) -> Duration? {
         guard let label else { return nil }
-        let seconds = label.doubleValue ?? label.stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
-        guard let seconds, seconds > 0 else { return nil }
+        guard let seconds = label.secondsValue, seconds > 0 else { return nil }
         return Duration.clampedSeconds(seconds)
     }
 }

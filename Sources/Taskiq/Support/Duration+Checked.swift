@@ -39,7 +39,7 @@ extension Duration {
     /// Anything else throws with ``DurationRangeError/Code/notANumber``.
     public static func checkedSeconds(_ value: JSONValue, of what: String,
                                       positive: Bool = false) throws(DurationRangeError) -> Duration {
-        guard let seconds = value.doubleValue ?? value.stringValue.flatMap({ Double($0.trimmingASCIIWhitespace()) }) else {
+        guard let seconds = value.secondsValue else {
             throw DurationRangeError(.notANumber, what: what, value: "\(value)")
         }
         do {
@@ -57,5 +57,16 @@ extension Duration {
     public static func clampedSeconds(_ seconds: Double) -> Duration? {
         guard !seconds.isNaN, seconds >= 0 else { return nil }
         return try? checkedSeconds(min(seconds, maximumCheckedSeconds), of: "")
+    }
+}
+
+extension JSONValue {
+    /// A number of seconds as Python taskiq's `float(value)` reads a label: a number, or a numeric
+    /// string (surrounding ASCII whitespace ignored); an integer beyond `Double`'s range reads as
+    /// the largest finite `Double` of its sign, so that the range checks call it too long (or not
+    /// positive) rather than not a number or not finite. `nil` for anything else.
+    package var secondsValue: Double? {
+        if case .bigInteger(let big) = self, big.doubleValue == nil { return big.isNegative ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude }
+        return doubleValue ?? stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
     }
 }

@@ -65,6 +65,20 @@ import Testing
         #expect(throws: DurationRangeError.self) { try Duration.checkedSeconds(JSONValue.bool(true), of: "x") }
     }
 
+    /// Integers beyond `Double`'s range (Python sends any size) read as too long or not positive.
+    @Test func integersBeyondDoubleAreTooLongOrNotPositive() throws {
+        let huge = try #require(JSONBigInteger(String(repeating: "9", count: 400)))
+        let tooLong = #expect(throws: DurationRangeError.self) { try Duration.checkedSeconds(JSONValue.bigInteger(huge), of: "x") }
+        #expect(tooLong?.code == .tooLong)
+        let negative = try #require(JSONBigInteger("-" + String(repeating: "9", count: 400)))
+        let notPositive = #expect(throws: DurationRangeError.self) {
+            try Duration.checkedSeconds(JSONValue.bigInteger(negative), of: "x", positive: true)
+        }
+        #expect(notPositive.map { $0.code != .notANumber && $0.code != .tooLong } == true)
+        #expect(BrokerMessage.delay(.bigInteger(huge)) == .seconds(1_000_000_000))
+        #expect(BrokerMessage.delay(.bigInteger(negative)) == nil)
+    }
+
     @Test func errorsSayWhatWhyAndTheLimit() {
         let error = DurationRangeError(.tooLong, what: "timeout label", value: "1e+21")
         #expect(error.description == "timeout label 1e+21 is too long: expected a number of seconds up to 1000000000 (about 31.7 years)")
