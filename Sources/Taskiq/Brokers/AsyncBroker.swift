@@ -22,6 +22,11 @@ public protocol AsyncBroker: AnyObject, Sendable {
     /// The default implementation throws: only brokers that can carry the signal support it.
     /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported`` when the broker cannot.
     func cancelTask(id: String) async throws
+    /// Called once a worker has stopped taking deliveries from ``listen()`` (its intake stopped;
+    /// running tasks still drain). A broker that reads ahead gives what it read and has not
+    /// delivered back to the transport at once, so other workers can take it during the drain;
+    /// deliveries already handed out are not affected. The default does nothing.
+    func stopListening() async
 }
 
 extension AsyncBroker {
@@ -29,6 +34,9 @@ extension AsyncBroker {
     public func startup() async throws { try await components.startup() }
     /// Shuts the components down.
     public func shutdown() async throws { try await components.shutdown() }
+
+    /// Does nothing: this broker reads nothing ahead of its deliveries.
+    public func stopListening() async {}
 
     /// Throws: this broker cannot carry a cancellation to its workers.
     /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported``.

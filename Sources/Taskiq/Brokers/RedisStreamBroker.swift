@@ -174,6 +174,14 @@ public final class RedisStreamBroker: AsyncBroker {
         return AsyncThrowingStream { try await consumer.next() }
     }
 
+    /// Gives entries read ahead and not delivered back to the queue at once (re-added with
+    /// their delivery counts), so other workers take them while this one drains; the lease is
+    /// still renewed for the entries running here.
+    public func stopListening() async {
+        guard let consumer = consumer.withLock({ $0?.consumer }) else { return }
+        await consumer.handBack()
+    }
+
     /// Stops lease renewal, writes outstanding acks, puts entries read but never started back
     /// on the queue, deletes the lease, closes the connections and shuts the components down.
     public func shutdown() async throws {

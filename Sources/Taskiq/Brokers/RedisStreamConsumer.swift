@@ -21,7 +21,11 @@ final class RedisStreamConsumer: Sendable {
 
         mutating func pop() -> RedisStreamEntry? { buffer.popFirst() }
 
+        /// Buffers entries to deliver. Once stopped, entries a read or claim still brings in
+        /// are not delivered: they stay pending for this consumer, and the shutdown's
+        /// ``RedisStreamConsumer/handBack()`` finds them among the entries never received.
         mutating func push(_ entries: [RedisStreamEntry]) {
+            guard !stopped else { return }
             buffer.append(contentsOf: entries)
             for entry in entries { held.insert(entry.id) }
         }

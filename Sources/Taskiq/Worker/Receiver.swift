@@ -148,6 +148,9 @@ public final class Receiver: Sendable {
                 }
                 // The queue ends only with the intake; wait for it when every runner is started.
                 await intakeTask.value
+                // Stopped: what the broker read ahead goes back now, not after the drain. (Here,
+                // not in the intake: the intake is cancelled, and the hand-back must not be.)
+                if stopRequested.load(ordering: .relaxed) { await broker.stopListening() }
                 if let timeout = options.waitTasksTimeout, inFlight.count > 0 {
                     baseLogger.info("waiting up to \(timeout) for \(inFlight.count) running tasks")
                     if await !inFlight.waitUntilIdle(timeout: timeout) {

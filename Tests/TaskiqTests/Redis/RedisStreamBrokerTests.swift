@@ -297,6 +297,40 @@ extension Redis {
             }
         }
 
+        /// Entries the consumer read ahead (one XREADGROUP returns up to xread_count) but never
+        /// delivered go back when the worker stops taking deliveries, not after its drain.
+        @Test func stopHandsEntriesReadAheadBackBeforeTheDrain() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
+                for index in 0..<5 {
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("read-\(index)", "hold")])
+                }
+                let broker = try Redis.streamBroker(server)
+                let started = EventStream<String>()
+                let gate = AsyncGate()
+                _ = broker.task("hold") { () async throws -> Int in
+                    started.send(TaskContext.current?.message.taskID ?? "")
+                    await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 1, maxPrefetch: 0)) { receiver in
+                    #expect(try await started.first(1) == ["read-0"])
+                    #expect(receiver.statistics.received == 1, "the other four wait in the consumer's buffer")
+                    receiver.stop()
+                    // While read-0 still runs: the four are back on the stream, not pending here.
+                    try await Redis.eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 9 }
+                    #expect(try await Redis.pendingCount(client) == 1)
+                    let copies = RedisStreamEntry.fromList(try await client.send(["XRANGE", "taskiq", "-", "+"])).suffix(4)
+                    #expect(copies.map(\.priorDeliveries) == [1, 1, 1, 1])
+                    await gate.open()
+                }
+                #expect(try await Redis.pendingCount(client) == 0)
+                #expect(try await client.send(["XLEN", "taskiq"]).int == 9, "nothing handed back twice")
+            }
+        }
+
         /// A hand-back re-adds the entry under a new ID, whose Redis delivery count starts at 0:
         /// the original's count travels with it, so max_deliveries still ends the loop.
         @Test func shutdownsHandBackKeepsTheDeliveryCount() async throws {
