@@ -36,8 +36,7 @@ extension TaskiqRunner {
                     Console.error("\(programName): task \(taskName) (\(taskID)) failed: \(reason)\n")
                     status = 1
                 } else {
-                    let value = result.returnValue ?? .null
-                    Console.out(String(decoding: value.serialized(style: .compact), as: UTF8.self) + "\n")
+                    Console.out(Self.printedResult(result.returnValue ?? .null) + "\n")
                 }
             } else {
                 Console.out(taskID + "\n")
@@ -63,6 +62,14 @@ extension TaskiqRunner {
                                    message: "'--timeout' expects a number of seconds above 0 and at most \(Int(maximumWaitTimeout)) (a year), found '\(command.string("timeout") ?? "")'")
         }
         return .milliseconds(Int((seconds * 1000).rounded(.up)))
+    }
+
+    /// A result as `kick --wait` prints it: compact JSON, with non-finite numbers written as
+    /// Python writes them (`Infinity`, `-Infinity`, `NaN`) rather than as `null`, which would
+    /// silently turn a value into another.
+    static func printedResult(_ value: JSONValue) -> String {
+        String(decoding: value.serialized(style: .init(spacedSeparators: false, asciiOnly: false, nonFiniteAsLiterals: true)),
+               as: UTF8.self)
     }
 
     /// Positional and keyword arguments from `kick`'s ARGS: `name=value` (a Python identifier,
