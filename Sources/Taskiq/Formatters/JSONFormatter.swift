@@ -2,7 +2,9 @@
 ///
 /// ``Style/python`` (the default) writes exactly the bytes Python taskiq's default `ProxyFormatter`
 /// with `JSONSerializer` writes: `", "` and `": "` separators, non-ASCII escaped. ``Style/compact``
-/// matches taskiq's `JSONFormatter`. Both styles decode any valid JSON.
+/// matches taskiq's `JSONFormatter`. Both styles decode any valid JSON, and `NaN`, `Infinity` and
+/// `-Infinity` as Python's `json.loads` does; both write non-finite doubles that way, so a value
+/// never turns into another on the way (Python's own producers write `null` for them).
 public struct JSONFormatter: TaskiqFormatter {
     /// How messages are written.
     public enum Style: Sendable {
@@ -14,6 +16,9 @@ public struct JSONFormatter: TaskiqFormatter {
 
     /// How messages are written.
     public var style: Style
+
+    /// ``Style/compact``'s writing: no spaces, UTF-8 unescaped, non-finite doubles as literals.
+    private static let compactWriting = JSONWriter.Style(spacedSeparators: false, asciiOnly: false, nonFiniteAsLiterals: true)
     /// The largest message ``loads(_:)`` decodes; a ``Receiver`` uses its own ``MessageLimits`` instead.
     public var maxMessageBytes: Int
     /// The deepest nesting ``loads(_:)`` accepts; a ``Receiver`` uses its own ``MessageLimits`` instead.
@@ -32,7 +37,7 @@ public struct JSONFormatter: TaskiqFormatter {
 
     public func dumps(_ message: TaskiqMessage) throws -> BrokerMessage {
         var bytes: [UInt8] = []
-        message.writeWire(with: JSONWriter(style: style == .python ? .python : .compact), into: &bytes)
+        message.writeWire(with: JSONWriter(style: style == .python ? .python : Self.compactWriting), into: &bytes)
         return BrokerMessage(taskID: message.taskID, taskName: message.taskName, message: bytes, labels: message.labels)
     }
 
@@ -42,7 +47,7 @@ public struct JSONFormatter: TaskiqFormatter {
         }
         let value: JSONValue
         do {
-            value = try JSONParser(maximumDepth: maxDepth, maximumInputSize: Int.max).parse(bytes)
+            value = try JSONParser(maximumDepth: maxDepth, maximumInputSize: Int.max, allowNonFinite: true).parse(bytes)
         } catch {
             throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
         }
@@ -55,7 +60,7 @@ public struct JSONFormatter: TaskiqFormatter {
         try limits.checkSize(bytes.count)
         let value: JSONValue
         do throws(JSONParseError) {
-            value = try JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max).parse(bytes)
+            value = try JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max, allowNonFinite: true).parse(bytes)
         } catch where error.code == .tooDeep {
             throw MessageLimitError(.depth, maximum: limits.maxDepth, observed: limits.maxDepth + 1,
                                     "arrays and objects nested \(limits.maxDepth + 1) levels deep at byte \(error.offset)")

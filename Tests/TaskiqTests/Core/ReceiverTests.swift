@@ -543,3 +543,27 @@ actor AsyncGate {
         waiters.removeAll()
     }
 }
+
+extension ReceiverTests {
+    /// Python's `json.dumps` (and our own formatter) writes non-finite floats as `NaN`/`Infinity`:
+    /// a worker reads them as Python does instead of refusing its own producers' messages, and a
+    /// non-finite duration is still refused by the range check.
+    @Test func nonFiniteNumbersInMessagesAreReadAsPythonReadsThem() async throws {
+        try await Self.withReceiver(register: { broker in
+            _ = broker.task("echo") { (v: [Double]) async throws -> Int in v.filter { !$0.isFinite }.count }
+        }) { broker, _ in
+            broker.push(#"{"task_id": "nf", "task_name": "echo", "labels": {}, "args": [[NaN, Infinity, -Infinity, 1e400, 1.5]], "kwargs": {}}"#)
+            #expect(try await Self.wait(broker, "nf").returnValue == 4)
+            broker.push(#"{"task_id": "nt", "task_name": "echo", "labels": {"timeout": NaN}, "args": [[]], "kwargs": {}}"#)
+            let refused = try await Self.wait(broker, "nt")
+            #expect(refused.isErr && "\(refused.error.map(String.init(describing:)) ?? "")".contains("timeout label"))
+        }
+    }
+
+    @Test func aSwiftProducersNonFiniteArgumentReachesASwiftWorker() async throws {
+        let broker = InMemoryBroker()
+        let count = broker.task("count") { (v: [Double]) async throws -> Int in v.filter { !$0.isFinite }.count }
+        #expect(try await count.kiq([.nan, .infinity, 2]).waitResult(timeout: .seconds(10)).returnValue == 2)
+        try await broker.shutdown()
+    }
+}

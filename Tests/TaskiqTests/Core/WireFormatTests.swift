@@ -160,3 +160,15 @@ import Testing
         }
     }
 }
+
+extension WireFormatTests {
+    /// Non-finite doubles survive both formatter styles (the compact writer once wrote `null`).
+    @Test(arguments: [JSONFormatter.Style.python, .compact])
+    func nonFiniteArgumentsRoundTrip(style: JSONFormatter.Style) throws {
+        let formatter = JSONFormatter(style: style)
+        let message = TaskiqMessage(taskID: "t", taskName: "n", args: [.double(.infinity), .double(-.infinity), .double(.nan)])
+        let back = try formatter.loads(try formatter.dumps(message).message)
+        #expect(back.args[0] == .double(.infinity) && back.args[1] == .double(-.infinity))
+        #expect(back.args[2].doubleValue?.isNaN == true)
+    }
+}
