@@ -115,7 +115,7 @@ extension RedisStreamConsumer {
                 var counts: [String: Int] = [:]
                 for row in pending.array ?? [] {
                     guard let fields = row.array, fields.count == 4, let id = fields[0].string else { continue }
-                    counts[id] = fields[3].int ?? 1
+                    counts[id] = RedisStreamEntry.deliveryCount(fields[3]) ?? 1
                 }
                 if counts.isEmpty { break }
                 let ids = (pending.array ?? []).compactMap { $0.array?.first?.string }

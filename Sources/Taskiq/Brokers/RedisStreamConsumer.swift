@@ -147,7 +147,7 @@ final class RedisStreamConsumer: Sendable {
         let replies = try await client.pipeline(ids.map { ["XPENDING", queue, group, $0, $0, 1] })
         var counts: [String: Int] = [:]
         for reply in replies {
-            guard let row = reply.array?.first?.array, row.count == 4, let id = row[0].string, let count = row[3].int else { continue }
+            guard let row = reply.array?.first?.array, row.count == 4, let id = row[0].string, let count = RedisStreamEntry.deliveryCount(row[3]) else { continue }
             counts[id] = count
         }
         return counts

@@ -24,6 +24,16 @@ struct RedisStreamEntry: Sendable {
         return count
     }
 
+    /// The largest delivery count read from Redis; larger ones are taken as this. Far above any
+    /// `max_deliveries`, and small enough that adding the prior count or one more cannot overflow.
+    static let maximumDeliveryCount = 1 << 40
+
+    /// A delivery count from an `XPENDING` row, clamped to `0...maximumDeliveryCount`: a number
+    /// from the socket reaches arithmetic (`+ 1`, ``totalDeliveries``), where an overflow traps.
+    static func deliveryCount(_ value: RESPValue) -> Int? {
+        value.int.map { min(max($0, 0), maximumDeliveryCount) }
+    }
+
     /// Deliveries of this entry and of the ones it was handed back from.
     var totalDeliveries: Int { deliveries + priorDeliveries }
 
