@@ -17,6 +17,8 @@ final class ZMTPConnection: Sendable {
         var inFlightBytes = 0
         /// Bytes handed to the kernel so far.
         var writtenBytes = 0
+        /// How many written bytes the peer's TCP had acknowledged when ``backlog(limit:)`` last asked the kernel.
+        var lastAcknowledged = 0
         var idle = false
         var stopping = false
         /// Whether a writer thread exists; it ends when stopping, or when idle too long.
@@ -31,8 +33,6 @@ final class ZMTPConnection: Sendable {
     /// The peer's address, for logs.
     let peerName: String
     private let writer = Mutex(WriterState())
-    /// How many written bytes the peer's TCP had acknowledged when ``backlog()`` last looked.
-    private let lastAcknowledged = Mutex(0)
     private let wake = DispatchSemaphore(value: 0)
     private let writerDone = DispatchSemaphore(value: 0)
     /// Signalled to let a reader that stopped at the receive high-water mark continue.
@@ -62,14 +62,21 @@ final class ZMTPConnection: Sendable {
     }
 
     /// What is waiting for the peer: bytes not yet written, bytes written that its TCP has not
-    /// acknowledged, and whether it acknowledged anything since the previous call.
-    func backlog() -> (queued: Int, unacknowledged: Int, progressed: Bool) {
-        let (queued, written) = writer.withLock { ($0.buffer.count + $0.inFlightBytes, $0.writtenBytes) }
+    /// acknowledged, and whether it acknowledged anything since the kernel was last asked.
+    ///
+    /// The kernel (an `ioctl`) is asked only when the bytes written since its last answer could
+    /// take the total past `limit`; below that, `unacknowledged` is that upper bound. So a peer
+    /// that keeps up costs one `ioctl` per `limit` bytes sent to it, not one per message.
+    func backlog(limit: Int) -> (queued: Int, unacknowledged: Int, progressed: Bool) {
+        let (queued, written, last) = writer.withLock {
+            ($0.buffer.count + $0.inFlightBytes, $0.writtenBytes, $0.lastAcknowledged)
+        }
+        if queued + (written - last) <= limit { return (queued, written - last, false) }
         let unacknowledged = tcp.unacknowledgedBytes()
         let acknowledged = written - unacknowledged
-        let progressed = lastAcknowledged.withLock { last in
-            defer { last = max(last, acknowledged) }
-            return acknowledged > last
+        let progressed = writer.withLock { state in
+            defer { state.lastAcknowledged = max(state.lastAcknowledged, acknowledged) }
+            return acknowledged > state.lastAcknowledged
         }
         return (queued, unacknowledged, progressed)
     }

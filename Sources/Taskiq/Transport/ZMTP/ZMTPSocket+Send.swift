@@ -76,7 +76,7 @@ extension ZMTPSocket {
             guard let connection = state.peers[state.readyOrder[index]]?.connection,
                 connection.pendingMessages < options.sendHighWaterMark
             else { continue }
-            let backlog = connection.backlog()
+            let backlog = connection.backlog(limit: options.drainBacklogLimit)
             if backlog.queued + backlog.unacknowledged > options.drainBacklogLimit {
                 if backlog.progressed, backlog.unacknowledged < slow?.unacknowledged ?? .max {
                     slow = (index, backlog.unacknowledged)
