@@ -17,10 +17,10 @@ extension Duration {
     ///   - positive: Refuse zero as well.
     public static func checkedSeconds(_ seconds: Double, of what: String,
                                       positive: Bool = false) throws(DurationRangeError) -> Duration {
-        let value = "\(seconds)"
-        guard seconds.isFinite else { throw DurationRangeError(.notFinite, what: what, value: value) }
-        guard positive ? seconds > 0 : seconds >= 0 else { throw DurationRangeError(.notPositive, what: what, value: value) }
-        guard seconds <= maximumCheckedSeconds else { throw DurationRangeError(.tooLong, what: what, value: value) }
+        // The value is formatted only for an error: this runs for every message with a timeout label.
+        guard seconds.isFinite else { throw DurationRangeError(.notFinite, what: what, value: "\(seconds)") }
+        guard positive ? seconds > 0 : seconds >= 0 else { throw DurationRangeError(.notPositive, what: what, value: "\(seconds)") }
+        guard seconds <= maximumCheckedSeconds else { throw DurationRangeError(.tooLong, what: what, value: "\(seconds)") }
         // Whole nanoseconds: at most 1e18, which fits Int64.
         return .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
