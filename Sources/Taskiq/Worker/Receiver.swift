@@ -82,30 +82,15 @@ public final class Receiver: Sendable {
             } catch {
                 failure.value = error
             }
-            // After stop(), no task starts: deliveries taken ahead go back to the broker at once
-            // instead of waiting for a runner (run(_:) hands back any a runner took meanwhile).
-            if self.stopRequested.load(ordering: .relaxed) {
-                let redeliverable = queue.takeRedeliverable()
-                if !redeliverable.isEmpty {
-                    logger.info("handing back \(redeliverable.count) deliveries taken ahead: the worker is stopping")
-                }
-                // Not in this (cancelled) task: each hand-back is a broker round trip.
-                await Task {
-                    await withDiscardingTaskGroup { group in
-                        for delivery in redeliverable {
-                            group.addTask {
-                                counters.handedBack.increment()
-                                await (delivery.handBack ?? delivery.release)?()
-                                prefetch.release()
-                                inFlight.decrement()
-                            }
-                        }
-                    }
-                }.value
-            }
         }
         intake.withLock { $0 = intakeTask }
         if stopRequested.load(ordering: .relaxed) { intakeTask.cancel() }
+
+        /// Gives a delivery that can be delivered again back to the broker unstarted, after stop().
+        @Sendable func handBack(_ delivery: AckableMessage) async {
+            counters.handedBack.increment()
+            await (delivery.handBack ?? delivery.release)?()
+        }
 
         /// Runs one queued delivery; once the run is cancelled, or stop() was called and the
         /// broker can deliver it again, hands it back unstarted instead, still returning its
@@ -115,13 +100,10 @@ public final class Receiver: Sendable {
             let stopping = self.stopRequested.load(ordering: .relaxed)
             if !Task.isCancelled && !(stopping && delivery.release != nil) {
                 await self.handle(delivery)
+            } else if stopping, delivery.release != nil {
+                await handBack(delivery)
             } else if let release = delivery.release {
-                if stopping {
-                    counters.handedBack.increment()
-                    await (delivery.handBack ?? release)()
-                } else {
-                    await release()
-                }
+                await release()
             } else {
                 logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
             }
@@ -148,9 +130,24 @@ public final class Receiver: Sendable {
                 }
                 // The queue ends only with the intake; wait for it when every runner is started.
                 await intakeTask.value
-                // Stopped: what the broker read ahead goes back now, not after the drain. (Here,
-                // not in the intake: the intake is cancelled, and the hand-back must not be.)
-                if stopRequested.load(ordering: .relaxed) { await broker.stopListening() }
+                // Stopped: no task starts. Deliveries taken ahead and still buffered go back at
+                // once, side by side (a runner that took one meanwhile hands it back in run(_:)),
+                // and so does what the broker read ahead: not after the drain. Here, not in the
+                // intake: the intake is cancelled, and a hand-back (a broker round trip) must not be.
+                if stopRequested.load(ordering: .relaxed) {
+                    let redeliverable = queue.takeRedeliverable()
+                    if !redeliverable.isEmpty {
+                        logger.info("handing back \(redeliverable.count) deliveries taken ahead: the worker is stopping")
+                    }
+                    for delivery in redeliverable {
+                        group.addTask {
+                            await handBack(delivery)
+                            prefetch.release()
+                            inFlight.decrement()
+                        }
+                    }
+                    await broker.stopListening()
+                }
                 if let timeout = options.waitTasksTimeout, inFlight.count > 0 {
                     baseLogger.info("waiting up to \(timeout) for \(inFlight.count) running tasks")
                     if await !inFlight.waitUntilIdle(timeout: timeout) {
