@@ -69,7 +69,7 @@ extension DeadLetter {
     /// Decodes what it can of the message bytes (task name and ID) into a new letter.
     ///
     /// Used where only the bytes are known, such as a broker's delivery-limit letters.
-    func withMessageDetails(formatter: any TaskiqFormatter = JSONFormatter()) -> DeadLetter {
+    package func withMessageDetails(formatter: any TaskiqFormatter = JSONFormatter()) -> DeadLetter {
         guard taskName == nil, let message = try? formatter.loads(data) else { return self }
         var letter = self
         letter.taskName = message.taskName

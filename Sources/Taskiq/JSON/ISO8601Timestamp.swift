@@ -1,8 +1,8 @@
 /// Formats and parses ISO-8601 timestamps as seconds since 1970, without Foundation's formatters,
 /// accepting the forms Python writes (`2024-01-02T03:04:05.678000+00:00`, pydantic's `...Z`).
-enum ISO8601Timestamp {
+package enum ISO8601Timestamp {
     /// Formats as `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with microseconds as Python's `datetime` has.
-    static func format(secondsSince1970 seconds: Double) -> String {
+    package static func format(secondsSince1970 seconds: Double) -> String {
         let micros = Int64((seconds * 1_000_000).rounded())
         let (wholeSeconds, fraction) = floorDivide(micros, 1_000_000)
         let (days, secondOfDay) = floorDivide(wholeSeconds, 86_400)
@@ -17,7 +17,7 @@ enum ISO8601Timestamp {
 
     /// Parses `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM[:SS[.fraction]]`
     /// and a zone (`Z` or `±HH:MM`; none means UTC). Returns `nil` for anything else.
-    static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         let b = Array(text.utf8)
         var i = 0
         func number(_ digits: Int) -> Int64? {

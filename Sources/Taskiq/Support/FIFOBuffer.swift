@@ -3,25 +3,28 @@
 /// A removed element is released at once (a consumed message's bytes are not kept alive until the
 /// buffer next runs empty), and the array drops its consumed prefix once that is at least half of
 /// it, so a buffer that never quite empties under steady load stays bounded by what it holds.
-struct FIFOBuffer<Element> {
+package struct FIFOBuffer<Element> {
     private var slots: [Element?] = []
     private var head = 0
 
+    /// An empty buffer.
+    package init() {}
+
     /// Elements held.
-    var count: Int { slots.count - head }
+    package var count: Int { slots.count - head }
     /// Whether nothing is held.
-    var isEmpty: Bool { head == slots.count }
+    package var isEmpty: Bool { head == slots.count }
 
     /// Adds an element at the back.
-    mutating func append(_ element: Element) { slots.append(element) }
+    package mutating func append(_ element: Element) { slots.append(element) }
 
     /// Adds elements at the back, in order.
-    mutating func append(contentsOf elements: some Sequence<Element>) {
+    package mutating func append(contentsOf elements: some Sequence<Element>) {
         for element in elements { slots.append(element) }
     }
 
     /// Removes and returns the front element; `nil` when empty.
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard head < slots.count else { return nil }
         let element = slots[head]
         slots[head] = nil

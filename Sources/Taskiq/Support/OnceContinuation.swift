@@ -1,15 +1,18 @@
 import Synchronization
 
 /// A value delivered once by whichever of several racers comes first; later deliveries are ignored.
-final class OnceContinuation<Value: Sendable>: Sendable {
+package final class OnceContinuation<Value: Sendable>: Sendable {
     private enum State {
         case waiting(CheckedContinuation<Value, any Error>?)
         case done(Result<Value, any Error>)
     }
     private let state = Mutex<State>(.waiting(nil))
 
+    /// An empty continuation, waiting for its first delivery.
+    package init() {}
+
     /// Delivers the outcome unless one was delivered already.
-    func resume(with result: Result<Value, any Error>) {
+    package func resume(with result: Result<Value, any Error>) {
         let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
             guard case .waiting(let continuation) = state else { return nil }
             state = .done(result)
@@ -19,7 +22,7 @@ final class OnceContinuation<Value: Sendable>: Sendable {
     }
 
     /// Waits for the outcome.
-    var value: Value {
+    package var value: Value {
         get async throws {
             if case .done(let result) = state.withLock({ $0 }) { return try result.get() }
             return try await withCheckedThrowingContinuation { continuation in

@@ -1,4 +1,6 @@
 import Taskiq
+import TaskiqZeroMQ
+import TaskiqRedis
 
 /// The brokers with their result backends, ID generators, middlewares and task modules, assembled
 /// from a validated configuration: what a worker runs and what a producer kicks through.

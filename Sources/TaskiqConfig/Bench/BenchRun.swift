@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Taskiq
+import TaskiqZeroMQ
 
 /// One `taskiq-run bench` run against an assembled system.
 ///

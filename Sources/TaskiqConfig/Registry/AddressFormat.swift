@@ -1,4 +1,6 @@
 import Taskiq
+import TaskiqZeroMQ
+import TaskiqRedis
 
 /// A kind of network address an option holds, with the parser that checks it when the
 /// configuration is loaded: scheme, host, port range and trailing text.

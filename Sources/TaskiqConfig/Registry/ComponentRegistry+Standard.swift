@@ -1,4 +1,6 @@
 import Taskiq
+import TaskiqZeroMQ
+import TaskiqRedis
 
 extension ComponentRegistry {
     /// The built-in types: the `inmemory`, `zeromq`, `redis_stream` and `redis_list` brokers; the

@@ -1,4 +1,5 @@
 import Taskiq
+import TaskiqRedis
 
 extension TaskiqRunner {
     static let deadLettersCommand = CommandSpec(

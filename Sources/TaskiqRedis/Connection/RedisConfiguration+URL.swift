@@ -1,0 +1,113 @@
+import Foundation
+import Taskiq
+
+extension RedisConfiguration {
+    /// Reads a configuration from a URL.
+    ///
+    /// Accepted forms: `redis://host`, `redis://host:port/db`, `redis://:password@host`,
+    /// `redis://user:password@host:port/db`, `redis://[::1]:6379`, and `?db=N` as an
+    /// alternative to the path. User and password may be percent-encoded. The port defaults
+    /// to 6379, the database to 0. TLS (`rediss://`) and Unix sockets are not supported.
+    /// - Parameter url: The URL.
+    /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
+    package init(url: String) throws(RedisConnectionError) {
+        self.init()
+        func invalid(_ why: String) -> RedisConnectionError {
+            RedisConnectionError(.invalidURL, host: "?", port: 0,
+                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis://[user:password@]host:port/db")
+        }
+        guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "redis" else {
+            throw invalid(scheme == "rediss" ? "TLS (rediss://) is not supported" : "scheme '\(scheme)' is not redis")
+        }
+        var rest = Substring(url[schemeEnd.upperBound...])
+        // A '/', '?' or '#' inside a password would move the split points below and echo part of
+        // it as a host, port or database; refuse it without showing any of it.
+        if let at = rest.lastIndex(of: "@"), let split = rest.firstIndex(where: { "/?#".contains($0) }), split < at {
+            throw invalid("the credentials contain an unescaped '/', '?' or '#'; percent-encode them (%2F, %3F, %23)")
+        }
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
+        }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        var path: Substring = ""
+        if let slash = rest.firstIndex(of: "/") {
+            path = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+        }
+        if let at = rest.lastIndex(of: "@") {
+            let userinfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            if let colon = userinfo.firstIndex(of: ":") {
+                let user = userinfo[..<colon]
+                guard let decodedUser = Self.percentDecoded(user),
+                      let decodedPassword = Self.percentDecoded(userinfo[userinfo.index(after: colon)...]) else {
+                    throw invalid("bad percent-encoding in the credentials")
+                }
+                username = decodedUser.isEmpty ? nil : decodedUser
+                password = decodedPassword
+            } else {
+                // `redis://secret@host` is read as a password, as redis-py does for a lone token.
+                guard let decoded = Self.percentDecoded(userinfo) else { throw invalid("bad percent-encoding in the credentials") }
+                password = decoded.isEmpty ? nil : decoded
+            }
+        }
+        var hostPart = rest
+        var portPart: Substring?
+        if hostPart.hasPrefix("[") {
+            guard let close = hostPart.firstIndex(of: "]") else { throw invalid("unterminated IPv6 address") }
+            let after = hostPart[hostPart.index(after: close)...]
+            hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
+            if let problem = NetworkHost.ipv6Problem(with: hostPart) { throw invalid(problem) }
+            if after.hasPrefix(":") { portPart = after.dropFirst() } else if !after.isEmpty { throw invalid("text after the IPv6 address") }
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            portPart = hostPart[hostPart.index(after: colon)...]
+            hostPart = hostPart[..<colon]
+        }
+        if !hostPart.isEmpty, !rest.hasPrefix("["), let problem = NetworkHost.problem(with: hostPart) { throw invalid(problem) }
+        if !hostPart.isEmpty { host = String(hostPart) }
+        if let portPart {
+            guard portPart.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(portPart), (1...65535).contains(value) else {
+                throw invalid("port '\(portPart)' is not a number from 1 to 65535")
+            }
+            port = value
+        }
+        var databaseText = path.isEmpty ? nil : path
+        for item in query.split(separator: "&") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            if parts.first == "db" { databaseText = parts.count > 1 ? parts[1] : "" }
+        }
+        if let databaseText {
+            guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
+                throw invalid("database '\(databaseText)' is not a non-negative number")
+            }
+            database = value
+        }
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 65...70: byte - 55
+        case 97...102: byte - 87
+        default: nil
+        }
+    }
+}

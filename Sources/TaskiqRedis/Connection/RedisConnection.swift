@@ -1,0 +1,149 @@
+import Synchronization
+import Taskiq
+
+/// One TCP connection to a Redis server, with pipelining.
+///
+/// ```swift
+/// let connection = try await RedisConnection.connect(try RedisConfiguration(url: "redis://127.0.0.1:6379/0"))
+/// defer { connection.close() }
+/// try await connection.send(["SET", "greeting", Array("hi\r\n".utf8)])
+/// let value = try await connection.send(["GET", "greeting"]).bytes
+/// let replies = try await connection.pipeline([["INCR", "n"], ["INCR", "n"]])
+/// ```
+/// Any number of tasks may send at once: commands are written in the order they are queued
+/// and each caller gets its own reply (a FIFO of pending replies). Connecting performs
+/// `HELLO 3` with `AUTH` in it — or, if the server refuses `HELLO`, `AUTH` in RESP2 — then
+/// `SELECT`. A command that gets no reply within ``RedisConfiguration/commandTimeout`` fails
+/// with a timeout and the connection is discarded (its FIFO would be out of step).
+///
+/// Blocking commands (`BRPOP`, `XREADGROUP ... BLOCK`) stall every command behind them, so
+/// send them with ``sendBlocking(_:blockingFor:)`` on a connection of their own: it waits
+/// longer than the block time, and cancelling the caller closes the connection, which is
+/// how a consumer loop stops promptly. ``RedisClient`` manages such connections and reconnects.
+///
+/// Dropping the last reference closes the connection.
+package final class RedisConnection: Sendable {
+    private let core: RedisConnectionCore
+    private let handshake: Mutex<(protocolVersion: Int, serverVersion: String?)>
+
+    private init(core: RedisConnectionCore) {
+        self.core = core
+        self.handshake = Mutex((2, nil))
+    }
+
+    deinit {
+        core.close()
+    }
+
+    /// Connects, authenticates and selects the database.
+    /// - Parameters:
+    ///   - configuration: Where the server is and how to talk to it.
+    ///   - logger: Receives protocol fallbacks and stray replies.
+    /// - Throws: ``RedisConnectionError`` naming the server and the reason (refused,
+    ///   unreachable, timeout, `WRONGPASS`, `NOAUTH`, a failed `SELECT`), or
+    ///   `CancellationError` when the caller is cancelled.
+    package static func connect(_ configuration: RedisConfiguration,
+                                logger: Logger = Logger(label: "taskiq.redis")) async throws -> RedisConnection {
+        let connection = RedisConnection(core: try await RedisConnectionCore.open(configuration, logger: logger))
+        do {
+            try await connection.performHandshake(logger: logger)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// The configuration the connection was made with.
+    package var configuration: RedisConfiguration { core.configuration }
+
+    /// Whether the connection can still carry commands.
+    package var isOpen: Bool { core.isOpen }
+
+    /// The error that ended the connection, or `nil` while it is open.
+    package var failure: RedisConnectionError? { core.failure }
+
+    /// 3 after a successful `HELLO 3`, otherwise 2.
+    package var protocolVersion: Int { handshake.withLock { $0.protocolVersion } }
+
+    /// The server's version as `HELLO` reported it (RESP3 only).
+    package var serverVersion: String? { handshake.withLock { $0.serverVersion } }
+
+    /// RESP3 push frames (pub/sub messages, invalidations), which answer no command.
+    /// The newest 1024 are buffered; the stream finishes when the connection closes.
+    package var pushes: AsyncStream<[RESPValue]> { core.pushes }
+
+    /// Sends one command and returns its reply.
+    /// - Parameters:
+    ///   - command: The command name and arguments, such as `["SET", key, bytes]`.
+    ///   - timeout: How long the reply may take; defaults to ``RedisConfiguration/commandTimeout``.
+    /// - Returns: The reply; an error reply is thrown instead.
+    /// - Throws: ``RedisError`` for an error reply (the connection stays usable),
+    ///   ``RedisConnectionError`` when the connection fails or times out, `CancellationError`
+    ///   when the caller is cancelled (the reply is then dropped when it arrives).
+    @discardableResult
+    package func send(_ command: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
+        let name = Self.name(of: command)
+        let reply = try await core.submit([command], name: name, timeout: timeout ?? configuration.commandTimeout,
+                                          closesOnCancel: false)[0]
+        if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
+        return reply
+    }
+
+    /// Sends a command that blocks on the server, such as `BRPOP` or `XREADGROUP ... BLOCK`.
+    ///
+    /// The reply may take up to `blockingFor` plus ``RedisConfiguration/blockingTimeoutMargin``.
+    /// Cancelling the caller closes the connection: the server would otherwise keep it
+    /// blocked, and the late reply would answer the next command.
+    /// - Parameters:
+    ///   - command: The command, with the same block time in its own arguments.
+    ///   - blockingFor: The block time in the command; `nil` (or zero) when it blocks forever.
+    /// - Returns: The reply (null when the block time passed with nothing to return).
+    /// - Throws: As ``send(_:timeout:)``.
+    @discardableResult
+    package func sendBlocking(_ command: [any RESPArgument], blockingFor: Duration?) async throws -> RESPValue {
+        let name = Self.name(of: command)
+        let timeout = blockingFor.flatMap { $0 > .zero ? $0 + configuration.blockingTimeoutMargin : nil }
+        let reply = try await core.submit([command], name: name, timeout: timeout, closesOnCancel: true)[0]
+        if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
+        return reply
+    }
+
+    /// Sends several commands in one write and returns their replies in order.
+    ///
+    /// Error replies are returned as values (``RESPValue/redisError``), not thrown, so one
+    /// refused command does not hide the others' replies.
+    /// - Parameters:
+    ///   - commands: The commands.
+    ///   - timeout: How long may pass without any reply arriving.
+    /// - Throws: ``RedisConnectionError`` or `CancellationError`.
+    package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
+        guard let first = commands.first else { return [] }
+        return try await core.submit(commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
+                                     closesOnCancel: false)
+    }
+
+    /// Writes a command whose only answer is a push frame, such as RESP3 `SUBSCRIBE`;
+    /// the confirmation arrives on ``pushes``.
+    /// - Throws: ``RedisConnectionError`` when the connection has failed.
+    package func sendWithoutReply(_ command: [any RESPArgument]) throws(RedisConnectionError) {
+        try core.submitWithoutReply(command)
+    }
+
+    /// Closes the connection; commands still waiting fail with a `closedLocally` error.
+    package func close() {
+        core.close()
+    }
+
+    func setHandshake(protocolVersion: Int, serverVersion: String?) {
+        handshake.withLock { $0 = (protocolVersion, serverVersion) }
+    }
+
+    private static func name(of command: [any RESPArgument]) -> String {
+        switch command.first {
+        case let name as String: name.uppercased()
+        case let name as Substring: name.uppercased()
+        default: "command"
+        }
+    }
+}
