@@ -20,8 +20,11 @@ let package = Package(
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqExamples"]),
         .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
-        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"], exclude: ["Peers"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"], exclude: ["Peers"]),
+        .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"]),
     ]
 )
 

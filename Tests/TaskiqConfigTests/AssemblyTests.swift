@@ -1,11 +1,13 @@
 import Testing
+import TaskiqTestSupport
 import Taskiq
+import TaskiqRedis
 @testable import TaskiqConfig
 import TaskiqExamples
 
 @Suite struct AssemblyTests {
     static func exampleSystem() throws -> TaskiqSystem {
-        try TaskiqSystem.load(Fixtures.example("taskiq.json"), modules: Fixtures.modules, environment: [:])
+        try TaskiqSystem.load(TestPaths.example("taskiq.json"), modules: Fixtures.modules, environment: [:])
     }
 
     @Test func theExampleConfigRunsAddInProcess() async throws {

@@ -1,4 +1,5 @@
 import Testing
+import TaskiqTestSupport
 @testable import TaskiqConfig
 
 /// One broken configuration and the error it must produce.

@@ -1,4 +1,5 @@
 import Foundation
+import TaskiqTestSupport
 import Synchronization
 import Testing
 import Taskiq
@@ -84,7 +85,7 @@ final class CountingMiddleware: TaskiqMiddleware {
     }
 
     @Test func theCommittedSchemaIsFresh() throws {
-        let file = Fixtures.packageRoot.appendingPathComponent("examples/taskiq.schema.json")
+        let file = TestPaths.packageRoot.appendingPathComponent("examples/taskiq.schema.json")
         let committed = try String(contentsOf: file, encoding: .utf8)
         let generated = ComponentRegistry.standard.jsonSchema().prettyPrinted + "\n"
         #expect(committed == generated, """

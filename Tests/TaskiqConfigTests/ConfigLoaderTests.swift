@@ -1,4 +1,5 @@
 import Testing
+import TaskiqTestSupport
 import Taskiq
 @testable import TaskiqConfig
 
@@ -53,11 +54,11 @@ import Taskiq
     }
 
     @Test func shippedVariantsExtendTheDefault() throws {
-        let dev = try TaskiqConfiguration.load(Fixtures.example("taskiq.dev.json"), modules: Fixtures.modules, environment: [:])
+        let dev = try TaskiqConfiguration.load(TestPaths.example("taskiq.dev.json"), modules: Fixtures.modules, environment: [:])
         #expect(dev.taskIDGenerator?.type.name == "uuid7")
         #expect(dev.worker.logLevel == .debug)
         #expect(dev.resultBackend?.type.name == "inmemory")
-        let prod = try TaskiqConfiguration.load(Fixtures.example("taskiq.prod.json"), modules: Fixtures.modules,
+        let prod = try TaskiqConfiguration.load(TestPaths.example("taskiq.prod.json"), modules: Fixtures.modules,
                                                 environment: ["TASKIQ_MAX_ASYNC_TASKS": "64"])
         #expect(prod.worker.maxAsyncTasks == 64)
         #expect(prod.worker.logFormat == .json)
@@ -124,12 +125,12 @@ import Taskiq
 
     @Test func taskiqConfigNamesTheFileForTheRunner() async throws {
         let status = await TaskiqRunner(modules: Fixtures.modules)
-            .run(["tasks"], environment: ["TASKIQ_CONFIG": Fixtures.example("taskiq.json")])
+            .run(["tasks"], environment: ["TASKIQ_CONFIG": TestPaths.example("taskiq.json")])
         #expect(status == 0)
     }
 
     @Test func commandLineOverridesAreNamedInErrors() throws {
-        var document = try ConfigLoader(environment: [:]).load(Fixtures.example("taskiq.json"))
+        var document = try ConfigLoader(environment: [:]).load(TestPaths.example("taskiq.json"))
         document.override(section: "worker", key: "workers", with: "x", source: "--workers")
         #expect(throws: ConfigError(.wrongType, file: "--workers", path: "worker.workers",
                                     #"expected an integer in 1...1024, found string "x""#)) {

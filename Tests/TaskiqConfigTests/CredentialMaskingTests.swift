@@ -1,5 +1,6 @@
 import Testing
 import Taskiq
+import TaskiqRedis
 @testable import TaskiqConfig
 
 /// Every credential form a URL can carry is masked, in `check`'s output and in the parser's errors.

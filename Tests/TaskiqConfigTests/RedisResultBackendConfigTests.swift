@@ -1,5 +1,7 @@
 import Testing
+import TaskiqTestSupport
 import Taskiq
+import TaskiqRedis
 @testable import TaskiqConfig
 
 @Suite struct RedisResultBackendConfigTests {

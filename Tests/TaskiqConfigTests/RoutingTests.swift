@@ -1,4 +1,5 @@
 import Testing
+import TaskiqTestSupport
 import Taskiq
 @testable import TaskiqConfig
 

@@ -1,4 +1,5 @@
 import Foundation
+import TaskiqTestSupport
 import Synchronization
 import Testing
 import Taskiq

@@ -1,4 +1,5 @@
 import Foundation
+import TaskiqTestSupport
 import Testing
 import Taskiq
 @testable import TaskiqConfig

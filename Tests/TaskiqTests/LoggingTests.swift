@@ -1,15 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
+import TaskiqTestSupport
 
 @testable import Taskiq
-
-/// Collects lines in memory.
-final class CollectingSink: LogSink {
-    private let collected = Mutex<[String]>([])
-    var lines: [String] { collected.withLock { $0 } }
-    func write(_ line: String) { collected.withLock { $0.append(line) } }
-}
 
 @Suite struct LoggingTests {
     static let fixedTime = LogTimestamp(seconds: 1_795_612_486, nanoseconds: 123_999_999)

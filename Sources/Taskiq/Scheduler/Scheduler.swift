@@ -37,7 +37,7 @@ public final class Scheduler: Sendable {
     ///   - broker: Where messages are sent.
     ///   - sources: Where schedules come from; when two sources have a schedule with the same ID, the first wins.
     ///   - options: Catch-up policy and intervals.
-    ///   - clock: The time source (the system clock; ``ManualClock`` in tests).
+    ///   - clock: The time source (the system clock; `ManualClock` (TaskiqTestSupport) in tests).
     ///   - stateStore: Where the last sent slot of each schedule is recorded (in memory by default).
     ///   - lease: Who may send (always this scheduler by default).
     ///   - logger: Where sends and failures are logged.

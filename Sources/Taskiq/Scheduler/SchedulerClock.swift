@@ -3,7 +3,7 @@ import Foundation
 /// The scheduler's source of time: what time it is, and a way to wait for a moment.
 ///
 /// Fire times are wall-clock instants (`Date`), so the clock is a wall clock. Use
-/// ``SystemSchedulerClock`` in production and ``ManualClock`` in tests, where the test moves time.
+/// ``SystemSchedulerClock`` in production and `ManualClock` (TaskiqTestSupport) in tests, where the test moves time.
 public protocol SchedulerClock: Sendable {
     /// The current instant.
     var now: Date { get }

@@ -1,5 +1,7 @@
 import Testing
+import TaskiqTestSupport
 import Taskiq
+import TaskiqRedis
 @testable import TaskiqConfig
 
 /// The `redis_stream` and `redis_list` broker types as the config sees them.
@@ -19,7 +21,7 @@ import Taskiq
     }
 
     @Test func theRedisExampleUsesTheStreamBrokerAndInterpolatesTheURL() throws {
-        let system = try TaskiqSystem.load(Fixtures.example("taskiq.redis.json"), modules: Fixtures.modules,
+        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis.json"), modules: Fixtures.modules,
                                            environment: ["REDIS_URL": "redis://:pw@10.1.2.3:6380/2"])
         let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
         #expect(broker.url == "redis://:pw@10.1.2.3:6380/2")
@@ -29,7 +31,7 @@ import Taskiq
         #expect(system.configuration.scheduler.lease?.json["url"] == "redis://:pw@10.1.2.3:6380/2")
         #expect(system.configuration.scheduler.stateStore?.type.name == "redis")
         #expect(system.scheduleSource is RedisScheduleSource, "dynamic schedules are stored next to the results")
-        let fallback = try TaskiqSystem.load(Fixtures.example("taskiq.redis.json"), modules: Fixtures.modules, environment: [:])
+        let fallback = try TaskiqSystem.load(TestPaths.example("taskiq.redis.json"), modules: Fixtures.modules, environment: [:])
         #expect((fallback.broker(named: "default") as? RedisStreamBroker)?.url == "redis://127.0.0.1:6379")
     }
 

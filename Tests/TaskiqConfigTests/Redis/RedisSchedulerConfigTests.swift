@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TaskiqTestSupport
 import Taskiq
+import TaskiqRedis
 @testable import TaskiqConfig
 import TaskiqExamples
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TaskiqTestSupport
 
 @testable import TaskiqConfig
 
@@ -83,7 +84,7 @@ import Testing
         try await worker.expect(["stop intake", "intake stopped"])
         worker.releaser.finish()
         try await worker.expect(["task completed", "shutdown"])
-        #expect(try await withRunnerTimeout { try await running.value } == 0)
+        #expect(try await withTimeout { try await running.value } == 0)
     }
 
     @Test func tasksStillRunningAfterWaitTasksTimeoutAreCancelled() async throws {
@@ -94,7 +95,7 @@ import Testing
 
         worker.deliver.yield(SIGINT)
         try await worker.expect(["stop intake", "intake stopped", "task cancelled", "shutdown"])
-        #expect(try await withRunnerTimeout { try await running.value } == 0)
+        #expect(try await withTimeout { try await running.value } == 0)
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
@@ -107,14 +108,14 @@ import Testing
         try await worker.expect(["stop intake", "intake stopped"])
         worker.deliver.yield(second)
         try await worker.expect(["force exit \(128 + second)"])
-        #expect(try await withRunnerTimeout { try await running.value } == 128 + second)
+        #expect(try await withTimeout { try await running.value } == 128 + second)
     }
 
     @Test func aLoopThatEndsOnItsOwnIsShutDownWithoutStoppingIntake() async throws {
         let worker = FakeWorker()
         let events = worker.events
         let lifecycle = worker.lifecycle(run: { events.send("loop ran") })
-        #expect(try await withRunnerTimeout { try await lifecycle.run() } == 0)
+        #expect(try await withTimeout { try await lifecycle.run() } == 0)
         try await worker.expect(["loop ran", "shutdown"])
     }
 
@@ -122,7 +123,7 @@ import Testing
         let worker = FakeWorker()
         let lifecycle = worker.lifecycle(run: { throw LoopFailed() })
         await #expect(throws: LoopFailed.self) {
-            try await withRunnerTimeout { try await lifecycle.run() }
+            try await withTimeout { try await lifecycle.run() }
         }
         try await worker.expect(["shutdown"])
     }
@@ -136,13 +137,13 @@ import Testing
                 events.send("shutdown started")
                 try await Task.sleep(for: .seconds(60))
             })
-        #expect(try await withRunnerTimeout { try await lifecycle.run() } == 1)
+        #expect(try await withTimeout { try await lifecycle.run() } == 1)
         try await worker.expect(["shutdown started"])
     }
 
     @Test func aFailingShutdownExitsWithOne() async throws {
         let worker = FakeWorker()
         let lifecycle = worker.lifecycle(run: {}, shutdown: { throw LoopFailed() })
-        #expect(try await withRunnerTimeout { try await lifecycle.run() } == 1)
+        #expect(try await withTimeout { try await lifecycle.run() } == 1)
     }
 }

@@ -136,15 +136,6 @@ import TaskiqTestSupport
         #expect(!error.arguments.isEmpty)
     }
 
-    @Test func brokersThatCannotCarryTheSignalSayWhy() async throws {
-        let broker = ZeroMQBroker()
-        await #expect {
-            try await broker.cancelTask(id: "abc")
-        } throws: { error in
-            (error as? TaskiqError)?.code == .unsupported && "\(error)".contains("abc")
-        }
-    }
-
     @Test func requestsAreBoundedAndExpire() async throws {
         let registry = TaskCancellations(ttl: .milliseconds(100), capacity: 2)
         registry.cancel("a")

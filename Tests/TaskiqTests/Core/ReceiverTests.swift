@@ -529,21 +529,6 @@ func currentThreadName() -> String {
     SyncTaskPoolTests.osThreadName()
 }
 
-/// A gate tasks wait at until the test opens it.
-actor AsyncGate {
-    private var isOpen = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    func wait() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-    func open() {
-        isOpen = true
-        for waiter in waiters { waiter.resume() }
-        waiters.removeAll()
-    }
-}
-
 extension ReceiverTests {
     /// Python's `json.dumps` (and our own formatter) writes non-finite floats as `NaN`/`Infinity`:
     /// a worker reads them as Python does instead of refusing its own producers' messages, and a

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TaskiqTestSupport
 @testable import Taskiq
 
 extension SchedulerTests {

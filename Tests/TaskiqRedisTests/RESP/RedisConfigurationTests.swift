@@ -1,0 +1,74 @@
+import Testing
+import TaskiqTestSupport
+@testable import Taskiq
+@testable import TaskiqRedis
+
+extension RESP {
+    @Suite struct RedisConfigurationTests {
+        struct URLCase: Sendable, CustomTestStringConvertible {
+            var url: String
+            var host: String
+            var port: Int
+            var username: String?
+            var password: String?
+            var database: Int
+            var testDescription: String { url }
+        }
+
+        static let urls: [URLCase] = [
+            URLCase(url: "redis://localhost", host: "localhost", port: 6379, database: 0),
+            URLCase(url: "redis://127.0.0.1:6380/2", host: "127.0.0.1", port: 6380, database: 2),
+            URLCase(url: "redis://:s3cret@redis.internal", host: "redis.internal", port: 6379, password: "s3cret", database: 0),
+            URLCase(url: "redis://worker:p%40ss%3Aword@10.0.0.5:7000/15", host: "10.0.0.5", port: 7000, username: "worker",
+                    password: "p@ss:word", database: 15),
+            URLCase(url: "redis://[::1]:6390/1", host: "::1", port: 6390, database: 1),
+            URLCase(url: "redis://h:1?db=3", host: "h", port: 1, database: 3),
+            URLCase(url: "REDIS://h/", host: "h", port: 6379, database: 0),
+            URLCase(url: "redis://", host: "127.0.0.1", port: 6379, database: 0),
+        ]
+
+        @Test(arguments: urls)
+        func readsURLs(_ expected: URLCase) throws {
+            let configuration = try RedisConfiguration(url: expected.url)
+            #expect(configuration.host == expected.host)
+            #expect(configuration.port == expected.port)
+            #expect(configuration.username == expected.username)
+            #expect(configuration.password == expected.password)
+            #expect(configuration.database == expected.database)
+        }
+
+        @Test(arguments: [
+            ("localhost:6379", "no scheme"),
+            ("rediss://h", "TLS (rediss://) is not supported"),
+            ("http://h", "scheme 'http' is not redis"),
+            ("redis://h:99999", "port '99999' is not a number from 1 to 65535"),
+            ("redis://h:abc", "port 'abc' is not a number"),
+            ("redis://h/x", "database 'x' is not a non-negative number"),
+            ("redis://[::1", "unterminated IPv6 address"),
+        ])
+        func rejectsBadURLs(url: String, why: String) {
+            let error = #expect(throws: RedisConnectionError.self) { try RedisConfiguration(url: url) }
+            #expect(error?.code == .invalidURL)
+            #expect(error?.message.contains(why) == true, "\(error?.message ?? "")")
+        }
+
+        @Test func passwordsAreRedactedInErrors() {
+            let error = #expect(throws: RedisConnectionError.self) { try RedisConfiguration(url: "redis://u:topsecret@h:port") }
+            #expect(error?.message.contains("topsecret") == false)
+            #expect(error?.message.contains("redis://u:***@h:port") == true, "\(error?.message ?? "")")
+        }
+
+        @Test func backoffIsCappedAndJittered() {
+            let policy = RedisReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1), multiplier: 2, jitter: 0.5)
+            var rng = SeededGenerator(seed: 7)
+            #expect(policy.delay(afterFailures: 0, using: &rng) == .zero)
+            for failures in 1...20 {
+                let full = min(1.0, 0.1 * Double(1 << min(failures - 1, 20)))
+                let delay = RedisReconnectPolicy.seconds(policy.delay(afterFailures: failures, using: &rng))
+                #expect(delay <= full + 1e-9 && delay >= full * 0.5 - 1e-9, "after \(failures): \(delay)")
+            }
+            let delays = Set((0..<20).map { _ in policy.delay(afterFailures: 3, using: &rng) })
+            #expect(delays.count > 1, "jitter spreads attempts")
+        }
+    }
+}

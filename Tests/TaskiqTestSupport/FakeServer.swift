@@ -1,0 +1,50 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP listener that answers the first bytes it receives with a fixed reply, to
+/// test how a client copes with a misbehaving server.
+public final class FakeServer: Sendable {
+    /// The loopback port the server listens on.
+    public let port: Int
+    private let listener: Int32
+
+    /// Listens on a free loopback port and answers the first bytes received with `reply`.
+    public init(reply: [UInt8]) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            Glibc.close(fd)
+            throw RedisServer.StartError(description: "fake server: \(String(cString: strerror(errno)))")
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let thread = Thread {
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            if recv(client, &buffer, buffer.count, 0) > 0 {
+                _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
+            // Hold the connection until the peer closes it.
+            while recv(client, &buffer, buffer.count, 0) > 0 {}
+            Glibc.close(client)
+        }
+        thread.start()
+    }
+
+    /// Stops listening.
+    public func close() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        Glibc.close(listener)
+    }
+}
