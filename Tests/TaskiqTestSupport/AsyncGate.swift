@@ -1,16 +1,16 @@
 /// A gate tasks wait at until the test opens it.
-public actor AsyncGate {
+package actor AsyncGate {
     /// A closed gate.
-    public init() {}
+    package init() {}
     private var isOpen = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// Returns once the gate is open.
-    public func wait() async {
+    package func wait() async {
         if isOpen { return }
         await withCheckedContinuation { waiters.append($0) }
     }
     /// Opens the gate and releases every waiter.
-    public func open() {
+    package func open() {
         isOpen = true
         for waiter in waiters { waiter.resume() }
         waiters.removeAll()

@@ -2,15 +2,15 @@ import Synchronization
 import Taskiq
 
 /// A log sink that collects lines in memory, for tests that read what was logged.
-public final class CollectingSink: LogSink {
+package final class CollectingSink: LogSink {
     private let collected = Mutex<[String]>([])
 
     /// An empty sink.
-    public init() {}
+    package init() {}
 
     /// The lines written so far, oldest first.
-    public var lines: [String] { collected.withLock { $0 } }
+    package var lines: [String] { collected.withLock { $0 } }
 
     /// Appends `line`.
-    public func write(_ line: String) { collected.withLock { $0.append(line) } }
+    package func write(_ line: String) { collected.withLock { $0.append(line) } }
 }

@@ -3,7 +3,7 @@ import Testing
 import Taskiq
 
 /// A letter whose fields are all set, with bytes that are not UTF-8.
-public func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> DeadLetter {
+package func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> DeadLetter {
     DeadLetter(reason: reason, message: "letter \(n)", data: [0xFF, 0x00, UInt8(n)], taskName: "t\(n)", taskID: "id\(n)",
                broker: "default", queue: "taskiq", originalID: "1-\(n)", deliveries: n,
                timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)),
@@ -11,9 +11,9 @@ public func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> 
 }
 
 /// What every `DeadLetterQueue` must do, run against each implementation by its own tests.
-public enum DeadLetterQueueContract {
+package enum DeadLetterQueueContract {
     /// What every queue must do: assign IDs, list in both orders with limits, find, remove and purge.
-    public static func exercise(_ queue: any DeadLetterQueue) async throws {
+    package static func exercise(_ queue: any DeadLetterQueue) async throws {
         #expect(try await queue.list(limit: nil).isEmpty)
         var ids: [String] = []
         for n in 1...4 { ids.append(try await queue.add(sampleLetter(n))) }

@@ -5,13 +5,13 @@ import Glibc
 
 /// A loopback TCP listener that answers the first bytes it receives with a fixed reply, to
 /// test how a client copes with a misbehaving server.
-public final class FakeServer: Sendable {
+package final class FakeServer: Sendable {
     /// The loopback port the server listens on.
-    public let port: Int
+    package let port: Int
     private let listener: Int32
 
     /// Listens on a free loopback port and answers the first bytes received with `reply`.
-    public init(reply: [UInt8]) throws {
+    package init(reply: [UInt8]) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -43,7 +43,7 @@ public final class FakeServer: Sendable {
     }
 
     /// Stops listening.
-    public func close() {
+    package func close() {
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
     }

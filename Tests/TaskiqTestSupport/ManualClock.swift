@@ -15,7 +15,7 @@ import Taskiq
 /// resumes that sleeper, and waits until it sleeps again before taking the next step. A scheduler
 /// therefore sees each of its wake-ups at exactly the instant it asked for, as it would in real
 /// time. Every woken sleeper is expected to sleep again (a scheduler loops until cancelled).
-public final class ManualClock: SchedulerClock {
+package final class ManualClock: SchedulerClock {
     private struct Sleeper {
         let id: UInt64
         let deadline: Date
@@ -32,18 +32,18 @@ public final class ManualClock: SchedulerClock {
     private let state: Mutex<State>
 
     /// Creates a clock stopped at `now`.
-    public init(now: Date) {
+    package init(now: Date) {
         state = Mutex(State(now: now))
     }
 
     /// The clock's current instant.
-    public var now: Date { state.withLock { $0.now } }
+    package var now: Date { state.withLock { $0.now } }
 
     /// The number of tasks sleeping on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// Suspends until ``advance(to:)`` reaches `deadline`; returns at once if it has been reached.
-    public func sleep(until deadline: Date) async throws {
+    package func sleep(until deadline: Date) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -70,7 +70,7 @@ public final class ManualClock: SchedulerClock {
     }
 
     /// Waits until at least `count` tasks are sleeping on this clock.
-    public func waitForSleepers(_ count: Int = 1) async {
+    package func waitForSleepers(_ count: Int = 1) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if state.sleepers.count >= count { return true }
@@ -83,7 +83,7 @@ public final class ManualClock: SchedulerClock {
 
     /// Moves time forward to `target`, waking sleepers one deadline at a time in order, and waiting
     /// after each wake-up until the woken task sleeps again.
-    public func advance(to target: Date) async {
+    package func advance(to target: Date) async {
         while true {
             let step = state.withLock { state -> (Sleeper, Int)? in
                 guard let index = state.sleepers.indices.min(by: { state.sleepers[$0].deadline < state.sleepers[$1].deadline }),
@@ -102,7 +102,7 @@ public final class ManualClock: SchedulerClock {
     }
 
     /// Moves time forward by `interval` seconds (see ``advance(to:)``).
-    public func advance(by interval: TimeInterval) async {
+    package func advance(by interval: TimeInterval) async {
         await advance(to: now.addingTimeInterval(interval))
     }
 

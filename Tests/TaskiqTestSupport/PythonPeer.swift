@@ -7,16 +7,16 @@ import Taskiq
 /// The venv lives at the package root (`.venv`, found by walking up from this file). When it is
 /// missing or cannot import the module, interop tests are skipped with install instructions,
 /// except under CI (environment variable `CI` set), where they fail.
-public final class PythonPeer: Sendable {
+package final class PythonPeer: Sendable {
     /// The package root (see ``TestPaths``).
-    public static var packageRoot: URL { TestPaths.packageRoot }
+    package static var packageRoot: URL { TestPaths.packageRoot }
 
-    public static let python = packageRoot.appendingPathComponent(".venv/bin/python")
-    public static let installHint = "python3 -m venv .venv && .venv/bin/pip install pyzmq"
-    public static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+    package static let python = packageRoot.appendingPathComponent(".venv/bin/python")
+    package static let installHint = "python3 -m venv .venv && .venv/bin/pip install pyzmq"
+    package static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Whether the venv's python can `import zmq`; checked once.
-    public static let hasPyzmq: Bool = {
+    package static let hasPyzmq: Bool = {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
@@ -29,10 +29,10 @@ public final class PythonPeer: Sendable {
     }()
 
     /// Runs the interop test unless the peer is missing outside CI (then it is skipped).
-    public static var shouldRun: Bool { hasPyzmq || isCI }
+    package static var shouldRun: Bool { hasPyzmq || isCI }
 
     /// Fails the test when the peer is missing (only reached under CI); `true` when present.
-    public static func requirePeer() -> Bool {
+    package static func requirePeer() -> Bool {
         if !hasPyzmq {
             Issue.record("pyzmq peer missing at \(python.path) while CI is set; install it with: \(installHint)")
         }
@@ -45,7 +45,7 @@ public final class PythonPeer: Sendable {
     private let exit = OnceContinuation<Int32>()
 
     /// Starts `Tests/Peers/<script>` with `arguments`.
-    public init(script: String = "zmq_peer.py", _ arguments: [String]) throws {
+    package init(script: String = "zmq_peer.py", _ arguments: [String]) throws {
         process = Process()
         process.executableURL = Self.python
         process.arguments = ["-u", Self.packageRoot.appendingPathComponent("Tests/Peers/\(script)").path] + arguments
@@ -85,10 +85,10 @@ public final class PythonPeer: Sendable {
     }
 
     /// The child's standard error so far, for failure messages.
-    public var stderr: String { errorOutput.value }
+    package var stderr: String { errorOutput.value }
 
     /// Waits for the next line starting with `prefix`, skipping others; throws on timeout or EOF.
-    public func line(startingWith prefix: String, timeout: Double = 20) async throws -> String {
+    package func line(startingWith prefix: String, timeout: Double = 20) async throws -> String {
         let lines = lines
         let found = try await withTimeout(seconds: timeout) { () -> String? in
             for await line in lines where line.hasPrefix(prefix) { return line }
@@ -101,24 +101,24 @@ public final class PythonPeer: Sendable {
     }
 
     /// Reads `count` lines starting with `prefix`.
-    public func lines(startingWith prefix: String, count: Int, timeout: Double = 20) async throws -> [String] {
+    package func lines(startingWith prefix: String, count: Int, timeout: Double = 20) async throws -> [String] {
         var result: [String] = []
         for _ in 0..<count { result.append(try await line(startingWith: prefix, timeout: timeout)) }
         return result
     }
 
     /// The endpoint from the peer's `bound <endpoint>` line.
-    public func boundEndpoint() async throws -> String {
+    package func boundEndpoint() async throws -> String {
         String(try await line(startingWith: "bound ").dropFirst("bound ".count))
     }
 
     /// Waits for the child to exit and returns its status.
-    public func waitForExit(timeout: Double = 20) async throws -> Int32 {
+    package func waitForExit(timeout: Double = 20) async throws -> Int32 {
         let exit = exit
         return try await withTimeout(seconds: timeout) { try await exit.value }
     }
 
-    public func terminate() {
+    package func terminate() {
         if process.isRunning { process.terminate() }
     }
 
@@ -126,5 +126,5 @@ public final class PythonPeer: Sendable {
 }
 
 struct PeerFailure: Error, CustomStringConvertible {
-    public var description: String
+    package var description: String
 }

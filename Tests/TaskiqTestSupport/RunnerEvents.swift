@@ -1,9 +1,9 @@
 import Synchronization
 
 /// Events recorded by fakes and child processes, awaited one by one with a timeout.
-public final class RunnerEvents<Event: Sendable>: Sendable {
+package final class RunnerEvents<Event: Sendable>: Sendable {
     /// Where fakes send their events.
-    public let continuation: AsyncStream<Event>.Continuation
+    package let continuation: AsyncStream<Event>.Continuation
     private let iterator: IteratorBox
 
     private final class IteratorBox: @unchecked Sendable {
@@ -13,23 +13,23 @@ public final class RunnerEvents<Event: Sendable>: Sendable {
     }
 
     /// An empty event stream.
-    public init() {
+    package init() {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
         self.continuation = continuation
         iterator = IteratorBox(stream.makeAsyncIterator())
     }
 
     /// Records `event`.
-    public func send(_ event: Event) { continuation.yield(event) }
+    package func send(_ event: Event) { continuation.yield(event) }
 
     /// The next event, or `TimedOut`.
-    public func next(timeout: Double = 10) async throws -> Event? {
+    package func next(timeout: Double = 10) async throws -> Event? {
         let box = iterator
         return try await withTimeout(seconds: timeout) { await box.iterator.next() }
     }
 
     /// Skips events until one matches, or `TimedOut`.
-    public func first(timeout: Double = 10, where matches: @escaping @Sendable (Event) -> Bool) async throws -> Event? {
+    package func first(timeout: Double = 10, where matches: @escaping @Sendable (Event) -> Bool) async throws -> Event? {
         let box = iterator
         return try await withTimeout(seconds: timeout) {
             while let event = await box.iterator.next() {

@@ -4,40 +4,40 @@ import Testing
 import Taskiq
 
 /// Records every message the scheduler sends, with the clock's time at the send.
-public final class SendRecorder: TaskiqMiddleware {
+package final class SendRecorder: TaskiqMiddleware {
     /// The clock whose time each send is stamped with.
-    public let clock: ManualClock
+    package let clock: ManualClock
     private let storage = Mutex<[(Date, TaskiqMessage)]>([])
 
     /// A recorder stamping sends with `clock`.
-    public init(clock: ManualClock) { self.clock = clock }
+    package init(clock: ManualClock) { self.clock = clock }
 
     /// Records `message` at the clock's time.
-    public func postSend(_ message: TaskiqMessage) async throws {
+    package func postSend(_ message: TaskiqMessage) async throws {
         let now = clock.now
         storage.withLock { $0.append((now, message)) }
     }
 
     /// Every send so far, oldest first.
-    public var sends: [(time: Date, message: TaskiqMessage)] { storage.withLock { $0.map { ($0.0, $0.1) } } }
+    package var sends: [(time: Date, message: TaskiqMessage)] { storage.withLock { $0.map { ($0.0, $0.1) } } }
     /// Send times as `2025-01-01T00:15:00Z`.
-    public var times: [String] { sends.map { iso($0.time) } }
+    package var times: [String] { sends.map { iso($0.time) } }
 }
 
 /// A broker with a no-op task, a recorder, a manual clock and a shared state store, so a test can
 /// run a scheduler, stop it, and start another "after a restart" against the same state.
-public struct SchedulerHarness {
+package struct SchedulerHarness {
     /// The time the test moves.
-    public let clock: ManualClock
+    package let clock: ManualClock
     /// The broker schedules send to, running tasks in place.
-    public let broker = InMemoryBroker(awaitInplace: true)
+    package let broker = InMemoryBroker(awaitInplace: true)
     /// What was sent, and when.
-    public let recorder: SendRecorder
+    package let recorder: SendRecorder
     /// The state store shared by every scheduler of this harness.
-    public let store = InMemorySchedulerStateStore()
+    package let store = InMemorySchedulerStateStore()
 
     /// A harness whose clock starts at `start` (`2025-01-01T00:00:00Z`).
-    public init(start: String) {
+    package init(start: String) {
         clock = ManualClock(now: utc(start))
         recorder = SendRecorder(clock: clock)
         broker.addMiddlewares([recorder])
@@ -45,7 +45,7 @@ public struct SchedulerHarness {
     }
 
     /// Starts a scheduler and waits until it sleeps (its first due sends are done by then).
-    public func start(_ sources: [any ScheduleSource], catchUp: CatchUpPolicy = .skip,
+    package func start(_ sources: [any ScheduleSource], catchUp: CatchUpPolicy = .skip,
                lease: any SchedulerLease = LocalSchedulerLease(), store: (any SchedulerStateStore)? = nil,
                sleepers: Int = 1) async -> Task<Void, any Error> {
         var logger = Logger(label: "taskiq.scheduler")
@@ -58,29 +58,29 @@ public struct SchedulerHarness {
     }
 
     /// Cancels a scheduler and waits for `run()` to return.
-    public func stop(_ running: Task<Void, any Error>) async throws {
+    package func stop(_ running: Task<Void, any Error>) async throws {
         running.cancel()
         try await withTimeout { try await running.value }
     }
 
     /// Moves the clock to `time`.
-    public func advance(to time: String) async {
+    package func advance(to time: String) async {
         await clock.advance(to: utc(time))
     }
 }
 
 /// A lease the test grants and revokes.
-public final class SwitchableLease: SchedulerLease {
+package final class SwitchableLease: SchedulerLease {
     /// Whether the lease is held.
-    public let granted: Atomic<Bool>
+    package let granted: Atomic<Bool>
     /// A lease that starts granted or not.
-    public init(granted: Bool) { self.granted = Atomic(granted) }
-    public func acquire() async throws -> Bool { granted.load(ordering: .relaxed) }
-    public func renew() async throws -> Bool { granted.load(ordering: .relaxed) }
-    public func release() async throws {}
+    package init(granted: Bool) { self.granted = Atomic(granted) }
+    package func acquire() async throws -> Bool { granted.load(ordering: .relaxed) }
+    package func renew() async throws -> Bool { granted.load(ordering: .relaxed) }
+    package func release() async throws {}
 }
 
 /// A schedule of the harness's no-op `tick` task.
-public func tick(_ trigger: Schedule.Trigger, id: String? = nil, taskID: String? = nil) -> Schedule {
+package func tick(_ trigger: Schedule.Trigger, id: String? = nil, taskID: String? = nil) -> Schedule {
     Schedule(task: "tick", trigger: trigger, taskID: taskID, scheduleID: id)
 }

@@ -1,13 +1,13 @@
 /// SplitMix64: a tiny deterministic generator, so a failing fuzz case reproduces from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
+package struct SeededGenerator: RandomNumberGenerator {
     /// The generator's whole state: a case reproduces from it.
-    public var state: UInt64
+    package var state: UInt64
     /// A generator starting from `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
     /// A generator resuming from `state`.
-    public init(state: UInt64) { self.state = state }
+    package init(state: UInt64) { self.state = state }
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,22 +1,22 @@
 import Foundation
 
 /// A fresh temporary directory holding config files for one test.
-public struct TemporaryConfigDirectory: Sendable {
+package struct TemporaryConfigDirectory: Sendable {
     /// The directory.
-    public let url: URL
+    package let url: URL
 
     /// Creates the directory and writes `files` (name to text) into it.
-    public init(files: [String: String] = [:]) throws {
+    package init(files: [String: String] = [:]) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         for (name, text) in files { try write(name, text) }
     }
 
     /// The path of `name` inside the directory.
-    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    package func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     /// Writes `text` to `name`, creating folders on the way.
-    public func write(_ name: String, _ text: String) throws {
+    package func write(_ name: String, _ text: String) throws {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: file)
@@ -25,5 +25,5 @@ public struct TemporaryConfigDirectory: Sendable {
 
 extension String {
     /// The last component of a path.
-    public var lastPathComponent: String { (self as NSString).lastPathComponent }
+    package var lastPathComponent: String { (self as NSString).lastPathComponent }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Where the package's files are, found from this file's path, so tests run from any directory.
-public enum TestPaths {
+package enum TestPaths {
     /// The package root: the nearest folder above this file that holds `Package.swift`.
-    public static let packageRoot: URL = {
+    package static let packageRoot: URL = {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" {
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
@@ -15,7 +15,7 @@ public enum TestPaths {
     }()
 
     /// The path of `examples/<name>`.
-    public static func example(_ name: String) -> String {
+    package static func example(_ name: String) -> String {
         packageRoot.appendingPathComponent("examples/\(name)").path
     }
 }

@@ -45,9 +45,7 @@ struct DeadLetterCommandTests {
 
         let worker = try RunningProcess(["worker", "-c", file])
         try await worker.waitForLine(containing: "worker ready")
-        try await withTimeout(seconds: 30) {
-            while try await client.send(["XLEN", "taskiq:dead"]).int != 3 { try await Task.sleep(for: .milliseconds(20)) }
-        }
+        try await eventually("three dead letters in taskiq:dead", seconds: 30) { try await client.send(["XLEN", "taskiq:dead"]).int == 3 }
 
         let table = try await TaskiqRunProcess.run(["dead-letters", "-c", file, "list"])
         #expect(table.status == 0, "\(table.stderr)")

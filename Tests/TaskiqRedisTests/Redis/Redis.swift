@@ -45,14 +45,6 @@ enum Redis {
         }
     }
 
-    /// Polls `condition` until it holds or `seconds` pass: a deadline, not a synchronisation sleep.
-    static func eventually(_ what: String, seconds: Double = 10,
-                           _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-        try await withTimeout(seconds: seconds) {
-            while try await !condition() { try await Task.sleep(for: .milliseconds(20)) }
-        }
-    }
-
     /// A taskiq message as Python would send it.
     static func message(_ id: String, _ name: String, args: String = "[]", labels: String = "{}") -> [UInt8] {
         Array(#"{"task_id": "\#(id)", "task_name": "\#(name)", "labels": \#(labels), "labels_types": {}, "args": \#(args), "kwargs": {}}"#.utf8)

@@ -54,7 +54,7 @@ extension Redis {
                     #expect(result.error == .cancelled)
                     _ = try await long.interrupted.first(1)
                     if kind == .stream {
-                        try await Redis.eventually("the message is acknowledged") { try await Redis.pendingCount(client) == 0 }
+                        try await eventually("the message is acknowledged") { try await Redis.pendingCount(client) == 0 }
                     }
                 }
                 try await producer.shutdown()
@@ -82,7 +82,7 @@ extension Redis {
                     #expect(result.error == .cancelled)
                     // Cancelled while the worker runs, then kicked: also refused.
                     try await producer.cancelTask(id: "late")
-                    try await Redis.eventually("the worker heard the request") {
+                    try await eventually("the worker heard the request") {
                         worker.components.cancellations.isRequested("late")
                     }
                     let late = try await add.kicker().withTaskID("late").kiq(1, 2)
@@ -122,7 +122,7 @@ extension Redis {
                     _ = try await long.started.first(1)
                     try await handle.cancel()
                     #expect(try await handle.waitResult(timeout: .seconds(10)).error == .cancelled)
-                    try await Redis.eventually("the message is acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("the message is acknowledged") { try await Redis.pendingCount(client) == 0 }
                 }
                 #expect(long.starts.load(ordering: .relaxed) == 1)
                 #expect(try await client.send(["XLEN", "taskiq"]).int == 1, "no retry was added")

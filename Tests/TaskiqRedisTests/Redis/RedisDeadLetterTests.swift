@@ -67,8 +67,8 @@ extension Redis {
                 let letters = try await Redis.withWorker(broker, ReceiverOptions(brokerName: "default")) { receiver in
                     try await client.send(["XADD", "taskiq", "*", "data", garbage])
                     try await client.send(["XADD", "taskiq", "*", "data", unknown])
-                    try await Redis.eventually("both dead-lettered") { receiver.statistics.deadLettered == 2 }
-                    try await Redis.eventually("both acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("both dead-lettered") { receiver.statistics.deadLettered == 2 }
+                    try await eventually("both acknowledged") { try await Redis.pendingCount(client) == 0 }
                     return try await broker.ownDeadLetters.list(order: .oldestFirst, limit: nil)
                 }
                 // The two entries are handled concurrently, so their letters may come in either order.
@@ -99,8 +99,8 @@ extension Redis {
                 _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "w", "COUNT", 1, "STREAMS", "taskiq", ">"])
                 try await client.send(["XCLAIM", "taskiq", "taskiq", "w", 0, id])
                 try await Redis.withWorker(broker) { _ in
-                    try await Redis.eventually("dead-lettered") { letters.count == 1 }
-                    try await Redis.eventually("acknowledged once stored") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("dead-lettered") { letters.count == 1 }
+                    try await eventually("acknowledged once stored") { try await Redis.pendingCount(client) == 0 }
                 }
                 let letter = try #require(try await letters.list(limit: nil).first)
                 #expect(letter.reason == .deliveryLimit && letter.data == data && letter.originalID == id)
@@ -119,12 +119,12 @@ extension Redis {
                     try await client.send(["XADD", "taskiq", "*", "data", Redis.message("u", "nobody.home")])
                     try await client.send(["XADD", "taskiq", "*", "data", Redis.message("fine", "add", args: "[2, 2]")])
                     #expect(try await broker.resultBackend.waitResult("fine", timeout: .seconds(10), withLogs: false).returnValue == 4)
-                    try await Redis.eventually("the letter failed") { receiver.statistics.deadLetterFailures == 1 }
-                    try await Redis.eventually("the good entry acknowledged") { try await Redis.pendingCount(client) == 1 }
+                    try await eventually("the letter failed") { receiver.statistics.deadLetterFailures == 1 }
+                    try await eventually("the good entry acknowledged") { try await Redis.pendingCount(client) == 1 }
                     let pending = try await client.send(["XPENDING", "taskiq", "taskiq", "-", "+", 10]).array ?? []
                     #expect(pending.count == 1, "the unknown task's entry stays pending for redelivery")
                     // Released rather than kept fresh by the lease: idle_timeout later it comes back.
-                    try await Redis.eventually("delivered again", seconds: 15) { receiver.statistics.deadLetterFailures >= 2 }
+                    try await eventually("delivered again", seconds: 15) { receiver.statistics.deadLetterFailures >= 2 }
                     #expect(try await Redis.pendingCount(client) == 1)
                 }
             }

@@ -120,11 +120,11 @@ extension Redis {
                             }
                             try await group.waitForAll()
                         }
-                        try await Redis.eventually("every delayed message ran", seconds: 30) {
+                        try await eventually("every delayed message ran", seconds: 30) {
                             runs.withLock { $0.count } == count
                         }
                         if kind == .stream {
-                            try await Redis.eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }
+                            try await eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }
                         }
                     }
                 }
@@ -153,7 +153,7 @@ extension Redis {
                     local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
                     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(head[2])
                     """
-                try await Redis.eventually("the message is well past due") {
+                try await eventually("the message is well past due") {
                     try await client.send(["EVAL", overdue, 1, "taskiq:delayed"]).int ?? 0 > 300
                 }
                 #expect(try await client.send(["ZCARD", "taskiq:delayed"]).int == 1)

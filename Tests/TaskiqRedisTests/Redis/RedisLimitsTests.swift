@@ -25,7 +25,7 @@ extension Redis {
                 _ = try await echo.kiq(.string(String(repeating: "x", count: 3000)))
                 let next = try await echo.kiq("next")
                 #expect(try await next.waitResult(timeout: .seconds(10)).returnValue == "next")
-                try await Redis.eventually("both entries acknowledged") { try await Redis.pendingCount(client) == 0 }
+                try await eventually("both entries acknowledged") { try await Redis.pendingCount(client) == 0 }
                 #expect(receiver.statistics.limitRejections == [.messageSize: 1])
                 #expect(receiver.statistics.undecodable == 1)
                 let line = try #require(sink.lines.filter { $0.contains("rejecting message") }.first)

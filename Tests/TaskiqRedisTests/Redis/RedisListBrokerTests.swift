@@ -51,7 +51,7 @@ extension Redis {
                 let running = Task { try await receiver.run() }
                 // Several empty BRPOPs pass, then a task still arrives on the same loop.
                 let start = ContinuousClock.now
-                try await Redis.eventually("half a second of idle polling") { start.duration(to: .now) > .milliseconds(500) }
+                try await eventually("half a second of idle polling") { start.duration(to: .now) > .milliseconds(500) }
                 #expect(try await add.kiq(2, 2).waitResult(timeout: .seconds(5)).returnValue == 4)
                 // Stopping and shutting down end within the timeouts (a hang fails; no wall-clock bound
                 // that a loaded machine could break).

@@ -73,7 +73,7 @@ extension Redis {
                 #expect(try await leaseC.holder() == leaseB.token, "a crashed holder's lease outlives it")
                 // Its TTL runs out (the remaining 30 s, shortened here to keep the test fast).
                 _ = try await client.send(["PEXPIRE", RedisSchedulerLease.defaultKey, "50"])
-                try await Redis.eventually("the crashed holder's lease expires", seconds: 15) {
+                try await eventually("the crashed holder's lease expires", seconds: 15) {
                     try await client.send(["EXISTS", RedisSchedulerLease.defaultKey]).int == 0
                 }
                 await h.advance(to: "2025-01-01T00:09:00Z")

@@ -45,7 +45,7 @@ extension Redis {
                 let b = try Self.lease(server, ttl: .seconds(30), renew: .seconds(10))
                 #expect(try await a.acquire())
                 // a stops renewing (as a crashed process would); b waits for the expiry by trying.
-                try await Redis.eventually("b takes the expired lease") { try await b.acquire() }
+                try await eventually("b takes the expired lease") { try await b.acquire() }
                 #expect(try await a.holder() == b.token)
                 #expect(try await !a.renew(), "a late renewal does not extend another holder's lease")
                 try await a.release()

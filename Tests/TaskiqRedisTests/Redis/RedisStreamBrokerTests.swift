@@ -20,7 +20,7 @@ extension Redis {
                         return try await group.reduce(into: []) { $0.append($1) }
                     }
                     for handle in handles { #expect(try await handle.waitResult(timeout: .seconds(10)).isErr == false) }
-                    try await Redis.eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }
                     #expect(receiver.statistics.succeeded == 50)
                 }
                 let entry = try await client.send(["XRANGE", "taskiq", "-", "+", "COUNT", 1]).array?.first
@@ -65,7 +65,7 @@ extension Redis {
                     #expect(pendingWhileRunning == (ackType == .whenReceived ? 0 : 1))
                     gate.open()
                     #expect(try await handle.waitResult(timeout: .seconds(10)).returnValue == 1)
-                    try await Redis.eventually("acknowledged after saving") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("acknowledged after saving") { try await Redis.pendingCount(client) == 0 }
                 }
             }
         }
@@ -110,7 +110,7 @@ extension Redis {
                         let clock = ContinuousClock.now
                         // Either live worker may claim them; each stores results in its own backend.
                         for id in ["orphan1", "orphan2"] {
-                            try await Redis.eventually("\(id) claimed and run by a live worker", seconds: 30) {
+                            try await eventually("\(id) claimed and run by a live worker", seconds: 30) {
                                 let here = try await first.resultBackend.isResultReady(id)
                                 let there = try await second.resultBackend.isResultReady(id)
                                 return here || there
@@ -128,7 +128,7 @@ extension Redis {
                         #expect(long?[3].int == 1, "delivered once: \(still)")
                         #expect(starts.load(ordering: .relaxed) == 1)
                         gate.open()
-                        try await Redis.eventually("everything acknowledged") { try await Redis.pendingCount(client) == 0 }
+                        try await eventually("everything acknowledged") { try await Redis.pendingCount(client) == 0 }
                     }
                 }
                 #expect(try await client.send(["EXISTS", "taskiq:lease:taskiq:taskiq:first"]).int == 0, "the lease is deleted on shutdown")
@@ -150,8 +150,8 @@ extension Redis {
                 try await client.send(["XADD", "taskiq", "*", "data", Redis.message("fine", "add", args: "[2, 2]")])
                 try await Redis.withWorker(broker) { _ in
                     #expect(try await broker.resultBackend.waitResult("fine", timeout: .seconds(10), withLogs: false).returnValue == 4)
-                    try await Redis.eventually("both dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 2 }
-                    try await Redis.eventually("nothing pending") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("both dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 2 }
+                    try await eventually("nothing pending") { try await Redis.pendingCount(client) == 0 }
                 }
                 #expect(runs.load(ordering: .relaxed) == 1, "the poison message never ran")
                 let dead = try await client.send(["XRANGE", "taskiq:dead", "-", "+"]).array ?? []
@@ -259,7 +259,7 @@ extension Redis {
                 try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 60)) { receiver in
                     try await withTimeout(seconds: 10) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
                     await gate.open()
-                    try await Redis.eventually("all done") { receiver.statistics.succeeded == 60 }
+                    try await eventually("all done") { receiver.statistics.succeeded == 60 }
                 }
             }
         }
@@ -287,7 +287,7 @@ extension Redis {
                     try await withTimeout { while receiver.statistics.received < 3 { await Task.yield() } }
                     receiver.stop()
                     // While ahead-0 still runs: the other two are back on the stream, not pending here.
-                    try await Redis.eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 5 }
+                    try await eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 5 }
                     #expect(try await Redis.pendingCount(client) == 1)
                     let copies = RedisStreamEntry.fromList(try await client.send(["XRANGE", "taskiq", "-", "+"])).suffix(2)
                     #expect(copies.map(\.priorDeliveries) == [1, 1])
@@ -321,7 +321,7 @@ extension Redis {
                     #expect(receiver.statistics.received == 1, "the other four wait in the consumer's buffer")
                     receiver.stop()
                     // While read-0 still runs: the four are back on the stream, not pending here.
-                    try await Redis.eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 9 }
+                    try await eventually("handed back") { try await client.send(["XLEN", "taskiq"]).int == 9 }
                     #expect(try await Redis.pendingCount(client) == 1)
                     let copies = RedisStreamEntry.fromList(try await client.send(["XRANGE", "taskiq", "-", "+"])).suffix(4)
                     #expect(copies.map(\.priorDeliveries) == [1, 1, 1, 1])
@@ -353,7 +353,7 @@ extension Redis {
                 let runs = Atomic<Int>(0)
                 _ = worker.task("add") { (a: Int, b: Int) async throws -> Int in runs.add(1, ordering: .relaxed); return a + b }
                 try await Redis.withWorker(worker) { _ in
-                    try await Redis.eventually("dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 1 }
+                    try await eventually("dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 1 }
                 }
                 #expect(runs.load(ordering: .relaxed) == 0, "a fourth delivery is past max_deliveries: it never runs")
                 let reader = try RedisStreamDeadLetterQueue(url: server.url, stream: "taskiq:dead")
@@ -384,11 +384,11 @@ extension Redis {
                     let result = try await broker.resultBackend.waitResult("boom", timeout: .seconds(10), withLogs: false)
                     #expect(result.isErr, "the outcome is stored while the letter waits")
                     // Long enough for idle_timeout to hand a released entry to XAUTOCLAIM.
-                    try await Redis.eventually("several failed attempts") { receiver.statistics.deadLetterFailures >= 8 }
+                    try await eventually("several failed attempts") { receiver.statistics.deadLetterFailures >= 8 }
                     #expect(try await Redis.pendingCount(client) == 1, "kept pending meanwhile")
                     try await client.send(["DEL", "letters"])
-                    try await Redis.eventually("stored") { try await client.send(["XLEN", "letters"]).int == 1 }
-                    try await Redis.eventually("acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    try await eventually("stored") { try await client.send(["XLEN", "letters"]).int == 1 }
+                    try await eventually("acknowledged") { try await Redis.pendingCount(client) == 0 }
                 }
                 try await letters.shutdown()
                 #expect(runs.load(ordering: .relaxed) == 1, "the body ran once")
@@ -403,7 +403,7 @@ extension Redis {
                 try await broker.startup()
                 let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 1))
                 let running = Task { try await receiver.run() }
-                try await Redis.eventually("the lease is taken") {
+                try await eventually("the lease is taken") {
                     try await client.send(["EXISTS", "taskiq:lease:taskiq:taskiq:idle"]).int == 1
                 }
                 let clock = ContinuousClock.now

@@ -50,9 +50,7 @@ import TaskiqTestSupport
         #expect(try await handle.waitResult(timeout: .seconds(10)).error == .cancelled)
         // A failure after it is dead-lettered, so the policy is live and the cancel was skipped, not late.
         _ = try await failing.kiq().waitResult(timeout: .seconds(10))
-        try await withTimeout(seconds: 10) {
-            while letters.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        try await eventually("the failure is dead-lettered") { letters.count > 0 }
         #expect(try await letters.list(order: .oldestFirst, limit: nil).map(\.taskName) == ["failing"])
         try await broker.shutdown()
     }
@@ -144,9 +142,7 @@ import TaskiqTestSupport
         #expect(!registry.isRequested("a"), "the oldest is forgotten beyond the capacity")
         #expect(registry.isRequested("b") && registry.isRequested("c"))
         #expect(registry.begin("c") {} == nil, "a requested ID may not start")
-        try await withTimeout(seconds: 10) {
-            while registry.isRequested("c") { try await Task.sleep(for: .milliseconds(10)) }
-        }
+        try await eventually("the request for c expires") { !registry.isRequested("c") }
         let ran = Atomic<Int>(0)
         let token = try #require(registry.begin("c") { ran.add(1, ordering: .relaxed) })
         #expect(registry.runningIDs == ["c"])

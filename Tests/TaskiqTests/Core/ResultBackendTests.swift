@@ -43,9 +43,7 @@ import TaskiqTestSupport
         let backend = InMemoryResultBackend(maxStoredResults: 2)
         try await backend.setResult(Self.result(1), for: "unread")
         let waiting = Task { try await backend.waitResult("awaited", timeout: nil, withLogs: false) }
-        try await withTimeout(seconds: 10) {
-            while backend.waiterCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
-        }
+        try await eventually("the waiter is registered", every: .milliseconds(1)) { backend.waiterCount > 0 }
         try await backend.setResult(Self.result(2), for: "awaited")   // handed straight to the waiter
         #expect(try await waiting.value.returnValue == 2)
         try await backend.setResult(Self.result(3), for: "next")
@@ -70,9 +68,7 @@ import TaskiqTestSupport
         let broker = InMemoryBroker(maxStoredResults: 10)
         let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
         let first = try await add.kiq(1, 1)
-        try await withTimeout(seconds: 10) {
-            while !(try await broker.resultBackend.isResultReady(first.taskID)) { try await Task.sleep(for: .milliseconds(1)) }
-        }
+        try await eventually("the first result is stored", every: .milliseconds(1)) { try await broker.resultBackend.isResultReady(first.taskID) }
         for i in 0..<50 { #expect(try await add.kiq(i, 1).waitResult(timeout: .seconds(10)).returnValue == i + 1) }
         #expect(try await first.waitResult(timeout: .seconds(10)).returnValue == 2)
         try await broker.shutdown()

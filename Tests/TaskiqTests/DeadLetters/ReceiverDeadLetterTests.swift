@@ -13,13 +13,6 @@ import TaskiqTestSupport
         #"{"task_id": "\#(id)", "task_name": "add", "labels": {}, "labels_types": {}, "args": [2, 3], "kwargs": {}}"#
     }
 
-    /// Polls until `condition` holds, within a deadline (not a synchronisation sleep).
-    static func eventually(_ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-        try await withTimeout(seconds: 10) {
-            while try await !condition() { try await Task.sleep(for: .milliseconds(10)) }
-        }
-    }
-
     @Test func undecodableAndUnknownGoToTheQueueWithTheirBytesBeforeTheAck() async throws {
         let letters = InMemoryDeadLetterQueue()
         let storedAtAck = Mutex<[String: Int]>([:])
@@ -73,7 +66,7 @@ import TaskiqTestSupport
         }) { broker, receiver in
             broker.push(Self.garbage, id: "garbage")
             broker.push(Self.unknown, id: "unknown")
-            try await Self.eventually("both letters failed") { receiver.statistics.deadLetterFailures == 2 }
+            try await eventually("both letters failed") { receiver.statistics.deadLetterFailures == 2 }
             // A later good message is still run and acknowledged: the receiver carries on.
             broker.push(Self.ok("ok"), id: "ok")
             #expect(try await broker.acks.first(1) == ["ok"])
@@ -118,11 +111,11 @@ import TaskiqTestSupport
                         id: "first")
             _ = try await attempts.first(expectedAttempts)
             // Every attempt's delivery is acknowledged or left, and its result settled, before this returns.
-            try await Self.eventually("the last attempt finished") {
+            try await eventually("the last attempt finished") {
                 receiver.statistics.failed == expectedAttempts
                     && receiver.statistics.deadLettered + receiver.statistics.deadLetterFailures + acked.withLock(\.count) >= expectedAttempts
             }
-            try await Self.eventually("the result is stored") { try await broker.resultBackend.isResultReady("f1") }
+            try await eventually("the result is stored") { try await broker.resultBackend.isResultReady("f1") }
             let letters = try await queue.list(order: .oldestFirst, limit: nil)
             result.withLock { $0 = (letters, acked.withLock { $0 }, receiver.statistics) }
         }
