@@ -39,9 +39,9 @@ build_target() {
     local target=$1 file libraries
     case $target in
         message) file=FuzzMessage; libraries=(Taskiq) ;;
-        zmtp) file=FuzzZMTP; libraries=(Taskiq) ;;
-        resp) file=FuzzRESP; libraries=(Taskiq) ;;
-        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig Taskiq) ;;
+        zmtp) file=FuzzZMTP; libraries=(TaskiqZeroMQ Taskiq) ;;
+        resp) file=FuzzRESP; libraries=(TaskiqRedis Taskiq) ;;
+        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqRedis TaskiqZeroMQ Taskiq) ;;
         *) echo "fuzz: unknown target '$target'; expected one of: ${targets[*]} or all" >&2; return 2 ;;
     esac
     local binary="$build/fuzz-$target" archives=()
@@ -57,7 +57,7 @@ build_target() {
 
 build_all() {
     mkdir -p "$build"
-    build_module Taskiq && build_module TaskiqExamples && build_module TaskiqConfig || return 1
+    for module in Taskiq TaskiqRedis TaskiqZeroMQ TaskiqExamples TaskiqConfig; do build_module "$module" || return 1; done
     for target in "$@"; do build_target "$target" || return 1; done
 }
 

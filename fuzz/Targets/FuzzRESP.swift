@@ -1,4 +1,5 @@
 import Taskiq
+import TaskiqRedis
 
 /// The RESP parser, driven as a Redis connection drives it: `append` what arrived, then
 /// `next()` until it asks for more.

@@ -1,4 +1,5 @@
 import Taskiq
+import TaskiqZeroMQ
 
 /// The ZMTP state machine, driven as a connection drives it.
 ///
