@@ -8,16 +8,18 @@ let package = Package(
         .library(name: "Taskiq", targets: ["Taskiq"]),
         .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
         .library(name: "TaskiqExamples", targets: ["TaskiqExamples"]),
+        .library(name: "TaskiqDiagnostics", targets: ["TaskiqDiagnostics"]),
         .executable(name: "taskiq-run", targets: ["taskiq-run"]),
     ],
     targets: [
         .target(name: "Taskiq", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
-        .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples"]),
+        .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqConfig"]),
+        .executableTarget(name: "taskiq-run", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
         .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"], exclude: ["Peers"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"], exclude: ["Peers"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"], exclude: ["Peers"]),
     ]
 )
 

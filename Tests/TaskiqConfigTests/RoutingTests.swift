@@ -173,10 +173,8 @@ struct RoutingModules {
 
     @Test func workerBrokerDefaultsToTheMainOne() throws {
         let system = try Self.load(Self.twoBrokers, modules: RoutingModules())
-        let parser = TaskiqRunner(modules: []).parser
         func listened(_ arguments: [String]) throws -> String {
-            guard case .run(let command) = try parser.parse(arguments) else { return "" }
-            return try TaskiqRunner.listenedBroker(command, system: system)
+            try WorkerCommand.parse(Array(arguments.dropFirst())).listenedBroker(in: system)
         }
         #expect(try listened(["worker"]) == "default")
         #expect(try listened(["worker", "--broker", "fast"]) == "fast")

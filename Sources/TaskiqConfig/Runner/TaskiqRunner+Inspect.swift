@@ -1,13 +1,6 @@
 import Taskiq
 
 extension TaskiqRunner {
-    /// `check`: the resolved configuration, then the loaded modules with their brokers and tasks.
-    func check(_ system: TaskiqSystem) async throws -> Int32 {
-        for warning in system.warnings { Console.error("warning: \(warning)\n") }
-        Console.out(Self.checkReport(system) + Self.scheduleListing(await system.scheduleSummaries(), system: system))
-        return 0
-    }
-
     /// The schedules part of `check`: each with its first fire time and who sends it.
     static func scheduleListing(_ summaries: [ScheduleSummary], system: TaskiqSystem) -> String {
         let dynamic = system.hasSharedScheduleSource
@@ -26,12 +19,6 @@ extension TaskiqRunner {
             text += "  sent by 'taskiq-run scheduler' for broker \(remote.joined(separator: ", "))\n"
         }
         return text + dynamic
-    }
-
-    /// `tasks`: modules with their brokers, then each task's signature and labels.
-    func listTasks(_ system: TaskiqSystem) -> Int32 {
-        Console.out(Self.taskListing(system))
-        return 0
     }
 
     /// What `check` prints on standard output.
