@@ -2,9 +2,10 @@
 ///
 /// ```swift
 /// static let options: [CommandOption<BenchCommand>] = [
-///     .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to run.", \.options.tasks, .positiveInteger),
-///     .flag("json", help: "Print one JSON object instead of the table.", \.options.json),
-/// ]
+///     .configFile(\.config),
+///     .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to run.", \.parameters.tasks, .positiveInteger),
+///     .flag("json", help: "Print one JSON object instead of the table.", \.parameters.json),
+/// ] + .group(\.logging)
 /// ```
 /// The declaration gives the parser its ``OptionSpec``, help its line (with the property's
 /// initial value as the default) and errors the option's name and expected value.
