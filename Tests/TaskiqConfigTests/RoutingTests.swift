@@ -146,7 +146,7 @@ struct RoutingModules {
 
     @Test func checkAndTasksShowTheBrokerOfEachModule() throws {
         let system = try Self.load(Self.twoBrokers, modules: RoutingModules())
-        let report = TaskiqRunner.checkReport(system)
+        let report = CheckCommand.report(system)
         #expect(report.contains("""
             tasks:
               math (broker: default)
@@ -157,7 +157,7 @@ struct RoutingModules {
                 billing.report() -> String
 
             """))
-        #expect(TaskiqRunner.taskListing(system).hasPrefix("""
+        #expect(TasksCommand.listing(system).hasPrefix("""
             math (broker: default)
               math.add(a: Int, b: Int) -> Int
             billing.invoices (broker: fast, route "billing.*")

@@ -1,3 +1,5 @@
+import Taskiq
+
 /// `check`: validates a configuration and prints it resolved, then its modules, tasks and schedules.
 public struct CheckCommand: RunnerCommand {
     /// The name and help.
@@ -26,8 +28,41 @@ public struct CheckCommand: RunnerCommand {
         let system = try context.runner.assemble(config: config, workers: workers, logging: logging,
                                                  environment: context.environment)
         for warning in system.warnings { Console.error("warning: \(warning)\n") }
-        Console.out(TaskiqRunner.checkReport(system)
-            + TaskiqRunner.scheduleListing(await system.scheduleSummaries(), system: system))
+        Console.out(Self.report(system)
+            + Self.scheduleListing(await system.scheduleSummaries(), system: system))
         return 0
+    }
+
+    /// What `check` prints on standard output.
+    static func report(_ system: TaskiqSystem) -> String {
+        var text = "\(system.configuration.file): OK\n"
+        text += system.resolvedConfiguration.prettyPrinted + "\n"
+        text += "tasks:\n"
+        let tasks = system.tasks
+        for module in system.modules {
+            text += "  \(TasksCommand.moduleHeading(module.name, system: system))\n"
+            for task in tasks where task.module == module.name { text += "    \(task.signature)\n" }
+        }
+        return text
+    }
+
+    /// The schedules part of `check`: each with its first fire time and who sends it.
+    static func scheduleListing(_ summaries: [ScheduleSummary], system: TaskiqSystem) -> String {
+        let dynamic = system.hasSharedScheduleSource
+            ? "dynamic schedules: added at run time to Redis (keys 'schedule:*' on the result backend's server), read by every scheduler\n"
+            : ""
+        guard !summaries.isEmpty else { return "schedules: none\n" + dynamic }
+        var text = "schedules (first fire times for a scheduler starting now):\n"
+        for summary in summaries { text += "  \(summary.line)\n" }
+        let brokers = Set(summaries.map(\.broker))
+        let local = brokers.filter { system.isProcessLocal(broker: $0) }.sorted()
+        let remote = brokers.subtracting(local).sorted()
+        if !local.isEmpty {
+            text += "  sent by the worker of broker \(local.joined(separator: ", ")) (in-process broker)\n"
+        }
+        if !remote.isEmpty {
+            text += "  sent by 'taskiq-run scheduler' for broker \(remote.joined(separator: ", "))\n"
+        }
+        return text + dynamic
     }
 }
