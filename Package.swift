@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TaskiqZeroMQ", targets: ["TaskiqZeroMQ"]),
         .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
         .library(name: "TaskiqExamples", targets: ["TaskiqExamples"]),
+        .library(name: "TaskiqDiagnostics", targets: ["TaskiqDiagnostics"]),
         .executable(name: "taskiq-run", targets: ["taskiq-run"]),
     ],
     targets: [
@@ -18,13 +19,14 @@ let package = Package(
         .target(name: "TaskiqZeroMQ", dependencies: ["Taskiq"]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
-        .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqExamples"]),
+        .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqConfig"]),
+        .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
         .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
     ]
 )
 

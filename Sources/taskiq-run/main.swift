@@ -1,4 +1,5 @@
 import TaskiqConfig
+import TaskiqDiagnostics
 import TaskiqExamples
 
-await TaskiqRunner(modules: [ExampleTasks.module]).main()
+await TaskiqRunner(modules: [ExampleTasks.module], extensions: [.diagnostics]).main()

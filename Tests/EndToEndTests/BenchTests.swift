@@ -3,6 +3,7 @@ import TaskiqTestSupport
 import Taskiq
 import Testing
 @testable import TaskiqConfig
+@testable import TaskiqDiagnostics
 
 @Suite struct BenchTests {
     @Test(arguments: [
@@ -66,10 +67,7 @@ import Testing
     }
 
     private static func parse(_ arguments: [String]) throws -> BenchOptions {
-        guard case .run(let command) = try TaskiqRunner(modules: []).parser.parse(["bench"] + arguments) else {
-            throw CancellationError()
-        }
-        return try BenchOptions(command)
+        try BenchCommand.parse(arguments).parameters
     }
 
     @Test func optionsDefaultsAndOverrides() throws {

@@ -105,8 +105,8 @@ import TaskiqTestSupport
     }
 
     @Test func waitingHasADefaultTimeout() throws {
-        #expect(try TaskiqRunner.waitTimeout(ParsedCommand(name: "kick")) == .seconds(60))
-        #expect(try TaskiqRunner.waitTimeout(ParsedCommand(name: "kick", values: ["timeout": ["0.25"]])) == .milliseconds(250))
-        #expect(try TaskiqRunner.waitTimeout(ParsedCommand(name: "kick", values: ["timeout": ["31536000"]])) == .seconds(31_536_000))
+        #expect(try KickCommand.parse(["t"]).waitTimeout == .seconds(60))
+        #expect(try KickCommand.parse(["t", "--timeout", "0.25"]).waitTimeout == .milliseconds(250))
+        #expect(try KickCommand.parse(["t", "--timeout", "31536000"]).waitTimeout == .seconds(31_536_000))
     }
 }

@@ -2,6 +2,7 @@ import Testing
 import TaskiqTestSupport
 import Taskiq
 @testable import TaskiqConfig
+@testable import TaskiqDiagnostics
 import TaskiqExamples
 
 /// Arguments of the example tasks that no `Duration` can hold are error results, never traps.
@@ -39,9 +40,7 @@ import TaskiqExamples
     /// The soak command's duration options go through the same check (Int64(1e300 * 1000) trapped).
     @Test(arguments: ["--max-seconds", "--result-timeout", "--drain-seconds", "--progress"])
     func aHostileSoakDurationIsAUsageError(_ option: String) throws {
-        guard case .run(let command) = try TaskiqRunner(modules: []).parser.parse(["soak", "--records", "/tmp/x", option, "1e300"])
-        else { throw CancellationError() }
-        let error = #expect(throws: CommandLineError.self) { try SoakOptions(command, environment: [:]) }
+        let error = #expect(throws: CommandLineError.self) { try SoakCommand.parse(["--records", "/tmp/x", option, "1e300"]) }
         #expect(error?.message.contains("\(option)' expects") == true, "\(error?.message ?? "")")
     }
 }

@@ -141,13 +141,13 @@ import TaskiqExamples
 
     @Test(arguments: kickArguments)
     func kickArgumentsParseAsJSONOrFallBackToStrings(text: String, value: JSONValue) {
-        #expect(TaskiqRunner.argumentValue(text) == value)
+        #expect(KickCommand.argumentValue(text) == value)
     }
 
     /// `kick --wait` never prints a non-finite result as `null` (another value).
     @Test(arguments: [(JSONValue.double(.infinity), "Infinity"), (.double(-.infinity), "-Infinity"), (.double(.nan), "NaN"),
                       (JSONValue.object(["a": [1, 2.5, "é"]]), #"{"a":[1,2.5,"é"]}"#), (.double(-0.0), "-0.0"), (.null, "null")])
     func kickPrintsResultsWithoutLosingNonFiniteNumbers(value: JSONValue, printed: String) {
-        #expect(TaskiqRunner.printedResult(value) == printed)
+        #expect(KickCommand.printedResult(value) == printed)
     }
 }

@@ -147,7 +147,7 @@ struct RoutingModules {
 
     @Test func checkAndTasksShowTheBrokerOfEachModule() throws {
         let system = try Self.load(Self.twoBrokers, modules: RoutingModules())
-        let report = TaskiqRunner.checkReport(system)
+        let report = CheckCommand.report(system)
         #expect(report.contains("""
             tasks:
               math (broker: default)
@@ -158,7 +158,7 @@ struct RoutingModules {
                 billing.report() -> String
 
             """))
-        #expect(TaskiqRunner.taskListing(system).hasPrefix("""
+        #expect(TasksCommand.listing(system).hasPrefix("""
             math (broker: default)
               math.add(a: Int, b: Int) -> Int
             billing.invoices (broker: fast, route "billing.*")
@@ -174,10 +174,8 @@ struct RoutingModules {
 
     @Test func workerBrokerDefaultsToTheMainOne() throws {
         let system = try Self.load(Self.twoBrokers, modules: RoutingModules())
-        let parser = TaskiqRunner(modules: []).parser
         func listened(_ arguments: [String]) throws -> String {
-            guard case .run(let command) = try parser.parse(arguments) else { return "" }
-            return try TaskiqRunner.listenedBroker(command, system: system)
+            try WorkerCommand.parse(Array(arguments.dropFirst())).listenedBroker(in: system)
         }
         #expect(try listened(["worker"]) == "default")
         #expect(try listened(["worker", "--broker", "fast"]) == "fast")

@@ -167,7 +167,7 @@ import TaskiqExamples
 
     @Test func checkListsTheSchedules() async throws {
         let system = try AssemblyTests.exampleSystem()
-        let listing = TaskiqRunner.scheduleListing(await system.scheduleSummaries(), system: system)
+        let listing = CheckCommand.scheduleListing(await system.scheduleSummaries(), system: system)
         #expect(listing.contains("examples.heartbeat every 5s, first "))
         #expect(listing.contains("sent by the worker of broker default"))
         let resolved = system.resolvedConfiguration.objectValue

@@ -3,6 +3,7 @@ import TaskiqTestSupport
 import Testing
 import Taskiq
 @testable import TaskiqConfig
+@testable import TaskiqDiagnostics
 
 /// The soak test's counting: record lines parsed into executed, duplicated and malformed, across
 /// chunk boundaries and incremental scans; the recorder's file format; the verdict.
@@ -98,10 +99,8 @@ struct SoakLedgerTests {
     }
 
     @Test func optionsNeedARecordDirectoryAndSaneNumbers() throws {
-        let parser = TaskiqRunner(modules: []).parser
         func options(_ arguments: [String], environment: [String: String] = [:]) throws -> SoakOptions {
-            guard case .run(let command) = try parser.parse(["soak"] + arguments) else { throw CancellationError() }
-            return try SoakOptions(command, environment: environment)
+            try SoakCommand.parse(arguments).options(environment: environment)
         }
         let missing = #expect(throws: CommandLineError.self) { try options([]) }
         #expect(missing?.message.contains("--records DIR") == true)

@@ -1,4 +1,7 @@
-/// A parsed subcommand: which one was chosen and the values given to it.
+/// A parsed subcommand: which one was chosen and the values given to it, as text.
+///
+/// The runner's commands never read it by name: a ``RunnerCommand`` is built from it through its
+/// option declarations (``RunnerCommand/init(_:)``), which convert and check each value.
 ///
 /// Options are keyed by long name without dashes (`config`), positional arguments by their
 /// name (`TASK`). Typed accessors return `nil` for what was not given; the parser never fills in

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// How a child process ended: its own exit status, or a signal that killed it.
-enum ChildExitStatus: Sendable, Hashable, CustomStringConvertible {
+package enum ChildExitStatus: Sendable, Hashable, CustomStringConvertible {
     /// The process called `exit` with this status.
     case exited(Int32)
     /// The process was terminated by this signal.
@@ -23,7 +23,7 @@ enum ChildExitStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    package var description: String {
         switch self {
         case .exited(let status): "exited with status \(status)"
         case .signaled(let signal): "was killed by \(signalName(signal))"

@@ -13,9 +13,9 @@ import Synchronization
 /// `waitpid(-1)`, which would steal exit statuses from other code in the process, such as
 /// Foundation's `Process` — and reaps the zombie under the same lock that ``signal(_:)``
 /// holds. A pid is therefore never signalled after it was reaped and possibly reused.
-final class ChildProcess: Sendable {
+package final class ChildProcess: Sendable {
     /// The worker's index, `0..<workers`.
-    let index: Int
+    package let index: Int
     /// The process id.
     let pid: pid_t
 
@@ -34,7 +34,7 @@ final class ChildProcess: Sendable {
     /// them, and an ignored disposition would otherwise survive `exec`. It runs in its own
     /// process group so a terminal's Ctrl-C reaches only the supervisor, which forwards it
     /// once; otherwise every worker would see two SIGINTs and take the second as "force exit".
-    static func spawn(
+    package static func spawn(
         index: Int, executable: String, arguments: [String], environment: [String: String],
         onExit: @escaping @Sendable (ChildProcess, ChildExitStatus) -> Void
     ) throws(SupervisorError) -> ChildProcess {
@@ -80,7 +80,7 @@ final class ChildProcess: Sendable {
 
     /// Sends `signal` unless the process was already reaped; returns whether it was sent.
     @discardableResult
-    func signal(_ signal: Int32) -> Bool {
+    package func signal(_ signal: Int32) -> Bool {
         reaped.withLock { reaped in
             guard !reaped else { return false }
             return kill(pid, signal) == 0

@@ -1,12 +1,14 @@
 import Foundation
 
 /// Unbuffered writes to standard output and standard error, so output survives `exit`.
-enum Console {
-    static func out(_ text: String) {
+package enum Console {
+    /// Writes to standard output.
+    package static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    static func error(_ text: String) {
+    /// Writes to standard error.
+    package static func error(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

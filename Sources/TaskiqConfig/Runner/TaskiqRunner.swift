@@ -20,6 +20,8 @@ public struct TaskiqRunner: Sendable {
     public var programName: String
     /// The version printed by `--version`.
     public var version: String
+    /// Commands and worker hooks beyond the standard ones.
+    public var extensions: [RunnerExtension]
 
     /// Creates a runner.
     /// - Parameters:
@@ -27,12 +29,36 @@ public struct TaskiqRunner: Sendable {
     ///   - registry: The component types; ``ComponentRegistry/standard`` plus your own.
     ///   - programName: The name used in usage lines.
     ///   - version: The version printed by `--version`.
+    ///   - extensions: Commands and worker hooks beyond the standard ones, such as `.diagnostics`
+    ///     from `TaskiqDiagnostics`.
     public init(modules: [TaskModule], registry: ComponentRegistry = .standard,
-                programName: String = "taskiq-run", version: String = "0.1.0") {
+                programName: String = "taskiq-run", version: String = "0.1.0", extensions: [RunnerExtension] = []) {
         self.modules = modules
         self.registry = registry
         self.programName = programName
         self.version = version
+        self.extensions = extensions
+    }
+
+    /// The subcommands, in the order help lists them: the standard ones, the extensions', `schema`.
+    public var commands: [any RunnerCommand.Type] {
+        let standard: [any RunnerCommand.Type] = [
+            WorkerCommand.self, SchedulerCommand.self, CheckCommand.self, TasksCommand.self, KickCommand.self,
+            CancelCommand.self, DeadLettersCommand.self,
+        ]
+        return standard + extensions.flatMap(\.commands) + [SchemaCommand.self]
+    }
+
+    /// The hooks every worker process calls.
+    var workerHooks: [any WorkerHook] { extensions.flatMap(\.workerHooks) }
+
+    /// The parser of the command line, built from the commands' declarations.
+    var parser: CommandLineParser {
+        CommandLineParser(
+            programName: programName, version: version,
+            abstract: "Run Taskiq workers and send tasks, assembled from a JSON configuration file.",
+            commands: commands.map { $0.spec },
+            defaultCommand: WorkerCommand.configuration.name)
     }
 
     /// Runs with the process's arguments and environment, then exits with the command's status.
@@ -56,8 +82,12 @@ public struct TaskiqRunner: Sendable {
             case .version(let text):
                 Console.out(text + "\n")
                 return 0
-            case .run(let command):
-                return try await dispatch(command, arguments: arguments, environment: environment)
+            case .run(let parsed):
+                guard let command = commands.first(where: { $0.configuration.name == parsed.name }) else {
+                    preconditionFailure("the parser returns only the commands it was given")
+                }
+                let context = CommandContext(runner: self, arguments: arguments, environment: environment)
+                return try await Self.execute(command, parsed, context: context)
             }
         } catch let error as CommandLineError {
             let command = error.command.map { " \($0)" } ?? ""
@@ -81,31 +111,9 @@ public struct TaskiqRunner: Sendable {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    private func dispatch(_ command: ParsedCommand, arguments: [String], environment: [String: String]) async throws -> Int32 {
-        switch command.name {
-        case "schema":
-            Console.out(registry.jsonSchema().prettyPrinted + "\n")
-            return 0
-        case "check":
-            return try await check(try assemble(command, environment: environment))
-        case "tasks":
-            return listTasks(try assemble(command, environment: environment))
-        case "scheduler":
-            return try await scheduler(try assemble(command, environment: environment))
-        case "kick":
-            return try await kick(command, system: try assemble(command, environment: environment))
-        case "cancel":
-            return try await cancel(command, system: try assemble(command, environment: environment))
-        case "dead-letters":
-            return try await deadLetters(command, system: try assemble(command, environment: environment))
-        case "bench":
-            return try await bench(command, environment: environment)
-        case "soak":
-            return try await soak(command, environment: environment)
-        default:
-            return try await worker(command, system: try assemble(command, environment: environment),
-                                    arguments: arguments, environment: environment)
-        }
+    private static func execute<Command: RunnerCommand>(_ type: Command.Type, _ parsed: ParsedCommand,
+                                                        context: CommandContext) async throws -> Int32 {
+        try await type.execute(parsed, context: context)
     }
 
     /// Standard error, or the opened `worker.log_file`: an unwritable file is a configuration error at its path.
@@ -121,18 +129,24 @@ public struct TaskiqRunner: Sendable {
     }
 
     /// Loads the file, applies command-line overrides, validates, assembles and sets up logging.
-    func assemble(_ command: ParsedCommand, environment: [String: String]) throws -> TaskiqSystem {
+    /// - Parameters:
+    ///   - config: `--config`: the file; `$TASKIQ_CONFIG`, then `taskiq.json`, when `nil`.
+    ///   - workers: `--workers`: overrides `worker.workers`.
+    ///   - logging: The logging overrides.
+    ///   - environment: The variables `${VAR}` and `TASKIQ_CONFIG` read.
+    public func assemble(config: String?, workers: String? = nil, logging: LoggingOptions,
+                         environment: [String: String]) throws -> TaskiqSystem {
         let loader = ConfigLoader(environment: environment)
-        var document = try loader.load(try loader.configFile(explicit: command.string("config")))
-        if let workers = command.string("workers") {
+        var document = try loader.load(try loader.configFile(explicit: config))
+        if let workers {
             document.override(section: "worker", key: "workers", with: .string(workers), source: "--workers")
         }
-        if let level = command.string("log-level") {
+        if let level = logging.logLevel {
             document.override(section: "worker", key: "log_level", with: .string(level), source: "--log-level")
-        } else if command.flag("verbose") {
+        } else if logging.verbose {
             document.override(section: "worker", key: "log_level", with: "debug", source: "--verbose")
         }
-        if let format = command.string("log-format") {
+        if let format = logging.logFormat {
             document.override(section: "worker", key: "log_format", with: .string(format), source: "--log-format")
         }
         let configuration = try TaskiqConfiguration(document: document, registry: registry, modules: modules)

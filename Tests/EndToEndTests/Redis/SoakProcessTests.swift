@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import TaskiqTestSupport
 @testable import TaskiqConfig
+@testable import TaskiqDiagnostics
 
 /// `taskiq-run soak` against a real redis-server and a real worker process: a clean run passes
 /// with every task recorded, and the verdict comes from the workers' records, not the results.

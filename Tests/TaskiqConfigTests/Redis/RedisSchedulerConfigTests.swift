@@ -42,11 +42,11 @@ import TaskiqExamples
     @Test func checkSaysWhereDynamicSchedulesLive() async throws {
         let redis = try Self.load(#"{"broker": {"type": "inmemory"}, "result_backend": {"type": "redis"}}"#)
         #expect(redis.hasSharedScheduleSource)
-        let listing = TaskiqRunner.scheduleListing(await redis.scheduleSummaries(), system: redis)
+        let listing = CheckCommand.scheduleListing(await redis.scheduleSummaries(), system: redis)
         #expect(listing == "schedules: none\ndynamic schedules: added at run time to Redis (keys 'schedule:*' on the "
                 + "result backend's server), read by every scheduler\n")
         let local = try Self.load(#"{"broker": {"type": "inmemory"}}"#)
-        #expect(TaskiqRunner.scheduleListing(await local.scheduleSummaries(), system: local) == "schedules: none\n")
+        #expect(CheckCommand.scheduleListing(await local.scheduleSummaries(), system: local) == "schedules: none\n")
     }
 
     @Test func defaults() throws {

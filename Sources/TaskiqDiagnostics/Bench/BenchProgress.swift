@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+import TaskiqConfig
+
+/// Draws a progress bar on standard error (when it is a terminal and the run has lasted a second)
+/// and cancels the run when nothing has finished for the stall timeout.
+struct BenchProgress: Sendable {
+    let counters: BenchCounters
+    let total: Int
+    let label: String
+    let stallTimeout: Duration
+
+    /// Watches until cancelled; calls `onStall` once if progress stops.
+    func watch(onStall: @Sendable () -> Void) async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let drawing = isatty(STDERR_FILENO) == 1
+        var lastCount = -1
+        var lastChange = start
+        var drawn = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = clock.now
+            let count = counters.finished.load(ordering: .relaxed)
+            if count != lastCount {
+                lastCount = count
+                lastChange = now
+            } else if now - lastChange > stallTimeout {
+                onStall()
+                break
+            }
+            if drawing, now - start > .seconds(1), !Task.isCancelled {
+                Self.draw(label: label, done: count, total: total, elapsed: now - start)
+                drawn = true
+            }
+        }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    static func draw(label: String, done: Int, total: Int, elapsed: Duration) {
+        let width = 30
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let rate = elapsed.inSeconds > 0 ? Double(done) / elapsed.inSeconds : 0
+        let line = String(format: "\r%@ [%@] %d/%d %3.0f%% %.0f/s", label, bar, done, total, fraction * 100, rate)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

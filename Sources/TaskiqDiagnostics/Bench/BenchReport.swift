@@ -1,0 +1,107 @@
+import Foundation
+import Taskiq
+import TaskiqConfig
+
+/// What one `taskiq-run bench` run measured, printed as a table or as one JSON object.
+package struct BenchReport: Sendable, Hashable {
+    /// The broker type measured, such as `inmemory`.
+    package var broker: String
+    /// `throughput` or `latency`.
+    package var mode: String
+    /// Tasks kicked.
+    package var tasks: Int
+    /// Producers kicking at once.
+    package var concurrency: Int
+    /// Payload bytes per task.
+    package var payloadBytes: Int
+    /// Wall time from the first kick to the last completion.
+    package var seconds: Double
+    /// Tasks that ran to completion.
+    package var completed: Int
+    /// Tasks that failed: a failed result, or a kick or wait that threw.
+    package var errors: Int
+    /// Tasks kicked that no worker ran (brokers without acknowledgements lose them silently).
+    package var drops: Int
+    /// Kick-to-result latencies; `nil` when results cannot be read back (no shared result backend).
+    package var latency: LatencySummary?
+    /// How fast the producer handed tasks to the broker, when that differs from completion.
+    package var sendSeconds: Double?
+    /// CPU seconds of the bench process and its worker processes.
+    package var cpuSeconds: Double
+    /// Peak RSS of the bench process, in bytes.
+    package var selfPeakRSSBytes: Int
+    /// Peak RSS of the largest worker process, in bytes; 0 when none was started.
+    package var workerPeakRSSBytes: Int
+    /// Resident memory per task held in flight (memory mode), in bytes.
+    package var bytesPerQueuedTask: Double?
+    /// Why latencies are absent or what else a reader must know.
+    package var notes: [String] = []
+
+    /// Completed tasks per second of wall time.
+    package var tasksPerSecond: Double { seconds > 0 ? Double(completed) / seconds : 0 }
+
+    /// The larger peak RSS of this process and its workers, in MiB.
+    package var peakRSSMegabytes: Double { Double(Swift.max(selfPeakRSSBytes, workerPeakRSSBytes)) / 1_048_576 }
+
+    /// The report as one JSON object; latencies are `null` when not measured.
+    package var json: JSONValue {
+        func rounded(_ value: Double, _ places: Double = 1000) -> JSONValue { .double((value * places).rounded() / places) }
+        func ms(_ duration: Duration?) -> JSONValue { duration.map { rounded($0.milliseconds, 1_000_000) } ?? .null }
+        var object: JSONObject = [
+            "broker": .string(broker),
+            "mode": .string(mode),
+            "tasks": .int(tasks),
+            "concurrency": .int(concurrency),
+            "payload_bytes": .int(payloadBytes),
+            "seconds": rounded(seconds, 1_000_000),
+            "tasks_per_s": rounded(tasksPerSecond, 10),
+            "completed": .int(completed),
+            "p50_ms": ms(latency?.p50),
+            "p90_ms": ms(latency?.p90),
+            "p99_ms": ms(latency?.p99),
+            "max_ms": ms(latency?.max),
+            "errors": .int(errors),
+            "drops": .int(drops),
+            "cpu_s": rounded(cpuSeconds),
+            "peak_rss_mb": rounded(peakRSSMegabytes, 10),
+            "self_peak_rss_mb": rounded(Double(selfPeakRSSBytes) / 1_048_576, 10),
+            "worker_peak_rss_mb": rounded(Double(workerPeakRSSBytes) / 1_048_576, 10),
+        ]
+        if let sendSeconds {
+            object["send_seconds"] = rounded(sendSeconds, 1_000_000)
+            object["sent_per_s"] = rounded(sendSeconds > 0 ? Double(tasks) / sendSeconds : 0, 10)
+        }
+        if let bytesPerQueuedTask { object["bytes_per_queued_task"] = rounded(bytesPerQueuedTask, 1) }
+        object["notes"] = .array(notes.map(JSONValue.string))
+        return .object(object)
+    }
+
+    /// The report as aligned lines for a terminal.
+    package var text: String {
+        func us(_ duration: Duration) -> String { String(format: "%.1f µs", duration.milliseconds * 1000) }
+        var lines = [
+            "broker       \(broker) (\(mode), \(tasks) tasks, concurrency \(concurrency), payload \(payloadBytes) B)",
+            "completed    \(completed) in \(String(format: "%.3f", seconds)) s",
+            "throughput   \(String(format: "%.0f", tasksPerSecond)) tasks/s",
+        ]
+        if let sendSeconds, sendSeconds > 0 {
+            lines.append("sent         \(String(format: "%.0f", Double(tasks) / sendSeconds)) tasks/s (producer side)")
+        }
+        if let latency {
+            lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  max \(us(latency.max))")
+        } else {
+            lines.append("latency      not measured")
+        }
+        if let bytesPerQueuedTask {
+            lines.append("memory       \(String(format: "%.0f", bytesPerQueuedTask)) bytes of RSS per task in flight")
+        }
+        lines.append("errors       \(errors)")
+        lines.append("drops        \(drops)")
+        lines.append("cpu          \(String(format: "%.2f", cpuSeconds)) s (bench process and workers)")
+        var rss = "peak rss     \(String(format: "%.1f", Double(selfPeakRSSBytes) / 1_048_576)) MiB"
+        if workerPeakRSSBytes > 0 { rss += " (worker \(String(format: "%.1f", Double(workerPeakRSSBytes) / 1_048_576)) MiB)" }
+        lines.append(rss)
+        for note in notes { lines.append("note         \(note)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

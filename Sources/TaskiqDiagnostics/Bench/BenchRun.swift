@@ -1,0 +1,215 @@
+import Foundation
+import Synchronization
+import Taskiq
+import TaskiqConfig
+import TaskiqZeroMQ
+
+/// One `taskiq-run bench` run against an assembled system.
+///
+/// Producers run in this process and kick ``BenchTasks/noop`` through the main broker. A broker
+/// that runs tasks in-process (in-memory) needs nothing else; for any other the bench starts
+/// worker processes of this executable. Latency is kick → result, read through the configured
+/// result backend when this process can see the workers' results; otherwise (ZeroMQ with the dummy
+/// backend) the producers only send, and the workers' own counts give completions and drops.
+struct BenchRun: Sendable {
+    let system: TaskiqSystem
+    let options: BenchOptions
+    let configFile: String
+
+    private var broker: any AsyncBroker { system.broker }
+    private var brokerType: String { system.configuration.broker.type.name }
+    /// Whether results can be awaited here: the broker runs tasks here, or the backend is shared.
+    private var awaitsResults: Bool {
+        if system.isProcessLocal { return true }
+        let backend = broker.resultBackend
+        return !(backend is DummyResultBackend || backend is InMemoryResultBackend)
+    }
+
+    /// Problems with the options for this system, found before anything starts.
+    func validate() throws(CommandLineError) {
+        if options.mode == .memory, !system.isProcessLocal {
+            throw CommandLineError(code: .invalidValue, command: "bench", argument: "memory",
+                                   message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
+        }
+        if system.isProcessLocal, let backend = broker.resultBackend as? InMemoryResultBackend,
+           backend.maxStoredResults >= 0, options.effectiveConcurrency * 2 > backend.maxStoredResults {
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: String(options.concurrency),
+                message: "'--concurrency' \(options.effectiveConcurrency) is more than half the in-memory result "
+                    + "backend's max_stored_results (\(backend.maxStoredResults)): results could be evicted before "
+                    + "they are read; lower it or raise max_stored_results")
+        }
+    }
+
+    func run() async throws -> BenchReport {
+        try validate()
+        broker.register(BenchTasks.module)
+        try await system.startup()
+        do {
+            let report = try await options.mode == .memory ? runMemory()
+                : system.isProcessLocal ? runInProcess() : runWithWorkers()
+            try await system.shutdown()
+            return report
+        } catch {
+            try? await system.shutdown()
+            throw error
+        }
+    }
+
+    private func runInProcess() async throws -> BenchReport {
+        let payload = String(repeating: "x", count: options.payloadBytes)
+        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
+        let usage = ResourceUsage.current()
+        let (samples, seconds, errors) = await produce(awaitingResults: true, payload: payload)
+        let end = ResourceUsage.current()
+        return report(seconds: seconds, completed: samples.count - errors, errors: errors, drops: 0,
+                      latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
+    }
+
+    /// Kicks every task to ``BenchTasks/hold``, waits until all are parked at the gate, and
+    /// divides the growth of resident memory by the number of tasks.
+    private func runMemory() async throws -> BenchReport {
+        let payload = String(repeating: "x", count: options.payloadBytes)
+        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
+        let gate = BenchGate.shared
+        gate.reset()
+        let usage = ResourceUsage.current()
+        let before = ResourceUsage.residentBytes()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var errors = 0
+        for _ in 0..<options.tasks {
+            do { _ = try await BenchTasks.hold.kiq(payload) } catch { errors += 1 }
+        }
+        let kicked = options.tasks - errors
+        let deadline = clock.now + options.stallTimeout
+        while gate.arrivals < kicked, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        let held = ResourceUsage.residentBytes()
+        let seconds = (clock.now - start).inSeconds
+        gate.open()
+        await (broker as? InMemoryBroker)?.waitAll()
+        var result = report(seconds: seconds, completed: gate.arrivals, errors: errors + kicked - gate.arrivals,
+                            drops: 0, latency: nil, usage: usage, end: ResourceUsage.current())
+        result.bytesPerQueuedTask = Double(held - before) / Double(max(1, gate.arrivals))
+        result.notes.append("memory mode: resident memory growth with every task kicked and held in flight, "
+            + "divided by the tasks; the time is kicking plus reaching the gate")
+        return result
+    }
+
+    private func runWithWorkers() async throws -> BenchReport {
+        let workers = max(1, system.workerSettings.workers)
+        let pubSub = (broker as? ZeroMQBroker)?.pattern == .pubSub
+        let payload = String(repeating: "x", count: options.payloadBytes)
+        let usage = ResourceUsage.current()
+        let fleet = try BenchWorkerFleet.start(count: workers, configFile: configFile)
+        let marks = pubSub ? 1 : workers
+        let kickMark: @Sendable () async throws -> Void = { for _ in 0..<marks { _ = try await BenchTasks.mark.kiq() } }
+        do {
+            guard try await fleet.awaitReports(timeout: .seconds(30), kickMark: kickMark) != nil else {
+                throw TaskiqError(.sendFailed, "the bench's worker processes did not start within 30 s")
+            }
+        } catch {
+            _ = await fleet.stop()
+            throw error
+        }
+        let startNanoseconds = BenchWorkerProbe.realtimeNanoseconds()
+        let waitResults = awaitsResults
+        let (samples, sendSeconds, errors) = await produce(awaitingResults: waitResults, payload: payload)
+
+        // Ask until the workers' counts stop growing: ZeroMQ may have dropped some. A mark that
+        // cannot be sent counts as no report, so the loop still ends and the workers are stopped;
+        // their exit reports are authoritative anyway.
+        let expected = (pubSub ? workers : 1) * options.tasks
+        var previous = -1
+        var stalledRounds = 0
+        while stalledRounds < 3 {
+            let reports = (try? await fleet.awaitReports(timeout: .seconds(5), kickMark: kickMark)) ?? []
+            let executed = reports.reduce(0) { $0 + $1.executed }
+            if executed >= expected { break }
+            stalledRounds = executed == previous ? stalledRounds + 1 : 0
+            previous = executed
+        }
+        let final = await fleet.stop()
+        let end = ResourceUsage.current()
+        let executed = final.reduce(0) { $0 + ($1?.executed ?? 0) }
+        let failed = final.reduce(0) { $0 + ($1?.failed ?? 0) }
+        let last = final.compactMap { $0?.lastCompletionNanoseconds }.max() ?? startNanoseconds
+        var result = report(
+            seconds: waitResults ? sendSeconds : Double(max(0, last - startNanoseconds)) / 1e9,
+            completed: waitResults ? samples.count - errors : executed,
+            errors: errors + (waitResults ? 0 : failed), drops: max(0, expected - executed),
+            latency: waitResults ? LatencySummary(nanoseconds: samples) : nil, usage: usage, end: end)
+        result.sendSeconds = waitResults ? nil : sendSeconds
+        if final.contains(where: { $0 == nil }) { result.notes.append("a worker process wrote no report on exit") }
+        if !waitResults {
+            result.notes.append("no result backend shared with the workers: tasks_per_s counts the workers' "
+                + "executions up to their last completion; latency is not measured")
+        }
+        if result.drops > 0 {
+            result.notes.append("drops are tasks no bench worker ran: ZeroMQ has no acknowledgements, and a task "
+                + "taken by any other process connected to \(configFile)'s address also counts as dropped")
+        }
+        if pubSub && workers > 1 { result.notes.append("pub_sub: each of the \(workers) workers runs every task") }
+        return result
+    }
+
+    /// Runs the producers: `effectiveConcurrency` loops that claim task indexes until all are
+    /// claimed, each kicking one task and, when awaiting results, waiting for it before the next.
+    /// - Returns: Per-task latencies in nanoseconds (kick → result, or the kick alone), the wall
+    ///   time, and the number of errors.
+    private func produce(awaitingResults: Bool, payload: String) async -> (samples: [UInt64], seconds: Double, errors: Int) {
+        let counters = BenchCounters()
+        let total = options.tasks
+        let producers = options.effectiveConcurrency
+        let clock = ContinuousClock()
+        let start = clock.now
+        let work = Task {
+            await withTaskGroup(of: [UInt64].self) { group in
+                for _ in 0..<producers {
+                    group.addTask {
+                        var samples: [UInt64] = []
+                        samples.reserveCapacity(total / producers + 1)
+                        while !Task.isCancelled, counters.claim(below: total) != nil {
+                            let kicked = clock.now
+                            do {
+                                let handle = try await BenchTasks.noop.kiq(payload)
+                                if awaitingResults, try await handle.waitResult().isErr {
+                                    counters.errors.add(1, ordering: .relaxed)
+                                }
+                            } catch {
+                                counters.errors.add(1, ordering: .relaxed)
+                            }
+                            let (seconds, attoseconds) = (clock.now - kicked).components
+                            samples.append(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+                            counters.finished.add(1, ordering: .relaxed)
+                        }
+                        return samples
+                    }
+                }
+                var all: [UInt64] = []
+                all.reserveCapacity(total)
+                for await samples in group { all += samples }
+                return all
+            }
+        }
+        let progress = BenchProgress(counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
+                                     stallTimeout: options.stallTimeout)
+        let monitor = Task { await progress.watch { work.cancel() } }
+        let samples = await work.value
+        let seconds = (clock.now - start).inSeconds
+        monitor.cancel()
+        await monitor.value
+        let unfinished = total - samples.count
+        return (samples, seconds, counters.errors.load(ordering: .relaxed) + unfinished)
+    }
+
+    private func report(seconds: Double, completed: Int, errors: Int, drops: Int, latency: LatencySummary?,
+                        usage: ResourceUsage, end: ResourceUsage) -> BenchReport {
+        BenchReport(
+            broker: brokerType, mode: options.mode.rawValue, tasks: options.tasks,
+            concurrency: options.effectiveConcurrency, payloadBytes: options.payloadBytes, seconds: seconds,
+            completed: completed, errors: errors, drops: drops, latency: latency, sendSeconds: nil,
+            cpuSeconds: end.cpuSeconds(since: usage), selfPeakRSSBytes: end.selfPeakRSSBytes,
+            workerPeakRSSBytes: end.childrenPeakRSSBytes)
+    }
+}
