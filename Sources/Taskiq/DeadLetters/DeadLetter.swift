@@ -10,28 +10,7 @@ import Foundation
 /// sends the same message.
 public struct DeadLetter: Sendable, Hashable {
     /// Why a message became a dead letter. An open set: compare with the static members.
-    public struct Reason: Sendable, Hashable, CustomStringConvertible {
-        /// The reason's stable name, such as `unknown_task`.
-        public var name: String
-        /// Creates a reason.
-        public init(_ name: String) { self.name = name }
-        /// The name.
-        public var description: String { name }
-
-        /// The bytes are not a taskiq message (or the broker's entry carries no message).
-        public static let undecodable = Reason("undecodable")
-        /// The message names a task that is not registered with the worker.
-        public static let unknownTask = Reason("unknown_task")
-        /// The task failed and its retry middleware scheduled no further attempt (attempts used
-        /// up, or an error type it does not retry).
-        public static let retriesExhausted = Reason("retries_exhausted")
-        /// The task failed and no retry middleware considered it (with ``DeadLetterPolicy/all``).
-        public static let taskFailed = Reason("task_failed")
-        /// The broker delivered the message more times than its delivery limit allows.
-        public static let deliveryLimit = Reason("delivery_limit")
-        /// The message exceeds a configured input limit (size, depth, label count).
-        public static let limitExceeded = Reason("limit_exceeded")
-    }
+    public typealias Reason = ErrorCode<DeadLetter>
 
     /// The letter's ID in its queue; empty until a queue stored it.
     public var id: String
@@ -89,4 +68,20 @@ public struct DeadLetter: Sendable, Hashable {
         self.timestamp = timestamp
         self.error = error
     }
+}
+
+extension ErrorCode where Domain == DeadLetter {
+    /// The bytes are not a taskiq message (or the broker's entry carries no message).
+    public static var undecodable: Self { "undecodable" }
+    /// The message names a task that is not registered with the worker.
+    public static var unknownTask: Self { "unknown_task" }
+    /// The task failed and its retry middleware scheduled no further attempt (attempts used
+    /// up, or an error type it does not retry).
+    public static var retriesExhausted: Self { "retries_exhausted" }
+    /// The task failed and no retry middleware considered it (with ``DeadLetterPolicy/all``).
+    public static var taskFailed: Self { "task_failed" }
+    /// The broker delivered the message more times than its delivery limit allows.
+    public static var deliveryLimit: Self { "delivery_limit" }
+    /// The message exceeds a configured input limit (size, depth, label count).
+    public static var limitExceeded: Self { "limit_exceeded" }
 }

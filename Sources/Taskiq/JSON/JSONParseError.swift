@@ -6,37 +6,7 @@
 /// ```
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem was found. An open set: switch with a `default` case.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The name of the code.
-        public var rawValue: String
-        /// Creates a code from its name.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        /// The name of the code.
-        public var description: String { rawValue }
-
-        /// A character that cannot appear at this point.
-        public static let unexpectedCharacter = Code(rawValue: "unexpectedCharacter")
-        /// The input ended inside a value.
-        public static let unexpectedEndOfInput = Code(rawValue: "unexpectedEndOfInput")
-        /// Characters follow the top-level value.
-        public static let trailingCharacters = Code(rawValue: "trailingCharacters")
-        /// A malformed number, such as `01`, `1.` or `-`.
-        public static let invalidNumber = Code(rawValue: "invalidNumber")
-        /// A number too large for a `Double` (or a non-finite literal when they are not allowed).
-        public static let numberOutOfRange = Code(rawValue: "numberOutOfRange")
-        /// A backslash escape that JSON does not define, or a malformed `\u` escape.
-        public static let invalidEscape = Code(rawValue: "invalidEscape")
-        /// A `\u` escape for half of a surrogate pair without the other half.
-        public static let loneSurrogate = Code(rawValue: "loneSurrogate")
-        /// A control character (U+0000 to U+001F) written unescaped inside a string.
-        public static let controlCharacterInString = Code(rawValue: "controlCharacterInString")
-        /// Bytes that are not well-formed UTF-8.
-        public static let invalidUTF8 = Code(rawValue: "invalidUTF8")
-        /// Arrays and objects nested deeper than ``JSONParser/maximumDepth``.
-        public static let tooDeep = Code(rawValue: "tooDeep")
-        /// Input longer than ``JSONParser/maximumInputSize``.
-        public static let inputTooLarge = Code(rawValue: "inputTooLarge")
-    }
+    public typealias Code = ErrorCode<JSONParseError>
 
     /// What kind of problem was found.
     public var code: Code
@@ -61,4 +31,29 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// The message followed by the line and column, e.g.
     /// `expected ',' or '}' after object member, found 'x' at line 3, column 7`.
     public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
+extension ErrorCode where Domain == JSONParseError {
+    /// A character that cannot appear at this point.
+    public static var unexpectedCharacter: Self { "unexpectedCharacter" }
+    /// The input ended inside a value.
+    public static var unexpectedEndOfInput: Self { "unexpectedEndOfInput" }
+    /// Characters follow the top-level value.
+    public static var trailingCharacters: Self { "trailingCharacters" }
+    /// A malformed number, such as `01`, `1.` or `-`.
+    public static var invalidNumber: Self { "invalidNumber" }
+    /// A number too large for a `Double` (or a non-finite literal when they are not allowed).
+    public static var numberOutOfRange: Self { "numberOutOfRange" }
+    /// A backslash escape that JSON does not define, or a malformed `\u` escape.
+    public static var invalidEscape: Self { "invalidEscape" }
+    /// A `\u` escape for half of a surrogate pair without the other half.
+    public static var loneSurrogate: Self { "loneSurrogate" }
+    /// A control character (U+0000 to U+001F) written unescaped inside a string.
+    public static var controlCharacterInString: Self { "controlCharacterInString" }
+    /// Bytes that are not well-formed UTF-8.
+    public static var invalidUTF8: Self { "invalidUTF8" }
+    /// Arrays and objects nested deeper than ``JSONParser/maximumDepth``.
+    public static var tooDeep: Self { "tooDeep" }
+    /// Input longer than ``JSONParser/maximumInputSize``.
+    public static var inputTooLarge: Self { "inputTooLarge" }
 }

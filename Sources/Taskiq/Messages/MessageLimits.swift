@@ -12,29 +12,7 @@
 /// ```
 public struct MessageLimits: Sendable, Hashable {
     /// The name of one cap, as the configuration file spells it (`max_message_size`).
-    public struct Limit: Sendable, Hashable, CustomStringConvertible {
-        /// The snake_case name.
-        public let name: String
-        /// Creates a limit name.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// ``MessageLimits/maxMessageSize``.
-        public static let messageSize = Limit("max_message_size")
-        /// ``MessageLimits/maxDepth``.
-        public static let depth = Limit("max_depth")
-        /// ``MessageLimits/maxArguments``.
-        public static let arguments = Limit("max_arguments")
-        /// ``MessageLimits/maxLabels``.
-        public static let labels = Limit("max_labels")
-        /// ``MessageLimits/maxLabelKeySize``.
-        public static let labelKeySize = Limit("max_label_key_size")
-        /// ``MessageLimits/maxLabelValueSize``.
-        public static let labelValueSize = Limit("max_label_value_size")
-
-        /// Every cap, in the order they are checked.
-        public static let all: [Limit] = [.messageSize, .depth, .arguments, .labels, .labelKeySize, .labelValueSize]
-    }
+    public typealias Limit = ErrorCode<MessageLimits>
 
     /// The largest message, in bytes, as delivered by the broker. Default 16 MiB.
     public var maxMessageSize: Int
@@ -68,4 +46,22 @@ public struct MessageLimits: Sendable, Hashable {
         self.maxLabelKeySize = maxLabelKeySize
         self.maxLabelValueSize = maxLabelValueSize
     }
+}
+
+extension ErrorCode where Domain == MessageLimits {
+    /// ``MessageLimits/maxMessageSize``.
+    public static var messageSize: Self { "max_message_size" }
+    /// ``MessageLimits/maxDepth``.
+    public static var depth: Self { "max_depth" }
+    /// ``MessageLimits/maxArguments``.
+    public static var arguments: Self { "max_arguments" }
+    /// ``MessageLimits/maxLabels``.
+    public static var labels: Self { "max_labels" }
+    /// ``MessageLimits/maxLabelKeySize``.
+    public static var labelKeySize: Self { "max_label_key_size" }
+    /// ``MessageLimits/maxLabelValueSize``.
+    public static var labelValueSize: Self { "max_label_value_size" }
+
+    /// Every cap, in the order they are checked.
+    public static var all: [Self] { [.messageSize, .depth, .arguments, .labels, .labelKeySize, .labelValueSize] }
 }

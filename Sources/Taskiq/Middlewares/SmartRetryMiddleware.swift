@@ -78,8 +78,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
             // Checked where it is read: longer than a broker holds a message back means that long;
             // NaN, infinities, negatives and text fall back to the default.
             do {
-                let (whole, attoseconds) = try Duration.checkedSeconds(label, of: "retry_delay label").components
-                base = Double(whole) + Double(attoseconds) / 1e18
+                base = try Duration.checkedSeconds(label, of: "retry_delay label").inSeconds
             } catch where error.code == .tooLong {
                 base = Duration.maximumCheckedSeconds
             } catch {

@@ -7,22 +7,7 @@
 /// ```
 public struct CronExpressionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of mistake. Codes are an open set: compare with the static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's name.
-        public let name: String
-        /// Creates a code.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The expression does not have five fields and is not a known `@alias`.
-        public static let fieldCount = Code("field_count")
-        /// A value outside the field's range, or a reversed range.
-        public static let outOfRange = Code("out_of_range")
-        /// A token that is not a number, a name, `*`, a range, a step or a list.
-        public static let invalidToken = Code("invalid_token")
-        /// A step of zero or one that is not a number.
-        public static let invalidStep = Code("invalid_step")
-    }
+    public typealias Code = ErrorCode<CronExpressionError>
 
     /// What kind of mistake it is.
     public var code: Code
@@ -51,4 +36,15 @@ public struct CronExpressionError: Error, Sendable, Hashable, CustomStringConver
     }
 
     public var description: String { "invalid cron expression '\(expression)': \(message)" }
+}
+
+extension ErrorCode where Domain == CronExpressionError {
+    /// The expression does not have five fields and is not a known `@alias`.
+    public static var fieldCount: Self { "field_count" }
+    /// A value outside the field's range, or a reversed range.
+    public static var outOfRange: Self { "out_of_range" }
+    /// A token that is not a number, a name, `*`, a range, a step or a list.
+    public static var invalidToken: Self { "invalid_token" }
+    /// A step of zero or one that is not a number.
+    public static var invalidStep: Self { "invalid_step" }
 }

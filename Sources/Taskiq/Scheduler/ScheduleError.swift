@@ -5,28 +5,7 @@
 /// `time`, ...), so a config loader can prefix its own JSON path (`schedules[2].cron_offset`).
 public struct ScheduleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. Codes are an open set: compare with the static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's name.
-        public let name: String
-        /// Creates a code.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// None, or more than one, of `cron`, `interval` and `time`.
-        public static let trigger = Code("trigger")
-        /// An invalid cron expression.
-        public static let invalidCron = Code("invalid_cron")
-        /// A time zone that is neither an IANA name nor a fixed offset.
-        public static let invalidTimeZone = Code("invalid_time_zone")
-        /// An interval below one second or with a fraction.
-        public static let invalidInterval = Code("invalid_interval")
-        /// A one-off time that is not an ISO-8601 date-time.
-        public static let invalidTime = Code("invalid_time")
-        /// A field of the wrong JSON type.
-        public static let invalidValue = Code("invalid_value")
-        /// The schedule source cannot add or remove schedules.
-        public static let unsupported = Code("unsupported")
-    }
+    public typealias Code = ErrorCode<ScheduleError>
 
     /// What kind of failure this is.
     public var code: Code
@@ -45,4 +24,21 @@ public struct ScheduleError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         if let key { "\(key): \(message)" } else { message }
     }
+}
+
+extension ErrorCode where Domain == ScheduleError {
+    /// None, or more than one, of `cron`, `interval` and `time`.
+    public static var trigger: Self { "trigger" }
+    /// An invalid cron expression.
+    public static var invalidCron: Self { "invalid_cron" }
+    /// A time zone that is neither an IANA name nor a fixed offset.
+    public static var invalidTimeZone: Self { "invalid_time_zone" }
+    /// An interval below one second or with a fraction.
+    public static var invalidInterval: Self { "invalid_interval" }
+    /// A one-off time that is not an ISO-8601 date-time.
+    public static var invalidTime: Self { "invalid_time" }
+    /// A field of the wrong JSON type.
+    public static var invalidValue: Self { "invalid_value" }
+    /// The schedule source cannot add or remove schedules.
+    public static var unsupported: Self { "unsupported" }
 }

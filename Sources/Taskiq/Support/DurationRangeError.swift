@@ -6,22 +6,7 @@
 /// `Task.sleep`, which trap on values they cannot hold.
 public struct DurationRangeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why the value was refused.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's name.
-        public let name: String
-        /// Creates a code.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// Not a number at all (text that does not parse, a boolean, an object).
-        public static let notANumber = Code("not_a_number")
-        /// NaN or ±infinity.
-        public static let notFinite = Code("not_finite")
-        /// Below zero, or zero where only a positive duration makes sense.
-        public static let notPositive = Code("not_positive")
-        /// Above ``Swift/Duration/maximumCheckedSeconds``.
-        public static let tooLong = Code("too_long")
-    }
+    public typealias Code = ErrorCode<DurationRangeError>
 
     /// Why the value was refused.
     public var code: Code
@@ -47,4 +32,15 @@ public struct DurationRangeError: Error, Sendable, Hashable, CustomStringConvert
         }
         return "\(what) \(value) \(problem): expected a number of seconds up to \(Int(Duration.maximumCheckedSeconds)) (about 31.7 years)"
     }
+}
+
+extension ErrorCode where Domain == DurationRangeError {
+    /// Not a number at all (text that does not parse, a boolean, an object).
+    public static var notANumber: Self { "not_a_number" }
+    /// NaN or ±infinity.
+    public static var notFinite: Self { "not_finite" }
+    /// Below zero, or zero where only a positive duration makes sense.
+    public static var notPositive: Self { "not_positive" }
+    /// Above ``Swift/Duration/maximumCheckedSeconds``.
+    public static var tooLong: Self { "too_long" }
 }

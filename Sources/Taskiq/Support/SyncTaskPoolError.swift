@@ -1,12 +1,7 @@
 /// An error from ``SyncTaskPool``.
 package struct SyncTaskPoolError: Error, CustomStringConvertible {
     /// What went wrong.
-    package struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-        /// The pool was shut down before the job was submitted.
-        package static let shutDown = Code(name: "shutDown")
-        package var description: String { name }
-    }
+    package typealias Code = ErrorCode<SyncTaskPoolError>
 
     /// What went wrong.
     package var code: Code
@@ -21,4 +16,9 @@ package struct SyncTaskPoolError: Error, CustomStringConvertible {
             message: "a synchronous job was submitted to the \(threads)-thread sync pool after shutdown began;"
                 + " submit jobs only while the worker is running")
     }
+}
+
+extension ErrorCode where Domain == SyncTaskPoolError {
+    /// The pool was shut down before the job was submitted.
+    package static var shutDown: Self { "shutDown" }
 }

@@ -4,38 +4,7 @@
 /// expected. Codes are an open set: compare with the static members.
 public struct TaskiqError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's name.
-        public let name: String
-        /// Creates a code.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// Bytes that are not a valid taskiq message.
-        public static let invalidMessage = Code("invalid_message")
-        /// A message names a task that is not registered.
-        public static let unknownTask = Code("unknown_task")
-        /// Formatting or sending a message failed.
-        public static let sendFailed = Code("send_failed")
-        /// Arguments that cannot be bound to the task's parameters.
-        public static let invalidArguments = Code("invalid_arguments")
-        /// No result is stored for the task ID.
-        public static let resultMissing = Code("result_missing")
-        /// Waiting for a result took longer than allowed.
-        public static let resultTimeout = Code("result_timeout")
-        /// The result backend failed.
-        public static let resultBackend = Code("result_backend")
-        /// A stored result that cannot be decoded.
-        public static let invalidResult = Code("invalid_result")
-        /// The component has been shut down.
-        public static let shutDown = Code("shut_down")
-        /// The broker cannot do what was asked (such as cancelling a task over ZeroMQ).
-        public static let unsupported = Code("unsupported")
-        /// A dead-letter queue could not store, read or remove letters.
-        public static let deadLetterQueue = Code("dead_letter_queue")
-        /// The log file cannot be opened for writing.
-        public static let logFile = Code("log_file")
-    }
+    public typealias Code = ErrorCode<TaskiqError>
 
     /// What kind of failure this is.
     public var code: Code
@@ -54,4 +23,31 @@ public struct TaskiqError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         if let underlying { "\(message): \(underlying)" } else { message }
     }
+}
+
+extension ErrorCode where Domain == TaskiqError {
+    /// Bytes that are not a valid taskiq message.
+    public static var invalidMessage: Self { "invalid_message" }
+    /// A message names a task that is not registered.
+    public static var unknownTask: Self { "unknown_task" }
+    /// Formatting or sending a message failed.
+    public static var sendFailed: Self { "send_failed" }
+    /// Arguments that cannot be bound to the task's parameters.
+    public static var invalidArguments: Self { "invalid_arguments" }
+    /// No result is stored for the task ID.
+    public static var resultMissing: Self { "result_missing" }
+    /// Waiting for a result took longer than allowed.
+    public static var resultTimeout: Self { "result_timeout" }
+    /// The result backend failed.
+    public static var resultBackend: Self { "result_backend" }
+    /// A stored result that cannot be decoded.
+    public static var invalidResult: Self { "invalid_result" }
+    /// The component has been shut down.
+    public static var shutDown: Self { "shut_down" }
+    /// The broker cannot do what was asked (such as cancelling a task over ZeroMQ).
+    public static var unsupported: Self { "unsupported" }
+    /// A dead-letter queue could not store, read or remove letters.
+    public static var deadLetterQueue: Self { "dead_letter_queue" }
+    /// The log file cannot be opened for writing.
+    public static var logFile: Self { "log_file" }
 }

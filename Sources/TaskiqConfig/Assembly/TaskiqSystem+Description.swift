@@ -35,8 +35,8 @@ extension TaskiqSystem {
             "max_async_tasks": .int(worker.maxAsyncTasks),
             "max_prefetch": .int(worker.maxPrefetch),
             "ack_type": .string(worker.ackType.rawValue),
-            "shutdown_timeout": .double(worker.shutdownTimeout.seconds),
-            "wait_tasks_timeout": worker.waitTasksTimeout.map { .double($0.seconds) } ?? .null,
+            "shutdown_timeout": .double(worker.shutdownTimeout.inSeconds),
+            "wait_tasks_timeout": worker.waitTasksTimeout.map { .double($0.inSeconds) } ?? .null,
             "max_tasks_per_child": worker.maxTasksPerChild.map(JSONValue.int) ?? .null,
             "log_level": .string(worker.logLevel.rawValue),
             "log_format": .string(worker.logFormat.rawValue),
@@ -54,7 +54,7 @@ extension TaskiqSystem {
         let scheduler = settings.scheduler
         root["scheduler"] = [
             "catch_up": .string(scheduler.catchUp.name),
-            "refresh_interval": .double(scheduler.refreshInterval.seconds),
+            "refresh_interval": .double(scheduler.refreshInterval.inSeconds),
             "lease": scheduler.lease.map { .object($0.json) } ?? ["type": "local"],
             "state_store": scheduler.stateStore.map { .object($0.json) } ?? ["type": "inmemory"],
         ]
@@ -72,13 +72,5 @@ extension TaskiqSystem {
         }
         object["schedule_id"] = .string(schedule.scheduleID)
         return object
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

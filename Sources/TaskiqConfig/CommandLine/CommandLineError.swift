@@ -1,3 +1,5 @@
+import Taskiq
+
 /// A command line that could not be parsed, or a value that does not have the expected type.
 ///
 /// The message is meant to be printed as is, followed by a pointer to `--help`:
@@ -6,29 +8,7 @@ public struct CommandLineError: Error, Sendable, Hashable, CustomStringConvertib
     /// What kind of mistake the command line has.
     ///
     /// A struct rather than an enum so that new kinds can be added without breaking `switch`es.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        /// A short, stable identifier such as `unknownOption`.
-        public var description: String
-
-        private init(_ description: String) { self.description = description }
-
-        /// An option the command does not define.
-        public static let unknownOption = Code("unknownOption")
-        /// A first argument that names no command.
-        public static let unknownCommand = Code("unknownCommand")
-        /// No command was named and there is no default command.
-        public static let missingCommand = Code("missingCommand")
-        /// An option that takes a value was given last, or before another option.
-        public static let missingValue = Code("missingValue")
-        /// A flag was given a value with `--flag=value`.
-        public static let unexpectedValue = Code("unexpectedValue")
-        /// A value does not have the type the command expects.
-        public static let invalidValue = Code("invalidValue")
-        /// A positional argument beyond those the command takes.
-        public static let unexpectedArgument = Code("unexpectedArgument")
-        /// A required positional argument is missing.
-        public static let missingArgument = Code("missingArgument")
-    }
+    public typealias Code = ErrorCode<CommandLineError>
 
     /// What kind of mistake the command line has.
     public var code: Code
@@ -54,4 +34,23 @@ public struct CommandLineError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// The message.
     public var description: String { message }
+}
+
+extension ErrorCode where Domain == CommandLineError {
+    /// An option the command does not define.
+    public static var unknownOption: Self { "unknownOption" }
+    /// A first argument that names no command.
+    public static var unknownCommand: Self { "unknownCommand" }
+    /// No command was named and there is no default command.
+    public static var missingCommand: Self { "missingCommand" }
+    /// An option that takes a value was given last, or before another option.
+    public static var missingValue: Self { "missingValue" }
+    /// A flag was given a value with `--flag=value`.
+    public static var unexpectedValue: Self { "unexpectedValue" }
+    /// A value does not have the type the command expects.
+    public static var invalidValue: Self { "invalidValue" }
+    /// A positional argument beyond those the command takes.
+    public static var unexpectedArgument: Self { "unexpectedArgument" }
+    /// A required positional argument is missing.
+    public static var missingArgument: Self { "missingArgument" }
 }

@@ -1,3 +1,5 @@
+import Taskiq
+
 /// A configuration file that cannot be used, with the file, the JSON path and the reason.
 ///
 /// The description is one line, `<file>: <path>: <message>`, such as
@@ -5,57 +7,7 @@
 /// `taskiq-run` prints it on standard error and exits with status 2.
 public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem the configuration has. An open set: compare with the static members.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        /// The code's name, such as `unknown_key`.
-        public var name: String
-        /// Creates a code.
-        public init(_ name: String) { self.name = name }
-        /// The code's name.
-        public var description: String { name }
-
-        /// The file is not valid JSON.
-        public static let invalidJSON = Code("invalid_json")
-        /// The file cannot be read.
-        public static let unreadableFile = Code("unreadable_file")
-        /// A file the configuration names (`worker.log_file`, a dead-letter `path`) cannot be opened for writing.
-        public static let unwritableFile = Code("unwritable_file")
-        /// No configuration file was named.
-        public static let noConfigFile = Code("no_config_file")
-        /// A key that is not a setting.
-        public static let unknownKey = Code("unknown_key")
-        /// A required key is absent.
-        public static let missingKey = Code("missing_key")
-        /// A value of the wrong JSON type.
-        public static let wrongType = Code("wrong_type")
-        /// A value outside its allowed range or set.
-        public static let outOfRange = Code("out_of_range")
-        /// An address or URL (a Redis URL, a ZeroMQ endpoint) that its parser rejects: scheme,
-        /// host, port or trailing text.
-        public static let invalidAddress = Code("invalid_address")
-        /// A component `type` that is not registered.
-        public static let unknownComponentType = Code("unknown_component_type")
-        /// A task module that is not compiled in.
-        public static let unknownModule = Code("unknown_module")
-        /// A discovery pattern that matches no module.
-        public static let noModuleMatches = Code("no_module_matches")
-        /// A `${VAR}` reference to an unset variable without a default.
-        public static let missingEnvironmentVariable = Code("missing_environment_variable")
-        /// A malformed `${...}` reference.
-        public static let invalidInterpolation = Code("invalid_interpolation")
-        /// Files that extend each other in a circle.
-        public static let extendsCycle = Code("extends_cycle")
-        /// Settings that are each valid but cannot work together.
-        public static let impossibleSettings = Code("impossible_settings")
-        /// A component factory failed to build its component.
-        public static let componentFailed = Code("component_failed")
-        /// A task name that no loaded module provides.
-        public static let unknownTask = Code("unknown_task")
-        /// A schedule that cannot fire: an invalid cron expression, time zone, interval or time, not
-        /// exactly one of `cron`, `interval` and `time`, or a schedule given twice.
-        public static let invalidSchedule = Code("invalid_schedule")
-        /// A route that names a broker the configuration does not declare.
-        public static let unknownBroker = Code("unknown_broker")
-    }
+    public typealias Code = ErrorCode<ConfigError>
 
     /// What kind of problem this is.
     public var code: Code
@@ -84,4 +36,49 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)"
     }
+}
+
+extension ErrorCode where Domain == ConfigError {
+    /// The file is not valid JSON.
+    public static var invalidJSON: Self { "invalid_json" }
+    /// The file cannot be read.
+    public static var unreadableFile: Self { "unreadable_file" }
+    /// A file the configuration names (`worker.log_file`, a dead-letter `path`) cannot be opened for writing.
+    public static var unwritableFile: Self { "unwritable_file" }
+    /// No configuration file was named.
+    public static var noConfigFile: Self { "no_config_file" }
+    /// A key that is not a setting.
+    public static var unknownKey: Self { "unknown_key" }
+    /// A required key is absent.
+    public static var missingKey: Self { "missing_key" }
+    /// A value of the wrong JSON type.
+    public static var wrongType: Self { "wrong_type" }
+    /// A value outside its allowed range or set.
+    public static var outOfRange: Self { "out_of_range" }
+    /// An address or URL (a Redis URL, a ZeroMQ endpoint) that its parser rejects: scheme,
+    /// host, port or trailing text.
+    public static var invalidAddress: Self { "invalid_address" }
+    /// A component `type` that is not registered.
+    public static var unknownComponentType: Self { "unknown_component_type" }
+    /// A task module that is not compiled in.
+    public static var unknownModule: Self { "unknown_module" }
+    /// A discovery pattern that matches no module.
+    public static var noModuleMatches: Self { "no_module_matches" }
+    /// A `${VAR}` reference to an unset variable without a default.
+    public static var missingEnvironmentVariable: Self { "missing_environment_variable" }
+    /// A malformed `${...}` reference.
+    public static var invalidInterpolation: Self { "invalid_interpolation" }
+    /// Files that extend each other in a circle.
+    public static var extendsCycle: Self { "extends_cycle" }
+    /// Settings that are each valid but cannot work together.
+    public static var impossibleSettings: Self { "impossible_settings" }
+    /// A component factory failed to build its component.
+    public static var componentFailed: Self { "component_failed" }
+    /// A task name that no loaded module provides.
+    public static var unknownTask: Self { "unknown_task" }
+    /// A schedule that cannot fire: an invalid cron expression, time zone, interval or time, not
+    /// exactly one of `cron`, `interval` and `time`, or a schedule given twice.
+    public static var invalidSchedule: Self { "invalid_schedule" }
+    /// A route that names a broker the configuration does not declare.
+    public static var unknownBroker: Self { "unknown_broker" }
 }

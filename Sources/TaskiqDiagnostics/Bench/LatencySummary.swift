@@ -36,7 +36,6 @@ package struct LatencySummary: Sendable, Hashable {
 extension Duration {
     /// The duration in milliseconds, as a floating-point number.
     var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        inSeconds * 1000
     }
 }

@@ -8,35 +8,7 @@ import Taskiq
 /// `redis at 127.0.0.1:6390: connection refused (is redis-server running and listening there?)`.
 public struct RedisConnectionError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure it is. An open set: compare with the static members.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The name of the code.
-        public var rawValue: String
-        /// Creates a code from its name.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
-
-        /// The URL is not of the form `redis://[user:password@]host:port/db`.
-        public static let invalidURL = Code(rawValue: "invalidURL")
-        /// The host name did not resolve.
-        public static let unknownHost = Code(rawValue: "unknownHost")
-        /// Nothing listens on the port.
-        public static let connectionRefused = Code(rawValue: "connectionRefused")
-        /// The network or host cannot be reached, or connecting failed for another reason.
-        public static let connectFailed = Code(rawValue: "connectFailed")
-        /// Connecting, or waiting for a reply, took longer than allowed. The connection is
-        /// discarded: a late reply would otherwise answer the next command.
-        public static let timeout = Code(rawValue: "timeout")
-        /// The server rejected the credentials (`WRONGPASS`) or requires some (`NOAUTH`).
-        public static let authenticationFailed = Code(rawValue: "authenticationFailed")
-        /// The server refused a step of connection setup, such as `SELECT` of a missing database.
-        public static let handshakeFailed = Code(rawValue: "handshakeFailed")
-        /// The server closed the connection, or reading or writing failed.
-        public static let connectionClosed = Code(rawValue: "connectionClosed")
-        /// The server sent bytes that are not valid RESP.
-        public static let protocolViolation = Code(rawValue: "protocolViolation")
-        /// The connection or client was closed by this process (shutdown, cancellation).
-        public static let closedLocally = Code(rawValue: "closedLocally")
-    }
+    public typealias Code = ErrorCode<RedisConnectionError>
 
     /// What kind of failure it is.
     public var code: Code
@@ -63,4 +35,28 @@ public struct RedisConnectionError: Error, Sendable, CustomStringConvertible {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         return "redis at \(address): \(message)"
     }
+}
+
+extension ErrorCode where Domain == RedisConnectionError {
+    /// The URL is not of the form `redis://[user:password@]host:port/db`.
+    public static var invalidURL: Self { "invalidURL" }
+    /// The host name did not resolve.
+    public static var unknownHost: Self { "unknownHost" }
+    /// Nothing listens on the port.
+    public static var connectionRefused: Self { "connectionRefused" }
+    /// The network or host cannot be reached, or connecting failed for another reason.
+    public static var connectFailed: Self { "connectFailed" }
+    /// Connecting, or waiting for a reply, took longer than allowed. The connection is
+    /// discarded: a late reply would otherwise answer the next command.
+    public static var timeout: Self { "timeout" }
+    /// The server rejected the credentials (`WRONGPASS`) or requires some (`NOAUTH`).
+    public static var authenticationFailed: Self { "authenticationFailed" }
+    /// The server refused a step of connection setup, such as `SELECT` of a missing database.
+    public static var handshakeFailed: Self { "handshakeFailed" }
+    /// The server closed the connection, or reading or writing failed.
+    public static var connectionClosed: Self { "connectionClosed" }
+    /// The server sent bytes that are not valid RESP.
+    public static var protocolViolation: Self { "protocolViolation" }
+    /// The connection or client was closed by this process (shutdown, cancellation).
+    public static var closedLocally: Self { "closedLocally" }
 }

@@ -114,7 +114,7 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
         for field in fields where values[field.name] == nil { values[field.name] = field.value }
         func text(_ name: String) -> String? { values[name].map { String(decoding: $0, as: UTF8.self) } }
         let message = text("reason") ?? ""
-        let reason = text("code").map(DeadLetter.Reason.init)
+        let reason = text("code").map(DeadLetter.Reason.init(_:))
             ?? (message.contains("max_deliveries") ? .deliveryLimit : .undecodable)
         let milliseconds = text("time").flatMap(Int.init) ?? entry.id.split(separator: "-").first.flatMap { Int($0) } ?? 0
         let error = values["error"].flatMap { try? JSONParser().parse($0) }.flatMap { try? TaskError(wireValue: $0) }

@@ -6,28 +6,7 @@ import Taskiq
 /// The message says what was found, what was expected, and the byte offset in the stream.
 public struct RESPProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of violation was found. An open set: switch with a `default` case.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The name of the code.
-        public var rawValue: String
-        /// Creates a code from its name.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
-
-        /// A byte that does not start any RESP type.
-        public static let unknownType = Code(rawValue: "unknownType")
-        /// A length, count, integer, double or boolean that is malformed.
-        public static let invalidNumber = Code(rawValue: "invalidNumber")
-        /// A payload that does not end in `\r\n`, or a line with a bare CR or LF.
-        public static let invalidFraming = Code(rawValue: "invalidFraming")
-        /// A length or count above the configured limit.
-        public static let tooLarge = Code(rawValue: "tooLarge")
-        /// Aggregates nested deeper than the configured limit.
-        public static let tooDeep = Code(rawValue: "tooDeep")
-        /// A valid RESP construct that this client does not accept (streamed strings).
-        public static let unsupported = Code(rawValue: "unsupported")
-        /// A payload whose content is malformed (a verbatim string without its format).
-        public static let invalidPayload = Code(rawValue: "invalidPayload")
-    }
+    public typealias Code = ErrorCode<RESPProtocolError>
 
     /// What kind of violation was found.
     public var code: Code
@@ -44,4 +23,21 @@ public struct RESPProtocolError: Error, Sendable, Hashable, CustomStringConverti
     }
 
     public var description: String { "invalid RESP at byte \(offset): \(message)" }
+}
+
+extension ErrorCode where Domain == RESPProtocolError {
+    /// A byte that does not start any RESP type.
+    public static var unknownType: Self { "unknownType" }
+    /// A length, count, integer, double or boolean that is malformed.
+    public static var invalidNumber: Self { "invalidNumber" }
+    /// A payload that does not end in `\r\n`, or a line with a bare CR or LF.
+    public static var invalidFraming: Self { "invalidFraming" }
+    /// A length or count above the configured limit.
+    public static var tooLarge: Self { "tooLarge" }
+    /// Aggregates nested deeper than the configured limit.
+    public static var tooDeep: Self { "tooDeep" }
+    /// A valid RESP construct that this client does not accept (streamed strings).
+    public static var unsupported: Self { "unsupported" }
+    /// A payload whose content is malformed (a verbatim string without its format).
+    public static var invalidPayload: Self { "invalidPayload" }
 }

@@ -6,27 +6,7 @@ import Taskiq
 /// expected, naming the endpoint where there is one.
 package struct ZMTPError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. An open set: compare with the static members.
-    package struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's name.
-        package let name: String
-        package init(_ name: String) { self.name = name }
-        package var description: String { name }
-
-        /// The endpoint is not `tcp://host:port`.
-        package static let invalidEndpoint = Code("invalid_endpoint")
-        /// The host name did not resolve to an IPv4 address.
-        package static let unresolvedHost = Code("unresolved_host")
-        /// Binding or listening failed (port in use, permission).
-        package static let bindFailed = Code("bind_failed")
-        /// A TCP connect failed; connecting sockets retry on their own.
-        package static let connectFailed = Code("connect_failed")
-        /// No peer could take a message before the send timeout.
-        package static let sendTimeout = Code("send_timeout")
-        /// The socket was closed.
-        package static let closed = Code("closed")
-        /// The operation does not exist for this socket type (receiving on PUSH, …).
-        package static let unsupportedOperation = Code("unsupported_operation")
-    }
+    package typealias Code = ErrorCode<ZMTPError>
 
     /// The kind of failure.
     package var code: Code
@@ -39,4 +19,21 @@ package struct ZMTPError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { "ZMTPError(\(code)): \(message)" }
+}
+
+extension ErrorCode where Domain == ZMTPError {
+    /// The endpoint is not `tcp://host:port`.
+    package static var invalidEndpoint: Self { "invalid_endpoint" }
+    /// The host name did not resolve to an IPv4 address.
+    package static var unresolvedHost: Self { "unresolved_host" }
+    /// Binding or listening failed (port in use, permission).
+    package static var bindFailed: Self { "bind_failed" }
+    /// A TCP connect failed; connecting sockets retry on their own.
+    package static var connectFailed: Self { "connect_failed" }
+    /// No peer could take a message before the send timeout.
+    package static var sendTimeout: Self { "send_timeout" }
+    /// The socket was closed.
+    package static var closed: Self { "closed" }
+    /// The operation does not exist for this socket type (receiving on PUSH, …).
+    package static var unsupportedOperation: Self { "unsupported_operation" }
 }

@@ -13,7 +13,7 @@ extension ZMTPSocket {
         logger[metadataKey: "peer"] = connection.peerName
         logger[metadataKey: "socket_type"] = type.name
         connection.enqueue(machine.greeting())
-        connection.tcp.setReceiveTimeout(seconds: options.handshakeTimeout.seconds)
+        connection.tcp.setReceiveTimeout(seconds: options.handshakeTimeout.inSeconds)
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
         defer { buffer.deallocate() }

@@ -211,7 +211,7 @@ package final class ZMTPSocket: Sendable {
         var backoff = ZMTPReconnectBackoff(initial: options.reconnectInterval, maximum: options.reconnectIntervalMax)
         while !isClosed {
             do {
-                let tcp = try TCPSocket.connect(to: endpoint, timeout: options.connectTimeout.seconds)
+                let tcp = try TCPSocket.connect(to: endpoint, timeout: options.connectTimeout.inSeconds)
                 guard let connection = register(tcp) else {
                     tcp.close()
                     break
@@ -222,7 +222,7 @@ package final class ZMTPSocket: Sendable {
             }
             guard !isClosed else { break }
             let delay = backoff.next()
-            _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.seconds * 1e9)))
+            _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.inSeconds * 1e9)))
         }
     }
 

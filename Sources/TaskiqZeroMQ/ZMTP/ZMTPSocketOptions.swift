@@ -52,9 +52,3 @@ package struct ZMTPSocketOptions: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

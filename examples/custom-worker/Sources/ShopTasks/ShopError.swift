@@ -1,16 +1,9 @@
+import Taskiq
+
 /// The error the shop's tasks throw; its message becomes the task's error result.
 public struct ShopError: Error, Sendable, CustomStringConvertible {
-    /// What kind of failure it is.
-    public struct Code: RawRepresentable, Sendable, Hashable {
-        /// The code's name.
-        public var rawValue: String
-        /// Creates a code.
-        public init(rawValue: String) { self.rawValue = rawValue }
-        /// The request cannot be served as asked (an empty order, a closed refund desk).
-        public static let refused = Code(rawValue: "refused")
-        /// A number does not fit (a total outside `Int`).
-        public static let outOfRange = Code(rawValue: "out_of_range")
-    }
+    /// What kind of failure it is: Taskiq's open-set code shape, with the shop's codes below.
+    public typealias Code = ErrorCode<ShopError>
 
     /// What kind of failure it is.
     public var code: Code
@@ -28,4 +21,11 @@ public struct ShopError: Error, Sendable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+}
+
+extension ErrorCode where Domain == ShopError {
+    /// The request cannot be served as asked (an empty order, a closed refund desk).
+    public static var refused: Self { "refused" }
+    /// A number does not fit (a total outside `Int`).
+    public static var outOfRange: Self { "out_of_range" }
 }
