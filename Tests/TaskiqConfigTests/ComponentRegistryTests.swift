@@ -16,13 +16,15 @@ final class CountingMiddleware: TaskiqMiddleware {
 }
 
 @Suite struct ComponentRegistryTests {
+    /// A user's typed key, declared once and read back by the factory.
+    static let step = Option<Int>.integer("step", default: 1, range: 1...10, description: "How much each message counts.")
+
     static var userRegistry: ComponentRegistry {
         var registry = ComponentRegistry.standard
-        registry.register(middleware: "counting", summary: "Counts sent messages.", options: [
-            .integer("step", default: 1, range: 1...10, description: "How much each message counts."),
-        ]) { options in
-            CountingMiddleware(step: try options.int("step"))
+        registry.register(middleware: "counting", summary: "Counts sent messages.", options: [step]) { options in
+            CountingMiddleware(step: try options[step])
         }
+        // Untyped declarations, as user code written before typed keys has them, still register.
         registry.register(resultBackend: "remote", options: [
             .string("url", default: nil, required: true, description: "Where results live."),
             .string("password", default: nil, description: "The password."),

@@ -23,6 +23,9 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let noConfigFile = Code("no_config_file")
         /// A key that is not a setting.
         public static let unknownKey = Code("unknown_key")
+        /// A key that older files put in one place and that now lives in another (a broker's
+        /// `cast_types`, now `worker.cast_types`); the message names where it went.
+        public static let movedKey = Code("moved_key")
         /// A required key is absent.
         public static let missingKey = Code("missing_key")
         /// A value of the wrong JSON type.
