@@ -21,7 +21,7 @@ extension TaskiqSystem {
         root["middlewares"] = .array(settings.middlewares.map { .object($0.json) })
         if let deadLetters = settings.deadLetters {
             var entry = deadLetters.queue.json
-            entry[DeadLetterSettings.failedTasksKey] = .string(deadLetters.failedTasks.name)
+            entry[DeadLetterSettings.failedTasksKey] = DeadLetterSettings.failedTasks.json(deadLetters.failedTasks)
             root["dead_letters"] = .object(entry)
         }
         var tasks: JSONObject = ["modules": .array(settings.modules.map(JSONValue.string))]
