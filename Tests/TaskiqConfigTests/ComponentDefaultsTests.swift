@@ -16,7 +16,7 @@ import Testing
         return try type.make(ComponentOptions(type: name, values: values))
     }
 
-    static let redisURL = ComponentRegistry.RedisKeys.url.defaultValue ?? ""
+    static let redisURL = ComponentRegistry.RedisConnectionKeys().url.defaultValue ?? ""
 
     @Test func inMemoryComponents() throws {
         guard case .broker(let broker) = try Self.makeWithDefaults(.broker, "inmemory"),

@@ -32,6 +32,20 @@ final class CountingMiddleware: TaskiqMiddleware {
         return registry
     }
 
+    @Test func anOptionGroupListsItsKeysInDeclarationOrderWithNestedGroupsInPlace() {
+        let names = ComponentRegistry.RedisListKeys().declarations.map(\.declaration.name)
+        #expect(names == ["url", "queue_name", "block_timeout", "delay_poll_interval", "max_bulk_length", "max_aggregate_count"])
+    }
+
+    @Test func everyStandardTypeDeclaresEachOptionOnce() {
+        for kind in ComponentKind.allCases {
+            for type in ComponentRegistry.standard.types(of: kind) {
+                let names = type.options.map(\.name)
+                #expect(Set(names).count == names.count, "\(kind.rawValue) \(type.name): \(names)")
+            }
+        }
+    }
+
     @Test func aUserMiddlewareIsUsableFromConfig() async throws {
         let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
             {"broker": {"type": "inmemory"}, "result_backend": {"type": "inmemory"},

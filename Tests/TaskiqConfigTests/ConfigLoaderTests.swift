@@ -22,7 +22,7 @@ import Taskiq
         ])
         let configuration = try TaskiqConfiguration.load(directory.path("env/child.json"), modules: Fixtures.modules,
                                                          environment: [:])
-        #expect(try configuration.broker.options[ComponentRegistry.InMemoryBrokerKeys.awaitInplace])
+        #expect(try configuration.broker.options[ComponentRegistry.InMemoryBrokerKeys().awaitInplace])
         #expect(configuration.middlewares.count == 1)
         #expect(try configuration.middlewares[0].options.int("default_retry_count") == 9)
         #expect(configuration.worker.maxAsyncTasks == 5)
@@ -41,7 +41,7 @@ import Taskiq
         #expect(zmq.broker.type.name == "zeromq")
         #expect(zmq.broker.options.values["await_inplace"] == nil)
         let same = try TaskiqConfiguration.load(directory.path("same.json"), modules: Fixtures.modules, environment: [:])
-        #expect(try same.broker.options[ComponentRegistry.InMemoryBrokerKeys.awaitInplace])
+        #expect(try same.broker.options[ComponentRegistry.InMemoryBrokerKeys().awaitInplace])
         #expect(same.worker.castTypes == false)
     }
 

@@ -74,7 +74,7 @@ public final class TaskiqSystem: Sendable {
     private static func makeScheduleSource(_ configuration: TaskiqConfiguration) throws(ConfigError) -> any ScheduleSource {
         guard let backend = configuration.resultBackend, backend.type.name == "redis" else { return InMemoryScheduleSource() }
         do {
-            return try RedisScheduleSource(url: try backend.options[ComponentRegistry.RedisKeys.url])
+            return try RedisScheduleSource(url: try backend.options[ComponentRegistry.RedisConnectionKeys().url])
         } catch {
             throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
                               "cannot create the Redis schedule source: \(error)")

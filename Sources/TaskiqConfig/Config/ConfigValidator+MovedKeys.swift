@@ -9,7 +9,7 @@ extension ConfigValidator {
     static let movedBrokerKeys: [(name: String, movedTo: String, reason: String)] =
         WorkerSettings.Keys.movedFromBroker.map { option in
             (option.declaration.name, "worker.\(option.declaration.name)", "a worker setting, for every broker")
-        } + [(ComponentRegistry.InMemoryResultBackendKeys.maxStoredResults.name, "result_backend.max_stored_results",
+        } + [(ComponentRegistry.InMemoryResultBackendKeys().maxStoredResults.name, "result_backend.max_stored_results",
               "the results are kept by the result backend, such as {\"type\": \"inmemory\", \"max_stored_results\": 100}")]
 
     /// Throws for a key of ``movedBrokerKeys`` that the broker type does not declare itself, saying

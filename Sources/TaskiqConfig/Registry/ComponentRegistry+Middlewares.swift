@@ -3,63 +3,64 @@ import Taskiq
 extension ComponentRegistry {
     /// The options of the `simple_retry` middleware, which `smart_retry` shares; defaults come from
     /// ``SimpleRetryMiddleware/init(defaultRetryCount:defaultRetryLabel:noResultOnRetry:)``.
-    enum RetryKeys {
+    struct RetryKeys: OptionGroup {
         private static let defaults = SimpleRetryMiddleware()
 
-        static let defaultRetryCount = Option<Int>.integer(
-            "default_retry_count", default: defaults.defaultRetryCount, range: 1...1000,
+        let defaultRetryCount = Option<Int>.integer(
+            "default_retry_count", default: Self.defaults.defaultRetryCount, range: 1...1000,
             description: "Total attempts when a message has no max_retries label.")
-        static let defaultRetryLabel = Option<Bool>.boolean(
-            "default_retry_label", default: defaults.defaultRetryLabel,
+        let defaultRetryLabel = Option<Bool>.boolean(
+            "default_retry_label", default: Self.defaults.defaultRetryLabel,
             description: "Retry tasks that have no retry_on_error label.")
-        static let noResultOnRetry = Option<Bool>.boolean(
-            "no_result_on_retry", default: defaults.noResultOnRetry,
+        let noResultOnRetry = Option<Bool>.boolean(
+            "no_result_on_retry", default: Self.defaults.noResultOnRetry,
             description: "Store no result for attempts that will be retried.")
     }
 
-    /// The options only `smart_retry` has; defaults come from ``SmartRetryMiddleware``'s initialiser.
-    enum SmartRetryKeys {
+    /// The options of `smart_retry`: those of `simple_retry`, then its own, whose defaults come
+    /// from ``SmartRetryMiddleware``'s initialiser.
+    struct SmartRetryKeys: OptionGroup {
         private static let defaults = SmartRetryMiddleware()
 
-        static let defaultDelay = Option<Double>.number(
-            "default_delay", default: defaults.defaultDelay, range: 0...86_400,
+        let retry = RetryKeys()
+        let defaultDelay = Option<Double>.number(
+            "default_delay", default: Self.defaults.defaultDelay, range: 0...86_400,
             description: "Seconds before a retry (a task's retry_delay label overrides it).")
-        static let useJitter = Option<Bool>.boolean("use_jitter", default: defaults.useJitter,
-                                                    description: "Add up to one second of random delay.")
-        static let useDelayExponent = Option<Bool>.boolean("use_delay_exponent", default: defaults.useDelayExponent,
-                                                           description: "Double the delay with each retry.")
-        static let maxDelayExponent = Option<Double>.number(
-            "max_delay_exponent", default: defaults.maxDelayExponent, range: 0...86_400,
+        let useJitter = Option<Bool>.boolean("use_jitter", default: Self.defaults.useJitter,
+                                             description: "Add up to one second of random delay.")
+        let useDelayExponent = Option<Bool>.boolean("use_delay_exponent", default: Self.defaults.useDelayExponent,
+                                                    description: "Double the delay with each retry.")
+        let maxDelayExponent = Option<Double>.number(
+            "max_delay_exponent", default: Self.defaults.maxDelayExponent, range: 0...86_400,
             description: "Largest delay in seconds when doubling.")
     }
 
     /// Registers the `simple_retry` and `smart_retry` middlewares.
     mutating func registerMiddlewareTypes() {
-        typealias Retry = RetryKeys
-        typealias Smart = SmartRetryKeys
+        let simple = RetryKeys()
         register(
             middleware: "simple_retry",
             summary: "Re-sends failed tasks whose retry_on_error label is true, as taskiq's SimpleRetryMiddleware.",
-            options: [Retry.defaultRetryCount, Retry.defaultRetryLabel, Retry.noResultOnRetry]
+            options: simple.declarations
         ) { options in
-            SimpleRetryMiddleware(defaultRetryCount: try options[Retry.defaultRetryCount],
-                                  defaultRetryLabel: try options[Retry.defaultRetryLabel],
-                                  noResultOnRetry: try options[Retry.noResultOnRetry])
+            SimpleRetryMiddleware(defaultRetryCount: try options[simple.defaultRetryCount],
+                                  defaultRetryLabel: try options[simple.defaultRetryLabel],
+                                  noResultOnRetry: try options[simple.noResultOnRetry])
         }
 
+        let smart = SmartRetryKeys()
         register(
             middleware: "smart_retry",
             summary: "Re-sends failed tasks after a delay (honoured by the in-memory and Redis brokers), as taskiq's SmartRetryMiddleware but without compounding delays.",
-            options: [Retry.defaultRetryCount, Retry.defaultRetryLabel, Retry.noResultOnRetry,
-                      Smart.defaultDelay, Smart.useJitter, Smart.useDelayExponent, Smart.maxDelayExponent]
+            options: smart.declarations
         ) { options in
-            SmartRetryMiddleware(defaultRetryCount: try options[Retry.defaultRetryCount],
-                                 defaultRetryLabel: try options[Retry.defaultRetryLabel],
-                                 noResultOnRetry: try options[Retry.noResultOnRetry],
-                                 defaultDelay: try options[Smart.defaultDelay],
-                                 useJitter: try options[Smart.useJitter],
-                                 useDelayExponent: try options[Smart.useDelayExponent],
-                                 maxDelayExponent: try options[Smart.maxDelayExponent])
+            SmartRetryMiddleware(defaultRetryCount: try options[smart.retry.defaultRetryCount],
+                                 defaultRetryLabel: try options[smart.retry.defaultRetryLabel],
+                                 noResultOnRetry: try options[smart.retry.noResultOnRetry],
+                                 defaultDelay: try options[smart.defaultDelay],
+                                 useJitter: try options[smart.useJitter],
+                                 useDelayExponent: try options[smart.useDelayExponent],
+                                 maxDelayExponent: try options[smart.maxDelayExponent])
         }
     }
 }
