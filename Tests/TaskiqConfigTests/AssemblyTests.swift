@@ -1,6 +1,6 @@
 import Testing
 import TaskiqTestSupport
-import Taskiq
+@testable import Taskiq
 import TaskiqRedis
 @testable import TaskiqConfig
 import TaskiqExamples
@@ -121,6 +121,40 @@ import TaskiqExamples
         let broker = try #require(system.broker as? InMemoryBroker)
         #expect(broker.statistics.limitRejections == [.depth: 1])
         try await system.shutdown()
+    }
+
+    @Test func workerSettingsReachEveryBrokersWorker() throws {
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+            {"broker": {"type": "redis_stream"},
+             "brokers": {"fast": {"type": "zeromq", "pattern": "push_pull"}, "local": {"type": "inmemory"}},
+             "worker": {"cast_types": false, "sync_tasks_pool_size": 7, "logs_format": "%(levelname)s %(message)s"}}
+            """])
+        let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
+        for name in ["default", "fast", "local"] {
+            let options = system.receiverOptions(broker: name)
+            #expect(options.castTypes == false, "\(name)")
+            #expect(options.syncTasksPoolSize == 7, "\(name)")
+            #expect(options.logsFormat == "%(levelname)s %(message)s", "\(name)")
+        }
+        let local = try #require(system.broker(named: "local") as? InMemoryBroker)
+        let embedded = try #require(local.embeddedReceiver?.options)
+        #expect(embedded.castTypes == false)
+        #expect(embedded.syncTasksPoolSize == 7)
+        #expect(embedded.logsFormat == "%(levelname)s %(message)s")
+        #expect(embedded.maxAsyncTasks == 0)
+        let worker = try #require(system.resolvedConfiguration.objectValue?["worker"]?.objectValue)
+        #expect(worker["cast_types"] == false)
+        #expect(worker["sync_tasks_pool_size"] == 7)
+        #expect(worker["logs_format"] == "%(levelname)s %(message)s")
+    }
+
+    @Test func theExampleKeepsTheResultLimitItWrites() throws {
+        // examples/taskiq.json once set the broker's max_stored_results (100) beside the result
+        // backend's (1000), and assembly dropped the broker's without a word; now the file names
+        // one limit, and that is the one in force.
+        let system = try Self.exampleSystem()
+        #expect(system.configuration.document.root["broker"]?.objectValue?["max_stored_results"] == nil)
+        #expect((system.broker.resultBackend as? InMemoryResultBackend)?.maxStoredResults == 1000)
     }
 
     @Test func anUnknownTaskSuggestsTheClosestName() async throws {

@@ -17,18 +17,34 @@ final class CountingMiddleware: TaskiqMiddleware {
 }
 
 @Suite struct ComponentRegistryTests {
+    /// A user's typed key, declared once and read back by the factory.
+    static let step = Option<Int>.integer("step", default: 1, range: 1...10, description: "How much each message counts.")
+
     static var userRegistry: ComponentRegistry {
         var registry = ComponentRegistry.standard
-        registry.register(middleware: "counting", summary: "Counts sent messages.", options: [
-            .integer("step", default: 1, range: 1...10, description: "How much each message counts."),
-        ]) { options in
-            CountingMiddleware(step: try options.int("step"))
+        registry.register(middleware: "counting", summary: "Counts sent messages.", options: [step]) { options in
+            CountingMiddleware(step: try options[step])
         }
+        // Untyped declarations, as user code written before typed keys has them, still register.
         registry.register(resultBackend: "remote", options: [
             .string("url", default: nil, required: true, description: "Where results live."),
             .string("password", default: nil, description: "The password."),
         ]) { _ in InMemoryResultBackend() }
         return registry
+    }
+
+    @Test func anOptionGroupListsItsKeysInDeclarationOrderWithNestedGroupsInPlace() {
+        let names = ComponentRegistry.RedisListKeys().declarations.map(\.declaration.name)
+        #expect(names == ["url", "queue_name", "block_timeout", "delay_poll_interval", "max_bulk_length", "max_aggregate_count"])
+    }
+
+    @Test func everyStandardTypeDeclaresEachOptionOnce() {
+        for kind in ComponentKind.allCases {
+            for type in ComponentRegistry.standard.types(of: kind) {
+                let names = type.options.map(\.name)
+                #expect(Set(names).count == names.count, "\(kind.rawValue) \(type.name): \(names)")
+            }
+        }
     }
 
     @Test func aUserMiddlewareIsUsableFromConfig() async throws {

@@ -6,7 +6,7 @@ import Taskiq
 @Suite struct ExtendsTests {
     static let base = """
         {
-          "broker": {"type": "inmemory", "max_stored_results": 7},
+          "broker": {"type": "inmemory", "await_inplace": true},
           "middlewares": [{"type": "simple_retry"}, {"type": "simple_retry", "default_retry_count": 5}],
           "worker": {"max_async_tasks": 5, "max_prefetch": 2, "log_format": "json"}
         }
@@ -23,7 +23,7 @@ import Taskiq
         ])
         let configuration = try TaskiqConfiguration.load(directory.path("env/child.json"), modules: Fixtures.modules,
                                                          environment: [:])
-        #expect(try configuration.broker.options.int("max_stored_results") == 7)
+        #expect(try configuration.broker.options[ComponentRegistry.InMemoryBrokerKeys().awaitInplace])
         #expect(configuration.middlewares.count == 1)
         #expect(try configuration.middlewares[0].options.int("default_retry_count") == 9)
         #expect(configuration.worker.maxAsyncTasks == 5)
@@ -36,14 +36,14 @@ import Taskiq
         let directory = try TemporaryConfigDirectory(files: [
             "base.json": Self.base,
             "zmq.json": #"{"extends": "base.json", "broker": {"type": "zeromq", "pattern": "push_pull"}}"#,
-            "same.json": #"{"extends": "base.json", "broker": {"type": "inmemory", "cast_types": false}}"#,
+            "same.json": #"{"extends": "base.json", "broker": {"type": "inmemory"}, "worker": {"cast_types": false}}"#,
         ])
         let zmq = try TaskiqConfiguration.load(directory.path("zmq.json"), modules: Fixtures.modules, environment: [:])
         #expect(zmq.broker.type.name == "zeromq")
-        #expect(zmq.broker.options.values["max_stored_results"] == nil)
+        #expect(zmq.broker.options.values["await_inplace"] == nil)
         let same = try TaskiqConfiguration.load(directory.path("same.json"), modules: Fixtures.modules, environment: [:])
-        #expect(try same.broker.options.int("max_stored_results") == 7)
-        #expect(try same.broker.options.bool("cast_types") == false)
+        #expect(try same.broker.options[ComponentRegistry.InMemoryBrokerKeys().awaitInplace])
+        #expect(same.worker.castTypes == false)
     }
 
     @Test func aFileExtendingItselfIsACycle() throws {
@@ -62,7 +62,7 @@ import Taskiq
                                                 environment: ["TASKIQ_MAX_ASYNC_TASKS": "64"])
         #expect(prod.worker.maxAsyncTasks == 64)
         #expect(prod.worker.logFormat == .json)
-        #expect(try prod.broker.options.int("sync_tasks_pool_size") == 8)
+        #expect(prod.worker.syncTasksPoolSize == 8)
         #expect(prod.modules == ["examples"])
     }
 }
@@ -70,7 +70,7 @@ import Taskiq
 @Suite struct InterpolationTests {
     static func load(_ worker: String, environment: [String: String]) throws -> TaskiqConfiguration {
         let directory = try TemporaryConfigDirectory(files: [
-            "taskiq.json": #"{"broker": {"type": "inmemory", "logs_format": "${FMT:-%(message)s}"}, "worker": \#(worker)}"#,
+            "taskiq.json": #"{"broker": {"type": "inmemory"}, "worker": \#(worker)}"#,
         ])
         return try TaskiqConfiguration.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: environment)
     }
@@ -93,9 +93,9 @@ import Taskiq
     }
 
     @Test func aWholeStringReferenceStaysAString() throws {
-        let configuration = try Self.load("{}", environment: ["FMT": "123"])
-        #expect(configuration.broker.options["logs_format"] == "123")
-        #expect(try Self.load("{}", environment: [:]).broker.options["logs_format"] == "%(message)s")
+        let worker = #"{"logs_format": "${FMT:-%(message)s}"}"#
+        #expect(try Self.load(worker, environment: ["FMT": "123"]).worker.logsFormat == "123")
+        #expect(try Self.load(worker, environment: [:]).worker.logsFormat == "%(message)s")
     }
 
     @Test func referencesInsideStringsAndEscapes() throws {

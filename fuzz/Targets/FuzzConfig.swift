@@ -29,14 +29,15 @@ public func fuzzConfig(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 private let baseFile = Array("""
     {
       "$schema": "./taskiq.schema.json",
-      "broker": {"type": "inmemory", "sync_tasks_pool_size": 4, "max_stored_results": 100, "cast_types": true},
+      "broker": {"type": "inmemory"},
       "result_backend": {"type": "inmemory", "max_stored_results": 1000},
       "task_id_generator": "uuid4",
       "middlewares": [{"type": "simple_retry", "default_retry_count": 3}],
       "tasks": {"discover": "examples.*"},
       "worker": {
         "workers": 1, "max_async_tasks": 100, "max_prefetch": 0, "ack_type": "when_saved",
-        "shutdown_timeout": 30, "log_level": "${TASKIQ_LOG_LEVEL:-info}", "log_format": "text"
+        "shutdown_timeout": 30, "log_level": "${TASKIQ_LOG_LEVEL:-info}", "log_format": "text",
+        "sync_tasks_pool_size": 4, "cast_types": true
       },
       "schedules": []
     }

@@ -54,11 +54,17 @@ public final class InMemoryBroker: AsyncBroker {
             limits: limits), logger: receiverLogger)
     }
 
-    /// Replaces the message caps (the configuration's `worker.limits`); call before kicking.
-    package func useMessageLimits(_ limits: MessageLimits) {
+    /// Replaces the embedded worker's settings that the configuration's `worker` section holds
+    /// (`cast_types`, `sync_tasks_pool_size`, `logs_format`, `limits`); call before kicking.
+    package func useWorkerSettings(castTypes: Bool, syncTasksPoolSize: Int, logsFormat: String?, limits: MessageLimits) {
         let replaced = receiver.withLock { receiver -> Receiver? in
-            guard let current = receiver, current.options.limits != limits else { return nil }
+            guard let current = receiver else { return nil }
             var options = current.options
+            guard options.castTypes != castTypes || options.syncTasksPoolSize != syncTasksPoolSize
+                    || options.logsFormat != logsFormat || options.limits != limits else { return nil }
+            options.castTypes = castTypes
+            options.syncTasksPoolSize = syncTasksPoolSize
+            options.logsFormat = logsFormat
             options.limits = limits
             receiver = Receiver(broker: self, options: options, logger: current.baseLogger)
             return current

@@ -21,7 +21,7 @@ extension TaskiqSystem {
         root["middlewares"] = .array(settings.middlewares.map { .object($0.json) })
         if let deadLetters = settings.deadLetters {
             var entry = deadLetters.queue.json
-            entry[DeadLetterSettings.failedTasksKey] = .string(deadLetters.failedTasks.name)
+            entry[DeadLetterSettings.failedTasksKey] = DeadLetterSettings.failedTasks.json(deadLetters.failedTasks)
             root["dead_letters"] = .object(entry)
         }
         var tasks: JSONObject = ["modules": .array(settings.modules.map(JSONValue.string))]
@@ -29,32 +29,13 @@ extension TaskiqSystem {
             tasks["routes"] = .object(JSONObject(settings.routes.map { ($0.pattern, JSONValue.string($0.broker)) }))
         }
         root["tasks"] = .object(tasks)
-        let worker = settings.worker
-        root["worker"] = [
-            "workers": .int(worker.workers),
-            "max_async_tasks": .int(worker.maxAsyncTasks),
-            "max_prefetch": .int(worker.maxPrefetch),
-            "ack_type": .string(worker.ackType.rawValue),
-            "shutdown_timeout": .double(worker.shutdownTimeout.inSeconds),
-            "wait_tasks_timeout": worker.waitTasksTimeout.map { .double($0.inSeconds) } ?? .null,
-            "max_tasks_per_child": worker.maxTasksPerChild.map(JSONValue.int) ?? .null,
-            "log_level": .string(worker.logLevel.rawValue),
-            "log_format": .string(worker.logFormat.rawValue),
-            "log_file": worker.logFile.map(JSONValue.string) ?? .null,
-            "limits": [
-                "max_message_size": .int(worker.limits.maxMessageSize),
-                "max_depth": .int(worker.limits.maxDepth),
-                "max_arguments": .int(worker.limits.maxArguments),
-                "max_labels": .int(worker.limits.maxLabels),
-                "max_label_key_size": .int(worker.limits.maxLabelKeySize),
-                "max_label_value_size": .int(worker.limits.maxLabelValueSize),
-            ],
-        ]
+        root["worker"] = .object(settings.worker.json)
         root["schedules"] = .array(settings.schedules.map { .object(Self.configForm($0)) })
         let scheduler = settings.scheduler
+        typealias Keys = SchedulerSettings.Keys
         root["scheduler"] = [
-            "catch_up": .string(scheduler.catchUp.name),
-            "refresh_interval": .double(scheduler.refreshInterval.inSeconds),
+            Keys.catchUp.name: Keys.catchUp.json(scheduler.catchUp),
+            Keys.refreshInterval.name: Keys.refreshInterval.json(scheduler.refreshInterval),
             "lease": scheduler.lease.map { .object($0.json) } ?? ["type": "local"],
             "state_store": scheduler.stateStore.map { .object($0.json) } ?? ["type": "inmemory"],
         ]

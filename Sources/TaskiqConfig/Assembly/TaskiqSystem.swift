@@ -76,7 +76,7 @@ public final class TaskiqSystem: Sendable {
     private static func makeScheduleSource(_ configuration: TaskiqConfiguration) throws(ConfigError) -> any ScheduleSource {
         guard let backend = configuration.resultBackend, backend.type.name == "redis" else { return InMemoryScheduleSource() }
         do {
-            return try RedisScheduleSource(url: try backend.options.string("url"))
+            return try RedisScheduleSource(url: try backend.options[ComponentRegistry.RedisConnectionKeys().url])
         } catch {
             throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
                               "cannot create the Redis schedule source: \(error)")
@@ -104,7 +104,9 @@ public final class TaskiqSystem: Sendable {
             if case .middleware(let middleware) = try settings.make() { middlewares.append(middleware) }
         }
         broker.addMiddlewares(middlewares)
-        (broker as? InMemoryBroker)?.useMessageLimits(configuration.worker.limits)
+        let worker = configuration.worker
+        (broker as? InMemoryBroker)?.useWorkerSettings(castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
+                                                        logsFormat: worker.logsFormat, limits: worker.limits)
         return broker
     }
 
@@ -163,17 +165,16 @@ public final class TaskiqSystem: Sendable {
     /// Receiver options for the main broker; see ``receiverOptions(broker:)``.
     public var receiverOptions: ReceiverOptions { receiverOptions(broker: TaskiqConfiguration.defaultBrokerName) }
 
-    /// Receiver options for a worker listening on a broker: the worker settings and, where that
-    /// broker declares them, `cast_types`, `sync_tasks_pool_size` and `logs_format`.
+    /// Receiver options for a worker listening on a broker: the `worker` section's settings.
     /// - Parameter name: `default` or a key of `brokers`.
     public func receiverOptions(broker name: String) -> ReceiverOptions {
-        let worker = configuration.worker
-        let brokerOptions = configuration.brokerSettings(named: name)?.broker.options ?? configuration.broker.options
-        return ReceiverOptions(
+        Self.receiverOptions(configuration.worker, broker: name)
+    }
+
+    private static func receiverOptions(_ worker: WorkerSettings, broker name: String) -> ReceiverOptions {
+        ReceiverOptions(
             maxAsyncTasks: worker.maxAsyncTasks, maxPrefetch: worker.maxPrefetch, ackType: worker.ackType,
-            castTypes: brokerOptions["cast_types"]?.boolValue ?? true,
-            syncTasksPoolSize: brokerOptions["sync_tasks_pool_size"]?.intValue ?? 4,
-            logsFormat: brokerOptions["logs_format"]?.stringValue,
+            castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize, logsFormat: worker.logsFormat,
             waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name, limits: worker.limits)
     }
 

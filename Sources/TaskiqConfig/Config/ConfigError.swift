@@ -49,6 +49,9 @@ extension ErrorCode where Domain == ConfigError {
     public static var noConfigFile: Self { "no_config_file" }
     /// A key that is not a setting.
     public static var unknownKey: Self { "unknown_key" }
+    /// A key that older files put in one place and that now lives in another (a broker's
+    /// `cast_types`, now `worker.cast_types`); the message names where it went.
+    public static var movedKey: Self { "moved_key" }
     /// A required key is absent.
     public static var missingKey: Self { "missing_key" }
     /// A value of the wrong JSON type.

@@ -10,7 +10,7 @@ extension ConfigValidator {
         let object = value.objectValue ?? [:]
         let values = try options(object[key].map { [key: $0] } ?? [:], declared: [DeadLetterSettings.failedTasksOption],
                                  at: path, owner: "the dead_letters section")
-        let policy = values[key]?.stringValue.flatMap(DeadLetterPolicy.init(name:)) ?? .exhausted
+        let policy = try ComponentOptions(type: "dead_letters", values: values)[DeadLetterSettings.failedTasks]
         return DeadLetterSettings(queue: queue, failedTasks: policy)
     }
 }

@@ -60,7 +60,7 @@ struct ConfigValidator {
         let deadLetters = try deadLetterSettings(root["dead_letters"])
         for settings in [broker] + brokers.map(\.broker) {
             // A broker that cannot read a message the worker would accept leaves it pending (stream) or loses it (list).
-            if let bulk = settings.options["max_bulk_length"]?.intValue, bulk < worker.limits.maxMessageSize {
+            if let bulk = settings.options[ComponentRegistry.RedisReplyLimitKeys().maxBulkLength.name]?.intValue, bulk < worker.limits.maxMessageSize {
                 let path = JSONPath.root.key("worker").key(WorkerSettings.limitsKey).key("max_message_size")
                 throw ConfigError(.impossibleSettings, file: document.origin(of: path), path: path.text, """
                     found \(worker.limits.maxMessageSize) bytes, more than the '\(settings.type.name)' broker (\(settings.path)) \
@@ -120,6 +120,7 @@ struct ConfigValidator {
         var rest = object
         rest["type"] = nil
         for key in reserved { rest[key] = nil }
+        if kind == .broker { try rejectMovedBrokerKeys(in: rest, declared: type.options, at: path) }
         let values = try options(rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)",
                                  alsoAllowed: reserved)
         let options = ComponentOptions(type: name, values: values)

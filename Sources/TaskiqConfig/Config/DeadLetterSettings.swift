@@ -14,14 +14,17 @@ public struct DeadLetterSettings: Sendable {
     /// Which failed tasks are dead-lettered.
     public var failedTasks: DeadLetterPolicy
 
-    /// The key of the policy, accepted by every dead-letter-queue type.
-    static let failedTasksKey = "failed_tasks"
-
-    /// The declaration of `failed_tasks`, for validation and the schema.
-    static let failedTasksOption = ComponentOption.choice(
-        failedTasksKey, DeadLetterPolicy.allCases.map(\.name), default: DeadLetterPolicy.exhausted.name,
+    /// `failed_tasks`, accepted by every dead-letter-queue type.
+    static let failedTasks = Option<DeadLetterPolicy>.choice(
+        "failed_tasks", DeadLetterPolicy.allCases, spelling: { $0.name }, default: .exhausted,
         description: """
             Which failed tasks are dead-lettered: exhausted (those a retry middleware gave up on: attempts used \
             up or an error type it does not retry), all (every failure not being retried) or none.
             """)
+
+    /// The key of the policy.
+    static var failedTasksKey: String { failedTasks.name }
+
+    /// The declaration of `failed_tasks`, for validation and the schema.
+    static var failedTasksOption: ComponentOption { failedTasks.declaration }
 }

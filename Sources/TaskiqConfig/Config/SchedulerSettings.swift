@@ -28,18 +28,25 @@ public struct SchedulerSettings: Sendable {
     /// The key of the state-store component.
     static let stateStoreKey = "state_store"
 
+    /// The plain options of the section, each declared once; defaults come from ``init()``.
+    enum Keys {
+        private static let defaults = SchedulerSettings()
+
+        static let catchUp = Option<CatchUpPolicy>.choice(
+            "catch_up", [.skip, .runOnce], spelling: { $0.name }, default: defaults.catchUp,
+            description: "Slots missed while no scheduler was sending: skip drops them, run_once sends one message for them.")
+        static let refreshInterval = Option<Duration>.seconds(
+            "refresh_interval", default: defaults.refreshInterval, range: 1...86_400,
+            description: "Seconds between reads of the schedule sources, so added and removed schedules take effect.")
+    }
+
     /// The plain settings the section accepts besides `lease` and `state_store`; validation and the schema both use them.
-    static let options: [ComponentOption] = [
-        .choice("catch_up", ["skip", "run_once"], default: CatchUpPolicy.skip.name,
-                description: "Slots missed while no scheduler was sending: skip drops them, run_once sends one message for them."),
-        .number("refresh_interval", default: 60, range: 1...86_400,
-                description: "Seconds between reads of the schedule sources, so added and removed schedules take effect."),
-    ]
+    static let options: [ComponentOption] = [Keys.catchUp.declaration, Keys.refreshInterval.declaration]
 
     /// Reads validated values (see ``options``).
     init(_ values: ComponentOptions, lease: ComponentSettings?, stateStore: ComponentSettings?) throws(ConfigError) {
-        catchUp = CatchUpPolicy(name: try values.string("catch_up")) ?? .skip
-        refreshInterval = .milliseconds(Int((try values.double("refresh_interval") * 1000).rounded()))
+        catchUp = try values[Keys.catchUp]
+        refreshInterval = try values[Keys.refreshInterval]
         self.lease = lease
         self.stateStore = stateStore
     }

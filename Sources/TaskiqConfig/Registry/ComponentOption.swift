@@ -8,7 +8,7 @@ import Taskiq
 /// ```
 /// Numbers and booleans may be written as strings that parse (`"${WORKERS:-2}"` becomes `2`),
 /// so that environment interpolation can supply them.
-public struct ComponentOption: Sendable, Hashable {
+public struct ComponentOption: OptionDeclaration, Hashable {
     /// The JSON type of an option's value.
     public enum ValueType: Sendable, Hashable {
         /// An integer (`Int`).
@@ -49,6 +49,37 @@ public struct ComponentOption: Sendable, Hashable {
         self.description = description
     }
 
+    /// The option itself, so that untyped and typed (``Option``) declarations share a list.
+    public var declaration: ComponentOption { self }
+
+    /// The type as error messages name it: `an integer in 0...1000`, `one of 'text', 'json'`.
+    var expectation: String {
+        var text: String
+        switch type {
+        case .integer: text = "an integer"
+        case .number: text = "a number"
+        case .boolean: return "a boolean (true or false)"
+        case .string: text = "a string"
+        case .address(let format): text = "an address \(format.example)"
+        case .choice(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
+        }
+        if let range {
+            let show: (Double) -> String = { type == .integer || $0 == $0.rounded() ? String(Int($0)) : String($0) }
+            if range.upperBound >= Double(Int.max / 2) {
+                text += " >= \(show(range.lowerBound))"
+            } else {
+                text += " in \(show(range.lowerBound))...\(show(range.upperBound))"
+            }
+        }
+        if defaultValue.isNull && !isRequired { text += " or null" }
+        return text
+    }
+}
+
+/// The untyped constructors, for lists of ``OptionDeclaration``s (`options: [.integer("step", ...)]`)
+/// as well as for `ComponentOption` itself. A factory that reads its options should prefer the
+/// typed ``Option`` keys, which name each option once.
+extension OptionDeclaration where Self == ComponentOption {
     /// An integer option.
     /// - Parameters:
     ///   - name: The key, such as `max_stored_results`.
@@ -122,26 +153,4 @@ public struct ComponentOption: Sendable, Hashable {
                         isRequired: required, description: description)
     }
 
-    /// The type as error messages name it: `an integer in 0...1000`, `one of 'text', 'json'`.
-    var expectation: String {
-        var text: String
-        switch type {
-        case .integer: text = "an integer"
-        case .number: text = "a number"
-        case .boolean: return "a boolean (true or false)"
-        case .string: text = "a string"
-        case .address(let format): text = "an address \(format.example)"
-        case .choice(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
-        }
-        if let range {
-            let show: (Double) -> String = { type == .integer || $0 == $0.rounded() ? String(Int($0)) : String($0) }
-            if range.upperBound >= Double(Int.max / 2) {
-                text += " >= \(show(range.lowerBound))"
-            } else {
-                text += " in \(show(range.lowerBound))...\(show(range.upperBound))"
-            }
-        }
-        if defaultValue.isNull && !isRequired { text += " or null" }
-        return text
-    }
 }

@@ -3,8 +3,9 @@ import Taskiq
 /// A component's validated settings, with defaults filled in: what a factory receives.
 ///
 /// ```swift
-/// registry.register(middleware: "audit", options: [.string("channel", default: "tasks", description: "...")]) { options in
-///     AuditMiddleware(channel: try options.string("channel"))
+/// static let channel = Option<String>.string("channel", default: "tasks", description: "Where audit lines go.")
+/// registry.register(middleware: "audit", options: [channel]) { options in
+///     AuditMiddleware(channel: try options[channel])
 /// }
 /// ```
 /// Every declared option has a value (its default when the file leaves it out); accessors throw
@@ -26,6 +27,18 @@ public struct ComponentOptions: Sendable, Hashable {
 
     /// The value of an option, or `nil` when it is not declared.
     public subscript(name: String) -> JSONValue? { values[name] }
+
+    /// The value of a typed option, decoded to its Swift type.
+    ///
+    /// Throws only for a programming error: a key the component did not declare, or a value
+    /// of another type than the key's (a ``ComponentOptions`` made by hand in a test).
+    public subscript<Value>(option: Option<Value>) -> Value {
+        get throws(ConfigError) {
+            guard let value = values[option.name] else { throw undeclared(option.name) }
+            guard let typed = option.decode(value) else { throw missing(option.name, option.declaration.expectation) }
+            return typed
+        }
+    }
 
     /// An integer option.
     public func int(_ name: String) throws(ConfigError) -> Int {
@@ -67,13 +80,15 @@ public struct ComponentOptions: Sendable, Hashable {
     }
 
     private func optional<T>(_ name: String, _ read: (JSONValue) -> T?, _ expected: String) throws(ConfigError) -> T? {
-        guard let value = values[name] else {
-            throw ConfigError(.componentFailed, file: "", path: name,
-                              "the '\(type)' factory reads option '\(name)', which it does not declare; declared: \(values.keys.joined(separator: ", "))")
-        }
+        guard let value = values[name] else { throw undeclared(name) }
         if value.isNull { return nil }
         guard let typed = read(value) else { throw missing(name, expected) }
         return typed
+    }
+
+    private func undeclared(_ name: String) -> ConfigError {
+        ConfigError(.componentFailed, file: "", path: name,
+                    "the '\(type)' factory reads option '\(name)', which it does not declare; declared: \(values.keys.joined(separator: ", "))")
     }
 
     private func missing(_ name: String, _ expected: String) -> ConfigError {

@@ -6,10 +6,9 @@ import Taskiq
 /// ``jsonSchema()`` describes them:
 /// ```swift
 /// var registry = ComponentRegistry.standard
-/// registry.register(middleware: "audit", summary: "Logs every task.", options: [
-///     .string("channel", default: "tasks", description: "Where audit lines go."),
-/// ]) { options in
-///     AuditMiddleware(channel: try options.string("channel"))
+/// let channel = Option<String>.string("channel", default: "tasks", description: "Where audit lines go.")
+/// registry.register(middleware: "audit", summary: "Logs every task.", options: [channel]) { options in
+///     AuditMiddleware(channel: try options[channel])
 /// }
 /// await TaskiqRunner(modules: [MyTasks.module], registry: registry).main()
 /// ```
@@ -34,17 +33,18 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `inmemory`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - isProcessLocal: Whether the broker only works inside one process, which rules out `workers > 1`.
     ///   - check: Validates options together when the config is loaded; throw a ``ConfigError``
     ///     whose path names the option.
     ///   - make: Builds the broker from validated options.
     public mutating func register(
-        broker name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        broker name: String, summary: String = "", options: [any OptionDeclaration] = [], isProcessLocal: Bool = false,
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any AsyncBroker
     ) {
-        add(ComponentType(kind: .broker, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .broker, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: isProcessLocal, check: check, make: { .broker(try make($0)) }))
     }
 
@@ -52,17 +52,18 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `inmemory`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - isProcessLocal: Whether the backend only works inside one process.
     ///   - check: Validates options together when the config is loaded, such as two that
     ///     exclude each other; throw a ``ConfigError`` whose path names the option.
     ///   - make: Builds the backend from validated options.
     public mutating func register(
-        resultBackend name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        resultBackend name: String, summary: String = "", options: [any OptionDeclaration] = [], isProcessLocal: Bool = false,
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any ResultBackend
     ) {
-        add(ComponentType(kind: .resultBackend, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .resultBackend, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: isProcessLocal, check: check, make: { .resultBackend(try make($0)) }))
     }
 
@@ -70,13 +71,14 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `simple_retry`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - make: Builds the middleware from validated options.
     public mutating func register(
-        middleware name: String, summary: String = "", options: [ComponentOption] = [],
+        middleware name: String, summary: String = "", options: [any OptionDeclaration] = [],
         make: @escaping @Sendable (ComponentOptions) throws -> any TaskiqMiddleware
     ) {
-        add(ComponentType(kind: .middleware, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .middleware, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: false, make: { .middleware(try make($0)) }))
     }
 
@@ -85,13 +87,14 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `uuid7`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - make: Builds the generator from validated options.
     public mutating func register(
-        taskIDGenerator name: String, summary: String = "", options: [ComponentOption] = [],
+        taskIDGenerator name: String, summary: String = "", options: [any OptionDeclaration] = [],
         make: @escaping @Sendable (ComponentOptions) throws -> TaskIDGenerator
     ) {
-        add(ComponentType(kind: .taskIDGenerator, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .taskIDGenerator, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: false, make: { .taskIDGenerator(try make($0)) }))
     }
 
@@ -101,17 +104,18 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `local`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - isProcessLocal: Whether the lease only coordinates schedulers inside one process.
     ///   - check: Validates options together when the config is loaded (a renewal interval
     ///     shorter than the expiry); throw a ``ConfigError`` whose path names the option.
     ///   - make: Builds the lease from validated options.
     public mutating func register(
-        schedulerLease name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        schedulerLease name: String, summary: String = "", options: [any OptionDeclaration] = [], isProcessLocal: Bool = false,
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerLease
     ) {
-        add(ComponentType(kind: .schedulerLease, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .schedulerLease, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: isProcessLocal, check: check, make: { .schedulerLease(try make($0)) }))
     }
 
@@ -119,17 +123,18 @@ public struct ComponentRegistry: Sendable {
     /// - Parameters:
     ///   - name: The `type` the config names, such as `inmemory`.
     ///   - summary: One sentence for the schema.
-    ///   - options: The settings it accepts besides `type`.
+    ///   - options: The settings it accepts besides `type`: typed ``Option`` keys the factory reads back, or
+    ///     untyped ``ComponentOption``s.
     ///   - isProcessLocal: Whether the store lives in this process only (lost on exit).
     ///   - check: Validates options together when the config is loaded; throw a ``ConfigError``
     ///     whose path names the option.
     ///   - make: Builds the store from validated options.
     public mutating func register(
-        schedulerStateStore name: String, summary: String = "", options: [ComponentOption] = [],
+        schedulerStateStore name: String, summary: String = "", options: [any OptionDeclaration] = [],
         isProcessLocal: Bool = false, check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerStateStore
     ) {
-        add(ComponentType(kind: .schedulerStateStore, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .schedulerStateStore, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: isProcessLocal, check: check, make: { .schedulerStateStore(try make($0)) }))
     }
 
@@ -146,11 +151,11 @@ public struct ComponentRegistry: Sendable {
     ///     whose path names the option.
     ///   - make: Builds the queue from validated options.
     public mutating func register(
-        deadLetterQueue name: String, summary: String = "", options: [ComponentOption] = [], isProcessLocal: Bool = false,
+        deadLetterQueue name: String, summary: String = "", options: [any OptionDeclaration] = [], isProcessLocal: Bool = false,
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any DeadLetterQueue
     ) {
-        add(ComponentType(kind: .deadLetterQueue, name: name, summary: summary, options: options,
+        add(ComponentType(kind: .deadLetterQueue, name: name, summary: summary, options: options.map(\.declaration),
                           isProcessLocal: isProcessLocal, check: check, make: { .deadLetterQueue(try make($0)) }))
     }
 
