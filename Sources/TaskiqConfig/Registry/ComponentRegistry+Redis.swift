@@ -133,6 +133,17 @@ extension ComponentRegistry {
             description: "Key prefix: a schedule's last slot is <prefix>:<schedule_id>.")
     }
 
+    /// Checks that a lease's renewal interval is shorter than its time to live: otherwise the
+    /// holder loses the lease between two renewals, and `consequence` says what that costs.
+    private static func requireShorter(_ renew: Option<Duration>, than ttl: Option<Duration>, in options: ComponentOptions,
+                                       or consequence: String) throws(ConfigError) {
+        let renewValue = try options[renew], ttlValue = try options[ttl]
+        guard renewValue < ttlValue else {
+            throw ConfigError(.impossibleSettings, file: "", path: renew.name,
+                              "\(renew.name) (\(renewValue.inSeconds) s) must be shorter than \(ttl.name) (\(ttlValue.inSeconds) s), or \(consequence)")
+        }
+    }
+
     /// Registers the Redis types: the `redis_stream` and `redis_list` brokers, the `redis` result
     /// backend, dead-letter queue, scheduler lease and scheduler state store.
     mutating func registerRedisTypes() {
@@ -173,11 +184,8 @@ extension ComponentRegistry {
             summary: "A lease key in Redis (SET NX PX, renewed by its holder): one of several scheduler processes sends, the others stand by and take over when it expires.",
             options: lease.declarations,
             check: { options throws(ConfigError) in
-                let ttl = try options[lease.ttl], renew = try options[lease.renewInterval]
-                guard renew < ttl else {
-                    throw ConfigError(.impossibleSettings, file: "", path: lease.renewInterval.name,
-                                      "renew_interval (\(renew.inSeconds) s) must be shorter than ttl (\(ttl.inSeconds) s), or the holder loses the lease between renewals")
-                }
+                try Self.requireShorter(lease.renewInterval, than: lease.ttl, in: options,
+                                        or: "the holder loses the lease between renewals")
             }
         ) { options in
             try RedisSchedulerLease(url: try options[lease.connection.url], key: try options[lease.key],
@@ -201,11 +209,8 @@ extension ComponentRegistry {
             summary: "Durable, acknowledged delivery over a Redis stream and consumer group; wire-compatible with taskiq-redis RedisStreamBroker.",
             options: stream.declarations,
             check: { options throws(ConfigError) in
-                let leaseTTL = try options[stream.leaseTTL], renew = try options[stream.leaseRenewInterval]
-                guard renew < leaseTTL else {
-                    throw ConfigError(.impossibleSettings, file: "", path: stream.leaseRenewInterval.name,
-                                      "lease_renew_interval (\(renew.inSeconds) s) must be shorter than lease_ttl (\(leaseTTL.inSeconds) s), or live workers lose their entries")
-                }
+                try Self.requireShorter(stream.leaseRenewInterval, than: stream.leaseTTL, in: options,
+                                        or: "live workers lose their entries")
             }
         ) { options in
             let settings = RedisStreamBrokerOptions(
