@@ -163,42 +163,52 @@ struct BenchRun: Sendable {
         let producers = options.effectiveConcurrency
         let clock = ContinuousClock()
         let start = clock.now
-        let work = Task {
-            await withTaskGroup(of: [UInt64].self) { group in
-                for _ in 0..<producers {
-                    group.addTask {
-                        var samples: [UInt64] = []
-                        samples.reserveCapacity(total / producers + 1)
-                        while !Task.isCancelled, counters.claim(below: total) != nil {
-                            let kicked = clock.now
-                            do {
-                                let handle = try await BenchTasks.noop.kiq(payload)
-                                if awaitingResults, try await handle.waitResult().isErr {
-                                    counters.errors.add(1, ordering: .relaxed)
-                                }
-                            } catch {
-                                counters.errors.add(1, ordering: .relaxed)
-                            }
-                            let (seconds, attoseconds) = (clock.now - kicked).components
-                            samples.append(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
-                            counters.finished.add(1, ordering: .relaxed)
-                        }
-                        return samples
-                    }
-                }
-                var all: [UInt64] = []
-                all.reserveCapacity(total)
-                for await samples in group { all += samples }
-                return all
-            }
-        }
         let progress = BenchProgress(counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
                                      stallTimeout: options.stallTimeout)
-        let monitor = Task { await progress.watch { work.cancel() } }
-        let samples = await work.value
+        // The producers and the stall watch race in one group: whichever ends first cancels the
+        // other (a stall cancels the producers, which return the samples they have).
+        let samples = await withTaskGroup(of: [UInt64]?.self) { race in
+            race.addTask {
+                await withTaskGroup(of: [UInt64].self) { group in
+                    for _ in 0..<producers {
+                        group.addTask {
+                            var samples: [UInt64] = []
+                            samples.reserveCapacity(total / producers + 1)
+                            while !Task.isCancelled, counters.claim(below: total) != nil {
+                                let kicked = clock.now
+                                do {
+                                    let handle = try await BenchTasks.noop.kiq(payload)
+                                    if awaitingResults, try await handle.waitResult().isErr {
+                                        counters.errors.add(1, ordering: .relaxed)
+                                    }
+                                } catch {
+                                    counters.errors.add(1, ordering: .relaxed)
+                                }
+                                let (seconds, attoseconds) = (clock.now - kicked).components
+                                samples.append(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+                                counters.finished.add(1, ordering: .relaxed)
+                            }
+                            return samples
+                        }
+                    }
+                    var all: [UInt64] = []
+                    all.reserveCapacity(total)
+                    for await samples in group { all += samples }
+                    return all
+                }
+            }
+            race.addTask {
+                await progress.watch {}
+                return nil
+            }
+            var samples: [UInt64] = []
+            for await result in race {
+                if let result { samples = result }
+                race.cancelAll()
+            }
+            return samples
+        }
         let seconds = (clock.now - start).inSeconds
-        monitor.cancel()
-        await monitor.value
         let unfinished = total - samples.count
         return (samples, seconds, counters.errors.load(ordering: .relaxed) + unfinished)
     }

@@ -76,16 +76,16 @@ final class BenchWorkerFleet: Sendable {
         clearReports()
         for child in children { child.signal(SIGTERM) }
         let children = self.children
-        let killer = Task {
-            try await Task.sleep(for: .seconds(30))
-            for child in children { child.signal(SIGKILL) }
+        await withBackgroundTask({
+            try? await Task.sleep(for: .seconds(30))
+            if !Task.isCancelled { for child in children { child.signal(SIGKILL) } }
+        }) {
+            var remaining = children.count
+            for await _ in exits {
+                remaining -= 1
+                if remaining == 0 { break }
+            }
         }
-        var remaining = children.count
-        for await _ in exits {
-            remaining -= 1
-            if remaining == 0 { break }
-        }
-        killer.cancel()
         defer { clearReports() }
         return reports
     }

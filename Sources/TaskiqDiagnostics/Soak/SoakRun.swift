@@ -69,16 +69,16 @@ struct SoakRun: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let stopKicking = options.maxDuration.map { start + $0 }
-        let progress = Task { await reportProgress(counters, since: start) }
-        let failedKicks = await withTaskGroup(of: [Int].self) { group in
-            for _ in 0..<options.effectiveConcurrency {
-                group.addTask { await produce(counters, until: stopKicking) }
+        let failedKicks = await withBackgroundTask({ await reportProgress(counters, since: start) }) {
+            await withTaskGroup(of: [Int].self) { group in
+                for _ in 0..<options.effectiveConcurrency {
+                    group.addTask { await produce(counters, until: stopKicking) }
+                }
+                var failed: [Int] = []
+                for await part in group { failed += part }
+                return failed.sorted()
             }
-            var failed: [Int] = []
-            for await part in group { failed += part }
-            return failed.sorted()
         }
-        progress.cancel()
         let kickSeconds = (clock.now - start).inSeconds
 
         let attempted = min(counters.next.load(ordering: .relaxed), options.tasks)
