@@ -208,7 +208,8 @@ package final class ZMTPSocket: Sendable {
     }
 
     private func connectLoop(_ endpoint: ZMTPEndpoint, wakeup: DispatchSemaphore) {
-        var backoff = ZMTPReconnectBackoff(initial: options.reconnectInterval, maximum: options.reconnectIntervalMax)
+        let backoff = options.reconnectBackoff
+        var attempt = 1
         while !isClosed {
             do {
                 let tcp = try endpoint.connect(timeout: options.connectTimeout)
@@ -216,12 +217,13 @@ package final class ZMTPSocket: Sendable {
                     tcp.close()
                     break
                 }
-                if serve(connection, endpoint: endpoint) { backoff.reset() }
+                if serve(connection, endpoint: endpoint) { attempt = 1 }  // A completed handshake starts the delays again.
             } catch {
                 logger.trace("ZMTP \(type.name) could not connect: \(error)")
             }
             guard !isClosed else { break }
-            let delay = backoff.next()
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
             _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.seconds * 1e9)))
         }
     }

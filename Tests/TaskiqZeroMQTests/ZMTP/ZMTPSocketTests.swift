@@ -25,14 +25,17 @@ import TaskiqTestSupport
     }
 
     @Test func backoffDoublesWithJitterUpToTheCap() {
-        var backoff = ZMTPReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(400))
+        let backoff = ZMTPSocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .milliseconds(400))
+            .reconnectBackoff
         var rng = SeededGenerator(state: 1)
-        let delays = (0..<5).map { _ in backoff.next(using: &rng) }
+        let delays = (1...5).map { backoff.delay(attempt: $0, using: &rng) }
         for (delay, base) in zip(delays, [100, 200, 400, 400, 400]) {
             #expect(delay >= .milliseconds(base) && delay < .milliseconds(base * 3 / 2))
         }
-        backoff.reset()
-        #expect(backoff.next(using: &rng) < .milliseconds(150))
+        #expect(backoff.delay(attempt: 1, using: &rng) < .milliseconds(150))
+        // A maximum below the interval is raised to it, as libzmq does.
+        let flat = ZMTPSocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .milliseconds(10))
+        #expect(flat.reconnectBackoff.baseDelay(attempt: 3) == .milliseconds(100))
     }
 }
 
