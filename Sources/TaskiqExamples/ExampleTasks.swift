@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Taskiq
 
 /// The `examples` task module that `taskiq-run` ships with.
@@ -76,17 +71,17 @@ public enum ExampleTasks {
     /// (ZeroMQ, `redis_list`) the task is simply lost: that is what this task makes visible.
     public static let crashOnce = TaskDefinition("examples.crash_once", parameters: ["marker"]) {
         (marker: String) async throws -> String in
-        guard let enabled = getenv(crashOnceVariable), String(cString: enabled) == "1" else {
+        guard CurrentProcess.environment(crashOnceVariable) == "1" else {
             throw ExampleFailure(message: "examples.crash_once is disabled: set \(crashOnceVariable)=1 in the worker's environment to let it crash the worker")
         }
-        let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0 {
-            guard errno == EEXIST else {
-                throw ExampleFailure(message: "examples.crash_once cannot create \(marker): \(String(cString: strerror(errno)))")
+        do throws(SystemError) {
+            try FileDescriptor.open(marker, [.writeOnly, .create, .exclusive]).close()
+        } catch {
+            guard error.isFileExists else {
+                throw ExampleFailure(message: "examples.crash_once cannot create \(marker): \(error)")
             }
             return "recovered"
         }
-        close(descriptor)
         TaskContext.current?.logger.warning("examples.crash_once: created \(marker); crashing this worker process on purpose")
         fatalError("examples.crash_once: deliberate crash (marker \(marker) created; the redelivery will succeed)")
     }

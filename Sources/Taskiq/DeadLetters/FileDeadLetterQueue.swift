@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Keeps dead letters in a JSON-lines file: one letter per line (see ``DeadLetter/jsonValue``),
@@ -35,7 +30,7 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
         letter.id = TaskIDGenerator.uuid7()
         let value = letter.jsonValue
         try await onIO { [self] in
-            try withLockedFile(flags: O_RDWR | O_APPEND | O_CREAT) { fd in try appendLine(value, to: fd) }
+            try withLockedFile([.readWrite, .append, .create]) { file in try appendLine(value, to: file) }
         }
         return letter.id
     }
@@ -55,10 +50,10 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
     @discardableResult
     public func remove(id: String) async throws -> Bool {
         try await onIO { [self] in
-            try withLockedFile(flags: O_RDWR | O_APPEND | O_CREAT) { fd in
-                let letters = Self.letters(in: try Self.contents(of: fd, path: path), logger: nil)
+            try withLockedFile([.readWrite, .append, .create]) { file in
+                let letters = Self.letters(in: try Self.contents(of: file, path: path), logger: nil)
                 guard letters.contains(where: { $0.id == id }) else { return false }
-                try appendLine(["removed": .string(id)], to: fd)
+                try appendLine(["removed": .string(id)], to: file)
                 return true
             }
         }
@@ -67,9 +62,9 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
     @discardableResult
     public func purge() async throws -> Int {
         try await onIO { [self] in
-            try withLockedFile(flags: O_RDWR | O_CREAT) { fd in
-                let count = Self.letters(in: try Self.contents(of: fd, path: path), logger: nil).count
-                guard ftruncate(fd, 0) == 0 else { throw failure("cannot empty") }
+            try withLockedFile([.readWrite, .create]) { file in
+                let count = Self.letters(in: try Self.contents(of: file, path: path), logger: nil).count
+                do { try file.truncate() } catch { throw failure("cannot empty", error) }
                 return count
             }
         }
@@ -84,32 +79,30 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
 
     /// Appends one line to the locked file, starting a new line first when the file ends in a
     /// partial one, and flushes it to disk.
-    private func appendLine(_ value: JSONValue, to fd: Int32) throws {
+    private func appendLine(_ value: JSONValue, to file: FileDescriptor) throws {
         var line: [UInt8] = []
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure("cannot inspect") }
-        if info.st_size > 0 {
+        let size: Int
+        do { size = try file.size() } catch { throw failure("cannot inspect", error) }
+        if size > 0 {
             var last: UInt8 = 0
-            guard pread(fd, &last, 1, off_t(info.st_size - 1)) == 1 else { throw failure("cannot read") }
+            let read: Int
+            do { read = try withUnsafeMutableBytes(of: &last) { try file.read(into: $0, at: size - 1) } } catch {
+                throw failure("cannot read", error)
+            }
+            guard read == 1 else { throw failure("cannot read", SystemError.inputOutput) }
             if last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
         }
         line += value.serialized(style: .compact)
         line.append(UInt8(ascii: "\n"))
-        var offset = 0
-        while offset < line.count {
-            let written = line[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw failure("cannot write to") }
-            offset += written
-        }
-        guard fsync(fd) == 0 else { throw failure("cannot flush") }
+        if let error = line.withUnsafeBytes({ file.writeAll($0) }) { throw failure("cannot write to", error) }
+        do { try file.sync() } catch { throw failure("cannot flush", error) }
     }
 
     /// The letters in file order, with removed ones left out.
     private func read() throws -> [DeadLetter] {
         let bytes: [UInt8]
         do {
-            bytes = try withLockedFile(flags: O_RDONLY, exclusive: false) { fd in try Self.contents(of: fd, path: path) }
+            bytes = try withLockedFile(.readOnly, exclusive: false) { file in try Self.contents(of: file, path: path) }
         } catch let error as TaskiqError where (error.underlying as? POSIXError)?.code == .ENOENT {
             return []
         }
@@ -137,36 +130,40 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
         return removed.isEmpty ? letters : letters.filter { !removed.contains($0.id) }
     }
 
-    private static func contents(of fd: Int32, path: String) throws -> [UInt8] {
+    private static func contents(of file: FileDescriptor, path: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var offset: off_t = 0
         while true {
-            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw TaskiqError(.deadLetterQueue, "cannot read the dead-letter file \(path)",
-                                  underlying: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+            let count: Int
+            do {
+                count = try buffer.withUnsafeMutableBytes { try file.read(into: $0, at: bytes.count) }
+            } catch {
+                throw failure(path: path, "cannot read", error)
             }
             if count == 0 { return bytes }
             bytes += buffer[..<count]
-            offset += off_t(count)
         }
     }
 
     /// Opens the file and holds `flock` on it for `body`: exclusive for writers, shared for readers,
     /// across every process using the file (this process's calls are already serialised by ``io``).
-    private func withLockedFile<T>(flags: Int32, exclusive: Bool = true, _ body: (Int32) throws -> T) throws -> T {
-        let fd = open(path, flags | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot open") }
-        defer { close(fd) }
-        guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else { throw failure("cannot lock") }
-        defer { flock(fd, LOCK_UN) }
-        return try body(fd)
+    private func withLockedFile<T>(_ options: FileDescriptor.Options, exclusive: Bool = true,
+                                   _ body: (FileDescriptor) throws -> T) throws -> T {
+        let file: FileDescriptor
+        do { file = try FileDescriptor.open(path, options) } catch { throw failure("cannot open", error) }
+        defer { file.close() }
+        do { try file.lock(exclusive: exclusive) } catch { throw failure("cannot lock", error) }
+        defer { file.unlock() }
+        return try body(file)
     }
 
-    private func failure(_ what: String) -> TaskiqError {
-        let code = errno
+    private func failure(_ what: String, _ error: any Error) -> TaskiqError {
+        Self.failure(path: path, what, error)
+    }
+
+    /// The error for a failed file operation, with its `errno` as a `POSIXError`.
+    private static func failure(path: String, _ what: String, _ error: any Error) -> TaskiqError {
+        let code = (error as? SystemError)?.code ?? SystemError.inputOutput.code
         return TaskiqError(.deadLetterQueue, "\(what) the dead-letter file \(path)",
                            underlying: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO))
     }

@@ -59,16 +59,9 @@ package final class SyncTaskPool: Sendable {
     ///
     /// corelibs Foundation drops a name set before `start()`, and setting it from inside
     /// races with `start()` recording the thread handle, so the OS name is set directly.
-    /// Glibc's `pthread_setname_np` is not visible to Swift without `_GNU_SOURCE`, hence
-    /// the lookup.
     private static func nameCurrentThread(_ name: String) {
         Thread.current.name = name
-        #if canImport(Glibc)
-        typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
-        if let symbol = dlsym(nil, "pthread_setname_np") {
-            _ = unsafeBitCast(symbol, to: SetName.self)(pthread_self(), name)
-        }
-        #endif
+        CurrentProcess.nameThread(name)
     }
 
     /// Runs `body` on one of the pool's threads and returns its result.

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// Produces the `task_id` of each message a producer sends.
@@ -126,9 +121,5 @@ final class UUIDv7Clock: Sendable {
             low: (randomB & ~(0xC000_0000_0000_0000 as UInt64)) | 0x8000_0000_0000_0000)
     }
 
-    @Sendable static func unixMilliseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
-    }
+    @Sendable static func unixMilliseconds() -> UInt64 { WallClock.unixMilliseconds() }
 }

@@ -1,29 +1,39 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Taskiq
 
 /// Whether this process could open a file for reading and appending, asked without creating it,
 /// so that `check` leaves no file behind.
 enum WritableFileCheck {
     /// Why `path` cannot be opened for reading and appending (created when absent), or `nil` when it can.
     static func problem(with path: String) -> String? {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFDIR { return "'\(path)' is a directory, not a file" }
-            guard access(path, R_OK | W_OK) == 0 else { return "cannot open '\(path)' for reading and writing: \(reason())" }
-            return nil
+        do {
+            if try FileSystem.kind(of: path) == .directory { return "'\(path)' is a directory, not a file" }
+        } catch {
+            guard error.isNoSuchFile else { return "cannot use '\(path)': \(error)" }
+            return directoryProblem(for: path)
         }
-        guard errno == ENOENT else { return "cannot use '\(path)': \(reason())" }
-        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        guard stat(directory, &info) == 0 else { return "cannot create '\(path)': directory '\(directory)': \(reason())" }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "cannot create '\(path)': '\(directory)' is not a directory" }
-        guard access(directory, W_OK | X_OK) == 0 else {
-            return "cannot create '\(path)' in directory '\(directory)': \(reason())"
+        do {
+            try FileSystem.checkAccess(path, read: true, write: true)
+        } catch {
+            return "cannot open '\(path)' for reading and writing: \(error)"
         }
         return nil
     }
 
-    private static func reason() -> String { String(cString: strerror(errno)) }
+    /// Why a missing `path` cannot be created in its directory, or `nil` when it can.
+    private static func directoryProblem(for path: String) -> String? {
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        do {
+            guard try FileSystem.kind(of: directory) == .directory else {
+                return "cannot create '\(path)': '\(directory)' is not a directory"
+            }
+        } catch {
+            return "cannot create '\(path)': directory '\(directory)': \(error)"
+        }
+        do {
+            try FileSystem.checkAccess(directory, write: true, execute: true)
+        } catch {
+            return "cannot create '\(path)' in directory '\(directory)': \(error)"
+        }
+        return nil
+    }
 }

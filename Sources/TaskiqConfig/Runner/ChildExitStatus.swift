@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Taskiq
 
 /// How a child process ended: its own exit status, or a signal that killed it.
 package enum ChildExitStatus: Sendable, Hashable, CustomStringConvertible {
@@ -33,14 +29,4 @@ package enum ChildExitStatus: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The conventional name of a signal (`SIGKILL`), or `signal N` for one without a known name.
-func signalName(_ signal: Int32) -> String {
-    let names: [Int32: String] = [
-        SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
-        SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
-        SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV", SIGUSR2: "SIGUSR2",
-        SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGCHLD: "SIGCHLD",
-        SIGCONT: "SIGCONT", SIGSTOP: "SIGSTOP", SIGTSTP: "SIGTSTP", SIGXCPU: "SIGXCPU",
-        SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS",
-    ]
-    return names[signal] ?? "signal \(signal)"
-}
+func signalName(_ signal: Int32) -> String { ProcessSignal.name(signal) }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
 import Taskiq
@@ -58,7 +53,7 @@ public final class Supervisor: Sendable {
     ///   - logger: Where restarts and shutdown steps are logged.
     public init(
         executable: String, arguments: [String], options: SupervisorOptions,
-        signals: some AsyncSequence<Int32, Never> & Sendable = SignalSequence([SIGINT, SIGTERM]),
+        signals: some AsyncSequence<Int32, Never> & Sendable = SignalSequence([ProcessSignal.interrupt, ProcessSignal.terminate]),
         logger: Logger = Logger(label: "taskiq.supervisor")
     ) {
         self.executable = executable
@@ -81,7 +76,7 @@ public final class Supervisor: Sendable {
 
     /// Requests a shutdown as if SIGTERM had been received; a second call forces it.
     public func stop() {
-        sink.yield(.signal(SIGTERM))
+        sink.yield(.signal(ProcessSignal.terminate))
     }
 
     /// Starts the workers and supervises them until a shutdown completes.
@@ -150,7 +145,7 @@ public final class Supervisor: Sendable {
                 try spawn(index)
             } catch {
                 logger.error("\(error.message); stopping the workers already started")
-                for child in children.values { child.signal(SIGKILL) }
+                for child in children.values { child.signal(ProcessSignal.kill) }
                 await reap(children.count)
                 throw error
             }
@@ -189,7 +184,7 @@ public final class Supervisor: Sendable {
                     }
                 case .killAll(let status):
                     logger.warning("received \(signalName(signal)) again; killing \(children.count) workers")
-                    for child in children.values { child.signal(SIGKILL) }
+                    for child in children.values { child.signal(ProcessSignal.kill) }
                     return status
                 case .finish(let status):
                     logger.notice("received \(signalName(signal)); no worker is running")
@@ -200,12 +195,12 @@ public final class Supervisor: Sendable {
                 if policy.deadlinePassed() {
                     logger.warning(
                         "\(children.count) workers still running after \(formatSeconds(options.shutdownTimeout)); killing them")
-                    for child in children.values { child.signal(SIGKILL) }
+                    for child in children.values { child.signal(ProcessSignal.kill) }
                 }
             }
         }
         // The stream ends only when the calling task is cancelled: leave no worker behind.
-        for child in children.values { child.signal(SIGKILL) }
+        for child in children.values { child.signal(ProcessSignal.kill) }
         throw CancellationError()
     }
 

@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Taskiq
 
 /// How long the supervisor waits before restarting a worker process that died.
 ///
 /// The delay grows exponentially with the worker's consecutive failures, is capped at
 /// ``maximum`` and spread by ``jitter`` so that workers failing together do not restart in
-/// lockstep. A worker that stayed up for ``resetAfter`` is considered healthy again: its
+/// lockstep; the jittered delay never exceeds ``maximum``. A worker that stayed up for ``resetAfter`` is considered healthy again: its
 /// next failure waits ``initial`` only.
 public struct SupervisorBackoff: Sendable, Hashable {
     /// The delay after a first failure. Default 0.5 s.
@@ -47,10 +43,12 @@ public struct SupervisorBackoff: Sendable, Hashable {
     ///   - jitterUnit: A number in `0...1` that picks the point within the jitter range
     ///     (`0.5` is the unjittered delay); random in production, fixed in tests.
     func delay(afterFailures failures: Int, jitterUnit: Double) -> Duration {
-        let cap = maximum.inSeconds
-        let exponent = Double(max(0, failures - 1))
-        let base = min(cap, initial.inSeconds * pow(max(1, multiplier), exponent))
-        let spread = min(1, max(0, jitter)) * (2 * min(1, max(0, jitterUnit)) - 1)
-        return .seconds(min(cap, max(0, base * (1 + spread))))
+        min(maximum, backoff.delay(attempt: max(1, failures), jitterUnit: jitterUnit))
+    }
+
+    /// The delays before jitter is capped again: ±``jitter`` around the exponential delay.
+    var backoff: Backoff {
+        let spread = min(1, max(0, jitter))
+        return .exponential(initial: initial, maximum: maximum, multiplier: max(1, multiplier), jitter: -spread...spread)
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Taskiq
 
 /// Runs one worker process's receive loop and shuts it down in order on SIGINT/SIGTERM.
@@ -59,9 +54,9 @@ public struct WorkerLifecycle: Sendable {
     public init(
         waitTasksTimeout: Duration? = nil,
         shutdownTimeout: Duration = .seconds(5),
-        signals: some AsyncSequence<Int32, Never> & Sendable = SignalSequence([SIGINT, SIGTERM]),
+        signals: some AsyncSequence<Int32, Never> & Sendable = SignalSequence([ProcessSignal.interrupt, ProcessSignal.terminate]),
         logger: Logger = Logger(label: "taskiq.worker"),
-        forceExit: @escaping @Sendable (Int32) -> Void = { _exit($0) },
+        forceExit: @escaping @Sendable (Int32) -> Void = { ProcessSignal.exitImmediately($0) },
         run: @escaping @Sendable () async throws -> Void,
         stopIntake: @escaping @Sendable () -> Void,
         shutdown: @escaping @Sendable () async throws -> Void

@@ -94,7 +94,7 @@ final class RedisStreamConsumer: Sendable {
                     // A read whose reply was lost still made its entries pending for this
                     // consumer: look at the pending list again once reconnected.
                     state.withLock { $0.historyCursor = "0" }
-                    let delay = Duration.milliseconds(min(5000, 100 << min(failures, 6)))
+                    let delay = Backoff.redisRetry.delay(attempt: failures)
                     logger.warning("reading '\(queue)' failed (\(failures) in a row), retrying in \(delay): \(error)")
                     do { try await Task.sleep(for: delay) } catch { return nil }
                     continue

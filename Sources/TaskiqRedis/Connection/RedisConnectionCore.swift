@@ -1,24 +1,24 @@
 import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 import Taskiq
 
 /// The I/O half of a ``RedisConnection``: one socket, one reader thread, and the FIFO that
 /// matches replies to the commands that are waiting for them.
 ///
+/// It reads and writes through a ``ByteStream`` (a ``TCPConnection`` today), so a TLS stream
+/// can take its place without touching the reply matching.
+///
 /// Writers encode into a shared buffer under the lock; whoever finds no write in progress
 /// becomes the flusher and writes (outside the lock) everything queued meanwhile, so
 /// concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
-/// thread blocks in `poll`/`recv`, feeds a ``RESPParser``, and resumes waiters. The socket is
+/// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes waiters. The socket is
 /// closed by whichever of the reader and a flusher lets go of it last, so a descriptor
 /// number is never reused under a thread still writing to it.
 final class RedisConnectionCore: Sendable {
     let configuration: RedisConfiguration
     let pushes: AsyncStream<[RESPValue]>
     private let pushContinuation: AsyncStream<[RESPValue]>.Continuation
-    private let fd: Int32
+    private let stream: any ByteStream
     private let state: Mutex<State>
     private let logger: Logger
 
@@ -75,8 +75,8 @@ final class RedisConnectionCore: Sendable {
         }
     }
 
-    init(fd: Int32, configuration: RedisConfiguration, logger: Logger) {
-        self.fd = fd
+    init(stream: any ByteStream, configuration: RedisConfiguration, logger: Logger) {
+        self.stream = stream
         self.configuration = configuration
         self.logger = logger
         self.state = Mutex(State())
@@ -88,14 +88,14 @@ final class RedisConnectionCore: Sendable {
         let result = OnceContinuation<RedisConnectionCore>()
         let cancelled = MutexBox(false)
         let thread = Thread {
-            let fd: Int32
+            let stream: TCPConnection
             do {
-                fd = try RedisSocket.connect(configuration) { cancelled.value }
+                stream = try configuration.connect { cancelled.value }
             } catch {
                 result.resume(with: .failure(error))
                 return
             }
-            let core = RedisConnectionCore(fd: fd, configuration: configuration, logger: logger)
+            let core = RedisConnectionCore(stream: stream, configuration: configuration, logger: logger)
             result.resume(with: .success(core))
             // The canceller sets the flag before resuming, so a late success is closed here.
             if cancelled.value { core.close("connecting was cancelled") }
@@ -186,11 +186,13 @@ final class RedisConnectionCore: Sendable {
                 return (false, state.socketUsers == 0)
             }
             guard more else {
-                if closeSocket { Glibc.close(fd) }
+                if closeSocket { stream.close() }
                 return
             }
-            if let code = RedisSocket.writeAll(fd, chunk) {
-                fail(configuration.error(.connectionClosed, "writing failed: \(RedisSocket.errnoText(code))"))
+            do {
+                try stream.sendAll(chunk)
+            } catch {
+                fail(configuration.error(.connectionClosed, "writing failed: \(error.reason)"))
             }
         }
     }
@@ -208,7 +210,7 @@ final class RedisConnectionCore: Sendable {
             guard state.failure == nil else { return [] }
             state.failure = error
             // Wakes the reader blocked in poll/recv; close() alone would not.
-            if state.socketUsers > 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+            if state.socketUsers > 0 { stream.shutdown() }
             return state.pending.removeAll()
         }
         for continuation in waiting { continuation.resume(throwing: error) }
@@ -238,16 +240,19 @@ final class RedisConnectionCore: Sendable {
                 fail(configuration.error(.timeout, "no reply to \(command) within \(timeout); the connection is discarded because a late reply would answer the next command"))
                 break reading
             case .wait(let timeout):
-                guard RedisSocket.waitReadable(fd, timeout: timeout) else { continue reading }
+                guard stream.waitReadable(timeout: timeout) else { continue reading }
             }
-            let count = recv(fd, buffer.baseAddress, capacity, 0)
-            if count == 0 {
-                fail(configuration.error(.connectionClosed, "the server closed the connection"))
+            let count: Int
+            do {
+                count = try stream.receive(into: buffer)
+            } catch where error.kind == .receiveTimedOut {
+                continue
+            } catch {
+                fail(configuration.error(.connectionClosed, "reading failed: \(error.reason)"))
                 break
             }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                fail(configuration.error(.connectionClosed, "reading failed: \(RedisSocket.errnoText())"))
+            if count == 0 {
+                fail(configuration.error(.connectionClosed, "the server closed the connection"))
                 break
             }
             parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -271,7 +276,7 @@ final class RedisConnectionCore: Sendable {
             state.socketUsers -= 1
             return state.socketUsers == 0
         }
-        if closeSocket { Glibc.close(fd) }
+        if closeSocket { stream.close() }
     }
 
     private func deliver(_ value: RESPValue) {

@@ -30,7 +30,7 @@ final class ZMTPConnection: Sendable {
     static let writerIdleTimeout: DispatchTimeInterval = .seconds(1)
 
     let id: UInt64
-    let tcp: TCPSocket
+    let tcp: TCPConnection
     /// The peer's address, for logs.
     let peerName: String
     private let writer = Mutex(WriterState())
@@ -42,7 +42,7 @@ final class ZMTPConnection: Sendable {
     private let onDrained: @Sendable (ZMTPConnection) -> Void
 
     /// - Parameter onDrained: Runs on the writer thread after every written batch.
-    init(id: UInt64, tcp: TCPSocket, onDrained: @escaping @Sendable (ZMTPConnection) -> Void) {
+    init(id: UInt64, tcp: TCPConnection, onDrained: @escaping @Sendable (ZMTPConnection) -> Void) {
         self.id = id
         self.tcp = tcp
         self.peerName = tcp.peerName
@@ -154,7 +154,7 @@ final class ZMTPConnection: Sendable {
             case .stop:
                 return true
             case .send:
-                let sent = tcp.sendAll(batch)
+                let sent = (try? tcp.sendAll(batch)) != nil
                 batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
                 writer.withLock { state in
                     state.inFlightMessages = 0

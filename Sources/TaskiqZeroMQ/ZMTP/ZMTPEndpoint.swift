@@ -1,4 +1,3 @@
-import Glibc
 import Taskiq
 
 /// A ZeroMQ TCP endpoint, `tcp://host:port`.
@@ -45,36 +44,20 @@ package struct ZMTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     package var description: String { "tcp://\(host):\(port)" }
 
     /// The IPv4 socket address; `*` is only allowed when binding.
-    func socketAddress(binding: Bool) throws -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
+    func socketAddress(binding: Bool) throws -> SocketAddress {
         switch host {
         case "*" where binding:
-            address.sin_addr.s_addr = INADDR_ANY
+            return .anyIPv4(port: port)
         case "*":
             throw ZMTPError(.invalidEndpoint, "cannot connect to \(self): * means all interfaces and is only valid for bind")
         case "localhost":
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            return .loopbackIPv4(port: port)
         default:
-            if inet_pton(AF_INET, host, &address.sin_addr) != 1 {
-                address.sin_addr = try resolve()
+            do {
+                return try SocketAddress.resolve(host: host, port: port, family: .ipv4)[0]
+            } catch {
+                throw ZMTPError(.unresolvedHost, "cannot resolve host \"\(host)\" of \(self) to an IPv4 address: \(error.reason)")
             }
         }
-        return address
-    }
-
-    private func resolve() throws -> in_addr {
-        var hints = addrinfo()
-        hints.ai_family = AF_INET
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, nil, &hints, &result)
-        defer { if let result { freeaddrinfo(result) } }
-        guard status == 0, let info = result, let address = info.pointee.ai_addr else {
-            let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            throw ZMTPError(.unresolvedHost, "cannot resolve host \"\(host)\" of \(self) to an IPv4 address: \(reason)")
-        }
-        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 }

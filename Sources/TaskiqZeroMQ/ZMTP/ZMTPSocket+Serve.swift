@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 import Taskiq
 
@@ -13,24 +12,26 @@ extension ZMTPSocket {
         logger[metadataKey: "peer"] = connection.peerName
         logger[metadataKey: "socket_type"] = type.name
         connection.enqueue(machine.greeting())
-        connection.tcp.setReceiveTimeout(seconds: options.handshakeTimeout.inSeconds)
+        connection.tcp.setReceiveTimeout(options.handshakeTimeout)
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
         defer { buffer.deallocate() }
         var wasReady = false
         reading: while true {
-            let count = connection.tcp.receive(into: buffer)
-            if count == 0 {
-                logger.debug("ZMTP peer disconnected")
-                break
-            }
-            if count < 0 {
-                if !machine.isReady, errno == EAGAIN || errno == EWOULDBLOCK {
+            let count: Int
+            do {
+                count = try connection.tcp.receive(into: buffer)
+            } catch {
+                if !machine.isReady, error.kind == .receiveTimedOut {
                     logger.warning(
                         "Disconnecting ZMTP peer: handshake not completed within \(options.handshakeTimeout)")
                 } else if !isClosedForServe {
-                    logger.debug("ZMTP connection failed: \(errnoText())")
+                    logger.debug("ZMTP connection failed: \(error.reason)")
                 }
+                break
+            }
+            if count == 0 {
+                logger.debug("ZMTP peer disconnected")
                 break
             }
             for event in machine.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
@@ -39,7 +40,7 @@ extension ZMTPSocket {
                     state.withLock { $0.peers[connection.id]?.commandSubscriptions = greeting.usesSubscriptionCommands }
                     connection.enqueue(machine.ready())
                 case .ready:
-                    connection.tcp.setReceiveTimeout(seconds: 0)
+                    connection.tcp.setReceiveTimeout(nil)
                     wasReady = true
                     peerBecameReady(connection)
                     logger.debug("ZMTP peer ready")

@@ -45,7 +45,7 @@ package final class ZMTPSocket: Sendable {
         var generation: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var subscriptions: [[UInt8]: Int] = [:]
-        var listeners: [TCPSocket] = []
+        var listeners: [TCPListener] = []
         var connectorWakeups: [DispatchSemaphore] = []
         var threads = 0
         var dropped = 0
@@ -117,8 +117,8 @@ package final class ZMTPSocket: Sendable {
     @discardableResult
     package func bind(_ endpoint: String) throws -> ZMTPEndpoint {
         var parsed = try ZMTPEndpoint(parsing: endpoint)
-        let (listener, port) = try TCPSocket.listen(on: parsed)
-        parsed.port = port
+        let listener = try parsed.listen()
+        parsed.port = listener.port
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.listeners.append(listener)
@@ -169,17 +169,17 @@ package final class ZMTPSocket: Sendable {
 
     private var isClosed: Bool { state.withLock { $0.closed } }
 
-    private func acceptLoop(_ listener: TCPSocket, endpoint: ZMTPEndpoint) {
+    private func acceptLoop(_ listener: TCPListener, endpoint: ZMTPEndpoint) {
         var warnedFull = false
         while let client = listener.accept() {
             // Each connection costs one or two threads: a listener serves at most maxConnections at once.
             let (admitted, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
-                let open = state.listenerConnections[listener.fd, default: 0]
+                let open = state.listenerConnections[listener.descriptor, default: 0]
                 guard open < options.maxConnections else {
                     state.refused += 1
                     return (false, state.changed())  // Waiters on refusedConnectionCount see it at once.
                 }
-                state.listenerConnections[listener.fd] = open + 1
+                state.listenerConnections[listener.descriptor] = open + 1
                 return (true, [])
             }
             resume(woken)
@@ -194,8 +194,8 @@ package final class ZMTPSocket: Sendable {
                 continue
             }
             warnedFull = false
-            guard let connection = register(client, listener: listener.fd) else {
-                state.withLock { $0.listenerConnections[listener.fd, default: 1] -= 1 }
+            guard let connection = register(client, listener: listener.descriptor) else {
+                state.withLock { $0.listenerConnections[listener.descriptor, default: 1] -= 1 }
                 client.close()
                 break
             }
@@ -208,25 +208,27 @@ package final class ZMTPSocket: Sendable {
     }
 
     private func connectLoop(_ endpoint: ZMTPEndpoint, wakeup: DispatchSemaphore) {
-        var backoff = ZMTPReconnectBackoff(initial: options.reconnectInterval, maximum: options.reconnectIntervalMax)
+        let backoff = options.reconnectBackoff
+        var attempt = 1
         while !isClosed {
             do {
-                let tcp = try TCPSocket.connect(to: endpoint, timeout: options.connectTimeout.inSeconds)
+                let tcp = try endpoint.connect(timeout: options.connectTimeout)
                 guard let connection = register(tcp) else {
                     tcp.close()
                     break
                 }
-                if serve(connection, endpoint: endpoint) { backoff.reset() }
+                if serve(connection, endpoint: endpoint) { attempt = 1 }  // A completed handshake starts the delays again.
             } catch {
                 logger.trace("ZMTP \(type.name) could not connect: \(error)")
             }
             guard !isClosed else { break }
-            let delay = backoff.next()
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
             _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.inSeconds * 1e9)))
         }
     }
 
-    private func register(_ tcp: TCPSocket, listener: Int32? = nil) -> ZMTPConnection? {
+    private func register(_ tcp: TCPConnection, listener: Int32? = nil) -> ZMTPConnection? {
         let connection = state.withLock { state -> ZMTPConnection? in
             guard !state.closed else { return nil }
             let connection = ZMTPConnection(id: state.nextIdentifier(), tcp: tcp) { [self] in peerDrained($0) }

@@ -52,3 +52,11 @@ package struct ZMTPSocketOptions: Sendable {
     }
 }
 
+extension ZMTPSocketOptions {
+    /// The delays between a connecting socket's attempts: ``reconnectInterval`` doubling up to
+    /// ``reconnectIntervalMax``, each plus up to half of it again at random (as libzmq spreads
+    /// them), so many clients restarted together do not reconnect in lockstep.
+    package var reconnectBackoff: Backoff {
+        .exponential(initial: reconnectInterval, maximum: max(reconnectInterval, reconnectIntervalMax), jitter: 0...0.5)
+    }
+}

@@ -73,7 +73,7 @@ extension RESP {
             try await RedisServer.with(password: "right") { server in
                 var configuration = try RedisConfiguration(url: "redis://:wrong@127.0.0.1:\(server.port)")
                 configuration.reconnect.attemptsPerCommand = 100
-                configuration.reconnect.initialDelay = .seconds(30)
+                configuration.reconnect.backoff.initial = .seconds(30)
                 let client = RedisClient(configuration: configuration)
                 defer { client.close() }
                 let started = ContinuousClock.now

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// A sink that writes each line to a file descriptor with a single `write(2)`.
@@ -16,7 +11,7 @@ import Synchronization
 /// that writing to a closed pipe reports `EPIPE` instead of killing the process.
 public final class FileDescriptorLogSink: LogSink {
     /// A sink writing to standard error, the default destination.
-    public static let standardError = FileDescriptorLogSink(fileDescriptor: STDERR_FILENO)
+    public static let standardError = FileDescriptorLogSink(fileDescriptor: FileDescriptor.standardError.rawValue)
 
     /// The descriptor lines are written to. The sink never closes it.
     public let fileDescriptor: Int32
@@ -27,7 +22,7 @@ public final class FileDescriptorLogSink: LogSink {
     /// - Parameter fileDescriptor: The descriptor to write to; the caller keeps ownership.
     public init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
-        Self.ignoreDefaultSIGPIPE()
+        SignalDisposition.ignoreDefaultSIGPIPE()
     }
 
     /// How many lines could not be written and were dropped.
@@ -45,43 +40,7 @@ public final class FileDescriptorLogSink: LogSink {
     /// - Returns: `nil` when every byte was written, otherwise the `errno` of the failed write.
     func writeReportingFailure(_ line: String) -> Int32? {
         var line = line
-        return line.withUTF8 { bytes -> Int32? in
-            guard var cursor = bytes.baseAddress else { return nil }
-            var remaining = bytes.count
-            while remaining > 0 {
-                #if canImport(Glibc)
-                let result = Glibc.write(fileDescriptor, cursor, remaining)
-                #else
-                let result = Darwin.write(fileDescriptor, cursor, remaining)
-                #endif
-                if result > 0 {
-                    cursor += result
-                    remaining -= result
-                } else if result < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return result < 0 ? errno : EIO
-                }
-            }
-            return nil
-        }
+        let file = FileDescriptor(rawValue: fileDescriptor)
+        return line.withUTF8 { bytes in file.writeAll(UnsafeRawBufferPointer(bytes))?.code }
     }
-
-    private static func ignoreDefaultSIGPIPE() {
-        _ = sigpipeIgnored
-    }
-
-    /// Evaluated once per process. Leaves a handler someone else installed alone.
-    private static let sigpipeIgnored: Bool = {
-        var current = sigaction()
-        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
-        #if canImport(Glibc)
-        let isDefault = current.__sigaction_handler.sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
-        #else
-        let isDefault = current.__sigaction_u.__sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
-        #endif
-        guard isDefault else { return false }
-        signal(SIGPIPE, SIG_IGN)
-        return true
-    }()
 }

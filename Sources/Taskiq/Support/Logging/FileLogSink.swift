@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// A sink that appends lines to a file, and falls back to standard error for good when a write fails.
@@ -33,11 +28,13 @@ public final class FileLogSink: LogSink {
     /// - Throws: ``TaskiqError`` naming the file and the reason when it cannot be opened for writing.
     public convenience init(path: String, format: LogOutputFormat = .text,
                 fallback: FileDescriptorLogSink = .standardError) throws(TaskiqError) {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw TaskiqError(.logFile, "cannot open log file '\(path)' for appending: \(Self.reason(errno))")
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(path, [.writeOnly, .append, .create])
+        } catch {
+            throw TaskiqError(.logFile, "cannot open log file '\(path)' for appending: \(error.detailedDescription)")
         }
-        self.init(descriptor: descriptor, path: path, format: format, fallback: fallback)
+        self.init(descriptor: descriptor.rawValue, path: path, format: format, fallback: fallback)
     }
 
     /// Takes ownership of an open descriptor (tests use pipes and closed descriptors).
@@ -69,14 +66,9 @@ public final class FileLogSink: LogSink {
     }
 
     /// `No space left on device (ENOSPC)`.
-    static func reason(_ code: Int32) -> String {
-        let names: [Int32: String] = [ENOSPC: "ENOSPC", EACCES: "EACCES", ENOENT: "ENOENT", EPIPE: "EPIPE", EBADF: "EBADF",
-                                      EIO: "EIO", EISDIR: "EISDIR", EROFS: "EROFS", EDQUOT: "EDQUOT", EAGAIN: "EAGAIN"]
-        let text = String(cString: strerror(code))
-        return names[code].map { "\(text) (\($0))" } ?? "\(text) (errno \(code))"
-    }
+    static func reason(_ code: Int32) -> String { SystemError(code: code).detailedDescription }
 
     deinit {
-        close(file.fileDescriptor)
+        FileDescriptor(rawValue: file.fileDescriptor).close()
     }
 }

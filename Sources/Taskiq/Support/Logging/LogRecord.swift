@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One log event, captured once and rendered by whichever outputs want it.
 struct LogRecord: Sendable {
     var timestamp: LogTimestamp
@@ -15,7 +9,7 @@ struct LogRecord: Sendable {
 
     /// `getpid()` is a system call on current glibc; the id cannot change without an `exec`
     /// (workers are spawned, never forked), so read it once.
-    static let currentProcessID: Int32 = getpid()
+    static let currentProcessID: Int32 = CurrentProcess.id
 
     var sortedMetadata: [(key: String, value: String)] {
         metadata.sorted { $0.key < $1.key }

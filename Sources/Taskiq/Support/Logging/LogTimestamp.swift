@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A wall-clock instant with millisecond rendering, formatted without Foundation.
 struct LogTimestamp: Sendable, Equatable {
     /// Seconds since the Unix epoch.
@@ -12,9 +6,8 @@ struct LogTimestamp: Sendable, Equatable {
     var nanoseconds: Int
 
     static func now() -> LogTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return LogTimestamp(seconds: Int(spec.tv_sec), nanoseconds: Int(spec.tv_nsec))
+        let (seconds, nanoseconds) = WallClock.now()
+        return LogTimestamp(seconds: seconds, nanoseconds: nanoseconds)
     }
 
     /// `2026-11-25T13:14:46.123Z`.

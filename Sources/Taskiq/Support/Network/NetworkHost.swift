@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The host part of an address (a ZeroMQ endpoint, a Redis URL), checked where the address is
 /// parsed, so that a typo such as `tcp://not a host:5555` fails where it is written instead of at
 /// the first connection.
@@ -35,8 +29,7 @@ package enum NetworkHost {
 
     /// Why `address` (written between brackets in a URL) is not an IPv6 address, or `nil` when it is one.
     package static func ipv6Problem(with address: some StringProtocol) -> String? {
-        var storage = in6_addr()
-        return inet_pton(AF_INET6, String(address), &storage) == 1 ? nil : "'[\(address)]' is not an IPv6 address"
+        SocketAddress.isIPv6Literal(String(address)) ? nil : "'[\(address)]' is not an IPv6 address"
     }
 
     private static func isHostCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -93,6 +93,24 @@ enum SignalDisposition {
         return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(ignore, to: Int.self)
     }
 
+    /// Sets `SIGPIPE` to ignored if it still has its default action, once per process, so that
+    /// writing to a closed pipe reports `EPIPE` instead of killing the process. A handler
+    /// someone else installed is left alone.
+    static func ignoreDefaultSIGPIPE() { _ = sigpipeIgnored }
+
+    private static let sigpipeIgnored: Bool = {
+        var current = sigaction()
+        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
+        #if canImport(Glibc)
+        let isDefault = current.__sigaction_handler.sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
+        #else
+        let isDefault = current.__sigaction_u.__sa_handler == nil && current.sa_flags & SA_SIGINFO == 0
+        #endif
+        guard isDefault else { return false }
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     /// The handler installed for `signal` right now, as an address (0 for `SIG_DFL`).
     static func currentHandlerAddress(_ signal: Int32) -> Int {
         var current = sigaction()

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Questions about paths asked of the system directly (`stat`, `access`), with the `errno` of a
+/// failure, which Foundation's `FileManager` does not report.
+package enum FileSystem {
+    /// What a path names.
+    package enum Kind: Sendable {
+        /// A directory.
+        case directory
+        /// Anything else: a file, a device, a socket.
+        case other
+    }
+
+    /// What `path` names (`stat`, following links).
+    /// - Throws: ``SystemError``, such as `ENOENT` when nothing is there.
+    package static func kind(of path: String) throws(SystemError) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .current }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .other
+    }
+
+    /// Whether this process may read, write or search (`execute`) `path` (`access`).
+    /// - Throws: ``SystemError``, such as `EACCES`, when one of the asked permissions is missing.
+    package static func checkAccess(_ path: String, read: Bool = false, write: Bool = false,
+                                    execute: Bool = false) throws(SystemError) {
+        let mode = (read ? R_OK : 0) | (write ? W_OK : 0) | (execute ? X_OK : 0)
+        guard access(path, mode) == 0 else { throw .current }
+    }
+}
