@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Taskiq
 import Synchronization
 import TaskiqConfig
 
@@ -19,7 +15,7 @@ struct BenchProgress: Sendable {
     func watch(onStall: @Sendable () -> Void) async {
         let clock = ContinuousClock()
         let start = clock.now
-        let drawing = isatty(STDERR_FILENO) == 1
+        let drawing = FileDescriptor.standardError.isTerminal
         var lastCount = -1
         var lastChange = start
         var drawn = false

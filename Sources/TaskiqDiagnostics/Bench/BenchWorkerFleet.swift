@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
 import Taskiq
@@ -25,14 +20,14 @@ final class BenchWorkerFleet: Sendable {
 
     /// Starts `count` workers on `configFile`, logging at warning level so their output stays readable.
     static func start(count: Int, configFile: String) throws -> BenchWorkerFleet {
-        let base = NSTemporaryDirectory() + "taskiq-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let base = NSTemporaryDirectory() + "taskiq-bench-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
         let (exits, exited) = AsyncStream<Int>.makeStream()
         var environment = ProcessInfo.processInfo.environment
         var children: [ChildProcess] = []
         var paths: [String] = []
         for index in 0..<count {
             let path = "\(base).\(index).json"
-            unlink(path)
+            FileSystem.remove(path)
             environment[BenchWorkerProbe.reportVariable] = path
             let child = try ChildProcess.spawn(
                 index: index, executable: Supervisor.currentExecutable,
@@ -49,7 +44,7 @@ final class BenchWorkerFleet: Sendable {
 
     /// Removes the report files so the next mark's reports are fresh.
     func clearReports() {
-        for path in reportPaths { unlink(path) }
+        for path in reportPaths { FileSystem.remove(path) }
     }
 
     /// Kicks marks (again every 200 ms, as pub/sub may not have every subscriber yet and push/pull
@@ -74,11 +69,11 @@ final class BenchWorkerFleet: Sendable {
     /// and returns the reports they wrote on exit.
     func stop() async -> [BenchWorkerReport?] {
         clearReports()
-        for child in children { child.signal(SIGTERM) }
+        for child in children { child.signal(ProcessSignal.terminate) }
         let children = self.children
         await withBackgroundTask({
             try? await Task.sleep(for: .seconds(30))
-            if !Task.isCancelled { for child in children { child.signal(SIGKILL) } }
+            if !Task.isCancelled { for child in children { child.signal(ProcessSignal.kill) } }
         }) {
             var remaining = children.count
             for await _ in exits {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
 import Taskiq
@@ -52,13 +47,12 @@ package final class BenchWorkerProbe: Sendable {
                                        failed: stats?.failed ?? 0, received: stats?.received ?? 0)
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(report.encoded)) else { return }
-        rename(temporary, path)
+        try? FileSystem.rename(temporary, to: path)
     }
 
     /// `CLOCK_REALTIME` in nanoseconds: comparable between the bench and its worker processes.
     package static func realtimeNanoseconds() -> Int {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int(spec.tv_sec) * 1_000_000_000 + Int(spec.tv_nsec)
+        let (seconds, nanoseconds) = WallClock.now()
+        return seconds * 1_000_000_000 + nanoseconds
     }
 }

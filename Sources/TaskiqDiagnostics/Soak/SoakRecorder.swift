@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
 import Taskiq
@@ -28,17 +23,19 @@ package final class SoakRecorder: Sendable {
     /// - Throws: ``TaskiqError`` when the file cannot be opened.
     @discardableResult
     package func install(directory: String) throws -> String {
-        let path = Self.path(directory: directory, pid: getpid())
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw TaskiqError(.invalidArguments, "cannot open the soak record file \(path) (\(Self.directoryVariable) names its directory): \(String(cString: strerror(errno)))")
+        let path = Self.path(directory: directory, pid: CurrentProcess.id)
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path, [.writeOnly, .create, .append])
+        } catch {
+            throw TaskiqError(.invalidArguments, "cannot open the soak record file \(path) (\(Self.directoryVariable) names its directory): \(error)")
         }
-        let previous = descriptor.exchange(fd, ordering: .acquiringAndReleasing)
-        if previous >= 0 { close(previous) }
+        let previous = descriptor.exchange(file.rawValue, ordering: .acquiringAndReleasing)
+        if previous >= 0 { FileDescriptor(rawValue: previous).close() }
         return path
     }
 
-    /// Appends `sequence` with a single `write(2)`.
+    /// Appends `sequence` with one appending write (retried only if the kernel writes it short).
     /// - Throws: ``TaskiqError`` when the recorder is not installed or the write fails or is short.
     package func record(_ sequence: Int) throws {
         let fd = descriptor.load(ordering: .acquiring)
@@ -47,10 +44,8 @@ package final class SoakRecorder: Sendable {
         }
         var line = String(sequence)
         line.append("\n")
-        let written = line.withUTF8 { bytes in write(fd, bytes.baseAddress, bytes.count) }
-        guard written == line.utf8.count else {
-            throw TaskiqError(.invalidArguments, "cannot append sequence \(sequence) to the soak record file: "
-                + (written < 0 ? String(cString: strerror(errno)) : "short write of \(written) bytes"))
+        if let failure = line.withUTF8({ FileDescriptor(rawValue: fd).writeAll(UnsafeRawBufferPointer($0)) }) {
+            throw TaskiqError(.invalidArguments, "cannot append sequence \(sequence) to the soak record file: \(failure)")
         }
     }
 

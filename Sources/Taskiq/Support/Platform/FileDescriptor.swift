@@ -39,6 +39,9 @@ package struct FileDescriptor: Sendable, Hashable {
         package static let exclusive = Options(rawValue: O_EXCL)
     }
 
+    /// Whether the descriptor is a terminal (`isatty`).
+    package var isTerminal: Bool { isatty(rawValue) == 1 }
+
     /// Opens `path`; the descriptor closes on `exec`.
     package static func open(_ path: String, _ options: Options) throws(SystemError) -> FileDescriptor {
         let fd = systemOpen(path, options.rawValue | O_CLOEXEC, 0o644)

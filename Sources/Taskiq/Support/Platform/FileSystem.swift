@@ -30,4 +30,20 @@ package enum FileSystem {
         let mode = (read ? R_OK : 0) | (write ? W_OK : 0) | (execute ? X_OK : 0)
         guard access(path, mode) == 0 else { throw .current }
     }
+
+    /// Renames `source` to `destination` in one step, replacing it (`rename`).
+    /// - Throws: ``SystemError`` when the rename fails.
+    package static func rename(_ source: String, to destination: String) throws(SystemError) {
+        guard systemRename(source, destination) == 0 else { throw .current }
+    }
+
+    /// Removes the file at `path` (`unlink`); a missing file is not an error.
+    package static func remove(_ path: String) {
+        _ = unlink(path)
+    }
+}
+
+/// `rename(2)`, named apart from ``FileSystem/rename(_:to:)``.
+private func systemRename(_ source: String, _ destination: String) -> Int32 {
+    rename(source, destination)
 }

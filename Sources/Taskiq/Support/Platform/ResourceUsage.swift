@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import TaskiqConfig
 
 /// CPU time and peak resident memory of this process and of its reaped children (`getrusage`).
 package struct ResourceUsage: Sendable, Hashable {
