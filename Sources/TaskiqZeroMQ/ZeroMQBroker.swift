@@ -63,11 +63,11 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
     ///     `nil` for `maxMessageSize`.
     ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs one or two threads).
-    public init(zmqPubHost: String = "tcp://127.0.0.1:5555", zmqSubHost: String = "tcp://127.0.0.1:5555",
-                pattern: Pattern = .pubSub, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = .seconds(5),
-                sendTimeout: Duration = .seconds(5), maxMessageSize: Int = 8 << 20, maxFrameSize: Int? = nil,
-                maxConnections: Int = 256) {
+    public init(zmqPubHost: String = Defaults.pubHost, zmqSubHost: String = Defaults.subHost,
+                pattern: Pattern = Defaults.pattern, resultBackend: (any ResultBackend)? = nil,
+                taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = Defaults.subscriberTimeout,
+                sendTimeout: Duration = Defaults.sendTimeout, maxMessageSize: Int = Defaults.maxMessageSize,
+                maxFrameSize: Int? = nil, maxConnections: Int = Defaults.maxConnections) {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.zmqPubHost = zmqPubHost
         self.zmqSubHost = zmqSubHost

@@ -31,8 +31,9 @@ public final class InMemoryBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
     ///   - awaitInplace: Make `kiq` return only after the task finished.
     ///   - limits: Caps on the messages kicked; one over a cap is rejected and counted, not run.
-    public convenience init(syncTasksPoolSize: Int = 4, logsFormat: String? = nil, maxStoredResults: Int = 100,
-                castTypes: Bool = true, resultBackend: (any ResultBackend)? = nil,
+    public convenience init(syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
+                maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults,
+                castTypes: Bool = ReceiverOptions().castTypes, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false,
                 limits: MessageLimits = MessageLimits()) {
         self.init(syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat, maxStoredResults: maxStoredResults,

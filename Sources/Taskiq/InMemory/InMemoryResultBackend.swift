@@ -111,13 +111,15 @@ public final class InMemoryResultBackend: ResultBackend {
 
     /// The most results kept; `-1` keeps all.
     public let maxStoredResults: Int
+    /// How many results are kept unless told otherwise: taskiq's 100.
+    public static let defaultMaxStoredResults = 100
     private let state = Mutex(State())
     private let nextWaiter = Atomic<UInt64>(0)
 
     /// Creates the backend.
     /// - Parameter maxStoredResults: The most results (and, separately, progress reports) kept;
     ///   `-1` keeps all. taskiq's default is 100.
-    public init(maxStoredResults: Int = 100) {
+    public init(maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults) {
         self.maxStoredResults = maxStoredResults
     }
 

@@ -10,7 +10,7 @@ extension ComponentRegistry {
 
     /// The options of the `inmemory` result backend.
     struct InMemoryResultBackendKeys: OptionGroup {
-        let maxStoredResults = Option<Int>.integer("max_stored_results", default: 100, range: -1...Int.max,
+        let maxStoredResults = Option<Int>.integer("max_stored_results", default: InMemoryResultBackend.defaultMaxStoredResults, range: -1...Int.max,
                                                    description: "Results kept; -1 keeps all.")
     }
 
