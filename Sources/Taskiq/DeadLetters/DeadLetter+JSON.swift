@@ -32,7 +32,7 @@ extension DeadLetter {
     }
 
     /// Reads the JSON form.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/invalidMessage`` naming what is missing or wrong.
+    /// - Throws: ``TaskiqError`` with code `.invalidMessage` naming what is missing or wrong.
     public init(jsonValue value: JSONValue) throws(TaskiqError) {
         guard let object = value.objectValue else {
             throw TaskiqError(.invalidMessage, "a dead letter must be a JSON object, found \(value.typeName)")

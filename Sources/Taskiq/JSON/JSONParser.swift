@@ -7,7 +7,7 @@
 /// limit); numbers with a fraction or an exponent become ``JSONValue/double(_:)``, so `1.0` stays a
 /// float. A repeated key keeps its first position and takes its last value, as a Python `dict` does.
 ///
-/// Nesting is handled with an explicit stack, so deep input fails with ``JSONParseError/Code/tooDeep``
+/// Nesting is handled with an explicit stack, so deep input fails with ``JSONParseError`` with code `.tooDeep`
 /// instead of exhausting the call stack.
 ///
 /// ```swift
@@ -24,7 +24,7 @@ public struct JSONParser: Sendable {
     /// Whether `NaN`, `Infinity` and `-Infinity` are accepted, as Python's `json.dumps` writes them
     /// for non-finite floats. Off by default because they are not JSON. When on, floats too large
     /// for a `Double` (`1e400`) become infinity, as in Python; when off they are an error
-    /// (``JSONParseError/Code/numberOutOfRange``) rather than a silent infinity.
+    /// (``JSONParseError`` with code `.numberOutOfRange`) rather than a silent infinity.
     public var allowNonFinite: Bool
 
     /// Creates a parser.

@@ -70,7 +70,7 @@ extension TaskiqMessage {
     ///
     /// Unknown fields are ignored, as pydantic does. Labels without a type code keep their JSON value,
     /// so foreign producers may send typed labels (`{"timeout": 5}`) directly.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/invalidMessage`` naming the field at fault.
+    /// - Throws: ``TaskiqError`` with code `.invalidMessage` naming the field at fault.
     public init(wireValue value: JSONValue) throws(TaskiqError) {
         guard case .object(let object) = value else {
             throw Self.invalid("expected a JSON object, found \(value.typeName)")

@@ -26,8 +26,8 @@ public struct Schedule: Sendable, Hashable {
         /// - Parameters:
         ///   - expression: A five-field expression or an `@alias`.
         ///   - timeZone: An IANA name or fixed offset (see ``ScheduleTimeZone``); UTC when `nil`.
-        /// - Throws: ``ScheduleError`` with code ``ScheduleError/Code/invalidCron`` or
-        ///   ``ScheduleError/Code/invalidTimeZone``.
+        /// - Throws: ``ScheduleError`` with code `.invalidCron` or
+        ///   ``ScheduleError`` with code `.invalidTimeZone`.
         public static func cron(_ expression: String, timeZone: String? = nil) throws(ScheduleError) -> Trigger {
             let cron: CronExpression
             do {

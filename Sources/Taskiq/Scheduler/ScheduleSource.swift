@@ -2,7 +2,7 @@
 ///
 /// The scheduler reads ``schedules()`` at start and every ``SchedulerOptions/refreshInterval``.
 /// Sources that accept schedules at run time (``InMemoryScheduleSource``, a Redis source) implement
-/// ``add(_:)`` and ``remove(scheduleID:)``; the defaults throw ``ScheduleError/Code/unsupported``.
+/// ``add(_:)`` and ``remove(scheduleID:)``; the defaults throw ``ScheduleError`` with code `.unsupported`.
 /// Every hook has a default, so a source states only what it does.
 public protocol ScheduleSource: Sendable {
     /// Prepares the source (connects, loads); called once before the first read.
@@ -26,11 +26,11 @@ extension ScheduleSource {
     public func startup() async throws {}
     /// Does nothing.
     public func shutdown() async throws {}
-    /// Throws ``ScheduleError/Code/unsupported``.
+    /// Throws ``ScheduleError`` with code `.unsupported`.
     public func add(_ schedule: Schedule) async throws {
         throw ScheduleError(.unsupported, "\(Self.self) cannot add schedules at run time; use a source that can, such as InMemoryScheduleSource")
     }
-    /// Throws ``ScheduleError/Code/unsupported``.
+    /// Throws ``ScheduleError`` with code `.unsupported`.
     public func remove(scheduleID: String) async throws {
         throw ScheduleError(.unsupported, "\(Self.self) cannot remove schedules at run time")
     }

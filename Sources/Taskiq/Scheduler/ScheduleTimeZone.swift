@@ -27,7 +27,7 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a zone name or offset.
     /// - Parameter text: An IANA name, `UTC`, `±HH:MM`, `±HHMM`, `±HH` or an ISO-8601 duration.
-    /// - Throws: ``ScheduleError`` with code ``ScheduleError/Code/invalidTimeZone``.
+    /// - Throws: ``ScheduleError`` with code `.invalidTimeZone`.
     public init(_ text: String) throws(ScheduleError) {
         let trimmed = text.trimmingASCIIWhitespace()
         let seconds: Int?

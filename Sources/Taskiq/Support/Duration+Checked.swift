@@ -36,7 +36,7 @@ extension Duration {
 
     /// ``checkedSeconds(_:of:positive:)`` for a label or argument value: a number, or a numeric
     /// string (surrounding ASCII whitespace ignored), as Python taskiq's `float(value)` reads it.
-    /// Anything else throws with ``DurationRangeError/Code/notANumber``.
+    /// Anything else throws with ``DurationRangeError`` with code `.notANumber`.
     public static func checkedSeconds(_ value: JSONValue, of what: String,
                                       positive: Bool = false) throws(DurationRangeError) -> Duration {
         guard let seconds = value.secondsValue else {

@@ -36,7 +36,7 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
 
     /// Sends the task with the given arguments.
     /// - Returns: A handle to read the typed result.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``.
+    /// - Throws: ``TaskiqError`` with code `.sendFailed`.
     public func kiq(_ arguments: repeat each Argument) async throws -> TaskHandle<Result> {
         guard let broker = broker ?? definition.binding.broker else {
             throw TaskiqError(.sendFailed, """

@@ -58,7 +58,7 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
     public var arity: Int { parameterTypes.count }
 
     /// Encodes typed arguments as the JSON values a message carries, in order.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed`` naming the argument that
+    /// - Throws: ``TaskiqError`` with code `.sendFailed` naming the argument that
     ///   cannot be encoded.
     func encodeArguments(_ arguments: repeat each Argument) throws(TaskiqError) -> [JSONValue] {
         var values: [JSONValue] = []
@@ -78,7 +78,7 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
 
     /// Sends the task with the given arguments to its broker.
     /// - Returns: A handle to read the typed result.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed`` when the task is not bound to a
+    /// - Throws: ``TaskiqError`` with code `.sendFailed` when the task is not bound to a
     ///   broker, or when a middleware, the formatter or the broker fails.
     public func kiq(_ arguments: repeat each Argument) async throws -> TaskHandle<Result> {
         try await kicker().kiq(repeat each arguments)

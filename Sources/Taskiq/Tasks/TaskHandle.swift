@@ -29,7 +29,7 @@ public struct TaskHandle<Result: Sendable>: Sendable {
     /// Asks the workers to cancel this task (see ``AsyncBroker/cancelTask(id:)``): if it is
     /// running it is cancelled, if it has not started it will not run; its result becomes a
     /// ``TaskError/cancelled`` error. Cancelling a finished task does nothing.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported`` when the broker cannot
+    /// - Throws: ``TaskiqError`` with code `.unsupported` when the broker cannot
     ///   carry cancellations (ZeroMQ) or the handle was made without a broker.
     public func cancel() async throws {
         guard let broker else {
@@ -54,7 +54,7 @@ public struct TaskHandle<Result: Sendable>: Sendable {
     /// - Parameters:
     ///   - timeout: How long to wait; `nil` waits until the result arrives or the task is cancelled.
     ///   - withLogs: Include logs captured during execution.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultTimeout`` when time runs out.
+    /// - Throws: ``TaskiqError`` with code `.resultTimeout` when time runs out.
     public func waitResult(timeout: Duration? = nil, withLogs: Bool = false) async throws -> TaskiqResult<Result> {
         try typed(try await backend.waitResult(taskID, timeout: timeout, withLogs: withLogs))
     }

@@ -233,7 +233,7 @@ public final class TaskiqSystem: Sendable {
     ///   - labels: Labels that override the task's defaults.
     ///   - taskID: A fixed task ID instead of a generated one.
     /// - Returns: The task ID.
-    /// - Throws: ``ConfigError`` with code ``ConfigError/Code/unknownTask`` for a task that is not
+    /// - Throws: ``ConfigError`` with code `.unknownTask` for a task that is not
     ///   loaded; the broker's errors when sending fails.
     public func kick(_ taskName: String, args: [JSONValue] = [], kwargs: JSONObject = [:], labels: JSONObject = [:],
                      taskID: String? = nil) async throws -> String {

@@ -47,13 +47,13 @@ public struct ParsedCommand: Sendable, Hashable {
     public func strings(_ name: String) -> [String] { values[name] ?? [] }
 
     /// The value of an option as an integer, or `nil` when absent.
-    /// - Throws: ``CommandLineError/Code/invalidValue`` when the value is not an integer.
+    /// - Throws: ``CommandLineError`` with code `.invalidValue` when the value is not an integer.
     public func int(_ name: String) throws(CommandLineError) -> Int? {
         try converted(name, expecting: "an integer") { Int($0) }
     }
 
     /// The value of an option as a number, or `nil` when absent.
-    /// - Throws: ``CommandLineError/Code/invalidValue`` when the value is not a finite number.
+    /// - Throws: ``CommandLineError`` with code `.invalidValue` when the value is not a finite number.
     public func double(_ name: String) throws(CommandLineError) -> Double? {
         try converted(name, expecting: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
     }

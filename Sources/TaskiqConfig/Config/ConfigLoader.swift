@@ -33,7 +33,7 @@ public struct ConfigLoader: Sendable {
     }
 
     /// The file to load: the one given, else `$TASKIQ_CONFIG`, else `taskiq.json` when it exists.
-    /// - Throws: ``ConfigError/Code/noConfigFile`` when none applies.
+    /// - Throws: ``ConfigError`` with code `.noConfigFile` when none applies.
     public func configFile(explicit: String?) throws(ConfigError) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let named = environment[Self.configVariable], !named.isEmpty { return named }
