@@ -33,6 +33,23 @@ final class CountingMiddleware: TaskiqMiddleware {
         return registry
     }
 
+    /// A user's option may declare a range as wide as it likes: reading and writing back its
+    /// durations clamps instead of trapping (a trap kills the worker that loads the file).
+    @Test func durationOptionsClampValuesAtTheEdgesInsteadOfTrapping() {
+        let wide = Option<Duration>.seconds("wait", default: .seconds(1), range: -.greatestFiniteMagnitude...(.greatestFiniteMagnitude),
+                                            description: "Any number of seconds.")
+        #expect(wide.decode(.double(1e300)) == .seconds(Duration.maximumCheckedSeconds))
+        #expect(wide.decode(.double(-1e300)) == .seconds(-Duration.maximumCheckedSeconds))
+        #expect(wide.decode(.double(2.0004)) == .milliseconds(2000))
+        let block = Option<Duration>.milliseconds("block", default: .milliseconds(2000), range: 0...Int.max,
+                                                  description: "Any number of milliseconds.")
+        #expect(block.declaration.defaultValue == .int(2000))
+        #expect(block.json(.milliseconds(Int.max)) == .int(Int.max))
+        #expect(block.json(.seconds(Int64.max)) == .int(Int.max), "saturates instead of overflowing")
+        #expect(block.json(.seconds(-Int64.max)) == .int(Int.min))
+        #expect(block.json(.microseconds(2500)) == .int(2))
+    }
+
     @Test func anOptionGroupListsItsKeysInDeclarationOrderWithNestedGroupsInPlace() {
         let names = ComponentRegistry.RedisListKeys().declarations.map(\.declaration.name)
         #expect(names == ["url", "queue_name", "block_timeout", "delay_poll_interval", "max_bulk_length", "max_aggregate_count"])

@@ -65,9 +65,8 @@ extension Option where Value == Duration {
     ///   - description: One sentence for the schema.
     public static func milliseconds(_ name: String, default: Duration, range: ClosedRange<Int>,
                                     description: String) -> Option<Duration> {
-        let milliseconds = Int((`default`.inSeconds * 1000).rounded())
-        return Option(.integer(name, default: milliseconds, range: range, description: description),
-               encode: { .int(Int(($0.inSeconds * 1000).rounded())) }) { value in
+        Option(.integer(name, default: `default`.wholeMilliseconds, range: range, description: description),
+               encode: { .int($0.wholeMilliseconds) }) { value in
             value.intValue.map { .milliseconds($0) }
         }
     }
@@ -172,8 +171,23 @@ extension Option where Value: Sendable {
 }
 
 extension Duration {
-    /// Seconds from the file as a duration rounded to the millisecond; the option's range keeps it finite.
+    /// Seconds from the file as a duration rounded to the millisecond. A user's option may declare
+    /// any range, so the value is clamped to ±``Duration/maximumCheckedSeconds`` (NaN reads as 0)
+    /// rather than trusted to fit an `Int`.
     static func roundedMilliseconds(seconds: Double) -> Duration {
-        .milliseconds(Int((seconds * 1000).rounded()))
+        let bound = Duration.maximumCheckedSeconds
+        let clamped = seconds.isNaN ? 0 : Swift.min(Swift.max(seconds, -bound), bound)
+        return .milliseconds(Int64((clamped * 1000).rounded()))
+    }
+
+    /// The duration in whole milliseconds (rounded toward zero), saturating at the bounds of `Int`:
+    /// written back into `check`'s output, it must not trap whatever a factory was given.
+    var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds < 0 ? Int.min : Int.max }
+        let (total, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        guard !carry else { return seconds < 0 ? Int.min : Int.max }
+        return Int(total)
     }
 }
