@@ -12,7 +12,7 @@ import Taskiq
 ///
 /// On a server that speaks only RESP2 (no pub/sub push frames on a shared reader), the worker
 /// reads the set every second instead.
-final class RedisCancelChannel: Sendable {
+final class RedisCancelChannel: Service {
     let client: RedisClient
     let queue: String
     let cancellations: TaskCancellations

@@ -11,7 +11,7 @@ import Taskiq
 /// neither place. The messages live in Redis, so they survive worker restarts; a message that
 /// fell due while no worker ran is moved when one starts. Moved messages keep their bytes, so
 /// the wire format is that of an ordinary kick.
-final class RedisDelayedQueue: Sendable {
+final class RedisDelayedQueue: Service {
     /// Where due messages go.
     enum Target: Sendable {
         /// `XADD <queue> [MAXLEN ~ n] * data <message>`.

@@ -29,7 +29,7 @@ public final class RedisListBroker: AsyncBroker {
 
     let client: RedisClient
     /// The worker's delayed-message mover and cancel listener, while listening.
-    private let background = Mutex<[Task<Void, Never>]>([])
+    private let services = ServiceGroup()
     private let logger = Logger(label: "taskiq.redis_list")
 
     /// Creates a list broker; nothing connects until ``startup()``.
@@ -95,10 +95,9 @@ public final class RedisListBroker: AsyncBroker {
         let cancels = RedisCancelChannel(client: client, queue: queue, cancellations: components.cancellations,
                                          logger: logger)
         try await cancels.loadRequests()
-        background.withLock { tasks in
-            for task in tasks { task.cancel() }
-            tasks = [Task { await delayed.run() }, Task { await cancels.run() }]
-        }
+        await services.shutdown()
+        services.start(delayed)
+        services.start(cancels)
         return AsyncThrowingStream {
             var failures = 0
             while !Task.isCancelled {
@@ -125,10 +124,7 @@ public final class RedisListBroker: AsyncBroker {
 
     /// Closes the connections (interrupting a blocked pop) and shuts the components down.
     public func shutdown() async throws {
-        for task in background.withLock({ tasks in defer { tasks = [] }; return tasks }) {
-            task.cancel()
-            await task.value
-        }
+        await services.shutdown()
         client.close()
         try await components.shutdown()
     }

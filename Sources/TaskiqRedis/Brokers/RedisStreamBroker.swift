@@ -41,9 +41,10 @@ public final class RedisStreamBroker: AsyncBroker {
     public let consumerName: String
 
     let client: RedisClient
-    private let consumer = Mutex<(consumer: RedisStreamConsumer, maintenance: Task<Void, Never>)?>(nil)
-    /// The worker's delayed-message mover and cancel listener, while listening.
-    private let background = Mutex<[Task<Void, Never>]>([])
+    private let consumer = Mutex<RedisStreamConsumer?>(nil)
+    /// The worker's delayed-message mover and cancel listener (and, for a stream, lease
+    /// renewal and claiming), while listening.
+    private let services = ServiceGroup()
     private let logger = Logger(label: "taskiq.redis_stream")
 
     /// Creates a stream broker; nothing connects until ``startup()``.
@@ -152,22 +153,17 @@ public final class RedisStreamBroker: AsyncBroker {
         let consumer = RedisStreamConsumer(client: client, options: options, consumerName: consumerName, logger: logger,
                                            components: components, ownDeadLetters: ownDeadLetters)
         try await consumer.renewLease()
-        let maintenance = Task { await consumer.maintain() }
-        let previous = self.consumer.withLock { state in
-            defer { state = (consumer, maintenance) }
-            return state
-        }
-        previous?.maintenance.cancel()
+        await services.shutdown()
+        self.consumer.withLock { $0 = consumer }
+        services.start { await consumer.maintain() }
         let delayed = RedisDelayedQueue(client: client, queue: options.queueName,
                                         target: .stream(maxlen: options.maxlen),
                                         pollInterval: options.delayPollInterval, logger: logger)
         let cancels = RedisCancelChannel(client: client, queue: options.queueName, cancellations: components.cancellations,
                                          logger: logger)
         try await cancels.loadRequests()
-        background.withLock { tasks in
-            for task in tasks { task.cancel() }
-            tasks = [Task { await delayed.run() }, Task { await cancels.run() }]
-        }
+        services.start(delayed)
+        services.start(cancels)
         logger.info("""
             listening on stream '\(options.queueName)' of \(client.configuration.address) as consumer \
             '\(consumerName)' of group '\(options.consumerGroupName)'
@@ -179,20 +175,15 @@ public final class RedisStreamBroker: AsyncBroker {
     /// their delivery counts), so other workers take them while this one drains; the lease is
     /// still renewed for the entries running here.
     public func stopListening() async {
-        guard let consumer = consumer.withLock({ $0?.consumer }) else { return }
+        guard let consumer = consumer.withLock({ $0 }) else { return }
         await consumer.handBack()
     }
 
     /// Stops lease renewal, writes outstanding acks, puts entries read but never started back
     /// on the queue, deletes the lease, closes the connections and shuts the components down.
     public func shutdown() async throws {
-        for task in background.withLock({ tasks in defer { tasks = [] }; return tasks }) {
-            task.cancel()
-            await task.value
-        }
-        if let (consumer, maintenance) = self.consumer.withLock({ state in defer { state = nil }; return state }) {
-            maintenance.cancel()
-            await maintenance.value
+        await services.shutdown()
+        if let consumer = self.consumer.withLock({ state in defer { state = nil }; return state }) {
             await consumer.handBack()
             await consumer.acks.drain()
             await consumer.releaseLease()

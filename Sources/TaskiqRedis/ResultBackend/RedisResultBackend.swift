@@ -106,7 +106,7 @@ public final class RedisResultBackend: ResultBackend {
 
     /// Closes the connections; waiters and later calls fail.
     public func shutdown() async throws {
-        notifier.close()
+        await notifier.shutdown()
         client.close()
     }
 

@@ -79,7 +79,7 @@ final class RedisResultNotifier: Sendable {
     private struct State: Sendable {
         var waiters: [String: [UInt64: Waiter]] = [:]
         var nextID: UInt64 = 0
-        var runner: Task<Void, Never>?
+        var started = false
         var connection: RedisConnection?
         var closed = false
     }
@@ -90,6 +90,8 @@ final class RedisResultNotifier: Sendable {
     private let logger: Logger
     private let onSubscribe: (@Sendable () -> Void)?
     private let state = Mutex(State())
+    /// Runs the subscriber, from the first registration until ``shutdown()``.
+    private let services = ServiceGroup()
 
     /// - Parameters:
     ///   - channel: The pub/sub channel.
@@ -115,8 +117,9 @@ final class RedisResultNotifier: Sendable {
             state.nextID += 1
             let waiter = Waiter(taskID: taskID, id: state.nextID)
             state.waiters[taskID, default: [:]][waiter.id] = waiter
-            if state.runner == nil {
-                state.runner = Task { await self.run() }
+            if !state.started {
+                state.started = true
+                services.start { await self.run() }
             }
             return waiter
         }
@@ -132,14 +135,20 @@ final class RedisResultNotifier: Sendable {
 
     /// Stops the subscriber and wakes every waiter (each then finds the backend closed).
     func close() {
-        let (runner, connection, waiters) = state.withLock { state in
+        let (connection, waiters) = state.withLock { state in
             state.closed = true
-            defer { state.runner = nil; state.connection = nil; state.waiters = [:] }
-            return (state.runner, state.connection, state.waiters.values.flatMap(\.values))
+            defer { state.connection = nil; state.waiters = [:] }
+            return (state.connection, state.waiters.values.flatMap(\.values))
         }
-        runner?.cancel()
+        services.cancel()
         connection?.close()
         for waiter in waiters { waiter.notify() }
+    }
+
+    /// ``close()``, then waits until the subscriber has returned.
+    func shutdown() async {
+        close()
+        await services.shutdown()
     }
 
     /// Keeps one subscribed connection until closed, reconnecting with backoff.
