@@ -188,23 +188,26 @@ extension Receiver {
             // stops on cancellation returns at once; one still running a second later ignores it.
             let what = failure == .timeout ? "timed out" : "was cancelled"
             let taskID = message.taskID
-            let warning = Task { [logger] () -> Bool in
-                do { try await Task.sleep(for: .seconds(1)) } catch { return false }
-                guard straggler.isBodyRunning else { return false }
-                logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
-                return true
-            }
-            do {
-                try await withTaskCancellationHandler {
-                    try await straggler.bodyReturned
-                } onCancel: {
-                    straggler.stopWaiting()
+            await withTaskGroup(of: Bool.self) { group in
+                // Warns once if the body is still running a second from now.
+                group.addTask { [logger] in
+                    do { try await Task.sleep(for: .seconds(1)) } catch { return false }
+                    guard straggler.isBodyRunning else { return false }
+                    logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
+                    return true
                 }
-                warning.cancel()
-                if await warning.value { logger.notice("the body of task \(taskID), which \(what), returned; its slot is free") }
-            } catch {
-                warning.cancel()
-                logger.warning("the worker is stopping while the body of task \(taskID), which \(what), is still running")
+                do {
+                    try await withTaskCancellationHandler {
+                        try await straggler.bodyReturned
+                    } onCancel: {
+                        straggler.stopWaiting()
+                    }
+                    group.cancelAll()
+                    if await group.next() == true { logger.notice("the body of task \(taskID), which \(what), returned; its slot is free") }
+                } catch {
+                    group.cancelAll()
+                    logger.warning("the worker is stopping while the body of task \(taskID), which \(what), is still running")
+                }
             }
         }
     }
@@ -254,6 +257,9 @@ extension Receiver {
         }
         let outcome = ExecutionOutcome()
         // Starts on this thread without a scheduling hop; a task that never suspends is done here.
+        // Unstructured because the result must be decided at the deadline or on a cancel request
+        // while a body that ignores cancellation goes on; the caller still joins it through
+        // `straggler` (its slot stays taken until the body returns).
         let work = Task.immediate {
             do { outcome.bodyDidReturn(.success(try await operation())) } catch { outcome.bodyDidReturn(.failure(error)) }
         }
@@ -264,22 +270,26 @@ extension Receiver {
         let token = cancellations.begin(taskID, onCancel: cancel)
         if token == nil { cancel() }
         defer { if let token { cancellations.end(token) } }
-        let timer = timeout.map { timeout in
-            Task {
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled {
-                    outcome.resolve(with: .failure(TaskError.timeout))
-                    work.cancel()
-                }
-            }
-        }
-        defer { timer?.cancel() }
-        do {
-            return try await withTaskCancellationHandler {
+        @Sendable func awaitOutcome() async throws -> JSONValue {
+            try await withTaskCancellationHandler {
                 try await outcome.value
             } onCancel: {
                 work.cancel()
                 outcome.resolve(with: .failure(CancellationError()))
+            }
+        }
+        do {
+            guard let timeout else { return try await awaitOutcome() }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled {
+                        outcome.resolve(with: .failure(TaskError.timeout))
+                        work.cancel()
+                    }
+                }
+                defer { group.cancelAll() }
+                return try await awaitOutcome()
             }
         } catch {
             if !Task.isCancelled, outcome.isBodyRunning { straggler = outcome }

@@ -17,7 +17,8 @@ public final class Receiver: Sendable {
     let counters = ReceiverCounters()
     let baseLogger: Logger
     let captureFormat: LogFormat?
-    private let intake = Mutex<Task<Void, Never>?>(nil)
+    /// Ends the running intake (see ``stop()``).
+    private let intake = Mutex<OnceContinuation<Void>?>(nil)
     /// Set by ``stop()``: no task starts after it.
     let stopRequested = Atomic<Bool>(false)
 
@@ -56,7 +57,16 @@ public final class Receiver: Sendable {
         let logger = baseLogger
         let counters = self.counters
 
-        let intakeTask = Task {
+        // Ends the intake without cancelling running tasks: fired by stop(), or by the intake
+        // itself when the broker's stream ends.
+        let intakeStop = OnceContinuation<Void>()
+        let intakeEnded = OnceContinuation<Void>()
+        intake.withLock { $0 = intakeStop }
+        if stopRequested.load(ordering: .relaxed) { intakeStop.resume(with: .success(())) }
+
+        /// Takes deliveries into `queue` until the stream ends, `maxDeliveries` is reached, or
+        /// the calling task is cancelled.
+        @Sendable func takeDeliveries() async {
             defer { queue.finish() }
             var iterator = deliveries.makeAsyncIterator()
             var taken = 0
@@ -83,8 +93,6 @@ public final class Receiver: Sendable {
                 failure.value = error
             }
         }
-        intake.withLock { $0 = intakeTask }
-        if stopRequested.load(ordering: .relaxed) { intakeTask.cancel() }
 
         /// Gives a delivery that can be delivered again back to the broker unstarted, after stop().
         @Sendable func handBack(_ delivery: AckableMessage) async {
@@ -111,53 +119,62 @@ public final class Receiver: Sendable {
             inFlight.decrement()
         }
 
-        await withTaskCancellationHandler {
-            await withDiscardingTaskGroup { group in
-                if let limit {
-                    let runner: @Sendable () async -> Void = {
-                        while let delivery = await queue.next() { await run(delivery) }
+        await withDiscardingTaskGroup { group in
+            // The intake, in a group of its own that stop() cancels (through `intakeStop`)
+            // while the runners below go on.
+            group.addTask {
+                await withDiscardingTaskGroup { intake in
+                    intake.addTask {
+                        await takeDeliveries()
+                        intakeStop.resume(with: .success(()))
                     }
+                    try? await intakeStop.value
+                    intake.cancelAll()
+                }
+                intakeEnded.resume(with: .success(()))
+            }
+            if let limit {
+                let runner: @Sendable () async -> Void = {
+                    while let delivery = await queue.next() { await run(delivery) }
+                }
+                group.addTask(operation: runner)
+                var runners = 1
+                while runners < limit, await queue.needsRunner() {
                     group.addTask(operation: runner)
-                    var runners = 1
-                    while runners < limit, await queue.needsRunner() {
-                        group.addTask(operation: runner)
-                        runners += 1
-                    }
-                } else {
-                    while let delivery = await queue.next() {
-                        group.addTask { await run(delivery) }
-                    }
+                    runners += 1
                 }
-                // The queue ends only with the intake; wait for it when every runner is started.
-                await intakeTask.value
-                // Stopped: no task starts. Deliveries taken ahead and still buffered go back at
-                // once, side by side (a runner that took one meanwhile hands it back in run(_:)),
-                // and so does what the broker read ahead: not after the drain. Here, not in the
-                // intake: the intake is cancelled, and a hand-back (a broker round trip) must not be.
-                if stopRequested.load(ordering: .relaxed) {
-                    let redeliverable = queue.takeRedeliverable()
-                    if !redeliverable.isEmpty {
-                        logger.info("handing back \(redeliverable.count) deliveries taken ahead: the worker is stopping")
-                    }
-                    for delivery in redeliverable {
-                        group.addTask {
-                            await handBack(delivery)
-                            prefetch.release()
-                            inFlight.decrement()
-                        }
-                    }
-                    await broker.stopListening()
-                }
-                if let timeout = options.waitTasksTimeout, inFlight.count > 0 {
-                    baseLogger.info("waiting up to \(timeout) for \(inFlight.count) running tasks")
-                    if await !inFlight.waitUntilIdle(timeout: timeout) {
-                        baseLogger.warning("\(inFlight.count) tasks still running after wait_tasks_timeout; cancelling them")
-                        group.cancelAll()
-                    }
+            } else {
+                while let delivery = await queue.next() {
+                    group.addTask { await run(delivery) }
                 }
             }
-        } onCancel: {
-            intakeTask.cancel()
+            // The queue ends only with the intake; wait for it when every runner is started.
+            try? await intakeEnded.value
+            // Stopped: no task starts. Deliveries taken ahead and still buffered go back at
+            // once, side by side (a runner that took one meanwhile hands it back in run(_:)),
+            // and so does what the broker read ahead: not after the drain. Here, not in the
+            // intake: the intake is cancelled, and a hand-back (a broker round trip) must not be.
+            if stopRequested.load(ordering: .relaxed) {
+                let redeliverable = queue.takeRedeliverable()
+                if !redeliverable.isEmpty {
+                    logger.info("handing back \(redeliverable.count) deliveries taken ahead: the worker is stopping")
+                }
+                for delivery in redeliverable {
+                    group.addTask {
+                        await handBack(delivery)
+                        prefetch.release()
+                        inFlight.decrement()
+                    }
+                }
+                await broker.stopListening()
+            }
+            if let timeout = options.waitTasksTimeout, inFlight.count > 0 {
+                baseLogger.info("waiting up to \(timeout) for \(inFlight.count) running tasks")
+                if await !inFlight.waitUntilIdle(timeout: timeout) {
+                    baseLogger.warning("\(inFlight.count) tasks still running after wait_tasks_timeout; cancelling them")
+                    group.cancelAll()
+                }
+            }
         }
         intake.withLock { $0 = nil }
         if let error = failure.value { throw error }
@@ -170,11 +187,12 @@ public final class Receiver: Sendable {
     /// would lose them.
     public func stop() {
         stopRequested.store(true, ordering: .relaxed)
-        intake.withLock { $0?.cancel() }
+        intake.withLock { $0 }?.resume(with: .success(()))
     }
 
-    /// Stops the sync pool once running tasks are done.
+    /// Stops the sync pool: it takes no more jobs, and its threads exit once the jobs queued
+    /// and running are done. Does not wait for them.
     public func shutdown() {
-        Task { [pool] in await pool.shutdown() }
+        pool.stopIntake()
     }
 }
