@@ -97,6 +97,8 @@ public final class InMemoryBroker: AsyncBroker {
         }
         running.increment()
         let running = self.running
+        // kick returns before the task runs (taskiq's InMemoryBroker does the same), so the run
+        // cannot be a child of the caller; `running` counts it and shutdown() waits for it.
         Task {
             if let delay { try? await Task.sleep(for: delay) }
             await receiver.handle(delivery, knownTask: task)

@@ -98,6 +98,9 @@ public final class Scheduler: Sendable {
         }
     }
 
+    /// Runs `body` in a task that the caller's cancellation does not reach, and waits for it:
+    /// cleanup after the scheduler is cancelled (releasing the lease, shutting sources down)
+    /// must still make its round trips. Awaited, so it never outlives the caller.
     private static func shielded(_ body: @escaping @Sendable () async -> Void) async {
         await Task { await body() }.value
     }

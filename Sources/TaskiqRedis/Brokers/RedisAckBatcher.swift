@@ -43,6 +43,10 @@ final class RedisAckBatcher: Sendable {
         state.withLock { state in
             state.pending.append(Waiter(id: id, done: done))
             if state.flusher == nil {
+                // Not a service: a flush lives only until the batch queue is empty, and is
+                // joined by every acker (each awaits its own ID) and by drain(). It is not a
+                // child of the first acker because that acker must return once its own ID is
+                // written, not stay to flush the IDs of tasks that finished after it.
                 state.flusher = Task { await self.flushUntilEmpty() }
             }
         }

@@ -103,6 +103,9 @@ package final class RedisClient: Sendable {
             if let shared = state.shared, shared.isOpen { return .ready(shared) }
             state.shared = nil
             if let connecting = state.connecting { return .connecting(connecting) }
+            // One attempt shared by every caller that arrives while it runs, so it cannot be a
+            // child of any one of them (cancelling that caller would fail the others); it ends
+            // with the handshake, and close() cancels it.
             let connecting = Task { try await self.connectShared() }
             state.connecting = connecting
             return .connecting(connecting)
@@ -114,6 +117,8 @@ package final class RedisClient: Sendable {
             // Waiting callers may be cancelled without cancelling the shared attempt.
             let outcome = OnceContinuation<RedisConnection>()
             return try await withTaskCancellationHandler {
+                // Forwards the shared attempt's outcome; cancelled on return, so it never
+                // outlives this call by more than the attempt itself.
                 let forward = Task { outcome.resume(with: await connecting.result) }
                 defer { forward.cancel() }
                 return try await outcome.value
