@@ -46,51 +46,24 @@ final class RedisCancelChannel: Service {
 
     /// Subscribes until cancelled, reconnecting with the client's backoff.
     func run() async {
-        let configuration = client.configuration
-        let channel = Self.channel(for: queue)
-        var failures = 0
-        var warned = false
-        while !Task.isCancelled {
-            do {
-                let connection = try await RedisConnection.connect(configuration, logger: logger)
-                defer { connection.close() }
-                if connection.protocolVersion != 3 {
-                    logger.notice("Redis at \(configuration.address) speaks only RESP2: cancel requests for '\(queue)' are read every second")
-                    while !Task.isCancelled {
-                        try await loadRequests()
-                        try await Task.sleep(for: .seconds(1))
-                    }
-                    return
-                }
-                try connection.sendWithoutReply(["SUBSCRIBE", channel])
-                for await push in connection.pushes {
-                    guard push.count >= 3, let kind = push[0].string, push[1].string == channel else { continue }
-                    if kind == "message", let taskID = push[2].string {
-                        logger.info("cancel requested for task \(taskID)")
-                        cancellations.cancel(taskID)
-                    } else if kind == "subscribe" {
-                        // Requests made while nobody here listened are in the set.
-                        try await loadRequests()
-                        if warned { logger.info("listening for cancel requests on '\(channel)' again") }
-                        failures = 0
-                        warned = false
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                if let error = error as? RedisConnectionError, error.code == .closedLocally { return }
-                if !warned {
-                    logger.warning("listening for cancel requests on '\(channel)' failed; reconnecting: \(error)")
-                    warned = true
+        let address = client.configuration.address
+        await RedisSubscription(
+            channel: Self.channel(for: queue), configuration: client.configuration, logger: logger,
+            purpose: "cancel requests",
+            // Requests made while nobody here listened are in the set.
+            subscribed: { try await self.loadRequests() },
+            received: { taskID in
+                self.logger.info("cancel requested for task \(taskID)")
+                self.cancellations.cancel(taskID)
+            },
+            withoutPushes: {
+                self.logger.notice("Redis at \(address) speaks only RESP2: cancel requests for '\(self.queue)' are read every second")
+                while !Task.isCancelled {
+                    try await self.loadRequests()
+                    try await Task.sleep(for: .seconds(1))
                 }
             }
-            failures += 1
-            do {
-                try await Task.sleep(for: configuration.reconnect.delay(afterFailures: failures))
-            } catch {
-                return
-            }
-        }
+        ).run()
     }
 
     /// Passes every request still in the set to ``cancellations``. Workers call it before the

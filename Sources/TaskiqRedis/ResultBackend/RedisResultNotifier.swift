@@ -119,7 +119,7 @@ final class RedisResultNotifier: Sendable {
             state.waiters[taskID, default: [:]][waiter.id] = waiter
             if !state.started {
                 state.started = true
-                services.start { await self.run() }
+                services.start(subscription)
             }
             return waiter
         }
@@ -151,70 +151,36 @@ final class RedisResultNotifier: Sendable {
         await services.shutdown()
     }
 
-    /// Keeps one subscribed connection until closed, reconnecting with backoff.
-    private func run() async {
-        var failures = 0
-        var warned = false
-        while !Task.isCancelled {
-            do {
-                let connection = try await RedisConnection.connect(configuration, logger: logger)
-                guard connection.protocolVersion == 3 else {
-                    connection.close()
-                    logger.notice("Redis at \(configuration.address) speaks only RESP2, so result waiters are not notified; they poll every 50 ms at most")
-                    return
-                }
-                let open = state.withLock { state -> Bool in
+    /// The subscriber: one connection kept subscribed until closed, reconnecting with backoff.
+    private var subscription: RedisSubscription {
+        let address = configuration.address
+        return RedisSubscription(
+            channel: channel, configuration: configuration, logger: logger,
+            purpose: "result notifications (waiters keep polling meanwhile)",
+            adopt: { connection in
+                self.state.withLock { state -> Bool in
                     if !state.closed { state.connection = connection }
                     return !state.closed
                 }
-                guard open else {
-                    connection.close()
-                    return
-                }
-                try connection.sendWithoutReply(["SUBSCRIBE", channel])
-                for await push in connection.pushes {
-                    if handle(push) {
-                        if warned { logger.info("Result notifications from \(configuration.address) resumed") }
-                        failures = 0
-                        warned = false
-                    }
-                }
-                connection.close()
-                state.withLock { state in
-                    if state.connection === connection { state.connection = nil }
-                }
-            } catch {
-                if !warned, !Task.isCancelled {
-                    logger.warning("Result notifications from Redis stopped (waiters keep polling): \(error)")
-                    warned = true
-                }
+            },
+            subscribed: { self.subscribed() },
+            received: { self.received($0) },
+            withoutPushes: {
+                self.logger.notice("Redis at \(address) speaks only RESP2, so result waiters are not notified; they poll every 50 ms at most")
             }
-            failures += 1
-            do {
-                try await Task.sleep(for: configuration.reconnect.delay(afterFailures: failures))
-            } catch {
-                return
-            }
-        }
+        )
     }
 
-    /// Routes one push frame; `true` when it confirmed the subscription.
-    private func handle(_ push: [RESPValue]) -> Bool {
-        guard push.count >= 3, let kind = push[0].string, push[1].string == channel else { return false }
-        switch kind {
-        case "message":
-            guard let taskID = push[2].string else { return false }
-            let waiters = state.withLock { $0.waiters[taskID].map { Array($0.values) } ?? [] }
-            for waiter in waiters { waiter.notify() }
-            return false
-        case "subscribe":
-            // Anything announced before this point may have been missed: every waiter re-checks.
-            let waiters = state.withLock { $0.waiters.values.flatMap(\.values) }
-            for waiter in waiters { waiter.notify() }
-            onSubscribe?()
-            return true
-        default:
-            return false
-        }
+    /// Wakes the waiters of the task whose result was announced.
+    private func received(_ taskID: String) {
+        let waiters = state.withLock { $0.waiters[taskID].map { Array($0.values) } ?? [] }
+        for waiter in waiters { waiter.notify() }
+    }
+
+    /// Anything announced before a (re)subscription may have been missed: every waiter re-checks.
+    private func subscribed() {
+        let waiters = state.withLock { $0.waiters.values.flatMap(\.values) }
+        for waiter in waiters { waiter.notify() }
+        onSubscribe?()
     }
 }
