@@ -60,7 +60,7 @@ final class RedisDelayedQueue: Service {
                 if Task.isCancelled { return }
                 if let error = error as? RedisConnectionError, error.code == .closedLocally { return }
                 failures += 1
-                wait = .milliseconds(min(5000, 100 << min(failures, 6)))
+                wait = Backoff.redisRetry.delay(attempt: failures)
                 logger.warning("moving due delayed messages of '\(queue)' failed (\(failures) in a row), retrying in \(wait): \(error)")
             }
             if wait > .zero {

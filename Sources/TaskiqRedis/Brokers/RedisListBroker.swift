@@ -109,7 +109,7 @@ public final class RedisListBroker: AsyncBroker {
                 } catch let error as RedisConnectionError
                             where error.code != .closedLocally && error.code != .authenticationFailed && !Task.isCancelled {
                     failures += 1
-                    let delay = Duration.milliseconds(min(5000, 100 << min(failures, 6)))
+                    let delay = Backoff.redisRetry.delay(attempt: failures)
                     logger.warning("reading '\(queue)' failed (\(failures) in a row), retrying in \(delay): \(error)")
                     do { try await Task.sleep(for: delay) } catch { return nil }
                 } catch {
