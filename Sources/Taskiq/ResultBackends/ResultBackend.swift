@@ -38,26 +38,10 @@ extension ResultBackend {
     /// Polls ``isResultReady(_:)`` with a backoff from 1 ms to 50 ms. A transient error while
     /// polling is retried until the deadline rather than aborting the wait.
     public func waitResult(_ taskID: String, timeout: Duration?, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now.advanced(by: $0) }
-        var pause = Duration.milliseconds(1)
-        var lastError: (any Error)?
-        while true {
-            do {
-                if try await isResultReady(taskID) { return try await getResult(taskID, withLogs: withLogs) }
-                lastError = nil
-            } catch let error as TaskiqError where error.code == .resultMissing {
-                lastError = nil
-            } catch {
-                lastError = error
-            }
-            if let deadline, clock.now >= deadline {
-                throw TaskiqError(.resultTimeout, "no result for task \(taskID) after \(timeout!)", underlying: lastError)
-            }
-            var sleep = pause
-            if let deadline { sleep = min(sleep, clock.now.duration(to: deadline)) }
-            try await Task.sleep(for: sleep)
-            pause = min(pause * 2, .milliseconds(50))
-        }
+        try await ResultPoll().wait(
+            for: taskID, timeout: timeout,
+            attempt: { try await isResultReady(taskID) ? try await getResult(taskID, withLogs: withLogs) : nil },
+            isTransient: { _ in true },
+            pause: { try await Task.sleep(for: $0) })
     }
 }

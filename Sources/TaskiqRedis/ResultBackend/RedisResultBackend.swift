@@ -106,8 +106,10 @@ public final class RedisResultBackend: ResultBackend {
 
     /// Closes the connections; waiters and later calls fail.
     public func shutdown() async throws {
-        await notifier.shutdown()
+        // The client first: a waiter woken by the notifier's close must find it closed
+        // (and throw shutDown), not poll once more and sleep until its next poll.
         client.close()
+        await notifier.shutdown()
     }
 
     /// Stores the result and announces it to waiters, in one round trip.
