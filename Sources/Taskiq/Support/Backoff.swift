@@ -67,17 +67,12 @@ package struct Backoff: Sendable, Hashable {
     }
 
     private func baseSeconds(attempt: Int) -> Double {
-        let cap = Self.seconds(maximum)
-        let first = Self.seconds(initial)
+        let cap = maximum.inSeconds
+        let first = initial.inSeconds
         guard first > 0 else { return 0 }
         // However many attempts, the growth is finite or infinite, never a trap; both are capped.
         let grown = first * Foundation.pow(multiplier, Double(attempt - 1))
         return grown.isNaN ? cap : min(cap, grown)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// Whole nanoseconds, so that round delays print as such (`0.2 seconds`).

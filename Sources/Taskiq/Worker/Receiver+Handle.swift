@@ -107,7 +107,7 @@ extension Receiver {
         } else {
             result = TaskiqResult(isErr: true, returnValue: .null, executionTime: 0, labels: message.labels, error: failure)
         }
-        result.executionTime = Self.seconds(ContinuousClock.now - start)
+        result.executionTime = (ContinuousClock.now - start).inSeconds
 
         if debugging { logger.debug("task \(failure == nil ? "succeeded" : "failed") in \(result.executionTime)s") }
         if let failure {
@@ -226,11 +226,6 @@ extension Receiver {
     static func timeout(from label: JSONValue?) throws(DurationRangeError) -> Duration? {
         guard let label, label != .null else { return nil }
         return try Duration.checkedSeconds(label, of: "timeout label", positive: true)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (s, attoseconds) = duration.components
-        return Double(s) + Double(attoseconds) / 1e18
     }
 
     /// Runs the invocation, on the sync pool when synchronous, under the timeout when given,

@@ -179,15 +179,4 @@ extension Duration {
         let clamped = seconds.isNaN ? 0 : Swift.min(Swift.max(seconds, -bound), bound)
         return .milliseconds(Int64((clamped * 1000).rounded()))
     }
-
-    /// The duration in whole milliseconds (rounded toward zero), saturating at the bounds of `Int`:
-    /// written back into `check`'s output, it must not trap whatever a factory was given.
-    var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return seconds < 0 ? Int.min : Int.max }
-        let (total, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        guard !carry else { return seconds < 0 ? Int.min : Int.max }
-        return Int(total)
-    }
 }

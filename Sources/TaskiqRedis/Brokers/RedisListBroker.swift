@@ -88,7 +88,7 @@ public final class RedisListBroker: AsyncBroker {
     /// Pops messages one at a time; they cannot be acknowledged (at-most-once).
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
         let client = client, queue = queueName, block = blockTimeout, logger = logger
-        let seconds = Double(block.components.seconds) + Double(block.components.attoseconds) / 1e18
+        let seconds = block.inSeconds
         logger.info("listening on list '\(queue)' of \(client.configuration.address)")
         let delayed = RedisDelayedQueue(client: client, queue: queue, target: .list, pollInterval: delayPollInterval,
                                         logger: logger)

@@ -63,7 +63,7 @@ extension RedisStreamConsumer {
         let held = state.withLock { Array($0.held) }
         let value = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
         let command: [any RESPArgument] = ["EVAL", Self.renewScript, 2, queue, leaseKey, group, consumerName,
-                                           Self.milliseconds(options.leaseTTL), value] + held
+                                           options.leaseTTL.wholeMilliseconds, value] + held
         try await client.send(command)
     }
 
@@ -78,7 +78,7 @@ extension RedisStreamConsumer {
 
     /// Claims the pending entries of consumers whose lease is gone.
     func claimFromDeadConsumers() async throws {
-        let ttl = Self.milliseconds(options.leaseTTL)
+        let ttl = options.leaseTTL.wholeMilliseconds
         let reply = try await client.send(["XINFO", "CONSUMERS", queue, group])
         var candidates: [String] = []
         var idleEmpty: [String] = []
@@ -138,7 +138,7 @@ extension RedisStreamConsumer {
         let room = self.room
         guard room > 0 else { return cursor }
         let reply = try await client.send(["XAUTOCLAIM", queue, group, consumerName,
-                                           Self.milliseconds(options.idleTimeout), cursor, "COUNT", room])
+                                           options.idleTimeout.wholeMilliseconds, cursor, "COUNT", room])
         guard let parts = reply.array, parts.count >= 2 else { return "0-0" }
         var entries = RedisStreamEntry.fromList(parts[1])
         if !entries.isEmpty {
@@ -150,8 +150,4 @@ extension RedisStreamConsumer {
         return parts[0].string ?? "0-0"
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }

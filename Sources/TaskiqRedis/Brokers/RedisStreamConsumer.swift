@@ -108,7 +108,7 @@ final class RedisStreamConsumer: Sendable {
     /// `XREADGROUP ... STREAMS q >`: new entries, blocking up to `xread_block`.
     private func readNew() async throws {
         let block = options.xreadBlock
-        let milliseconds = Int(block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = block.wholeMilliseconds
         let reply = try await client.sendBlocking(
             ["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount, "BLOCK", max(1, milliseconds),
              "STREAMS", queue, ">"],

@@ -82,10 +82,7 @@ public final class RedisSchedulerLease: SchedulerLease {
         client.close()
     }
 
-    private var milliseconds: Int {
-        let (seconds, attoseconds) = ttl.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
+    private var milliseconds: Int { ttl.wholeMilliseconds }
 
     /// The interval the scheduler renews at: ``renewInterval``.
     public var renewalInterval: Duration? { renewInterval }

@@ -64,7 +64,7 @@ extension RESP {
             #expect(policy.delay(afterFailures: 0, using: &rng) == .zero)
             for failures in 1...20 {
                 let full = min(1.0, 0.1 * Double(1 << min(failures - 1, 20)))
-                let delay = Backoff.seconds(policy.delay(afterFailures: failures, using: &rng))
+                let delay = policy.delay(afterFailures: failures, using: &rng).inSeconds
                 #expect(delay <= full + 1e-9 && delay >= full * 0.5 - 1e-9, "after \(failures): \(delay)")
             }
             let delays = Set((0..<20).map { _ in policy.delay(afterFailures: 3, using: &rng) })

@@ -26,7 +26,7 @@ import TaskiqTestSupport
     func jitterPicksAPointOfItsRange(jitter: ClosedRange<Double>, unit: Double, factor: Double) {
         let backoff = Backoff.exponential(initial: .seconds(1), maximum: .seconds(8), jitter: jitter)
         let delay = backoff.delay(attempt: 2, jitterUnit: unit)
-        #expect(abs(Backoff.seconds(delay) - 2 * factor) < 1e-6, "\(delay)")
+        #expect(abs(delay.inSeconds - 2 * factor) < 1e-6, "\(delay)")
     }
 
     @Test func randomJitterStaysInItsRangeAndSpreads() {
@@ -34,7 +34,7 @@ import TaskiqTestSupport
         var rng = SeededGenerator(seed: 3)
         for attempt in 1...20 {
             let full = min(1.0, 0.1 * Double(1 << min(attempt - 1, 20)))
-            let delay = Backoff.seconds(backoff.delay(attempt: attempt, using: &rng))
+            let delay = backoff.delay(attempt: attempt, using: &rng).inSeconds
             #expect(delay <= full + 1e-9 && delay >= full * 0.5 - 1e-9, "attempt \(attempt): \(delay)")
         }
         let delays = Set((0..<20).map { _ in backoff.delay(attempt: 3, using: &rng) })

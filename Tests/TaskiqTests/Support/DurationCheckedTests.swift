@@ -107,4 +107,15 @@ import Testing
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
     }
+
+    /// The one Duration-to-milliseconds conversion rounds toward zero and saturates: a Redis
+    /// `PX` argument or a poll timeout built from any duration never traps.
+    @Test func wholeMillisecondsRoundTowardZeroAndSaturate() {
+        #expect(Duration.milliseconds(1500).wholeMilliseconds == 1500)
+        #expect(Duration.microseconds(1999).wholeMilliseconds == 1)
+        #expect(Duration.microseconds(-1999).wholeMilliseconds == -1)
+        #expect(Duration.seconds(Int64.max).wholeMilliseconds == Int.max)
+        #expect(Duration.seconds(Int64.min).wholeMilliseconds == Int.min)
+        #expect(Duration.milliseconds(1500).inSeconds == 1.5)
+    }
 }

@@ -65,7 +65,7 @@ package struct TCPConnection: ByteStream, Sendable {
                     throw TCPError(.deadlineExceeded, reason: "connecting took longer than \(timeout)")
                 }
                 var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let result = poll(&pfd, 1, Int32(min(50, milliseconds(remaining) + 1)))
+                let result = poll(&pfd, 1, Int32(min(49, max(0, remaining.wholeMilliseconds)) + 1))
                 if result < 0, errno != EINTR { throw connectError(errno) }
                 if result > 0 { break }
             }
@@ -137,7 +137,7 @@ package struct TCPConnection: ByteStream, Sendable {
 
     package func waitReadable(timeout: Duration?) -> Bool {
         var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let result = poll(&pfd, 1, timeout.map { Int32(min(Self.milliseconds($0) + 1, 60_000)) } ?? -1)
+        let result = poll(&pfd, 1, timeout.map { Int32(min(max(0, $0.wholeMilliseconds), 59_999) + 1) } ?? -1)
         return result != 0
     }
 
@@ -180,10 +180,6 @@ package struct TCPConnection: ByteStream, Sendable {
         setsockopt(descriptor, level, option, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
 
     private static var noSignal: Int32 {
         #if canImport(Glibc)
