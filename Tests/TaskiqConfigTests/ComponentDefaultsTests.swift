@@ -5,11 +5,11 @@ import Testing
 import TaskiqTestSupport
 @testable import TaskiqConfig
 
-/// Each option's default is written once, in Swift. Where the config layer reads it from a Swift
-/// value (``RedisStreamBrokerOptions``, the retry middlewares, ``WorkerSettings``) there is nothing
-/// to drift; where the Swift default is an initialiser's default argument, the config layer writes
-/// it again, and these tests build each component from its declared defaults and compare it with
-/// the Swift default instance, so the two cannot differ unnoticed.
+/// Each option's default is written once, in Swift (an options struct such as
+/// ``RedisStreamBrokerOptions``, or a `Defaults` constant the initialiser's default argument
+/// reads too), and the config declaration reads it from there. These tests build each component
+/// from its declared defaults and compare it with the Swift default instance, so a declaration
+/// that reads the wrong constant, or a factory that drops an option, does not go unnoticed.
 @Suite struct ComponentDefaultsTests {
     /// Builds a standard component from its declared defaults, as a file that names only its type.
     static func makeWithDefaults(_ kind: ComponentKind, _ name: String) throws -> Component {

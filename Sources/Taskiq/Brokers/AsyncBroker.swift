@@ -68,7 +68,7 @@ extension AsyncBroker {
     ///   - failedTasks: Which failed tasks are dead-lettered; by default those whose retry
     ///     middleware gave up.
     @discardableResult
-    public func withDeadLetterQueue(_ queue: any DeadLetterQueue, failedTasks: DeadLetterPolicy = .exhausted) -> Self {
+    public func withDeadLetterQueue(_ queue: any DeadLetterQueue, failedTasks: DeadLetterPolicy = .default) -> Self {
         components.deadLetterQueue = queue
         components.deadLetterPolicy = failedTasks
         return self

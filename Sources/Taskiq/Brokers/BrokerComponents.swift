@@ -15,7 +15,7 @@ public final class BrokerComponents: Sendable {
         package var formatter: any TaskiqFormatter = JSONFormatter()
         package var idGenerator: TaskIDGenerator
         package var deadLetterQueue: (any DeadLetterQueue)? = nil
-        package var deadLetterPolicy: DeadLetterPolicy = .exhausted
+        package var deadLetterPolicy: DeadLetterPolicy = .default
     }
 
     private let state: Mutex<Settings>

@@ -15,6 +15,9 @@ public struct DeadLetterPolicy: Sendable, Hashable, CustomStringConvertible {
     /// filtered out. Tasks no retry middleware looked at (none configured, or `retry_on_error`
     /// false) fail as usual, with their error stored as the result.
     public static let exhausted = DeadLetterPolicy("exhausted")
+    /// The policy when none is given (``exhausted``): the one default the broker, the
+    /// `withDeadLetterQueue` parameter and the config's `failed_tasks` share.
+    public static let `default` = exhausted
     /// Every failed task for which no retry was scheduled.
     public static let all = DeadLetterPolicy("all")
     /// No failed task; only undecodable messages, unknown tasks and the broker's own dead letters.

@@ -18,6 +18,8 @@ public final class InMemoryBroker: AsyncBroker {
     public let components: BrokerComponents
     /// Whether `kiq` waits for the task to finish before returning.
     public let awaitInplace: Bool
+    /// `kiq` returns before the task runs unless told otherwise, as in taskiq.
+    public static let defaultAwaitInplace = false
     private let receiver: MutexBox<Receiver?>
     private let running = InFlightCounter()
 
@@ -34,7 +36,7 @@ public final class InMemoryBroker: AsyncBroker {
     public convenience init(syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
                 maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults,
                 castTypes: Bool = ReceiverOptions().castTypes, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = false,
+                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = InMemoryBroker.defaultAwaitInplace,
                 limits: MessageLimits = MessageLimits()) {
         self.init(syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat, maxStoredResults: maxStoredResults,
                   castTypes: castTypes, resultBackend: resultBackend, taskIDGenerator: taskIDGenerator,

@@ -16,7 +16,7 @@ public struct DeadLetterSettings: Sendable {
 
     /// `failed_tasks`, accepted by every dead-letter-queue type.
     static let failedTasks = Option<DeadLetterPolicy>.choice(
-        "failed_tasks", DeadLetterPolicy.allCases, spelling: { $0.name }, default: .exhausted,
+        "failed_tasks", DeadLetterPolicy.allCases, spelling: { $0.name }, default: .default,
         description: """
             Which failed tasks are dead-lettered: exhausted (those a retry middleware gave up on: attempts used \
             up or an error type it does not retry), all (every failure not being retried) or none.

@@ -4,7 +4,7 @@ extension ComponentRegistry {
     /// The options of the `inmemory` broker. Worker settings (`cast_types`, `sync_tasks_pool_size`,
     /// `logs_format`) are in the `worker` section and the result limit in `result_backend`.
     struct InMemoryBrokerKeys: OptionGroup {
-        let awaitInplace = Option<Bool>.boolean("await_inplace", default: false,
+        let awaitInplace = Option<Bool>.boolean("await_inplace", default: InMemoryBroker.defaultAwaitInplace,
                                                 description: "Make kiq return only after the task finished.")
     }
 

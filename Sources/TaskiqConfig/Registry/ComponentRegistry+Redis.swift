@@ -4,7 +4,7 @@ import TaskiqRedis
 extension ComponentRegistry {
     /// The `url` of every Redis component, checked by the Redis URL parser when the config is loaded.
     struct RedisConnectionKeys: OptionGroup {
-        let url = Option<String>.address("url", .redisURL, default: "redis://127.0.0.1:6379",
+        let url = Option<String>.address("url", .redisURL, default: RedisDefaults.url,
                                          description: "redis://[user:password@]host:port/db")
     }
 
@@ -71,14 +71,13 @@ extension ComponentRegistry {
         let replyLimits = RedisReplyLimitKeys()
     }
 
-    /// The options of the `redis_list` broker. Their defaults equal ``RedisListBroker``'s
-    /// initialiser's, which `ComponentDefaultsTests` checks.
+    /// The options of the `redis_list` broker; defaults come from ``RedisListBroker/Defaults``.
     struct RedisListKeys: OptionGroup {
         let connection = RedisConnectionKeys()
         let queueName = Option<String>.string(
-            "queue_name", default: "taskiq", description: "List key; a task's queue_name label overrides it per message.")
+            "queue_name", default: RedisListBroker.Defaults.queueName, description: "List key; a task's queue_name label overrides it per message.")
         let blockTimeout = Option<Duration>.seconds(
-            "block_timeout", default: .seconds(2), range: 0.01...3600,
+            "block_timeout", default: RedisListBroker.Defaults.blockTimeout, range: 0.01...3600,
             description: "Seconds one BRPOP blocks before it is issued again.")
         let delay = RedisDelayKeys()
         let replyLimits = RedisReplyLimitKeys()
@@ -96,7 +95,7 @@ extension ComponentRegistry {
             "result_px_time", range: 1...Int.max,
             description: "Milliseconds results and progress are kept; null keeps them. Exclusive with result_ex_time.")
         let keepResults = Option<Bool>.boolean(
-            "keep_results", default: true,
+            "keep_results", default: RedisResultBackend.defaultKeepResults,
             description: "Keep a result after it is read; false deletes it on the first read (GETDEL).")
         let replyLimits = RedisReplyLimitKeys()
     }
@@ -110,18 +109,17 @@ extension ComponentRegistry {
             description: "Cap the stream at about this many letters (XADD MAXLEN ~), oldest dropped; null keeps all.")
     }
 
-    /// The options of the `redis` scheduler lease. Their defaults equal ``RedisSchedulerLease``'s
-    /// initialiser's, which `ComponentDefaultsTests` checks.
+    /// The options of the `redis` scheduler lease; defaults come from ``RedisSchedulerLease/Defaults``.
     struct RedisLeaseKeys: OptionGroup {
         let connection = RedisConnectionKeys()
         let key = Option<String>.string(
             "key", default: RedisSchedulerLease.defaultKey,
             description: "The lease key, the same for every scheduler that shares the schedules.")
         let ttl = Option<Duration>.seconds(
-            "ttl", default: .seconds(30), range: 0.1...86_400,
+            "ttl", default: RedisSchedulerLease.Defaults.ttl, range: 0.1...86_400,
             description: "Seconds the lease lives without renewal: how long sending pauses when its holder crashes.")
         let renewInterval = Option<Duration>.seconds(
-            "renew_interval", default: .seconds(10), range: 0.05...86_400,
+            "renew_interval", default: RedisSchedulerLease.Defaults.renewInterval, range: 0.05...86_400,
             description: "Seconds between renewals by the holder and tries by the others; shorter than ttl.")
     }
 

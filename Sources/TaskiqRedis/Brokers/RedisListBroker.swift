@@ -42,9 +42,9 @@ public final class RedisListBroker: AsyncBroker {
     ///   - delayPollInterval: The longest a worker waits before looking for due delayed messages.
     ///   - replyLimits: Caps on replies; a reply over one closes the connection and is counted.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL` for a malformed URL.
-    public init(url: String, queueName: String = "taskiq", blockTimeout: Duration = .seconds(2),
+    public init(url: String, queueName: String = Defaults.queueName, blockTimeout: Duration = Defaults.blockTimeout,
                 resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                delayPollInterval: Duration = .seconds(1), replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+                delayPollInterval: Duration = Defaults.delayPollInterval, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.url = url
         self.queueName = queueName

@@ -42,6 +42,8 @@ public final class RedisResultBackend: ResultBackend {
     public let expiry: Expiry?
     /// Whether a result stays after it is read; `false` deletes it on the first read (`GETDEL`).
     public let keepResults: Bool
+    /// Results are kept after they are read unless told otherwise, as in taskiq-redis.
+    public static let defaultKeepResults = true
     /// The channel result IDs are announced on.
     public var channel: String { notifier.channel }
 
@@ -59,8 +61,8 @@ public final class RedisResultBackend: ResultBackend {
     ///     the connection and is counted.
     /// - Throws: ``RedisConnectionError`` for a malformed URL; ``TaskiqError`` for an expiry
     ///   that is not positive.
-    public convenience init(url: String = "redis://127.0.0.1:6379", prefix: String? = nil, expiry: Expiry? = nil,
-                            keepResults: Bool = true, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+    public convenience init(url: String = RedisDefaults.url, prefix: String? = nil, expiry: Expiry? = nil,
+                            keepResults: Bool = defaultKeepResults, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
         var configuration = try RedisConfiguration(url: url)
         configuration.apply(replyLimits)
         try self.init(configuration: configuration, prefix: prefix, expiry: expiry, keepResults: keepResults)
@@ -73,7 +75,7 @@ public final class RedisResultBackend: ResultBackend {
     /// - Parameters:
     ///   - pollInterval: The first and the longest pause between polls while waiting.
     ///   - onSubscribe: Called after every confirmed subscription of the notifier.
-    package init(configuration: RedisConfiguration, prefix: String? = nil, expiry: Expiry? = nil, keepResults: Bool = true,
+    package init(configuration: RedisConfiguration, prefix: String? = nil, expiry: Expiry? = nil, keepResults: Bool = defaultKeepResults,
                  pollInterval: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
                  logger: Logger = Logger(label: "taskiq.redis.results"), onSubscribe: (@Sendable () -> Void)? = nil) throws {
         if let expiry, expiry.amount <= 0 {

@@ -55,7 +55,7 @@ public final class RedisScheduleSource: ScheduleSource {
     ///   - url: `redis://[user:password@]host:port/db`.
     ///   - prefix: The key prefix (taskiq-redis's `prefix`).
     /// - Throws: ``RedisConnectionError`` for a malformed URL.
-    public convenience init(url: String = "redis://127.0.0.1:6379", prefix: String = defaultPrefix) throws {
+    public convenience init(url: String = RedisDefaults.url, prefix: String = defaultPrefix) throws {
         self.init(configuration: try RedisConfiguration(url: url), prefix: prefix)
     }
 

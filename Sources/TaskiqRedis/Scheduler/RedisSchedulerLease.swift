@@ -51,16 +51,16 @@ public final class RedisSchedulerLease: SchedulerLease {
     ///   - renewInterval: How often it is renewed or retried; shorter than `ttl`.
     /// - Throws: ``RedisConnectionError`` for a malformed URL; ``ScheduleError`` when the durations
     ///   do not fit (see ``init(configuration:key:ttl:renewInterval:)``).
-    public convenience init(url: String = "redis://127.0.0.1:6379", key: String = defaultKey,
-                            ttl: Duration = .seconds(30), renewInterval: Duration = .seconds(10)) throws {
+    public convenience init(url: String = RedisDefaults.url, key: String = defaultKey,
+                            ttl: Duration = Defaults.ttl, renewInterval: Duration = Defaults.renewInterval) throws {
         try self.init(configuration: RedisConfiguration(url: url), key: key, ttl: ttl, renewInterval: renewInterval)
     }
 
     /// Creates a lease from a connection configuration.
     /// - Throws: ``ScheduleError`` with code ``ScheduleError/Code/invalidValue`` when `ttl` is under
     ///   one millisecond or `renewInterval` is not positive and shorter than `ttl`.
-    package init(configuration: RedisConfiguration, key: String = defaultKey, ttl: Duration = .seconds(30),
-                 renewInterval: Duration = .seconds(10), logger: Logger = Logger(label: "taskiq.scheduler.lease")) throws {
+    package init(configuration: RedisConfiguration, key: String = defaultKey, ttl: Duration = Defaults.ttl,
+                 renewInterval: Duration = Defaults.renewInterval, logger: Logger = Logger(label: "taskiq.scheduler.lease")) throws {
         guard ttl >= .milliseconds(1) else {
             throw ScheduleError(.invalidValue, key: "ttl", "the lease's ttl must be at least 1 ms, found \(ttl)")
         }
