@@ -148,6 +148,16 @@ import TaskiqExamples
         #expect(worker["logs_format"] == "%(levelname)s %(message)s")
     }
 
+    /// Every config file the repository ships (examples, the benchmark's) loads and assembles:
+    /// a moved or renamed key must be moved in them too, not found by a user or by bench/compare.sh.
+    @Test(arguments: ["examples/taskiq.json", "examples/taskiq.dev.json", "examples/taskiq.prod.json",
+                      "examples/taskiq.redis.json", "examples/taskiq.zmq.json",
+                      "bench/configs/inmemory.json", "bench/configs/redis.json", "bench/configs/zeromq-push-pull.json"])
+    func everyShippedConfigAssembles(_ file: String) throws {
+        let path = TestPaths.packageRoot.appendingPathComponent(file).path
+        _ = try TaskiqSystem.load(path, modules: Fixtures.modules, environment: ["REDIS_URL": "redis://127.0.0.1:6379"])
+    }
+
     @Test func theExampleKeepsTheResultLimitItWrites() throws {
         // examples/taskiq.json once set the broker's max_stored_results (100) beside the result
         // backend's (1000), and assembly dropped the broker's without a word; now the file names
