@@ -7,6 +7,11 @@ import Synchronization
 /// through JSON and are cast exactly as on a remote worker, and every middleware hook runs.
 /// Results go to an ``InMemoryResultBackend`` unless another is given. A message with a `delay`
 /// label (seconds) runs that much later, so ``SmartRetryMiddleware``'s delays are real.
+///
+/// Kicked tasks wait as their message bytes in a queue that at most `maxAsyncTasks` runner
+/// tasks drain (unlike Python taskiq's, which starts one asyncio task per kick), so a backlog
+/// costs memory per message, not per suspended task. A task that waits for another task's
+/// result does not deadlock the broker: while every runner waits like that, one more starts.
 /// ``cancelTask(id:)`` cancels a running or pending task.
 ///
 /// ```swift
@@ -21,10 +26,12 @@ public final class InMemoryBroker: AsyncBroker {
     /// `kiq` returns before the task runs unless told otherwise, as in taskiq.
     public static let defaultAwaitInplace = false
     private let receiver: MutexBox<Receiver?>
-    private let running = InFlightCounter()
+    private let runners: InMemoryRunners
 
     /// Creates an in-memory broker.
     /// - Parameters:
+    ///   - maxAsyncTasks: Tasks running at once (the worker's `max_async_tasks`); more wait in a
+    ///     queue. `0` or less for no limit.
     ///   - syncTasksPoolSize: Threads for synchronous tasks (default 4).
     ///   - logsFormat: A Python-logging-style format for logs captured into results; `nil` captures none.
     ///   - maxStoredResults: Results kept by the default in-memory backend (`-1` keeps all).
@@ -33,24 +40,27 @@ public final class InMemoryBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
     ///   - awaitInplace: Make `kiq` return only after the task finished.
     ///   - limits: Caps on the messages kicked; one over a cap is rejected and counted, not run.
-    public convenience init(syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
+    public convenience init(maxAsyncTasks: Int = ReceiverOptions().maxAsyncTasks,
+                syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
                 maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults,
                 castTypes: Bool = ReceiverOptions().castTypes, resultBackend: (any ResultBackend)? = nil,
                 taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = InMemoryBroker.defaultAwaitInplace,
                 limits: MessageLimits = MessageLimits()) {
-        self.init(syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat, maxStoredResults: maxStoredResults,
+        self.init(maxAsyncTasks: maxAsyncTasks, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
+                  maxStoredResults: maxStoredResults,
                   castTypes: castTypes, resultBackend: resultBackend, taskIDGenerator: taskIDGenerator,
                   awaitInplace: awaitInplace, limits: limits, receiverLogger: Logger(label: "taskiq.receiver"))
     }
 
     /// The public initialiser, with the embedded receiver logging through `receiverLogger`.
-    init(syncTasksPoolSize: Int, logsFormat: String?, maxStoredResults: Int, castTypes: Bool,
+    init(maxAsyncTasks: Int, syncTasksPoolSize: Int, logsFormat: String?, maxStoredResults: Int, castTypes: Bool,
          resultBackend: (any ResultBackend)?, taskIDGenerator: TaskIDGenerator?, awaitInplace: Bool,
          limits: MessageLimits, receiverLogger: Logger) {
         components = BrokerComponents(
             resultBackend: resultBackend ?? InMemoryResultBackend(maxStoredResults: maxStoredResults),
             taskIDGenerator: taskIDGenerator)
         self.awaitInplace = awaitInplace
+        runners = InMemoryRunners(limit: maxAsyncTasks)
         receiver = MutexBox(nil)
         receiver.value = Receiver(broker: self, options: ReceiverOptions(
             maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
@@ -58,8 +68,10 @@ public final class InMemoryBroker: AsyncBroker {
     }
 
     /// Replaces the embedded worker's settings that the configuration's `worker` section holds
-    /// (`cast_types`, `sync_tasks_pool_size`, `logs_format`, `limits`); call before kicking.
-    package func useWorkerSettings(castTypes: Bool, syncTasksPoolSize: Int, logsFormat: String?, limits: MessageLimits) {
+    /// (`max_async_tasks`, `cast_types`, `sync_tasks_pool_size`, `logs_format`, `limits`); call before kicking.
+    package func useWorkerSettings(maxAsyncTasks: Int, castTypes: Bool, syncTasksPoolSize: Int, logsFormat: String?,
+                                   limits: MessageLimits) {
+        runners.limit = maxAsyncTasks
         let replaced = receiver.withLock { receiver -> Receiver? in
             guard let current = receiver else { return nil }
             var options = current.options
@@ -74,6 +86,9 @@ public final class InMemoryBroker: AsyncBroker {
         }
         replaced?.shutdown()
     }
+
+    /// Runner tasks alive now, idle ones included (tests watch the pool grow and shrink).
+    var runnerCount: Int { runners.runnerCount }
 
     /// The embedded worker; `nil` after ``shutdown()``.
     var embeddedReceiver: Receiver? { receiver.value }
@@ -97,14 +112,9 @@ public final class InMemoryBroker: AsyncBroker {
             await receiver.handle(delivery, knownTask: task)
             return
         }
-        running.increment()
-        let running = self.running
-        // kick returns before the task runs (taskiq's InMemoryBroker does the same), so the run
-        // cannot be a child of the caller; `running` counts it and shutdown() waits for it.
-        Task {
-            if let delay { try? await Task.sleep(for: delay) }
-            await receiver.handle(delivery, knownTask: task)
-            running.decrement()
+        // kick returns before the task runs, as taskiq's InMemoryBroker does.
+        guard runners.push(InMemoryRunners.Job(delivery: delivery, task: task, receiver: receiver), after: delay) else {
+            throw TaskiqError(.shutDown, "the in-memory broker is shut down; cannot run task '\(message.taskName)'")
         }
     }
 
@@ -123,12 +133,13 @@ public final class InMemoryBroker: AsyncBroker {
 
     /// Waits until every kicked task has finished.
     public func waitAll() async {
-        await running.waitUntilIdle()
+        await runners.waitUntilIdle()
     }
 
     /// Waits for kicked tasks, shuts down middlewares and the backend, and stops the sync pool.
     public func shutdown() async throws {
         await waitAll()
+        await runners.shutdown()
         try await components.shutdown()
         let receiver = self.receiver.withLock { value -> Receiver? in
             defer { value = nil }

@@ -51,12 +51,15 @@ public struct TaskHandle<Result: Sendable>: Sendable {
     }
 
     /// Waits for the result. Backends that can notify (in-memory) wake the waiter at once.
+    ///
+    /// Called inside a task, it tells the worker that this task waits for another one, so a
+    /// worker whose every runner waits like this starts one more rather than deadlock.
     /// - Parameters:
     ///   - timeout: How long to wait; `nil` waits until the result arrives or the task is cancelled.
     ///   - withLogs: Include logs captured during execution.
     /// - Throws: ``TaskiqError`` with code `.resultTimeout` when time runs out.
     public func waitResult(timeout: Duration? = nil, withLogs: Bool = false) async throws -> TaskiqResult<Result> {
-        try typed(try await backend.waitResult(taskID, timeout: timeout, withLogs: withLogs))
+        try typed(try await SubtaskWait.around { try await backend.waitResult(taskID, timeout: timeout, withLogs: withLogs) })
     }
 
     /// Reads the progress the task reported, if any.

@@ -105,7 +105,7 @@ public final class TaskiqSystem: Sendable {
         }
         broker.addMiddlewares(middlewares)
         let worker = configuration.worker
-        (broker as? InMemoryBroker)?.useWorkerSettings(castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
+        (broker as? InMemoryBroker)?.useWorkerSettings(maxAsyncTasks: worker.maxAsyncTasks, castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
                                                         logsFormat: worker.logsFormat, limits: worker.limits)
         return broker
     }

@@ -25,7 +25,7 @@ import TaskiqTestSupport
         let sink = CollectingSink()
         var limits = MessageLimits()
         limits.maxDepth = 6
-        let broker = InMemoryBroker(syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: -1, castTypes: true,
+        let broker = InMemoryBroker(maxAsyncTasks: 100, syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: -1, castTypes: true,
                                     resultBackend: nil, taskIDGenerator: nil, awaitInplace: true, limits: limits,
                                     receiverLogger: Self.logger(sink))
         let echo = broker.task("echo") { (value: JSONValue) async throws -> JSONValue in value }

@@ -1,0 +1,196 @@
+import Synchronization
+
+/// The runners of an ``InMemoryBroker``: a kicked task waits in a buffer as its message bytes,
+/// not as a suspended task, and at most ``limit`` runner tasks drain the buffer.
+///
+/// A job pushed while a runner is idle resumes that runner directly; otherwise it is buffered,
+/// and a runner is started if fewer than ``limit`` run. A runner that finishes a job takes the
+/// next without suspending. The pool grows past ``limit`` only while every runner is waiting
+/// for another task's result (``SubtaskWait``) and jobs are queued: such a pool could otherwise
+/// never run the subtask its runners wait for. A runner beyond ``limit`` retires as soon as it
+/// finds the buffer empty.
+///
+/// The runners are children of one ``ServiceGroup``; ``shutdown()`` ends them.
+final class InMemoryRunners: Sendable {
+    /// One kicked task: its delivery, the task it names, and the receiver that runs it.
+    struct Job: Sendable {
+        let delivery: AckableMessage
+        let task: AnyTask
+        let receiver: Receiver
+    }
+
+    private struct State {
+        var buffer = FIFOBuffer<Job>()
+        /// Idle runners; the most recent is resumed first (its stack is likeliest to be warm).
+        var idle: [UnsafeContinuation<Job?, Never>] = []
+        var limit: Int
+        var runners = 0
+        /// Runners whose task is waiting for another task's result.
+        var blocked = 0
+        var finished = false
+
+        /// Whether one more runner should start for a job just queued (and counts it if so):
+        /// below the limit, or when every runner waits for a subtask.
+        mutating func claimRunner() -> Bool {
+            guard !finished, runners < limit || blocked >= runners else { return false }
+            runners += 1
+            return true
+        }
+
+        /// Whether one more runner should start because the last free one began waiting for a
+        /// subtask while jobs are queued (and counts it if so).
+        mutating func claimExtraRunner() -> Bool {
+            guard !finished, blocked >= runners, !buffer.isEmpty else { return false }
+            runners += 1
+            return true
+        }
+    }
+
+    private let state: Mutex<State>
+    private let services = ServiceGroup()
+    /// Jobs pushed and not yet finished, delayed ones included.
+    private let pending = InFlightCounter()
+
+    /// - Parameter limit: The most runners while none waits for a subtask; `0` or less for no limit.
+    init(limit: Int) {
+        state = Mutex(State(limit: limit > 0 ? limit : Int.max))
+    }
+
+    /// The most runners while none waits for a subtask.
+    var limit: Int {
+        get { state.withLock { $0.limit } }
+        set { state.withLock { $0.limit = newValue > 0 ? newValue : Int.max } }
+    }
+
+    /// Runner tasks alive now (idle ones included).
+    var runnerCount: Int { state.withLock { $0.runners } }
+
+    /// Queues a job to run now, or after `delay`.
+    /// - Returns: `false` after ``shutdown()``; the job was not taken.
+    func push(_ job: Job, after delay: Duration? = nil) -> Bool {
+        guard !state.withLock({ $0.finished }) else { return false }
+        pending.increment()
+        if let delay {
+            services.start {
+                // A delayed job waits as one sleeping child: delays are rare (retries, the delay label).
+                try? await Task.sleep(for: delay)
+                self.enqueue(job)
+            }
+        } else {
+            enqueue(job)
+        }
+        return true
+    }
+
+    /// Waits until every job pushed so far has finished.
+    func waitUntilIdle() async {
+        await pending.waitUntilIdle()
+    }
+
+    /// Ends the runners once the buffer is empty and waits for them. Jobs pushed later are refused.
+    func shutdown() async {
+        let idle = state.withLock { state -> [UnsafeContinuation<Job?, Never>] in
+            state.finished = true
+            defer { state.idle = [] }
+            return state.idle
+        }
+        for runner in idle { runner.resume(returning: nil) }
+        await services.shutdown()
+    }
+
+    private func enqueue(_ job: Job) {
+        enum Action { case resume(UnsafeContinuation<Job?, Never>), start, none }
+        let action = state.withLock { state -> Action in
+            if let runner = state.idle.popLast() { return .resume(runner) }
+            state.buffer.append(job)
+            return state.claimRunner() ? .start : .none
+        }
+        switch action {
+        case .resume(let runner): runner.resume(returning: job)
+        case .start: startRunner()
+        case .none: break
+        }
+    }
+
+    private func startRunner() {
+        services.start { await self.runJobs() }
+    }
+
+    /// One runner: takes jobs until told to retire.
+    private func runJobs() async {
+        let observer = Observer(runners: self)
+        while let job = await next() {
+            await SubtaskWait.$observer.withValue(observer) {
+                await job.receiver.handle(job.delivery, knownTask: job.task)
+            }
+            pending.decrement()
+        }
+    }
+
+    /// The next job; `nil` when this runner should retire: the pool is shut down, or it is
+    /// beyond the limit (or one of too many idle ones in an unlimited pool) and nothing is queued.
+    private func next() async -> Job? {
+        enum Fast { case job(Job), retire, wait }
+        let fast = state.withLock { state -> Fast in
+            if let job = state.buffer.popFirst() { return .job(job) }
+            if state.finished || state.runners > state.limit || state.idle.count >= Self.maxIdle {
+                state.runners -= 1
+                return .retire
+            }
+            return .wait
+        }
+        switch fast {
+        case .job(let job): return job
+        case .retire: return nil
+        case .wait: break
+        }
+        return await withUnsafeContinuation { continuation in
+            let ready = state.withLock { state -> Fast in
+                if let job = state.buffer.popFirst() { return .job(job) }
+                if state.finished {
+                    state.runners -= 1
+                    return .retire
+                }
+                state.idle.append(continuation)
+                return .wait
+            }
+            switch ready {
+            case .job(let job): continuation.resume(returning: job)
+            case .retire: continuation.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    /// The most idle runners kept; only an unlimited pool reaches it.
+    private static let maxIdle = 256
+
+    private func runnerBlocked() {
+        let start = state.withLock { state -> Bool in
+            state.blocked += 1
+            return state.claimExtraRunner()
+        }
+        if start { startRunner() }
+    }
+
+    private func runnerUnblocked() {
+        state.withLock { $0.blocked -= 1 }
+    }
+
+    /// Tells the pool when the task its runner runs waits for another task; nested waits (from
+    /// child tasks of that task) count once.
+    private final class Observer: SubtaskWaitObserver {
+        let runners: InMemoryRunners
+        let waits = Atomic<Int>(0)
+
+        init(runners: InMemoryRunners) { self.runners = runners }
+
+        func willWaitForSubtask() {
+            if waits.add(1, ordering: .relaxed).newValue == 1 { runners.runnerBlocked() }
+        }
+
+        func didWaitForSubtask() {
+            if waits.subtract(1, ordering: .relaxed).newValue == 0 { runners.runnerUnblocked() }
+        }
+    }
+}
