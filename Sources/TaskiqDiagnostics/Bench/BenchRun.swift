@@ -66,8 +66,9 @@ struct BenchRun: Sendable {
                       latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
     }
 
-    /// Kicks every task to ``BenchTasks/hold``, waits until all are parked at the gate, and
-    /// divides the growth of resident memory by the number of tasks.
+    /// Kicks every task to ``BenchTasks/hold``, waits until the runners (`max_async_tasks`) are
+    /// all parked at the gate and the rest queued behind them, and divides the growth of resident
+    /// memory by the number of tasks.
     private func runMemory() async throws -> BenchReport {
         let payload = String(repeating: "x", count: options.payloadBytes)
         _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
@@ -82,17 +83,19 @@ struct BenchRun: Sendable {
             do { _ = try await BenchTasks.hold.kiq(payload) } catch { errors += 1 }
         }
         let kicked = options.tasks - errors
+        let runners = system.workerSettings.maxAsyncTasks
+        let parked = runners > 0 ? min(kicked, runners) : kicked
         let deadline = clock.now + options.stallTimeout
-        while gate.arrivals < kicked, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        while gate.arrivals < parked, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         let held = ResourceUsage.residentBytes()
         let seconds = (clock.now - start).inSeconds
         gate.open()
         await (broker as? InMemoryBroker)?.waitAll()
         var result = report(seconds: seconds, completed: gate.arrivals, errors: errors + kicked - gate.arrivals,
                             drops: 0, latency: nil, usage: usage, end: ResourceUsage.current())
-        result.bytesPerQueuedTask = Double(held - before) / Double(max(1, gate.arrivals))
-        result.notes.append("memory mode: resident memory growth with every task kicked and held in flight, "
-            + "divided by the tasks; the time is kicking plus reaching the gate")
+        result.bytesPerQueuedTask = Double(held - before) / Double(max(1, kicked))
+        result.notes.append("memory mode: resident memory growth with every task kicked, max_async_tasks of them "
+            + "running (held at a gate) and the rest queued, divided by the tasks; the time is kicking plus reaching the gate")
         return result
     }
 
