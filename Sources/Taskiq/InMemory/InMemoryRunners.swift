@@ -118,7 +118,7 @@ final class InMemoryRunners: Sendable {
 
     /// One runner: takes jobs until told to retire.
     private func runJobs() async {
-        let observer = Observer(runners: self)
+        let observer = RunnerWaitObserver(blocked: { self.runnerBlocked() }, unblocked: { self.runnerUnblocked() })
         while let job = await next() {
             await SubtaskWait.$observer.withValue(observer) {
                 await job.receiver.handle(job.delivery, knownTask: job.task)
@@ -175,22 +175,5 @@ final class InMemoryRunners: Sendable {
 
     private func runnerUnblocked() {
         state.withLock { $0.blocked -= 1 }
-    }
-
-    /// Tells the pool when the task its runner runs waits for another task; nested waits (from
-    /// child tasks of that task) count once.
-    private final class Observer: SubtaskWaitObserver {
-        let runners: InMemoryRunners
-        let waits = Atomic<Int>(0)
-
-        init(runners: InMemoryRunners) { self.runners = runners }
-
-        func willWaitForSubtask() {
-            if waits.add(1, ordering: .relaxed).newValue == 1 { runners.runnerBlocked() }
-        }
-
-        func didWaitForSubtask() {
-            if waits.subtract(1, ordering: .relaxed).newValue == 0 { runners.runnerUnblocked() }
-        }
     }
 }

@@ -51,10 +51,16 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
-    /// Returns a permit, waking the longest waiter.
+    /// Takes a permit back without waiting: the count may go below zero, and the releases that
+    /// follow repay it before they wake anyone. Undoes a ``release()`` that lent a permit.
+    func forfeit() {
+        state.withLock { $0.permits -= 1 }
+    }
+
+    /// Returns a permit, waking the longest waiter (unless the permit repays a ``forfeit()``).
     func release() {
         let waiter = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
-            if state.head < state.waiters.count {
+            if state.permits >= 0, state.head < state.waiters.count {
                 let waiter = state.waiters[state.head].continuation
                 state.head += 1
                 if state.head == state.waiters.count {

@@ -6,19 +6,31 @@ import Synchronization
 /// otherwise it is buffered, and a runner that finishes a task takes the next one without
 /// suspending. When every runner is busy, each buffered push counts as one more runner wanted,
 /// and the spawner (``needsRunner()``) starts one per count, so a backlog that arrives in one
-/// burst gets a runner per delivery (up to the receiver's limit) at once, while a trickle that
-/// idle runners keep up with starts none. The receiver's prefetch semaphore bounds how much is
-/// buffered.
+/// burst gets a runner per delivery (up to ``limit``) at once, while a trickle that idle runners
+/// keep up with starts none. The receiver's prefetch semaphore bounds how much is buffered.
+///
+/// The queue grows past ``limit`` only while every runner's task waits for another task's
+/// result (``runnerBlocked()``): the subtask may be the very delivery buffered here. A runner
+/// beyond the limit retires when it finds the buffer empty.
 final class DeliveryQueue: Sendable {
     private struct State {
         var buffer = FIFOBuffer<AckableMessage>()
         /// Idle runners; the most recent is resumed first (its stack is likeliest to be warm).
-        var runners: [UnsafeContinuation<AckableMessage?, Never>] = []
+        var idle: [UnsafeContinuation<AckableMessage?, Never>] = []
         var spawner: UnsafeContinuation<Bool, Never>?
         /// Pushes that found no idle runner and have not yet been answered with a new runner.
         /// One flag here (a burst asked for one runner) ran a backlog of 60 on about 3 runners.
         var runnersWanted = 0
         var finished = false
+        let limit: Int
+        /// Runners started and not retired.
+        var runners = 0
+        /// Runners whose task waits for another task's result.
+        var blocked = 0
+
+        /// Whether the spawner may start one more runner now: below the limit, or every
+        /// runner waits for a subtask.
+        var mayGrow: Bool { runners < limit || blocked >= runners }
 
         mutating func take() -> AckableMessage? { buffer.popFirst() }
     }
@@ -29,18 +41,22 @@ final class DeliveryQueue: Sendable {
         case spawner(UnsafeContinuation<Bool, Never>)
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// Creates an empty queue.
-    init() {}
+    /// Creates an empty queue whose spawner starts at most `limit` runners while none waits
+    /// for a subtask.
+    init(limit: Int) {
+        state = Mutex(State(limit: limit))
+    }
 
     /// Passes a delivery to an idle runner, or buffers it.
     func push(_ delivery: AckableMessage) {
         let wake = state.withLock { state -> Wake in
-            if let runner = state.runners.popLast() { return .runner(runner, delivery) }
+            if let runner = state.idle.popLast() { return .runner(runner, delivery) }
             state.buffer.append(delivery)
-            if let spawner = state.spawner {
+            if let spawner = state.spawner, state.mayGrow {
                 state.spawner = nil
+                state.runners += 1
                 return .spawner(spawner)
             }
             state.runnersWanted += 1
@@ -53,13 +69,19 @@ final class DeliveryQueue: Sendable {
         }
     }
 
-    /// The next delivery; `nil` once ``finish()`` was called and the buffer is empty.
+    /// The next delivery; `nil` once ``finish()`` was called and the buffer is empty, or when
+    /// the buffer is empty and this runner is one beyond the limit (it retires).
     /// Not cancellation-aware: the receiver ends the queue by finishing its intake.
     func next() async -> AckableMessage? {
         enum Fast { case delivery(AckableMessage), finished, wait }
         let fast = state.withLock { state -> Fast in
             if let delivery = state.take() { return .delivery(delivery) }
-            return state.finished ? .finished : .wait
+            if state.finished { return .finished }
+            if state.runners > state.limit {
+                state.runners -= 1
+                return .finished
+            }
+            return .wait
         }
         switch fast {
         case .delivery(let delivery): return delivery
@@ -70,7 +92,7 @@ final class DeliveryQueue: Sendable {
             let ready = state.withLock { state -> Fast in
                 if let delivery = state.take() { return .delivery(delivery) }
                 if state.finished { return .finished }
-                state.runners.append(continuation)
+                state.idle.append(continuation)
                 return .wait
             }
             switch ready {
@@ -81,8 +103,9 @@ final class DeliveryQueue: Sendable {
         }
     }
 
-    /// Waits until a delivery found no idle runner (`true`: start another one; once per such
-    /// delivery still buffered) or the queue is finished (`false`). One caller at a time.
+    /// Waits until a delivery found no idle runner and the queue may grow (`true`: start
+    /// another one; once per such delivery still buffered) or the queue is finished (`false`).
+    /// One caller at a time.
     func needsRunner() async -> Bool {
         await withUnsafeContinuation { continuation in
             let answer = state.withLock { state -> Bool? in
@@ -90,8 +113,9 @@ final class DeliveryQueue: Sendable {
                 // Deliveries buffered earlier may have been taken by runners since: at most one
                 // new runner per delivery still waiting.
                 state.runnersWanted = min(state.runnersWanted, state.buffer.count)
-                if state.runnersWanted > 0 {
+                if state.runnersWanted > 0, state.mayGrow {
                     state.runnersWanted -= 1
+                    state.runners += 1
                     return true
                 }
                 state.spawner = continuation
@@ -99,6 +123,30 @@ final class DeliveryQueue: Sendable {
             }
             if let answer { continuation.resume(returning: answer) }
         }
+    }
+
+    /// Notes that a runner's task began waiting for another task's result; when that leaves no
+    /// runner free and a delivery is buffered, the spawner starts one more.
+    /// - Returns: Whether every runner now waits: the receiver then lends the intake one
+    ///   permit, so that the subtask can be taken even when every permit is held.
+    func runnerBlocked() -> Bool {
+        let (everyRunner, spawner) = state.withLock { state -> (Bool, UnsafeContinuation<Bool, Never>?) in
+            state.blocked += 1
+            guard state.blocked >= state.runners else { return (false, nil) }
+            state.runnersWanted = min(state.runnersWanted, state.buffer.count)
+            guard let spawner = state.spawner, !state.buffer.isEmpty else { return (true, nil) }
+            state.spawner = nil
+            state.runners += 1
+            if state.runnersWanted > 0 { state.runnersWanted -= 1 }
+            return (true, spawner)
+        }
+        spawner?.resume(returning: true)
+        return everyRunner
+    }
+
+    /// Notes that a runner's task no longer waits for another task.
+    func runnerUnblocked() {
+        state.withLock { $0.blocked -= 1 }
     }
 
     /// Removes and returns the buffered deliveries the broker can deliver again (those with a
@@ -120,8 +168,8 @@ final class DeliveryQueue: Sendable {
     func finish() {
         let (runners, spawner) = state.withLock { state in
             state.finished = true
-            let runners = state.runners
-            state.runners = []
+            let runners = state.idle
+            state.idle = []
             let spawner = state.spawner
             state.spawner = nil
             return (runners, spawner)

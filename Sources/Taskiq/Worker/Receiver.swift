@@ -48,8 +48,8 @@ public final class Receiver: Sendable {
         // running tasks) passes deliveries through `queue` to runner tasks in the group below.
         // With a limit, at most `maxAsyncTasks` runners each loop over the queue: a delivery goes
         // to an idle runner in one hand-over, and a busy runner takes the next without suspending.
-        let queue = DeliveryQueue()
         let limit = options.maxAsyncTasks > 0 ? options.maxAsyncTasks : nil
+        let queue = DeliveryQueue(limit: limit ?? Int.max)
         let prefetch = AsyncSemaphore(permits: limit.map { $0 + max(0, options.maxPrefetch) } ?? Int.max / 2)
         let inFlight = InFlightCounter()
         let failure = MutexBox<(any Error)?>(nil)
@@ -133,15 +133,32 @@ public final class Receiver: Sendable {
                 }
                 intakeEnded.resume(with: .success(()))
             }
-            if let limit {
+            if limit != nil {
+                // At most `limit` runners, and one more whenever every runner's task waits for
+                // another task (its subtask may be queued behind it, or not yet taken: then the
+                // intake is lent a permit for it, and takes it back when the wait ends).
                 let runner: @Sendable () async -> Void = {
-                    while let delivery = await queue.next() { await run(delivery) }
+                    let lent = MutexBox(0)
+                    let observer = RunnerWaitObserver(
+                        blocked: {
+                            guard queue.runnerBlocked() else { return }
+                            lent.withLock { $0 += 1 }
+                            prefetch.release()
+                        },
+                        unblocked: {
+                            queue.runnerUnblocked()
+                            let repay = lent.withLock { count -> Bool in
+                                defer { count = max(0, count - 1) }
+                                return count > 0
+                            }
+                            if repay { prefetch.forfeit() }
+                        })
+                    while let delivery = await queue.next() {
+                        await SubtaskWait.$observer.withValue(observer) { await run(delivery) }
+                    }
                 }
-                group.addTask(operation: runner)
-                var runners = 1
-                while runners < limit, await queue.needsRunner() {
+                while await queue.needsRunner() {
                     group.addTask(operation: runner)
-                    runners += 1
                 }
             } else {
                 while let delivery = await queue.next() {

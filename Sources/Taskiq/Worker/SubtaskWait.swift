@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Tells the runner that runs a task when that task waits for another task's result, so that
 /// a runner pool of fixed size can grow instead of deadlocking: with every runner waiting for
 /// a subtask that is queued behind them, nothing would ever run it.
@@ -24,4 +26,28 @@ package protocol SubtaskWaitObserver: Sendable {
     func willWaitForSubtask()
     /// That wait has ended.
     func didWaitForSubtask()
+}
+
+/// A runner's ``SubtaskWaitObserver``: reports the first of nested waits as `blocked` and the
+/// end of the last as `unblocked`, whichever child task of the runner's task waits.
+package final class RunnerWaitObserver: SubtaskWaitObserver {
+    private let waits = Atomic<Int>(0)
+    private let blocked: @Sendable () -> Void
+    private let unblocked: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - blocked: Called when the runner's task begins waiting for a subtask.
+    ///   - unblocked: Called when it no longer waits for any.
+    package init(blocked: @escaping @Sendable () -> Void, unblocked: @escaping @Sendable () -> Void) {
+        self.blocked = blocked
+        self.unblocked = unblocked
+    }
+
+    package func willWaitForSubtask() {
+        if waits.add(1, ordering: .relaxed).newValue == 1 { blocked() }
+    }
+
+    package func didWaitForSubtask() {
+        if waits.subtract(1, ordering: .relaxed).newValue == 0 { unblocked() }
+    }
 }
