@@ -119,11 +119,12 @@ final class InMemoryRunners: Sendable {
     /// One runner: takes jobs until told to retire.
     private func runJobs() async {
         let observer = RunnerWaitObserver(blocked: { self.runnerBlocked() }, unblocked: { self.runnerUnblocked() })
-        while let job = await next() {
-            await SubtaskWait.$observer.withValue(observer) {
+        // Bound once for the runner's life, not per job: every job it runs reports to it.
+        await SubtaskWait.$observer.withValue(observer) {
+            while let job = await next() {
                 await job.receiver.handle(job.delivery, knownTask: job.task)
+                pending.decrement()
             }
-            pending.decrement()
         }
     }
 

@@ -153,8 +153,8 @@ public final class Receiver: Sendable {
                             }
                             if repay { prefetch.forfeit() }
                         })
-                    while let delivery = await queue.next() {
-                        await SubtaskWait.$observer.withValue(observer) { await run(delivery) }
+                    await SubtaskWait.$observer.withValue(observer) {
+                        while let delivery = await queue.next() { await run(delivery) }
                     }
                 }
                 while await queue.needsRunner() {
