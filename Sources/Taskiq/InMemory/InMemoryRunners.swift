@@ -10,7 +10,10 @@ import Synchronization
 /// never run the subtask its runners wait for. A runner beyond ``limit`` retires as soon as it
 /// finds the buffer empty.
 ///
-/// The runners are children of one ``ServiceGroup``; ``shutdown()`` ends them.
+/// A delayed job waits in a heap ordered by due time, and one timer moves due jobs to the
+/// buffer, so a delayed backlog (a burst of retries) costs memory per message too.
+///
+/// The runners and the timer are children of one ``ServiceGroup``; ``shutdown()`` ends them.
 final class InMemoryRunners: Sendable {
     /// One kicked task: its delivery, the task it names, and the receiver that runs it.
     struct Job: Sendable {
@@ -19,8 +22,28 @@ final class InMemoryRunners: Sendable {
         let receiver: Receiver
     }
 
+    /// A job waiting for its time; ordered by due time, then by push order.
+    private struct Delayed: Comparable {
+        let due: ContinuousClock.Instant
+        let sequence: UInt64
+        let job: Job
+
+        static func < (lhs: Delayed, rhs: Delayed) -> Bool {
+            (lhs.due, lhs.sequence) < (rhs.due, rhs.sequence)
+        }
+
+        static func == (lhs: Delayed, rhs: Delayed) -> Bool { lhs.sequence == rhs.sequence }
+    }
+
     private struct State {
         var buffer = FIFOBuffer<Job>()
+        var delayed = MinHeap<Delayed>()
+        var sequence: UInt64 = 0
+        /// Bumped whenever a job becomes the earliest delayed one: the timer then re-reads.
+        var earliestVersion: UInt64 = 0
+        /// The timer, waiting for an earlier job than the one it sleeps towards.
+        var timer: UnsafeContinuation<Void, Never>?
+        var timerStarted = false
         /// Idle runners; the most recent is resumed first (its stack is likeliest to be warm).
         var idle: [UnsafeContinuation<Job?, Never>] = []
         var limit: Int
@@ -70,15 +93,24 @@ final class InMemoryRunners: Sendable {
     func push(_ job: Job, after delay: Duration? = nil) -> Bool {
         guard !state.withLock({ $0.finished }) else { return false }
         pending.increment()
-        if let delay {
-            services.start {
-                // A delayed job waits as one sleeping child: delays are rare (retries, the delay label).
-                try? await Task.sleep(for: delay)
-                self.enqueue(job)
-            }
-        } else {
+        guard let delay else {
             enqueue(job)
+            return true
         }
+        let due = ContinuousClock.now.advanced(by: delay)
+        let (wake, startTimer) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, Bool) in
+            state.sequence += 1
+            let earliest = state.delayed.min.map { due < $0.due } ?? true
+            state.delayed.insert(Delayed(due: due, sequence: state.sequence, job: job))
+            let startTimer = !state.timerStarted
+            state.timerStarted = true
+            guard earliest else { return (nil, startTimer) }
+            state.earliestVersion += 1
+            defer { state.timer = nil }
+            return (state.timer, startTimer)
+        }
+        wake?.resume()
+        if startTimer { services.start { await self.moveDueJobs() } }
         return true
     }
 
@@ -160,6 +192,46 @@ final class InMemoryRunners: Sendable {
             case .retire: continuation.resume(returning: nil)
             case .wait: break
             }
+        }
+    }
+
+    /// The timer: moves delayed jobs to the buffer as they fall due, until cancelled.
+    private func moveDueJobs() async {
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            let (due, next, version) = state.withLock { state -> ([Job], ContinuousClock.Instant?, UInt64) in
+                var due: [Job] = []
+                while let first = state.delayed.min, first.due <= now { due.append(state.delayed.popMin()!.job) }
+                return (due, state.delayed.min?.due, state.earliestVersion)
+            }
+            for job in due { enqueue(job) }
+            await withTaskGroup(of: Void.self) { group in
+                if let next { group.addTask { try? await Task.sleep(until: next, clock: .continuous) } }
+                group.addTask { await self.waitForEarlierJob(than: version) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Returns once a job earlier than every one the timer saw at `version` was pushed, or the
+    /// calling task is cancelled.
+    private func waitForEarlierJob(than version: UInt64) async {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.earliestVersion != version || Task.isCancelled { return true }
+                    state.timer = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let timer = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+                defer { state.timer = nil }
+                return state.timer
+            }
+            timer?.resume()
         }
     }
 

@@ -103,6 +103,25 @@ import TaskiqTestSupport
         try await broker.shutdown()
     }
 
+    /// Delayed kicks wait in a heap, not as sleeping tasks: they run in due order whatever the
+    /// push order, and one pushed later but due sooner is not held behind an earlier push.
+    @Test func delayedKicksRunInDueOrderAndAnEarlierOneWakesTheTimer() async throws {
+        let broker = InMemoryBroker(maxAsyncTasks: 1)
+        let ran = EventStream<String>()
+        let record = broker.task("record") { (name: String) async throws -> Void in ran.send(name) }
+        let far = try await record.kicker().withLabels(["delay": 3600]).kiq("far")
+        _ = try await record.kicker().withLabels(["delay": 0.3]).kiq("third")
+        _ = try await record.kicker().withLabels(["delay": 0.1]).kiq("first")
+        _ = try await record.kicker().withLabels(["delay": 0.2]).kiq("second")
+        _ = try await record.kiq("now")
+        // The timer first slept towards the hour-long delay: without the wake-up these would
+        // wait an hour too.
+        let order = try await withTimeout(seconds: 20) { try await ran.first(4) }
+        #expect(order == ["now", "first", "second", "third"])
+        try await far.cancel()
+        // Not shut down: shutdown() waits for every kicked task, the hour-long one included.
+    }
+
     @Test func aKickAfterShutdownIsRefusedAndNothingIsLost() async throws {
         let broker = InMemoryBroker(maxAsyncTasks: 1)
         let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
