@@ -24,11 +24,12 @@ public final class InMemoryResultBackend: ResultBackend {
             var keys: [(key: String, generation: UInt64)] = []
             var head = 0
 
-            mutating func popLive(in entries: [String: Entry]) -> String? {
+            /// The position in `entries` of the next key still stored under its generation.
+            mutating func popLive(in entries: [String: Entry]) -> Dictionary<String, Entry>.Index? {
                 while head < keys.count {
                     let (key, generation) = keys[head]
                     head += 1
-                    if entries[key]?.generation == generation { return key }
+                    if let index = entries.index(forKey: key), entries.values[index].generation == generation { return index }
                 }
                 return nil
             }
@@ -57,21 +58,24 @@ public final class InMemoryResultBackend: ResultBackend {
         ///   freeing a result (its labels, return value, error) inside the lock lengthened the
         ///   critical section that producers and workers contend for.
         mutating func set(_ value: Value, for key: String, limit: Int, isRead: Bool = false) -> Value? {
-            if entries[key] != nil {
-                let replaced = entries[key]!.value
-                entries[key]!.value = value
+            // One hash for a new key, the common case: a task's first result.
+            let generation = nextGeneration + 1
+            if let old = entries.updateValue(Entry(value: value, generation: generation, read: isRead), forKey: key) {
+                // Replaced (a retry stored again): keep its place in the eviction order.
+                let index = entries.index(forKey: key)!
+                entries.values[index].generation = old.generation
+                entries.values[index].read = old.read
                 if isRead { markRead(key) }
-                return replaced
+                return old.value
             }
-            nextGeneration += 1
-            entries[key] = Entry(value: value, generation: nextGeneration, read: isRead)
-            inserted.keys.append((key, nextGeneration))
-            if isRead { read.keys.append((key, nextGeneration)) }
+            nextGeneration = generation
+            inserted.keys.append((key, generation))
+            if isRead { read.keys.append((key, generation)) }
             var evicted: Value?
             if limit >= 0 {
                 while entries.count > max(limit, 0),
                       let victim = read.popLive(in: entries) ?? inserted.popLive(in: entries) {
-                    evicted = entries.removeValue(forKey: victim)?.value
+                    evicted = entries.remove(at: victim).value.value
                 }
                 inserted.compact(live: entries.count, in: entries)
                 read.compact(live: entries.count, in: entries)
