@@ -143,7 +143,7 @@ final class RedisConnectionCore: Sendable {
                 }
                 switch outcome {
                 case .queued: break
-                case .flush: flush()
+                case .flush: scheduleFlush()
                 case .failed(let error): continuation.resume(throwing: error)
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 }
@@ -164,12 +164,22 @@ final class RedisConnectionCore: Sendable {
             state.socketUsers += 1
             return true
         }
-        if shouldFlush { flush() }
+        if shouldFlush { scheduleFlush() }
     }
 
     /// Fails every waiting command and closes the socket.
     func close(_ reason: String = "the connection was closed") {
         fail(configuration.error(.closedLocally, reason))
+    }
+
+    /// Writes the queued commands from a task of its own rather than from the caller.
+    ///
+    /// The flush job queues behind the jobs already runnable — typically the other callers that
+    /// the reader just resumed with their replies — so the commands those send meanwhile join the
+    /// same `send` instead of each costing a system call (and a wake-up on the server and on the
+    /// reader of their replies). A lone caller pays one scheduling hop.
+    private func scheduleFlush() {
+        Task { self.flush() }
     }
 
     private func flush() {
