@@ -167,6 +167,51 @@ extension RESP {
             }
         }
 
+        @Test func concurrentCallersShareWritesAndEachGetsItsOwnReplyOrError() async throws {
+            try await RedisServer.with { server in
+                let connection = try await RedisConnection.connect(try Self.configuration(server))
+                let observer = try await RedisConnection.connect(try Self.configuration(server))
+                defer { connection.close(); observer.close() }
+                try await connection.send(["SET", "text", "not a number"])
+                let before = try await Self.readsProcessed(observer)
+                let barrier = AsyncBarrier(count: 200)
+                // Callers released together: even ones count, odd ones INCR a string and are refused.
+                let outcomes = await withTaskGroup(of: (Int, Result<RESPValue, any Error>).self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            await barrier.arrive()
+                            let command: [any RESPArgument] = index.isMultiple(of: 2) ? ["INCR", "counter"] : ["INCR", "text"]
+                            do { return (index, .success(try await connection.send(command))) } catch { return (index, .failure(error)) }
+                        }
+                    }
+                    return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+                }
+                var counts: [Int64] = []
+                for (index, outcome) in outcomes {
+                    switch outcome {
+                    case .success(let reply):
+                        #expect(index.isMultiple(of: 2), "caller \(index) got \(reply) instead of its error")
+                        if let count = reply.int { counts.append(Int64(count)) }
+                    case .failure(let error):
+                        #expect(!index.isMultiple(of: 2), "caller \(index) failed: \(error)")
+                        #expect((error as? RedisError)?.message.contains("not an integer") == true, "\(error)")
+                    }
+                }
+                #expect(counts.sorted() == Array(1...100))
+                // The INFO before and after are two of the reads; without coalescing each command is one.
+                let reads = try await Self.readsProcessed(observer) - before
+                #expect(reads <= 40, "200 concurrent commands arrived in \(reads) reads")
+                #expect(connection.isOpen)
+            }
+        }
+
+        /// `total_reads_processed` of `INFO stats`: how many reads the server made, on all connections.
+        static func readsProcessed(_ connection: RedisConnection) async throws -> Int {
+            let info = try await connection.send(["INFO", "stats"]).string ?? ""
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_reads_processed:") }
+            return try #require(line.flatMap { Int($0.dropFirst("total_reads_processed:".count)) })
+        }
+
         @Test(arguments: [RedisConfiguration.ProtocolVersion.resp3, .resp2])
         func streamReplyShapes(version: RedisConfiguration.ProtocolVersion) async throws {
             try await RedisServer.with { server in
