@@ -248,6 +248,22 @@ struct RedisResultBackendTests {
         }
     }
 
+    @Test func cancellingAWaiterEndsItsWaitAtOnce() async throws {
+        try await RedisServer.with { server in
+            let subscribed = EventStream<Void>()
+            // Polls a minute apart: only the cancellation can end these waits within the test's 5 s.
+            let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
+            for round in 0..<5 {
+                let waiter = Task { try await waiting.waitResult("never\(round)", timeout: .seconds(120), withLogs: false) }
+                if round == 0 { _ = try await subscribed.first(1) }
+                waiter.cancel()
+                let outcome = try await withTimeout(seconds: 5) { await waiter.result }
+                #expect(throws: CancellationError.self) { try outcome.get() }
+            }
+            try await waiting.shutdown()
+        }
+    }
+
     @Test func manyWaitersShareOneSubscriberConnection() async throws {
         try await RedisServer.with { server in
             let subscribed = EventStream<Void>()
