@@ -9,9 +9,10 @@ import Taskiq
 /// can take its place without touching the reply matching.
 ///
 /// Writers encode into a shared buffer under the lock; whoever finds no write in progress
-/// becomes the flusher and writes (outside the lock) everything queued meanwhile, so
-/// concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
-/// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes waiters. The socket is
+/// starts a flush task, which writes (outside the lock) everything queued by the time it runs,
+/// so concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
+/// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes the waiters of
+/// everything one read brought in after matching them under one lock. The socket is
 /// closed by whichever of the reader and a flusher lets go of it last, so a descriptor
 /// number is never reused under a thread still writing to it.
 final class RedisConnectionCore: Sendable {
