@@ -84,8 +84,8 @@ package final class RedisConnection: Sendable {
     @discardableResult
     package func send(_ command: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
         let name = Self.name(of: command)
-        let reply = try await core.submit([command], name: name, timeout: timeout ?? configuration.commandTimeout,
-                                          closesOnCancel: false)[0]
+        let reply = try await core.submit(command, name: name, timeout: timeout ?? configuration.commandTimeout,
+                                          closesOnCancel: false)
         if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
         return reply
     }
@@ -104,7 +104,7 @@ package final class RedisConnection: Sendable {
     package func sendBlocking(_ command: [any RESPArgument], blockingFor: Duration?) async throws -> RESPValue {
         let name = Self.name(of: command)
         let timeout = blockingFor.flatMap { $0 > .zero ? $0 + configuration.blockingTimeoutMargin : nil }
-        let reply = try await core.submit([command], name: name, timeout: timeout, closesOnCancel: true)[0]
+        let reply = try await core.submit(command, name: name, timeout: timeout, closesOnCancel: true)
         if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
         return reply
     }
@@ -141,7 +141,8 @@ package final class RedisConnection: Sendable {
 
     private static func name(of command: [any RESPArgument]) -> String {
         switch command.first {
-        case let name as String: name.uppercased()
+        // Command names are written in capitals almost always: no new string for those.
+        case let name as String: name.utf8.contains(where: { (97...122).contains($0) }) ? name.uppercased() : name
         case let name as Substring: name.uppercased()
         default: "command"
         }

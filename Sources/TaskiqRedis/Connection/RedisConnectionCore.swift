@@ -9,9 +9,10 @@ import Taskiq
 /// can take its place without touching the reply matching.
 ///
 /// Writers encode into a shared buffer under the lock; whoever finds no write in progress
-/// becomes the flusher and writes (outside the lock) everything queued meanwhile, so
-/// concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
-/// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes waiters. The socket is
+/// starts a flush task, which writes (outside the lock) everything queued by the time it runs,
+/// so concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
+/// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes the waiters of
+/// everything one read brought in after matching them under one lock. The socket is
 /// closed by whichever of the reader and a flusher lets go of it last, so a descriptor
 /// number is never reused under a thread still writing to it.
 final class RedisConnectionCore: Sendable {
@@ -21,6 +22,8 @@ final class RedisConnectionCore: Sendable {
     private let stream: any ByteStream
     private let state: Mutex<State>
     private let logger: Logger
+    /// Names each command's FIFO entry, so that a cancelled caller can find its own.
+    private let nextID = Atomic<UInt64>(0)
 
     private struct State: Sendable {
         var failure: RedisConnectionError?
@@ -30,12 +33,11 @@ final class RedisConnectionCore: Sendable {
         /// The reader holds one use of the socket, an active flusher another.
         var socketUsers = 1
         var lastProgress = ContinuousClock.now
-        var nextID: UInt64 = 0
     }
 
     private enum Enqueued {
-        case queued(UInt64)
-        case flush(UInt64)
+        case queued
+        case flush
         case failed(RedisConnectionError)
         case cancelled
     }
@@ -44,35 +46,6 @@ final class RedisConnectionCore: Sendable {
         case stop
         case wait(Duration?)
         case expired(String, Duration)
-    }
-
-    /// Links one waiting command to its cancellation handler, which may run before, during or
-    /// after the command is queued.
-    private final class Ticket: Sendable {
-        private enum State { case new, registered(UInt64), cancelled }
-        private let state = Mutex(State.new)
-
-        /// Queues the command unless the caller was already cancelled.
-        func register(_ enqueue: () -> Enqueued) -> Enqueued {
-            state.withLock { state -> Enqueued in
-                if case .cancelled = state { return .cancelled }
-                let outcome = enqueue()
-                switch outcome {
-                case .queued(let id), .flush(let id): state = .registered(id)
-                case .failed, .cancelled: break
-                }
-                return outcome
-            }
-        }
-
-        /// Marks the caller cancelled; returns the queued command's ID if there is one.
-        func cancel() -> UInt64? {
-            state.withLock { state -> UInt64? in
-                if case .registered(let id) = state { return id }
-                state = .cancelled
-                return nil
-            }
-        }
     }
 
     init(stream: any ByteStream, configuration: RedisConfiguration, logger: Logger) {
@@ -123,33 +96,46 @@ final class RedisConnectionCore: Sendable {
     ///   - closesOnCancel: Whether cancelling the caller closes the connection (blocking
     ///     commands); otherwise the caller returns and the replies are dropped on arrival.
     func submit(_ commands: [[any RESPArgument]], name: String, timeout: Duration?, closesOnCancel: Bool) async throws -> [RESPValue] {
-        let ticket = Ticket()
+        try await submit(count: commands.count, name: name, timeout: timeout, closesOnCancel: closesOnCancel) { encoder in
+            for command in commands { encoder.encode(command) }
+        }
+    }
+
+    /// Writes one command and waits for its reply (no array of commands to allocate).
+    func submit(_ command: [any RESPArgument], name: String, timeout: Duration?, closesOnCancel: Bool) async throws -> RESPValue {
+        try await submit(count: 1, name: name, timeout: timeout, closesOnCancel: closesOnCancel) { $0.encode(command) }[0]
+    }
+
+    /// Encodes `count` commands with `encode` into the write buffer and waits for their replies.
+    private func submit(count: Int, name: String, timeout: Duration?, closesOnCancel: Bool,
+                        encode: (inout RESPCommandEncoder) -> Void) async throws -> [RESPValue] {
+        let id = nextID.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[RESPValue], any Error>) in
-                let outcome = ticket.register { () -> Enqueued in
-                    state.withLock { state -> Enqueued in
-                        if let failure = state.failure { return .failed(failure) }
-                        state.nextID += 1
-                        if state.pending.isEmpty { state.lastProgress = .now }
-                        for command in commands { state.encoder.encode(command) }
-                        state.pending.append(PendingReplies.Entry(
-                            id: state.nextID, command: name, expected: commands.count, replies: [],
-                            continuation: continuation, timeout: timeout, closesOnCancel: closesOnCancel))
-                        if state.flushing { return .queued(state.nextID) }
-                        state.flushing = true
-                        state.socketUsers += 1
-                        return .flush(state.nextID)
-                    }
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<[RESPValue], any Error>) in
+                let outcome = state.withLock { state -> Enqueued in
+                    if let failure = state.failure { return .failed(failure) }
+                    // The cancellation flag is set before the handler runs: a handler that took
+                    // the lock first (and found nothing to abandon) is seen here.
+                    if Task.isCancelled { return .cancelled }
+                    if state.pending.isEmpty { state.lastProgress = .now }
+                    encode(&state.encoder)
+                    state.pending.append(PendingReplies.Entry(
+                        id: id, command: name, expected: count, replies: [],
+                        continuation: continuation, timeout: timeout, closesOnCancel: closesOnCancel))
+                    if state.flushing { return .queued }
+                    state.flushing = true
+                    state.socketUsers += 1
+                    return .flush
                 }
                 switch outcome {
                 case .queued: break
-                case .flush: flush()
+                case .flush: scheduleFlush()
                 case .failed(let error): continuation.resume(throwing: error)
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 }
             }
         } onCancel: {
-            if let id = ticket.cancel() { abandon(id) }
+            abandon(id)
         }
     }
 
@@ -164,12 +150,22 @@ final class RedisConnectionCore: Sendable {
             state.socketUsers += 1
             return true
         }
-        if shouldFlush { flush() }
+        if shouldFlush { scheduleFlush() }
     }
 
     /// Fails every waiting command and closes the socket.
     func close(_ reason: String = "the connection was closed") {
         fail(configuration.error(.closedLocally, reason))
+    }
+
+    /// Writes the queued commands from a task of its own rather than from the caller.
+    ///
+    /// The flush job queues behind the jobs already runnable — typically the other callers that
+    /// the reader just resumed with their replies — so the commands those send meanwhile join the
+    /// same `send` instead of each costing a system call (and a wake-up on the server and on the
+    /// reader of their replies). A lone caller pays one scheduling hop.
+    private func scheduleFlush() {
+        Task { self.flush() }
     }
 
     private func flush() {
@@ -206,7 +202,7 @@ final class RedisConnectionCore: Sendable {
     }
 
     private func fail(_ error: RedisConnectionError) {
-        let waiting = state.withLock { state -> [CheckedContinuation<[RESPValue], any Error>] in
+        let waiting = state.withLock { state -> [UnsafeContinuation<[RESPValue], any Error>] in
             guard state.failure == nil else { return [] }
             state.failure = error
             // Wakes the reader blocked in poll/recv; close() alone would not.
@@ -232,6 +228,8 @@ final class RedisConnectionCore: Sendable {
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
+        // The replies parsed from one read, matched to their callers under one lock.
+        var replies: [RESPValue] = []
         reading: while true {
             switch readWait() {
             case .stop:
@@ -259,11 +257,15 @@ final class RedisConnectionCore: Sendable {
             do {
                 while let event = try parser.next() {
                     switch event {
-                    case .reply(let value): deliver(value)
-                    case .push(let items): pushContinuation.yield(items)
+                    case .reply(let value): replies.append(value)
+                    case .push(let items):
+                        deliver(&replies)
+                        pushContinuation.yield(items)
                     }
                 }
+                deliver(&replies)
             } catch {
+                deliver(&replies)
                 configuration.violations.record()
                 logger.error("Disconnecting from Redis: it sent invalid RESP or a reply over a limit (\(error))",
                              metadata: ["redis": configuration.address])
@@ -279,18 +281,27 @@ final class RedisConnectionCore: Sendable {
         if closeSocket { stream.close() }
     }
 
-    private func deliver(_ value: RESPValue) {
-        let (done, unexpected) = state.withLock { state -> (PendingReplies.Entry?, Bool) in
+    /// Hands `replies` (in arrival order) to the commands waiting for them, then empties it.
+    private func deliver(_ replies: inout [RESPValue]) {
+        guard !replies.isEmpty else { return }
+        var done: [(UnsafeContinuation<[RESPValue], any Error>, [RESPValue])] = []
+        let unexpected = state.withLock { state -> [RESPValue] in
             state.lastProgress = .now
-            if state.pending.isEmpty { return (nil, true) }
-            return (state.pending.receive(value), false)
+            var unexpected: [RESPValue] = []
+            for value in replies {
+                if state.pending.isEmpty {
+                    unexpected.append(value)
+                } else if let entry = state.pending.receive(value), let continuation = entry.continuation {
+                    done.append((continuation, entry.replies))
+                }
+            }
+            return unexpected
         }
-        if unexpected {
+        replies.removeAll(keepingCapacity: true)
+        for value in unexpected {
             logger.warning("Redis sent a \(value.typeName) reply that no command was waiting for; it is dropped",
                            metadata: ["redis": configuration.address])
         }
-        if let done, let continuation = done.continuation {
-            continuation.resume(returning: done.replies)
-        }
+        for (continuation, values) in done { continuation.resume(returning: values) }
     }
 }

@@ -11,7 +11,7 @@ struct PendingReplies: Sendable {
         var command: String
         var expected: Int
         var replies: [RESPValue]
-        var continuation: CheckedContinuation<[RESPValue], any Error>?
+        var continuation: UnsafeContinuation<[RESPValue], any Error>?
         /// How long the reply may take to start arriving; `nil` waits forever (blocking commands).
         var timeout: Duration?
         /// Whether cancelling the caller closes the connection (blocking commands).
@@ -56,7 +56,7 @@ struct PendingReplies: Sendable {
     }
 
     /// Empties the FIFO, returning the continuations still waiting.
-    mutating func removeAll() -> [CheckedContinuation<[RESPValue], any Error>] {
+    mutating func removeAll() -> [UnsafeContinuation<[RESPValue], any Error>] {
         let waiting = entries[head...].compactMap(\.continuation)
         entries.removeAll()
         head = 0

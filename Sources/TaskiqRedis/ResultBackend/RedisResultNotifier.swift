@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Taskiq
 
@@ -17,7 +18,13 @@ final class RedisResultNotifier: Sendable {
     final class Waiter: Sendable {
         let taskID: String
         let id: UInt64
-        private let state = Mutex<(notified: Bool, continuation: CheckedContinuation<Void, Never>?)>((false, nil))
+        private struct State: Sendable {
+            var notified = false
+            var continuation: UnsafeContinuation<Bool, Never>?
+            /// Numbers the waits, so that a timer left from an earlier wait cannot end a later one.
+            var wait: UInt64 = 0
+        }
+        private let state = Mutex(State())
 
         init(taskID: String, id: UInt64) {
             self.taskID = taskID
@@ -26,7 +33,7 @@ final class RedisResultNotifier: Sendable {
 
         /// Wakes the current wait, or the next one if none is in progress.
         func notify() {
-            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let continuation = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
                 guard let continuation = state.continuation else {
                     state.notified = true
                     return nil
@@ -34,45 +41,51 @@ final class RedisResultNotifier: Sendable {
                 state.continuation = nil
                 return continuation
             }
-            continuation?.resume()
+            continuation?.resume(returning: true)
         }
 
-        /// Waits up to `duration` for a wake-up; `true` when woken rather than timed out.
+        /// Waits up to `duration` for a wake-up; `true` when woken rather than timed out or cancelled.
+        ///
+        /// One continuation and one Dispatch timer per wait, no child tasks: under load most
+        /// waits end by notification, and a task group with a sleeping child cost more than
+        /// the wait itself.
         func wait(upTo duration: Duration) async -> Bool {
-            let pending = state.withLock { state -> Bool in
-                defer { state.notified = false }
-                return state.notified
-            }
-            if pending { return true }
-            return await withTaskGroup(of: Bool.self) { group in
-                group.addTask { await self.waitForNotification(); return !Task.isCancelled }
-                group.addTask { try? await Task.sleep(for: duration); return false }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
-        }
-
-        private func waitForNotification() async {
             await withTaskCancellationHandler {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let resumeNow = state.withLock { state -> Bool in
-                        if state.notified || Task.isCancelled {
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+                    let outcome = state.withLock { state -> (now: Bool?, wait: UInt64) in
+                        if state.notified {
                             state.notified = false
-                            return true
+                            return (true, 0)
                         }
+                        // The flag is set before the handler runs: a handler that took the lock
+                        // first (and found no continuation) is seen here.
+                        if Task.isCancelled { return (false, 0) }
+                        state.wait &+= 1
                         state.continuation = continuation
-                        return false
+                        return (nil, state.wait)
                     }
-                    if resumeNow { continuation.resume() }
+                    if let now = outcome.now {
+                        continuation.resume(returning: now)
+                        return
+                    }
+                    let milliseconds = min(max(duration.wholeMilliseconds, 0), 86_400_000)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
+                        self.expire(outcome.wait)
+                    }
                 }
             } onCancel: {
-                let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    defer { state.continuation = nil }
-                    return state.continuation
-                }
-                continuation?.resume()
+                expire(nil)
             }
+        }
+
+        /// Ends wait number `wait` (any wait when `nil`) with `false`, if it is still in progress.
+        private func expire(_ wait: UInt64?) {
+            let continuation = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
+                guard let continuation = state.continuation, wait == nil || wait == state.wait else { return nil }
+                state.continuation = nil
+                return continuation
+            }
+            continuation?.resume(returning: false)
         }
     }
 

@@ -167,6 +167,55 @@ extension RESP {
             }
         }
 
+        @Test func concurrentCallersShareWritesAndEachGetsItsOwnReplyOrError() async throws {
+            try await RedisServer.with { server in
+                let connection = try await RedisConnection.connect(try Self.configuration(server))
+                let observer = try await RedisConnection.connect(try Self.configuration(server))
+                defer { connection.close(); observer.close() }
+                try await connection.send(["SET", "text", "not a number"])
+                let before = try await Self.readsProcessed(observer)
+                let barrier = AsyncBarrier(count: 200)
+                // Callers released together: even ones count, odd ones INCR a string and are refused.
+                // Each caller checks its own outcome. (Returning Result<RESPValue, any Error> from the
+                // group instead read back garbage tuples in release builds, with the same client code.)
+                let counts = await withTaskGroup(of: Int64?.self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            await barrier.arrive()
+                            if index.isMultiple(of: 2) {
+                                do {
+                                    return try await connection.send(["INCR", "counter"]).int.map(Int64.init)
+                                } catch {
+                                    Issue.record("caller \(index) failed: \(error)")
+                                    return nil
+                                }
+                            }
+                            do {
+                                let reply = try await connection.send(["INCR", "text"])
+                                Issue.record("caller \(index) got \(reply) instead of its error")
+                            } catch {
+                                #expect((error as? RedisError)?.message.contains("not an integer") == true, "\(error)")
+                            }
+                            return nil
+                        }
+                    }
+                    return await group.reduce(into: [Int64]()) { if let count = $1 { $0.append(count) } }
+                }
+                #expect(counts.sorted() == Array(1...100))
+                // The INFO before and after are two of the reads; without coalescing each command is one.
+                let reads = try await Self.readsProcessed(observer) - before
+                #expect(reads <= 40, "200 concurrent commands arrived in \(reads) reads")
+                #expect(connection.isOpen)
+            }
+        }
+
+        /// `total_reads_processed` of `INFO stats`: how many reads the server made, on all connections.
+        static func readsProcessed(_ connection: RedisConnection) async throws -> Int {
+            let info = try await connection.send(["INFO", "stats"]).string ?? ""
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_reads_processed:") }
+            return try #require(line.flatMap { Int($0.dropFirst("total_reads_processed:".count)) })
+        }
+
         @Test(arguments: [RedisConfiguration.ProtocolVersion.resp3, .resp2])
         func streamReplyShapes(version: RedisConfiguration.ProtocolVersion) async throws {
             try await RedisServer.with { server in

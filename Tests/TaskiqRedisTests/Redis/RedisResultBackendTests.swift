@@ -53,6 +53,80 @@ struct RedisResultBackendTests {
         }
     }
 
+    @Test func concurrentResultsAreStoredInSharedWritesAndARefusedOneFailsOnlyItsCaller() async throws {
+        try await RedisServer.with { server in
+            let redis = try await RedisConnection.connect(try Self.configuration(server))
+            defer { redis.close() }
+            // This user may write only keys under "ok:": a result for "no:..." is refused (NOPERM).
+            try await redis.send(["ACL", "SETUSER", "results", "on", ">pw", "~ok:*", "&*", "+@all"])
+            let backend = try RedisResultBackend(url: "redis://results:pw@127.0.0.1:\(server.port)")
+            try await backend.setResult(Self.success, for: "ok:first")  // connects
+            let before = try await RESP.RedisConnectionTests.readsProcessed(redis)
+            let barrier = AsyncBarrier(count: 200)
+            let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
+                for index in 0..<200 {
+                    let taskID = index % 10 == 3 ? "no:\(index)" : "ok:\(index)"
+                    group.addTask {
+                        await barrier.arrive()
+                        do { try await backend.setResult(Self.success, for: taskID); return (taskID, nil) } catch { return (taskID, error) }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0.updateValue($1.1, forKey: $1.0) }
+            }
+            // Before the checks below, whose GETs are reads too.
+            let reads = try await RESP.RedisConnectionTests.readsProcessed(redis) - before
+            #expect(reads <= 40, "200 concurrent results arrived in \(reads) reads")
+            #expect(outcomes.count == 200)
+            for (taskID, error) in outcomes.sorted(by: { $0.key < $1.key }) {
+                let stored = Self.text(try await redis.send(["GET", taskID]))
+                if taskID.hasPrefix("ok:") {
+                    #expect(error == nil, "\(taskID): \(String(describing: error))")
+                    #expect(stored == Self.successBytes, "\(taskID)")
+                } else {
+                    let refused = (error as? TaskiqError)?.underlying as? RedisError
+                    #expect(refused?.code == "NOPERM", "\(taskID): \(String(describing: error))")
+                    #expect(stored == nil)
+                }
+            }
+            try await backend.shutdown()
+        }
+    }
+
+    @Test func shutdownWhileResultsAreWrittenLeavesNoCallerWaitingAndEverySuccessStored() async throws {
+        try await RedisServer.with { server in
+            let redis = try await RedisConnection.connect(try Self.configuration(server))
+            defer { redis.close() }
+            let backend = try Self.backend(server)
+            try await backend.setResult(Self.success, for: "first")  // connects
+            let barrier = AsyncBarrier(count: 201)
+            let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        await barrier.arrive()
+                        do { try await backend.setResult(Self.success, for: "t\(index)"); return ("t\(index)", nil) } catch { return ("t\(index)", error) }
+                    }
+                }
+                group.addTask {
+                    await barrier.arrive()
+                    try? await backend.shutdown()
+                    return ("shutdown", nil)
+                }
+                return await group.reduce(into: [:]) { $0.updateValue($1.1, forKey: $1.0) }
+            }
+            #expect(outcomes.count == 201, "every caller returned")
+            for index in 0..<200 {
+                let taskID = "t\(index)"
+                let stored = Self.text(try await redis.send(["GET", taskID]))
+                if let error = outcomes[taskID] ?? nil {
+                    let code = (error as? TaskiqError)?.code
+                    #expect(code == .shutDown || code == .resultBackend, "\(taskID): \(error)")
+                } else {
+                    #expect(stored == Self.successBytes, "\(taskID) was reported stored")
+                }
+            }
+        }
+    }
+
     @Test func appliesTheExpiryToResultsAndProgress() async throws {
         try await RedisServer.with { server in
             let redis = RedisClient(configuration: try Self.configuration(server))
@@ -171,6 +245,22 @@ struct RedisResultBackendTests {
                 try await worker.setResult(Self.success, for: id)
                 #expect(try await withTimeout(seconds: 5) { try await waiter.value }.returnValue == 3)
             }
+        }
+    }
+
+    @Test func cancellingAWaiterEndsItsWaitAtOnce() async throws {
+        try await RedisServer.with { server in
+            let subscribed = EventStream<Void>()
+            // Polls a minute apart: only the cancellation can end these waits within the test's 5 s.
+            let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
+            for round in 0..<5 {
+                let waiter = Task { try await waiting.waitResult("never\(round)", timeout: .seconds(120), withLogs: false) }
+                if round == 0 { _ = try await subscribed.first(1) }
+                waiter.cancel()
+                let outcome = try await withTimeout(seconds: 5) { await waiter.result }
+                #expect(throws: CancellationError.self) { try outcome.get() }
+            }
+            try await waiting.shutdown()
         }
     }
 
