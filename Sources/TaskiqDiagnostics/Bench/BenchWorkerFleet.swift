@@ -31,7 +31,8 @@ final class BenchWorkerFleet: Sendable {
             environment[BenchWorkerProbe.reportVariable] = path
             let child = try ChildProcess.spawn(
                 index: index, executable: Supervisor.currentExecutable,
-                arguments: ["worker", "-c", configFile, "--log-level", "warning"], environment: environment,
+                // One process each: with the file's `workers` above 1, `worker` would supervise that many more.
+                arguments: ["worker", "-c", configFile, "--workers", "1", "--log-level", "warning"], environment: environment,
                 onExit: { child, _ in exited.yield(child.index) })
             children.append(child)
             paths.append(path)
