@@ -43,7 +43,8 @@ class Usage:
     def __init__(self):
         me = resource.getrusage(resource.RUSAGE_SELF)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        self.cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+        self.self_cpu = me.ru_utime + me.ru_stime
+        self.cpu = self.self_cpu + children.ru_utime + children.ru_stime
         self.self_rss = me.ru_maxrss * 1024
         self.children_rss = children.ru_maxrss * 1024
 
@@ -53,9 +54,39 @@ def nearest_rank_per_mille(sorted_samples, per_mille):
     return sorted_samples[max(rank, 1) - 1]
 
 
+def tree_usage(pid):
+    """CPU seconds and peak RSS (VmHWM, bytes) of a live process and all its descendants, from /proc.
+
+    taskiq's worker does not exit on SIGTERM within seconds (ZeroMQ and Redis alike), so the bench
+    kills its process group; a killed grandchild is reaped by init, never by us, and its usage would
+    be missing from RUSAGE_CHILDREN. Sampling the tree just before stopping it keeps it counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu, peak, stack = 0.0, 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) * 1024)
+            for thread in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{thread}/children") as handle:
+                    stack += [int(child) for child in handle.read().split()]
+        except (OSError, ValueError, IndexError):
+            pass
+    return cpu, peak
+
+
 def report(broker, args, seconds, completed, errors, drops, samples_ns, start_usage, send_seconds=None, notes=(),
-           extra=None):
+           extra=None, worker_usage=None):
     end = Usage()
+    if worker_usage is not None:
+        # This process plus the sampled worker tree, instead of RUSAGE_CHILDREN (see tree_usage).
+        end.cpu = end.self_cpu + worker_usage[0] + (start_usage.cpu - start_usage.self_cpu)
+        end.children_rss = worker_usage[1]
     samples = sorted(samples_ns)
 
     def ms(value):

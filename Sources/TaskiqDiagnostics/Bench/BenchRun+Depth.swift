@@ -25,12 +25,18 @@ extension BenchRun {
         let startNanoseconds = BenchWorkerProbe.realtimeNanoseconds()
         let fleet = try BenchWorkerFleet.start(count: workers, configFile: configFile)
         let kickMark: @Sendable () async throws -> Void = { for _ in 0..<workers { _ = try await BenchTasks.mark.kiq() } }
-        // Marks queue behind the backlog, so every worker reports only once it is nearly drained.
+        // Marks queue behind the backlog, so every worker reports only once it is nearly drained:
+        // rounds without every report are waited out up to a deadline that grows with the backlog
+        // (2,000 tasks/s at the least); rounds with reports that stop growing end the wait as usual.
         let expected = options.tasks - errors
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(max(120, expected / 2000))
         var previous = -1
         var stalledRounds = 0
-        while stalledRounds < 3 {
-            let reports = (try? await fleet.awaitReports(timeout: options.stallTimeout, kickMark: kickMark)) ?? []
+        while stalledRounds < 3, clock.now < deadline {
+            guard let reports = try? await fleet.awaitReports(timeout: options.stallTimeout, kickMark: kickMark) else {
+                continue
+            }
             let executed = reports.reduce(0) { $0 + $1.executed }
             if executed >= expected { break }
             stalledRounds = executed == previous ? stalledRounds + 1 : 0
