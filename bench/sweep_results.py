@@ -79,8 +79,8 @@ def workers_charts(points):
     charts = []
     for key, label, title, scale in (("tasks_per_s", "tasks/s", "Redis stream + results: worker processes", 1.0),
                                      ("cpu_us_per_task", "CPU µs per task (producer + workers)", "CPU per task", 1.0)):
-        chart = {"title": title, "x_label": "worker processes", "y_label": label, "x_scale": "linear",
-                 "y_scale": "linear", "series": []}
+        chart = {"title": title, "x_label": "worker processes", "y_label": f"{label} (log)", "x_scale": "log",
+                 "y_scale": "log", "series": []}
         for side in ("swift", "python"):
             chart["series"].append(series(points, "redis", side, key, f"{side.capitalize()} Redis", 0, scale=scale))
         charts.append(chart)

@@ -3,14 +3,14 @@ import Foundation
 /// One axis of an ``SVGChart``: the data's range widened to round bounds, the ticks within them,
 /// and where a value falls as a fraction of the axis.
 ///
-/// A linear axis steps by 1, 2 or 5 times a power of ten; a logarithmic axis spans whole decades
-/// with a tick at each. A range of one value is widened so that it has a length; every
+/// A linear axis steps by 1, 2 or 5 times a power of ten; a logarithmic axis spans the data, a
+/// little padded, with a tick at each power of ten inside. A range of one value is widened so that it has a length; every
 /// computation stays finite for any finite input (halves are subtracted, never full values).
 struct SVGAxis: Sendable, Hashable {
     let scale: SVGChart.Scale
-    /// The lowest value shown (linear), or the decade's exponent (log).
+    /// The lowest value shown (linear), or its base-10 logarithm (log).
     let lower: Double
-    /// The highest value shown (linear), or the decade's exponent (log).
+    /// The highest value shown (linear), or its base-10 logarithm (log).
     let upper: Double
     /// The tick values, in data units.
     let ticks: [Double]
@@ -20,15 +20,28 @@ struct SVGAxis: Sendable, Hashable {
         self.scale = scale
         switch scale {
         case .log:
-            var low = floor(log10(lower))
-            var high = ceil(log10(upper))
-            if high <= low { high = low + 1 }
+            // The data's own decades, padded by a twentieth of the span (a single value gets one
+            // decade around it), with a tick at each power of ten inside; with fewer than two
+            // powers inside, at 2 and 5 times them too, then at the bounds.
+            var low = log10(lower)
+            var high = log10(upper)
             if !low.isFinite || !high.isFinite { (low, high) = (0, 1) }
+            if high - low < 1e-9 { (low, high) = (low - 0.5, high + 0.5) }
+            let pad = (high - low) / 20
+            (low, high) = (low - pad, high + pad)
             self.lower = low
             self.upper = high
-            let decades = Int(high - low)
-            let every = max(1, (decades + 9) / 10)
-            ticks = stride(from: 0, through: decades, by: every).map { pow(10, low + Double($0)) }
+            let decades = Array(Int(ceil(low))...Int(max(ceil(low), floor(high))))
+            var ticks = decades.map { pow(10, Double($0)) }.filter { log10($0) >= low && log10($0) <= high }
+            if ticks.count < 2 {
+                let steps = (Int(floor(low))...Int(floor(high))).flatMap { decade in
+                    [1.0, 2, 5].map { $0 * pow(10, Double(decade)) }
+                }
+                ticks = steps.filter { log10($0) >= low && log10($0) <= high }
+            }
+            if ticks.count < 2 { ticks = [pow(10, low), pow(10, high)] }
+            let every = max(1, (ticks.count + 9) / 10)
+            self.ticks = stride(from: 0, to: ticks.count, by: every).map { ticks[$0] }
         case .linear:
             var low = lower
             var high = upper
