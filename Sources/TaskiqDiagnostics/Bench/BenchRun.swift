@@ -145,8 +145,10 @@ struct BenchRun: Sendable {
             stalledRounds = executed == previous ? stalledRounds + 1 : 0
             previous = executed
         }
+        let workerPeak = fleet.peakResidentBytes()
         let final = await fleet.stop()
-        let end = ResourceUsage.current()
+        var end = ResourceUsage.current()
+        if let workerPeak { end.childrenPeakRSSBytes = workerPeak }
         let executed = final.reduce(0) { $0 + ($1?.executed ?? 0) }
         let failed = final.reduce(0) { $0 + ($1?.failed ?? 0) }
         let last = final.compactMap { $0?.lastCompletionNanoseconds }.max() ?? startNanoseconds
