@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "TaskiqZeroMQ", dependencies: ["Taskiq"]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
-        .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqConfig"]),
+        .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig"]),
         .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
         .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"]),

@@ -21,6 +21,13 @@ import Testing
         #expect(LatencySummary.nearestRank(percent, of: sorted) == expected)
     }
 
+    @Test(arguments: [
+        (999, 1000, 999), (999, 10_000, 9_990), (999, 100, 100), (999, 1, 1), (500, 10, 5), (1000, 7, 7), (1, 1000, 1),
+    ] as [(Int, Int, Int)])
+    func nearestRankPerMille(perMille: Int, count: Int, expected: Int) {
+        #expect(LatencySummary.nearestRank(perMille: perMille, of: Array(1...count)) == expected)
+    }
+
     @Test func summaryOfUnsortedSamples() throws {
         let samples: [UInt64] = (1...1000).reversed().map { $0 * 1000 }    // 1 µs … 1 ms
         let summary = try #require(LatencySummary(nanoseconds: samples))
@@ -28,6 +35,7 @@ import Testing
         #expect(summary.p50 == .microseconds(500))
         #expect(summary.p90 == .microseconds(900))
         #expect(summary.p99 == .microseconds(990))
+        #expect(summary.p999 == .microseconds(999))
         #expect(summary.max == .milliseconds(1))
         #expect(LatencySummary(nanoseconds: []) == nil)
     }
@@ -48,6 +56,8 @@ import Testing
         #expect(object["max_ms"]?.doubleValue == 3)
         #expect(object["peak_rss_mb"]?.doubleValue == 10)
         #expect(object["send_seconds"] == nil)
+        #expect(object["p999_ms"]?.doubleValue == 3)
+        #expect(object["target_rate_per_s"] == nil && object["drain_per_s"] == nil)
 
         report.latency = nil
         report.sendSeconds = 0.25
@@ -55,6 +65,17 @@ import Testing
         #expect(counted["p50_ms"] == .null)
         #expect(counted["sent_per_s"]?.doubleValue == 800)
         #expect(report.text.contains("latency      not measured"))
+
+        report.mode = "depth"
+        report.depth = BenchDepth(memoryBeforeBytes: 1000, memoryQueuedBytes: 21_000, queuedTasks: 100, drainSeconds: 0.5,
+                                  drained: 100)
+        report.targetRate = 250
+        let depth = try #require(report.json.objectValue)
+        #expect(depth["broker_bytes_per_queued_task"]?.doubleValue == 200)
+        #expect(depth["broker_memory_queued_bytes"] == .int(21_000))
+        #expect(depth["drain_per_s"]?.doubleValue == 200)
+        #expect(depth["target_rate_per_s"]?.doubleValue == 250)
+        #expect(report.text.contains("200 bytes per queued task"))
     }
 
     @Test func workerReportRoundTripsThroughItsFile() throws {
@@ -78,11 +99,65 @@ import Testing
         #expect(try Self.parse(["-n", "3", "--concurrency", "10"]).effectiveConcurrency == 3)
     }
 
+    @Test func openLoopDepthAndWorkersOptions() throws {
+        let open = try Self.parse(["--mode", "open-loop", "--rate", "2500.5", "-n", "100", "--concurrency", "8"])
+        #expect(open == BenchOptions(tasks: 100, concurrency: 8, mode: .openLoop, rate: 2500.5))
+        #expect(open.effectiveConcurrency == 1)
+        let depth = try Self.parse(["--mode", "depth", "-w", "2"])
+        #expect(depth.mode == .depth && depth.workers == 2 && depth.rate == nil)
+        #expect(try Self.parse([]).workers == nil)
+    }
+
     @Test(arguments: [
         ["-n", "0"], ["-n", "x"], ["--concurrency", "-1"], ["--payload", "-5"], ["--mode", "fast"], ["--tasks"],
+        ["--mode", "open-loop"], ["--rate", "100"], ["--mode", "open-loop", "--rate", "0"],
+        ["--mode", "open-loop", "--rate", "-3"], ["--mode", "open-loop", "--rate", "nan"], ["--workers", "0"],
+        ["chart"], ["chart", "--input", "a.json"], ["draw", "--input", "a", "--output", "b"], ["--input", "a.json"],
     ])
     func optionsRejectNonsense(arguments: [String]) {
         #expect(throws: CommandLineError.self) { try Self.parse(arguments) }
+    }
+
+    @Test func openLoopNeedsARate() {
+        let error = #expect(throws: CommandLineError.self) { try Self.parse(["--mode", "open-loop"]) }
+        #expect(error?.message == "'--mode open-loop' needs '--rate', the tasks to kick per second")
+    }
+
+    @Test func chartDrawsAResultFileWithoutAConfiguration() async throws {
+        let directory = NSTemporaryDirectory() + "bench-chart-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = directory + "/payload.json", output = directory + "/payload.svg"
+        let result = #"{"charts": [{"title": "Throughput & size", "x_scale": "log", "series": [{"name": "Swift", "points": [[100, 9000], [10240, 8000]]}]}]}"#
+        #expect(FileManager.default.createFile(atPath: input, contents: Data(result.utf8)))
+        let run = try await TaskiqRunProcess.run(["bench", "chart", "--input", input, "--output", output])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let svg = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg ") && svg.contains("Throughput &amp; size") && svg.contains("<polyline"))
+
+        let missing = try await TaskiqRunProcess.run(["bench", "chart", "--input", directory + "/none.json", "--output", output])
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read"))
+    }
+
+    @Test func openLoopRunsEndToEndAndReportsTheTail() async throws {
+        let output = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-n", "200",
+                                                     "--mode", "open-loop", "--rate", "2000", "--json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let object = try #require(try JSONParser().parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).objectValue)
+        #expect(object["mode"] == .string("open-loop"))
+        #expect(object["completed"] == .int(200))
+        #expect(object["target_rate_per_s"]?.doubleValue == 2000)
+        let p99 = try #require(object["p99_ms"]?.doubleValue), p999 = try #require(object["p999_ms"]?.doubleValue)
+        #expect(p999 >= p99)
+        // 200 tasks due over 0.1 s: the schedule cannot finish kicking before the last one is due.
+        #expect((object["send_seconds"]?.doubleValue ?? 0) >= 0.099)
+    }
+
+    @Test func depthAndWorkersNeedAWorkerBroker() async throws {
+        let depth = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "--mode", "depth"])
+        #expect(depth.status == 2 && depth.stderr.contains("it needs a redis_stream or redis_list broker"))
+        let workers = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-w", "2"])
+        #expect(workers.status == 2 && workers.stderr.contains("'--workers' starts worker processes"))
     }
 
     @Test func benchRunsEndToEndAgainstTheExampleConfig() async throws {

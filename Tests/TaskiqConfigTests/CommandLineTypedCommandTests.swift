@@ -72,7 +72,7 @@ import Testing
 
     @Test func choicesListTheCases() {
         let error = #expect(throws: CommandLineError.self) { try BenchCommand.parse(["--mode", "fast"]) }
-        #expect(error?.message == "'--mode' expects throughput, latency or memory, found 'fast'")
+        #expect(error?.message == "'--mode' expects throughput, latency, memory, open-loop or depth, found 'fast'")
     }
 
     @Test func everyCommandDeclaresEachNameOnce() {

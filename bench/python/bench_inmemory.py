@@ -1,7 +1,8 @@
 """Python taskiq 0.13 InMemoryBroker: kick no-op tasks and await their results.
 
 Throughput mode: CONCURRENCY producers each kick a task and await its result before the next.
-Latency mode: one producer. Results are awaited with `wait_result(check_interval=0)`: taskiq's
+Latency mode: one producer. Open-loop mode: kick at --rate whatever the completions, latency from
+each task's due time. Results are awaited with `wait_result(check_interval=0)`: taskiq's
 in-memory backend cannot notify, and a zero interval polls by yielding to the event loop once,
 the fastest a Python producer can see its result (the default 0.2 s would make Python look
 absurdly slow).
@@ -43,11 +44,20 @@ async def main():
     usage = common.Usage()
     counters = common.Counters(args.tasks)
     samples = []
-    start = time.perf_counter()
-    await asyncio.gather(*(producer(counters, payload, samples) for _ in range(args.concurrency)))
-    seconds = time.perf_counter() - start
+    send_seconds = None
+    if args.mode == "open-loop":
+        async def kick_and_wait():
+            task = await noop.kiq(payload)
+            return (await task.wait_result(check_interval=0, timeout=30)).is_err
+
+        samples, seconds, counters.errors, send_seconds = await common.open_loop(args.rate, args.tasks, kick_and_wait)
+    else:
+        start = time.perf_counter()
+        await asyncio.gather(*(producer(counters, payload, samples) for _ in range(args.concurrency)))
+        seconds = time.perf_counter() - start
     await broker.shutdown()
-    common.report("inmemory", args, seconds, len(samples) - counters.errors, counters.errors, 0, samples, usage)
+    common.report("inmemory", args, seconds, len(samples) - counters.errors, counters.errors, 0, samples, usage,
+                  send_seconds=send_seconds)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Worker-side tasks for the Python ZeroMQ and Redis scenarios.
 
 `BENCH_BROKER` picks the broker (zmq or redis). The worker counts `taskiq.bench.noop` runs and
-writes the count to `$TASKIQ_BENCH_REPORT` on each `taskiq.bench.mark` task and on shutdown, the
+writes the count to `$TASKIQ_BENCH_REPORT.<pid>` (one file per worker process) on each `taskiq.bench.mark` task and on shutdown, the
 same protocol the Swift bench's workers follow, so drops are counted the same way on both sides.
 """
 import os
@@ -12,6 +12,8 @@ import common
 
 KIND = os.environ.get("BENCH_BROKER", "zmq")
 REPORT = os.environ.get("TASKIQ_BENCH_REPORT")
+if REPORT:
+    REPORT = f"{REPORT}.{os.getpid()}"
 
 if KIND == "redis":
     from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker

@@ -1,4 +1,4 @@
-"""Python taskiq 0.13 with one worker process (`taskiq worker -w 1`): ZeroMQ or Redis streams.
+"""Python taskiq 0.13 with worker processes (`taskiq worker -w N`, --workers): ZeroMQ or Redis streams.
 
 The producer runs here; it starts the worker, kicks `taskiq.bench.mark` until the worker reports
 (so start-up is not timed), then kicks TASKS no-op tasks from CONCURRENCY producers.
@@ -8,8 +8,15 @@ The producer runs here; it starts the worker, kicks `taskiq.bench.mark` until th
 - redis: stream broker + JSON result backend; producers await each result, polling Redis
   every 1 ms in latency mode and every 10 ms in throughput mode (taskiq's default 0.2 s would
   dominate the latency; 64 producers polling every 1 ms swamp Redis and the event loop).
+- open-loop (--rate): tasks kicked on a fixed schedule, latency from each task's due time; Redis
+  results are polled every 1 ms, as in latency mode.
+- depth (redis): every task queued with no worker running, Redis used_memory read, then the
+  workers started and the drain timed from their start (start-up included) to the last completion.
+
+Each worker process writes its own report file (REPORT.<pid>); the counts are summed.
 """
 import asyncio
+import glob
 import os
 import signal
 import subprocess
@@ -27,37 +34,57 @@ os.environ["TASKIQ_BENCH_REPORT"] = REPORT
 import bench_tasks  # noqa: E402  (reads the environment set above)
 
 
-def start_worker():
+def start_worker(workers=1):
     here = os.path.dirname(os.path.abspath(__file__))
     return subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "bench_tasks:broker", "-w", "1", "--log-level", "WARNING"],
+        [sys.executable, "-m", "taskiq", "worker", "bench_tasks:broker", "-w", str(workers), "--log-level", "WARNING"],
         cwd=here, env={**os.environ, "PYTHONPATH": here}, start_new_session=True)
 
 
 def stop_worker(worker):
-    """SIGTERM, then SIGKILL to the worker's process group after 10 s: taskiq's ZeroMQ worker can
-    hang in its blocking receive on shutdown."""
+    """Samples the worker tree's CPU and peak RSS, then SIGTERM, then SIGKILL to the worker's process
+    group after 3 s: taskiq's ZeroMQ and Redis workers hang in their blocking receive on shutdown
+    (every run waited the full timeout). The counts come from the mark reports, so nothing is lost.
+    Returns the sampled (cpu seconds, peak RSS bytes)."""
+    usage = common.tree_usage(worker.pid)
     worker.send_signal(signal.SIGTERM)
     try:
-        worker.wait(timeout=10)
+        worker.wait(timeout=3)
     except subprocess.TimeoutExpired:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
+    return usage
 
 
-async def await_report(timeout):
-    """Kicks marks every 200 ms until the worker writes its report; returns it or None."""
-    try:
-        os.unlink(REPORT)
-    except FileNotFoundError:
-        pass
+def clear_reports():
+    for path in glob.glob(REPORT + ".*"):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def read_reports():
+    """Every worker process's report, summed: (processes reporting, {executed, last_completion_ns})."""
+    reports = [common.read_report(path) for path in glob.glob(REPORT + ".*") if not path.endswith(".tmp")]
+    reports = [report for report in reports if report is not None]
+    total = {"executed": sum(r["executed"] for r in reports),
+             "last_completion_ns": max((r["last_completion_ns"] for r in reports), default=0)}
+    return len(reports), total
+
+
+async def await_report(timeout, workers=1):
+    """Kicks a mark per worker every 200 ms until every worker has written its report; returns
+    the summed report or None."""
+    clear_reports()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        await bench_tasks.mark.kiq()
+        for _ in range(workers):
+            await bench_tasks.mark.kiq()
         retry = min(time.monotonic() + 0.2, deadline)
         while time.monotonic() < retry:
-            report = common.read_report(REPORT)
-            if report is not None:
+            count, report = read_reports()
+            if count >= workers:
                 return report
             await asyncio.sleep(0.002)
     return None
@@ -77,14 +104,76 @@ async def producer(counters, payload, samples, await_results, poll_interval):
         samples.append(time.perf_counter_ns() - kicked)
 
 
+async def drain(args, start_ns, timeout):
+    """Asks the workers until their summed count reaches the tasks or stops growing."""
+    previous, stalled = -1, 0
+    last_report = {"executed": 0, "last_completion_ns": start_ns}
+    while stalled < 3:
+        report = await await_report(timeout, args.workers)
+        if report is not None:
+            last_report = report
+        if last_report["executed"] >= args.tasks:
+            break
+        stalled = stalled + 1 if last_report["executed"] == previous else 0
+        previous = last_report["executed"]
+    return last_report
+
+
+def final_report(last_report):
+    count, exit_report = read_reports()
+    clear_reports()
+    return exit_report if count and exit_report["executed"] >= last_report["executed"] else last_report
+
+
+async def depth(args, payload):
+    """Queues every task with no worker, reads Redis used_memory, then times the workers' drain."""
+    import redis.asyncio
+
+    client = redis.asyncio.from_url(bench_tasks.url)
+    usage = common.Usage()
+    before = (await client.info("memory"))["used_memory"]
+    counters = common.Counters(args.tasks)
+    start = time.perf_counter()
+    await asyncio.gather(*(producer(counters, payload, [], False, 0) for _ in range(args.concurrency)))
+    send_seconds = time.perf_counter() - start
+    queued = (await client.info("memory"))["used_memory"]
+    await client.aclose()
+    start_ns = common.realtime_ns()
+    worker = start_worker(args.workers)
+    worker_usage = None
+    try:
+        last_report = await drain(args, start_ns, 30)
+    finally:
+        clear_reports()
+        worker_usage = stop_worker(worker)
+    final = final_report(last_report)
+    await bench_tasks.broker.shutdown()
+    executed = final["executed"]
+    queued_tasks = args.tasks - counters.errors
+    drain_seconds = max(0, final["last_completion_ns"] - start_ns) / 1e9
+    common.report(KIND, args, drain_seconds, executed, counters.errors, max(0, queued_tasks - executed), [], usage,
+                  send_seconds=send_seconds, worker_usage=worker_usage,
+                  extra={"broker_memory_before_bytes": before, "broker_memory_queued_bytes": queued,
+                         "broker_bytes_per_queued_task": round((queued - before) / max(1, queued_tasks), 1),
+                         "drain_seconds": round(drain_seconds, 6),
+                         "drain_per_s": round(executed / drain_seconds, 1) if drain_seconds > 0 else 0},
+                  notes=[f"depth mode: every task queued with no worker running; broker memory is Redis used_memory "
+                         f"growth; tasks_per_s is the drain from starting {args.workers} worker process(es) "
+                         f"(start-up included) to the last completion"])
+
+
 async def main():
     args = common.parse_args(__doc__)
     payload = "x" * args.payload
     await bench_tasks.broker.startup()
+    if args.mode == "depth":
+        if KIND != "redis":
+            raise SystemExit("depth mode needs redis")
+        return await depth(args, payload)
     usage = common.Usage()
-    worker = start_worker()
+    worker = start_worker(args.workers)
     try:
-        if await await_report(60) is None:
+        if await await_report(60, args.workers) is None:
             raise SystemExit("the worker did not start within 60 s")
         await_results = KIND == "redis"
         counters = common.Counters(args.tasks)
@@ -92,13 +181,23 @@ async def main():
         start_ns = common.realtime_ns()
         start = time.perf_counter()
         poll_interval = 0.001 if args.concurrency == 1 else 0.01
-        await asyncio.gather(*(producer(counters, payload, samples, await_results, poll_interval)
-                               for _ in range(args.concurrency)))
+        open_loop_send = None
+        if args.mode == "open-loop":
+            async def kick_and_wait():
+                task = await bench_tasks.noop.kiq(payload)
+                if await_results:
+                    return (await task.wait_result(check_interval=poll_interval, timeout=60)).is_err
+                return False
+
+            samples, _, counters.errors, open_loop_send = await common.open_loop(args.rate, args.tasks, kick_and_wait)
+        else:
+            await asyncio.gather(*(producer(counters, payload, samples, await_results, poll_interval)
+                                   for _ in range(args.concurrency)))
         send_seconds = time.perf_counter() - start
         previous, stalled = -1, 0
         last_report = {"executed": 0, "last_completion_ns": start_ns}
         while stalled < 3:
-            report = await await_report(5)
+            report = await await_report(5, args.workers)
             if report is not None:
                 last_report = report
             if last_report["executed"] >= args.tasks:
@@ -106,22 +205,19 @@ async def main():
             stalled = stalled + 1 if last_report["executed"] == previous else 0
             previous = last_report["executed"]
     finally:
-        try:
-            os.unlink(REPORT)
-        except FileNotFoundError:
-            pass
-        stop_worker(worker)
-    exit_report = common.read_report(REPORT)
-    final = exit_report if exit_report and exit_report["executed"] >= last_report["executed"] else last_report
+        clear_reports()
+        worker_usage = stop_worker(worker)
+    final = final_report(last_report)
     await bench_tasks.broker.shutdown()
     executed = final["executed"]
     if await_results:
         common.report(KIND, args, send_seconds, len(samples) - counters.errors, counters.errors,
-                      max(0, args.tasks - executed), samples, usage)
+                      max(0, args.tasks - executed), samples, usage, send_seconds=open_loop_send,
+                      worker_usage=worker_usage)
     else:
         seconds = max(0, final["last_completion_ns"] - start_ns) / 1e9
         common.report(KIND, args, seconds, executed, counters.errors, max(0, args.tasks - executed), [], usage,
-                      send_seconds=send_seconds,
+                      send_seconds=send_seconds, worker_usage=worker_usage,
                       notes=["no result backend shared with the worker: tasks_per_s counts the worker's executions "
                              "up to its last completion; latency is not measured"])
 

@@ -17,7 +17,7 @@ package final class ChildProcess: Sendable {
     /// The worker's index, `0..<workers`.
     package let index: Int
     /// The process id.
-    let pid: pid_t
+    package let pid: pid_t
 
     private let reaped = Mutex(false)
 

@@ -34,6 +34,10 @@ package struct BenchReport: Sendable, Hashable {
     package var workerPeakRSSBytes: Int
     /// Resident memory per task held in flight (memory mode), in bytes.
     package var bytesPerQueuedTask: Double?
+    /// Open-loop mode: the tasks per second asked for.
+    package var targetRate: Double?
+    /// Depth mode: what the broker server held and how fast the workers emptied it.
+    package var depth: BenchDepth?
     /// Why latencies are absent or what else a reader must know.
     package var notes: [String] = []
 
@@ -59,6 +63,7 @@ package struct BenchReport: Sendable, Hashable {
             "p50_ms": ms(latency?.p50),
             "p90_ms": ms(latency?.p90),
             "p99_ms": ms(latency?.p99),
+            "p999_ms": ms(latency?.p999),
             "max_ms": ms(latency?.max),
             "errors": .int(errors),
             "drops": .int(drops),
@@ -72,6 +77,14 @@ package struct BenchReport: Sendable, Hashable {
             object["sent_per_s"] = rounded(sendSeconds > 0 ? Double(tasks) / sendSeconds : 0, 10)
         }
         if let bytesPerQueuedTask { object["bytes_per_queued_task"] = rounded(bytesPerQueuedTask, 1) }
+        if let targetRate { object["target_rate_per_s"] = rounded(targetRate, 10) }
+        if let depth {
+            object["broker_memory_before_bytes"] = .int(depth.memoryBeforeBytes)
+            object["broker_memory_queued_bytes"] = .int(depth.memoryQueuedBytes)
+            object["broker_bytes_per_queued_task"] = rounded(depth.bytesPerQueuedTask, 1)
+            object["drain_seconds"] = rounded(depth.drainSeconds, 1_000_000)
+            object["drain_per_s"] = rounded(depth.drainPerSecond, 10)
+        }
         object["notes"] = .array(notes.map(JSONValue.string))
         return .object(object)
     }
@@ -88,12 +101,21 @@ package struct BenchReport: Sendable, Hashable {
             lines.append("sent         \(String(format: "%.0f", Double(tasks) / sendSeconds)) tasks/s (producer side)")
         }
         if let latency {
-            lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  max \(us(latency.max))")
+            lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  "
+                + "p99.9 \(us(latency.p999))  max \(us(latency.max))")
         } else {
             lines.append("latency      not measured")
         }
         if let bytesPerQueuedTask {
             lines.append("memory       \(String(format: "%.0f", bytesPerQueuedTask)) bytes of RSS per task in flight")
+        }
+        if let targetRate {
+            lines.append("rate         \(String(format: "%.0f", targetRate)) tasks/s asked, latency from each task's due time")
+        }
+        if let depth {
+            lines.append("broker mem   \(String(format: "%.0f", depth.bytesPerQueuedTask)) bytes per queued task "
+                + "(\(depth.memoryQueuedBytes / 1_048_576) MiB with all queued)")
+            lines.append("drain        \(String(format: "%.0f", depth.drainPerSecond)) tasks/s in \(String(format: "%.3f", depth.drainSeconds)) s")
         }
         lines.append("errors       \(errors)")
         lines.append("drops        \(drops)")

@@ -16,10 +16,10 @@ struct BenchRun: Sendable {
     let options: BenchOptions
     let configFile: String
 
-    private var broker: any AsyncBroker { system.broker }
-    private var brokerType: String { system.configuration.broker.type.name }
+    var broker: any AsyncBroker { system.broker }
+    var brokerType: String { system.configuration.broker.type.name }
     /// Whether results can be awaited here: the broker runs tasks here, or the backend is shared.
-    private var awaitsResults: Bool {
+    var awaitsResults: Bool {
         if system.isProcessLocal { return true }
         let backend = broker.resultBackend
         return !(backend is DummyResultBackend || backend is InMemoryResultBackend)
@@ -31,8 +31,17 @@ struct BenchRun: Sendable {
             throw CommandLineError(code: .invalidValue, command: "bench", argument: "memory",
                                    message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
         }
+        if options.mode == .depth, redisURL == nil {
+            throw CommandLineError(code: .invalidValue, command: "bench", argument: "depth",
+                                   message: "'--mode depth' reads the memory of the server that holds the queue: it needs a "
+                                       + "redis_stream or redis_list broker (for the in-memory broker, use '--mode memory')")
+        }
+        if options.workers != nil, system.isProcessLocal {
+            throw CommandLineError(code: .invalidValue, command: "bench", argument: "workers",
+                                   message: "'--workers' starts worker processes: the in-memory broker runs tasks in this process")
+        }
         if system.isProcessLocal, let backend = broker.resultBackend as? InMemoryResultBackend,
-           backend.maxStoredResults >= 0, options.effectiveConcurrency * 2 > backend.maxStoredResults {
+           backend.maxStoredResults >= 0, options.mode != .openLoop, options.effectiveConcurrency * 2 > backend.maxStoredResults {
             throw CommandLineError(
                 code: .invalidValue, command: "bench", argument: String(options.concurrency),
                 message: "'--concurrency' \(options.effectiveConcurrency) is more than half the in-memory result "
@@ -46,8 +55,11 @@ struct BenchRun: Sendable {
         broker.register(BenchTasks.module)
         try await system.startup()
         do {
-            let report = try await options.mode == .memory ? runMemory()
-                : system.isProcessLocal ? runInProcess() : runWithWorkers()
+            let report = switch options.mode {
+            case .memory: try await runMemory()
+            case .depth: try await runDepth()
+            default: try await system.isProcessLocal ? runInProcess() : runWithWorkers()
+            }
             try await system.shutdown()
             return report
         } catch {
@@ -60,10 +72,12 @@ struct BenchRun: Sendable {
         let payload = String(repeating: "x", count: options.payloadBytes)
         _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
         let usage = ResourceUsage.current()
-        let (samples, seconds, errors) = await produce(awaitingResults: true, payload: payload)
+        let (samples, seconds, errors, sendSeconds) = await produceForMode(awaitingResults: true, payload: payload)
         let end = ResourceUsage.current()
-        return report(seconds: seconds, completed: samples.count - errors, errors: errors, drops: 0,
-                      latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
+        var result = report(seconds: seconds, completed: samples.count - errors, errors: errors, drops: 0,
+                            latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
+        result.sendSeconds = sendSeconds
+        return result
     }
 
     /// Kicks every task to ``BenchTasks/hold``, waits until the runners (`max_async_tasks`) are
@@ -100,7 +114,7 @@ struct BenchRun: Sendable {
     }
 
     private func runWithWorkers() async throws -> BenchReport {
-        let workers = max(1, system.workerSettings.workers)
+        let workers = workerCount
         let pubSub = (broker as? ZeroMQBroker)?.pattern == .pubSub
         let payload = String(repeating: "x", count: options.payloadBytes)
         let usage = ResourceUsage.current()
@@ -117,7 +131,9 @@ struct BenchRun: Sendable {
         }
         let startNanoseconds = BenchWorkerProbe.realtimeNanoseconds()
         let waitResults = awaitsResults
-        let (samples, sendSeconds, errors) = await produce(awaitingResults: waitResults, payload: payload)
+        let (samples, producedSeconds, errors, openLoopSendSeconds) = await produceForMode(awaitingResults: waitResults,
+                                                                                         payload: payload)
+        let sendSeconds = openLoopSendSeconds ?? producedSeconds
 
         // Ask until the workers' counts stop growing: ZeroMQ may have dropped some. A mark that
         // cannot be sent counts as no report, so the loop still ends and the workers are stopped;
@@ -132,17 +148,19 @@ struct BenchRun: Sendable {
             stalledRounds = executed == previous ? stalledRounds + 1 : 0
             previous = executed
         }
+        let workerPeak = fleet.peakResidentBytes()
         let final = await fleet.stop()
-        let end = ResourceUsage.current()
+        var end = ResourceUsage.current()
+        if let workerPeak { end.childrenPeakRSSBytes = workerPeak }
         let executed = final.reduce(0) { $0 + ($1?.executed ?? 0) }
         let failed = final.reduce(0) { $0 + ($1?.failed ?? 0) }
         let last = final.compactMap { $0?.lastCompletionNanoseconds }.max() ?? startNanoseconds
         var result = report(
-            seconds: waitResults ? sendSeconds : Double(max(0, last - startNanoseconds)) / 1e9,
+            seconds: waitResults ? producedSeconds : Double(max(0, last - startNanoseconds)) / 1e9,
             completed: waitResults ? samples.count - errors : executed,
             errors: errors + (waitResults ? 0 : failed), drops: max(0, expected - executed),
             latency: waitResults ? LatencySummary(nanoseconds: samples) : nil, usage: usage, end: end)
-        result.sendSeconds = waitResults ? nil : sendSeconds
+        result.sendSeconds = waitResults ? openLoopSendSeconds : sendSeconds
         if final.contains(where: { $0 == nil }) { result.notes.append("a worker process wrote no report on exit") }
         if !waitResults {
             result.notes.append("no result backend shared with the workers: tasks_per_s counts the workers' "
@@ -160,7 +178,7 @@ struct BenchRun: Sendable {
     /// claimed, each kicking one task and, when awaiting results, waiting for it before the next.
     /// - Returns: Per-task latencies in nanoseconds (kick → result, or the kick alone), the wall
     ///   time, and the number of errors.
-    private func produce(awaitingResults: Bool, payload: String) async -> (samples: [UInt64], seconds: Double, errors: Int) {
+    func produce(awaitingResults: Bool, payload: String) async -> (samples: [UInt64], seconds: Double, errors: Int) {
         let counters = BenchCounters()
         let total = options.tasks
         let producers = options.effectiveConcurrency
@@ -216,13 +234,29 @@ struct BenchRun: Sendable {
         return (samples, seconds, counters.errors.load(ordering: .relaxed) + unfinished)
     }
 
-    private func report(seconds: Double, completed: Int, errors: Int, drops: Int, latency: LatencySummary?,
-                        usage: ResourceUsage, end: ResourceUsage) -> BenchReport {
-        BenchReport(
+    func report(seconds: Double, completed: Int, errors: Int, drops: Int, latency: LatencySummary?,
+                usage: ResourceUsage, end: ResourceUsage) -> BenchReport {
+        var report = BenchReport(
             broker: brokerType, mode: options.mode.rawValue, tasks: options.tasks,
             concurrency: options.effectiveConcurrency, payloadBytes: options.payloadBytes, seconds: seconds,
             completed: completed, errors: errors, drops: drops, latency: latency, sendSeconds: nil,
             cpuSeconds: end.cpuSeconds(since: usage), selfPeakRSSBytes: end.selfPeakRSSBytes,
             workerPeakRSSBytes: end.childrenPeakRSSBytes)
+        if options.mode == .openLoop { report.targetRate = options.rate }
+        return report
+    }
+
+    /// Worker processes to start: `--workers`, else the file's `worker.workers`.
+    var workerCount: Int { options.workers ?? max(1, system.workerSettings.workers) }
+
+    /// The producers of the mode: closed-loop ``produce(awaitingResults:payload:)``, or the
+    /// open-loop schedule, which also says when the last task was kicked.
+    func produceForMode(awaitingResults: Bool, payload: String) async
+        -> (samples: [UInt64], seconds: Double, errors: Int, sendSeconds: Double?) {
+        if options.mode == .openLoop, let rate = options.rate {
+            return await produceOpenLoop(awaitingResults: awaitingResults, payload: payload, rate: rate)
+        }
+        let (samples, seconds, errors) = await produce(awaitingResults: awaitingResults, payload: payload)
+        return (samples, seconds, errors, nil)
     }
 }

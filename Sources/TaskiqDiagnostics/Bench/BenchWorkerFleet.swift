@@ -31,7 +31,8 @@ final class BenchWorkerFleet: Sendable {
             environment[BenchWorkerProbe.reportVariable] = path
             let child = try ChildProcess.spawn(
                 index: index, executable: Supervisor.currentExecutable,
-                arguments: ["worker", "-c", configFile, "--log-level", "warning"], environment: environment,
+                // One process each: with the file's `workers` above 1, `worker` would supervise that many more.
+                arguments: ["worker", "-c", configFile, "--workers", "1", "--log-level", "warning"], environment: environment,
                 onExit: { child, _ in exited.yield(child.index) })
             children.append(child)
             paths.append(path)
@@ -63,6 +64,23 @@ final class BenchWorkerFleet: Sendable {
             }
         }
         return nil
+    }
+
+    /// The largest peak resident set (`VmHWM`) among the running workers, in bytes; `nil` where
+    /// `/proc` cannot tell.
+    ///
+    /// Read before ``stop()`` instead of taking `RUSAGE_CHILDREN`'s `ru_maxrss`: Linux carries a
+    /// process's peak across `execve`, so a worker spawned by a bench that had grown (depth mode
+    /// spawns its workers after kicking a million tasks) would report the bench's peak as its own.
+    func peakResidentBytes() -> Int? {
+        let peaks = children.compactMap { child -> Int? in
+            guard let status = try? String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8) else { return nil }
+            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+            }
+            return nil
+        }
+        return peaks.max()
     }
 
     /// Sends SIGTERM, waits for every worker to exit (reaped, so their usage counts as children's),
