@@ -72,9 +72,12 @@ package final class RedisServer: Sendable {
         self.exited = Mutex(nil)
     }
 
-    /// `redis://[:password@]127.0.0.1:port`.
+    /// `redis://[:password@]127.0.0.1:port`, or for a TLS server
+    /// `rediss://[:password@]127.0.0.1:port?ca_file=…` trusting the CA that verifies clients.
     package var url: String {
-        if let password { "redis://:\(password)@127.0.0.1:\(port)" } else { "redis://127.0.0.1:\(port)" }
+        let credentials = password.map { ":\($0)@" } ?? ""
+        guard let tls else { return "redis://\(credentials)127.0.0.1:\(port)" }
+        return "rediss://\(credentials)127.0.0.1:\(port)?ca_file=\(tls.caFile)"
     }
 
     /// Starts a server, runs `body`, and stops the server whether `body` throws or not.

@@ -67,7 +67,7 @@ extension Redis {
             let certificates = try TLSCertificates.shared()
             try await RedisServer.with(tls: .init(certificates.server, caFile: certificates.caFile)) { server in
                 let broker = try RedisStreamBroker(
-                    url: Self.url(server, "ca_file=\(certificates.caFile)"),
+                    url: server.url,
                     options: RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
                                                       leaseRenewInterval: .milliseconds(200)),
                     resultBackend: InMemoryResultBackend(maxStoredResults: -1))

@@ -12,7 +12,7 @@ import Darwin
 /// machine fails with `libraryMissing`, naming the library. On Linux that is `libssl.so.3`
 /// (Debian/Ubuntu `libssl3`, Fedora/RHEL `openssl-libs`). macOS ships no OpenSSL 3 (its
 /// `/usr/lib/libssl.dylib` is LibreSSL and must not be loaded), so there the library is looked
-/// for where Homebrew's `openssl@3` puts it. `TASKIQ_LIBSSL` names another file to load instead.
+/// for where Homebrew's `openssl@3` puts it. `TASKIQ_LIBSSL` names the file to load instead.
 ///
 /// Immutable after loading, hence `@unchecked Sendable`: it holds only C function pointers.
 package struct TLSLibrary: @unchecked Sendable {
@@ -75,35 +75,36 @@ package struct TLSLibrary: @unchecked Sendable {
     let bioControl: Control
 
     /// The library, loaded once per process; the error when it cannot be.
-    private static let shared: Result<TLSLibrary, TLSError> = Result { () throws(TLSError) in try TLSLibrary() }
+    private static let shared: Result<TLSLibrary, TLSError> = Result { () throws(TLSError) in
+        try TLSLibrary(candidates: candidates)
+    }
 
     /// The loaded library.
     /// - Throws: ``TLSError`` `libraryMissing`, naming the library and how to install it.
     package static func load() throws(TLSError) -> TLSLibrary { try shared.get() }
 
-    /// The files tried in order, first the one `TASKIQ_LIBSSL` names.
+    /// The files tried in order: the one `TASKIQ_LIBSSL` names, or the platform's.
     static var candidates: [String] {
-        var names: [String] = []
-        if let override = getenv("TASKIQ_LIBSSL") { names.append(String(cString: override)) }
+        if let override = getenv("TASKIQ_LIBSSL"), override.pointee != 0 { return [String(cString: override)] }
         #if canImport(Darwin)
-        names += ["libssl.3.dylib", "/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib", "/usr/local/opt/openssl@3/lib/libssl.3.dylib"]
+        return ["libssl.3.dylib", "/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib", "/usr/local/opt/openssl@3/lib/libssl.3.dylib"]
         #else
-        names.append("libssl.so.3")
+        return ["libssl.so.3"]
         #endif
-        return names
     }
 
-    private init() throws(TLSError) {
+    /// Loads the first of `candidates` that opens (each a file name or path for `dlopen`).
+    init(candidates: [String]) throws(TLSError) {
         var handle: UnsafeMutableRawPointer?
         var failures: [String] = []
-        for name in Self.candidates {
+        for name in candidates {
             handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)
             if handle != nil { break }
             failures.append(dlerror().map { String(cString: $0) } ?? name)
         }
         guard let handle else {
             throw TLSError(.libraryMissing, peer: "",
-                           "TLS needs OpenSSL 3 (\(Self.candidates.last ?? "libssl.so.3")), which could not be loaded (\(failures.joined(separator: "; "))); install it (apt-get install libssl3, dnf install openssl-libs, brew install openssl@3) or name the file in TASKIQ_LIBSSL")
+                           "TLS needs OpenSSL 3 (\(candidates.joined(separator: " or "))), which could not be loaded (\(failures.joined(separator: "; "))); install it (apt-get install libssl3, dnf install openssl-libs, brew install openssl@3) or name the file in TASKIQ_LIBSSL")
         }
         // libcrypto's functions (BIO_*, ERR_*, X509_*) resolve through libssl's dependencies.
         func symbol<T>(_ name: String) throws(TLSError) -> T {
