@@ -125,6 +125,30 @@ extension Redis {
             }
         }
 
+        @Test func skippingVerificationIsLoggedAsAWarningOnEveryConnection() async throws {
+            let certificates = try TLSCertificates.shared()
+            try await RedisServer.with(tls: .init(certificates.expired, caFile: certificates.caFile)) { server in
+                let sink = CollectingSink()
+                let logger = Logger(label: "taskiq.tls", configuration: LoggingConfiguration(sink: sink))
+                for _ in 0..<2 {
+                    let tcp = try TCPConnection.connect(host: "127.0.0.1", port: UInt16(server.port), timeout: .seconds(5))
+                    let connection = try TLSConnection.connect(
+                        over: tcp, host: "127.0.0.1", peer: "127.0.0.1:\(server.port)",
+                        configuration: TLSConfiguration(insecureSkipVerify: true), timeout: .seconds(5), logger: logger)
+                    try connection.sendAll(Array("PING\r\n".utf8))
+                    var reply = [UInt8](repeating: 0, count: 64)
+                    #expect(connection.waitReadable(timeout: .seconds(5)))
+                    let count = try reply.withUnsafeMutableBytes { try connection.receive(into: $0) }
+                    #expect(String(decoding: reply[0..<count], as: UTF8.self) == "+PONG\r\n")
+                    connection.shutdown()
+                    connection.close()
+                }
+                let warnings = sink.lines.filter { $0.contains("TLS certificate verification is OFF for 127.0.0.1:\(server.port)") }
+                #expect(warnings.count == 2, "\(sink.lines)")
+                #expect(warnings.allSatisfy { $0.contains("WARN") }, "\(warnings)")
+            }
+        }
+
         @Test func aPlainTextServerBehindRedissFailsClearly() async throws {
             try await RedisServer.with { server in
                 let error = try await Self.failure("rediss://127.0.0.1:\(server.port)", connectTimeout: .seconds(2))

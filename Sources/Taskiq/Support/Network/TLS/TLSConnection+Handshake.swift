@@ -17,10 +17,12 @@ extension TLSConnection {
     ///   - peer: `host:port`, for messages.
     ///   - timeout: How long the handshake may take.
     ///   - isCancelled: Polled every 50 ms while waiting for the server.
+    ///   - logger: Receives the warning that verification is off.
     /// - Throws: ``TLSError``: `libraryMissing`, `invalidConfiguration`, `certificateRejected`,
     ///   `handshakeFailed`, `timeout` or `cancelled`.
     package static func connect(over tcp: TCPConnection, host: String, peer: String, configuration: TLSConfiguration,
-                                timeout: Duration, isCancelled: () -> Bool = { false }) throws(TLSError) -> TLSConnection {
+                                timeout: Duration, isCancelled: () -> Bool = { false },
+                                logger: Logger = Logger(label: "taskiq.tls")) throws(TLSError) -> TLSConnection {
         var connection: TLSConnection?
         defer { if connection == nil { tcp.close() } }
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -44,7 +46,7 @@ extension TLSConnection {
             throw error
         }
         if configuration.insecureSkipVerify {
-            Logger(label: "taskiq.tls").warning(
+            logger.warning(
                 "TLS certificate verification is OFF for \(peer) (insecure_skip_verify): anyone on the network path can read and change this traffic; use it only in development",
                 metadata: ["peer": peer])
         }
