@@ -5,8 +5,8 @@ import Taskiq
 /// The I/O half of a ``RedisConnection``: one socket, one reader thread, and the FIFO that
 /// matches replies to the commands that are waiting for them.
 ///
-/// It reads and writes through a ``ByteStream``, a ``TCPConnection`` or a ``TLSConnection``
-/// over one, without knowing which.
+/// It reads and writes through a ``ByteStream`` (a ``TCPConnection`` today), so a TLS stream
+/// can take its place without touching the reply matching.
 ///
 /// Writers encode into a shared buffer under the lock; whoever finds no write in progress
 /// becomes the flusher and writes (outside the lock) everything queued meanwhile, so
