@@ -10,6 +10,8 @@ import Testing
         "redis://127.0.0.1:6379", "redis://localhost", "redis://cache.internal:7000/3", "redis://redis_1:6379",
         "redis://:secret@h:1", "redis://user:p%40ss@h:65535/0", "redis://[::1]:6390/1", "redis://h?db=2", "redis://",
         "REDIS://h/", "redis://example.com.:6379",
+        "rediss://cache.internal:6380/1", "rediss://u:p@h?ca_file=/etc/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=n",
+        "rediss://h?insecure_skip_verify=true",
     ]
     static let badRedisURLs: [(String, String)] = [
         ("not a url", "no scheme"),
@@ -31,6 +33,9 @@ import Testing
         ("redis://[::g]:6379", "not an IPv6 address"),
         ("redis://[::1]x", "text after the IPv6 address"),
         ("redis://hôte:6379", "contains 'ô'"),
+        ("redis://h?ca_file=/etc/ca.pem", "ca_file is a TLS option; use rediss://"),
+        ("rediss://h?key_file=/k.pem", "cert_file and key_file go together"),
+        ("rediss://h?insecure_skip_verify=1", "is not true or false"),
     ]
     static let goodEndpoints = ["tcp://127.0.0.1:5555", "tcp://localhost:1", "tcp://worker-1.internal:65535", "tcp://w_2:80"]
     static let badEndpoints: [(String, String)] = [
@@ -143,7 +148,7 @@ import Testing
     @Test func theSchemaRequiresTheScheme() throws {
         let schema = ComponentRegistry.standard.jsonSchema()
         let text = String(decoding: schema.serialized(style: .compact), as: UTF8.self)
-        #expect(text.contains(#""pattern":"^redis://""#))
+        #expect(text.contains(#""pattern":"^rediss?://""#))
         #expect(text.contains(#""pattern":"^tcp://""#))
     }
 

@@ -28,6 +28,8 @@ package final class RedisServer: Sendable {
     /// The password set with `--requirepass`, if any.
     package let password: String?
     package let arguments: [String]
+    /// How the server speaks TLS; `nil` for plain TCP.
+    package let tls: TLS?
     package let directory: URL
     private let process: Mutex<pid_t?>
     private let exited: Mutex<EventStream<Int32>?>
@@ -44,24 +46,44 @@ package final class RedisServer: Sendable {
     /// Why Redis tests were skipped.
     package static let skipMessage: Comment = "redis-server is not installed; run `apt-get install redis-server` to run the Redis tests"
 
-    private init(port: Int, password: String?, arguments: [String], directory: URL) {
+    /// A server that speaks only TLS, on ``port`` (`--tls-port`, `--port 0`).
+    package struct TLS: Sendable {
+        /// The server's certificate and key.
+        package var server: TLSCertificates.Pair
+        /// The CA that verifies client certificates.
+        package var caFile: String
+        /// Whether clients must present a certificate (`--tls-auth-clients yes`).
+        package var requireClientCertificate: Bool
+
+        package init(_ server: TLSCertificates.Pair, caFile: String, requireClientCertificate: Bool = false) {
+            self.server = server
+            self.caFile = caFile
+            self.requireClientCertificate = requireClientCertificate
+        }
+    }
+
+    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL) {
         self.port = port
         self.password = password
         self.arguments = arguments
+        self.tls = tls
         self.directory = directory
         self.process = Mutex(nil)
         self.exited = Mutex(nil)
     }
 
-    /// `redis://[:password@]127.0.0.1:port`.
+    /// `redis://[:password@]127.0.0.1:port`, or for a TLS server
+    /// `rediss://[:password@]127.0.0.1:port?ca_file=…` trusting the CA that verifies clients.
     package var url: String {
-        if let password { "redis://:\(password)@127.0.0.1:\(port)" } else { "redis://127.0.0.1:\(port)" }
+        let credentials = password.map { ":\($0)@" } ?? ""
+        guard let tls else { return "redis://\(credentials)127.0.0.1:\(port)" }
+        return "rediss://\(credentials)127.0.0.1:\(port)?ca_file=\(tls.caFile)"
     }
 
     /// Starts a server, runs `body`, and stops the server whether `body` throws or not.
-    package static func with<T: Sendable>(password: String? = nil, arguments: [String] = [],
+    package static func with<T: Sendable>(password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
                                   _ body: (RedisServer) async throws -> T) async throws -> T {
-        let server = try await start(password: password, arguments: arguments)
+        let server = try await start(password: password, arguments: arguments, tls: tls)
         do {
             let result = try await body(server)
             await server.stop()
@@ -73,14 +95,14 @@ package final class RedisServer: Sendable {
     }
 
     /// Starts a server on a free port.
-    package static func start(password: String? = nil, arguments: [String] = []) async throws -> RedisServer {
+    package static func start(password: String? = nil, arguments: [String] = [], tls: TLS? = nil) async throws -> RedisServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("taskiq-redis-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let server = RedisServer(port: try freePort(), password: password, arguments: arguments, directory: directory)
+            let server = RedisServer(port: try freePort(), password: password, arguments: arguments, tls: tls, directory: directory)
             do {
                 try await server.launch()
                 return server
@@ -118,6 +140,11 @@ package final class RedisServer: Sendable {
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path]
         if let password { arguments += ["--requirepass", password] }
+        if let tls {
+            arguments += ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.server.certFile,
+                          "--tls-key-file", tls.server.keyFile, "--tls-ca-cert-file", tls.caFile,
+                          "--tls-auth-clients", tls.requireClientCertificate ? "yes" : "no"]
+        }
         let pid = try Self.spawn(Self.executable!, arguments + self.arguments)
         let exitEvents = EventStream<Int32>()
         let reaper = Thread {

@@ -15,7 +15,8 @@ public struct AddressFormat: Sendable, Hashable {
     public let name: String
     /// The form shown in errors and in the schema, such as `tcp://host:port`.
     public let example: String
-    /// The scheme the address starts with, such as `redis://`; the schema requires it.
+    /// The scheme the address starts with, such as `redis://`, as a regular expression
+    /// (`rediss?://`); the schema requires it.
     public let scheme: String
     private let parse: @Sendable (String) -> String?
 
@@ -38,9 +39,10 @@ public struct AddressFormat: Sendable, Hashable {
     public static func == (lhs: AddressFormat, rhs: AddressFormat) -> Bool { lhs.name == rhs.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
-    /// A Redis server URL, `redis://[user:password@]host:port/db`, read by the parser every Redis component uses.
-    public static let redisURL = AddressFormat(name: "redis_url", example: "redis://[user:password@]host:port/db",
-                                               scheme: "redis://") { text in
+    /// A Redis server URL, `redis://[user:password@]host:port/db` or `rediss://…` (TLS), read by
+    /// the parser every Redis component uses.
+    public static let redisURL = AddressFormat(name: "redis_url", example: "redis[s]://[user:password@]host:port/db",
+                                               scheme: "rediss?://") { text in
         do throws(RedisConnectionError) {
             _ = try RedisConfiguration(url: text)
             return nil

@@ -5,7 +5,7 @@ extension ComponentRegistry {
     /// The `url` of every Redis component, checked by the Redis URL parser when the config is loaded.
     struct RedisConnectionKeys: OptionGroup {
         let url = Option<String>.address("url", .redisURL, default: RedisDefaults.url,
-                                         description: "redis://[user:password@]host:port/db")
+                                         description: "redis://[user:password@]host:port/db, or rediss://… for TLS (query options ca_file, cert_file, key_file, server_name, insecure_skip_verify).")
     }
 
     /// Caps on Redis replies, options of every Redis component that reads replies of any size;

@@ -7,20 +7,26 @@ extension RedisConfiguration {
     /// Accepted forms: `redis://host`, `redis://host:port/db`, `redis://:password@host`,
     /// `redis://user:password@host:port/db`, `redis://[::1]:6379`, and `?db=N` as an
     /// alternative to the path. User and password may be percent-encoded. The port defaults
-    /// to 6379, the database to 0. TLS (`rediss://`) and Unix sockets are not supported.
+    /// to 6379, the database to 0. Unix sockets are not supported.
+    ///
+    /// `rediss://` connects with TLS, verifying the server's certificate against the system's
+    /// trust store and its name against the host; query options change that:
+    /// `ca_file=/path/ca.pem` (trust these CAs instead), `cert_file=…&key_file=…` (a client
+    /// certificate, for mutual TLS), `server_name=name` (the name to check and send as SNI)
+    /// and `insecure_skip_verify=true` (no verification; development only, logged as a warning
+    /// on every connection). Values may be percent-encoded; these options on a `redis://` URL
+    /// are an error, so TLS is never silently off.
     /// - Parameter url: The URL.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
     package init(url: String) throws(RedisConnectionError) {
         self.init()
         func invalid(_ why: String) -> RedisConnectionError {
             RedisConnectionError(.invalidURL, host: "?", port: 0,
-                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis://[user:password@]host:port/db")
+                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db")
         }
         guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "redis" else {
-            throw invalid(scheme == "rediss" ? "TLS (rediss://) is not supported" : "scheme '\(scheme)' is not redis")
-        }
+        guard scheme == "redis" || scheme == "rediss" else { throw invalid("scheme '\(scheme)' is not redis or rediss") }
         var rest = Substring(url[schemeEnd.upperBound...])
         // A '/', '?' or '#' inside a password would move the split points below and echo part of
         // it as a host, port or database; refuse it without showing any of it.
@@ -76,9 +82,32 @@ extension RedisConfiguration {
             port = value
         }
         var databaseText = path.isEmpty ? nil : path
+        var tls = TLSConfiguration()
+        var tlsOptions: [Substring] = []
         for item in query.split(separator: "&") {
             let parts = item.split(separator: "=", maxSplits: 1)
-            if parts.first == "db" { databaseText = parts.count > 1 ? parts[1] : "" }
+            let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
+            if key == "db" { databaseText = text; continue }
+            guard Self.tlsOptionNames.contains(key) else { continue }
+            guard let value = Self.percentDecoded(text), !value.isEmpty else {
+                throw invalid("\(key) is empty or badly percent-encoded")
+            }
+            tlsOptions.append(key)
+            switch key {
+            case "ca_file": tls.caFile = value
+            case "cert_file": tls.certFile = value
+            case "key_file": tls.keyFile = value
+            case "server_name": tls.serverName = value
+            default:
+                guard let flag = Bool(value) else { throw invalid("insecure_skip_verify '\(value)' is not true or false") }
+                tls.insecureSkipVerify = flag
+            }
+        }
+        if scheme == "rediss" {
+            guard (tls.certFile == nil) == (tls.keyFile == nil) else { throw invalid("cert_file and key_file go together; only one is set") }
+            self.tls = tls
+        } else if let first = tlsOptions.first {
+            throw invalid("\(first) is a TLS option; use rediss:// to connect with TLS")
         }
         if let databaseText {
             guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
@@ -87,6 +116,9 @@ extension RedisConfiguration {
             database = value
         }
     }
+
+    /// The query options that configure TLS, valid only with `rediss://`.
+    private static let tlsOptionNames: Set<Substring> = ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"]
 
     private static func percentDecoded(_ text: Substring) -> String? {
         var bytes: [UInt8] = []

@@ -2,7 +2,7 @@ import Taskiq
 
 /// Where a Redis server is and how to talk to it.
 ///
-/// Usually made from a URL, `redis://[user:password@]host[:port][/db]`:
+/// Usually made from a URL, `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS:
 /// ```swift
 /// var configuration = try RedisConfiguration(url: "redis://worker:s3cret@10.0.0.5:6379/2")
 /// configuration.commandTimeout = .seconds(2)
@@ -25,6 +25,8 @@ package struct RedisConfiguration: Sendable {
     package var username: String?
     /// The password; `nil` skips authentication.
     package var password: String?
+    /// How to secure the connection with TLS (`rediss://`); `nil` speaks plain TCP.
+    package var tls: TLSConfiguration?
     /// The database selected with `SELECT` after connecting (0 needs no command).
     package var database: Int
     /// The protocol version to ask for.
@@ -48,7 +50,7 @@ package struct RedisConfiguration: Sendable {
 
     /// Creates a configuration.
     package init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
-                 database: Int = 0, protocolVersion: ProtocolVersion = .resp3, clientName: String? = nil,
+                 tls: TLSConfiguration? = nil, database: Int = 0, protocolVersion: ProtocolVersion = .resp3, clientName: String? = nil,
                  connectTimeout: Duration = .seconds(5), commandTimeout: Duration = .seconds(10),
                  blockingTimeoutMargin: Duration = .seconds(5), limits: RESPParser.Limits = .init(),
                  reconnect: RedisReconnectPolicy = .init()) {
@@ -56,6 +58,7 @@ package struct RedisConfiguration: Sendable {
         self.port = port
         self.username = username
         self.password = password
+        self.tls = tls
         self.database = database
         self.protocolVersion = protocolVersion
         self.clientName = clientName

@@ -61,7 +61,7 @@ final class RedisConnectionCore: Sendable {
         let result = OnceContinuation<RedisConnectionCore>()
         let cancelled = MutexBox(false)
         let thread = Thread {
-            let stream: TCPConnection
+            let stream: any ByteStream
             do {
                 stream = try configuration.connect { cancelled.value }
             } catch {

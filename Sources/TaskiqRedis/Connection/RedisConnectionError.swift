@@ -49,6 +49,10 @@ extension ErrorCode where Domain == RedisConnectionError {
     /// Connecting, or waiting for a reply, took longer than allowed. The connection is
     /// discarded: a late reply would otherwise answer the next command.
     public static var timeout: Self { "timeout" }
+    /// TLS could not be set up (`rediss://`): OpenSSL missing, a certificate or key file
+    /// unusable, the server's certificate rejected, or the handshake failing. The
+    /// ``RedisConnectionError/underlying`` ``TLSError`` says which.
+    public static var tlsFailed: Self { "tlsFailed" }
     /// The server rejected the credentials (`WRONGPASS`) or requires some (`NOAUTH`).
     public static var authenticationFailed: Self { "authenticationFailed" }
     /// The server refused a step of connection setup, such as `SELECT` of a missing database.

@@ -39,7 +39,10 @@ extension RESP {
 
         @Test(arguments: [
             ("localhost:6379", "no scheme"),
-            ("rediss://h", "TLS (rediss://) is not supported"),
+            ("rediss://h?ca_file=", "ca_file is empty"),
+            ("rediss://h?cert_file=/c.pem", "cert_file and key_file go together"),
+            ("rediss://h?insecure_skip_verify=yes", "insecure_skip_verify 'yes' is not true or false"),
+            ("redis://h?ca_file=/ca.pem", "ca_file is a TLS option; use rediss://"),
             ("http://h", "scheme 'http' is not redis"),
             ("redis://h:99999", "port '99999' is not a number from 1 to 65535"),
             ("redis://h:abc", "port 'abc' is not a number"),
@@ -50,6 +53,25 @@ extension RESP {
             let error = #expect(throws: RedisConnectionError.self) { try RedisConfiguration(url: url) }
             #expect(error?.code == .invalidURL)
             #expect(error?.message.contains(why) == true, "\(error?.message ?? "")")
+        }
+
+        @Test func redissReadsTheTLSOptions() throws {
+            let verified = try RedisConfiguration(url: "rediss://u:p@cache.internal:6380/1")
+            #expect(verified.tls == TLSConfiguration(), "rediss:// verifies against the system's trust store by default")
+            #expect(verified.host == "cache.internal" && verified.port == 6380 && verified.database == 1)
+            #expect(verified.username == "u" && verified.password == "p")
+            let configured = try RedisConfiguration(
+                url: "rediss://h?ca_file=/etc/ca%20dir/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=redis.internal&insecure_skip_verify=false&db=3")
+            #expect(configured.tls == TLSConfiguration(caFile: "/etc/ca dir/ca.pem", certFile: "/c.pem", keyFile: "/k.pem",
+                                                       serverName: "redis.internal", insecureSkipVerify: false))
+            #expect(configured.database == 3)
+            #expect(try RedisConfiguration(url: "rediss://h?insecure_skip_verify=true").tls?.insecureSkipVerify == true)
+            #expect(try RedisConfiguration(url: "redis://h").tls == nil, "plain redis:// stays plain")
+        }
+
+        @Test func aKeyFilePathIsShownButAPasswordIsNot() {
+            let shown = URLCredentials.redacted("rediss://:pw@h?key_file=/k.pem&password=x")
+            #expect(shown == "rediss://:***@h?key_file=/k.pem&password=***")
         }
 
         @Test func passwordsAreRedactedInErrors() {

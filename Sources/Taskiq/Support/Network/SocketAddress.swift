@@ -65,6 +65,12 @@ package struct SocketAddress: Sendable, CustomStringConvertible {
         return inet_pton(AF_INET6, text, &storage) == 1
     }
 
+    /// Whether `text` is an IPv4 or IPv6 address rather than a name.
+    package static func isIPLiteral(_ text: String) -> Bool {
+        var storage = in_addr()
+        return inet_pton(AF_INET, text, &storage) == 1 || isIPv6Literal(text)
+    }
+
     private static func ipv4(_ networkOrder: UInt32, port: UInt16) -> SocketAddress {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -122,6 +122,12 @@ package struct TCPConnection: ByteStream, Sendable {
         if let failure { throw TCPError(.sendFailed, number: failure, reason: SystemError.text(failure)) }
     }
 
+    /// Sends what the socket's buffer takes now, without waiting and ignoring errors: for a
+    /// last word before closing (TLS `close_notify`).
+    package func sendWithoutWaiting(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Self.noSignal | Int32(MSG_DONTWAIT)) }
+    }
+
     package func receive(into buffer: UnsafeMutableRawBufferPointer) throws(TCPError) -> Int {
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)

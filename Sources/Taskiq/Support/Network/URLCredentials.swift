@@ -39,9 +39,11 @@ package enum URLCredentials {
         return result + tail[fragmentStart...]
     }
 
-    /// Whether a query parameter's name looks like it holds a secret.
+    /// Whether a query parameter's name looks like it holds a secret; a `…_file` parameter
+    /// holds a path (`key_file`), which is shown.
     static func isSecretParameter(_ name: Substring) -> Bool {
         let lowered = name.lowercased()
+        if lowered.hasSuffix("_file") { return false }
         return ["pass", "pwd", "secret", "token", "auth", "credential", "key"].contains { lowered.contains($0) }
     }
 }
