@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TaskiqTestSupport
 @testable import Taskiq
@@ -150,9 +151,17 @@ import TaskiqExamples
 
     /// Every config file the repository ships (examples, the benchmark's) loads and assembles:
     /// a moved or renamed key must be moved in them too, not found by a user or by bench/compare.sh.
-    @Test(arguments: ["examples/taskiq.json", "examples/taskiq.dev.json", "examples/taskiq.prod.json",
-                      "examples/taskiq.redis.json", "examples/taskiq.zmq.json",
-                      "bench/configs/inmemory.json", "bench/configs/redis.json", "bench/configs/zeromq-push-pull.json"])
+    static let shippedConfigs: [String] = ["examples", "bench/configs"].flatMap { folder in
+        let names = (try? FileManager.default.contentsOfDirectory(
+            atPath: TestPaths.packageRoot.appendingPathComponent(folder).path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    @Test func theShippedConfigsAreFound() {
+        #expect(Self.shippedConfigs.count >= 8, "\(Self.shippedConfigs)")
+    }
+
+    @Test(arguments: shippedConfigs)
     func everyShippedConfigAssembles(_ file: String) throws {
         let path = TestPaths.packageRoot.appendingPathComponent(file).path
         _ = try TaskiqSystem.load(path, modules: Fixtures.modules, environment: ["REDIS_URL": "redis://127.0.0.1:6379"])
