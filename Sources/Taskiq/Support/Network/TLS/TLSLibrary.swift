@@ -158,7 +158,8 @@ package struct TLSLibrary: @unchecked Sendable {
         while case let code = nextError(), code != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
             errorText(code, &buffer, buffer.count)
-            texts.append(String(cString: buffer))
+            let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            texts.append(String(decoding: text, as: UTF8.self))
         }
         return texts.isEmpty ? nil : texts.joined(separator: "; ")
     }
