@@ -73,11 +73,31 @@ package final class RedisServer: Sendable {
     }
 
     /// `redis://[:password@]127.0.0.1:port`, or for a TLS server
-    /// `rediss://[:password@]127.0.0.1:port?ca_file=…` trusting the CA that verifies clients.
+    /// `rediss://[:password@]127.0.0.1:port?ssl_cert_reqs=required&ssl_ca_certs=…` trusting the
+    /// CA that verifies clients: redis-py's option names, which taskiq for Swift reads too, so
+    /// the same string configures a Swift component and a Python taskiq-redis peer.
     package var url: String {
         let credentials = password.map { ":\($0)@" } ?? ""
         guard let tls else { return "redis://\(credentials)127.0.0.1:\(port)" }
-        return "rediss://\(credentials)127.0.0.1:\(port)?ca_file=\(tls.caFile)"
+        return "rediss://\(credentials)127.0.0.1:\(port)?ssl_cert_reqs=required&ssl_ca_certs=\(tls.caFile)"
+    }
+
+    /// How a test's server speaks: plain TCP, or TLS with the certificates of
+    /// ``TLSCertificates/shared()``. Tests that matter over both take it as an argument.
+    package enum Transport: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case plain, tls
+
+        /// The server options for this transport.
+        package func serverTLS() throws -> TLS? {
+            guard self == .tls else { return nil }
+            let certificates = try TLSCertificates.shared()
+            return TLS(certificates.server, caFile: certificates.caFile)
+        }
+
+        /// Whether this transport's tests can run here (TLS also needs `openssl`).
+        package var isAvailable: Bool { self == .plain || TLSCertificates.shouldRun }
+
+        package var testDescription: String { rawValue }
     }
 
     /// Starts a server, runs `body`, and stops the server whether `body` throws or not.

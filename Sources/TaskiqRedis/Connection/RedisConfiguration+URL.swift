@@ -15,7 +15,8 @@ extension RedisConfiguration {
     /// certificate, for mutual TLS), `server_name=name` (the name to check and send as SNI)
     /// and `insecure_skip_verify=true` (no verification; development only, logged as a warning
     /// on every connection). Values may be percent-encoded; these options on a `redis://` URL
-    /// are an error, so TLS is never silently off.
+    /// are an error, so TLS is never silently off. redis-py's names for the same settings are
+    /// accepted too (``TLSURLOption``), so one URL serves a Swift and a Python config.
     /// - Parameter url: The URL.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
     package init(url: String) throws(RedisConnectionError) {
@@ -83,31 +84,29 @@ extension RedisConfiguration {
         }
         var databaseText = path.isEmpty ? nil : path
         var tls = TLSConfiguration()
-        var tlsOptions: [Substring] = []
+        var tlsOptions: [(option: TLSURLOption, value: String)] = []
         for item in query.split(separator: "&") {
             let parts = item.split(separator: "=", maxSplits: 1)
             let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
             if key == "db" { databaseText = text; continue }
-            guard Self.tlsOptionNames.contains(key) else { continue }
+            guard let option = TLSURLOption.named[key] else { continue }
             guard let value = Self.percentDecoded(text), !value.isEmpty else {
                 throw invalid("\(key) is empty or badly percent-encoded")
             }
-            tlsOptions.append(key)
-            switch key {
-            case "ca_file": tls.caFile = value
-            case "cert_file": tls.certFile = value
-            case "key_file": tls.keyFile = value
-            case "server_name": tls.serverName = value
-            default:
-                guard let flag = Bool(value) else { throw invalid("insecure_skip_verify '\(value)' is not true or false") }
-                tls.insecureSkipVerify = flag
+            if let earlier = tlsOptions.first(where: { $0.option.setting == option.setting })?.option.name {
+                throw invalid(earlier == key ? "\(key) is given twice" : "\(earlier) and \(key) set the same thing; give only one")
             }
+            tlsOptions.append((option, value))
+        }
+        // In the order of the settings, not of the URL: whether a name check may be off depends on verification.
+        for (option, value) in tlsOptions.sorted(by: { $0.option.setting < $1.option.setting }) {
+            if let problem = option.apply(&tls, value) { throw invalid(problem) }
         }
         if scheme == "rediss" {
             guard (tls.certFile == nil) == (tls.keyFile == nil) else { throw invalid("cert_file and key_file go together; only one is set") }
             self.tls = tls
         } else if let first = tlsOptions.first {
-            throw invalid("\(first) is a TLS option; use rediss:// to connect with TLS")
+            throw invalid("\(first.option.name) is a TLS option; use rediss:// to connect with TLS")
         }
         if let databaseText {
             guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
@@ -116,9 +115,6 @@ extension RedisConfiguration {
             database = value
         }
     }
-
-    /// The query options that configure TLS, valid only with `rediss://`.
-    private static let tlsOptionNames: Set<Substring> = ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"]
 
     private static func percentDecoded(_ text: Substring) -> String? {
         var bytes: [UInt8] = []

@@ -7,12 +7,17 @@ import TaskiqTestSupport
 import Taskiq
 
 /// Swift and Python taskiq-redis 1.2.4 sharing a queue, both ways, for the stream and list
-/// brokers. Execution is proven by the worker's debug log (Swift) or a side-effect file (Python).
+/// brokers, over plain TCP and over TLS. Execution is proven by the worker's debug log (Swift)
+/// or a side-effect file (Python). Over TLS both sides get the one URL string
+/// `rediss://…?ssl_cert_reqs=required&ssl_ca_certs=…` (``RedisServer/url``): redis-py's names,
+/// which the Swift config reads too.
 ///
 /// The peer is the venv made by `bash scripts/install-peers.sh`; without it these tests are
 /// skipped, except under CI (`CI` set), where they fail.
 @Suite(.enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"), .serialized)
 struct RedisPythonInteropTests {
+    static let brokers = [(swiftType: "redis_stream", pythonKind: "stream"), (swiftType: "redis_list", pythonKind: "list")]
+
     static func config(_ server: RedisServer, broker: String) throws -> (TemporaryConfigDirectory, String) {
         let directory = try TemporaryConfigDirectory(files: ["redis.json": """
             {"broker": {"type": "\(broker)", "url": "\(server.url)"},
@@ -23,10 +28,11 @@ struct RedisPythonInteropTests {
         return (directory, directory.path("redis.json"))
     }
 
-    @Test(arguments: [("redis_stream", "stream"), ("redis_list", "list")])
-    func pythonKicksASwiftWorkerRuns(_ swiftType: String, _ pythonKind: String) async throws {
+    @Test(arguments: Self.brokers, RedisServer.Transport.allCases.filter(\.isAvailable))
+    func pythonKicksASwiftWorkerRuns(_ broker: (swiftType: String, pythonKind: String), transport: RedisServer.Transport) async throws {
         guard RedisPython.requirePeer() else { return }
-        try await RedisServer.with { server in
+        let (swiftType, pythonKind) = broker
+        try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server, broker: swiftType)
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")
@@ -46,10 +52,11 @@ struct RedisPythonInteropTests {
         }
     }
 
-    @Test(arguments: [("redis_stream", "stream"), ("redis_list", "list")])
-    func swiftKicksAPythonWorkerRuns(_ swiftType: String, _ pythonKind: String) async throws {
+    @Test(arguments: Self.brokers, RedisServer.Transport.allCases.filter(\.isAvailable))
+    func swiftKicksAPythonWorkerRuns(_ broker: (swiftType: String, pythonKind: String), transport: RedisServer.Transport) async throws {
         guard RedisPython.requirePeer() else { return }
-        try await RedisServer.with { server in
+        let (swiftType, pythonKind) = broker
+        try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server, broker: swiftType)
             let effects = directory.url.appendingPathComponent("effects")
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)

@@ -43,6 +43,14 @@ extension RESP {
             ("rediss://h?cert_file=/c.pem", "cert_file and key_file go together"),
             ("rediss://h?insecure_skip_verify=yes", "insecure_skip_verify 'yes' is not true or false"),
             ("redis://h?ca_file=/ca.pem", "ca_file is a TLS option; use rediss://"),
+            ("redis://h?ssl_cert_reqs=required", "ssl_cert_reqs is a TLS option; use rediss://"),
+            ("rediss://h?ca_file=/a.pem&ssl_ca_certs=/b.pem", "ca_file and ssl_ca_certs set the same thing"),
+            ("rediss://h?ssl_cert_reqs=none&insecure_skip_verify=false", "ssl_cert_reqs and insecure_skip_verify set the same thing"),
+            ("rediss://h?ssl_keyfile=/k.pem&key_file=/k.pem", "ssl_keyfile and key_file set the same thing"),
+            ("rediss://h?ca_file=/a.pem&ca_file=/b.pem", "ca_file is given twice"),
+            ("rediss://h?ssl_cert_reqs=sometimes", "ssl_cert_reqs 'sometimes' is not required, optional or none"),
+            ("rediss://h?ssl_check_hostname=false", "ssl_check_hostname=false (the certificate checked but not its host name) is not supported"),
+            ("rediss://h?ssl_certfile=/c.pem", "cert_file and key_file go together"),
             ("http://h", "scheme 'http' is not redis"),
             ("redis://h:99999", "port '99999' is not a number from 1 to 65535"),
             ("redis://h:abc", "port 'abc' is not a number"),
@@ -69,9 +77,26 @@ extension RESP {
             #expect(try RedisConfiguration(url: "redis://h").tls == nil, "plain redis:// stays plain")
         }
 
+        /// redis-py's names for the TLS options read as ours do, so one URL string serves a
+        /// Python taskiq-redis and a Swift config.
+        @Test func redissReadsRedisPyNamesForTheTLSOptions() throws {
+            let python = try RedisConfiguration(
+                url: "rediss://h:6380?ssl_cert_reqs=required&ssl_ca_certs=/ca%20dir/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_check_hostname=true")
+            #expect(python.tls == TLSConfiguration(caFile: "/ca dir/ca.pem", certFile: "/c.pem", keyFile: "/k.pem"))
+            #expect(try RedisConfiguration(url: "rediss://h?ssl_cert_reqs=optional").tls == TLSConfiguration(),
+                    "Python's CERT_OPTIONAL verifies a server exactly as CERT_REQUIRED does")
+            #expect(try RedisConfiguration(url: "rediss://h?ssl_cert_reqs=none").tls == TLSConfiguration(insecureSkipVerify: true))
+            #expect(try RedisConfiguration(url: "rediss://h?ssl_check_hostname=false&ssl_cert_reqs=NONE").tls
+                    == TLSConfiguration(insecureSkipVerify: true), "no name check is meaningful once nothing is verified, in any order")
+            #expect(try RedisConfiguration(url: "rediss://h?ssl_ca_certs=/ca.pem&server_name=redis.internal").tls
+                    == TLSConfiguration(caFile: "/ca.pem", serverName: "redis.internal"), "aliases and our names mix when they set different things")
+        }
+
         @Test func aKeyFilePathIsShownButAPasswordIsNot() {
             let shown = URLCredentials.redacted("rediss://:pw@h?key_file=/k.pem&password=x")
             #expect(shown == "rediss://:***@h?key_file=/k.pem&password=***")
+            let python = URLCredentials.redacted("rediss://u:pw@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=x&ssl_cert_reqs=required")
+            #expect(python == "rediss://u:***@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=***&ssl_cert_reqs=required")
         }
 
         @Test func passwordsAreRedactedInErrors() {

@@ -40,10 +40,10 @@ package enum URLCredentials {
     }
 
     /// Whether a query parameter's name looks like it holds a secret; a `…_file` parameter
-    /// holds a path (`key_file`), which is shown.
+    /// or redis-py's `…file` parameter holds a path (`key_file`, `ssl_keyfile`), which is shown.
     static func isSecretParameter(_ name: Substring) -> Bool {
         let lowered = name.lowercased()
-        if lowered.hasSuffix("_file") { return false }
+        if lowered.hasSuffix("file") { return false }
         return ["pass", "pwd", "secret", "token", "auth", "credential", "key"].contains { lowered.contains($0) }
     }
 }
