@@ -25,8 +25,9 @@ struct FaultInjectionTests {
         return (directory, directory.path("faults.json"))
     }
 
-    @Test func aTaskThatTrapsIsRedeliveredAfterTheSupervisorRestartsItsWorker() async throws {
-        try await RedisServer.with { server in
+    @Test(arguments: RedisServer.Transport.allCases.filter(\.isAvailable))
+    func aTaskThatTrapsIsRedeliveredAfterTheSupervisorRestartsItsWorker(transport: RedisServer.Transport) async throws {
+        try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server, worker: #""workers": 2, "shutdown_timeout": 5, "log_level": "debug""#)
             let marker = directory.path("crash_once.marker")
             let supervisor = try RunningProcess(["worker", "-c", file], environment: [ExampleTasks.crashOnceVariable: "1"])

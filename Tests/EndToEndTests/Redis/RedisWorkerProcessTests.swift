@@ -11,7 +11,8 @@ import TaskiqRedis
 @testable import TaskiqConfig
 
 /// `taskiq-run worker` processes on the `redis_stream` broker against a real redis-server:
-/// a worker killed with SIGKILL mid-burst loses nothing, and a Redis restart mid-run is survived.
+/// a worker killed with SIGKILL mid-burst loses nothing, and a Redis restart mid-run is survived,
+/// over plain TCP and over TLS (where every reconnect is a new handshake).
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct RedisWorkerProcessTests {
     static func config(_ server: RedisServer, maxAsyncTasks: Int = 20) throws -> (TemporaryConfigDirectory, String) {
@@ -41,8 +42,9 @@ struct RedisWorkerProcessTests {
         }
     }
 
-    @Test func aWorkerKilledMidBurstLosesNothing() async throws {
-        try await RedisServer.with { server in try await Self.killMidBurst(server) }
+    @Test(arguments: RedisServer.Transport.allCases.filter(\.isAvailable))
+    func aWorkerKilledMidBurstLosesNothing(transport: RedisServer.Transport) async throws {
+        try await RedisServer.with(tls: transport.serverTLS()) { server in try await Self.killMidBurst(server) }
     }
 
     static func killMidBurst(_ server: RedisServer) async throws {
@@ -81,9 +83,10 @@ struct RedisWorkerProcessTests {
         _ = directory
     }
 
-    @Test func workersAndProducersCarryOnAcrossARedisRestart() async throws {
+    @Test(arguments: RedisServer.Transport.allCases.filter(\.isAvailable))
+    func workersAndProducersCarryOnAcrossARedisRestart(transport: RedisServer.Transport) async throws {
         // Append-only with fsync per write, so what Redis acknowledged survives the restart.
-        try await RedisServer.with(arguments: ["--appendonly", "yes", "--appendfsync", "always"]) { server in
+        try await RedisServer.with(arguments: ["--appendonly", "yes", "--appendfsync", "always"], tls: transport.serverTLS()) { server in
             try await Self.restartMidRun(server)
         }
     }
