@@ -18,17 +18,22 @@ extension TLSConnection {
     ///   - timeout: How long the handshake may take.
     ///   - isCancelled: Polled every 50 ms while waiting for the server.
     ///   - logger: Receives the warning that verification is off.
+    ///   - contexts: Where the OpenSSL context for `configuration` is made once and kept.
     /// - Throws: ``TLSError``: `libraryMissing`, `invalidConfiguration`, `certificateRejected`,
     ///   `handshakeFailed`, `timeout` or `cancelled`.
     package static func connect(over tcp: TCPConnection, host: String, peer: String, configuration: TLSConfiguration,
                                 timeout: Duration, isCancelled: () -> Bool = { false },
-                                logger: Logger = Logger(label: "taskiq.tls")) throws(TLSError) -> TLSConnection {
+                                logger: Logger = Logger(label: "taskiq.tls"),
+                                contexts: TLSContextCache = .shared) throws(TLSError) -> TLSConnection {
         var connection: TLSConnection?
         defer { if connection == nil { tcp.close() } }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let library = try TLSLibrary.load()
         let name = configuration.serverName ?? host
-        let ssl = try makeSession(library, configuration: configuration, name: name, peer: peer)
+        let context = try contexts.context(for: configuration) { configuration throws(TLSError) in
+            try makeContext(library, configuration: configuration, peer: peer)
+        }
+        let ssl = try makeSession(library, context: context, configuration: configuration, name: name, peer: peer)
         let input = library.bioNew(library.memoryMethod()), output = library.bioNew(library.memoryMethod())
         guard let input, let output else {
             library.sslFree(ssl)
@@ -106,15 +111,16 @@ extension TLSConnection {
         }
     }
 
-    /// A new OpenSSL session for `configuration`: its own context, trust, client certificate,
-    /// verification and the name to check and send.
-    private static func makeSession(_ library: TLSLibrary, configuration: TLSConfiguration, name: String,
+    /// A new OpenSSL context for `configuration`: trust, client certificate and verification,
+    /// which every session made from it shares.
+    private static func makeContext(_ library: TLSLibrary, configuration: TLSConfiguration,
                                     peer: String) throws(TLSError) -> OpaquePointer {
         library.clearErrors()
         guard let context = library.contextNew(library.clientMethod()) else {
             throw TLSError(.handshakeFailed, peer: peer, "OpenSSL could not create a context: \(library.takeErrors() ?? "unknown error")")
         }
-        defer { library.contextFree(context) }  // the session keeps its own reference
+        var made = false
+        defer { if !made { library.contextFree(context) } }
         func invalid(_ what: String) -> TLSError {
             TLSError(.invalidConfiguration, peer: peer, "\(what): \(library.takeErrors() ?? "OpenSSL gave no reason")")
         }
@@ -141,6 +147,17 @@ extension TLSConnection {
             }
         default:
             throw TLSError(.invalidConfiguration, peer: peer, "cert_file and key_file go together; only one is set")
+        }
+        made = true
+        return context
+    }
+
+    /// A new OpenSSL session from `context` that checks and sends `name`.
+    private static func makeSession(_ library: TLSLibrary, context: OpaquePointer, configuration: TLSConfiguration,
+                                    name: String, peer: String) throws(TLSError) -> OpaquePointer {
+        library.clearErrors()
+        func invalid(_ what: String) -> TLSError {
+            TLSError(.invalidConfiguration, peer: peer, "\(what): \(library.takeErrors() ?? "OpenSSL gave no reason")")
         }
         guard let ssl = library.sslNew(context) else {
             throw TLSError(.handshakeFailed, peer: peer, "OpenSSL could not create a session: \(library.takeErrors() ?? "unknown error")")
