@@ -8,14 +8,17 @@
 #
 # Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenarios
 # start a private redis-server on a free loopback port (Swift: 50k tasks, SWIFT_REDIS_TASKS; Python:
-# 10k, REDIS_TASKS) and are skipped when redis-server is not installed.
+# 10k, REDIS_TASKS) and are skipped when redis-server is not installed. The same scenarios then run
+# over TLS (bench/configs/redis-tls.json) against a second redis-server that speaks only TLS, with a
+# private CA and server certificate (RSA 2048) made here by `openssl`; both sides get the one URL
+# `rediss://…?ssl_cert_reqs=required&ssl_ca_certs=…`. BENCH_TLS=0 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${RUNS:-3}
 SCALE=${SCALE:-1}
 RESULTS=$(mktemp -d)
-trap 'rm -rf "$RESULTS"; [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true' EXIT
+trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-}; do kill "$pid" 2>/dev/null || true; done' EXIT
 
 n() { python3 -c "print(max(1, int($1 * $SCALE)))"; }
 
@@ -57,6 +60,34 @@ if command -v redis-server >/dev/null 2>&1; then
     run redis_latency swift "$SWIFT" bench -c bench/configs/redis.json -n "$(n 2000)" --mode latency
     run redis_latency python "$PY" bench/python/bench_worker_broker.py redis -n "$(n 2000)" --mode latency
     kill "$REDIS_PID"; REDIS_PID=
+
+    if [ "${BENCH_TLS:-1}" != 0 ] && command -v openssl >/dev/null 2>&1; then
+        # A private CA and a server certificate for 127.0.0.1, then a redis-server speaking only TLS.
+        CERTS="$RESULTS/tls"; mkdir -p "$CERTS"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=taskiq-bench-ca -keyout "$CERTS/ca.key" -out "$CERTS/ca.pem" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$CERTS/server.key" -out "$CERTS/server.csr" 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$CERTS/server.ext"
+        openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" -CAcreateserial -days 2 \
+            -extfile "$CERTS/server.ext" -out "$CERTS/server.pem" 2>/dev/null
+        TLS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        redis-server --port 0 --tls-port "$TLS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+            --tls-cert-file "$CERTS/server.pem" --tls-key-file "$CERTS/server.key" --tls-ca-cert-file "$CERTS/ca.pem" \
+            --tls-auth-clients no >/dev/null &
+        REDIS_TLS_PID=$!
+        for _ in $(seq 50); do
+            redis-cli --tls --cacert "$CERTS/ca.pem" -p "$TLS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1
+        done
+        TLS_URL="rediss://127.0.0.1:$TLS_PORT?ssl_cert_reqs=required&ssl_ca_certs=$CERTS/ca.pem"
+        export BENCH_REDIS_URL="$TLS_URL" TASKIQ_BENCH_REDIS_TLS_URL="$TLS_URL"
+        run redis_tls_throughput swift "$SWIFT" bench -c bench/configs/redis-tls.json -n "$(n ${SWIFT_REDIS_TASKS:-50000})" --concurrency 64
+        run redis_tls_throughput python "$PY" bench/python/bench_worker_broker.py redis -n "$(n ${REDIS_TASKS:-10000})" --concurrency 64
+        run redis_tls_latency swift "$SWIFT" bench -c bench/configs/redis-tls.json -n "$(n 2000)" --mode latency
+        run redis_tls_latency python "$PY" bench/python/bench_worker_broker.py redis -n "$(n 2000)" --mode latency
+        kill "$REDIS_TLS_PID"; REDIS_TLS_PID=
+    else
+        echo "BENCH_TLS=0 or openssl is not installed: skipping the Redis over TLS scenarios" >&2
+    fi
 else
     echo "redis-server is not installed: skipping the Redis scenarios" >&2
 fi
@@ -106,6 +137,8 @@ scenarios = [
     ("ZeroMQ drops", "zeromq", "drops", "tasks", False),
     ("Redis stream + results, 1 worker", "redis_throughput", "tasks_per_s", "tasks/s", True),
     ("Redis kick->result", "redis_latency", "p50_ms", "p50 ms", False),
+    ("Redis over TLS, stream + results, 1 worker", "redis_tls_throughput", "tasks_per_s", "tasks/s", True),
+    ("Redis over TLS, kick->result", "redis_tls_latency", "p50_ms", "p50 ms", False),
     ("worker idle RSS", "idle_rss", "idle_rss_mb", "MiB", False),
 ]
 print(f"{'scenario':52} {'metric':8} {'swift':>12} {'python':>12} {'swift/python':>13}")
@@ -118,4 +151,20 @@ for title, name, key, unit, higher_better in scenarios:
     ratio = f"{swift / python:.2f}x" if swift is not None and python else "n/a"
     print(f"{title:52} {unit:8} {fmt(swift):>12} {fmt(python):>12} {ratio:>13}")
 print(f"(median of the runs; ratio > 1 is better for tasks/s, < 1 is better for latency, drops and RSS)")
+
+# The cost of TLS: each side over TLS against itself over plain TCP.
+pairs = [("Redis stream + results, 1 worker", "redis_throughput", "redis_tls_throughput", "tasks_per_s", "tasks/s"),
+         ("Redis kick->result", "redis_latency", "redis_tls_latency", "p50_ms", "p50 ms")]
+if any(load(tls, "swift") or load(tls, "python") for _, _, tls, _, _ in pairs):
+    print()
+    print(f"{'TLS cost':36} {'metric':8} {'side':6} {'plain':>12} {'TLS':>12} {'TLS/plain':>10}")
+    for title, plain_name, tls_name, key, unit in pairs:
+        for side in ("swift", "python"):
+            plain, tls = median(load(plain_name, side), key), median(load(tls_name, side), key)
+            def fmt(v):
+                if v is None:
+                    return "n/a"
+                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+            ratio = f"{tls / plain:.2f}x" if plain and tls is not None else "n/a"
+            print(f"{title:36} {unit:8} {side:6} {fmt(plain):>12} {fmt(tls):>12} {ratio:>10}")
 PY
