@@ -177,6 +177,20 @@ extension Redis {
                 #expect((mismatched.underlying as? TLSError)?.code == .invalidConfiguration)
                 #expect(mismatched.description.contains("cannot use key_file"), "\(mismatched)")
                 #expect(mismatched.description.contains("key values mismatch"), "\(mismatched)")
+                // An encrypted key is refused with what to do, never a passphrase prompt on the terminal.
+                let encryptedKey = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-enc-\(UUID().uuidString.prefix(8)).key").path
+                defer { try? FileManager.default.removeItem(atPath: encryptedKey) }
+                let openssl = Process()
+                openssl.executableURL = URL(fileURLWithPath: try #require(TLSCertificates.executable))
+                openssl.arguments = ["pkey", "-in", certificates.client.keyFile, "-aes256", "-passout", "pass:s3cret", "-out", encryptedKey]
+                try openssl.run()
+                openssl.waitUntilExit()
+                #expect(openssl.terminationStatus == 0)
+                let encrypted = try await Self.failure(Self.url(
+                    server, "ca_file=\(certificates.caFile)&cert_file=\(certificates.client.certFile)&key_file=\(encryptedKey)"))
+                #expect((encrypted.underlying as? TLSError)?.code == .invalidConfiguration)
+                #expect(encrypted.description.contains("the key is encrypted, and only unencrypted keys are read"), "\(encrypted)")
+                #expect(!encrypted.description.contains("UI routines"), "OpenSSL must not try to ask on the terminal: \(encrypted)")
             }
         }
     }

@@ -139,8 +139,14 @@ extension TLSConnection {
             guard library.contextUseCertificateChainFile(context, certFile) == 1 else {
                 throw invalid("cannot use cert_file '\(certFile)'")
             }
+            library.contextSetPasswordCallback(context, TLSLibrary.noPassphrase)
             guard library.contextUsePrivateKeyFile(context, keyFile, TLSLibrary.fileTypePEM) == 1 else {
-                throw invalid("cannot use key_file '\(keyFile)' with cert_file '\(certFile)'")
+                let errors = library.takeErrors() ?? "OpenSSL gave no reason"
+                let encrypted = ["bad decrypt", "password", "passphrase"].contains(where: errors.contains)
+                    ? "; the key is encrypted, and only unencrypted keys are read: decrypt it (openssl pkey -in \(keyFile) -out plain.key) and protect the file with its permissions"
+                    : ""
+                throw TLSError(.invalidConfiguration, peer: peer,
+                               "cannot use key_file '\(keyFile)' with cert_file '\(certFile)': \(errors)\(encrypted)")
             }
             guard library.contextCheckPrivateKey(context) == 1 else {
                 throw invalid("key_file '\(keyFile)' is not the key of cert_file '\(certFile)'")

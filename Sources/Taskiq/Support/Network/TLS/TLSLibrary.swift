@@ -36,6 +36,8 @@ package struct TLSLibrary: @unchecked Sendable {
     typealias NextError = @convention(c) () -> UInt
     typealias ErrorText = @convention(c) (UInt, UnsafeMutablePointer<CChar>?, Int) -> Void
     typealias ClearErrors = @convention(c) () -> Void
+    typealias PasswordCallback = @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
+    typealias SetPasswordCallback = @convention(c) (OpaquePointer?, PasswordCallback?) -> Void
 
     let clientMethod: Method
     let contextNew: ContextNew
@@ -48,6 +50,7 @@ package struct TLSLibrary: @unchecked Sendable {
     let contextCheckPrivateKey: Status
     let contextControl: Control
     let contextSetOptions: SetOptions
+    let contextSetPasswordCallback: SetPasswordCallback
     let sslNew: ContextNew
     let sslFree: Free
     let sslSetBIO: SetBIO
@@ -124,6 +127,7 @@ package struct TLSLibrary: @unchecked Sendable {
         contextCheckPrivateKey = try symbol("SSL_CTX_check_private_key")
         contextControl = try symbol("SSL_CTX_ctrl")
         contextSetOptions = try symbol("SSL_CTX_set_options")
+        contextSetPasswordCallback = try symbol("SSL_CTX_set_default_passwd_cb")
         sslNew = try symbol("SSL_new")
         sslFree = try symbol("SSL_free")
         sslSetBIO = try symbol("SSL_set_bio")
@@ -163,6 +167,10 @@ package struct TLSLibrary: @unchecked Sendable {
         }
         return texts.isEmpty ? nil : texts.joined(separator: "; ")
     }
+
+    /// Answers OpenSSL's request for a key's passphrase with none, so that an encrypted
+    /// `key_file` fails to load instead of prompting on the terminal.
+    static let noPassphrase: PasswordCallback = { _, _, _, _ in 0 }
 
     // Constants of OpenSSL 3's ABI (macros in its headers).
     static let verifyNone: Int32 = 0, verifyPeer: Int32 = 1
