@@ -1,0 +1,46 @@
+import TaskiqRabbitMQ
+import Testing
+
+@Suite struct AMQPFrameDecoderErrorTests {
+    @Test(arguments: [
+        ("missing frame end", hex("01 0001 00000005 0055000a 00 00"), AMQPProtocolError.Code.missingFrameEnd),
+        ("unknown frame type", hex("04 0001 00000000 ce"), .unknownFrameType),
+        ("unknown method", hex("01 0001 00000004 0063000a ce"), .unknownMethod),
+        ("trailing argument bytes", hex("01 0001 00000006 0055000a 00 00 ce"), .trailingBytes),
+        ("short arguments", hex("01 0001 00000006 003c0050 0000 ce"), .truncated),
+        ("heartbeat on a channel", hex("08 0001 00000000 ce"), .unexpectedFrame),
+        ("property flag bit 0", hex("02 0001 0000000e 003c 0000 0000000000000000 0001 ce"), .invalidValue),
+        ("frame over frame_max", hex("03 0001 7fffffff"), .frameTooLarge),
+    ])
+    func garbageIsAClearError(_ name: String, _ bytes: [UInt8], _ code: AMQPProtocolError.Code) {
+        var decoder = AMQPFrameDecoder(frameMax: 4096)
+        decoder.append(bytes)
+        do {
+            _ = try decoder.next()
+            Issue.record("\(name) decoded")
+        } catch {
+            #expect(error.code == code, "\(name): \(error)")
+            #expect(!error.message.isEmpty)
+            // Errors are sticky: the stream cannot be resynchronised.
+            #expect(throws: AMQPProtocolError.self) { try decoder.next() }
+        }
+    }
+
+    @Test func frameOverFrameMaxIsRefusedBeforeItsPayloadArrives() {
+        var decoder = AMQPFrameDecoder(frameMax: 131_072)
+        decoder.append(hex("03 0001 00020000"))  // 131 072 + 8 bytes
+        #expect(throws: AMQPProtocolError.self) { try decoder.next() }
+    }
+
+    @Test func errorNamesWhereAndWhat() {
+        var decoder = AMQPFrameDecoder()
+        decoder.append(hex("01 0001 00000005 0055000a 00 ce") + hex("01 0001 00000006 003c0050 0000 ce"))
+        #expect((try? decoder.next()) != nil)
+        do {
+            _ = try decoder.next()
+        } catch {
+            #expect(error.offset >= 13)
+            #expect(error.description.contains("delivery_tag"))
+        }
+    }
+}
