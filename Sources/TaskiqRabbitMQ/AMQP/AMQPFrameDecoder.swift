@@ -90,9 +90,11 @@ package struct AMQPFrameDecoder: Sendable {
         return frame
     }
 
+    /// A frame never starts with "A"; a server that answers the protocol header with its own
+    /// wants another protocol version. The message does not quote the bytes, so it is the same
+    /// however the stream was cut.
     private func checkProtocolHeader() throws(AMQPProtocolError) {
-        let available = Array(buffer[readIndex..<min(buffer.count, readIndex + 8)])
         throw AMQPProtocolError(.unsupportedProtocol, offset: consumed + readIndex,
-                                "the server answered with a protocol header (\(available.map { String($0, radix: 16) }.joined(separator: " "))): it does not speak AMQP 0-9-1")
+                                "the server answered with a protocol header (\"AMQP…\") instead of a frame: it does not speak AMQP 0-9-1")
     }
 }

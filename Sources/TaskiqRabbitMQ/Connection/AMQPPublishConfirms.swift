@@ -14,7 +14,7 @@ package struct AMQPPublishConfirms<Waiter> {
         case returned(AMQPCloseReason)
     }
 
-    private struct Entry {
+    struct Entry {
         var waiter: Waiter
         var messageID: String?
         var returned: AMQPCloseReason?
@@ -61,3 +61,7 @@ package struct AMQPPublishConfirms<Waiter> {
         return entries.keys.sorted().compactMap { entries[$0]?.waiter }
     }
 }
+
+extension AMQPPublishConfirms: Sendable where Waiter: Sendable {}
+extension AMQPPublishConfirms.Outcome: Sendable {}
+extension AMQPPublishConfirms.Entry: Sendable where Waiter: Sendable {}

@@ -43,4 +43,17 @@ import Testing
             #expect(error.description.contains("delivery_tag"))
         }
     }
+
+    /// Found by fuzzing: the error quoted however many header bytes had arrived, so it differed
+    /// between a stream decoded at once and in chunks.
+    @Test func protocolHeaderErrorIsTheSameInChunks() {
+        let header = hex("41 4D 51 50 00 00 09 01")
+        var whole = AMQPFrameDecoder()
+        whole.append(header)
+        var split = AMQPFrameDecoder()
+        split.append(header.prefix(1))
+        let first = #expect(throws: AMQPProtocolError.self) { try whole.next() }
+        let second = #expect(throws: AMQPProtocolError.self) { try split.next() }
+        #expect(first == second)
+    }
 }
