@@ -78,7 +78,7 @@ package struct AMQPFrameDecoder: Sendable {
             case 3: frame = .body(channel: channel, Array(buffer[payloadStart..<end]))
             default:
                 guard channel == 0, size == 0 else {
-                    throw AMQPProtocolError(.unexpectedFrame, offset: 1, "a heartbeat frame on channel \(channel) with \(size) payload bytes; heartbeats are empty, on channel 0")
+                    throw AMQPProtocolError(.unexpectedFrame, offset: readIndex + 1, "a heartbeat frame on channel \(channel) with \(size) payload bytes; heartbeats are empty, on channel 0")
                 }
                 frame = .heartbeat
             }

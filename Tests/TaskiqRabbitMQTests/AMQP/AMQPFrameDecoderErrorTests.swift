@@ -56,4 +56,15 @@ import Testing
         let second = #expect(throws: AMQPProtocolError.self) { try split.next() }
         #expect(first == second)
     }
+
+    /// Found by fuzzing: a bad heartbeat's offset was 1 plus the bytes compacted away, not its
+    /// position in the stream.
+    @Test func badHeartbeatOffsetIsItsStreamPosition() {
+        let stream = hex("01 0001 00000005 0055000a 00 ce") + hex("08 0066 00000000 ce")
+        var decoder = AMQPFrameDecoder()
+        decoder.append(stream)
+        #expect((try? decoder.next()) != nil)
+        let error = #expect(throws: AMQPProtocolError.self) { try decoder.next() }
+        #expect(error?.offset == 14)
+    }
 }
