@@ -119,7 +119,12 @@ package final class AMQPConnection: Sendable {
             return free
         }
         let channel = AMQPChannel(connection: self, id: id)
-        _ = try await call(id, .channelOpen(reserved: ""))
+        do {
+            _ = try await call(id, .channelOpen(reserved: ""))
+        } catch {
+            state.withLock { _ = $0.channels.removeValue(forKey: id) }
+            throw error
+        }
         return channel
     }
 
