@@ -22,7 +22,9 @@ import Glibc
 package final class RabbitMQServer: Sendable {
     /// Why the node could not be started.
     package struct StartError: Error, CustomStringConvertible {
+        /// What went wrong, with the end of the server's output when it exited.
         package var description: String
+        /// Creates an error.
         package init(description: String) { self.description = description }
     }
 

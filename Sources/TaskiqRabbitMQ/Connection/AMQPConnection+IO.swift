@@ -50,9 +50,9 @@ extension AMQPConnection {
 
     /// Fails every waiter of a channel and ends its consumers.
     static func finish(_ channel: ChannelState, with error: AMQPConnectionError) {
-        for continuation in channel.rpc { continuation.resume(throwing: error) }
+        for request in channel.rpc { channel.rpcWaiters[request]?.resume(throwing: error) }
         var confirms = channel.confirms
-        for continuation in confirms?.removeAll() ?? [] { continuation.resume(throwing: error) }
+        for request in confirms?.removeAll() ?? [] { channel.confirmWaiters[request]?.resume(throwing: error) }
         for consumer in channel.consumers.values { consumer.finish(throwing: error) }
     }
 
@@ -134,7 +134,9 @@ extension AMQPConnection {
                         closed.failure = error
                         let snapshot = closed
                         closed.rpc.removeAll()
+                        closed.rpcWaiters.removeAll()
                         closed.confirms = nil
+                        closed.confirmWaiters.removeAll()
                         closed.consumers.removeAll()
                         state.channels[channel] = closed
                         resumes.append { Self.finish(snapshot, with: error) }
@@ -173,7 +175,8 @@ extension AMQPConnection {
         case .basicAck(let tag, let multiple), .basicNack(let tag, let multiple, _):
             let acked = if case .basicAck = method { true } else { false }
             guard let settled = state.channels[channel]?.confirms?.settle(deliveryTag: tag, multiple: multiple, acked: acked) else { return }
-            for (_, continuation, outcome) in settled {
+            for (_, request, outcome) in settled {
+                guard let continuation = state.channels[channel]?.confirmWaiters.removeValue(forKey: request) else { continue }
                 switch outcome {
                 case .acked: resumes.append { continuation.resume() }
                 case .nacked:
@@ -194,9 +197,10 @@ extension AMQPConnection {
                 logger.warning("RabbitMQ sent \(method.name) on channel \(channel), which no call was waiting for", metadata: ["rabbitmq": address])
                 return
             }
-            let continuation = channelState.rpc.removeFirst()
+            let request = channelState.rpc.removeFirst()
+            let continuation = channelState.rpcWaiters.removeValue(forKey: request)
             state.channels[channel] = channelState
-            resumes.append { continuation.resume(returning: method) }
+            if let continuation { resumes.append { continuation.resume(returning: method) } }
         }
     }
 

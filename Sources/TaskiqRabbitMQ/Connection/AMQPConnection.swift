@@ -16,8 +16,13 @@ package final class AMQPConnection: Sendable {
     typealias ConfirmContinuation = UnsafeContinuation<Void, any Error>
 
     struct ChannelState: Sendable {
-        var rpc: [RPCContinuation] = []
-        var confirms: AMQPPublishConfirms<ConfirmContinuation>?
+        /// The requests waiting for a reply, in the order their methods were sent.
+        var rpc: [UInt64] = []
+        /// Who waits for each request; a cancelled caller's entry is gone and its reply dropped.
+        var rpcWaiters: [UInt64: RPCContinuation] = [:]
+        /// Delivery tags of unconfirmed publishes, each naming its request.
+        var confirms: AMQPPublishConfirms<UInt64>?
+        var confirmWaiters: [UInt64: ConfirmContinuation] = [:]
         var consumers: [String: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation] = [:]
         var failure: AMQPConnectionError?
     }
@@ -36,6 +41,8 @@ package final class AMQPConnection: Sendable {
 
     let stream: any ByteStream
     let state: Mutex<State>
+    /// Names each waiting call, so that a cancelled caller can find its own entry.
+    let nextRequest = Atomic<UInt64>(0)
     let logger: Logger
     /// `host:port`, for errors and logs.
     package let address: String
@@ -148,20 +155,42 @@ package final class AMQPConnection: Sendable {
     // MARK: Plumbing for channels
 
     /// Sends `method` on `channel` and waits for the server's reply on that channel.
+    ///
+    /// A cancelled caller returns at once with `CancellationError`; the reply, which still
+    /// comes, is dropped, so the channel's later replies stay matched to their callers.
     func call(_ channel: UInt16, _ method: AMQPMethod) async throws -> AMQPMethod {
-        try await withUnsafeThrowingContinuation { (continuation: RPCContinuation) in
-            let error = state.withLock { state -> AMQPConnectionError? in
-                if let failure = state.failure ?? state.channels[channel]?.failure { return failure }
-                do throws(AMQPConnectionError) {
-                    try state.machine.send(method, channel: channel)
-                } catch {
-                    return error
+        let request = nextRequest.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: RPCContinuation) in
+                let error = state.withLock { state -> (any Error)? in
+                    if let failure = state.failure ?? state.channels[channel]?.failure { return failure }
+                    // The flag is set before the handler runs: a handler that took the lock first
+                    // (and found nothing to abandon) is seen here.
+                    if Task.isCancelled { return CancellationError() }
+                    do throws(AMQPConnectionError) {
+                        try state.machine.send(method, channel: channel)
+                    } catch {
+                        return error
+                    }
+                    state.channels[channel, default: ChannelState()].rpc.append(request)
+                    state.channels[channel, default: ChannelState()].rpcWaiters[request] = continuation
+                    return nil
                 }
-                state.channels[channel, default: ChannelState()].rpc.append(continuation)
-                return nil
+                if let error { continuation.resume(throwing: error) } else { flush() }
             }
-            if let error { continuation.resume(throwing: error) } else { flush() }
+        } onCancel: {
+            abandon(channel, request)
         }
+    }
+
+    /// Fails a cancelled caller's wait; what the server answers it later is dropped.
+    private func abandon(_ channel: UInt16, _ request: UInt64) {
+        let (rpc, confirm) = state.withLock { state in
+            (state.channels[channel]?.rpcWaiters.removeValue(forKey: request),
+             state.channels[channel]?.confirmWaiters.removeValue(forKey: request))
+        }
+        rpc?.resume(throwing: CancellationError())
+        confirm?.resume(throwing: CancellationError())
     }
 
     /// Sends `method` on `channel` without waiting for anything (acks, nowait methods).
@@ -174,30 +203,38 @@ package final class AMQPConnection: Sendable {
     }
 
     /// Publishes; in confirm mode waits for the server's confirm and throws when it was nacked
-    /// or (mandatory) returned.
+    /// or (mandatory) returned. A cancelled caller stops waiting; the message may still be
+    /// stored, as with any publish whose confirm was not seen.
     func publish(_ channel: UInt16, exchange: String, routingKey: String, mandatory: Bool, properties: AMQPProperties,
                  body: [UInt8]) async throws {
         let method = AMQPMethod.basicPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory, immediate: false)
         var properties = properties
         if mandatory, properties.messageID == nil { properties.messageID = Self.randomMessageID() }
-        try await withUnsafeThrowingContinuation { (continuation: ConfirmContinuation) in
-            let outcome = state.withLock { state -> Result<Bool, AMQPConnectionError> in
-                if let failure = state.failure ?? state.channels[channel]?.failure { return .failure(failure) }
-                do throws(AMQPConnectionError) {
-                    try state.machine.send(method, channel: channel, properties: properties, body: body)
-                } catch {
-                    return .failure(error)
+        let request = nextRequest.add(1, ordering: .relaxed).newValue
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: ConfirmContinuation) in
+                let outcome = state.withLock { state -> Result<Bool, any Error> in
+                    if let failure = state.failure ?? state.channels[channel]?.failure { return .failure(failure) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    do throws(AMQPConnectionError) {
+                        try state.machine.send(method, channel: channel, properties: properties, body: body)
+                    } catch {
+                        return .failure(error)
+                    }
+                    guard state.channels[channel]?.confirms != nil else { return .success(false) }
+                    _ = state.channels[channel]?.confirms?.register(request, messageID: properties.messageID)
+                    state.channels[channel]?.confirmWaiters[request] = continuation
+                    return .success(true)
                 }
-                guard state.channels[channel]?.confirms != nil else { return .success(false) }
-                _ = state.channels[channel]?.confirms?.register(continuation, messageID: properties.messageID)
-                return .success(true)
+                switch outcome {
+                case .failure(let error): continuation.resume(throwing: error)
+                case .success(let waits):
+                    flush()
+                    if !waits { continuation.resume() }
+                }
             }
-            switch outcome {
-            case .failure(let error): continuation.resume(throwing: error)
-            case .success(let waits):
-                flush()
-                if !waits { continuation.resume() }
-            }
+        } onCancel: {
+            abandon(channel, request)
         }
     }
 

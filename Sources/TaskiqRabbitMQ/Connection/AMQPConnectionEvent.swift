@@ -16,6 +16,7 @@ package enum AMQPConnectionEvent: Sendable, Equatable {
     /// No event follows it; the socket should be dropped once the queued bytes are written.
     case closed(AMQPConnectionError?)
 
+    /// Events are equal when their payloads are; errors compare by code and reply code.
     package static func == (lhs: AMQPConnectionEvent, rhs: AMQPConnectionEvent) -> Bool {
         switch (lhs, rhs) {
         case (.opened(let a), .opened(let b)): a == b

@@ -81,4 +81,36 @@ struct AMQPConnectionFaultTests {
             await connection.close()
         }
     }
+
+    /// A publish whose confirm is held back returns at once when its task is cancelled; the late
+    /// confirm is dropped and the channel's next calls get their own replies.
+    @Test func cancelledPublishReturnsAndTheChannelStaysInStep() async throws {
+        try await withTimeout(seconds: 60) {
+            let server = try await RabbitMQServer.shared()
+            let proxy = try FreezableProxy(upstreamPort: UInt16(server.port))
+            defer { proxy.close() }
+            let connection = try await AMQPConnection.connect(host: "127.0.0.1", port: proxy.port)
+            let channel = try await connection.openChannel()
+            try await channel.confirmSelect()
+            let queue = "cancelled-publish.\(UUID().uuidString.prefix(8))"
+            try await channel.declareQueue(queue, durable: true, arguments: ["x-queue-type": .string("classic")])
+            let observer = try await AMQPConnection.connect(host: "127.0.0.1", port: UInt16(server.port))
+            let observing = try await observer.openChannel()
+
+            proxy.holdReplies()
+            let publish = Task { try await channel.publish(exchange: "", routingKey: queue, body: [1]) }
+            try await eventually("the publish reaches the server") {
+                try await observing.declareQueue(queue, passive: true).messageCount == 1
+            }
+            publish.cancel()
+            let result = await publish.result
+            #expect(throws: CancellationError.self) { try result.get() }
+            proxy.releaseReplies()
+            #expect(try await channel.declareQueue(queue, passive: true).messageCount == 1)
+            try await channel.publish(exchange: "", routingKey: queue, body: [2])
+            #expect(try await channel.declareQueue(queue, passive: true).messageCount == 2)
+            await connection.close()
+            await observer.close()
+        }
+    }
 }
