@@ -43,6 +43,9 @@ struct AMQPConnectionServerTests {
                 ])
                 try await channel.bindQueue("taskiq", exchange: "taskiq", routingKey: "taskiq")
             }
+            // RabbitMQTopology declares the same, and checks it passively.
+            try await channel.declare(RabbitMQTopology())
+            try await channel.declare(RabbitMQTopology(), passive: true)
             let server = try await RabbitMQServer.shared()
             let queues = try server.control(["list_queues", "name", "type", "durable", "arguments"])
             let line = queues.split(separator: "\n").first { $0.hasPrefix("taskiq\t") }.map(String.init) ?? ""
@@ -188,6 +191,34 @@ struct AMQPConnectionServerTests {
                 if case .timestamp = death["time"] {} else { Issue.record("x-death time is not a timestamp: \(String(describing: death["time"]))") }
                 try channel.ack(delivery.deliveryTag)
                 break
+            }
+            await connection.close()
+        }
+    }
+
+    /// taskiq-aio-pika's documented failure: a quorum queue refuses `x-max-priority` (406), and
+    /// a passive declare of a missing queue is 404; both surface with their codes.
+    @Test func topologyErrorsCarryTheServersCodes() async throws {
+        try await withTimeout(seconds: 60) {
+            let connection = try await Self.connect()
+            let name = Self.uniqueName("prio")
+            let quorumWithPriority = RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name, kind: .quorum, maxPriority: 10)],
+                                                      deadLetterQueue: name + ".dead")
+            do {
+                try await connection.openChannel().declare(quorumWithPriority)
+                Issue.record("a quorum queue accepted x-max-priority")
+            } catch let error as AMQPConnectionError {
+                #expect(error.replyCode == 406, "\(error)")
+            }
+            let classic = RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name, kind: .classic, maxPriority: 10)],
+                                           deadLetterQueue: name + ".dead")
+            try await connection.openChannel().declare(classic)
+            do {
+                try await connection.openChannel().declare(RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name + ".absent")],
+                                                                            deadLetterQueue: name + ".dead"), passive: true)
+                Issue.record("a passive declare of a missing queue succeeded")
+            } catch let error as AMQPConnectionError {
+                #expect(error.replyCode == 404, "\(error)")
             }
             await connection.close()
         }
