@@ -223,4 +223,33 @@ struct AMQPConnectionServerTests {
             await connection.close()
         }
     }
+
+    /// A nacked delivery with requeue comes back redelivered, and a quorum queue counts it in
+    /// `x-delivery-count` (type `l`): what a `max_deliveries` limit will read.
+    @Test func nackWithRequeueRedeliversWithADeliveryCount() async throws {
+        try await withTimeout(seconds: 60) {
+            let connection = try await Self.connect()
+            let channel = try await connection.openChannel()
+            try await channel.confirmSelect()
+            let queue = Self.uniqueName("requeue")
+            try await channel.declareQueue(queue, durable: true, arguments: ["x-queue-type": .string("quorum")])
+            try await channel.publish(exchange: "", routingKey: queue, body: Array("again".utf8), mandatory: true)
+            let consumer = try await channel.consume(queue: queue)
+            var deliveries: [AMQPDelivery] = []
+            for try await delivery in consumer {
+                deliveries.append(delivery)
+                if deliveries.count == 1 {
+                    try channel.nack(delivery.deliveryTag, requeue: true)
+                } else {
+                    try channel.ack(delivery.deliveryTag)
+                    break
+                }
+            }
+            #expect(deliveries.map(\.redelivered) == [false, true])
+            #expect(deliveries[0].properties.headers?["x-delivery-count"] == nil)
+            #expect(deliveries[1].properties.headers?["x-delivery-count"] == .int64(1))
+            #expect(deliveries.allSatisfy { $0.body == Array("again".utf8) })
+            await connection.close()
+        }
+    }
 }
