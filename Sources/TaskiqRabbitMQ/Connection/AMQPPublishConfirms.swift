@@ -21,6 +21,8 @@ package struct AMQPPublishConfirms<Waiter> {
     }
 
     private var entries: [UInt64: Entry] = [:]
+    /// No outstanding tag is below this, so a multiple ack visits each tag once.
+    private var lowest: UInt64 = 1
     /// The tag the next publish gets.
     package private(set) var nextTag: UInt64 = 1
 
@@ -47,7 +49,22 @@ package struct AMQPPublishConfirms<Waiter> {
 
     /// Settles the publishes a Basic.Ack (`acked`) or Basic.Nack covers, in tag order.
     package mutating func settle(deliveryTag: UInt64, multiple: Bool, acked: Bool) -> [(tag: UInt64, waiter: Waiter, outcome: Outcome)] {
-        let tags = multiple ? entries.keys.filter { $0 <= deliveryTag }.sorted() : (entries[deliveryTag] == nil ? [] : [deliveryTag])
+        var tags: [UInt64] = []
+        if multiple {
+            // Bounded by the tags handed out, whatever the server claims.
+            let last = min(deliveryTag, nextTag - 1)
+            var tag = lowest
+            while tag <= last {
+                if entries[tag] != nil { tags.append(tag) }
+                tag += 1
+            }
+            lowest = max(lowest, tag)
+        } else if entries[deliveryTag] != nil {
+            tags = [deliveryTag]
+        }
+        defer {
+            while lowest < nextTag, entries[lowest] == nil { lowest += 1 }
+        }
         return tags.compactMap { tag in
             guard let entry = entries.removeValue(forKey: tag) else { return nil }
             let outcome: Outcome = if let reason = entry.returned { .returned(reason) } else if acked { .acked } else { .nacked }

@@ -27,4 +27,14 @@ import Testing
         if case .acked = settled[0].outcome {} else { Issue.record("1 should be acked") }
         if case .returned(let reason) = settled[1].outcome { #expect(reason.replyCode == 312) } else { Issue.record("2 should be returned") }
     }
+
+    @Test func aMultipleAckBeyondTheLastTagSettlesOnlyWhatWasPublished() {
+        var confirms = AMQPPublishConfirms<Int>()
+        for index in 1...3 { _ = confirms.register(index, messageID: nil) }
+        #expect(confirms.settle(deliveryTag: 2, multiple: false, acked: true).map(\.waiter) == [2])
+        #expect(confirms.settle(deliveryTag: .max, multiple: true, acked: true).map(\.waiter) == [1, 3])
+        _ = confirms.register(4, messageID: nil)
+        #expect(confirms.settle(deliveryTag: 4, multiple: true, acked: true).map(\.waiter) == [4])
+        #expect(confirms.outstanding == 0)
+    }
 }
