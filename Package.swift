@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Taskiq", targets: ["Taskiq"]),
         .library(name: "TaskiqRedis", targets: ["TaskiqRedis"]),
         .library(name: "TaskiqZeroMQ", targets: ["TaskiqZeroMQ"]),
+        .library(name: "TaskiqRabbitMQ", targets: ["TaskiqRabbitMQ"]),
         .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
         .library(name: "TaskiqExamples", targets: ["TaskiqExamples"]),
         .library(name: "TaskiqDiagnostics", targets: ["TaskiqDiagnostics"]),
@@ -17,6 +18,7 @@ let package = Package(
         .target(name: "Taskiq", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "TaskiqRedis", dependencies: ["Taskiq"]),
         .target(name: "TaskiqZeroMQ", dependencies: ["Taskiq"]),
+        .target(name: "TaskiqRabbitMQ", dependencies: ["Taskiq"]),
         .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig"]),
@@ -25,6 +27,7 @@ let package = Package(
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqRabbitMQTests", dependencies: ["Taskiq", "TaskiqRabbitMQ", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
     ]

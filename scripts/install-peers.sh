@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real peers the interoperability tests run against: redis-server and openssl (the
-# TLS tests make their certificates with it; Debian) and Python taskiq, taskiq-redis and pyzmq
-# (PyPI) in .venv at the package root. Safe to re-run.
+# Installs the real peers the interoperability tests run against: redis-server, openssl (the TLS
+# tests make their certificates with it) and rabbitmq-server (Debian) and Python taskiq,
+# taskiq-redis, taskiq-aio-pika and pyzmq (PyPI) in .venv at the package root. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,15 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server openssl >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, zmq' 2>/dev/null; then
+# Debian's postinst tries to start the node through invoke-rc.d; where policy-rc.d forbids it
+# (containers) nothing starts, which is what the tests want: they start private nodes.
+if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+    echo "installing rabbitmq-server" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, zmq' 2>/dev/null; then
     echo "installing Python peers into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-peers.txt

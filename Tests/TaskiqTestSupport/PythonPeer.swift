@@ -28,6 +28,22 @@ package final class PythonPeer: Sendable {
         return process.terminationStatus == 0
     }()
 
+    /// Whether the venv's python can `import taskiq_aio_pika` (the RabbitMQ peer); checked once.
+    package static let hasAioPika: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", "import taskiq_aio_pika"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// Runs the RabbitMQ interop tests unless taskiq-aio-pika is missing outside CI.
+    package static var shouldRunAioPika: Bool { (hasAioPika && RabbitMQServer.isInstalled) || isCI }
+
     /// Runs the interop test unless the peer is missing outside CI (then it is skipped).
     package static var shouldRun: Bool { hasPyzmq || isCI }
 

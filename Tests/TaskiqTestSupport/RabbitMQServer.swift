@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One private RabbitMQ node for the whole test process: free loopback ports, its own temporary
+/// directory (mnesia, logs, cookie), a unique node name, started on first use (about 7 s) and
+/// killed when the process exits.
+///
+/// ```swift
+/// @Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage)) struct MyTests {
+///     @Test func publish() async throws {
+///         let server = try await RabbitMQServer.shared()
+///         ... server.port ...
+///     }
+/// }
+/// ```
+/// When `rabbitmq-server` is not installed, gated suites are skipped with a message saying how
+/// to install it — unless `CI` is set, where they run and fail.
+package final class RabbitMQServer: Sendable {
+    /// Why the node could not be started.
+    package struct StartError: Error, CustomStringConvertible {
+        /// What went wrong, with the end of the server's output when it exited.
+        package var description: String
+        /// Creates an error.
+        package init(description: String) { self.description = description }
+    }
+
+    /// The AMQP port on 127.0.0.1.
+    package let port: Int
+    /// The Erlang node name, `taskiq-<port>@localhost`.
+    package let nodeName: String
+    /// The node's directory: `mnesia`, `log`, `home` (cookie), `enabled_plugins`.
+    package let directory: URL
+    /// The default user (guest/guest, allowed on loopback).
+    package let user = "guest"
+    /// The default user's password.
+    package let password = "guest"
+
+    /// Where Debian installs the real scripts (the `/usr/sbin` wrappers `su` to `rabbitmq`).
+    package static let binDirectory = "/usr/lib/rabbitmq/bin"
+
+    /// Whether `rabbitmq-server` is installed.
+    package static let isInstalled = FileManager.default.isExecutableFile(atPath: "\(binDirectory)/rabbitmq-server")
+
+    /// Whether RabbitMQ tests run: the server is installed, or `CI` is set (so they fail there).
+    package static let shouldRun = isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Why RabbitMQ tests were skipped.
+    package static let skipMessage: Comment = "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
+
+    private static let started = Mutex<Task<RabbitMQServer, any Error>?>(nil)
+    /// The process group to kill at exit (the script `exec`s `erl`, which starts helpers).
+    private static let processGroup = Atomic<Int32>(0)
+    private static let directoryToRemove = Mutex<String?>(nil)
+
+    private init(port: Int, nodeName: String, directory: URL) {
+        self.port = port
+        self.nodeName = nodeName
+        self.directory = directory
+    }
+
+    /// `amqp://guest:guest@127.0.0.1:<port>/`.
+    package var url: String { "amqp://\(user):\(password)@127.0.0.1:\(port)/" }
+
+    /// The node of this test process, started by the first caller; later callers wait for it.
+    package static func shared() async throws -> RabbitMQServer {
+        let task = started.withLock { task -> Task<RabbitMQServer, any Error> in
+            if let task { return task }
+            let new = Task { try await start() }
+            task = new
+            return new
+        }
+        return try await task.value
+    }
+
+    private static func start() async throws -> RabbitMQServer {
+        guard isInstalled else { throw StartError(description: "\(skipMessage)") }
+        let port = Int(freeLoopbackPort())
+        let distributionPort = Int(freeLoopbackPort())
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-rabbitmq-\(UUID().uuidString.prefix(8))")
+        for sub in ["mnesia", "log", "home"] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        try "[].\n".write(to: directory.appendingPathComponent("enabled_plugins"), atomically: true, encoding: .utf8)
+        let nodeName = "taskiq-\(port)@localhost"
+        let server = RabbitMQServer(port: port, nodeName: nodeName, directory: directory)
+        var environment = ProcessInfo.processInfo.environment
+        let path = directory.path
+        environment.merge([
+            "HOME": "\(path)/home",
+            "RABBITMQ_NODENAME": nodeName,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": String(port),
+            "RABBITMQ_DIST_PORT": String(distributionPort),
+            "RABBITMQ_MNESIA_BASE": "\(path)/mnesia",
+            "RABBITMQ_LOG_BASE": "\(path)/log",
+            "RABBITMQ_PID_FILE": "\(path)/rabbit.pid",
+            "RABBITMQ_ENABLED_PLUGINS_FILE": "\(path)/enabled_plugins",
+            "RABBITMQ_CONFIG_FILE": "\(path)/rabbitmq",
+            "RABBITMQ_ADVANCED_CONFIG_FILE": "\(path)/advanced.config",
+        ]) { _, new in new }
+        let pid = try spawn("\(binDirectory)/rabbitmq-server", environment: environment,
+                            output: "\(path)/server.out")
+        processGroup.store(pid, ordering: .relaxed)
+        directoryToRemove.withLock { $0 = path }
+        atexit {
+            let group = RabbitMQServer.processGroup.load(ordering: .relaxed)
+            if group > 0 { kill(-group, SIGKILL) }
+            if let path = RabbitMQServer.directoryToRemove.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+        }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(90))
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let output = (try? String(contentsOfFile: "\(path)/server.out", encoding: .utf8)) ?? ""
+                throw StartError(description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
+            }
+            if accepts(port: port) { return server }
+            try await Task.sleep(for: .milliseconds(100))  // a poll interval against a deadline, not a synchronisation
+        }
+        kill(-pid, SIGKILL)
+        throw StartError(description: "rabbitmq-server did not listen on 127.0.0.1:\(port) within 90 s; see \(path)/server.out")
+    }
+
+    /// Runs `rabbitmqctl` against this node (same `HOME`, so the same cookie) and returns its output.
+    package func control(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/rabbitmqctl")
+        process.arguments = ["-n", nodeName] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = directory.appendingPathComponent("home").path
+        environment["RABBITMQ_NODENAME"] = nodeName
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Starts `path` in a process group of its own, with a clean signal mask, output to a file.
+    private static func spawn(_ path: String, environment: [String: String], output: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard status == 0 else { throw StartError(description: "cannot start \(path): error \(status)") }
+        return pid
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
