@@ -130,11 +130,13 @@ extension Redis {
             try await RedisServer.with(tls: .init(certificates.expired, caFile: certificates.caFile)) { server in
                 let sink = CollectingSink()
                 let logger = Logger(label: "taskiq.tls", configuration: LoggingConfiguration(sink: sink))
-                for _ in 0..<2 {
+                // Ours and redis-py's spelling, each connection warned about (the context is shared).
+                for option in ["insecure_skip_verify=true", "ssl_cert_reqs=none"] {
+                    let configuration = try #require(try RedisConfiguration(url: "rediss://127.0.0.1:\(server.port)?\(option)").tls)
                     let tcp = try TCPConnection.connect(host: "127.0.0.1", port: UInt16(server.port), timeout: .seconds(5))
                     let connection = try TLSConnection.connect(
                         over: tcp, host: "127.0.0.1", peer: "127.0.0.1:\(server.port)",
-                        configuration: TLSConfiguration(insecureSkipVerify: true), timeout: .seconds(5), logger: logger)
+                        configuration: configuration, timeout: .seconds(5), logger: logger)
                     try connection.sendAll(Array("PING\r\n".utf8))
                     var reply = [UInt8](repeating: 0, count: 64)
                     #expect(connection.waitReadable(timeout: .seconds(5)))
