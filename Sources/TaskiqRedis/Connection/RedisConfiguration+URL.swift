@@ -89,7 +89,14 @@ extension RedisConfiguration {
             let parts = item.split(separator: "=", maxSplits: 1)
             let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
             if key == "db" { databaseText = text; continue }
-            guard let option = TLSURLOption.named[key] else { continue }
+            guard let option = TLSURLOption.named[key] else {
+                // Other redis-py options (socket_timeout, ...) are left to Python; an ssl_ one we do not
+                // read would silently change how the connection is secured, so it is refused.
+                if key.hasPrefix("ssl_") {
+                    throw invalid("\(key) is not supported; the TLS options are \(TLSURLOption.all.map(\.name).joined(separator: ", "))")
+                }
+                continue
+            }
             guard let value = Self.percentDecoded(text), !value.isEmpty else {
                 throw invalid("\(key) is empty or badly percent-encoded")
             }

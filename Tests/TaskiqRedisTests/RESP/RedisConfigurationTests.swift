@@ -48,6 +48,8 @@ extension RESP {
             ("rediss://h?ssl_cert_reqs=none&insecure_skip_verify=false", "ssl_cert_reqs and insecure_skip_verify set the same thing"),
             ("rediss://h?ssl_keyfile=/k.pem&key_file=/k.pem", "ssl_keyfile and key_file set the same thing"),
             ("rediss://h?ca_file=/a.pem&ca_file=/b.pem", "ca_file is given twice"),
+            ("rediss://h?ssl_ca_path=/etc/ssl/certs", "ssl_ca_path is not supported; the TLS options are ca_file, ssl_ca_certs"),
+            ("rediss://h?ssl_password=x", "ssl_password is not supported"),
             ("rediss://h?ssl_cert_reqs=sometimes", "ssl_cert_reqs 'sometimes' is not required, optional or none"),
             ("rediss://h?ssl_check_hostname=false", "ssl_check_hostname=false (the certificate checked but not its host name) is not supported"),
             ("rediss://h?ssl_certfile=/c.pem", "cert_file and key_file go together"),
