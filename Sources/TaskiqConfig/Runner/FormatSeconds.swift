@@ -1,6 +1,7 @@
 import Foundation
+import Taskiq
 
 /// A duration as seconds with two decimals, as logs show it (`0.52s`).
 package func formatSeconds(_ duration: Duration) -> String {
-    String(format: "%.2fs", duration.inSeconds)
+    "\(NumberText.fixed(duration.inSeconds, decimals: 2))s"
 }
