@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Delays between retries that grow exponentially up to a cap, with optional random spread:
@@ -71,7 +76,7 @@ package struct Backoff: Sendable, Hashable {
         let first = initial.inSeconds
         guard first > 0 else { return 0 }
         // However many attempts, the growth is finite or infinite, never a trap; both are capped.
-        let grown = first * Foundation.pow(multiplier, Double(attempt - 1))
+        let grown = first * power(multiplier, Double(attempt - 1))
         return grown.isNaN ? cap : min(cap, grown)
     }
 
@@ -80,3 +85,10 @@ package struct Backoff: Sendable, Hashable {
         .nanoseconds(Int64((min(seconds, 1e9) * 1e9).rounded()))
     }
 }
+
+/// C's `pow`, named apart from anything else called `pow` in scope.
+#if canImport(Glibc)
+private let power: @Sendable (Double, Double) -> Double = Glibc.pow
+#elseif canImport(Darwin)
+private let power: @Sendable (Double, Double) -> Double = Darwin.pow
+#endif

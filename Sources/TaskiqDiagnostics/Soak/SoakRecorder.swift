@@ -51,6 +51,6 @@ package final class SoakRecorder: Sendable {
 
     /// The record file of process `pid` in `directory`.
     package static func path(directory: String, pid: Int32) -> String {
-        (directory as NSString).appendingPathComponent("records-\(pid).txt")
+        FileSystem.path("records-\(pid).txt", in: directory)
     }
 }

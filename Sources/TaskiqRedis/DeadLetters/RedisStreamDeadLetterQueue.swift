@@ -94,7 +94,7 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
 
     /// Whether Redis refused the command only because the ID is not a stream ID.
     private static func isInvalidID(_ error: RedisError) -> Bool {
-        error.message.localizedCaseInsensitiveContains("invalid stream id")
+        error.message.lowercased().contains("invalid stream id")
     }
 
     @discardableResult

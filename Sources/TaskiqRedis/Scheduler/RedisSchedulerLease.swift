@@ -73,7 +73,7 @@ public final class RedisSchedulerLease: SchedulerLease {
         self.key = key
         self.ttl = ttl
         self.renewInterval = renewInterval
-        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let random = UUID().uuidString.filter { $0 != "-" }.lowercased()
         token = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier) \(random)"
         client = RedisClient(configuration: configuration, logger: logger)
     }
