@@ -37,7 +37,7 @@ public struct ScheduleSummary: Sendable, Hashable {
 
     static func firstFireTime(of schedule: Schedule, startingAt now: Date) -> Date? {
         switch schedule.trigger {
-        case .cron(let cron, let zone): cron.next(after: now, in: zone.timeZone)
+        case .cron(let cron, let zone): cron.next(after: now, in: zone)
         case .interval: now
         case .once(let time): time
         }
