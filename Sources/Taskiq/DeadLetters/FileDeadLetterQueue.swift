@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Keeps dead letters in a JSON-lines file: one letter per line (see ``DeadLetter/jsonValue``),
 /// appended and flushed to disk before ``add(_:)`` returns.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CronExpression {
     /// The first fire time strictly after `date`, with the fields read as wall-clock time in `timeZone`.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The time zone a cron schedule's fields are read in: an IANA name or a fixed UTC offset.
 ///

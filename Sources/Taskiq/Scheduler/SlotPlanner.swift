@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The pure arithmetic of slots: where a schedule starts, and where it goes after a send.
 enum SlotPlanner {

@@ -3,7 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Delays between retries that grow exponentially up to a cap, with optional random spread:
 /// the one backoff of reconnecting clients, retrying readers and the supervisor.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// Keeps dead letters in a Redis stream, one entry per letter; the entry ID is the letter's ID.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// A ``SchedulerLease`` shared through Redis, so several scheduler processes elect one sender.
