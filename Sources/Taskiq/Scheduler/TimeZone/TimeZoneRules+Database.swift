@@ -47,6 +47,9 @@ extension TimeZoneRules {
                 }
                 throw TimeZoneRulesError(.unknownZone, "unknown time zone '\(name)': there is no \(path)")
             }
+            if error.code == EISDIR {
+                throw TimeZoneRulesError(.unknownZone, "unknown time zone '\(name)': \(path) is a directory of zones")
+            }
             throw TimeZoneRulesError(.unreadable, "cannot read time zone '\(name)' from \(path): \(error.detailedDescription)")
         }
         return try TimeZoneRules(tzif: bytes, name: path)
