@@ -142,3 +142,9 @@ for index, rule in enumerate(["CET-1CEST,M3.5.0,M10.5.0/3", "<+0330>-3:30", "EST
                               "IST-2IDT,M3.4.4/26,M10.5.0", "<-02>2<-01>,M3.5.0/-1,M10.5.0/0",
                               "EST5EDT,0/0,J365/25", "XXX3YYY,J60/0,300/0"]):
     write("tzif", "rule-%d" % index, bytes([1]) + rule.encode())
+# Found by the fuzzer: a version 1 header promising ~6 GB of transitions in a 130-byte file
+# (TimeZoneRulesTZifTests.hugeCountsInAVersionOneFileThrowWithoutAllocating).
+import base64
+write("tzif", "found-v1-huge-counts", base64.b64decode(
+    "AFRaaWYAADMAAAQAAAAAAAAAAAAAAAAAAAAAAABKAAAAewAAXwAAAAUAAAAMllGCgoKCgoKCgoKCgoKCgoKCgIKCgoKCJYKCgoKCgoKCgoKC"
+    "goKCgoKCgoKCgoKCgoKCgoKCgoKCgoJBk0FBQUEzM4RL3MAooGm/TWYy"))

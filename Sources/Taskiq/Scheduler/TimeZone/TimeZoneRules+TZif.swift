@@ -39,6 +39,10 @@ extension TimeZoneRules {
     private init(block reader: inout TZifReader, header: TZifReader.Header, timeSize: Int, footer: POSIXTimeZoneRule?,
                  invalid: (String) -> TimeZoneRulesError) throws(TimeZoneRulesError) {
         guard header.typeCount > 0 else { throw invalid("no local time types") }
+        // Checked before anything is allocated, so a huge count in a short file costs nothing.
+        guard let length = header.dataLength(timeSize: timeSize), length <= reader.remaining.count else {
+            throw invalid("the header promises more data than the file holds")
+        }
         var transitions: [Int64] = []
         transitions.reserveCapacity(header.timeCount)
         for _ in 0..<header.timeCount {

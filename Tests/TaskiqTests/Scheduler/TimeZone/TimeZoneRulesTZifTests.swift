@@ -121,6 +121,15 @@ import TaskiqTestSupport
         #expect(throws: TimeZoneRulesError.self) { try TimeZoneRules(tzif: bytes) }
     }
 
+    /// Found by `scripts/fuzz.sh tzif`: a version 1 header whose counts promise a gigabyte made
+    /// the reader reserve it before noticing the file was 100 bytes long.
+    @Test func hugeCountsInAVersionOneFileThrowWithoutAllocating() {
+        var bytes = Array("TZif".utf8) + [0] + [UInt8](repeating: 0, count: 15)
+        bytes += [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x4A, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4]
+        bytes += [UInt8](repeating: 0x82, count: 60)
+        #expect(throws: TimeZoneRulesError.self) { try TimeZoneRules(tzif: bytes) }
+    }
+
     @Test(arguments: ["../../../etc/passwd", "/etc/passwd", "Europe/../../etc/passwd", "Europe/./Berlin", "Europe//Berlin",
                       "Europe/Berlin/", "", "Europe/Ber lin", "Europe/Berlin\0", "Europe\\Berlin", "~root", "$HOME",
                       String(repeating: "A", count: 256)])
