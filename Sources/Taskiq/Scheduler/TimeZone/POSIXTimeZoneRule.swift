@@ -110,6 +110,7 @@ package struct POSIXTimeZoneRule: Sendable, Hashable {
 }
 
 extension POSIXTimeZoneRule: CustomStringConvertible {
+    /// The offsets, for test failures and logs.
     package var description: String {
         "POSIXTimeZoneRule(standard: \(standardOffset), daylight: \(daylightOffset.map(String.init) ?? "none"))"
     }

@@ -15,6 +15,7 @@ public struct TimeZoneRulesError: Error, Sendable, Hashable, CustomStringConvert
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 

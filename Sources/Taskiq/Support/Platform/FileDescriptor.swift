@@ -71,7 +71,7 @@ package struct FileDescriptor: Sendable, Hashable {
         return nil
     }
 
-    /// Writes all of `text`'s UTF-8 bytes (see ``writeAll(_:)-(UnsafeRawBufferPointer)``).
+    /// Writes all of `text`'s UTF-8 bytes, as the byte-buffer `writeAll` does.
     /// - Returns: `nil` when every byte was written, else the failure.
     @discardableResult
     package func writeAll(_ text: String) -> SystemError? {
