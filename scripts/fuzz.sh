@@ -5,13 +5,13 @@
 #   scripts/fuzz.sh TARGET FILE...           run a target once on saved inputs (reproduce a crash)
 #   scripts/fuzz.sh build                    only build
 #
-# TARGET is one of: message zmtp resp amqp config. New inputs go to .build-fuzz/findings/TARGET,
+# TARGET is one of: message zmtp resp amqp config tzif. New inputs go to .build-fuzz/findings/TARGET,
 # crashing ones to .build-fuzz/crashes/TARGET (both git-ignored). Exits non-zero, naming the
 # crashing input, when a target crashes, leaks, times out or runs out of memory.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(message zmtp resp amqp config)
+targets=(message zmtp resp amqp config tzif)
 # The Swift runtime's backtracer would symbolicate a crash for minutes before libFuzzer could
 # save the input; ASan's and libFuzzer's own stack traces are enough.
 export SWIFT_BACKTRACE=enable=no
@@ -42,6 +42,7 @@ build_target() {
         zmtp) file=FuzzZMTP; libraries=(TaskiqZeroMQ Taskiq) ;;
         resp) file=FuzzRESP; libraries=(TaskiqRedis Taskiq) ;;
         amqp) file=FuzzAMQP; libraries=(TaskiqRabbitMQ Taskiq) ;;
+        tzif) file=FuzzTZif; libraries=(Taskiq) ;;
         config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqRedis TaskiqZeroMQ Taskiq) ;;
         *) echo "fuzz: unknown target '$target'; expected one of: ${targets[*]} or all" >&2; return 2 ;;
     esac

@@ -147,3 +147,22 @@ write("config", "routes-redis.json", """{"broker": {"type": "inmemory"},
  "worker": {"workers": 2, "log_level": "$${literal}"},
  "schedules": [{"task": "examples.add", "cron": "*/5 * * * *", "args": [1, 2]}]}
 """)
+
+# tzif: a control byte (bit 0: 0 a TZif file, 1 a POSIX TZ rule), then the file or the rule:
+# zone files of the system database with the rule forms RFC 8536 allows (30-minute DST, date-line
+# jumps, a +2h "DST", Ramadan suspensions), and footers with quoted names, negative and >24h times,
+# J and zero-based days, and daylight time all year.
+for zone in ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
+             "Africa/Casablanca", "Antarctica/Troll", "UTC"]:
+    with open(os.path.join("/usr/share/zoneinfo", zone), "rb") as f:
+        write("tzif", "zone-" + zone.replace("/", "-"), bytes([0]) + f.read())
+for index, rule in enumerate(["CET-1CEST,M3.5.0,M10.5.0/3", "<+0330>-3:30", "EST5EDT,M3.2.0,M11.1.0",
+                              "IST-2IDT,M3.4.4/26,M10.5.0", "<-02>2<-01>,M3.5.0/-1,M10.5.0/0",
+                              "EST5EDT,0/0,J365/25", "XXX3YYY,J60/0,300/0"]):
+    write("tzif", "rule-%d" % index, bytes([1]) + rule.encode())
+# Found by the fuzzer: a version 1 header promising ~6 GB of transitions in a 130-byte file
+# (TimeZoneRulesTZifTests.hugeCountsInAVersionOneFileThrowWithoutAllocating).
+import base64
+write("tzif", "found-v1-huge-counts", base64.b64decode(
+    "AFRaaWYAADMAAAQAAAAAAAAAAAAAAAAAAAAAAABKAAAAewAAXwAAAAUAAAAMllGCgoKCgoKCgoKCgoKCgoKCgIKCgoKCJYKCgoKCgoKCgoKC"
+    "goKCgoKCgoKCgoKCgoKCgoKCgoKCgoJBk0FBQUEzM4RL3MAooGm/TWYy"))

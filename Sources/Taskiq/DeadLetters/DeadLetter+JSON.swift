@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON form of a dead letter: one line of a ``FileDeadLetterQueue`` and what
 /// `taskiq-run dead-letters list --json` prints.

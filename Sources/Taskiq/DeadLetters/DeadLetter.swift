@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A message that could not or must not run, kept with the reason so an operator can look at it
 /// and replay it.

@@ -1,4 +1,9 @@
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Keeps dead letters in a JSON-lines file: one letter per line (see ``DeadLetter/jsonValue``),
 /// appended and flushed to disk before ``add(_:)`` returns.
@@ -103,7 +108,7 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
         let bytes: [UInt8]
         do {
             bytes = try withLockedFile(.readOnly, exclusive: false) { file in try Self.contents(of: file, path: path) }
-        } catch let error as TaskiqError where (error.underlying as? POSIXError)?.code == .ENOENT {
+        } catch let error as TaskiqError where (error.underlying as? SystemError)?.isNoSuchFile == true {
             return []
         }
         return Self.letters(in: bytes, logger: logger)
@@ -161,10 +166,9 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
         Self.failure(path: path, what, error)
     }
 
-    /// The error for a failed file operation, with its `errno` as a `POSIXError`.
+    /// The error for a failed file operation, with its `errno` as a ``SystemError``.
     private static func failure(path: String, _ what: String, _ error: any Error) -> TaskiqError {
-        let code = (error as? SystemError)?.code ?? SystemError.inputOutput.code
-        return TaskiqError(.deadLetterQueue, "\(what) the dead-letter file \(path)",
-                           underlying: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO))
+        TaskiqError(.deadLetterQueue, "\(what) the dead-letter file \(path)",
+                    underlying: (error as? SystemError) ?? SystemError.inputOutput)
     }
 }

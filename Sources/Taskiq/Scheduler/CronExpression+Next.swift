@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CronExpression {
     /// The first fire time strictly after `date`, with the fields read as wall-clock time in `timeZone`.
@@ -19,16 +23,16 @@ extension CronExpression {
     ///   - date: The instant to search after.
     ///   - timeZone: The zone whose wall clock the fields describe.
     /// - Returns: The next fire time, or `nil` when there is none within ten years.
-    public func next(after date: Date, in timeZone: TimeZone) -> Date? {
+    public func next(after date: Date, in timeZone: ScheduleTimeZone) -> Date? {
         let after = date.timeIntervalSince1970
         guard after.isFinite else { return nil }
         let afterSecond = Int64(after.rounded(.down))
         // Wall-clock seconds of `date`, then the first whole wall-clock minute after it.
-        let wall = afterSecond + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(afterSecond))))
+        let wall = afterSecond + Int64(timeZone.rules.utcOffset(at: afterSecond))
         var candidate = floorDivide(wall, 60) * 60 + 60
         let limitYear = CivilDate.date(daysSinceEpoch: floorDivide(wall, 86_400)).year + 10
         while let local = nextWallMinute(atOrAfter: candidate, limitYear: limitYear) {
-            let instant = CronWallClock.resolve(local, in: timeZone)
+            let instant = CronWallClock.resolve(local, in: timeZone.rules)
             if Double(instant) > after { return Date(timeIntervalSince1970: Double(instant)) }
             // The slot's first occurrence (or the end of its gap) is already past: it has fired.
             candidate = local + 60
@@ -108,11 +112,11 @@ extension CronExpression {
 enum CronWallClock {
     /// The instant (seconds since 1970) at which the wall-clock time `local` fires in `timeZone`:
     /// its first occurrence when it occurs twice, the end of the gap when it does not occur.
-    static func resolve(_ local: Int64, in timeZone: TimeZone) -> Int64 {
+    static func resolve(_ local: Int64, in timeZone: TimeZoneRules) -> Int64 {
         // Offsets a day either side bracket any single transition near `local`.
         var offsets: [Int64] = []
         for probe in [local - 86_400, local, local + 86_400] {
-            let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(probe))))
+            let offset = Int64(timeZone.utcOffset(at: probe))
             if !offsets.contains(offset) { offsets.append(offset) }
         }
         let valid = offsets.map { local - $0 }.filter { offset(at: $0, timeZone) + $0 == local }
@@ -129,7 +133,7 @@ enum CronWallClock {
         return high
     }
 
-    private static func offset(at instant: Int64, _ timeZone: TimeZone) -> Int64 {
-        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant))))
+    private static func offset(at instant: Int64, _ timeZone: TimeZoneRules) -> Int64 {
+        Int64(timeZone.utcOffset(at: instant))
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// ```swift
 /// let cron = try CronExpression("*/15 9-17 * * MON-FRI")
-/// let next = cron.next(after: .now, in: TimeZone(identifier: "Europe/Berlin")!)
+/// let next = cron.next(after: .now, in: try ScheduleTimeZone("Europe/Berlin"))
 /// ```
 ///
 /// **Syntax.** Each field is a comma-separated list of `*`, a value `a`, a range `a-b`, or a step

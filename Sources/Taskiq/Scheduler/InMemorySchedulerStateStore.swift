@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// A ``SchedulerStateStore`` in memory: survives scheduler restarts within one process (and in

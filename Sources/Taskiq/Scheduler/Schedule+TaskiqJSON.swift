@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Schedule {
     /// Reads taskiq's schedule form: a `ScheduledTask` as pydantic dumps it, an entry of a task's

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A task sent on a schedule: by cron expression, at a fixed interval, or once at a given time.
 ///

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The time zone a cron schedule's fields are read in: an IANA name or a fixed UTC offset.
 ///
@@ -10,24 +14,36 @@ import Foundation
 /// - an ISO-8601 duration `PT2H`, `-PT5H30M`, `P0D`, which is how Python taskiq writes a
 ///   `timedelta` offset (it fires when `now + offset` matches, the same as a zone that far ahead of UTC).
 ///
-/// Without a zone, cron schedules run in UTC, as in taskiq.
+/// Without a zone, cron schedules run in UTC, as in taskiq. Names are read from the system's zone
+/// database (see ``TimeZoneRules``), not through Foundation's `TimeZone`.
 public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
     /// The text the zone was parsed from (`UTC` for the default).
     public let source: String
-    /// The Foundation time zone.
-    public let timeZone: TimeZone
+    /// The zone's UTC offsets through history (a single one for a fixed offset).
+    public let rules: TimeZoneRules
 
     /// UTC, the default for cron schedules.
-    public static let utc = ScheduleTimeZone(source: "UTC", timeZone: TimeZone(secondsFromGMT: 0)!)
+    public static let utc = ScheduleTimeZone(source: "UTC", rules: .fixed(utcOffset: 0))
 
-    private init(source: String, timeZone: TimeZone) {
+    private init(source: String, rules: TimeZoneRules) {
         self.source = source
-        self.timeZone = timeZone
+        self.rules = rules
+    }
+
+    /// The seconds east of UTC in this zone at `date`: its wall clock reads `date` plus this.
+    /// - Parameter date: The instant.
+    /// - Returns: The offset, such as `7200` for Berlin in summer.
+    public func utcOffset(at date: Date) -> Int {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite else { return rules.utcOffset(at: 0) }
+        return rules.utcOffset(at: Int64(max(-1e17, min(1e17, seconds))))
     }
 
     /// Parses a zone name or offset.
     /// - Parameter text: An IANA name, `UTC`, `±HH:MM`, `±HHMM`, `±HH` or an ISO-8601 duration.
-    /// - Throws: ``ScheduleError`` with code `.invalidTimeZone`.
+    /// - Throws: ``ScheduleError`` with code `.invalidTimeZone`: for text that is none of these,
+    ///   and for a name whose zone file is missing, unreadable or damaged (the message names the
+    ///   file, and the `tzdata` package when there is no zone database at all).
     public init(_ text: String) throws(ScheduleError) {
         let trimmed = text.trimmingASCIIWhitespace()
         let seconds: Int?
@@ -38,24 +54,34 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
                 seconds = Self.parseOffset(trimmed)
             } else if trimmed.uppercased().hasPrefix("P") || trimmed.uppercased().hasPrefix("-P") {
                 seconds = Self.parseDuration(trimmed)
-            } else if !trimmed.isEmpty, let zone = TimeZone(identifier: trimmed) {
-                self.init(source: trimmed, timeZone: zone)
-                return
+            } else if !trimmed.isEmpty, TimeZoneRules.problem(withName: trimmed) == nil {
+                do {
+                    self.init(source: trimmed, rules: try TimeZoneRules.load(named: trimmed))
+                    return
+                } catch let error where error.code != .unknownZone {
+                    throw ScheduleError(.invalidTimeZone, key: "cron_offset", error.message)
+                } catch {
+                    throw Self.notAZone(text)
+                }
             } else {
-                throw ScheduleError(.invalidTimeZone, key: "cron_offset", """
-                    '\(text)' is not a time zone (expected an IANA name such as 'Europe/Berlin', \
-                    an offset such as '+02:00', or an ISO-8601 duration such as 'PT2H')
-                    """)
+                throw Self.notAZone(text)
             }
         }
-        guard let seconds, abs(seconds) <= 18 * 3600, let zone = TimeZone(secondsFromGMT: seconds) else {
+        guard let seconds, abs(seconds) <= 18 * 3600 else {
             throw ScheduleError(.invalidTimeZone, key: "cron_offset",
                                 "'\(text)' is not a UTC offset between -18:00 and +18:00")
         }
-        self.init(source: trimmed, timeZone: zone)
+        self.init(source: trimmed, rules: .fixed(utcOffset: seconds))
     }
 
     public var description: String { source }
+
+    private static func notAZone(_ text: String) -> ScheduleError {
+        ScheduleError(.invalidTimeZone, key: "cron_offset", """
+            '\(text)' is not a time zone (expected an IANA name such as 'Europe/Berlin', \
+            an offset such as '+02:00', or an ISO-8601 duration such as 'PT2H')
+            """)
+    }
 
     /// `±HH`, `±HHMM` or `±HH:MM`.
     private static func parseOffset(_ text: String) -> Int? {

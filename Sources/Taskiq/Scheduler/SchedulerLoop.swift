@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The scheduler's mutable state across wake-ups, owned by the one task running ``Scheduler/run()``.
 struct SchedulerLoop {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a scheduler records the last slot it sent for each schedule, so that a restarted (or
 /// another) scheduler never sends that slot again.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The pure arithmetic of slots: where a schedule starts, and where it goes after a send.
 enum SlotPlanner {
@@ -13,11 +17,11 @@ enum SlotPlanner {
     static func initial(_ trigger: Schedule.Trigger, lastFired: Date?, now: Date, catchUp: CatchUpPolicy) -> Plan {
         switch trigger {
         case .cron(let cron, let zone):
-            guard let last = lastFired else { return Plan(catchUp: false, next: cron.next(after: now, in: zone.timeZone)) }
-            if let first = cron.next(after: last, in: zone.timeZone), first <= now {
-                return Plan(catchUp: catchUp == .runOnce, next: cron.next(after: now, in: zone.timeZone))
+            guard let last = lastFired else { return Plan(catchUp: false, next: cron.next(after: now, in: zone)) }
+            if let first = cron.next(after: last, in: zone), first <= now {
+                return Plan(catchUp: catchUp == .runOnce, next: cron.next(after: now, in: zone))
             }
-            return Plan(catchUp: false, next: cron.next(after: last, in: zone.timeZone))
+            return Plan(catchUp: false, next: cron.next(after: last, in: zone))
         case .interval(let seconds):
             guard let last = lastFired else { return Plan(catchUp: false, next: now) }
             let interval = TimeInterval(max(seconds, 1))  // a hand-built .interval(seconds: 0) must not spin
@@ -35,7 +39,7 @@ enum SlotPlanner {
     static func after(_ trigger: Schedule.Trigger, slot: Date, now: Date) -> Date? {
         switch trigger {
         case .cron(let cron, let zone):
-            return cron.next(after: max(slot, now), in: zone.timeZone)
+            return cron.next(after: max(slot, now), in: zone)
         case .interval(let seconds):
             let interval = TimeInterval(max(seconds, 1))  // a hand-built .interval(seconds: 0) must not spin
             let next = slot.addingTimeInterval(interval)

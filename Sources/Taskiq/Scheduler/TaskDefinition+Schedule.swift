@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension TaskDefinition {
     /// Adds a schedule for this task to a source, with typed arguments.

@@ -1,4 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Delays between retries that grow exponentially up to a cap, with optional random spread:
 /// the one backoff of reconnecting clients, retrying readers and the supervisor.
@@ -71,7 +80,7 @@ package struct Backoff: Sendable, Hashable {
         let first = initial.inSeconds
         guard first > 0 else { return 0 }
         // However many attempts, the growth is finite or infinite, never a trap; both are capped.
-        let grown = first * Foundation.pow(multiplier, Double(attempt - 1))
+        let grown = first * power(multiplier, Double(attempt - 1))
         return grown.isNaN ? cap : min(cap, grown)
     }
 
@@ -80,3 +89,10 @@ package struct Backoff: Sendable, Hashable {
         .nanoseconds(Int64((min(seconds, 1e9) * 1e9).rounded()))
     }
 }
+
+/// C's `pow`, named apart from anything else called `pow` in scope.
+#if canImport(Glibc)
+private let power: @Sendable (Double, Double) -> Double = Glibc.pow
+#elseif canImport(Darwin)
+private let power: @Sendable (Double, Double) -> Double = Darwin.pow
+#endif

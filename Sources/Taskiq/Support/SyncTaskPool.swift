@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Synchronization
 
 /// A fixed set of named OS threads that run synchronous task bodies off Swift's
@@ -43,25 +42,18 @@ package final class SyncTaskPool: Sendable {
     /// (momentarily fewer while they exit).
     package var liveThreads: Int { queue.liveThreads }
 
-    /// Starts the pool's threads, each running the queue's loop.
-    fileprivate static func startThreads(_ count: Int, namePrefix: String, queue: JobQueue) {
+    /// Starts the pool's threads, each running the queue's loop; returns how many could not be
+    /// created.
+    fileprivate static func startThreads(_ count: Int, namePrefix: String, queue: JobQueue) -> Int {
+        var failed = 0
         for index in 1...count {
-            let name = "\(namePrefix)-\(index)"
-            let thread = Thread {
-                Self.nameCurrentThread(name)
-                queue.work()
+            do {
+                try PlatformThread.start(name: "\(namePrefix)-\(index)") { queue.work() }
+            } catch {
+                failed += 1
             }
-            thread.start()
         }
-    }
-
-    /// Names the calling thread for Foundation and for the OS (`ps -T`, debuggers).
-    ///
-    /// corelibs Foundation drops a name set before `start()`, and setting it from inside
-    /// races with `start()` recording the thread handle, so the OS name is set directly.
-    private static func nameCurrentThread(_ name: String) {
-        Thread.current.name = name
-        CurrentProcess.nameThread(name)
+        return failed
     }
 
     /// Runs `body` on one of the pool's threads and returns its result.
@@ -143,8 +135,24 @@ private final class JobQueue: Sendable {
         if outcome == .refused { return false }
         // The permit may be signalled before the threads exist; the first to start takes it.
         permits.signal()
-        if outcome == .start { SyncTaskPool.startThreads(threads, namePrefix: namePrefix, queue: self) }
+        if outcome == .start {
+            let failed = SyncTaskPool.startThreads(threads, namePrefix: namePrefix, queue: self)
+            if failed > 0 { threadsFailedToStart(failed) }
+        }
         return true
+    }
+
+    /// Forgets threads the system refused to create; when none runs, the next job tries again
+    /// (the queued jobs wait for it).
+    private func threadsFailedToStart(_ count: Int) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.liveThreads -= count
+            guard state.liveThreads == 0 else { return [] }
+            state.started = false
+            defer { state.stopWaiters = [] }
+            return state.stopWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     func stopIntake(whenStopped waiter: CheckedContinuation<Void, Never>? = nil) {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Receiver {
     /// Stores a message that cannot run in the broker's dead-letter queue, then acknowledges it;

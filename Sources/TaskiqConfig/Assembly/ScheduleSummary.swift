@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// A schedule as `taskiq-run check` lists it: where it came from, which broker sends it and when
@@ -37,7 +41,7 @@ public struct ScheduleSummary: Sendable, Hashable {
 
     static func firstFireTime(of schedule: Schedule, startingAt now: Date) -> Date? {
         switch schedule.trigger {
-        case .cron(let cron, let zone): cron.next(after: now, in: zone.timeZone)
+        case .cron(let cron, let zone): cron.next(after: now, in: zone)
         case .interval: now
         case .once(let time): time
         }

@@ -213,7 +213,7 @@ public struct DeadLettersCommand: RunnerCommand {
         for row in rows { for index in 0..<4 { widths[index] = max(widths[index], row[index].count) } }
         func line(_ row: [String]) -> String {
             var text = ""
-            for index in 0..<4 { text += row[index].padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) }
+            for index in 0..<4 { text += row[index] + String(repeating: " ", count: max(0, widths[index] + 2 - row[index].count)) }
             let message = row[4].count > 100 ? String(row[4].prefix(99)) + "…" : row[4]
             return text + message + "\n"
         }

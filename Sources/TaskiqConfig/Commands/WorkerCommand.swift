@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// `worker`: runs tasks from one broker until SIGINT or SIGTERM, or supervises worker processes.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// Reads a configuration file: parses it, follows `extends`, interpolates `${VAR}`.
@@ -91,7 +95,7 @@ public struct ConfigLoader: Sendable {
                               "expected the path of a base file as a string, found \(extends.typeName)")
         }
         object["extends"] = nil
-        let directory = (file as NSString).deletingLastPathComponent
+        let directory = FileSystem.directory(of: file)
         let basePath = baseName.hasPrefix("/") || directory.isEmpty ? baseName : directory + "/" + baseName
         let base = try load(basePath, chain: chain, extendedFrom: file)
         origins = base.origins
@@ -128,8 +132,10 @@ public struct ConfigLoader: Sendable {
     }
 
     private static func reason(_ file: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) { return "no such file" }
-        return isDirectory.boolValue ? "it is a directory" : "permission denied"
+        switch try? FileSystem.kind(of: file) {
+        case nil: "no such file"
+        case .directory: "it is a directory"
+        case .other: "permission denied"
+        }
     }
 }

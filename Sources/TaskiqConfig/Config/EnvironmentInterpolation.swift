@@ -56,7 +56,7 @@ struct EnvironmentInterpolation: Sendable {
             let reference = body[..<close]
             let name: Substring
             let fallback: Substring?
-            if let separator = reference.range(of: ":-") {
+            if let separator = reference.firstRange(of: ":-") {
                 name = reference[..<separator.lowerBound]
                 fallback = reference[separator.upperBound...]
             } else {

@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 import Synchronization
+import Taskiq
 
 /// One spawned worker process: its pid, a way to signal it safely, and a thread that waits
 /// for its exit.
@@ -72,9 +72,17 @@ package final class ChildProcess: Sendable {
                 message: "could not start worker \(index) from \(executable): \(String(cString: strerror(result)))")
         }
         let child = ChildProcess(index: index, pid: pid)
-        let waiter = Thread { child.waitForExit(onExit) }
-        waiter.name = "taskiq-wait-\(pid)"
-        waiter.start()
+        do {
+            try PlatformThread.start(name: "taskiq-wait-\(pid)", stackSize: 256 << 10) { child.waitForExit(onExit) }
+        } catch {
+            // Nobody would report its exit: stop it now rather than leave an unwatched worker.
+            child.signal(SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw SupervisorError(
+                code: .spawnFailed, executable: executable,
+                message: "could not start the thread that watches worker \(index) (pid \(pid)): \(error)")
+        }
         return child
     }
 

@@ -1,14 +1,14 @@
-import Foundation
+import Taskiq
 
 /// Unbuffered writes to standard output and standard error, so output survives `exit`.
 package enum Console {
     /// Writes to standard output.
     package static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileDescriptor.standardOutput.writeAll(text)
     }
 
     /// Writes to standard error.
     package static func error(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        FileDescriptor.standardError.writeAll(text)
     }
 }

@@ -1,6 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Taskiq
 
 /// A duration as seconds with two decimals, as logs show it (`0.52s`).
 package func formatSeconds(_ duration: Duration) -> String {
-    String(format: "%.2fs", duration.inSeconds)
+    "\(NumberText.fixed(duration.inSeconds, decimals: 2))s"
 }

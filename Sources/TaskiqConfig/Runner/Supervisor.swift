@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 
@@ -71,7 +75,11 @@ public final class Supervisor: Sendable {
             return path
         }
         #endif
+        #if canImport(FoundationEssentials)
+        return CommandLine.arguments[0]
+        #else
         return Bundle.main.executablePath ?? CommandLine.arguments[0]
+        #endif
     }
 
     /// Requests a shutdown as if SIGTERM had been received; a second call forces it.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 import Synchronization
 import TaskiqConfig
@@ -35,7 +39,7 @@ struct BenchProgress: Sendable {
                 drawn = true
             }
         }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { FileDescriptor.standardError.writeAll("\r\u{1B}[K") }
     }
 
     static func draw(label: String, done: Int, total: Int, elapsed: Duration) {
@@ -44,7 +48,7 @@ struct BenchProgress: Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let rate = elapsed.inSeconds > 0 ? Double(done) / elapsed.inSeconds : 0
-        let line = String(format: "\r%@ [%@] %d/%d %3.0f%% %.0f/s", label, bar, done, total, fraction * 100, rate)
-        FileHandle.standardError.write(Data(line.utf8))
+        let line = "\r\(label) [\(bar)] \(done)/\(total) \(NumberText.fixed(fraction * 100, decimals: 0, width: 3))% \(NumberText.fixed(rate, decimals: 0))/s"
+        FileDescriptor.standardError.writeAll(line)
     }
 }

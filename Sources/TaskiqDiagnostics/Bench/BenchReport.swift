@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 import TaskiqConfig
 
@@ -91,14 +95,14 @@ package struct BenchReport: Sendable, Hashable {
 
     /// The report as aligned lines for a terminal.
     package var text: String {
-        func us(_ duration: Duration) -> String { String(format: "%.1f µs", duration.milliseconds * 1000) }
+        func us(_ duration: Duration) -> String { "\(NumberText.fixed(duration.milliseconds * 1000, decimals: 1)) µs" }
         var lines = [
             "broker       \(broker) (\(mode), \(tasks) tasks, concurrency \(concurrency), payload \(payloadBytes) B)",
-            "completed    \(completed) in \(String(format: "%.3f", seconds)) s",
-            "throughput   \(String(format: "%.0f", tasksPerSecond)) tasks/s",
+            "completed    \(completed) in \(NumberText.fixed(seconds, decimals: 3)) s",
+            "throughput   \(NumberText.fixed(tasksPerSecond, decimals: 0)) tasks/s",
         ]
         if let sendSeconds, sendSeconds > 0 {
-            lines.append("sent         \(String(format: "%.0f", Double(tasks) / sendSeconds)) tasks/s (producer side)")
+            lines.append("sent         \(NumberText.fixed(Double(tasks) / sendSeconds, decimals: 0)) tasks/s (producer side)")
         }
         if let latency {
             lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  "
@@ -107,21 +111,21 @@ package struct BenchReport: Sendable, Hashable {
             lines.append("latency      not measured")
         }
         if let bytesPerQueuedTask {
-            lines.append("memory       \(String(format: "%.0f", bytesPerQueuedTask)) bytes of RSS per task in flight")
+            lines.append("memory       \(NumberText.fixed(bytesPerQueuedTask, decimals: 0)) bytes of RSS per task in flight")
         }
         if let targetRate {
-            lines.append("rate         \(String(format: "%.0f", targetRate)) tasks/s asked, latency from each task's due time")
+            lines.append("rate         \(NumberText.fixed(targetRate, decimals: 0)) tasks/s asked, latency from each task's due time")
         }
         if let depth {
-            lines.append("broker mem   \(String(format: "%.0f", depth.bytesPerQueuedTask)) bytes per queued task "
+            lines.append("broker mem   \(NumberText.fixed(depth.bytesPerQueuedTask, decimals: 0)) bytes per queued task "
                 + "(\(depth.memoryQueuedBytes / 1_048_576) MiB with all queued)")
-            lines.append("drain        \(String(format: "%.0f", depth.drainPerSecond)) tasks/s in \(String(format: "%.3f", depth.drainSeconds)) s")
+            lines.append("drain        \(NumberText.fixed(depth.drainPerSecond, decimals: 0)) tasks/s in \(NumberText.fixed(depth.drainSeconds, decimals: 3)) s")
         }
         lines.append("errors       \(errors)")
         lines.append("drops        \(drops)")
-        lines.append("cpu          \(String(format: "%.2f", cpuSeconds)) s (bench process and workers)")
-        var rss = "peak rss     \(String(format: "%.1f", Double(selfPeakRSSBytes) / 1_048_576)) MiB"
-        if workerPeakRSSBytes > 0 { rss += " (worker \(String(format: "%.1f", Double(workerPeakRSSBytes) / 1_048_576)) MiB)" }
+        lines.append("cpu          \(NumberText.fixed(cpuSeconds, decimals: 2)) s (bench process and workers)")
+        var rss = "peak rss     \(NumberText.fixed(Double(selfPeakRSSBytes) / 1_048_576, decimals: 1)) MiB"
+        if workerPeakRSSBytes > 0 { rss += " (worker \(NumberText.fixed(Double(workerPeakRSSBytes) / 1_048_576, decimals: 1)) MiB)" }
         lines.append(rss)
         for note in notes { lines.append("note         \(note)") }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 import TaskiqConfig
@@ -20,7 +24,8 @@ final class BenchWorkerFleet: Sendable {
 
     /// Starts `count` workers on `configFile`, logging at warning level so their output stays readable.
     static func start(count: Int, configFile: String) throws -> BenchWorkerFleet {
-        let base = NSTemporaryDirectory() + "taskiq-bench-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
+        let base = FileSystem.path("taskiq-bench-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))",
+                                  in: FileManager.default.temporaryDirectory.path)
         let (exits, exited) = AsyncStream<Int>.makeStream()
         var environment = ProcessInfo.processInfo.environment
         var children: [ChildProcess] = []

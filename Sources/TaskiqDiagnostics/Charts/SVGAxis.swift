@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Taskiq
 
 /// One axis of an ``SVGChart``: the data's range widened to round bounds, the ticks within them,
 /// and where a value falls as a fraction of the axis.
@@ -90,9 +100,9 @@ struct SVGAxis: Sendable, Hashable {
     /// A short label: `250`, `0.05`, `10k`, `1.5M`.
     static func label(_ value: Double) -> String {
         let magnitude = abs(value)
-        if magnitude >= 1e9, magnitude < 1e15 { return String(format: "%gG", value / 1e9) }
-        if magnitude >= 1e6, magnitude < 1e9 { return String(format: "%gM", value / 1e6) }
-        if magnitude >= 1e3, magnitude < 1e6 { return String(format: "%gk", value / 1e3) }
-        return String(format: "%g", value)
+        if magnitude >= 1e9, magnitude < 1e15 { return NumberText.general(value / 1e9) + "G" }
+        if magnitude >= 1e6, magnitude < 1e9 { return NumberText.general(value / 1e6) + "M" }
+        if magnitude >= 1e3, magnitude < 1e6 { return NumberText.general(value / 1e3) + "k" }
+        return NumberText.general(value)
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Taskiq
 import TaskiqConfig
 
 /// Counts the executions recorded in a directory of ``SoakRecorder`` files: how many times each
@@ -53,14 +58,16 @@ package struct SoakLedger: Sendable {
             .filter { $0.hasPrefix("records-") && $0.hasSuffix(".txt") }
             .sorted()
         for name in names {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = FileSystem.path(name, in: directory)
             var cursor = cursors[path] ?? Cursor()
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seek(toOffset: cursor.offset)
-            while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-                cursor.offset += UInt64(chunk.count)
-                add(chunk, partial: &cursor.partial)
+            let file = try FileDescriptor.open(path, .readOnly)
+            defer { file.close() }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: Int(cursor.offset)) }
+                if count == 0 { break }
+                cursor.offset += UInt64(count)
+                add(chunk[..<count], partial: &cursor.partial)
             }
             cursors[path] = cursor
         }

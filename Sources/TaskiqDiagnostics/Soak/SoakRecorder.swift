@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 import TaskiqConfig
@@ -51,6 +55,6 @@ package final class SoakRecorder: Sendable {
 
     /// The record file of process `pid` in `directory`.
     package static func path(directory: String, pid: Int32) -> String {
-        (directory as NSString).appendingPathComponent("records-\(pid).txt")
+        FileSystem.path("records-\(pid).txt", in: directory)
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Taskiq
 import TaskiqConfig
 
 /// The outcome of one `taskiq-run soak` run: what the producers saw and what the workers' record
@@ -62,7 +67,7 @@ package struct SoakReport: Sendable, Hashable {
             "duplicated  \(number(duplicated))",
             "lost        \(number(lost))" + (lostSample.isEmpty ? "" : " (e.g. \(lostSample.map(String.init).joined(separator: ", ")))"),
             "malformed   \(number(malformed))",
-            String(format: "duration    %.1f s kicking (%.0f tasks/s), %.1f s draining", kickSeconds, rate, drainSeconds),
+            "duration    \(NumberText.fixed(kickSeconds, decimals: 1)) s kicking (\(NumberText.fixed(rate, decimals: 0)) tasks/s), \(NumberText.fixed(drainSeconds, decimals: 1)) s draining",
         ]
         if let firstError { lines.append("first error \(firstError)") }
         for reason in failures { lines.append("FAIL: \(reason)") }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 import TaskiqConfig
@@ -40,8 +44,7 @@ struct SoakRun: Sendable {
                                    message: "soak awaits every result to bound the tasks in flight: configure a result "
                                        + "backend the workers share with this process (such as redis)")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: options.records, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard (try? FileSystem.kind(of: options.records)) == .directory else {
             throw CommandLineError(code: .invalidValue, command: "soak", argument: options.records,
                                    message: "'--records' names '\(options.records)', which is not a directory")
         }
@@ -158,9 +161,10 @@ struct SoakRun: Sendable {
             let elapsed = (ContinuousClock.now - start).inSeconds
             let rate = Double(results - previous) / interval.inSeconds
             previous = results
-            Console.error(String(format: "soak: %.0f s, %d/%d kicked, %d results, %.0f results/s, %d errors, %d timeouts\n",
-                                 elapsed, kicked, options.tasks, results, rate,
-                                 counters.taskErrors.load(ordering: .relaxed), counters.resultTimeouts.load(ordering: .relaxed)))
+            let errors = counters.taskErrors.load(ordering: .relaxed)
+            let timeouts = counters.resultTimeouts.load(ordering: .relaxed)
+            Console.error("soak: \(NumberText.fixed(elapsed, decimals: 0)) s, \(kicked)/\(options.tasks) kicked, \(results) results, "
+                          + "\(NumberText.fixed(rate, decimals: 0)) results/s, \(errors) errors, \(timeouts) timeouts\n")
         }
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 extension RedisConfiguration {
@@ -25,7 +29,7 @@ extension RedisConfiguration {
             RedisConnectionError(.invalidURL, host: "?", port: 0,
                                  "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db")
         }
-        guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "redis" || scheme == "rediss" else { throw invalid("scheme '\(scheme)' is not redis or rediss") }
         var rest = Substring(url[schemeEnd.upperBound...])

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 
@@ -60,7 +64,7 @@ final class RedisConnectionCore: Sendable {
     static func open(_ configuration: RedisConfiguration, logger: Logger) async throws -> RedisConnectionCore {
         let result = OnceContinuation<RedisConnectionCore>()
         let cancelled = MutexBox(false)
-        let thread = Thread {
+        let reader: @Sendable () -> Void = {
             let stream: any ByteStream
             do {
                 stream = try configuration.connect { cancelled.value }
@@ -74,8 +78,11 @@ final class RedisConnectionCore: Sendable {
             if cancelled.value { core.close("connecting was cancelled") }
             core.readLoop()
         }
-        thread.name = "taskiq-redis-reader"
-        thread.start()
+        do {
+            try PlatformThread.start(name: "taskiq-redis-reader", reader)
+        } catch {
+            result.resume(with: .failure(error))
+        }
         return try await withTaskCancellationHandler {
             try await result.value
         } onCancel: {

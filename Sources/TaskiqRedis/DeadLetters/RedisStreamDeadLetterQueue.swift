@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// Keeps dead letters in a Redis stream, one entry per letter; the entry ID is the letter's ID.
@@ -94,7 +98,7 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
 
     /// Whether Redis refused the command only because the ID is not a stream ID.
     private static func isInvalidID(_ error: RedisError) -> Bool {
-        error.message.localizedCaseInsensitiveContains("invalid stream id")
+        error.message.lowercased().contains("invalid stream id")
     }
 
     @discardableResult

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// Schedules stored in Redis, added and removed at run time from any process, in the key layout of

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// A ``SchedulerLease`` shared through Redis, so several scheduler processes elect one sender.
@@ -73,7 +77,7 @@ public final class RedisSchedulerLease: SchedulerLease {
         self.key = key
         self.ttl = ttl
         self.renewInterval = renewInterval
-        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let random = UUID().uuidString.filter { $0 != "-" }.lowercased()
         token = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier) \(random)"
         client = RedisClient(configuration: configuration, logger: logger)
     }

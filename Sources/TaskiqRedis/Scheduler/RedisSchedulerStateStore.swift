@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// A ``SchedulerStateStore`` in Redis, shared by every scheduler process and surviving restarts.

@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 
@@ -113,13 +117,16 @@ final class ZMTPConnection: Sendable {
     }
 
     private func startWriter() {
-        let thread = Thread { [self] in
-            // writerDone is signalled only by a writer that ends for good (stopping), never by
-            // one that ends idle, so stopWriterAndWait cannot consume a stale signal.
-            if writeLoop() { writerDone.signal() }
+        do {
+            try PlatformThread.start(name: "zmtp-writer") { [self] in
+                // writerDone is signalled only by a writer that ends for good (stopping), never by
+                // one that ends idle, so stopWriterAndWait cannot consume a stale signal.
+                if writeLoop() { writerDone.signal() }
+            }
+        } catch {
+            // No writer: the bytes stay queued and the next enqueue tries to start one again.
+            writer.withLock { $0.running = false }
         }
-        thread.name = "zmtp-writer"
-        thread.start()
     }
 
     /// Writes until stopped (`true`) or idle for ``writerIdleTimeout`` (`false`, and `running` is cleared).

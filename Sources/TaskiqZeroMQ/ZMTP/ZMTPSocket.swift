@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 
@@ -155,16 +159,22 @@ package final class ZMTPSocket: Sendable {
     }
 
     private func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            body()
+        let finished: @Sendable () -> Void = { [self] in
             let woken = state.withLock { state in
                 state.threads -= 1
                 return state.changed()
             }
             resume(woken)
         }
-        thread.name = name
-        thread.start()
+        do {
+            try PlatformThread.start(name: name) {
+                body()
+                finished()
+            }
+        } catch {
+            logger.error("ZMTP \(type.name) could not start its \(name) thread: \(error)")
+            finished()
+        }
     }
 
     private var isClosed: Bool { state.withLock { $0.closed } }

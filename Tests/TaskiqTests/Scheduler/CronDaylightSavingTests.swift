@@ -64,7 +64,8 @@ extension SchedulerTests {
             var labels: [String] = []
             var cursor = utc(start)
             let end = cursor.addingTimeInterval(36 * 3600)
-            while let next = cron.next(after: cursor, in: timeZone), next < end {
+            let scheduleZone = try ScheduleTimeZone(zone)
+            while let next = cron.next(after: cursor, in: scheduleZone), next < end {
                 #expect(next > cursor)
                 let parts = calendar.dateComponents([.day, .hour, .minute], from: next)
                 labels.append("\(parts.day!) \(parts.hour!):\(parts.minute!)")

@@ -9,7 +9,7 @@ package enum URLCredentials {
 
     /// The text with every credential replaced by ``mask``; text without `://` is returned unchanged.
     package static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
         let afterScheme = url[schemeEnd.upperBound...]
         // The credentials end at the last '@' anywhere, as a password may hold an unescaped '/', '?' or '#'.
         let credentialsEnd = afterScheme.lastIndex(of: "@") ?? afterScheme.startIndex

@@ -17,6 +17,8 @@ package struct FileDescriptor: Sendable, Hashable {
         self.rawValue = rawValue
     }
 
+    /// Standard output, descriptor 1.
+    package static let standardOutput = FileDescriptor(rawValue: STDOUT_FILENO)
     /// Standard error, descriptor 2.
     package static let standardError = FileDescriptor(rawValue: STDERR_FILENO)
 
@@ -67,6 +69,14 @@ package struct FileDescriptor: Sendable, Hashable {
             }
         }
         return nil
+    }
+
+    /// Writes all of `text`'s UTF-8 bytes, as the byte-buffer `writeAll` does.
+    /// - Returns: `nil` when every byte was written, else the failure.
+    @discardableResult
+    package func writeAll(_ text: String) -> SystemError? {
+        var text = text
+        return text.withUTF8 { writeAll(UnsafeRawBufferPointer($0)) }
     }
 
     /// Reads up to `buffer.count` bytes at `offset` (`pread`), retrying `EINTR`: the byte count, 0 at the end.

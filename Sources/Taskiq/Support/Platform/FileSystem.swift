@@ -37,6 +37,23 @@ package enum FileSystem {
         guard systemRename(source, destination) == 0 else { throw .current }
     }
 
+    /// `name` inside `directory`: `directory/name`, with one slash between them.
+    package static func path(_ name: String, in directory: String) -> String {
+        directory.isEmpty ? name : directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// The directory part of `path`, without a trailing slash: `a/b` for `a/b/c.json`, `/` for
+    /// `/c.json`, and empty for a bare name.
+    package static func directory(of path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        if slash == path.startIndex { return "/" }
+        var directory = path[..<slash]
+        while directory.count > 1, directory.hasSuffix("/") { directory = directory.dropLast() }
+        return String(directory)
+    }
+
     /// Removes the file at `path` (`unlink`); a missing file is not an error.
     package static func remove(_ path: String) {
         _ = unlink(path)

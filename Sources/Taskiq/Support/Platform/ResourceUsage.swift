@@ -3,7 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// CPU time and peak resident memory of this process and of its reaped children (`getrusage`).
 package struct ResourceUsage: Sendable, Hashable {
