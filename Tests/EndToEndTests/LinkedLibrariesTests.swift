@@ -37,4 +37,22 @@ import TaskiqTestSupport
         #expect(found.isEmpty, "\(TaskiqRunProcess.executable.path) loads \(found)")
         #endif
     }
+
+    /// Every product module imports `FoundationEssentials` where it exists, so a backend module
+    /// not yet linked into `taskiq-run` cannot bring full Foundation back when it is.
+    @Test func productSourcesImportFoundationOnlyAsAFallback() throws {
+        let sources = TestPaths.packageRoot.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 100, "found only \(files.count) Swift files under \(sources.path)")
+        var bare: [String] = []
+        for file in files {
+            let lines = try String(contentsOfFile: sources.appendingPathComponent(file).path, encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where line.hasPrefix("import Foundation") && !line.hasPrefix("import FoundationEssentials") {
+                if index == 0 || lines[index - 1].trimmingCharacters(in: .whitespaces) != "#else" { bare.append(file) }
+            }
+        }
+        #expect(bare.isEmpty, "import Foundation outside '#if canImport(FoundationEssentials) ... #else': \(bare)")
+    }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Taskiq
 
 /// Where and how to connect: host, port and the ``AMQPConnectionOptions``, read from an
@@ -26,7 +30,7 @@ package struct AMQPConfiguration: Sendable {
         func invalid(_ why: String) -> AMQPConnectionError {
             AMQPConnectionError(.invalidArgument, message: "invalid AMQP URL '\(redacted)': \(why); expected amqp://user:password@host:port/vhost")
         }
-        guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         if scheme == "amqps" { throw invalid("amqps:// (TLS) is not supported yet") }
         guard scheme == "amqp" else { throw invalid("scheme '\(scheme)' is not amqp") }
@@ -50,8 +54,8 @@ package struct AMQPConfiguration: Sendable {
             let userinfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             let colon = userinfo.firstIndex(of: ":")
-            guard let user = String(userinfo[..<(colon ?? userinfo.endIndex)]).removingPercentEncoding,
-                  let password = colon.map({ String(userinfo[userinfo.index(after: $0)...]).removingPercentEncoding }) ?? options.password else {
+            guard let user = PercentEncoding.decoded(userinfo[..<(colon ?? userinfo.endIndex)]),
+                  let password = colon.map({ PercentEncoding.decoded(userinfo[userinfo.index(after: $0)...]) }) ?? options.password else {
                 throw invalid("bad percent-encoding in the credentials")
             }
             options.user = user
@@ -76,7 +80,7 @@ package struct AMQPConfiguration: Sendable {
             host = host[..<colon]
         }
         guard !host.isEmpty else { throw invalid("no host") }
-        guard let virtualHost = String(path).removingPercentEncoding else { throw invalid("bad percent-encoding in the virtual host") }
+        guard let virtualHost = PercentEncoding.decoded(path) else { throw invalid("bad percent-encoding in the virtual host") }
         options.virtualHost = virtualHost.isEmpty ? "/" : virtualHost
         var timeout = Duration.seconds(10)
         for item in query.split(separator: "&") where !item.isEmpty {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Taskiq
 
@@ -71,7 +75,7 @@ package final class AMQPConnection: Sendable {
                              connect: @escaping @Sendable () throws -> any ByteStream) async throws -> AMQPConnection {
         let created = OnceContinuation<AMQPConnection>()
         let opened = OnceContinuation<AMQPTuning>()
-        let thread = Thread {
+        let reader: @Sendable () -> Void = {
             let stream: any ByteStream
             do {
                 stream = try connect()
@@ -93,8 +97,11 @@ package final class AMQPConnection: Sendable {
             connection.flush()
             connection.readLoop()
         }
-        thread.name = "taskiq-amqp-reader"
-        thread.start()
+        do {
+            try PlatformThread.start(name: "taskiq-amqp-reader", reader)
+        } catch {
+            throw AMQPConnectionError(.connectionLost, message: "cannot start the reader thread for \(address): \(error)")
+        }
         let connection = try await created.value
         do {
             _ = try await opened.value

@@ -54,15 +54,15 @@ extension RedisConfiguration {
             rest = rest[rest.index(after: at)...]
             if let colon = userinfo.firstIndex(of: ":") {
                 let user = userinfo[..<colon]
-                guard let decodedUser = Self.percentDecoded(user),
-                      let decodedPassword = Self.percentDecoded(userinfo[userinfo.index(after: colon)...]) else {
+                guard let decodedUser = PercentEncoding.decoded(user),
+                      let decodedPassword = PercentEncoding.decoded(userinfo[userinfo.index(after: colon)...]) else {
                     throw invalid("bad percent-encoding in the credentials")
                 }
                 username = decodedUser.isEmpty ? nil : decodedUser
                 password = decodedPassword
             } else {
                 // `redis://secret@host` is read as a password, as redis-py does for a lone token.
-                guard let decoded = Self.percentDecoded(userinfo) else { throw invalid("bad percent-encoding in the credentials") }
+                guard let decoded = PercentEncoding.decoded(userinfo) else { throw invalid("bad percent-encoding in the credentials") }
                 password = decoded.isEmpty ? nil : decoded
             }
         }
@@ -101,7 +101,7 @@ extension RedisConfiguration {
                 }
                 continue
             }
-            guard let value = Self.percentDecoded(text), !value.isEmpty else {
+            guard let value = PercentEncoding.decoded(text), !value.isEmpty else {
                 throw invalid("\(key) is empty or badly percent-encoded")
             }
             if let earlier = tlsOptions.first(where: { $0.option.setting == option.setting })?.option.name {
@@ -124,29 +124,6 @@ extension RedisConfiguration {
                 throw invalid("database '\(databaseText)' is not a non-negative number")
             }
             database = value
-        }
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: byte - 48
-        case 65...70: byte - 55
-        case 97...102: byte - 87
-        default: nil
         }
     }
 }
