@@ -7,7 +7,7 @@ import TaskiqTestSupport
 
 /// `taskiq-run bench` against a real redis-server and real worker processes: depth mode queues
 /// every task before any worker runs (the server's memory grows), then two workers drain them all;
-/// open-loop mode reads every result back.
+/// open-loop mode reads every result back. Both over plain TCP and over TLS (`rediss://`).
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct BenchRedisProcessTests {
     static func config(_ server: RedisServer) throws -> (TemporaryConfigDirectory, String) {
@@ -23,8 +23,9 @@ struct BenchRedisProcessTests {
         try #require(try JSONParser().parse(stdout.trimmingCharacters(in: .whitespacesAndNewlines)).objectValue)
     }
 
-    @Test func depthQueuesEverythingThenTwoWorkersDrainIt() async throws {
-        try await RedisServer.with { server in
+    @Test(arguments: RedisServer.Transport.allCases.filter(\.isAvailable))
+    func depthQueuesEverythingThenTwoWorkersDrainIt(transport: RedisServer.Transport) async throws {
+        try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server)
             _ = directory
             let run = try await TaskiqRunProcess.run(["bench", "-c", file, "--mode", "depth", "-n", "2000", "-w", "2",
@@ -42,8 +43,9 @@ struct BenchRedisProcessTests {
         }
     }
 
-    @Test func openLoopReadsEveryResultBack() async throws {
-        try await RedisServer.with { server in
+    @Test(arguments: RedisServer.Transport.allCases.filter(\.isAvailable))
+    func openLoopReadsEveryResultBack(transport: RedisServer.Transport) async throws {
+        try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server)
             _ = directory
             let run = try await TaskiqRunProcess.run(["bench", "-c", file, "--mode", "open-loop", "--rate", "500", "-n", "200",
