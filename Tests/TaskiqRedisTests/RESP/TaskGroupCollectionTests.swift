@@ -52,6 +52,89 @@ extension RESP.RedisConnectionTests {
         }
     }
 
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TG_ORIGINAL"] != nil))
+    func originalInsideChecked() async throws {
+        try await RedisServer.with { server in
+            let connection = try await RedisConnection.connect(try Self.configuration(server))
+            let observer = try await RedisConnection.connect(try Self.configuration(server))
+            defer { connection.close(); observer.close() }
+            try await connection.send(["SET", "text", "not a number"])
+            let before = try await Self.readsProcessed(observer)
+            let barrier = AsyncBarrier(count: 200)
+            // Callers released together: even ones count, odd ones INCR a string and are refused.
+            let outcomes = await withTaskGroup(of: (Int, Result<RESPValue, any Error>).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        await barrier.arrive()
+                        let command: [any RESPArgument] = index.isMultiple(of: 2) ? ["INCR", "counter"] : ["INCR", "text"]
+                        let result: Result<RESPValue, any Error>
+                        do { result = .success(try await connection.send(command)) } catch { result = .failure(error) }
+                        if case .success(let reply) = result, !index.isMultiple(of: 2) { Issue.record("INSIDE caller \(index) got \(reply)") }
+                        return (index, result)
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            var counts: [Int64] = []
+            for (index, outcome) in outcomes {
+                switch outcome {
+                case .success(let reply):
+                    #expect(index.isMultiple(of: 2), "caller \(index) got \(reply) instead of its error")
+                    if let count = reply.int { counts.append(Int64(count)) }
+                case .failure(let error):
+                    #expect(!index.isMultiple(of: 2), "caller \(index) failed: \(error)")
+                    #expect((error as? RedisError)?.message.contains("not an integer") == true, "\(error)")
+                }
+            }
+            #expect(outcomes.count == 200)
+            #expect(counts.sorted() == Array(1...100))
+            let reads = try await Self.readsProcessed(observer) - before
+            #expect(reads <= 40, "200 concurrent commands arrived in \(reads) reads")
+            #expect(connection.isOpen)
+        }
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TG_ORIGINAL"] != nil))
+    func originalForAwait() async throws {
+        try await RedisServer.with { server in
+            let connection = try await RedisConnection.connect(try Self.configuration(server))
+            let observer = try await RedisConnection.connect(try Self.configuration(server))
+            defer { connection.close(); observer.close() }
+            try await connection.send(["SET", "text", "not a number"])
+            let before = try await Self.readsProcessed(observer)
+            let barrier = AsyncBarrier(count: 200)
+            // Callers released together: even ones count, odd ones INCR a string and are refused.
+            let outcomes = await withTaskGroup(of: (Int, Result<RESPValue, any Error>).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        await barrier.arrive()
+                        let command: [any RESPArgument] = index.isMultiple(of: 2) ? ["INCR", "counter"] : ["INCR", "text"]
+                        do { return (index, .success(try await connection.send(command))) } catch { return (index, .failure(error)) }
+                    }
+                }
+                var all: [Int: Result<RESPValue, any Error>] = [:]
+                for await pair in group { all[pair.0] = pair.1 }
+                return all
+            }
+            var counts: [Int64] = []
+            for (index, outcome) in outcomes {
+                switch outcome {
+                case .success(let reply):
+                    #expect(index.isMultiple(of: 2), "caller \(index) got \(reply) instead of its error")
+                    if let count = reply.int { counts.append(Int64(count)) }
+                case .failure(let error):
+                    #expect(!index.isMultiple(of: 2), "caller \(index) failed: \(error)")
+                    #expect((error as? RedisError)?.message.contains("not an integer") == true, "\(error)")
+                }
+            }
+            #expect(outcomes.count == 200)
+            #expect(counts.sorted() == Array(1...100))
+            let reads = try await Self.readsProcessed(observer) - before
+            #expect(reads <= 40, "200 concurrent commands arrived in \(reads) reads")
+            #expect(connection.isOpen)
+        }
+    }
+
     /// The original collection, repeated TG_ROUNDS times on one server, also recording inside
     /// each task what it got, to compare with what the group hands back.
     @Test func roundsCollectedFromTheGroup() async throws {
