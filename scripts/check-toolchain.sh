@@ -14,3 +14,11 @@ if [ "$(echo "$output" | awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}' | sort -u)
 else
     echo "pack-loop: FAULT PRESENT in $(swiftc --version 2>&1 | head -1): 'for _ in repeat' miscounts in unspecialised code (docs/toolchain/pack-loop.md); TaskDefinition avoids that form"
 fi
+swiftc -O -parse-as-library docs/toolchain/async-tuple-result.swift -o "$work/async-tuple-result" 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+output=$("$work/async-tuple-result")
+echo "$output" | sed 's/^/async-tuple-result: /'
+if [ "$(echo "$output" | grep -c ': 0 of ')" = "$(echo "$output" | wc -l)" ]; then
+    echo "async-tuple-result: this toolchain keeps every field of a task closure's tuple result under -O"
+else
+    echo "async-tuple-result: FAULT PRESENT in $(swiftc --version 2>&1 | head -1): a task closure returning (x, .success(try await …)) from do/catch loses x (docs/toolchain/async-tuple-result.md); no code in Sources returns tuples from task closures"
+fi

@@ -176,8 +176,8 @@ extension RESP {
                 let before = try await Self.readsProcessed(observer)
                 let barrier = AsyncBarrier(count: 200)
                 // Callers released together: even ones count, odd ones INCR a string and are refused.
-                // Each caller checks its own outcome. (Returning Result<RESPValue, any Error> from the
-                // group instead read back garbage tuples in release builds, with the same client code.)
+                // Each caller checks its own outcome: returning (index, .success(try await ...)) from
+                // the child loses the index in release builds (docs/toolchain/async-tuple-result.md).
                 let counts = await withTaskGroup(of: Int64?.self) { group in
                     for index in 0..<200 {
                         group.addTask {
