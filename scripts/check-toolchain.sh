@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the installed Swift toolchain for the optimiser faults this project works around
-# (docs/toolchain/). Prints what it finds; exits 1 only when the probe itself cannot be built.
+# (docs/toolchain/). Prints what it finds; exits 1 when a probe cannot be built or Sources use a
+# form a present fault miscompiles.
 # Run it after a toolchain upgrade: when a fault is gone, its workaround may go too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,12 @@ if [ "$(echo "$output" | grep -c ': 0 of ')" = "$(echo "$output" | wc -l)" ]; th
     echo "async-tuple-result: this toolchain keeps every field of a task closure's tuple result under -O"
 else
     echo "async-tuple-result: FAULT PRESENT in $(swiftc --version 2>&1 | head -1): a task closure returning (x, .success(try await …)) from do/catch loses x (docs/toolchain/async-tuple-result.md); no code in Sources returns tuples from task closures"
+fi
+# The guard that keeps Sources clear of the form the fault miscompiles: a tuple returned with an
+# awaited value, or a task group or Task whose result is a tuple. Fails CI when one appears.
+found=$(grep -rnE "return \(.*try await|withTaskGroup\(of: \(|withThrowingTaskGroup\(of: \(|Task<\(" Sources || true)
+if [ -n "$found" ]; then
+    echo "async-tuple-result: Sources return tuples from task closures, which this toolchain can miscompile (docs/toolchain/async-tuple-result.md):" >&2
+    echo "$found" >&2
+    exit 1
 fi
