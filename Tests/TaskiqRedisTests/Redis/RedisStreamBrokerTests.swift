@@ -387,8 +387,10 @@ extension Redis {
                     try await eventually("several failed attempts") { receiver.statistics.deadLetterFailures >= 8 }
                     #expect(try await Redis.pendingCount(client) == 1, "kept pending meanwhile")
                     try await client.send(["DEL", "letters"])
-                    try await eventually("stored") { try await client.send(["XLEN", "letters"]).int == 1 }
-                    try await eventually("acknowledged") { try await Redis.pendingCount(client) == 0 }
+                    // The next attempt comes after the backoff the failures grew (up to the consumer's
+                    // maximum) plus an idle_timeout, which a loaded CI machine stretches past 10 s.
+                    try await eventually("stored", seconds: 60) { try await client.send(["XLEN", "letters"]).int == 1 }
+                    try await eventually("acknowledged", seconds: 30) { try await Redis.pendingCount(client) == 0 }
                 }
                 try await letters.shutdown()
                 #expect(runs.load(ordering: .relaxed) == 1, "the body ran once")
