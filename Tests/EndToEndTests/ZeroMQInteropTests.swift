@@ -97,6 +97,9 @@ struct ZeroMQInteropTests {
             }
         }
 
+        // An explicit quit: EOF reaches the peer only once every copy of its stdin pipe is closed,
+        // and a process spawned concurrently by another test can hold one for a while.
+        try producer.send(line: "quit")
         producer.closeInput()
         try await producer.waitForLine(containing: "done")
         #expect(try await producer.waitForExit() == 0, "\(producer.lines.joined(separator: "\n"))")

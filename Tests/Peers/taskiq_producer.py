@@ -5,8 +5,8 @@ Usage: taskiq_producer.py PORT
 Binds PUB on tcp://127.0.0.1:PORT (taskiq's default is 0.0.0.0), prints "bound", then reads one
 JSON request per stdin line, {"task": NAME, "args": [...], "kwargs": {...}}, kicks it through
 taskiq's kicker and prints "kicked <task_id>". The test sends a request only after our SUB is
-connected, so nothing is lost to the slow-joiner effect. On EOF it shuts the broker down and
-prints "done". Every line is flushed so the test can wait on it instead of sleeping.
+connected, so nothing is lost to the slow-joiner effect. On a "quit" line or EOF it shuts the
+broker down and prints "done" ("quit" does not depend on every copy of the pipe being closed). Every line is flushed so the test can wait on it instead of sleeping.
 """
 import asyncio
 import json
@@ -27,7 +27,7 @@ async def main(port):
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
+        if not line or line.strip() == "quit":
             break
         request = json.loads(line)
         kicker = AsyncKicker(task_name=request["task"], broker=broker, labels={})
