@@ -74,10 +74,10 @@ extension Redis {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                // Two live workers; the second has a 1 s XAUTOCLAIM backstop that would take the
+                // Two live workers; the second has a 3 s XAUTOCLAIM backstop (1 s was shorter than a CPU stall of a loaded 2-core CI run) that would take the
                 // first one's long-running entry if the first did not keep it fresh.
                 let first = try Redis.streamBroker(server) { $0.consumerName = "first" }
-                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(1) }
+                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(3) }
                 let gate = Redis.Gate()
                 let starts = Atomic<Int>(0)
                 let started = EventStream<Void>()
@@ -369,7 +369,7 @@ extension Redis {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                let broker = try Redis.streamBroker(server) { $0.idleTimeout = .seconds(1) }
+                let broker = try Redis.streamBroker(server) { $0.idleTimeout = .seconds(3) }
                 // Not a stream: every XADD to it fails with WRONGTYPE until the key is deleted.
                 try await client.send(["SET", "letters", "not a stream"])
                 let letters = try RedisStreamDeadLetterQueue(url: server.url, stream: "letters")
