@@ -53,7 +53,7 @@ extension Redis {
             try await RedisServer.with(tls: .init(certificates.server, caFile: certificates.caFile)) { server in
                 let proxy = try StallingProxy(to: server.port)
                 defer { proxy.close() }
-                let configuration = try Self.configuration(proxy, connectTimeout: .seconds(10), commandTimeout: .milliseconds(500))
+                let configuration = try Self.configuration(proxy, connectTimeout: .seconds(10), commandTimeout: .seconds(3))
                 let connection = try await RedisConnection.connect(configuration)
                 defer { connection.close() }
                 #expect(try await connection.send(["PING"]).string == "PONG")
