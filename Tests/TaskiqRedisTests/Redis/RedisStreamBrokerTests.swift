@@ -384,7 +384,8 @@ extension Redis {
                     let result = try await broker.resultBackend.waitResult("boom", timeout: .seconds(10), withLogs: false)
                     #expect(result.isErr, "the outcome is stored while the letter waits")
                     // Long enough for idle_timeout to hand a released entry to XAUTOCLAIM.
-                    try await eventually("several failed attempts") { receiver.statistics.deadLetterFailures >= 8 }
+                    // Eight attempts take about 7 s of backoff; a loaded CI machine stretches that past 10 s.
+                    try await eventually("several failed attempts", seconds: 60) { receiver.statistics.deadLetterFailures >= 8 }
                     #expect(try await Redis.pendingCount(client) == 1, "kept pending meanwhile")
                     try await client.send(["DEL", "letters"])
                     // The next attempt comes after the backoff the failures grew (up to the consumer's
