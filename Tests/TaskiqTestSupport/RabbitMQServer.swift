@@ -125,6 +125,20 @@ package final class RabbitMQServer: Sendable {
         throw StartError(description: "rabbitmq-server did not listen on 127.0.0.1:\(port) within 90 s; see \(path)/server.out")
     }
 
+    /// Creates a fresh virtual host the default user may use, so a test can declare taskiq's
+    /// default names (`taskiq`, `taskiq.dead_letter`) without meeting another test's queues on the
+    /// shared node, and returns its URL, `amqp://guest:guest@127.0.0.1:<port>/<name>`.
+    /// - Throws: ``StartError`` with `rabbitmqctl`'s output when it fails.
+    package func virtualHost(_ name: String = "t-\(UUID().uuidString.prefix(12).lowercased())") throws -> String {
+        let added = try control(["add_vhost", name])
+        let permitted = try control(["set_permissions", "-p", name, user, ".*", ".*", ".*"])
+        let listed = try control(["list_permissions", "-p", name, "--silent"])
+        guard listed.contains(user) else {
+            throw StartError(description: "cannot make virtual host \(name): \(added) \(permitted) \(listed)")
+        }
+        return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(name)"
+    }
+
     /// Runs `rabbitmqctl` against this node (same `HOME`, so the same cookie) and returns its output.
     package func control(_ arguments: [String]) throws -> String {
         let process = Process()

@@ -8,7 +8,7 @@ import Taskiq
 /// aio-pika's properties (headers `task_id`, `task_name` and every label as a string, persistent,
 /// priority from the `priority` label, a hex message id), mandatory, and returns once the server
 /// confirmed it; an unroutable message is an error, never silently lost. `listen` opens a read
-/// connection, sets QoS to ``qos``, declares the topology again and consumes every task queue;
+/// connection, sets QoS to ``RabbitMQBrokerOptions/qos``, declares the topology again and consumes every task queue;
 /// ack sends Basic.Ack, release Basic.Nack with requeue.
 ///
 /// Not yet: reconnecting, the delay mechanisms, dead-lettering of undecodable deliveries,
@@ -18,12 +18,8 @@ public final class RabbitMQBroker: AsyncBroker {
     public let components: BrokerComponents
     /// The server URL with its password masked.
     public var url: String { configuration.redactedURL }
-    /// Unacknowledged deliveries the server sends a worker at once (aio-pika's `qos`, default 10).
-    public let qos: UInt16
-    /// The label that picks the queue when there are several (`queue_name`).
-    public let routingLabel: String
-    /// The label whose integer value becomes the message priority (`priority`).
-    public let priorityLabel: String
+    /// Topology, labels, delays, dead-lettering and reconnecting.
+    public let options: RabbitMQBrokerOptions
 
     let configuration: AMQPConfiguration
     let topology: RabbitMQTopology
@@ -32,17 +28,26 @@ public final class RabbitMQBroker: AsyncBroker {
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
     ///   - url: `amqp://user:password@host:port/vhost?heartbeat=60` (aio-pika's default URL by default).
-    ///   - qos: The prefetch count of the worker's channel.
+    ///   - options: Topology, labels, delays and dead-lettering; taskiq-aio-pika 0.6.1's defaults.
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.
-    /// - Throws: ``AMQPConnectionError`` `invalidArgument` for a bad URL (password masked).
-    public init(url: String = "amqp://guest:guest@localhost:5672", qos: UInt16 = 10, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil) throws {
+    /// - Throws: ``AMQPConnectionError`` `invalidArgument` for a bad URL (password masked) or options
+    ///   that cannot work (no queue, a priority on a quorum queue).
+    public init(url: String = "amqp://guest:guest@localhost:5672", options: RabbitMQBrokerOptions = RabbitMQBrokerOptions(),
+                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil) throws {
         configuration = try AMQPConfiguration(url: url)
-        topology = RabbitMQTopology()
-        self.qos = qos
-        routingLabel = "queue_name"
-        priorityLabel = "priority"
+        guard !options.queues.isEmpty else {
+            throw AMQPConnectionError(.invalidArgument, message: "a RabbitMQ broker needs at least one task queue")
+        }
+        if let queue = options.queues.first(where: { $0.kind == .quorum && $0.maxPriority != nil }) {
+            throw AMQPConnectionError(.invalidArgument, message: """
+                queue '\(queue.name)' has max_priority but is a quorum queue, which RabbitMQ refuses (406); \
+                make it a classic queue
+                """)
+        }
+        topology = RabbitMQTopology(exchange: options.exchangeName, exchangeType: options.exchangeType, queues: options.queues,
+                                    deadLetterQueue: options.deadLetterQueueName)
+        self.options = options
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
     }
 
@@ -90,14 +95,14 @@ public final class RabbitMQBroker: AsyncBroker {
     /// The one queue's key, or with several queues the routing label's value (`""` without it).
     func routingKey(for message: BrokerMessage) -> String {
         if topology.queues.count == 1 { return topology.queues[0].effectiveRoutingKey }
-        return message.labels[routingLabel].map(Self.labelText) ?? ""
+        return message.labels[options.routingLabel].map(Self.labelText) ?? ""
     }
 
     /// aio-pika's properties: flags 0x3880.
     func properties(for message: BrokerMessage) -> AMQPProperties {
         var headers: AMQPFieldTable = ["task_id": .string(message.taskID), "task_name": .string(message.taskName)]
         for (key, value) in message.labels { headers[key] = .string(Self.labelText(value)) }
-        let priority = message.labels[priorityLabel].flatMap { UInt8(Self.labelText($0)) } ?? 0
+        let priority = message.labels[options.priorityLabel].flatMap { UInt8(Self.labelText($0)) } ?? 0
         return AMQPProperties(headers: headers.sorted(), deliveryMode: 2, priority: priority,
                               messageID: AMQPConnection.randomMessageID())
     }
@@ -111,7 +116,7 @@ public final class RabbitMQBroker: AsyncBroker {
         let consumers: [AMQPConsumer]
         do {
             let channel = try await connection.openChannel()
-            try await channel.qos(prefetchCount: qos)
+            try await channel.qos(prefetchCount: options.qos)
             try await channel.declare(topology)
             var started: [AMQPConsumer] = []
             for queue in topology.queues { started.append(try await channel.consume(queue: queue.name)) }
