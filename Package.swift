@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "TaskiqRedis", dependencies: ["Taskiq"]),
         .target(name: "TaskiqZeroMQ", dependencies: ["Taskiq"]),
         .target(name: "TaskiqRabbitMQ", dependencies: ["Taskiq"]),
-        .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ"]),
+        .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig"]),
         .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
@@ -28,8 +28,8 @@ let package = Package(
         .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRabbitMQTests", dependencies: ["Taskiq", "TaskiqRabbitMQ", "TaskiqTestSupport"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
     ]
 )
 

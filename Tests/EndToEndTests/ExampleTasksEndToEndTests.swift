@@ -57,7 +57,8 @@ import TaskiqTestSupport
 
     /// A worker process and `kick` processes sharing a broker and a Redis result backend.
     @Test(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage),
-          arguments: ["redis_stream", "redis_list", "zeromq push_pull", "zeromq pub_sub"])
+          .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage),
+          arguments: ["redis_stream", "redis_list", "zeromq push_pull", "zeromq pub_sub", "rabbitmq"])
     func withAWorkerProcess(broker: String) async throws {
         try await RedisServer.with { server in
             let port = freeLoopbackPort()
@@ -66,6 +67,9 @@ import TaskiqTestSupport
                 {"type": "zeromq", "pattern": "\(broker.dropFirst(7))", "subscriber_timeout": 30,
                  "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"}
                 """
+            case "rabbitmq":
+                // A virtual host of its own on the shared node: taskiq-aio-pika's default names.
+                #"{"type": "rabbitmq", "url": "\#(try await RabbitMQServer.shared().virtualHost())", "delay": "ttl_queues"}"#
             default: #"{"type": "\#(broker)", "url": "\#(server.url)", "queue_name": "examples-e2e"}"#
             }
             let directory = try TemporaryConfigDirectory(files: ["system.json": """

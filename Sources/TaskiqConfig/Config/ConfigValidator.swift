@@ -127,7 +127,7 @@ struct ConfigValidator {
         do {
             try type.check?(options)
         } catch {
-            let at = error.path.isEmpty ? path : path.key(error.path)
+            let at = error.path.isEmpty ? path : path.appending(relative: error.path)
             throw ConfigError(error.code, file: document.origin(of: at), path: at.text, error.message)
         }
         return ComponentSettings(kind: kind, type: type, options: options, path: path.text, file: document.origin(of: path))

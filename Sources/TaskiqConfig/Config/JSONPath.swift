@@ -13,6 +13,12 @@ struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         return JSONPath(text: text.isEmpty ? component : text + "." + component)
     }
 
+    /// This path followed by a relative path already written in path syntax (`queues[1].name`),
+    /// as a component's `check` names an option or a part of one.
+    func appending(relative: String) -> JSONPath {
+        JSONPath(text: text.isEmpty ? relative : text + "." + relative)
+    }
+
     /// The path of an element of the array at this path.
     func index(_ position: Int) -> JSONPath {
         JSONPath(text: text + "[\(position)]")

@@ -1,6 +1,7 @@
 import Taskiq
 import TaskiqZeroMQ
 import TaskiqRedis
+import TaskiqRabbitMQ
 
 /// A kind of network address an option holds, with the parser that checks it when the
 /// configuration is loaded: scheme, host, port range and trailing text.
@@ -45,6 +46,18 @@ public struct AddressFormat: Sendable, Hashable {
                                                scheme: "rediss?://") { text in
         do throws(RedisConnectionError) {
             _ = try RedisConfiguration(url: text)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// A RabbitMQ server URL, `amqp://user:password@host:port/vhost?heartbeat=60`, read by the
+    /// parser the RabbitMQ broker uses (password masked in errors).
+    public static let amqpURL = AddressFormat(name: "amqp_url", example: "amqp://user:password@host:port/vhost",
+                                              scheme: "amqps?://") { text in
+        do throws(AMQPConnectionError) {
+            _ = try AMQPConfiguration(url: text)
             return nil
         } catch {
             return error.message

@@ -58,7 +58,44 @@ extension ComponentOption {
                 throw ConfigError(.outOfRange, file: file, path: path.text, message)
             }
             return .string(text)
+        case .objects(let fields):
+            guard case .array(let items) = value else { throw wrongType() }
+            var checked: [JSONValue] = []
+            for (position, item) in items.enumerated() {
+                let itemPath = path.index(position)
+                guard case .object(let members) = item else {
+                    throw ConfigError(.wrongType, file: file, path: itemPath.text,
+                                      "expected an object with keys \(fields.map(\.name).joined(separator: ", ")), found \(item.described)")
+                }
+                checked.append(.object(try Self.object(members, fields: fields, path: itemPath, file: file)))
+            }
+            return .array(checked)
         }
+    }
+
+    /// Checks one object of an ``ValueType/objects(_:)`` list: no unknown keys, required keys
+    /// present, every value coerced, defaults filled in.
+    static func object(_ members: JSONObject, fields: [ComponentOption], path: JSONPath,
+                       file: String) throws(ConfigError) -> JSONObject {
+        let names = fields.map(\.name)
+        for key in members.keys where !names.contains(key) {
+            var message = "unknown key '\(key)'"
+            if let match = closestMatch(to: key, in: names) { message += "; did you mean '\(match)'?" }
+            message += "; expected one of: \(names.joined(separator: ", "))"
+            throw ConfigError(.unknownKey, file: file, path: path.key(key).text, message)
+        }
+        var values = JSONObject()
+        for field in fields {
+            let fieldPath = path.key(field.name)
+            if let value = members[field.name] {
+                values[field.name] = try field.coerce(value, path: fieldPath, file: file)
+            } else if field.isRequired {
+                throw ConfigError(.missingKey, file: file, path: fieldPath.text, "missing; expected \(field.expectation)")
+            } else {
+                values[field.name] = field.defaultValue
+            }
+        }
+        return values
     }
 
     private func check(_ number: Double, value: JSONValue, path: JSONPath, file: String) throws(ConfigError) {

@@ -23,6 +23,9 @@ public struct ComponentOption: OptionDeclaration, Hashable {
         case choice([String])
         /// A network address in a format, checked by its parser when the config is loaded.
         case address(AddressFormat)
+        /// A list of objects, each taking these keys (checked, defaults filled in), such as a
+        /// broker's queues: `[{"name": "high", "max_priority": 10}]`.
+        case objects([ComponentOption])
     }
 
     /// The key in the component's object, such as `max_stored_results`.
@@ -62,6 +65,7 @@ public struct ComponentOption: OptionDeclaration, Hashable {
         case .string: text = "a string"
         case .address(let format): text = "an address \(format.example)"
         case .choice(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
+        case .objects(let fields): text = "a list of objects with keys " + fields.map(\.name).joined(separator: ", ")
         }
         if let range {
             let show: (Double) -> String = { type == .integer || $0 == $0.rounded() ? String(Int($0)) : String($0) }
@@ -126,6 +130,18 @@ extension OptionDeclaration where Self == ComponentOption {
                               description: String) -> ComponentOption {
         ComponentOption(name: name, type: .string, defaultValue: `default`.map(JSONValue.string) ?? .null,
                         isRequired: required, description: description)
+    }
+
+    /// An option that takes a list of objects, each with the given keys.
+    /// - Parameters:
+    ///   - name: The key, such as `queues`.
+    ///   - fields: The keys each object takes, with their types and defaults.
+    ///   - default: The list when the key is absent (each object with its defaults filled in).
+    ///   - description: One sentence for the schema.
+    public static func objects(_ name: String, fields: [ComponentOption], default: [JSONObject],
+                               description: String) -> ComponentOption {
+        ComponentOption(name: name, type: .objects(fields), defaultValue: .array(`default`.map(JSONValue.object)),
+                        description: description)
     }
 
     /// An option that takes one of a fixed set of strings.

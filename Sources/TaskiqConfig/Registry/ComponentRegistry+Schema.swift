@@ -199,6 +199,12 @@ extension ComponentRegistry {
         case .choice(let values): typed = ["enum": .array(values.map(JSONValue.string))]
         case .address(let format):
             typed = ["type": "string", "pattern": .string("^" + format.scheme)]
+        case .objects(let fields):
+            let item: JSONObject = [
+                "type": "object", "properties": .object(properties(of: fields)),
+                "required": .array(fields.filter(\.isRequired).map { .string($0.name) }), "additionalProperties": false,
+            ]
+            typed = ["type": "array", "items": .object(item)]
         }
         if let range = option.range {
             let bound: (Double) -> JSONValue = { option.type == .integer ? .int(Int($0)) : .double($0) }

@@ -27,6 +27,40 @@ extension Option where Value == Int? {
     }
 }
 
+extension Option {
+    /// An option that takes a list of objects, each read into an `Element` through typed keys.
+    ///
+    /// ```swift
+    /// let name = Option<String>.requiredString("name", description: "The queue.")
+    /// let queues = Option<[Queue]>.objects("queues", fields: [name], default: [Queue(name: "taskiq")],
+    ///                                      encode: { ["name": .string($0.name)] }) { Queue(name: try $0[name]) }
+    /// ```
+    /// - Parameters:
+    ///   - name: The key, such as `queues`.
+    ///   - fields: The keys each object takes.
+    ///   - default: The list when the key is absent.
+    ///   - encode: Writes an element as the file would (for the schema's default and `check`'s output).
+    ///   - description: One sentence for the schema.
+    ///   - decode: Reads one validated object (defaults filled in) through the field keys.
+    public static func objects<Element: Sendable>(
+        _ name: String, fields: [any OptionDeclaration], default: [Element],
+        encode: @escaping @Sendable (Element) -> JSONObject, description: String,
+        decode: @escaping @Sendable (ComponentOptions) throws -> Element
+    ) -> Option<[Element]> where Value == [Element] {
+        Option(.objects(name, fields: fields.map(\.declaration), default: `default`.map(encode), description: description),
+               encode: { .array($0.map { .object(encode($0)) }) }) { value in
+            guard case .array(let items) = value else { return nil }
+            var elements: [Element] = []
+            for item in items {
+                guard case .object(let members) = item,
+                      let element = try? decode(ComponentOptions(type: name, values: members)) else { return nil }
+                elements.append(element)
+            }
+            return elements
+        }
+    }
+}
+
 extension Option where Value == Double {
     /// A number option with a default.
     /// - Parameters:

@@ -1,7 +1,7 @@
 /// One task queue of the taskiq topology, as taskiq-aio-pika 0.6.1's `Queue` describes it.
 public struct RabbitMQQueue: Sendable, Equatable {
     /// The queue type: `quorum` (taskiq-aio-pika's default) or `classic`.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// A replicated queue; ignores priorities, counts redeliveries (`x-delivery-count`).
         case quorum
         /// A single-node queue; honours `x-max-priority`.
