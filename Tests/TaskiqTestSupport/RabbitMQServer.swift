@@ -9,6 +9,11 @@ import Glibc
 /// directory (mnesia, logs, cookie), a unique node name, started on first use (about 7 s) and
 /// killed when the process exits.
 ///
+/// When `openssl` is installed the node also listens for AMQP over TLS on ``tlsPort``, with the
+/// certificates of ``TLSCertificates/shared()``: it requires a client certificate signed by their
+/// CA (`verify_peer`, `fail_if_no_peer_cert`). (Serving the expired certificate by SNI through
+/// `sni_hosts` in advanced.config crashes Erlang/OTP 25's TLS 1.3 server on every handshake.)
+///
 /// ```swift
 /// @Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage)) struct MyTests {
 ///     @Test func publish() async throws {
@@ -30,6 +35,10 @@ package final class RabbitMQServer: Sendable {
 
     /// The AMQP port on 127.0.0.1.
     package let port: Int
+    /// The AMQP-over-TLS port on 127.0.0.1, or `nil` without `openssl`.
+    package let tlsPort: Int?
+    /// The certificates the TLS listener uses, or `nil` without `openssl`.
+    package let certificates: TLSCertificates?
     /// The Erlang node name, `taskiq-<port>@localhost`.
     package let nodeName: String
     /// The node's directory: `mnesia`, `log`, `home` (cookie), `enabled_plugins`.
@@ -48,6 +57,13 @@ package final class RabbitMQServer: Sendable {
     /// Whether RabbitMQ tests run: the server is installed, or `CI` is set (so they fail there).
     package static let shouldRun = isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
 
+    /// Whether RabbitMQ TLS tests run: the server and `openssl` are installed, or `CI` is set.
+    package static let tlsShouldRun = (isInstalled && TLSCertificates.executable != nil)
+        || ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Why RabbitMQ TLS tests were skipped.
+    package static let tlsSkipMessage: Comment = "rabbitmq-server or openssl is not installed; run scripts/install-peers.sh to run the RabbitMQ TLS tests"
+
     /// Why RabbitMQ tests were skipped.
     package static let skipMessage: Comment = "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
 
@@ -56,14 +72,21 @@ package final class RabbitMQServer: Sendable {
     private static let processGroup = Atomic<Int32>(0)
     private static let directoryToRemove = Mutex<String?>(nil)
 
-    private init(port: Int, nodeName: String, directory: URL) {
+    private init(port: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String, directory: URL) {
         self.port = port
+        self.tlsPort = tlsPort
+        self.certificates = certificates
         self.nodeName = nodeName
         self.directory = directory
     }
 
     /// `amqp://guest:guest@127.0.0.1:<port>/`.
     package var url: String { "amqp://\(user):\(password)@127.0.0.1:\(port)/" }
+
+    /// `amqps://guest:guest@<host>:<tlsPort>/?<query>`; `nil` without a TLS listener.
+    package func tlsURL(host: String = "127.0.0.1", virtualHost: String = "", _ query: String) -> String? {
+        tlsPort.map { "amqps://\(user):\(password)@\(host):\($0)/\(virtualHost)?\(query)" }
+    }
 
     /// The node of this test process, started by the first caller; later callers wait for it.
     package static func shared() async throws -> RabbitMQServer {
@@ -86,7 +109,20 @@ package final class RabbitMQServer: Sendable {
         }
         try "[].\n".write(to: directory.appendingPathComponent("enabled_plugins"), atomically: true, encoding: .utf8)
         let nodeName = "taskiq-\(port)@localhost"
-        let server = RabbitMQServer(port: port, nodeName: nodeName, directory: directory)
+        let certificates = TLSCertificates.executable == nil ? nil : try TLSCertificates.shared()
+        let tlsPort = certificates.map { _ in Int(freeLoopbackPort()) }
+        if let certificates, let tlsPort {
+            try """
+                listeners.ssl.default = 127.0.0.1:\(tlsPort)
+                ssl_options.cacertfile = \(certificates.caFile)
+                ssl_options.certfile = \(certificates.server.certFile)
+                ssl_options.keyfile = \(certificates.server.keyFile)
+                ssl_options.verify = verify_peer
+                ssl_options.fail_if_no_peer_cert = true
+
+                """.write(to: directory.appendingPathComponent("rabbitmq.conf"), atomically: true, encoding: .utf8)
+        }
+        let server = RabbitMQServer(port: port, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName, directory: directory)
         var environment = ProcessInfo.processInfo.environment
         let path = directory.path
         environment.merge([
@@ -118,7 +154,7 @@ package final class RabbitMQServer: Sendable {
                 let output = (try? String(contentsOfFile: "\(path)/server.out", encoding: .utf8)) ?? ""
                 throw StartError(description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
             }
-            if accepts(port: port) { return server }
+            if accepts(port: port), tlsPort.map({ accepts(port: $0) }) ?? true { return server }
             try await Task.sleep(for: .milliseconds(100))  // a poll interval against a deadline, not a synchronisation
         }
         kill(-pid, SIGKILL)

@@ -9,7 +9,7 @@ import Taskiq
 /// A client connection to an AMQP 0-9-1 server (RabbitMQ): the socket half around an
 /// ``AMQPConnectionMachine``.
 ///
-/// One reader thread blocks on the ``ByteStream`` (plain TCP now, TLS later), feeds the
+/// One reader thread blocks on the ``ByteStream`` (plain TCP or TLS), feeds the
 /// machine, and dispatches its events under one lock: RPC replies to the channel's waiting
 /// caller (one at a time per channel, in order), publisher confirms to the publishes waiting
 /// for them, deliveries to consumer streams. Writers queue frames in the machine under the lock;
@@ -58,15 +58,44 @@ package final class AMQPConnection: Sendable {
         self.state = Mutex(State(machine: AMQPConnectionMachine(options: options)))
     }
 
-    /// Connects over TCP, logs in and opens the virtual host.
+    /// Connects over TCP (and TLS when `tls` is set), logs in and opens the virtual host.
     /// - Parameters:
-    ///   - timeout: Bounds the TCP connect and the handshake, each.
+    ///   - tls: How to secure the connection; `nil` speaks plain TCP.
+    ///   - timeout: Bounds the TCP connect, the TLS handshake and the AMQP handshake, each.
+    ///   - logger: Also receives the warning that TLS verification is off.
     /// - Throws: ``AMQPConnectionError``: `accessRefused` (403) for wrong credentials,
-    ///   `connectionClosedByServer` with the reply code, `timeout`, `connectionLost`.
+    ///   `connectionClosedByServer` with the reply code, `tlsFailed` (the ``TLSError`` as
+    ///   ``AMQPConnectionError/underlying``), `timeout`, `connectionLost`.
     package static func connect(host: String, port: UInt16, options: AMQPConnectionOptions = AMQPConnectionOptions(),
-                                timeout: Duration = .seconds(10), logger: Logger = Logger(label: "taskiq.rabbitmq")) async throws -> AMQPConnection {
-        try await open(options: options, address: "\(host):\(port)", timeout: timeout, logger: logger) {
-            try TCPConnection.connect(host: host, port: port, timeout: timeout, keepAlive: true)
+                                tls: TLSConfiguration? = nil, timeout: Duration = .seconds(10),
+                                logger: Logger = Logger(label: "taskiq.rabbitmq")) async throws -> AMQPConnection {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        do {
+            return try await open(options: options, address: address, timeout: timeout, logger: logger) {
+                try stream(host: host, port: port, address: address, tls: tls, timeout: timeout, logger: logger)
+            }
+        } catch var error as AMQPConnectionError where tls == nil && error.code == .protocolViolation {
+            // A TLS server answers the AMQP header with a TLS record (type 21, an alert), which is no AMQP frame.
+            error.message += " (is the server speaking TLS on this port? then use amqps://)"
+            throw error
+        }
+    }
+
+    /// A connected socket, secured with `tls` when set.
+    private static func stream(host: String, port: UInt16, address: String, tls: TLSConfiguration?, timeout: Duration,
+                               logger: Logger) throws -> any ByteStream {
+        let tcp = try TCPConnection.connect(host: host, port: port, timeout: timeout, keepAlive: true)
+        guard let tls else { return tcp }
+        do throws(TLSError) {
+            return try TLSConnection.connect(over: tcp, host: host, peer: address, configuration: tls, timeout: timeout,
+                                             logger: logger)
+        } catch {
+            let code: AMQPConnectionError.Code = switch error.code {
+            case .timeout: .timeout
+            case .cancelled: .closedLocally
+            default: .tlsFailed
+            }
+            throw AMQPConnectionError(code, message: error.description, underlying: error)
         }
     }
 
@@ -105,8 +134,13 @@ package final class AMQPConnection: Sendable {
         let connection = try await created.value
         do {
             _ = try await opened.value
+        } catch var error as AMQPConnectionError {
+            connection.fail(error)
+            // The machine knows no address; a failed opening names the server.
+            if !error.message.contains(address) { error.message = "cannot open the connection to \(address): \(error.message)" }
+            throw error
         } catch {
-            connection.fail(error as? AMQPConnectionError ?? AMQPConnectionError(.connectionLost, message: "\(error)"))
+            connection.fail(AMQPConnectionError(.connectionLost, message: "\(error)"))
             throw error
         }
         return connection

@@ -15,13 +15,16 @@ public struct AMQPConnectionError: Error, Sendable, CustomStringConvertible {
     public var replyText: String
     /// What happened, for people.
     public var message: String
+    /// The error beneath, when there is one: the ``TLSError`` of a `tlsFailed` connection.
+    public var underlying: (any Error)?
 
     /// Creates an error.
-    public init(_ code: Code, replyCode: UInt16? = nil, replyText: String = "", message: String) {
+    public init(_ code: Code, replyCode: UInt16? = nil, replyText: String = "", message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.replyCode = replyCode
         self.replyText = replyText
         self.message = message
+        self.underlying = underlying
     }
 
     /// An error for a server Connection.Close or Channel.Close.
@@ -47,6 +50,10 @@ extension ErrorCode where Domain == AMQPConnectionError {
     public static var protocolViolation: Self { "protocol_violation" }
     /// Nothing arrived from the server for two heartbeat intervals.
     public static var heartbeatTimeout: Self { "heartbeat_timeout" }
+    /// The TLS handshake failed: the server's certificate was rejected, the server refused this
+    /// client's certificate, speaks no TLS, or a CA, certificate or key file is unusable. The
+    /// ``TLSError`` is ``AMQPConnectionError/underlying``.
+    public static var tlsFailed: Self { "tls_failed" }
     /// The socket failed or the server went away without a Connection.Close.
     public static var connectionLost: Self { "connection_lost" }
     /// The connection or channel was closed by this client.

@@ -20,7 +20,7 @@ extension RedisConfiguration {
     /// and `insecure_skip_verify=true` (no verification; development only, logged as a warning
     /// on every connection). Values may be percent-encoded; these options on a `redis://` URL
     /// are an error, so TLS is never silently off. redis-py's names for the same settings are
-    /// accepted too (``TLSURLOption``), so one URL serves a Swift and a Python config.
+    /// accepted too (``TLSURLOptions/redis``), so one URL serves a Swift and a Python config.
     /// - Parameter url: The URL.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
     package init(url: String) throws(RedisConnectionError) {
@@ -87,37 +87,18 @@ extension RedisConfiguration {
             port = value
         }
         var databaseText = path.isEmpty ? nil : path
-        var tls = TLSConfiguration()
-        var tlsOptions: [(option: TLSURLOption, value: String)] = []
-        for item in query.split(separator: "&") {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
-            if key == "db" { databaseText = text; continue }
-            guard let option = TLSURLOption.named[key] else {
-                // Other redis-py options (socket_timeout, ...) are left to Python; an ssl_ one we do not
-                // read would silently change how the connection is secured, so it is refused.
-                if key.hasPrefix("ssl_") {
-                    throw invalid("\(key) is not supported; the TLS options are \(TLSURLOption.all.map(\.name).joined(separator: ", "))")
-                }
-                continue
+        var tls = TLSURLOptions.redis.reader()
+        do throws(TLSURLOptions.Problem) {
+            for item in query.split(separator: "&") {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
+                if key == "db" { databaseText = text; continue }
+                // Other redis-py options (socket_timeout, ...) are left to Python.
+                _ = try tls.read(key, text)
             }
-            guard let value = PercentEncoding.decoded(text), !value.isEmpty else {
-                throw invalid("\(key) is empty or badly percent-encoded")
-            }
-            if let earlier = tlsOptions.first(where: { $0.option.setting == option.setting })?.option.name {
-                throw invalid(earlier == key ? "\(key) is given twice" : "\(earlier) and \(key) set the same thing; give only one")
-            }
-            tlsOptions.append((option, value))
-        }
-        // In the order of the settings, not of the URL: whether a name check may be off depends on verification.
-        for (option, value) in tlsOptions.sorted(by: { $0.option.setting < $1.option.setting }) {
-            if let problem = option.apply(&tls, value) { throw invalid(problem) }
-        }
-        if scheme == "rediss" {
-            guard (tls.certFile == nil) == (tls.keyFile == nil) else { throw invalid("cert_file and key_file go together; only one is set") }
-            self.tls = tls
-        } else if let first = tlsOptions.first {
-            throw invalid("\(first.option.name) is a TLS option; use rediss:// to connect with TLS")
+            self.tls = try tls.configuration(isSecure: scheme == "rediss")
+        } catch {
+            throw invalid(error.message)
         }
         if let databaseText {
             guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
