@@ -11,7 +11,7 @@ import Taskiq
 /// letters too, with the server's reason.
 ///
 /// A queue cannot be read without taking messages, so reading **borrows** them: a fresh channel
-/// consumes (manual ack) the messages ready when the call began, and closing it returns every
+/// consumes (manual ack) the ready messages until none came for half a second, and closing it returns every
 /// unacknowledged one to the queue in its place. ``list(order:limit:)`` and ``letter(id:)`` ack
 /// nothing; ``remove(id:)`` acks the one letter, ``purge()`` all it read. While a call reads,
 /// the letters it holds are invisible to another reader (two operators listing at once may each
@@ -27,6 +27,8 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
     public let passive: Bool
     /// The longest a read waits for the messages the queue reported ready (another reader may hold them).
     package let readTimeout: Duration = .seconds(10)
+    /// How long a read waits for more messages after the last one, once the reported count arrived.
+    package let settleTime: Duration = .milliseconds(500)
     let configuration: AMQPConfiguration
 
     private struct Session: Sendable {
@@ -121,13 +123,8 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
             let channel = try await session.connection.openChannel()
             do {
                 let ready = Int(try await channel.declareQueue(queue, passive: true).messageCount)
-                let wanted = min(ready, limit ?? ready)
-                guard wanted > 0 else {
-                    await channel.close()
-                    return ([], 0)
-                }
-                try await channel.qos(prefetchCount: wanted > Int(UInt16.max) ? 0 : UInt16(wanted))
-                let deliveries = try await borrow(wanted, on: channel)
+                try await channel.qos(prefetchCount: limit.map { UInt16(clamping: $0) } ?? 0)
+                let deliveries = try await borrow(ready: min(ready, limit ?? ready), limit: limit, on: channel)
                 var letters: [DeadLetter] = []
                 var acked = 0
                 for delivery in deliveries {
@@ -149,21 +146,30 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
         }
     }
 
-    /// Consumes up to `count` messages, or what arrived within ``readTimeout``.
-    private func borrow(_ count: Int, on channel: AMQPChannel) async throws -> [AMQPDelivery] {
+    /// Consumes up to `limit` messages: stops at the limit, or once at least the `ready` count
+    /// the queue reported arrived and nothing more came for ``settleTime`` (a quorum queue's
+    /// reported count lags behind its publishes), or after ``readTimeout`` (another reader holds them).
+    private func borrow(ready: Int, limit: Int?, on channel: AMQPChannel) async throws -> [AMQPDelivery] {
         let consumer = try await channel.consume(queue: queue)
-        let timeout = readTimeout
+        let (timeout, settle) = (readTimeout, settleTime)
+        let progress = ReadProgress()
         return try await withThrowingTaskGroup(of: [AMQPDelivery]?.self) { group in
             group.addTask {
                 var received: [AMQPDelivery] = []
                 for try await delivery in consumer {
                     received.append(delivery)
-                    if received.count >= count { break }
+                    progress.state.withLock { $0 = (.now, received.count) }
+                    if let limit, received.count >= limit { break }
                 }
                 return received
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                let start = ContinuousClock.now
+                while true {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let (last, count) = progress.state.withLock { ($0.last, $0.count) }
+                    if (count >= ready && ContinuousClock.now - last >= settle) || ContinuousClock.now - start >= timeout { break }
+                }
                 // Ends the consumer's sequence, so the reader returns what it has.
                 try? await channel.cancel(consumer.tag)
                 return nil
@@ -229,4 +235,9 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
         }
         await current.connection.close()
     }
+}
+
+/// When a read last received a message, and how many it has.
+private final class ReadProgress: Sendable {
+    let state = Mutex((last: ContinuousClock.now, count: 0))
 }
