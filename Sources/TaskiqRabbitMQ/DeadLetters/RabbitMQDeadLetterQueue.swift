@@ -118,7 +118,7 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
 
     /// Borrows the ready messages (at most `limit`) on a channel of their own, acks those
     /// `take` says, and closes the channel, which returns the others to the queue in order.
-    private func read(limit: Int?, take: (DeadLetter) -> Bool) async throws -> (letters: [DeadLetter], acked: Int) {
+    private func read(limit: Int?, take: (DeadLetter) -> Bool) async throws -> ReadResult {
         try await using { session in
             let channel = try await session.connection.openChannel()
             do {
@@ -138,7 +138,7 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
                 }
                 // Channel.Close is answered after the acks before it are processed.
                 await channel.close()
-                return (letters, acked)
+                return ReadResult(letters: letters, acked: acked)
             } catch {
                 await channel.close()
                 throw error
@@ -240,4 +240,11 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
 /// When a read last received a message, and how many it has.
 private final class ReadProgress: Sendable {
     let state = Mutex((last: ContinuousClock.now, count: 0))
+}
+
+/// What a read kept and how many letters it acknowledged (a struct: async closures returning
+/// tuples are miscompiled in release by Swift 6.3.1, docs/toolchain/async-tuple-result.md).
+private struct ReadResult: Sendable {
+    var letters: [DeadLetter]
+    var acked: Int
 }
