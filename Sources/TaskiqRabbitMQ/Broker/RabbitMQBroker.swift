@@ -1,7 +1,7 @@
 import Synchronization
 import Taskiq
 
-/// A taskiq broker on RabbitMQ, on the wire like taskiq-aio-pika 0.6.1 (a first cut: see below).
+/// A taskiq broker on RabbitMQ, on the wire like taskiq-aio-pika 0.6.1.
 ///
 /// `startup` opens a write connection with one channel in confirm mode and declares the topology
 /// (``RabbitMQTopology``, aio-pika's defaults). `kick` publishes to the task exchange with
@@ -11,8 +11,13 @@ import Taskiq
 /// connection, sets QoS to ``RabbitMQBrokerOptions/qos``, declares the topology again and consumes every task queue;
 /// ack sends Basic.Ack, release Basic.Nack with requeue.
 ///
-/// Not yet: reconnecting, the delay mechanisms, dead-lettering of undecodable deliveries,
-/// `max_deliveries`, the configuration registry entry.
+/// - Routing: with several queues the routing label picks the queue; a message without it, or
+///   whose key no queue is bound to, is an error to the kicker (`+Routing`).
+/// - Delays: ``RabbitMQBrokerOptions/delay`` — one TTL queue per routing key and delay, or the
+///   delayed-message plugin (`+Delay`).
+/// - Dead letters: ``ownDeadLetters`` (the dead-letter queue) is the components' dead-letter
+///   queue unless another is set: the receiver stores undecodable messages and unknown tasks
+///   there, and the broker a delivery past ``RabbitMQBrokerOptions/maxDeliveries`` (`+DeliveryLimit`).
 public final class RabbitMQBroker: AsyncBroker {
     /// The registry, middlewares, result backend, formatter and ID generator.
     public let components: BrokerComponents
@@ -23,6 +28,13 @@ public final class RabbitMQBroker: AsyncBroker {
 
     let configuration: AMQPConfiguration
     let topology: RabbitMQTopology
+    /// The TTL delay queues declared so far.
+    let delayQueues = RabbitMQDelayQueueCache()
+    let logger = Logger(label: "taskiq.rabbitmq")
+    /// The dead-letter queue ``RabbitMQBrokerOptions/deadLetterQueueName`` on this server, over a
+    /// connection of its own opened on first use; installed as the components' dead-letter queue
+    /// at init and closed by ``shutdown()``.
+    public let ownDeadLetters: RabbitMQDeadLetterQueue
     private let connections = Mutex<(write: AMQPConnection?, channel: AMQPChannel?, read: AMQPConnection?)>((nil, nil, nil))
 
     /// Creates a broker; nothing connects before ``startup()``.
@@ -46,9 +58,13 @@ public final class RabbitMQBroker: AsyncBroker {
                 """)
         }
         topology = RabbitMQTopology(exchange: options.exchangeName, exchangeType: options.exchangeType, queues: options.queues,
-                                    deadLetterQueue: options.deadLetterQueueName)
+                                    deadLetterQueue: options.deadLetterQueueName,
+                                    pluginExchange: options.delay == .plugin ? "\(options.exchangeName).plugin_delay" : nil)
         self.options = options
+        ownDeadLetters = try RabbitMQDeadLetterQueue(configuration: configuration, queue: options.deadLetterQueueName,
+                                                     passive: options.passive)
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
+        components.deadLetterQueue = ownDeadLetters
     }
 
     /// Starts the components, connects the write side and declares the topology.
@@ -59,7 +75,7 @@ public final class RabbitMQBroker: AsyncBroker {
             let channel = try await connection.openChannel()
             try await channel.confirmSelect()
             try await channel.qos(prefetchCount: 0)
-            try await channel.declare(topology)
+            try await declareTopology(on: channel)
             connections.withLock { $0.write = connection; $0.channel = channel }
         } catch {
             await connection.close()
@@ -75,40 +91,20 @@ public final class RabbitMQBroker: AsyncBroker {
         }
         await read?.close()
         await write?.close()
+        try? await ownDeadLetters.shutdown()
         try await components.shutdown()
     }
 
     /// Publishes and waits for the server's confirm.
     /// - Throws: ``AMQPConnectionError``: `publishReturned` (no queue for the routing key),
-    ///   `publishNacked`, or the connection's error; ``TaskiqError`` before ``startup()``.
+    ///   `publishNacked`, or the connection's error; ``TaskiqError`` before ``startup()``, for a
+    ///   bad `delay` label, a delay without a delay mechanism or a missing routing label.
     public func kick(_ message: BrokerMessage) async throws {
         guard let channel = connections.withLock({ $0.channel }) else {
             throw TaskiqError(.unsupported, "the RabbitMQ broker is not started; call startup() first")
         }
-        if message.labels["delay"] != nil {
-            throw TaskiqError(.unsupported, "a delay was requested but this RabbitMQ broker has no delay mechanism yet")
-        }
-        try await channel.publish(exchange: topology.exchange, routingKey: routingKey(for: message), body: message.message,
-                                  properties: properties(for: message), mandatory: true)
+        try await publish(message, on: channel)
     }
-
-    /// The one queue's key, or with several queues the routing label's value (`""` without it).
-    func routingKey(for message: BrokerMessage) -> String {
-        if topology.queues.count == 1 { return topology.queues[0].effectiveRoutingKey }
-        return message.labels[options.routingLabel].map(Self.labelText) ?? ""
-    }
-
-    /// aio-pika's properties: flags 0x3880.
-    func properties(for message: BrokerMessage) -> AMQPProperties {
-        var headers: AMQPFieldTable = ["task_id": .string(message.taskID), "task_name": .string(message.taskName)]
-        for (key, value) in message.labels { headers[key] = .string(Self.labelText(value)) }
-        let priority = message.labels[options.priorityLabel].flatMap { UInt8(Self.labelText($0)) } ?? 0
-        return AMQPProperties(headers: headers.sorted(), deliveryMode: 2, priority: priority,
-                              messageID: AMQPConnection.randomMessageID())
-    }
-
-    /// A label as taskiq's `prepare_label` makes it: a string as is, anything else as Python prints it.
-    static func labelText(_ value: JSONValue) -> String { value.stringValue ?? value.pythonRepr }
 
     /// Consumes every task queue on a read connection of its own.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
@@ -117,7 +113,7 @@ public final class RabbitMQBroker: AsyncBroker {
         do {
             let channel = try await connection.openChannel()
             try await channel.qos(prefetchCount: options.qos)
-            try await channel.declare(topology)
+            try await declareTopology(on: channel)
             var started: [AMQPConsumer] = []
             for queue in topology.queues { started.append(try await channel.consume(queue: queue.name)) }
             consumers = started
@@ -130,15 +126,11 @@ public final class RabbitMQBroker: AsyncBroker {
         let pump = Task {
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for consumer in consumers {
+                    for (queue, consumer) in zip(topology.queues.map(\.name), consumers) {
                         group.addTask {
                             for try await delivery in consumer {
-                                let channel = consumer.channel
-                                let tag = delivery.deliveryTag
-                                continuation.yield(AckableMessage(
-                                    data: delivery.body,
-                                    ack: { try channel.ack(tag) },
-                                    release: { try? channel.nack(tag, requeue: true) }))
+                                guard let message = await self.deliverable(delivery, from: queue, on: consumer.channel) else { continue }
+                                continuation.yield(message)
                             }
                         }
                     }

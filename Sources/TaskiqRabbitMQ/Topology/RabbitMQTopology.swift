@@ -15,16 +15,26 @@ package struct RabbitMQTopology: Sendable, Equatable {
     package var deadLetterQueue: String
     /// A TTL delay queue dead-lettering into the task exchange, or `nil` (the 0.6 default).
     package var delayQueue: String?
+    /// The delayed-message plugin's exchange (`<exchange>.plugin_delay`, type `x-delayed-message`,
+    /// every task queue bound to it with its key), or `nil` without the plugin.
+    package var pluginExchange: String?
 
     /// taskiq-aio-pika 0.6.1's defaults.
     package init(exchange: String = "taskiq", exchangeType: String = "topic", queues: [RabbitMQQueue] = [RabbitMQQueue()],
-                 deadLetterQueue: String = "taskiq.dead_letter", delayQueue: String? = nil) {
+                 deadLetterQueue: String = "taskiq.dead_letter", delayQueue: String? = nil, pluginExchange: String? = nil) {
         self.exchange = exchange
         self.exchangeType = exchangeType
         self.queues = queues
         self.deadLetterQueue = deadLetterQueue
         self.delayQueue = delayQueue
+        self.pluginExchange = pluginExchange
     }
+
+    /// The delayed-message plugin's exchange type.
+    package static let pluginExchangeType = "x-delayed-message"
+
+    /// `{x-delayed-type: "direct"}`, as taskiq-aio-pika declares it.
+    package static let pluginExchangeArguments: AMQPFieldTable = ["x-delayed-type": .string("direct")]
 
     /// `{x-dead-letter-exchange: "", x-dead-letter-routing-key: <dead letter queue>,
     /// [x-max-priority: N (b),] x-queue-type: <kind>}`.
@@ -52,12 +62,19 @@ package struct RabbitMQTopology: Sendable, Equatable {
         ]
     }
 
-    /// The methods to declare everything, in taskiq-aio-pika's order: exchange, dead-letter
-    /// queue, task queues, delay queue, bindings. `passive` only checks that they exist.
+    /// The methods to declare everything, in taskiq-aio-pika's order: exchange (and the plugin's),
+    /// dead-letter queue, task queues, delay queue, bindings. `passive` only checks that they exist.
     package func declarations(passive: Bool = false) -> [AMQPMethod] {
         var methods: [AMQPMethod] = [
             .exchangeDeclare(exchange: exchange, type: exchangeType, passive: passive, durable: true, autoDelete: false,
                              internal: false, noWait: false, arguments: [:]),
+        ]
+        if let pluginExchange {
+            methods.append(.exchangeDeclare(exchange: pluginExchange, type: Self.pluginExchangeType, passive: passive, durable: true,
+                                            autoDelete: false, internal: false, noWait: false,
+                                            arguments: passive ? [:] : Self.pluginExchangeArguments))
+        }
+        methods += [
             .queueDeclare(queue: deadLetterQueue, passive: passive, durable: true, exclusive: false, autoDelete: false,
                           noWait: false, arguments: passive ? [:] : deadLetterArguments),
         ]
@@ -72,6 +89,12 @@ package struct RabbitMQTopology: Sendable, Equatable {
         if !passive {
             for queue in queues {
                 methods.append(.queueBind(queue: queue.name, exchange: exchange, routingKey: queue.effectiveRoutingKey, noWait: false, arguments: [:]))
+            }
+            if let pluginExchange {
+                for queue in queues {
+                    methods.append(.queueBind(queue: queue.name, exchange: pluginExchange, routingKey: queue.effectiveRoutingKey,
+                                              noWait: false, arguments: [:]))
+                }
             }
         }
         return methods
