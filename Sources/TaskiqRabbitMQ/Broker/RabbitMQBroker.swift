@@ -11,7 +11,16 @@ import Taskiq
 /// connection, sets QoS to ``RabbitMQBrokerOptions/qos``, declares the topology again and consumes every task queue;
 /// ack sends Basic.Ack, release Basic.Nack with requeue.
 ///
-/// Not yet: reconnecting, the delay mechanisms, dead-lettering of undecodable deliveries,
+/// Both connections heal themselves (``RabbitMQLink``): a lost connection is logged once with the
+/// server's reply and replaced after the shared backoff (``RabbitMQBrokerOptions/reconnectDelay``
+/// up to ``RabbitMQBrokerOptions/maxReconnectDelay``), with the channel, QoS, topology and
+/// consumers set up again. A kick whose confirm was lost with its connection publishes again on
+/// the next one until confirmed or ``RabbitMQBrokerOptions/publishTimeout`` passes (at least once:
+/// a duplicate is possible, a silent loss is not). The stream of ``listen()`` goes on across
+/// reconnects and ends only at ``shutdown()``; acks for deliveries of a lost connection are
+/// dropped (the server requeues those deliveries) and counted.
+///
+/// Not yet: the delay mechanisms, dead-lettering of undecodable deliveries,
 /// `max_deliveries`, the configuration registry entry.
 public final class RabbitMQBroker: AsyncBroker {
     /// The registry, middlewares, result backend, formatter and ID generator.
@@ -23,7 +32,10 @@ public final class RabbitMQBroker: AsyncBroker {
 
     let configuration: AMQPConfiguration
     let topology: RabbitMQTopology
-    private let connections = Mutex<(write: AMQPConnection?, channel: AMQPChannel?, read: AMQPConnection?)>((nil, nil, nil))
+    let logger: Logger
+    let links = Mutex(Links())
+    /// Acks and nacks dropped because their delivery's connection was lost.
+    let staleAcknowledgements = Atomic<Int>(0)
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
@@ -31,10 +43,12 @@ public final class RabbitMQBroker: AsyncBroker {
     ///   - options: Topology, labels, delays and dead-lettering; taskiq-aio-pika 0.6.1's defaults.
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.
+    ///   - logger: Where connection losses, reconnects and blocked publishing are logged.
     /// - Throws: ``AMQPConnectionError`` `invalidArgument` for a bad URL (password masked) or options
     ///   that cannot work (no queue, a priority on a quorum queue).
     public init(url: String = "amqp://guest:guest@localhost:5672", options: RabbitMQBrokerOptions = RabbitMQBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil) throws {
+                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+                logger: Logger = Logger(label: "taskiq.rabbitmq")) throws {
         configuration = try AMQPConfiguration(url: url)
         guard !options.queues.isEmpty else {
             throw AMQPConnectionError(.invalidArgument, message: "a RabbitMQ broker needs at least one task queue")
@@ -48,33 +62,38 @@ public final class RabbitMQBroker: AsyncBroker {
         topology = RabbitMQTopology(exchange: options.exchangeName, exchangeType: options.exchangeType, queues: options.queues,
                                     deadLetterQueue: options.deadLetterQueueName)
         self.options = options
+        self.logger = logger
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
     }
 
     /// Starts the components, connects the write side and declares the topology.
+    /// - Throws: The first connection's error; later losses are healed by reconnecting.
     public func startup() async throws {
         try await components.startup()
-        let connection = try await configuration.connect()
-        do {
-            let channel = try await connection.openChannel()
-            try await channel.confirmSelect()
-            try await channel.qos(prefetchCount: 0)
-            try await channel.declare(topology)
-            connections.withLock { $0.write = connection; $0.channel = channel }
-        } catch {
-            await connection.close()
-            throw error
-        }
+        let link = makeLink("write", open: { try await self.openWriteSession($0) })
+        try await link.start()
+        links.withLock { $0.write = link }
     }
 
-    /// Closes both connections, then the components.
+    /// Sets up the write side of a new connection: a channel in confirm mode, QoS 0 (as
+    /// aio-pika), the topology.
+    func openWriteSession(_ connection: AMQPConnection) async throws -> RabbitMQLinkSession {
+        let channel = try await connection.openChannel()
+        try await channel.confirmSelect()
+        try await channel.qos(prefetchCount: 0)
+        try await channel.declare(topology)
+        return RabbitMQLinkSession(channel: channel)
+    }
+
+    /// Closes both connections and ends the stream of ``listen()``, then the components.
     public func shutdown() async throws {
-        let (write, _, read) = connections.withLock { state in
-            defer { state = (nil, nil, nil) }
-            return state
+        let taken = links.withLock { links in
+            defer { links = Links() }
+            return links
         }
-        await read?.close()
-        await write?.close()
+        await taken.read?.close()
+        taken.deliveries?.finish()
+        await taken.write?.close()
         try await components.shutdown()
     }
 
@@ -82,14 +101,14 @@ public final class RabbitMQBroker: AsyncBroker {
     /// - Throws: ``AMQPConnectionError``: `publishReturned` (no queue for the routing key),
     ///   `publishNacked`, or the connection's error; ``TaskiqError`` before ``startup()``.
     public func kick(_ message: BrokerMessage) async throws {
-        guard let channel = connections.withLock({ $0.channel }) else {
+        guard let link = links.withLock({ $0.write }) else {
             throw TaskiqError(.unsupported, "the RabbitMQ broker is not started; call startup() first")
         }
         if message.labels["delay"] != nil {
             throw TaskiqError(.unsupported, "a delay was requested but this RabbitMQ broker has no delay mechanism yet")
         }
-        try await channel.publish(exchange: topology.exchange, routingKey: routingKey(for: message), body: message.message,
-                                  properties: properties(for: message), mandatory: true)
+        try await publishConfirmed(message, exchange: topology.exchange, routingKey: routingKey(for: message),
+                                   properties: properties(for: message), link: link)
     }
 
     /// The one queue's key, or with several queues the routing label's value (`""` without it).
@@ -110,46 +129,43 @@ public final class RabbitMQBroker: AsyncBroker {
     /// A label as taskiq's `prepare_label` makes it: a string as is, anything else as Python prints it.
     static func labelText(_ value: JSONValue) -> String { value.stringValue ?? value.pythonRepr }
 
-    /// Consumes every task queue on a read connection of its own.
+    /// Consumes every task queue on a read connection of its own, across reconnects.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let connection = try await configuration.connect()
-        let consumers: [AMQPConsumer]
+        let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+        // aio-pika replays its consumers with the same tags; so does this broker.
+        let tags = topology.queues.map { _ in "ctag-swift.\(AMQPConnection.randomMessageID())" }
+        let link = makeLink("read", open: { try await self.openReadSession($0, tags: tags) }, serve: { session in
+            await self.pump(session, into: continuation)
+        })
         do {
-            let channel = try await connection.openChannel()
-            try await channel.qos(prefetchCount: options.qos)
-            try await channel.declare(topology)
-            var started: [AMQPConsumer] = []
-            for queue in topology.queues { started.append(try await channel.consume(queue: queue.name)) }
-            consumers = started
+            try await link.start()
         } catch {
-            await connection.close()
+            continuation.finish(throwing: error)
             throw error
         }
-        connections.withLock { $0.read = connection }
-        let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
-        let pump = Task {
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for consumer in consumers {
-                        group.addTask {
-                            for try await delivery in consumer {
-                                let channel = consumer.channel
-                                let tag = delivery.deliveryTag
-                                continuation.yield(AckableMessage(
-                                    data: delivery.body,
-                                    ack: { try channel.ack(tag) },
-                                    release: { try? channel.nack(tag, requeue: true) }))
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+        links.withLock { $0.read = link; $0.deliveries = continuation }
+        continuation.onTermination = { _ in
+            Task { await link.close() }
         }
-        continuation.onTermination = { _ in pump.cancel() }
         return stream
+    }
+
+    /// Sets up the read side of a new connection: QoS, the topology again, a consumer per task queue.
+    func openReadSession(_ connection: AMQPConnection, tags: [String]) async throws -> RabbitMQLinkSession {
+        let channel = try await connection.openChannel()
+        try await channel.qos(prefetchCount: options.qos)
+        try await channel.declare(topology)
+        var consumers: [AMQPConsumer] = []
+        for (queue, tag) in zip(topology.queues, tags) { consumers.append(try await channel.consume(queue: queue.name, tag: tag)) }
+        return RabbitMQLinkSession(channel: channel, consumers: consumers)
+    }
+
+    /// A delivery as the worker sees it, acknowledged on the channel it came from.
+    func ackable(_ delivery: AMQPDelivery, channel: AMQPChannel) -> AckableMessage {
+        let tag = delivery.deliveryTag
+        return AckableMessage(
+            data: delivery.body,
+            ack: { self.settle(tag, on: channel) { try channel.ack(tag) } },
+            release: { self.settle(tag, on: channel) { try channel.nack(tag, requeue: true) } })
     }
 }
