@@ -68,16 +68,22 @@ package final class RabbitMQServer: Sendable {
     package static let skipMessage: Comment = "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
 
     private static let started = Mutex<Task<RabbitMQServer, any Error>?>(nil)
-    /// The process group to kill at exit (the script `exec`s `erl`, which starts helpers).
-    private static let processGroup = Atomic<Int32>(0)
-    private static let directoryToRemove = Mutex<String?>(nil)
+    /// The process groups to kill and directories to remove at exit (the script `exec`s `erl`,
+    /// which starts helpers).
+    private static let cleanup = Mutex<(groups: Set<Int32>, directories: [String], registered: Bool)>(([], [], false))
 
-    private init(port: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String, directory: URL) {
+    /// The running node's process group; 0 while stopped.
+    private let processGroup = Atomic<Int32>(0)
+    private let environment: [String: String]
+
+    private init(port: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String, directory: URL,
+                 environment: [String: String]) {
         self.port = port
         self.tlsPort = tlsPort
         self.certificates = certificates
         self.nodeName = nodeName
         self.directory = directory
+        self.environment = environment
     }
 
     /// `amqp://guest:guest@127.0.0.1:<port>/`.
@@ -97,6 +103,13 @@ package final class RabbitMQServer: Sendable {
             return new
         }
         return try await task.value
+    }
+
+    /// A node of its own for a test that stops or restarts it (about 7 s to start): the shared
+    /// node must stay up for the other tests. Kill it with ``stop()`` when done; it is killed at
+    /// exit anyway.
+    package static func startPrivate() async throws -> RabbitMQServer {
+        try await start()
     }
 
     private static func start() async throws -> RabbitMQServer {
@@ -122,7 +135,6 @@ package final class RabbitMQServer: Sendable {
 
                 """.write(to: directory.appendingPathComponent("rabbitmq.conf"), atomically: true, encoding: .utf8)
         }
-        let server = RabbitMQServer(port: port, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName, directory: directory)
         var environment = ProcessInfo.processInfo.environment
         let path = directory.path
         environment.merge([
@@ -138,15 +150,29 @@ package final class RabbitMQServer: Sendable {
             "RABBITMQ_CONFIG_FILE": "\(path)/rabbitmq",
             "RABBITMQ_ADVANCED_CONFIG_FILE": "\(path)/advanced.config",
         ]) { _, new in new }
-        let pid = try spawn("\(binDirectory)/rabbitmq-server", environment: environment,
-                            output: "\(path)/server.out")
-        processGroup.store(pid, ordering: .relaxed)
-        directoryToRemove.withLock { $0 = path }
-        atexit {
-            let group = RabbitMQServer.processGroup.load(ordering: .relaxed)
-            if group > 0 { kill(-group, SIGKILL) }
-            if let path = RabbitMQServer.directoryToRemove.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+        let server = RabbitMQServer(port: port, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
+                                    directory: directory, environment: environment)
+        cleanup.withLock { cleanup in
+            cleanup.directories.append(path)
+            guard !cleanup.registered else { return }
+            cleanup.registered = true
+            atexit {
+                let (groups, directories, _) = RabbitMQServer.cleanup.withLock { $0 }
+                for group in groups where group > 0 { kill(-group, SIGKILL) }
+                for path in directories { try? FileManager.default.removeItem(atPath: path) }
+            }
         }
+        try await server.launch()
+        return server
+    }
+
+    /// Starts the node process on its port and data directory and waits until it accepts connections.
+    private func launch() async throws {
+        let path = directory.path
+        let pid = try Self.spawn("\(Self.binDirectory)/rabbitmq-server", environment: environment,
+                                 output: "\(path)/server.out")
+        processGroup.store(pid, ordering: .relaxed)
+        Self.cleanup.withLock { _ = $0.groups.insert(pid) }
         let deadline = ContinuousClock.now.advanced(by: .seconds(90))
         while ContinuousClock.now < deadline {
             var status: Int32 = 0
@@ -154,11 +180,35 @@ package final class RabbitMQServer: Sendable {
                 let output = (try? String(contentsOfFile: "\(path)/server.out", encoding: .utf8)) ?? ""
                 throw StartError(description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
             }
-            if accepts(port: port), tlsPort.map({ accepts(port: $0) }) ?? true { return server }
+            if Self.accepts(port: port), tlsPort.map({ Self.accepts(port: $0) }) ?? true { return }
             try await Task.sleep(for: .milliseconds(100))  // a poll interval against a deadline, not a synchronisation
         }
         kill(-pid, SIGKILL)
         throw StartError(description: "rabbitmq-server did not listen on 127.0.0.1:\(port) within 90 s; see \(path)/server.out")
+    }
+
+    /// Stops the node (SIGTERM to its process group: a clean shutdown that closes every client
+    /// connection, SIGKILL after 60 s) and waits for it to exit. Its data stays for ``restart()``.
+    package func stop() async throws {
+        let pid = processGroup.exchange(0, ordering: .relaxed)
+        guard pid > 0 else { return }
+        kill(-pid, SIGTERM)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) != pid {
+            if ContinuousClock.now >= deadline { kill(-pid, SIGKILL) }
+            try await Task.sleep(for: .milliseconds(50))  // a poll interval against a deadline, not a synchronisation
+        }
+        // erl's helpers (epmd is shared and stays) leave with the group.
+        kill(-pid, SIGKILL)
+        Self.cleanup.withLock { _ = $0.groups.remove(pid) }
+    }
+
+    /// Stops the node and starts it again on the same port with the same data (durable queues
+    /// and their messages survive).
+    package func restart() async throws {
+        try await stop()
+        try await launch()
     }
 
     /// Creates a fresh virtual host the default user may use, so a test can declare taskiq's

@@ -42,7 +42,7 @@ extension ComponentRegistry {
 
         let url = Option<String>.address(
             "url", .amqpURL, default: "amqp://guest:guest@localhost:5672",
-            description: "amqp://user:password@host:port/vhost (query options heartbeat, frame_max, channel_max, connection_timeout); write the password as ${RABBITMQ_PASSWORD}. Masked in check and logs.")
+            description: "amqp://user:password@host:port/vhost, or amqps://… for TLS (query options heartbeat, frame_max, channel_max, connection_timeout; with amqps also ca_file/cafile, cert_file/certfile, key_file/keyfile, server_name, insecure_skip_verify/no_verify_ssl); write the password as ${RABBITMQ_PASSWORD}. Masked in check and logs.")
         let exchangeName = Option<String>.string(
             "exchange_name", default: Self.defaults.exchangeName, description: "The task exchange.")
         let exchangeType = Option<String>.choice(
@@ -139,8 +139,29 @@ extension ComponentRegistry {
         }
     }
 
-    /// Registers the `rabbitmq` broker.
+    /// The options of the `rabbitmq` dead-letter queue.
+    struct RabbitMQDeadLetterKeys: OptionGroup {
+        let url = Option<String>.address(
+            "url", .amqpURL, default: "amqp://guest:guest@localhost:5672",
+            description: "The server, as the rabbitmq broker's url (password masked in check and logs).")
+        let queue = Option<String>.string(
+            "queue", default: RabbitMQBrokerOptions().deadLetterQueueName, description: "The dead-letter queue.")
+        let passive = Option<Bool>.boolean(
+            "passive", default: false, description: "Only check that the queue exists rather than declaring it.")
+    }
+
+    /// Registers the `rabbitmq` broker and dead-letter queue.
     mutating func registerRabbitMQTypes() {
+        let letters = RabbitMQDeadLetterKeys()
+        register(
+            deadLetterQueue: "rabbitmq",
+            summary: "Keeps dead letters in a RabbitMQ queue (taskiq.dead_letter, with the reason in x-taskiq-* headers); the rabbitmq broker uses its own dead-letter queue without this section.",
+            options: letters.declarations
+        ) { options in
+            try RabbitMQDeadLetterQueue(url: try options[letters.url], queue: try options[letters.queue],
+                                        passive: try options[letters.passive])
+        }
+
         let keys = RabbitMQBrokerKeys()
         register(
             broker: "rabbitmq",

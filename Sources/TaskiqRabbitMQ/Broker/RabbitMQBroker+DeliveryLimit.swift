@@ -16,14 +16,12 @@ extension RabbitMQBroker {
     /// when the letter cannot be stored, the delivery goes back to the queue after a second, so
     /// it is never lost).
     func deliverable(_ delivery: AMQPDelivery, from queue: String, on channel: AMQPChannel) async -> AckableMessage? {
-        let tag = delivery.deliveryTag
         let deliveries = Self.deliveryCount(of: delivery)
         if let limit = options.maxDeliveries, deliveries > limit {
             await deadLetter(delivery, from: queue, on: channel, deliveries: deliveries, limit: limit)
             return nil
         }
-        return AckableMessage(data: delivery.body, ack: { try channel.ack(tag) },
-                              release: { try? channel.nack(tag, requeue: true) })
+        return ackable(delivery, channel: channel)
     }
 
     private func deadLetter(_ delivery: AMQPDelivery, from queue: String, on channel: AMQPChannel, deliveries: Int, limit: Int) async {

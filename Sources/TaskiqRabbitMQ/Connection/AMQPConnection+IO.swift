@@ -37,15 +37,19 @@ extension AMQPConnection {
 
     /// Ends the connection with `error`: every waiter fails with it and the reader wakes.
     func fail(_ error: AMQPConnectionError) {
-        let (channels, opened) = state.withLock { state -> ([ChannelState], OnceContinuation<AMQPTuning>?) in
-            guard state.failure == nil else { return ([], nil) }
+        let (channels, opened, watchers) = state.withLock { state in
+            guard state.failure == nil else { return ([ChannelState](), OnceContinuation<AMQPTuning>?.none, [AsyncStream<AMQPConnectionEvent>.Continuation]()) }
             state.failure = error
             if state.socketUsers > 0 { stream.shutdown() }
-            defer { state.channels.removeAll(); state.opened = nil }
-            return (Array(state.channels.values), state.opened)
+            defer { state.channels.removeAll(); state.opened = nil; state.watchers.removeAll() }
+            return (Array(state.channels.values), state.opened, state.watchers)
         }
         opened?.resume(with: .failure(error))
         for channel in channels { Self.finish(channel, with: error) }
+        for watcher in watchers {
+            watcher.yield(.closed(error))
+            watcher.finish()
+        }
     }
 
     /// Fails every waiter of a channel and ends its consumers.
@@ -144,9 +148,12 @@ extension AMQPConnection {
                     logger.warning("RabbitMQ closed channel \(channel): \(reason)", metadata: ["rabbitmq": address])
                 case .blocked(let reason):
                     state.blocked = reason
+                    for watcher in state.watchers { watcher.yield(event) }
                     logger.warning("RabbitMQ blocked publishing: \(reason)", metadata: ["rabbitmq": address])
                 case .unblocked:
                     state.blocked = nil
+                    for watcher in state.watchers { watcher.yield(event) }
+                    logger.info("RabbitMQ unblocked publishing", metadata: ["rabbitmq": address])
                 case .closed(let error):
                     if let error { ended = error } else { closedCleanly = true }
                 }

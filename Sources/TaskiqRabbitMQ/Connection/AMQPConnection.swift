@@ -41,6 +41,10 @@ package final class AMQPConnection: Sendable {
         /// The reader holds one use of the socket, an active flusher another.
         var socketUsers = 1
         var handshakeDeadline: ContinuousClock.Instant?
+        /// Streams of ``watch()``: blocked, unblocked and the final closed event.
+        var watchers: [AsyncStream<AMQPConnectionEvent>.Continuation] = []
+        /// A ``close(timeout:)`` is under way; later callers wait for it to end.
+        var closing = false
     }
 
     let stream: any ByteStream
@@ -155,6 +159,23 @@ package final class AMQPConnection: Sendable {
     /// The server's reason while it blocks publishes (Connection.Blocked), else `nil`.
     package var blockedReason: String? { state.withLock { $0.blocked } }
 
+    /// The connection's life as it happens: `.blocked` and `.unblocked` while it is open, then
+    /// one `.closed` with the error that ended it (`closedLocally` after ``close(timeout:)``),
+    /// after which the stream finishes. A connection that already ended yields only `.closed`.
+    package func watch() -> AsyncStream<AMQPConnectionEvent> {
+        let (stream, continuation) = AsyncStream<AMQPConnectionEvent>.makeStream()
+        let ended = state.withLock { state -> AMQPConnectionError? in
+            if let failure = state.failure { return failure }
+            state.watchers.append(continuation)
+            return nil
+        }
+        if let ended {
+            continuation.yield(.closed(ended))
+            continuation.finish()
+        }
+        return stream
+    }
+
     /// Opens a channel on the lowest free number.
     package func openChannel() async throws -> AMQPChannel {
         let id = try state.withLock { state throws(AMQPConnectionError) -> UInt16 in
@@ -180,14 +201,21 @@ package final class AMQPConnection: Sendable {
     /// the socket. Everything still waiting fails with `closedLocally`.
     package func close(timeout: Duration = .seconds(5)) async {
         let wait = OnceContinuation<AMQPTuning>()
-        let started = state.withLock { state -> Bool in
-            guard state.failure == nil else { return false }
+        let started = state.withLock { state -> Bool? in
+            guard state.failure == nil else { return nil }
+            if state.closing { return false }
+            state.closing = true
             state.machine.close()
             state.opened = wait
             state.handshakeDeadline = ContinuousClock.now.advanced(by: timeout)
             return true
         }
-        guard started else { return }
+        guard let started else { return }
+        guard started else {
+            // Another caller is closing: wait for the end it brings.
+            for await _ in watch() {}
+            return
+        }
         flush()
         _ = try? await wait.value
         fail(AMQPConnectionError(.closedLocally, message: "the connection was closed"))

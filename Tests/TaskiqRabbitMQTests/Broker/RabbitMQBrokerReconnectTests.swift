@@ -1,0 +1,142 @@
+import Foundation
+import Synchronization
+import Taskiq
+@testable import TaskiqRabbitMQ
+import TaskiqTestSupport
+import Testing
+
+/// The broker survives lost connections on the real node: both sides reconnect by themselves,
+/// every kick that returned runs at least once, and the worker's stream goes on.
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+struct RabbitMQBrokerReconnectTests {
+    /// `rabbitmqctl close_all_connections` (320 CONNECTION_FORCED) while a producer kicks and a
+    /// worker acks: nothing confirmed is lost, and each side logs its loss once.
+    @Test func forcedCloseWhileKickingLosesNothing() async throws {
+        try await withTimeout(seconds: 120) {
+            let server = try await RabbitMQServer.shared()
+            let url = try server.virtualHost()
+            let vhost = String(url.split(separator: "/").last!)
+            try await Self.kickAcross(url: url, loss: "320") {
+                _ = try server.control(["close_all_connections", "--vhost", vhost, "test forces a reconnect"])
+            }
+        }
+    }
+
+    /// A full restart of the (private) node while kicking: both sides wait out the outage,
+    /// reconnect, and nothing confirmed is lost (the quorum queue keeps it across the restart).
+    @Test func serverRestartWhileKickingLosesNothing() async throws {
+        try await withTimeout(seconds: 240) {
+            let server = try await RabbitMQServer.startPrivate()
+            do {
+                try await Self.kickAcross(url: server.url, loss: nil) { try await server.restart() }
+                try await server.stop()
+            } catch {
+                try? await server.stop()
+                throw error
+            }
+        }
+    }
+
+    /// A kick whose confirm never comes (the server is frozen behind a proxy) fails after
+    /// `publishTimeout` with an error naming the URL without its password.
+    @Test func unconfirmedKickFailsAfterThePublishTimeout() async throws {
+        try await withTimeout(seconds: 120) {
+            let server = try await RabbitMQServer.shared()
+            let url = try server.virtualHost()
+            let proxy = try FreezableProxy(upstreamPort: UInt16(server.port))
+            defer { proxy.close() }
+            var options = RabbitMQBrokerOptions()
+            options.publishTimeout = .seconds(3)
+            let proxied = url.replacingOccurrences(of: ":\(server.port)/", with: ":\(proxy.port)/")
+            let producer = try RabbitMQBroker(url: proxied, options: options)
+            try await producer.startup()
+            proxy.freeze()
+            let started = ContinuousClock.now
+            defer { print("unconfirmed kick: failed after \(started.duration(to: .now))") }
+            do {
+                try await producer.kick(BrokerMessage(taskID: "frozen", taskName: "t", message: [1], labels: [:]))
+                Issue.record("a kick without a confirm returned")
+            } catch let error as AMQPConnectionError {
+                #expect(error.code == .timeout, "\(error)")
+                #expect(error.message.contains("127.0.0.1:\(proxy.port)"), "\(error)")
+                #expect(error.message.contains("frozen"), "\(error)")
+                #expect(!error.message.contains("guest:guest"), "\(error)")
+            }
+            #expect(started.duration(to: .now) >= .seconds(3))
+            try await producer.shutdown()
+        }
+    }
+
+    /// Kicks 200 tasks, lets a worker run some, starts `disrupt` and keeps kicking until both
+    /// brokers replaced their connections, then kicks 100 more; every confirmed kick must run.
+    static func kickAcross(url: String, loss replyCode: String?, disrupt: @escaping @Sendable () async throws -> Void) async throws {
+        var options = RabbitMQBrokerOptions()
+        options.maxReconnectDelay = .milliseconds(500)
+        options.publishTimeout = .seconds(90)
+        let producerLog = LogCapture()
+        var producerLogger = Logger(label: "test.producer")
+        producerLogger.capture = producerLog
+        let producer = try RabbitMQBroker(url: url, options: options, logger: producerLogger)
+        let worker = try RabbitMQBroker(url: url, options: options)
+        try await producer.startup()
+        try await worker.startup()
+        let deliveries = try await worker.listen()
+        let executed = IDSet()
+        let consuming = Task {
+            for try await message in deliveries {
+                executed.insert(String(decoding: message.data, as: UTF8.self))
+                try await message.ack?()
+            }
+        }
+        let confirmed = IDSet()
+        let counter = IDSet()
+        @Sendable func kickBatch(_ size: Int) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<size {
+                    let id = "task-\(counter.next())"
+                    group.addTask {
+                        try await producer.kick(BrokerMessage(taskID: id, taskName: "t", message: Array(id.utf8), labels: [:]))
+                        confirmed.insert(id)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await kickBatch(200)
+        try await eventually("the worker runs the first kicks", seconds: 60) { executed.count >= 100 }
+        let disrupting = Task { try await disrupt() }
+        // Keep kicking across the loss until both sides have replaced their connections.
+        while producer.reconnects < 1 || worker.reconnects < 2 {
+            try await kickBatch(5)
+            // Paces the kicks (about 100 a second) so a slow rabbitmqctl does not flood the shared node.
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await disrupting.value
+        try await kickBatch(100)
+        let kicked = confirmed.all
+        #expect(kicked.count == counter.issued, "every kick returned confirmed")
+        try await eventually("every confirmed kick runs", seconds: 60) { kicked.isSubset(of: executed.all) }
+        let lost = producerLog.text.split(separator: "\n").filter { $0.contains("Lost the RabbitMQ write connection") }
+        #expect(lost.count == producer.reconnects, "one loss logged per connection, not one per message: \(lost)")
+        if let replyCode { #expect(lost.first?.contains(replyCode) == true, "the server's reply code is logged: \(lost)") }
+        #expect(producerLog.text.contains("Reconnected the RabbitMQ write connection"))
+        let summary = "\(replyCode.map { "forced close \($0)" } ?? "restart"): \(kicked.count) kicks confirmed, \(executed.count) distinct ran, "
+            + "\(worker.droppedAcknowledgements) stale acks dropped, reconnects producer \(producer.reconnects) worker \(worker.reconnects)"
+        try await worker.shutdown()
+        #expect(try await consuming.value == (), "the worker's stream ends without an error at shutdown only")
+        try await producer.shutdown()
+        print(summary)
+    }
+}
+
+/// Task IDs seen by several tasks, and a counter issuing new ones.
+final class IDSet: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    private let issuedCount = Atomic<Int>(0)
+
+    @discardableResult func insert(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+    var count: Int { ids.withLock { $0.count } }
+    var all: Set<String> { ids.withLock { $0 } }
+    func next() -> Int { issuedCount.add(1, ordering: .relaxed).newValue }
+    var issued: Int { issuedCount.load(ordering: .relaxed) }
+}
