@@ -214,33 +214,68 @@ package final class RabbitMQServer: Sendable {
     /// Creates a fresh virtual host the default user may use, so a test can declare taskiq's
     /// default names (`taskiq`, `taskiq.dead_letter`) without meeting another test's queues on the
     /// shared node, and returns its URL, `amqp://guest:guest@127.0.0.1:<port>/<name>`.
+    ///
+    /// One `rabbitmqctl eval` adds the host and the permissions: each `rabbitmqctl` starts an
+    /// Erlang VM (a second or more of CPU), so three per test would starve the node on two cores.
     /// - Throws: ``StartError`` with `rabbitmqctl`'s output when it fails.
-    package func virtualHost(_ name: String = "t-\(UUID().uuidString.prefix(12).lowercased())") throws -> String {
-        let added = try control(["add_vhost", name])
-        let permitted = try control(["set_permissions", "-p", name, user, ".*", ".*", ".*"])
-        let listed = try control(["list_permissions", "-p", name, "--silent"])
-        guard listed.contains(user) else {
-            throw StartError(description: "cannot make virtual host \(name): \(added) \(permitted) \(listed)")
+    package func virtualHost(_ name: String = "t-\(UUID().uuidString.prefix(12).lowercased())") async throws -> String {
+        let binary = { (text: String) in "<<\"\(text)\">>" }
+        let expression = """
+            R1 = rabbit_vhost:add(\(binary(name)), \(binary("tests"))), \
+            R2 = rabbit_auth_backend_internal:set_permissions(\(binary(user)), \(binary(name)), \
+            <<".*">>, <<".*">>, <<".*">>, \(binary("tests"))), {R1, R2}.
+            """
+        let output = try await control(["eval", expression])
+        guard output.contains("{ok,ok}") else {
+            throw StartError(description: "cannot make virtual host \(name): \(output)")
         }
         return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(name)"
     }
 
-    /// Runs `rabbitmqctl` against this node (same `HOME`, so the same cookie) and returns its output.
-    package func control(_ arguments: [String]) throws -> String {
+    /// The `rabbitmqctl` runs of the test process, one after another: each starts an Erlang VM,
+    /// and several at once on two cores slow the node past its clients' handshake timeouts.
+    private static let controls = Mutex<Task<Void, Never>?>(nil)
+
+    /// Runs `rabbitmqctl` against this node (same `HOME`, so the same cookie) and returns its
+    /// output. Waits without holding a thread (the test runner's pool has one per core) and
+    /// after the runs asked for before it.
+    package func control(_ arguments: [String]) async throws -> String {
+        let task = Self.controls.withLock { last -> Task<String, any Error> in
+            let previous = last
+            let run = Task { [nodeName, directory] in
+                await previous?.value
+                return try await Self.runControl(arguments, nodeName: nodeName, home: directory.appendingPathComponent("home").path)
+            }
+            last = Task { _ = await run.result }
+            return run
+        }
+        return try await task.value
+    }
+
+    private static func runControl(_ arguments: [String], nodeName: String, home: String) async throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/rabbitmqctl")
+        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/rabbitmqctl")
         process.arguments = ["-n", nodeName] + arguments
         var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = directory.appendingPathComponent("home").path
+        environment["HOME"] = home
         environment["RABBITMQ_NODENAME"] = nodeName
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self)
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitmqctl-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: outputPath.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputPath) }
+        let output = try FileHandle(forWritingTo: outputPath)
+        defer { try? output.close() }
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return (try? String(contentsOf: outputPath, encoding: .utf8)) ?? ""
     }
 
     /// Starts `path` in a process group of its own, with a clean signal mask, output to a file.

@@ -14,10 +14,10 @@ struct RabbitMQBrokerReconnectTests {
     @Test func forcedCloseWhileKickingLosesNothing() async throws {
         try await withTimeout(seconds: 120) {
             let server = try await RabbitMQServer.shared()
-            let url = try server.virtualHost()
+            let url = try await server.virtualHost()
             let vhost = String(url.split(separator: "/").last!)
             try await Self.kickAcross(url: url, loss: "320") {
-                _ = try server.control(["close_all_connections", "--vhost", vhost, "test forces a reconnect"])
+                _ = try await server.control(["close_all_connections", "--vhost", vhost, "test forces a reconnect"])
             }
         }
     }
@@ -42,7 +42,7 @@ struct RabbitMQBrokerReconnectTests {
     @Test func unconfirmedKickFailsAfterThePublishTimeout() async throws {
         try await withTimeout(seconds: 120) {
             let server = try await RabbitMQServer.shared()
-            let url = try server.virtualHost()
+            let url = try await server.virtualHost()
             let proxy = try FreezableProxy(upstreamPort: UInt16(server.port))
             defer { proxy.close() }
             var options = RabbitMQBrokerOptions()

@@ -42,13 +42,13 @@ struct AMQPConnectionFaultTests {
             let queue = "forced.\(UUID().uuidString.prefix(8))"
             try await channel.declareQueue(queue, durable: false, autoDelete: true)
             let consumer = try await channel.consume(queue: queue)
-            let listing = try server.control(["list_connections", "pid", "client_properties"])
+            let listing = try await server.control(["list_connections", "pid", "client_properties"])
             guard let line = listing.split(separator: "\n").first(where: { $0.contains(name) }),
                   let pid = line.split(separator: "\t").first else {
                 Issue.record("connection \(name) not listed: \(listing)")
                 return
             }
-            _ = try server.control(["close_connection", String(pid), "test closes it"])
+            _ = try await server.control(["close_connection", String(pid), "test closes it"])
             do {
                 for try await _ in consumer {}
                 Issue.record("the consumer ended without an error")
@@ -69,7 +69,7 @@ struct AMQPConnectionFaultTests {
             let queue = "cancelled.\(UUID().uuidString.prefix(8))"
             try await channel.declareQueue(queue, durable: true)
             let consumer = try await channel.consume(queue: queue)
-            _ = try server.control(["delete_queue", queue])
+            _ = try await server.control(["delete_queue", queue])
             do {
                 for try await _ in consumer {}
                 Issue.record("the consumer ended without an error")

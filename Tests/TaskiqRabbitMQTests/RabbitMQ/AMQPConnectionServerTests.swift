@@ -47,11 +47,11 @@ struct AMQPConnectionServerTests {
             try await channel.declare(RabbitMQTopology())
             try await channel.declare(RabbitMQTopology(), passive: true)
             let server = try await RabbitMQServer.shared()
-            let queues = try server.control(["list_queues", "name", "type", "durable", "arguments"])
+            let queues = try await server.control(["list_queues", "name", "type", "durable", "arguments"])
             let line = queues.split(separator: "\n").first { $0.hasPrefix("taskiq\t") }.map(String.init) ?? ""
             #expect(line.contains("quorum"), "\(queues)")
             #expect(line.contains("\"x-dead-letter-routing-key\",\"taskiq.dead_letter\""), "\(queues)")
-            let bindings = try server.control(["list_bindings", "source_name", "destination_name", "routing_key"])
+            let bindings = try await server.control(["list_bindings", "source_name", "destination_name", "routing_key"])
             #expect(bindings.contains("taskiq\ttaskiq\ttaskiq"), "\(bindings)")
             await connection.close()
         }

@@ -54,7 +54,7 @@ struct AMQPTLSTests {
     func aBrokerRoundTripsOverVerifiedMutualTLS(aioPikaSpelling: Bool) async throws {
         let (server, certificates) = try await Self.server()
         let virtualHost = "t-tls-\(UUID().uuidString.prefix(12).lowercased())"
-        _ = try server.virtualHost(virtualHost)
+        _ = try await server.virtualHost(virtualHost)
         let query = aioPikaSpelling
             ? "cafile=\(certificates.caFile)&certfile=\(certificates.client.certFile)&keyfile=\(certificates.client.keyFile)&no_verify_ssl=0"
             : Self.trusted(certificates)
