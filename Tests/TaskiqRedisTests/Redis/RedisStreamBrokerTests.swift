@@ -188,7 +188,7 @@ extension Redis {
                 let broker = try Redis.streamBroker(server) { $0.consumerName = "fixed"; $0.leaseTTL = .seconds(60) }
                 _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await Redis.withWorker(broker) { _ in
-                    let result = try await broker.resultBackend.waitResult("mine", timeout: .seconds(3), withLogs: false)
+                    let result = try await broker.resultBackend.waitResult("mine", timeout: .seconds(30), withLogs: false)
                     #expect(result.returnValue == 10)
                 }
             }
