@@ -67,6 +67,9 @@ package final class RabbitMQServer: Sendable {
     /// Why RabbitMQ tests were skipped.
     package static let skipMessage: Comment = "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
 
+    /// Erlang flags that stop idle schedulers from busy-waiting (they spin by default).
+    static let quietSchedulers = "+sbwt none +sbwtdcpu none +sbwtdio none"
+
     private static let started = Mutex<Task<RabbitMQServer, any Error>?>(nil)
     /// The process groups to kill and directories to remove at exit (the script `exec`s `erl`,
     /// which starts helpers).
@@ -149,6 +152,9 @@ package final class RabbitMQServer: Sendable {
             "RABBITMQ_ENABLED_PLUGINS_FILE": "\(path)/enabled_plugins",
             "RABBITMQ_CONFIG_FILE": "\(path)/rabbitmq",
             "RABBITMQ_ADVANCED_CONFIG_FILE": "\(path)/advanced.config",
+            // Idle Erlang schedulers spin by default; on a 2-core CI machine that spinning starves
+            // redis-server and the test process itself.
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": Self.quietSchedulers,
         ]) { _, new in new }
         let server = RabbitMQServer(port: port, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
                                     directory: directory, environment: environment)
@@ -259,6 +265,7 @@ package final class RabbitMQServer: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
         environment["RABBITMQ_NODENAME"] = nodeName
+        environment["RABBITMQ_CTL_ERL_ARGS"] = quietSchedulers
         process.environment = environment
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitmqctl-\(UUID().uuidString).out")
         FileManager.default.createFile(atPath: outputPath.path, contents: nil)

@@ -1,4 +1,5 @@
 import Taskiq
+import TaskiqRabbitMQ
 import TaskiqRedis
 
 /// `dead-letters`: lists, replays or purges the letters of the configured destination.
@@ -158,6 +159,7 @@ public struct DeadLettersCommand: RunnerCommand {
         switch queue {
         case let redis as RedisStreamDeadLetterQueue: "Redis stream '\(redis.stream)' on \(redis.address)"
         case let file as FileDeadLetterQueue: "file \(file.path)"
+        case let rabbitmq as RabbitMQDeadLetterQueue: "RabbitMQ queue '\(rabbitmq.queue)' on \(rabbitmq.url)"
         default: "\(type(of: queue))"
         }
     }

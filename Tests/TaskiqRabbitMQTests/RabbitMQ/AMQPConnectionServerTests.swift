@@ -103,7 +103,7 @@ struct AMQPConnectionServerTests {
     }
 
     @Test func wrongPasswordIsAccessRefusedNotAHang() async throws {
-        try await withTimeout(seconds: 30) {
+        try await withTimeout(seconds: 120) {
             do {
                 let connection = try await Self.connect(password: "not-the-password")
                 await connection.close()
