@@ -217,25 +217,66 @@ package final class RabbitMQServer: Sendable {
         try await launch()
     }
 
-    /// Creates a fresh virtual host the default user may use, so a test can declare taskiq's
-    /// default names (`taskiq`, `taskiq.dead_letter`) without meeting another test's queues on the
-    /// shared node, and returns its URL, `amqp://guest:guest@127.0.0.1:<port>/<name>`.
+    /// A fresh virtual host the default user may use, so a test can declare taskiq's default
+    /// names (`taskiq`, `taskiq.dead_letter`) without meeting another test's queues on the shared
+    /// node; returns its URL, `amqp://guest:guest@127.0.0.1:<port>/<name>`.
     ///
-    /// One `rabbitmqctl eval` adds the host and the permissions: each `rabbitmqctl` starts an
-    /// Erlang VM (a second or more of CPU), so three per test would starve the node on two cores.
+    /// Unnamed hosts come from a pool refilled ``poolBatch`` at a time by one `rabbitmqctl eval`:
+    /// each `rabbitmqctl` starts an Erlang VM (a second or more of CPU), and one per test kept a
+    /// 2-core CI machine busy for the whole run.
     /// - Throws: ``StartError`` with `rabbitmqctl`'s output when it fails.
-    package func virtualHost(_ name: String = "t-\(UUID().uuidString.prefix(12).lowercased())") async throws -> String {
+    package func virtualHost(_ name: String? = nil) async throws -> String {
+        let host: String
+        if let name {
+            try await addVirtualHosts([name])
+            host = name
+        } else {
+            host = try await pooledVirtualHost()
+        }
+        return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(host)"
+    }
+
+    /// Virtual hosts made at once when the pool is empty.
+    static let poolBatch = 8
+    private let pool = Mutex<(ready: [String], refill: Task<[String], any Error>?)>(([], nil))
+
+    private func pooledVirtualHost() async throws -> String {
+        while true {
+            let (taken, refill) = pool.withLock { pool -> (String?, Task<[String], any Error>?) in
+                if !pool.ready.isEmpty { return (pool.ready.removeLast(), nil) }
+                if let refill = pool.refill { return (nil, refill) }
+                let names = (0..<Self.poolBatch).map { _ in "t-\(UUID().uuidString.prefix(12).lowercased())" }
+                let refill = Task { [self] in
+                    try await addVirtualHosts(names)
+                    return names
+                }
+                pool.refill = refill
+                return (nil, refill)
+            }
+            if let taken { return taken }
+            guard let refill else { continue }
+            let result = await refill.result
+            pool.withLock { pool in
+                guard pool.refill == refill else { return }
+                pool.refill = nil
+                if case .success(let names) = result { pool.ready += names }
+            }
+            _ = try result.get()
+        }
+    }
+
+    /// Adds `names` and lets the default user use them, in one `rabbitmqctl eval`.
+    private func addVirtualHosts(_ names: [String]) async throws {
         let binary = { (text: String) in "<<\"\(text)\">>" }
         let expression = """
-            R1 = rabbit_vhost:add(\(binary(name)), \(binary("tests"))), \
-            R2 = rabbit_auth_backend_internal:set_permissions(\(binary(user)), \(binary(name)), \
-            <<".*">>, <<".*">>, <<".*">>, \(binary("tests"))), {R1, R2}.
+            [{rabbit_vhost:add(V, \(binary("tests"))), \
+            rabbit_auth_backend_internal:set_permissions(\(binary(user)), V, <<".*">>, <<".*">>, <<".*">>, \(binary("tests")))} \
+            || V <- [\(names.map(binary).joined(separator: ", "))]].
             """
         let output = try await control(["eval", expression])
-        guard output.contains("{ok,ok}") else {
-            throw StartError(description: "cannot make virtual host \(name): \(output)")
+        guard output.components(separatedBy: "{ok,ok}").count - 1 == names.count else {
+            throw StartError(description: "cannot make virtual hosts \(names): \(output)")
         }
-        return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(name)"
     }
 
     /// The `rabbitmqctl` runs of the test process, one after another: each starts an Erlang VM,
