@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import Taskiq
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -309,7 +310,7 @@ package final class RabbitMQServer: Sendable {
         environment["RABBITMQ_CTL_ERL_ARGS"] = quietSchedulers
         process.environment = environment
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitmqctl-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputPath) }
         let output = try FileHandle(forWritingTo: outputPath)
         defer { try? output.close() }
@@ -346,6 +347,7 @@ package final class RabbitMQServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        SpawnFileActions.closeDescriptors(from: 3, in: &actions)  // no pipe of the test process stays open in the node
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import Taskiq
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -225,6 +226,9 @@ package final class RedisServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of the test process: a pipe end the server inherited would keep another
+        // child's output open until the server exits, and a reader waiting for its end with it.
+        SpawnFileActions.closeDescriptors(from: 3, in: &actions)
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0

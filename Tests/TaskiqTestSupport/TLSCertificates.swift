@@ -60,12 +60,19 @@ package struct TLSCertificates: Sendable {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: openssl)
             process.arguments = arguments
-            let errors = Pipe()
+            // A file, not a pipe: the end of a pipe waits for every process that inherited it.
+            let errorPath = path("openssl-\(arguments[0]).err")
+            _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: errorPath) }
+            guard let errors = FileHandle(forWritingAtPath: errorPath) else {
+                throw RedisServer.StartError(description: "cannot write \(errorPath)")
+            }
+            defer { try? errors.close() }
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
             do { try process.run() } catch { throw RedisServer.StartError(description: "cannot run \(openssl): \(error)") }
-            let output = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
+            let output = FileManager.default.contents(atPath: errorPath) ?? Data()
             guard process.terminationStatus == 0 else {
                 throw RedisServer.StartError(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
             }

@@ -65,7 +65,14 @@ package final class ChildProcess: Sendable {
         }
 
         var pid = pid_t()
-        let result = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
+        // A worker gets standard input, output and error only: a descriptor the supervisor's
+        // process opened without close-on-exec (a pipe or file of code that embeds the runner)
+        // would otherwise stay open in every worker for its whole life.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        SpawnFileActions.closeDescriptors(from: 3, in: &actions)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw SupervisorError(
                 code: .spawnFailed, executable: executable,

@@ -60,7 +60,7 @@ struct RabbitMQPythonInteropTests {
             let worker = try RedisPython.start(["-m", "taskiq", "worker", "rabbitmq_tasks:broker", "--workers", "1"],
                                                environment: ["RABBITMQ_URL": url, "REDIS_URL": redis.url,
                                                              "SIDE_EFFECT_DIR": effects.path])
-            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            defer { if worker.isRunning { killProcessTree(worker.processIdentifier) } }  // taskiq's worker child too
             let cases: [(arguments: [String], sum: Int, seconds: Double)] = [
                 (["1", "2"], 3, 0),
                 (["a=3", "b=4"], 7, 0),

@@ -330,7 +330,7 @@ extension RESP {
         }
 
         static func waitForSubscribers(_ count: Int, _ channel: String, _ connection: RedisConnection) async throws {
-            try await withTimeout(seconds: 5) {
+            try await withTimeout(seconds: 30) {
                 while try await connection.send(["PUBSUB", "NUMSUB", channel]).array?.last?.int != count {
                     try await Task.sleep(for: .milliseconds(5))  // polling server state against the deadline
                 }
@@ -338,7 +338,7 @@ extension RESP {
         }
 
         static func waitForBlockedClients(_ count: Int, _ connection: RedisConnection) async throws {
-            try await withTimeout(seconds: 5) {
+            try await withTimeout(seconds: 30) {
                 while true {
                     let info = try await connection.send(["INFO", "clients"]).string ?? ""
                     if info.contains("blocked_clients:\(count)\r\n") { return }

@@ -243,7 +243,7 @@ struct RedisResultBackendTests {
                 let waiter = Task { try await waiting.waitResult(id, timeout: .seconds(10), withLogs: false) }
                 if round == 0 { _ = try await subscribed.first(1) }
                 try await worker.setResult(Self.success, for: id)
-                #expect(try await withTimeout(seconds: 5) { try await waiter.value }.returnValue == 3)
+                #expect(try await withTimeout(seconds: 30) { try await waiter.value }.returnValue == 3)
             }
         }
     }
@@ -251,13 +251,13 @@ struct RedisResultBackendTests {
     @Test func cancellingAWaiterEndsItsWaitAtOnce() async throws {
         try await RedisServer.with { server in
             let subscribed = EventStream<Void>()
-            // Polls a minute apart: only the cancellation can end these waits within the test's 5 s.
+            // Polls a minute apart: only the cancellation can end these waits within the test's 30 s.
             let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
             for round in 0..<5 {
                 let waiter = Task { try await waiting.waitResult("never\(round)", timeout: .seconds(120), withLogs: false) }
                 if round == 0 { _ = try await subscribed.first(1) }
                 waiter.cancel()
-                let outcome = try await withTimeout(seconds: 5) { await waiter.result }
+                let outcome = try await withTimeout(seconds: 30) { await waiter.result }
                 #expect(throws: CancellationError.self) { try outcome.get() }
             }
             try await waiting.shutdown()
@@ -312,7 +312,7 @@ struct RedisResultBackendTests {
             let backend = try RedisResultBackend(configuration: configuration)
             let waiter = Task { try await backend.waitResult("resp2", timeout: .seconds(10), withLogs: false) }
             try await backend.setResult(Self.success, for: "resp2")
-            #expect(try await withTimeout(seconds: 5) { try await waiter.value }.returnValue == 3)
+            #expect(try await withTimeout(seconds: 30) { try await waiter.value }.returnValue == 3)
         }
     }
 
@@ -341,7 +341,7 @@ struct RedisResultBackendTests {
             let waiter = Task { try await backend.waitResult("stop", timeout: nil, withLogs: false) }
             _ = try await subscribed.first(1)
             try await backend.shutdown()
-            let error = await #expect(throws: TaskiqError.self) { try await withTimeout(seconds: 5) { try await waiter.value } }
+            let error = await #expect(throws: TaskiqError.self) { try await withTimeout(seconds: 30) { try await waiter.value } }
             #expect(error?.code == .shutDown)
         }
     }

@@ -257,7 +257,7 @@ extension Redis {
                     return 1
                 }
                 try await Redis.withWorker(broker, ReceiverOptions(maxAsyncTasks: 60)) { receiver in
-                    try await withTimeout(seconds: 10) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+                    try await withTimeout(seconds: 30) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
                     await gate.open()
                     try await eventually("all done") { receiver.statistics.succeeded == 60 }
                 }
@@ -411,7 +411,7 @@ extension Redis {
                 }
                 let clock = ContinuousClock.now
                 receiver.stop()
-                try await withTimeout(seconds: 5) { try await running.value }
+                try await withTimeout(seconds: 30) { try await running.value }
                 try await broker.shutdown()
                 let elapsed = clock.duration(to: .now)
                 // Far below the block: the read was interrupted, not waited out (a tighter bound flakes

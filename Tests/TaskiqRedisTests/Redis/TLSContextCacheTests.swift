@@ -77,38 +77,5 @@ extension Redis {
                 #expect(contexts.count == 1)
             }
         }
-
-        /// Prints what a connection costs with a context made per connection (as before the
-        /// cache) and with the cached one, trusting the private CA alone and a bundle the size of
-        /// a system trust store. No assertion on time; run it in release to measure:
-        /// `bash scripts/test-release.sh --filter connectTimeWithAndWithoutTheCache`.
-        @Test func connectTimeWithAndWithoutTheCache() async throws {
-            let certificates = try TLSCertificates.shared()
-            let system = "/etc/ssl/certs/ca-certificates.crt"
-            var bundles = [("the private CA", certificates.caFile)]
-            if let trusted = FileManager.default.contents(atPath: system), let ca = FileManager.default.contents(atPath: certificates.caFile) {
-                let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-bundle-\(UUID().uuidString.prefix(8)).pem")
-                try (trusted + ca).write(to: bundle)
-                bundles.append(("\(system) + the private CA", bundle.path))
-            }
-            defer { for (_, file) in bundles.dropFirst() { try? FileManager.default.removeItem(atPath: file) } }
-            try await RedisServer.with(tls: .init(certificates.server, caFile: certificates.caFile)) { server in
-                for (name, caFile) in bundles {
-                    let configuration = TLSConfiguration(caFile: caFile)
-                    let cached = TLSContextCache(), count = 50
-                    try Self.handshake(server, configuration, contexts: cached)  // warm: the library, the cached context
-                    for round in 1...2 {
-                        var start = ContinuousClock.now
-                        for _ in 0..<count { try Self.handshake(server, configuration, contexts: TLSContextCache()) }
-                        let uncached = start.duration(to: .now) / count
-                        start = .now
-                        for _ in 0..<count { try Self.handshake(server, configuration, contexts: cached) }
-                        let reused = start.duration(to: .now) / count
-                        print("TLS connect+PING+close trusting \(name), round \(round), mean of \(count): a context per connection \(uncached), cached \(reused)")
-                    }
-                    #expect(cached.count == 1)
-                }
-            }
-        }
     }
 }

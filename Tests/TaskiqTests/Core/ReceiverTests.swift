@@ -342,7 +342,7 @@ import TaskiqTestSupport
         }
         let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 60))
         let run = Task { try await receiver.run() }
-        try await withTimeout(seconds: 5) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
+        try await withTimeout(seconds: 30) { while running.load(ordering: .relaxed) < 60 { await Task.yield() } }
         await gate.open()
         for i in 0..<backlog { _ = try await Self.wait(broker, "b\(i)") }
         #expect(peak.load(ordering: .relaxed) == 60)
