@@ -2,7 +2,7 @@ import Synchronization
 import Taskiq
 
 extension AMQPConnection {
-    /// Writes what the machine queued, from a task, unless a flush is already running.
+    /// Has the writer thread write what the machine queued, unless a write is already under way.
     func flush() {
         let start = state.withLock { state -> Bool in
             guard !state.flushing, state.machine.hasOutbound, state.socketUsers > 0 else { return false }
@@ -10,13 +10,15 @@ extension AMQPConnection {
             state.socketUsers += 1
             return true
         }
-        guard start else { return }
-        Task { self.flushLoop() }
+        if start { writer.wakeAfterRunnableTasks() }
     }
 
-    private func flushLoop() {
+    /// Sends what the machine queued until nothing is left, on the writer thread; returns at
+    /// once when no write was asked for.
+    func flushLoop() {
         while true {
             let (chunk, closeSocket) = state.withLock { state -> ([UInt8], Bool) in
+                guard state.flushing else { return ([], false) }
                 let bytes = state.machine.takeOutbound()
                 if !bytes.isEmpty { return (bytes, false) }
                 state.flushing = false
@@ -107,6 +109,8 @@ extension AMQPConnection {
             return state.socketUsers == 0
         }
         if closeSocket { stream.close() }
+        // The socket is unusable by now: a write still under way ends, and no new one starts.
+        writer.stop()
     }
 
     private func lost(_ reason: String) {

@@ -52,6 +52,9 @@ package final class AMQPConnection: Sendable {
     /// Names each waiting call, so that a cancelled caller can find its own entry.
     let nextRequest = Atomic<UInt64>(0)
     let logger: Logger
+    /// Writes the socket, so that a server that stops reading (a memory or disk alarm) blocks it
+    /// rather than a task.
+    let writer = WriterThread()
     /// `host:port`, for errors and logs.
     package let address: String
 
@@ -121,6 +124,13 @@ package final class AMQPConnection: Sendable {
                 return
             }
             let connection = AMQPConnection(stream: stream, options: options, address: address, logger: logger)
+            do {
+                try connection.writer.start(name: "taskiq-amqp-writer") { connection.flushLoop() }
+            } catch {
+                stream.close()
+                created.resume(with: .failure(AMQPConnectionError(.connectionLost, message: "cannot start the writer thread for \(address): \(error)")))
+                return
+            }
             connection.state.withLock { state in
                 state.opened = opened
                 state.handshakeDeadline = ContinuousClock.now.advanced(by: timeout)

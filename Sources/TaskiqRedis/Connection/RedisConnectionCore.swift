@@ -13,8 +13,9 @@ import Taskiq
 /// can take its place without touching the reply matching.
 ///
 /// Writers encode into a shared buffer under the lock; whoever finds no write in progress
-/// starts a flush task, which writes (outside the lock) everything queued by the time it runs,
-/// so concurrent commands coalesce into few `send` calls while keeping FIFO order. The reader
+/// wakes the connection's ``WriterThread``, which writes (outside the lock) everything queued by
+/// the time it runs, so concurrent commands coalesce into few `send` calls while keeping FIFO
+/// order, and a server that stops reading blocks that thread rather than the caller's. The reader
 /// thread blocks in `waitReadable`/`receive`, feeds a ``RESPParser``, and resumes the waiters of
 /// everything one read brought in after matching them under one lock. The socket is
 /// closed by whichever of the reader and a flusher lets go of it last, so a descriptor
@@ -26,6 +27,7 @@ final class RedisConnectionCore: Sendable {
     private let stream: any ByteStream
     private let state: Mutex<State>
     private let logger: Logger
+    private let writer = WriterThread()
     /// Names each command's FIFO entry, so that a cancelled caller can find its own.
     private let nextID = Atomic<UInt64>(0)
 
@@ -73,6 +75,13 @@ final class RedisConnectionCore: Sendable {
                 return
             }
             let core = RedisConnectionCore(stream: stream, configuration: configuration, logger: logger)
+            do {
+                try core.writer.start(name: "taskiq-redis-writer") { core.flush() }
+            } catch {
+                stream.close()
+                result.resume(with: .failure(configuration.error(.connectionClosed, "cannot start the writer thread: \(error)")))
+                return
+            }
             result.resume(with: .success(core))
             // The canceller sets the flag before resuming, so a late success is closed here.
             if cancelled.value { core.close("connecting was cancelled") }
@@ -136,7 +145,7 @@ final class RedisConnectionCore: Sendable {
                 }
                 switch outcome {
                 case .queued: break
-                case .flush: scheduleFlush()
+                case .flush: writer.wakeAfterRunnableTasks()
                 case .failed(let error): continuation.resume(throwing: error)
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 }
@@ -157,7 +166,7 @@ final class RedisConnectionCore: Sendable {
             state.socketUsers += 1
             return true
         }
-        if shouldFlush { scheduleFlush() }
+        if shouldFlush { writer.wakeAfterRunnableTasks() }
     }
 
     /// Fails every waiting command and closes the socket.
@@ -165,20 +174,13 @@ final class RedisConnectionCore: Sendable {
         fail(configuration.error(.closedLocally, reason))
     }
 
-    /// Writes the queued commands from a task of its own rather than from the caller.
-    ///
-    /// The flush job queues behind the jobs already runnable — typically the other callers that
-    /// the reader just resumed with their replies — so the commands those send meanwhile join the
-    /// same `send` instead of each costing a system call (and a wake-up on the server and on the
-    /// reader of their replies). A lone caller pays one scheduling hop.
-    private func scheduleFlush() {
-        Task { self.flush() }
-    }
-
+    /// Sends what is queued until nothing is left, on the writer thread; returns at once when
+    /// no write was asked for.
     private func flush() {
         var chunk: [UInt8] = []
         while true {
             let (more, closeSocket) = state.withLock { state -> (Bool, Bool) in
+                guard state.flushing else { return (false, false) }
                 if state.failure == nil, !state.encoder.bytes.isEmpty {
                     state.encoder.swapBytes(with: &chunk)
                     return (true, false)
@@ -286,6 +288,8 @@ final class RedisConnectionCore: Sendable {
             return state.socketUsers == 0
         }
         if closeSocket { stream.close() }
+        // Only after a failure, which no write can start after: a write still under way ends first.
+        writer.stop()
     }
 
     /// Hands `replies` (in arrival order) to the commands waiting for them, then empties it.

@@ -31,6 +31,9 @@ package final class TLSConnection: ByteStream {
         /// certificate (or lack of one) under TLS 1.3 does so only after the client's handshake
         /// is done, by ending the session before its first byte.
         var receivedData = false
+        /// Set by ``close()``, which freed `ssl` and both buffers: a reader or writer thread still
+        /// inside the connection then fails instead of touching freed memory.
+        var isFreed = false
     }
 
     private enum ReadOutcome {
@@ -56,6 +59,7 @@ package final class TLSConnection: ByteStream {
     package func sendAll(_ bytes: [UInt8]) throws(TCPError) {
         guard !bytes.isEmpty else { return }
         let chunk = try session.withLock { session throws(TCPError) -> [UInt8]? in
+            guard !session.isFreed else { throw TCPError(.sendFailed, reason: "TLS: the connection is closed") }
             library.clearErrors()
             var failure: String?
             bytes.withUnsafeBytes { buffer in
@@ -90,6 +94,7 @@ package final class TLSConnection: ByteStream {
         while true {
             var pending: [UInt8]?
             let outcome = session.withLock { session -> ReadOutcome in
+                guard !session.isFreed else { return .failed("the connection is closed") }
                 library.clearErrors()
                 let count = library.sslRead(session.ssl, buffer.baseAddress, Int32(clamping: buffer.count))
                 let result = readOutcome(of: count, &session)
@@ -130,6 +135,7 @@ package final class TLSConnection: ByteStream {
             while true {
                 var pending: [UInt8]?
                 let outcome = session.withLock { session -> ReadOutcome in
+                    guard !session.isFreed else { return .end }  // receive reports it
                     library.clearErrors()
                     var byte: UInt8 = 0
                     let count = library.sslPeek(session.ssl, &byte, 1)
@@ -151,8 +157,11 @@ package final class TLSConnection: ByteStream {
     package func shutdown() { tcp.shutdown() }
 
     /// Sends `close_notify` if the socket still takes it, frees the session and closes the socket.
+    /// Only the first call does anything.
     package func close() {
-        let goodbye = session.withLock { session -> [UInt8] in
+        let goodbye = session.withLock { session -> [UInt8]? in
+            guard !session.isFreed else { return nil }
+            session.isFreed = true
             library.clearErrors()
             _ = library.sslShutdown(session.ssl)
             drainOutput(&session)
@@ -160,6 +169,7 @@ package final class TLSConnection: ByteStream {
             library.clearErrors()
             return session.outbound
         }
+        guard let goodbye else { return }
         if !goodbye.isEmpty { tcp.sendWithoutWaiting(goodbye) }
         tcp.close()
     }
@@ -167,6 +177,7 @@ package final class TLSConnection: ByteStream {
     /// Hands ciphertext received from the socket to OpenSSL.
     func feed(_ bytes: UnsafeRawBufferPointer) {
         session.withLock { session in
+            guard !session.isFreed else { return }
             _ = library.bioWrite(session.input, bytes.baseAddress, Int32(bytes.count))
         }
     }
