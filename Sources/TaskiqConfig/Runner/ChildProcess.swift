@@ -28,7 +28,7 @@ package final class ChildProcess: Sendable {
 
     /// Spawns a worker and starts the thread that reports its exit through `onExit`.
     ///
-    /// The child inherits standard input, output and error and the environment, plus
+    /// The child inherits standard input, output and error (no other descriptor) and the environment, plus
     /// `TASKIQ_WORKER_INDEX=index`. Its common signals are reset to their default action and
     /// its signal mask emptied: the supervisor ignores SIGINT and SIGTERM while it watches
     /// them, and an ignored disposition would otherwise survive `exec`. It runs in its own
