@@ -5,20 +5,24 @@
 #   bash bench/compare.sh            # every scenario
 #   RUNS=1 SCALE=0.1 bash bench/compare.sh   # a quick look: one run, a tenth of the tasks
 #   REDIS_TASKS=50000 bash bench/compare.sh  # the issue's Redis size for Python too (minutes per run)
+#   BENCH_ONLY=rabbitmq bash bench/compare.sh  # only the scenarios whose name starts so
 #
 # Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenarios
 # start a private redis-server on a free loopback port (Swift: 50k tasks, SWIFT_REDIS_TASKS; Python:
 # 10k, REDIS_TASKS) and are skipped when redis-server is not installed. The same scenarios then run
 # over TLS (bench/configs/redis-tls.json) against a second redis-server that speaks only TLS, with a
 # private CA and server certificate (RSA 2048) made here by `openssl`; both sides get the one URL
-# `rediss://…?ssl_cert_reqs=required&ssl_ca_certs=…`. BENCH_TLS=0 skips them.
+# `rediss://…?ssl_cert_reqs=required&ssl_ca_certs=…`. BENCH_TLS=0 skips them. The RabbitMQ
+# scenarios start a private rabbitmq-server node (Swift: 50k tasks, SWIFT_RABBITMQ_TASKS; Python
+# taskiq-aio-pika: 10k, RABBITMQ_TASKS), each side on its own quorum queue with results in the
+# private Redis; BENCH_RABBITMQ=0 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${RUNS:-3}
 SCALE=${SCALE:-1}
 RESULTS=$(mktemp -d)
-trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-}; do kill "$pid" 2>/dev/null || true; done' EXIT
+trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-}; do kill "$pid" 2>/dev/null || true; done; [ -n "${RABBITMQ_PID:-}" ] && kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null; true' EXIT
 
 n() { python3 -c "print(max(1, int($1 * $SCALE)))"; }
 
@@ -33,6 +37,7 @@ SWIFT="$ROOT/.build/release/taskiq-run"
 # run NAME SIDE COMMAND...: RUNS runs, each one JSON line appended to $RESULTS/NAME.SIDE
 run() {
     local name=$1 side=$2; shift 2
+    case "$name" in ${BENCH_ONLY:-*}*) ;; *) return 0 ;; esac
     for i in $(seq "$RUNS"); do
         echo "$name [$side] run $i/$RUNS" >&2
         if ! "$@" --json >>"$RESULTS/$name.$side" 2>>"$RESULTS/stderr"; then
@@ -92,6 +97,47 @@ else
     echo "redis-server is not installed: skipping the Redis scenarios" >&2
 fi
 
+RABBITMQ_BIN=/usr/lib/rabbitmq/bin/rabbitmq-server
+if command -v redis-server >/dev/null 2>&1 && [ -x "$RABBITMQ_BIN" ] && [ "${BENCH_RABBITMQ:-1}" != 0 ]; then
+    # A private rabbitmq-server node (a plain process in a temp dir, its own ports), shared by both
+    # sides, each on its own exchange and quorum queue; results in a private Redis for both.
+    free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+    REDIS_PORT=$(free_port)
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null &
+    REDIS_PID=$!
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    export BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TASKIQ_BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    RABBITMQ_PORT=$(free_port)
+    RABBITMQ_DIR=$(mktemp -d)
+    mkdir -p "$RABBITMQ_DIR/mnesia" "$RABBITMQ_DIR/log" "$RABBITMQ_DIR/home"
+    echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
+    HOME="$RABBITMQ_DIR/home" RABBITMQ_NODENAME="taskiq-bench-$RABBITMQ_PORT@localhost" \
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBITMQ_PORT" RABBITMQ_DIST_PORT="$(free_port)" \
+        RABBITMQ_MNESIA_BASE="$RABBITMQ_DIR/mnesia" RABBITMQ_LOG_BASE="$RABBITMQ_DIR/log" \
+        RABBITMQ_PID_FILE="$RABBITMQ_DIR/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBITMQ_DIR/enabled_plugins" \
+        RABBITMQ_CONFIG_FILE="$RABBITMQ_DIR/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$RABBITMQ_DIR/advanced.config" \
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none" \
+        setsid "$RABBITMQ_BIN" >"$RABBITMQ_DIR/server.out" 2>&1 &
+    RABBITMQ_PID=$!
+    for _ in $(seq 600); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $RABBITMQ_PORT), 0.2)" 2>/dev/null && break
+        sleep 0.1
+    done
+    export BENCH_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/" TASKIQ_BENCH_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/"
+    run rabbitmq_throughput swift "$SWIFT" bench -c bench/configs/rabbitmq.json -n "$(n ${SWIFT_RABBITMQ_TASKS:-50000})" --concurrency 64
+    run rabbitmq_throughput python "$PY" bench/python/bench_worker_broker.py rabbitmq -n "$(n ${RABBITMQ_TASKS:-10000})" --concurrency 64
+    run rabbitmq_latency swift "$SWIFT" bench -c bench/configs/rabbitmq.json -n "$(n 2000)" --mode latency
+    run rabbitmq_latency python "$PY" bench/python/bench_worker_broker.py rabbitmq -n "$(n 2000)" --mode latency
+    kill -TERM -- "-$RABBITMQ_PID" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$RABBITMQ_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null || true
+    RABBITMQ_PID=
+    rm -rf "$RABBITMQ_DIR"
+    kill "$REDIS_PID"; REDIS_PID=
+else
+    echo "redis-server or rabbitmq-server is not installed (or BENCH_RABBITMQ=0): skipping the RabbitMQ scenarios" >&2
+fi
+
 # Idle worker RSS: start a worker, let it settle, read VmRSS of the process that runs tasks.
 idle_rss() {  # side command...
     local side=$1; shift
@@ -110,6 +156,7 @@ idle_rss() {  # side command...
     echo "{\"idle_rss_mb\": $(python3 -c "print(round($kb / 1024, 1))")}" >>"$RESULTS/idle_rss.$side"
 }
 for i in $(seq "$RUNS"); do
+    case idle_rss in ${BENCH_ONLY:-*}*) ;; *) break ;; esac
     idle_rss swift "$SWIFT" worker -c bench/configs/zeromq-push-pull.json
     (cd bench/python && export BENCH_BROKER=zmq && idle_rss python "$PY" -m taskiq worker bench_tasks:broker -w 1)
 done
@@ -139,6 +186,8 @@ scenarios = [
     ("Redis kick->result", "redis_latency", "p50_ms", "p50 ms", False),
     ("Redis over TLS, stream + results, 1 worker", "redis_tls_throughput", "tasks_per_s", "tasks/s", True),
     ("Redis over TLS, kick->result", "redis_tls_latency", "p50_ms", "p50 ms", False),
+    ("RabbitMQ quorum queue + Redis results, 1 worker", "rabbitmq_throughput", "tasks_per_s", "tasks/s", True),
+    ("RabbitMQ kick->result", "rabbitmq_latency", "p50_ms", "p50 ms", False),
     ("worker idle RSS", "idle_rss", "idle_rss_mb", "MiB", False),
 ]
 print(f"{'scenario':52} {'metric':8} {'swift':>12} {'python':>12} {'swift/python':>13}")

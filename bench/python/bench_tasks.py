@@ -1,6 +1,6 @@
 """Worker-side tasks for the Python ZeroMQ and Redis scenarios.
 
-`BENCH_BROKER` picks the broker (zmq or redis). The worker counts `taskiq.bench.noop` runs and
+`BENCH_BROKER` picks the broker (zmq, redis, or rabbitmq: taskiq-aio-pika with Redis results). The worker counts `taskiq.bench.noop` runs and
 writes the count to `$TASKIQ_BENCH_REPORT.<pid>` (one file per worker process) on each `taskiq.bench.mark` task and on shutdown, the
 same protocol the Swift bench's workers follow, so drops are counted the same way on both sides.
 """
@@ -20,6 +20,21 @@ if KIND == "redis":
 
     url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6390")
     broker = RedisStreamBroker(url).with_result_backend(RedisAsyncResultBackend(url, result_ex_time=600))
+elif KIND == "rabbitmq":
+    from taskiq_aio_pika import AioPikaBroker
+    from taskiq_aio_pika.exchange import Exchange
+    from taskiq_aio_pika.queue import Queue
+    from taskiq_redis import RedisAsyncResultBackend
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6390")
+    # Its own exchange and quorum queue, so the Swift side's leftovers never reach it. qos as
+    # the Swift side's (taskiq-aio-pika's default is 10).
+    broker = AioPikaBroker(os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+                           exchange=Exchange(name="taskiq_bench_python"),
+                           task_queues=[Queue(name="taskiq_bench_python")],
+                           dead_letter_queue=Queue(name="taskiq_bench_python.dead_letter"),
+                           delay_queue=Queue(name="taskiq_bench_python.delay"), qos=200,
+                           ).with_result_backend(RedisAsyncResultBackend(url, result_ex_time=600))
 else:
     from taskiq.brokers.zmq_broker import ZeroMQBroker
 

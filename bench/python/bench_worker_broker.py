@@ -1,4 +1,5 @@
-"""Python taskiq 0.13 with worker processes (`taskiq worker -w N`, --workers): ZeroMQ or Redis streams.
+"""Python taskiq 0.13 with worker processes (`taskiq worker -w N`, --workers): ZeroMQ, Redis streams
+or RabbitMQ (taskiq-aio-pika, results in Redis as with Redis streams).
 
 The producer runs here; it starts the worker, kicks `taskiq.bench.mark` until the worker reports
 (so start-up is not timed), then kicks TASKS no-op tasks from CONCURRENCY producers.
@@ -26,7 +27,7 @@ import time
 
 import common
 
-KIND = sys.argv.pop(1) if len(sys.argv) > 1 and sys.argv[1] in ("zmq", "redis") else "zmq"
+KIND = sys.argv.pop(1) if len(sys.argv) > 1 and sys.argv[1] in ("zmq", "redis", "rabbitmq") else "zmq"
 os.environ["BENCH_BROKER"] = KIND
 REPORT = os.path.join(tempfile.gettempdir(), f"taskiq-pybench-{os.getpid()}.json")
 os.environ["TASKIQ_BENCH_REPORT"] = REPORT
@@ -175,7 +176,7 @@ async def main():
     try:
         if await await_report(60, args.workers) is None:
             raise SystemExit("the worker did not start within 60 s")
-        await_results = KIND == "redis"
+        await_results = KIND in ("redis", "rabbitmq")
         counters = common.Counters(args.tasks)
         samples = []
         start_ns = common.realtime_ns()

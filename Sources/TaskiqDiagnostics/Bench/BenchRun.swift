@@ -78,7 +78,7 @@ struct BenchRun: Sendable {
         let usage = ResourceUsage.current()
         let (samples, seconds, errors, sendSeconds) = await produceForMode(awaitingResults: true, payload: payload)
         let end = ResourceUsage.current()
-        var result = report(seconds: seconds, completed: samples.count - errors, errors: errors, drops: 0,
+        var result = report(seconds: seconds, completed: max(0, options.tasks - errors), errors: errors, drops: 0,
                             latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
         result.sendSeconds = sendSeconds
         return result
@@ -161,7 +161,7 @@ struct BenchRun: Sendable {
         let last = final.compactMap { $0?.lastCompletionNanoseconds }.max() ?? startNanoseconds
         var result = report(
             seconds: waitResults ? producedSeconds : Double(max(0, last - startNanoseconds)) / 1e9,
-            completed: waitResults ? samples.count - errors : executed,
+            completed: waitResults ? max(0, options.tasks - errors) : executed,  // errors include unfinished tasks
             errors: errors + (waitResults ? 0 : failed), drops: max(0, expected - executed),
             latency: waitResults ? LatencySummary(nanoseconds: samples) : nil, usage: usage, end: end)
         result.sendSeconds = waitResults ? openLoopSendSeconds : sendSeconds
@@ -171,8 +171,8 @@ struct BenchRun: Sendable {
                 + "executions up to their last completion; latency is not measured")
         }
         if result.drops > 0 {
-            result.notes.append("drops are tasks no bench worker ran: ZeroMQ has no acknowledgements, and a task "
-                + "taken by any other process connected to \(configFile)'s address also counts as dropped")
+            result.notes.append("drops are tasks no bench worker ran (ZeroMQ has no acknowledgements); a task taken "
+                + "by any other process connected to \(configFile)'s broker also counts as dropped")
         }
         if pubSub && workers > 1 { result.notes.append("pub_sub: each of the \(workers) workers runs every task") }
         return result
