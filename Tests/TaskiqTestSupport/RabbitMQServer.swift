@@ -112,11 +112,13 @@ package final class RabbitMQServer: Sendable {
     /// A node of its own for a test that stops or restarts it (about 7 s to start): the shared
     /// node must stay up for the other tests. Kill it with ``stop()`` when done; it is killed at
     /// exit anyway.
-    package static func startPrivate() async throws -> RabbitMQServer {
-        try await start()
+    /// - Parameter serverCertificate: What its TLS listener presents instead of the usual
+    ///   certificate (an expired one, say: one listener serves one certificate).
+    package static func startPrivate(serverCertificate: TLSCertificates.Pair? = nil) async throws -> RabbitMQServer {
+        try await start(serverCertificate: serverCertificate)
     }
 
-    private static func start() async throws -> RabbitMQServer {
+    private static func start(serverCertificate: TLSCertificates.Pair? = nil) async throws -> RabbitMQServer {
         guard isInstalled else { throw StartError(description: "\(skipMessage)") }
         let port = Int(freeLoopbackPort())
         let distributionPort = Int(freeLoopbackPort())
@@ -132,8 +134,8 @@ package final class RabbitMQServer: Sendable {
             try """
                 listeners.ssl.default = 127.0.0.1:\(tlsPort)
                 ssl_options.cacertfile = \(certificates.caFile)
-                ssl_options.certfile = \(certificates.server.certFile)
-                ssl_options.keyfile = \(certificates.server.keyFile)
+                ssl_options.certfile = \((serverCertificate ?? certificates.server).certFile)
+                ssl_options.keyfile = \((serverCertificate ?? certificates.server).keyFile)
                 ssl_options.verify = verify_peer
                 ssl_options.fail_if_no_peer_cert = true
 

@@ -5,8 +5,8 @@ import TaskiqTestSupport
 import Testing
 
 /// `amqps://` against the shared node's TLS listener (``RabbitMQServer/tlsPort``): it requires a
-/// client certificate. An expired server certificate is covered by the Redis TLS tests (the
-/// same TLS layer): one listener serves one certificate.
+/// client certificate. An expired server certificate needs a node of its own (one listener
+/// serves one certificate).
 @Suite(.enabled(if: RabbitMQServer.tlsShouldRun, RabbitMQServer.tlsSkipMessage))
 struct AMQPTLSTests {
     /// The shared node and its certificates; fails the test when it has no TLS listener.
@@ -111,6 +111,23 @@ struct AMQPTLSTests {
             let warnings = sink.lines.filter { $0.contains("TLS certificate verification is OFF for \(host):\(port)") }
             #expect(warnings.count == 1 && warnings.allSatisfy { $0.contains("WARN") }, "\(sink.lines)")
         }
+    }
+
+    @Test func anExpiredServerCertificateIsRejectedClearly() async throws {
+        let certificates = try TLSCertificates.shared()
+        let server = try await RabbitMQServer.startPrivate(serverCertificate: certificates.expired)
+        do {
+            let port = try #require(server.tlsPort)
+            let error = try await Self.failure(try #require(server.tlsURL(Self.trusted(certificates))))
+            #expect(error.code == .tlsFailed, "\(error)")
+            #expect((error.underlying as? TLSError)?.code == .certificateRejected, "\(error)")
+            #expect(error.description.contains("certificate has expired"), "\(error)")
+            #expect(error.description.contains("127.0.0.1:\(port)"), "\(error)")
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
 
     @Test func withoutAClientCertificateTheServerRefusesClearly() async throws {
