@@ -196,6 +196,19 @@ package final class RabbitMQServer: Sendable {
         throw StartError(description: "rabbitmq-server did not listen on 127.0.0.1:\(port) within 90 s; see \(path)/server.out")
     }
 
+    /// Freezes the node (SIGSTOP to its process group): a hung server whose sockets stay open
+    /// and whose kernel still accepts connections, but which answers nothing until ``thaw()``.
+    package func freeze() {
+        let pid = processGroup.load(ordering: .relaxed)
+        if pid > 0 { kill(-pid, SIGSTOP) }
+    }
+
+    /// Lets a frozen node run again (SIGCONT).
+    package func thaw() {
+        let pid = processGroup.load(ordering: .relaxed)
+        if pid > 0 { kill(-pid, SIGCONT) }
+    }
+
     /// Stops the node (SIGTERM to its process group: a clean shutdown that closes every client
     /// connection, SIGKILL after 60 s) and waits for it to exit. Its data stays for ``restart()``.
     package func stop() async throws {

@@ -37,6 +37,28 @@ struct RabbitMQBrokerReconnectTests {
         }
     }
 
+    /// The node hangs (SIGSTOP: its sockets stay open, nothing is answered) while kicking: with a
+    /// 1 s heartbeat both sides notice the missed beats, drop their connections and reconnect once
+    /// the node answers again; every confirmed kick runs.
+    @Test func aHungServerIsNoticedByItsHeartbeatsAndNothingIsLost() async throws {
+        try await withTimeout(seconds: 240) {
+            let server = try await RabbitMQServer.startPrivate()
+            do {
+                try await Self.kickAcross(url: server.url + "?heartbeat=1", loss: nil) {
+                    server.freeze()
+                    defer { server.thaw() }
+                    // The outage lasts several heartbeats: a fault's length, not a synchronisation.
+                    try await Task.sleep(for: .seconds(6))
+                }
+                try await server.stop()
+            } catch {
+                server.thaw()
+                try? await server.stop()
+                throw error
+            }
+        }
+    }
+
     /// A kick whose confirm never comes (the server is frozen behind a proxy) fails after
     /// `publishTimeout` with an error naming the URL without its password.
     @Test func unconfirmedKickFailsAfterThePublishTimeout() async throws {
