@@ -129,19 +129,23 @@ package enum AMQPMethod: Sendable, Equatable {
 
     /// The readable name of a class and method id pair.
     package static func name(classID: UInt16, methodID: UInt16) -> String {
-        let classes: [UInt16: String] = [10: "Connection", 20: "Channel", 40: "Exchange", 50: "Queue", 60: "Basic", 85: "Confirm"]
-        let methods: [UInt16: [UInt16: String]] = [
-            10: [10: "Start", 11: "StartOk", 30: "Tune", 31: "TuneOk", 40: "Open", 41: "OpenOk", 50: "Close", 51: "CloseOk", 60: "Blocked", 61: "Unblocked"],
-            20: [10: "Open", 11: "OpenOk", 40: "Close", 41: "CloseOk"],
-            40: [10: "Declare", 11: "DeclareOk"],
-            50: [10: "Declare", 11: "DeclareOk", 20: "Bind", 21: "BindOk"],
-            60: [10: "Qos", 11: "QosOk", 20: "Consume", 21: "ConsumeOk", 30: "Cancel", 31: "CancelOk", 40: "Publish",
-                 50: "Return", 60: "Deliver", 80: "Ack", 90: "Reject", 120: "Nack"],
-            85: [10: "Select", 11: "SelectOk"],
-        ]
-        guard let className = classes[classID], let methodName = methods[classID]?[methodID] else {
+        guard let className = classNames[classID], let methodName = methodNames[classID]?[methodID] else {
             return "method \(classID),\(methodID)"
         }
         return "\(className).\(methodName)"
     }
+
+    private static let classNames: [UInt16: String] = [
+        10: "Connection", 20: "Channel", 40: "Exchange", 50: "Queue", 60: "Basic", 85: "Confirm",
+    ]
+
+    private static let methodNames: [UInt16: [UInt16: String]] = [
+        10: [10: "Start", 11: "StartOk", 30: "Tune", 31: "TuneOk", 40: "Open", 41: "OpenOk", 50: "Close", 51: "CloseOk", 60: "Blocked", 61: "Unblocked"],
+        20: [10: "Open", 11: "OpenOk", 40: "Close", 41: "CloseOk"],
+        40: [10: "Declare", 11: "DeclareOk"],
+        50: [10: "Declare", 11: "DeclareOk", 20: "Bind", 21: "BindOk"],
+        60: [10: "Qos", 11: "QosOk", 20: "Consume", 21: "ConsumeOk", 30: "Cancel", 31: "CancelOk", 40: "Publish",
+             50: "Return", 60: "Deliver", 80: "Ack", 90: "Reject", 120: "Nack"],
+        85: [10: "Select", 11: "SelectOk"],
+    ]
 }
