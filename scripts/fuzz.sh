@@ -43,7 +43,7 @@ build_target() {
         resp) file=FuzzRESP; libraries=(TaskiqRedis Taskiq) ;;
         amqp) file=FuzzAMQP; libraries=(TaskiqRabbitMQ Taskiq) ;;
         tzif) file=FuzzTZif; libraries=(Taskiq) ;;
-        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqRedis TaskiqZeroMQ Taskiq) ;;
+        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqRedis TaskiqZeroMQ TaskiqRabbitMQ Taskiq) ;;
         *) echo "fuzz: unknown target '$target'; expected one of: ${targets[*]} or all" >&2; return 2 ;;
     esac
     local binary="$build/fuzz-$target" archives=()

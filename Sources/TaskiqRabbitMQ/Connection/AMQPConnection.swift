@@ -347,11 +347,8 @@ package final class AMQPConnection: Sendable {
     }
 
     static func randomMessageID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let value = generator.next() as UInt64
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - text.count) + text
-        }.joined()
+        // 32 hex digits from the process's buffered random words: two `getrandom` calls and
+        // four strings per publish were 2.6% of a producer's CPU.
+        TaskIDGenerator.uuid4()
     }
 }
