@@ -18,10 +18,16 @@ package enum PlatformThread {
     /// pages a thread touches become resident.
     package static let defaultStackSize = 8 << 20
 
+    /// The least stack a thread gets, whatever its caller asks: 256 KiB. `PTHREAD_STACK_MIN`
+    /// (16 KiB, less the thread's TLS) is far too little for Swift code: the first use of a
+    /// generic type on a thread can have the runtime demangle and instantiate its metadata
+    /// there, tens of KiB deep, and overflowing the stack is a `SIGSEGV` with no backtrace.
+    package static let minimumStackSize = 256 << 10
+
     /// Starts a detached thread named `name` that runs `body`.
     /// - Parameters:
     ///   - name: The thread's name for the OS (`ps -T`, debuggers); Linux keeps its first 15 bytes.
-    ///   - stackSize: The bytes of stack to reserve; raised to the system minimum when smaller.
+    ///   - stackSize: The bytes of stack to reserve; raised to ``minimumStackSize`` when smaller.
     ///   - body: The work; the thread ends when it returns.
     /// - Throws: ``SystemError`` when the thread cannot be created (`EAGAIN` when the process
     ///   or system is out of threads).
@@ -31,7 +37,7 @@ package enum PlatformThread {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, max(stackSize, Int(PTHREAD_STACK_MIN)))
+        pthread_attr_setstacksize(&attributes, max(stackSize, minimumStackSize, Int(PTHREAD_STACK_MIN)))
         let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()
         #if canImport(Glibc)
         var thread = pthread_t()
