@@ -387,3 +387,27 @@ package final class RabbitMQServer: Sendable {
         }
     }
 }
+
+/// Starts the shared RabbitMQ node before a suite's tests run, so its start-up (about 7 s, more
+/// on a busy machine) is not charged to the timeout of whichever test happens to ask first.
+///
+/// ```swift
+/// @Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
+/// ```
+/// When the node cannot start, every test of the suite fails with the reason.
+package struct RabbitMQNodeTrait: SuiteTrait, TestTrait, TestScoping {
+    /// Once for the suite, not again around each of its tests.
+    package var isRecursive: Bool { false }
+
+    /// Starts (or waits for) the shared node, then runs the suite.
+    package func provideScope(for test: Test, testCase: Test.Case?,
+                              performing function: @Sendable () async throws -> Void) async throws {
+        _ = try await RabbitMQServer.shared()
+        try await function()
+    }
+}
+
+extension Trait where Self == RabbitMQNodeTrait {
+    /// Starts the shared RabbitMQ node before the suite runs; see ``RabbitMQNodeTrait``.
+    package static var rabbitMQNode: Self { Self() }
+}

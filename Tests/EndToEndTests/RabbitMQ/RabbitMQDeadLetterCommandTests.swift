@@ -14,7 +14,7 @@ import TaskiqExamples
 /// message and a task whose retries ran out into the broker's own `taskiq.dead_letter` queue; the
 /// command lists them, replays one (which then runs on the worker) and purges the rest.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage),
-       .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+       .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQDeadLetterCommandTests {
     @Test func listRetryAndPurgeThroughTheBinary() async throws {
         let url = try await RabbitMQServer.shared().virtualHost()

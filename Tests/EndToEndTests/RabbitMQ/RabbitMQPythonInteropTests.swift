@@ -12,7 +12,7 @@ import Taskiq
 /// per-delay queues). Each side reads the other's results. Both declare the same topology in one
 /// virtual host, so any difference in the declare arguments would fail with a 406.
 @Suite(.enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"),
-       .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .serialized)
+       .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode, .serialized)
 struct RabbitMQPythonInteropTests {
     static func config(rabbitMQ url: String, redis: RedisServer) throws -> (TemporaryConfigDirectory, String) {
         let directory = try TemporaryConfigDirectory(files: ["rabbitmq.json": """

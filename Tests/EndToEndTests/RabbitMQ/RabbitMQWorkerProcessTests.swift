@@ -10,7 +10,7 @@ import Taskiq
 
 /// `taskiq-run worker` processes on the `rabbitmq` broker against a real rabbitmq-server: a
 /// worker killed with SIGKILL while 300 tasks run in it loses none of them.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQWorkerProcessTests {
     /// Task IDs of the worker's "task started" debug lines, with repeats.
     static func started(_ lines: [String]) -> [String] {

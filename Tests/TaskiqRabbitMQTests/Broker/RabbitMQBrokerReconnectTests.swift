@@ -7,7 +7,7 @@ import Testing
 
 /// The broker survives lost connections on the real node: both sides reconnect by themselves,
 /// every kick that returned runs at least once, and the worker's stream goes on.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQBrokerReconnectTests {
     /// `rabbitmqctl close_all_connections` (320 CONNECTION_FORCED) while a producer kicks and a
     /// worker acks: nothing confirmed is lost, and each side logs its loss once.

@@ -5,7 +5,7 @@ import Testing
 
 /// The first cut of the broker against the real node: aio-pika's publish properties, and a
 /// kick → listen → ack round trip.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .serialized)
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode, .serialized)
 struct RabbitMQBrokerTests {
     @Test func kickPublishesWithAioPikasPropertiesAndListenAcks() async throws {
         try await withTimeout(seconds: 60) {

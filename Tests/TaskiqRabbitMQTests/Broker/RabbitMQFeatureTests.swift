@@ -7,7 +7,7 @@ import Testing
 
 /// Delays, routing, priorities, passive declares and dead-lettering against the real node, each
 /// test in a virtual host of its own.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQFeatureTests {
     /// A receiver on `broker` for the duration of `body`.
     static func withWorker<T: Sendable>(_ broker: RabbitMQBroker, _ body: @Sendable () async throws -> T) async throws -> T {

@@ -6,7 +6,7 @@ import TaskiqTestSupport
 import Testing
 
 /// The dead-letter queue on the real node, alone and as the broker's.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQDeadLetterQueueTests {
     @Test func fulfilsTheDeadLetterQueueContract() async throws {
         try await withTimeout(seconds: 90) {

@@ -4,7 +4,7 @@ import TaskiqTestSupport
 import Testing
 
 /// How the client reports what the server or the network does to it, against the real node.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct AMQPConnectionFaultTests {
     /// A server that falls silent (frozen behind a proxy) is declared dead after two missed
     /// heartbeats, and everything waiting on the connection fails instead of hanging.

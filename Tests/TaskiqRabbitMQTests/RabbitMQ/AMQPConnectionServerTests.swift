@@ -4,7 +4,7 @@ import TaskiqTestSupport
 import Testing
 
 /// The client against a real RabbitMQ node (one per test process, see ``RabbitMQServer``).
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct AMQPConnectionServerTests {
     static func connect(password: String = "guest", heartbeat: UInt16 = 60) async throws -> AMQPConnection {
         let server = try await RabbitMQServer.shared()

@@ -5,7 +5,7 @@ import Testing
 
 /// Publisher confirms are pipelined: many publishes reach the server while no confirm has come
 /// back. With one round trip per publish, only the first would arrive while replies are held.
-@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage))
+@Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct AMQPPipelinedConfirmsTests {
     @Test func manyPublishesAreOutstandingBeforeAnyConfirm() async throws {
         try await withTimeout(seconds: 60) {

@@ -7,7 +7,7 @@ import Testing
 /// `amqps://` against the shared node's TLS listener (``RabbitMQServer/tlsPort``): it requires a
 /// client certificate. An expired server certificate needs a node of its own (one listener
 /// serves one certificate).
-@Suite(.enabled(if: RabbitMQServer.tlsShouldRun, RabbitMQServer.tlsSkipMessage))
+@Suite(.enabled(if: RabbitMQServer.tlsShouldRun, RabbitMQServer.tlsSkipMessage), .rabbitMQNode)
 struct AMQPTLSTests {
     /// The shared node and its certificates; fails the test when it has no TLS listener.
     private static func server() async throws -> (RabbitMQServer, TLSCertificates) {
