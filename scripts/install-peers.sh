@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs the real peers the interoperability tests run against: redis-server, openssl (the TLS
-# tests make their certificates with it) and rabbitmq-server (Debian) and Python taskiq,
+# Installs the real peers the interoperability tests run against: redis-server, redis-sentinel
+# and redis-tools (the Sentinel failover tests), openssl (the TLS tests make their certificates with it) and rabbitmq-server (Debian) and Python taskiq,
 # taskiq-redis, taskiq-aio-pika and pyzmq (PyPI) in .venv at the package root. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
-    echo "installing redis-server and openssl" >&2
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-sentinel >/dev/null 2>&1 \
+    || ! command -v redis-cli >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+    echo "installing redis-server, redis-sentinel, redis-tools and openssl" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server openssl >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel redis-tools openssl >/dev/null
 fi
 
 # Debian's postinst tries to start the node through invoke-rc.d; where policy-rc.d forbids it

@@ -32,6 +32,9 @@ package final class RedisServer: Sendable {
     /// How the server speaks TLS; `nil` for plain TCP.
     package let tls: TLS?
     package let directory: URL
+    /// The text of the configuration file the server starts with (`redis.conf` in ``directory``,
+    /// written once: a sentinel rewrites its own), or `nil` for none.
+    package let configurationFile: String?
     private let process: Mutex<pid_t?>
     private let exited: Mutex<EventStream<Int32>?>
 
@@ -63,7 +66,8 @@ package final class RedisServer: Sendable {
         }
     }
 
-    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL) {
+    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL, configurationFile: String?) {
+        self.configurationFile = configurationFile
         self.port = port
         self.password = password
         self.arguments = arguments
@@ -116,14 +120,19 @@ package final class RedisServer: Sendable {
     }
 
     /// Starts a server on a free port.
-    package static func start(password: String? = nil, arguments: [String] = [], tls: TLS? = nil) async throws -> RedisServer {
+    /// - Parameters:
+    ///   - configurationFile: A configuration file's text, given to the server before the other
+    ///     arguments (a sentinel's `sentinel monitor …` lines, with `--sentinel` in `arguments`).
+    package static func start(password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
+                              configurationFile: String? = nil) async throws -> RedisServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("taskiq-redis-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let server = RedisServer(port: try freePort(), password: password, arguments: arguments, tls: tls, directory: directory)
+            let server = RedisServer(port: try freePort(), password: password, arguments: arguments, tls: tls,
+                                     directory: directory, configurationFile: configurationFile)
             do {
                 try await server.launch()
                 return server
@@ -151,6 +160,15 @@ package final class RedisServer: Sendable {
         try await launch()
     }
 
+    /// Kills the server at once (SIGKILL), as a crash or a lost machine would; its port and
+    /// directory are kept for ``resume()``.
+    package func kill() async {
+        guard let pid = process.withLock({ state -> pid_t? in defer { state = nil }; return state }) else { return }
+        let events = exited.withLock { $0 }
+        Glibc.kill(pid, SIGKILL)
+        _ = try? await events?.first(1, timeout: 10)
+    }
+
     /// Stops the server (SIGTERM, then waits for it to exit) and removes its directory.
     package func stop() async {
         await terminate()
@@ -166,7 +184,13 @@ package final class RedisServer: Sendable {
                           "--tls-key-file", tls.server.keyFile, "--tls-ca-cert-file", tls.caFile,
                           "--tls-auth-clients", tls.requireClientCertificate ? "yes" : "no"]
         }
-        let pid = try Self.spawn(Self.executable!, arguments + self.arguments)
+        var file: [String] = []
+        if let configurationFile {
+            let path = directory.appendingPathComponent("redis.conf").path
+            if !FileManager.default.fileExists(atPath: path) { try configurationFile.write(toFile: path, atomically: true, encoding: .utf8) }
+            file = [path]
+        }
+        let pid = try Self.spawn(Self.executable!, file + arguments + self.arguments)
         let exitEvents = EventStream<Int32>()
         let reaper = Thread {
             var status: Int32 = 0
@@ -178,7 +202,7 @@ package final class RedisServer: Sendable {
         exited.withLock { $0 = exitEvents }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         while ContinuousClock.now < deadline {
-            if kill(pid, 0) != 0 || Self.isZombie(pid) {
+            if Glibc.kill(pid, 0) != 0 || Self.isZombie(pid) {
                 let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
                 throw StartError(description: "redis-server on port \(port) exited: \(log.suffix(500))")
             }
@@ -192,9 +216,9 @@ package final class RedisServer: Sendable {
     private func terminate() async {
         guard let pid = process.withLock({ state -> pid_t? in defer { state = nil }; return state }) else { return }
         let events = exited.withLock { $0 }
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGTERM)
         if (try? await events?.first(1, timeout: 10)) == nil {
-            kill(pid, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
             _ = try? await events?.first(1, timeout: 5)
         }
     }

@@ -67,6 +67,12 @@ extension ComponentRegistry {
             description: "Deliveries after which an entry goes to the dead-letter stream.")
         let deadLetterStream = Option<String?>.string(
             "dead_letter_stream", description: "Stream for dead-lettered entries; null means <queue_name>:dead.")
+        let waitForReplicas = Option<Int>.integer(
+            "wait_for_replicas", default: Self.defaults.replicasToAcknowledge, range: 0...100,
+            description: "Replicas that must have a kicked message before the kick returns (WAIT); 0 returns once the master has it, which a failover right after can lose.")
+        let waitForReplicasTimeout = Option<Duration>.milliseconds(
+            "wait_for_replicas_timeout", default: Self.defaults.replicaAcknowledgeTimeout, range: 1...600_000,
+            description: "Milliseconds a kick waits for wait_for_replicas replicas before it fails (the message stays on the master).")
         let delay = RedisDelayKeys()
         let replyLimits = RedisReplyLimitKeys()
     }
@@ -218,7 +224,9 @@ extension ComponentRegistry {
                 idleTimeout: try options[stream.idleTimeout], maxlen: try options[stream.maxlen],
                 leaseTTL: try options[stream.leaseTTL], leaseRenewInterval: try options[stream.leaseRenewInterval],
                 maxDeliveries: try options[stream.maxDeliveries], deadLetterStream: try options[stream.deadLetterStream],
-                delayPollInterval: try options[stream.delay.delayPollInterval])
+                delayPollInterval: try options[stream.delay.delayPollInterval],
+                replicasToAcknowledge: try options[stream.waitForReplicas],
+                replicaAcknowledgeTimeout: try options[stream.waitForReplicasTimeout])
             return try RedisStreamBroker(url: try options[stream.connection.url], options: settings,
                                          replyLimits: try stream.replyLimits.limits(options))
         }

@@ -127,18 +127,42 @@ public final class RedisStreamBroker: AsyncBroker {
                 logger.warning("scheduling a delayed message failed, retrying once on a new connection: \(error)")
                 try await RedisDelayedQueue.schedule(message.message, on: stream, after: delay, client: client)
             }
+            if options.replicasToAcknowledge > 0 { try await waitForReplicas([]) }
             return
         }
         var command: [any RESPArgument] = ["XADD", stream(for: message)]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
         do {
-            try await client.send(command)
+            try await add(command)
         } catch let error as RedisConnectionError where error.code == .connectionClosed {
             // The shared connection died since the last command (a server restart); one retry
             // on a fresh connection. At-least-once delivery tolerates the rare duplicate.
             logger.warning("XADD failed, retrying once on a new connection: \(error)")
-            try await client.send(command)
+            try await add(command)
+        }
+    }
+
+    /// Sends `XADD`, followed in the same write by `WAIT` when replicas must acknowledge it.
+    private func add(_ command: [any RESPArgument]) async throws {
+        if options.replicasToAcknowledge > 0 { try await waitForReplicas(command) } else { try await client.send(command) }
+    }
+
+    /// Sends `command` (if any) and `WAIT` on one connection, and fails unless enough replicas
+    /// acknowledged everything written on it so far.
+    private func waitForReplicas(_ command: [any RESPArgument]) async throws {
+        let wanted = options.replicasToAcknowledge
+        let milliseconds = max(1, Int((options.replicaAcknowledgeTimeout.inSeconds * 1000).rounded(.up)))
+        let wait: [any RESPArgument] = ["WAIT", wanted, milliseconds]
+        let replies = try await client.pipeline(command.isEmpty ? [wait] : [command, wait],
+                                               timeout: client.configuration.commandTimeout + options.replicaAcknowledgeTimeout)
+        for reply in replies {
+            if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: "XADD") }
+        }
+        let acknowledged = replies.last?.int ?? 0
+        if acknowledged < wanted {
+            throw RedisError(code: "NOREPLICAS", message: "the message is on the master, but \(acknowledged) of \(wanted) replicas acknowledged it within \(options.replicaAcknowledgeTimeout): it runs unless the master is lost first; kicking again may run it twice",
+                             command: "WAIT")
         }
     }
 

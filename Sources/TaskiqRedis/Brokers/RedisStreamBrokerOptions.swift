@@ -32,13 +32,25 @@ public struct RedisStreamBrokerOptions: Sendable {
     /// The longest a worker waits before looking for due delayed messages (those kicked with a
     /// `delay` label, held in `<queue_name>:delayed`); it wakes earlier when it knows one is due.
     public var delayPollInterval: Duration = .seconds(1)
+    /// How many replicas must have a kicked message before the kick returns (`WAIT`); 0 returns
+    /// as soon as the master has it.
+    ///
+    /// Redis replicates asynchronously: a master that dies right after answering `XADD` may not
+    /// have passed the entry on, and the replica the sentinels promote never had it. With 1 here,
+    /// a kick that returns is on a replica too, at the cost of a replication round trip per
+    /// kick; a kick the replicas do not confirm in time fails (the entry is on the master, and
+    /// runs unless the master is lost), so the caller may kick again and the task may run twice.
+    public var replicasToAcknowledge: Int = 0
+    /// How long a kick waits for ``replicasToAcknowledge`` replicas before it fails.
+    public var replicaAcknowledgeTimeout: Duration = .seconds(1)
 
     /// Creates options; every field has taskiq-redis's default, or ours for the lease and dead letters.
     public init(queueName: String = "taskiq", consumerGroupName: String = "taskiq", consumerName: String? = nil,
                 xreadBlock: Duration = .milliseconds(2000), xreadCount: Int = 100,
                 idleTimeout: Duration = .milliseconds(600_000), maxlen: Int? = nil,
                 leaseTTL: Duration = .seconds(15), leaseRenewInterval: Duration = .seconds(5),
-                maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1)) {
+                maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1),
+                replicasToAcknowledge: Int = 0, replicaAcknowledgeTimeout: Duration = .seconds(1)) {
         self.queueName = queueName
         self.consumerGroupName = consumerGroupName
         self.consumerName = consumerName
@@ -51,6 +63,8 @@ public struct RedisStreamBrokerOptions: Sendable {
         self.maxDeliveries = maxDeliveries
         self.deadLetterStream = deadLetterStream
         self.delayPollInterval = delayPollInterval
+        self.replicasToAcknowledge = replicasToAcknowledge
+        self.replicaAcknowledgeTimeout = replicaAcknowledgeTimeout
     }
 
     /// The dead-letter stream's key.

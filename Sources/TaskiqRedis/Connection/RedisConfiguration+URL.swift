@@ -21,17 +21,25 @@ extension RedisConfiguration {
     /// on every connection). Values may be percent-encoded; these options on a `redis://` URL
     /// are an error, so TLS is never silently off. redis-py's names for the same settings are
     /// accepted too (``TLSURLOptions/redis``), so one URL serves a Swift and a Python config.
+    ///
+    /// `redis+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db]` finds the
+    /// master through Redis Sentinel (``RedisSentinel``): the hosts are the sentinels (port 26379
+    /// unless given), the credentials the master's; `sentinel_username=…&sentinel_password=…` are
+    /// the sentinels' own. `rediss+sentinel://` speaks TLS to both, with the options above.
     /// - Parameter url: The URL.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
     package init(url: String) throws(RedisConnectionError) {
         self.init()
         func invalid(_ why: String) -> RedisConnectionError {
             RedisConnectionError(.invalidURL, host: "?", port: 0,
-                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db")
+                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db or redis[s]+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db]")
         }
         guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "redis" || scheme == "rediss" else { throw invalid("scheme '\(scheme)' is not redis or rediss") }
+        guard ["redis", "rediss", "redis+sentinel", "rediss+sentinel"].contains(scheme) else {
+            throw invalid("scheme '\(scheme)' is not redis, rediss, redis+sentinel or rediss+sentinel")
+        }
+        let sentinelScheme = scheme.hasSuffix("+sentinel")
         var rest = Substring(url[schemeEnd.upperBound...])
         // A '/', '?' or '#' inside a password would move the split points below and echo part of
         // it as a host, port or database; refuse it without showing any of it.
@@ -66,7 +74,64 @@ extension RedisConfiguration {
                 password = decoded.isEmpty ? nil : decoded
             }
         }
-        var hostPart = rest
+        if sentinelScheme {
+            var addresses: [RedisSentinel.Address] = []
+            for part in rest.split(separator: ",", omittingEmptySubsequences: false) {
+                let (host, port) = try Self.hostAndPort(part, invalid: invalid)
+                guard let host else { throw invalid("a sentinel address has no host") }
+                addresses.append(RedisSentinel.Address(host: host, port: port ?? RedisSentinel.defaultPort))
+            }
+            let names = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = names.first.flatMap({ PercentEncoding.decoded($0) }), !name.isEmpty else {
+                throw invalid("no master name; expected \(scheme)://host:26379[,host:26379...]/master_name[/db]")
+            }
+            path = names.count > 1 ? names[1] : ""
+            sentinel = RedisSentinel(addresses: addresses, masterName: name)
+            host = addresses[0].host
+            port = addresses[0].port
+            // Ride out a failover (the sentinels' down-after-milliseconds plus an election: seconds),
+            // not just a reconnect to the same server.
+            reconnect.attemptsPerCommand = RedisReconnectPolicy.attemptsThroughFailover
+        } else {
+            let (host, port) = try Self.hostAndPort(rest, invalid: invalid)
+            if let host { self.host = host }
+            if let port { self.port = port }
+        }
+        var databaseText = path.isEmpty ? nil : path
+        for item in query.split(separator: "&") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
+            guard key == "sentinel_username" || key == "sentinel_password" else { continue }
+            guard sentinelScheme else { throw invalid("\(key) needs a redis+sentinel:// or rediss+sentinel:// URL") }
+            guard let value = PercentEncoding.decoded(text) else { throw invalid("bad percent-encoding in \(key)") }
+            if key == "sentinel_username" { sentinel?.username = value.isEmpty ? nil : value } else { sentinel?.password = value }
+        }
+        var tls = TLSURLOptions.redis.reader()
+        do throws(TLSURLOptions.Problem) {
+            for item in query.split(separator: "&") {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
+                if key == "db" { databaseText = text; continue }
+                if key == "sentinel_username" || key == "sentinel_password" { continue }
+                // Other redis-py options (socket_timeout, ...) are left to Python.
+                _ = try tls.read(key, text)
+            }
+            self.tls = try tls.configuration(isSecure: scheme.hasPrefix("rediss"))
+        } catch {
+            throw invalid(error.message)
+        }
+        if let databaseText {
+            guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
+                throw invalid("database '\(databaseText)' is not a non-negative number")
+            }
+            database = value
+        }
+    }
+
+    /// Reads `host`, `host:port` or `[v6]:port`; either may be absent (`nil`).
+    private static func hostAndPort(_ text: Substring, invalid: (String) -> RedisConnectionError)
+        throws(RedisConnectionError) -> (host: String?, port: Int?) {
+        var hostPart = text
         var portPart: Substring?
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { throw invalid("unterminated IPv6 address") }
@@ -78,33 +143,13 @@ extension RedisConfiguration {
             portPart = hostPart[hostPart.index(after: colon)...]
             hostPart = hostPart[..<colon]
         }
-        if !hostPart.isEmpty, !rest.hasPrefix("["), let problem = NetworkHost.problem(with: hostPart) { throw invalid(problem) }
-        if !hostPart.isEmpty { host = String(hostPart) }
+        if !hostPart.isEmpty, !text.hasPrefix("["), let problem = NetworkHost.problem(with: hostPart) { throw invalid(problem) }
         if let portPart {
             guard portPart.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(portPart), (1...65535).contains(value) else {
                 throw invalid("port '\(portPart)' is not a number from 1 to 65535")
             }
-            port = value
+            return (hostPart.isEmpty ? nil : String(hostPart), value)
         }
-        var databaseText = path.isEmpty ? nil : path
-        var tls = TLSURLOptions.redis.reader()
-        do throws(TLSURLOptions.Problem) {
-            for item in query.split(separator: "&") {
-                let parts = item.split(separator: "=", maxSplits: 1)
-                let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
-                if key == "db" { databaseText = text; continue }
-                // Other redis-py options (socket_timeout, ...) are left to Python.
-                _ = try tls.read(key, text)
-            }
-            self.tls = try tls.configuration(isSecure: scheme == "rediss")
-        } catch {
-            throw invalid(error.message)
-        }
-        if let databaseText {
-            guard databaseText.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(databaseText) else {
-                throw invalid("database '\(databaseText)' is not a non-negative number")
-            }
-            database = value
-        }
+        return (hostPart.isEmpty ? nil : String(hostPart), nil)
     }
 }

@@ -2,7 +2,8 @@ import Taskiq
 
 /// Where a Redis server is and how to talk to it.
 ///
-/// Usually made from a URL, `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS:
+/// Usually made from a URL, `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS,
+/// or `redis+sentinel://…` for a master found through Redis Sentinel (``sentinel``):
 /// ```swift
 /// var configuration = try RedisConfiguration(url: "redis://worker:s3cret@10.0.0.5:6379/2")
 /// configuration.commandTimeout = .seconds(2)
@@ -17,7 +18,8 @@ package struct RedisConfiguration: Sendable {
         case resp2
     }
 
-    /// The host name or IP address.
+    /// The host name or IP address; with ``sentinel`` set, the first sentinel's until a
+    /// connection resolves the master.
     package var host: String
     /// The TCP port.
     package var port: Int
@@ -45,6 +47,9 @@ package struct RedisConfiguration: Sendable {
     package var limits: RESPParser.Limits
     /// How a ``RedisClient`` reconnects.
     package var reconnect: RedisReconnectPolicy
+    /// The sentinels to ask for the master's address on every connect; `nil` connects to
+    /// ``host`` and ``port`` directly.
+    package var sentinel: RedisSentinel?
     /// Connections closed for a protocol violation, shared by every copy of this configuration.
     package var violations = RedisProtocolViolations()
 
@@ -69,8 +74,12 @@ package struct RedisConfiguration: Sendable {
         self.reconnect = reconnect
     }
 
-    /// The server's address as `host:port`, for messages.
-    package var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    /// The server's address as `host:port`, for messages; with ``sentinel`` set, the master's
+    /// name and the sentinels, `master 'mymaster' via sentinels h1:26379,h2:26379`.
+    package var address: String {
+        if let sentinel { return "master '\(sentinel.masterName)' via sentinels \(sentinel.addressList)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 
     func error(_ code: RedisConnectionError.Code, _ message: String, underlying: (any Error)? = nil) -> RedisConnectionError {
         RedisConnectionError(code, host: host, port: port, message, underlying: underlying)

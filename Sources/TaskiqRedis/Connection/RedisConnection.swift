@@ -44,6 +44,27 @@ package final class RedisConnection: Sendable {
     ///   `CancellationError` when the caller is cancelled.
     package static func connect(_ configuration: RedisConfiguration,
                                 logger: Logger = Logger(label: "taskiq.redis")) async throws -> RedisConnection {
+        guard let sentinel = configuration.sentinel else { return try await connectDirectly(configuration, logger: logger) }
+        let master = try await sentinel.master(for: configuration, logger: logger)
+        var direct = configuration
+        direct.sentinel = nil
+        direct.host = master.host
+        direct.port = master.port
+        let connection = try await connectDirectly(direct, logger: logger)
+        do {
+            // A sentinel's answer can be stale for a moment around a failover: write only to a master.
+            let role = try await connection.send(["ROLE"]).array?.first?.string
+            guard role == "master" else {
+                throw direct.error(.connectFailed, "sentinels named this server master '\(sentinel.masterName)', but its ROLE is \(role ?? "unknown") (a failover in progress?)")
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private static func connectDirectly(_ configuration: RedisConfiguration, logger: Logger) async throws -> RedisConnection {
         let connection = RedisConnection(core: try await RedisConnectionCore.open(configuration, logger: logger))
         do {
             try await connection.performHandshake(logger: logger)
@@ -86,7 +107,7 @@ package final class RedisConnection: Sendable {
         let name = Self.name(of: command)
         let reply = try await core.submit(command, name: name, timeout: timeout ?? configuration.commandTimeout,
                                           closesOnCancel: false)
-        if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
+        if let error = reply.redisError { throw refusal(error, command: name) }
         return reply
     }
 
@@ -105,7 +126,7 @@ package final class RedisConnection: Sendable {
         let name = Self.name(of: command)
         let timeout = blockingFor.flatMap { $0 > .zero ? $0 + configuration.blockingTimeoutMargin : nil }
         let reply = try await core.submit(command, name: name, timeout: timeout, closesOnCancel: true)
-        if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: name) }
+        if let error = reply.redisError { throw refusal(error, command: name) }
         return reply
     }
 
@@ -119,8 +140,25 @@ package final class RedisConnection: Sendable {
     /// - Throws: ``RedisConnectionError`` or `CancellationError`.
     package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
         guard let first = commands.first else { return [] }
-        return try await core.submit(commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
-                                     closesOnCancel: false)
+        let replies = try await core.submit(commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
+                                            closesOnCancel: false)
+        for reply in replies {
+            if let error = reply.redisError, Self.meansNoLongerMaster(error) { close() }
+        }
+        return replies
+    }
+
+    /// The error for an error reply. `READONLY` (a write to a replica) and `UNBLOCKED` (a
+    /// blocked read ended because the server changed role) mean this server is no longer the
+    /// master: the connection is closed too, so the next command connects again — through the
+    /// sentinels, to the new master.
+    private func refusal(_ error: RedisError, command: String) -> RedisError {
+        if Self.meansNoLongerMaster(error) { close() }
+        return RedisError(code: error.code, message: error.message, command: command)
+    }
+
+    private static func meansNoLongerMaster(_ error: RedisError) -> Bool {
+        error.code == "READONLY" || error.code == "UNBLOCKED"
     }
 
     /// Writes a command whose only answer is a push frame, such as RESP3 `SUBSCRIBE`;

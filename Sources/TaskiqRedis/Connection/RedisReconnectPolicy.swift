@@ -12,6 +12,10 @@ package struct RedisReconnectPolicy: Sendable, Hashable {
     /// How many connection attempts one command makes before it fails.
     package var attemptsPerCommand: Int
 
+    /// The attempts a command makes through Redis Sentinel: 10, which with the default delays
+    /// spans 8 to 16 s, long enough for the sentinels to notice a dead master and promote a replica.
+    package static let attemptsThroughFailover = 10
+
     /// Creates a policy.
     /// - Parameters:
     ///   - initialDelay: The delay after the first failure.

@@ -1,0 +1,165 @@
+import Foundation
+import Synchronization
+import Testing
+import TaskiqTestSupport
+@testable import Taskiq
+@testable import TaskiqRedis
+
+/// Redis Sentinel against real processes: a master, two replicas and three sentinels
+/// (``RedisSentinelGroup``).
+@Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
+struct RedisSentinelTests {
+    @Test func commandsGoToTheMasterTheSentinelsName() async throws {
+        try await RedisSentinelGroup.with { group in
+            // A sentinel that is down is skipped: the next one answers.
+            let dead = try RedisServer.freePort()
+            let url = group.url.replacingOccurrences(of: "redis+sentinel://", with: "redis+sentinel://127.0.0.1:\(dead),")
+            let client = RedisClient(configuration: try RedisConfiguration(url: url))
+            defer { client.close() }
+            try await client.send(["SET", "where", "master"])
+            #expect(try await client.send(["ROLE"]).array?.first?.string == "master")
+            let connection = try await client.connection()
+            #expect(connection.configuration.port == group.master.port)
+            #expect(connection.configuration.sentinel == nil, "a resolved connection talks to the master itself")
+            try await eventually("the write reached the replica") {
+                try await RedisSentinelGroup.command(["GET", "where"], port: group.replicas[0].port).string == "master"
+            }
+        }
+    }
+
+    @Test func anUnknownMasterNameSaysWhatEachSentinelAnswered() async throws {
+        try await RedisSentinelGroup.with { group in
+            var configuration = try RedisConfiguration(url: group.url.replacingOccurrences(of: "/taskiq-master", with: "/nosuch"))
+            configuration.reconnect.attemptsPerCommand = 1
+            let client = RedisClient(configuration: configuration)
+            defer { client.close() }
+            await #expect {
+                try await client.send(["PING"])
+            } throws: { error in
+                let error = error as? RedisConnectionError
+                let message = error?.description ?? ""
+                return error?.code == .connectFailed && message.contains("no sentinel could name master 'nosuch'")
+                    && message.contains("127.0.0.1:\(group.sentinels[2].port) does not monitor a master named 'nosuch'")
+            }
+        }
+    }
+
+    @Test func aWrongSentinelPasswordIsAnAuthenticationError() async throws {
+        try await RedisSentinelGroup.with { group in
+            var configuration = try RedisConfiguration(url: group.url + "?sentinel_password=wrong")
+            configuration.reconnect.attemptsPerCommand = 1
+            let client = RedisClient(configuration: configuration)
+            defer { client.close() }
+            await #expect {
+                try await client.send(["PING"])
+            } throws: { error in
+                // The sentinels have no password: AUTH is refused, which says so.
+                let error = error as? RedisConnectionError
+                return error?.code == .authenticationFailed && error?.description.contains("wrong") == false
+                    && error?.description.contains("no sentinel could name master 'taskiq-master'") == true
+            }
+        }
+    }
+
+    /// The master is killed (SIGKILL) while eight producers kick 1,000 tasks and a worker runs
+    /// them. Kicks wait for a replica (`wait_for_replicas` 1), so every kick that returned is on
+    /// a replica; the sentinels promote one and point the other at it, which then acknowledges
+    /// the kicks after the failover; kicks that failed meanwhile are retried by their
+    /// producer, as a caller would. Every confirmed task must run; duplicates are counted.
+    @Test func aKilledMasterIsReplacedAndEveryConfirmedTaskRuns() async throws {
+        try await RedisSentinelGroup.with { servers in
+            let tally = Tally()
+            let options = RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
+                                                   leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
+                                                   replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
+            let broker = try RedisStreamBroker(url: servers.url, options: options,
+                                               resultBackend: InMemoryResultBackend(maxStoredResults: -1))
+            let record = broker.task("record") { (index: Int) async throws -> Int in
+                tally.runs.withLock { $0[index, default: 0] += 1 }
+                return index
+            }
+            let total = 1000, lanes = 8, killAfter = 300
+            let killNow = Redis.Gate()
+            let start = ContinuousClock.now
+            try await Redis.withWorker(broker) { _ in
+                let outcome = try await withThrowingTaskGroup(of: Lane.self) { group in
+                    for lane in 0..<lanes {
+                        group.addTask {
+                            var kept: [Int] = []
+                            var longest = Duration.zero
+                            for index in stride(from: lane, to: total, by: lanes) {
+                                let began = ContinuousClock.now
+                                for attempt in 1...5 {
+                                    do {
+                                        _ = try await record.kiq(index)
+                                        kept.append(index)
+                                        if tally.confirmed.add(1, ordering: .relaxed).newValue == killAfter { killNow.open() }
+                                        break
+                                    } catch {
+                                        tally.failedKicks.add(1, ordering: .relaxed)
+                                        if attempt == 5 { Issue.record("kick \(index) failed 5 times, the last with: \(error)") }
+                                    }
+                                }
+                                longest = max(longest, began.duration(to: .now))
+                            }
+                            return .producer(kept, longest: longest)
+                        }
+                    }
+                    group.addTask {
+                        try await killNow.wait()
+                        let killedAt = ContinuousClock.now
+                        await servers.master.kill()
+                        let promotion = try await servers.waitForPromotion().took
+                        return .killer(killedAt, promotion)
+                    }
+                    var outcome = Outcome()
+                    for try await lane in group {
+                        switch lane {
+                        case .producer(let indices, let longest):
+                            outcome.kept += indices
+                            outcome.longestKick = max(outcome.longestKick, longest)
+                        case .killer(let at, let took): outcome.killedAt = at; outcome.promotion = took
+                        }
+                    }
+                    return outcome
+                }
+                let kept = outcome.kept, killedAt = outcome.killedAt, promotion = outcome.promotion
+                try await eventually("every confirmed task ran", seconds: 90, every: .milliseconds(50)) {
+                    tally.runs.withLock { runs in kept.allSatisfy { runs[$0] != nil } }
+                }
+                let (distinct, executions) = tally.runs.withLock { ($0.count, $0.values.reduce(0, +)) }
+                print("""
+                    sentinel failover: \(kept.count) of \(total) kicks confirmed, \(tally.failedKicks.load(ordering: .relaxed)) kick attempts failed \
+                    and were retried; master killed after \(killAfter) confirmed kicks, replica promoted \(promotion.map { "\($0)" } ?? "?") later; \
+                    the longest kick (retries included) took \(outcome.longestKick); \
+                    \(distinct) tasks ran \(executions) times (\(executions - distinct) duplicates); \
+                    all done \(start.duration(to: .now)) after the first kick
+                    """)
+                #expect(kept.count == total)
+                #expect(killedAt != nil)
+                #expect(Set(kept).count == kept.count)
+            }
+        }
+    }
+
+    /// What the failover test's worker and producers counted.
+    private final class Tally: Sendable {
+        let runs = Mutex<[Int: Int]>([:])
+        let confirmed = Atomic<Int>(0)
+        let failedKicks = Atomic<Int>(0)
+    }
+
+    /// What the failover test's producers and killer found.
+    private struct Outcome: Sendable {
+        var kept: [Int] = []
+        var killedAt: ContinuousClock.Instant?
+        var promotion: Duration?
+        var longestKick = Duration.zero
+    }
+
+    /// What one child of the failover test returns.
+    private enum Lane: Sendable {
+        case producer([Int], longest: Duration)
+        case killer(ContinuousClock.Instant, Duration)
+    }
+}
