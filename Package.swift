@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig"]),
         .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
-        .target(name: "TaskiqTestSupport", dependencies: ["Taskiq"], path: "Tests/TaskiqTestSupport"),
+        .target(name: "TaskiqTestSupport", dependencies: ["Taskiq", "TaskiqRedis"], path: "Tests/TaskiqTestSupport"),
         .testTarget(name: "TaskiqTests", dependencies: ["Taskiq", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),

@@ -1,6 +1,7 @@
 """Python taskiq-redis peer for the Swift interop tests.
 
-Environment: REDIS_URL, REDIS_BROKER ("stream" or "list"), SIDE_EFFECT_DIR (where the
+Environment: REDIS_URL, REDIS_BROKER ("stream", "list" or "sentinel_stream", which reads
+REDIS_SENTINELS "host:port,host:port" and REDIS_MASTER instead of REDIS_URL), SIDE_EFFECT_DIR (where the
 `examples.add` task writes one file per task: name = task ID, content = the sum; `examples.echo`
 writes the type and repr of its argument).
 Results go to Redis with JSONSerializer, the form taskiq for Swift reads.
@@ -12,16 +13,26 @@ import pathlib
 
 from taskiq import Context, TaskiqDepends
 from taskiq.serializers import JSONSerializer
-from taskiq_redis import ListQueueBroker, RedisAsyncResultBackend, RedisStreamBroker
+from taskiq_redis import (ListQueueBroker, RedisAsyncResultBackend, RedisAsyncSentinelResultBackend,
+                          RedisStreamBroker, RedisStreamSentinelBroker)
 
 URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+KIND = os.environ.get("REDIS_BROKER", "stream")
 
-if os.environ.get("REDIS_BROKER", "stream") == "list":
+if KIND == "sentinel_stream":
+    SENTINELS = [(host, int(port)) for host, port in
+                 (item.rsplit(":", 1) for item in os.environ["REDIS_SENTINELS"].split(","))]
+    MASTER = os.environ["REDIS_MASTER"]
+    broker = RedisStreamSentinelBroker(sentinels=SENTINELS, master_name=MASTER)
+    backend = RedisAsyncSentinelResultBackend(sentinels=SENTINELS, master_name=MASTER, serializer=JSONSerializer())
+elif KIND == "list":
     # socket_timeout=None avoids redis-py 8's 5 s timeout on the idle BRPOP (taskiq-redis #127).
     broker = ListQueueBroker(URL, socket_timeout=None)
+    backend = RedisAsyncResultBackend(URL, serializer=JSONSerializer())
 else:
     broker = RedisStreamBroker(URL)
-broker = broker.with_result_backend(RedisAsyncResultBackend(URL, serializer=JSONSerializer()))
+    backend = RedisAsyncResultBackend(URL, serializer=JSONSerializer())
+broker = broker.with_result_backend(backend)
 
 
 @broker.task(task_name="examples.add")

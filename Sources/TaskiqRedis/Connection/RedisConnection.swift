@@ -61,6 +61,7 @@ package final class RedisConnection: Sendable {
             connection.close()
             throw error
         }
+        RedisSentinelWatcher.track(connection, sentinel: sentinel, configuration: configuration, logger: logger)
         return connection
     }
 
@@ -143,18 +144,22 @@ package final class RedisConnection: Sendable {
         let replies = try await core.submit(commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
                                             closesOnCancel: false)
         for reply in replies {
-            if let error = reply.redisError, Self.meansNoLongerMaster(error) { close() }
+            if let error = reply.redisError, Self.meansNoLongerMaster(error) { dropAfter(error) }
         }
         return replies
     }
 
     /// The error for an error reply. `READONLY` (a write to a replica) and `UNBLOCKED` (a
     /// blocked read ended because the server changed role) mean this server is no longer the
-    /// master: the connection is closed too, so the next command connects again — through the
+    /// master: the connection is dropped too, so the next command connects again — through the
     /// sentinels, to the new master.
     private func refusal(_ error: RedisError, command: String) -> RedisError {
-        if Self.meansNoLongerMaster(error) { close() }
+        if Self.meansNoLongerMaster(error) { dropAfter(error) }
         return RedisError(code: error.code, message: error.message, command: command)
+    }
+
+    private func dropAfter(_ error: RedisError) {
+        drop("the server answered \(error.code): it is no longer the master")
     }
 
     private static func meansNoLongerMaster(_ error: RedisError) -> Bool {
@@ -171,6 +176,13 @@ package final class RedisConnection: Sendable {
     /// Closes the connection; commands still waiting fail with a `closedLocally` error.
     package func close() {
         core.close()
+    }
+
+    /// Ends the connection because its server is no longer the master: commands still waiting
+    /// fail with a `connectionClosed` error saying `reason`, as when the server goes away, so
+    /// their callers retry or reconnect — through the sentinels, to the new master.
+    func drop(_ reason: String) {
+        core.drop(reason)
     }
 
     func setHandshake(protocolVersion: Int, serverVersion: String?) {

@@ -174,6 +174,13 @@ final class RedisConnectionCore: Sendable {
         fail(configuration.error(.closedLocally, reason))
     }
 
+    /// Ends the connection as if the server had closed it: waiting commands fail with
+    /// `connectionClosed`, which callers treat as a lost connection (retry, reconnect), not as
+    /// this process shutting down.
+    func drop(_ reason: String) {
+        fail(configuration.error(.connectionClosed, reason))
+    }
+
     /// Sends what is queued until nothing is left, on the writer thread; returns at once when
     /// no write was asked for.
     private func flush() {

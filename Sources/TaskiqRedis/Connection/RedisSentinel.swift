@@ -67,18 +67,9 @@ package struct RedisSentinel: Sendable, Hashable {
         var refusedCredentials = 0
         for address in addresses {
             try Task.checkCancellation()
-            var asking = configuration
-            asking.sentinel = nil
-            asking.host = address.host
-            asking.port = address.port
-            asking.username = username
-            asking.password = password
-            asking.database = 0
-            asking.protocolVersion = .resp2
-            asking.clientName = nil
-            asking.commandTimeout = configuration.connectTimeout
             do {
-                let connection = try await RedisConnection.connect(asking, logger: logger)
+                let connection = try await RedisConnection.connect(self.configuration(for: address, from: configuration),
+                                                                   logger: logger)
                 defer { connection.close() }
                 let reply = try await connection.send(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName])
                 if let master = Self.address(from: reply) { return master }
@@ -96,6 +87,23 @@ package struct RedisSentinel: Sendable, Hashable {
         let code: RedisConnectionError.Code = refusedCredentials == addresses.count && !addresses.isEmpty
             ? .authenticationFailed : .connectFailed
         throw configuration.error(code, "no sentinel could name master '\(masterName)': \(problems.joined(separator: "; "))")
+    }
+
+    /// How to talk to the sentinel at `address`: the master's TLS, timeouts and limits, the
+    /// sentinels' credentials, no database, RESP2 unless `protocolVersion` says otherwise.
+    func configuration(for address: Address, from master: RedisConfiguration,
+                       protocolVersion: RedisConfiguration.ProtocolVersion = .resp2) -> RedisConfiguration {
+        var configuration = master
+        configuration.sentinel = nil
+        configuration.host = address.host
+        configuration.port = address.port
+        configuration.username = username
+        configuration.password = password
+        configuration.database = 0
+        configuration.protocolVersion = protocolVersion
+        configuration.clientName = nil
+        configuration.commandTimeout = master.connectTimeout
+        return configuration
     }
 
     /// The `[host, port]` a sentinel answers, or `nil` for its null (an unknown master name).

@@ -1,8 +1,7 @@
 import Foundation
 import Synchronization
 import Taskiq
-import TaskiqTestSupport
-@testable import TaskiqRedis
+import TaskiqRedis
 
 /// A master, two replicas and three sentinels watching them, each a private `redis-server` on a free
 /// loopback port (the sentinels run it with `--sentinel`, which is what Debian's `redis-sentinel`
@@ -18,16 +17,16 @@ import TaskiqTestSupport
 ///     try await group.waitForPromotion()
 /// }
 /// ```
-final class RedisSentinelGroup: Sendable {
+package final class RedisSentinelGroup: Sendable {
     /// The name the sentinels monitor the master under.
-    static let masterName = "taskiq-master"
+    package static let masterName = "taskiq-master"
 
     /// The master the group starts with.
-    let master: RedisServer
+    package let master: RedisServer
     /// The replicas; the sentinels promote one when the master dies and point the other at it.
-    let replicas: [RedisServer]
+    package let replicas: [RedisServer]
     /// The three sentinels.
-    let sentinels: [RedisServer]
+    package let sentinels: [RedisServer]
 
     private init(master: RedisServer, replicas: [RedisServer], sentinels: [RedisServer]) {
         self.master = master
@@ -36,12 +35,15 @@ final class RedisSentinelGroup: Sendable {
     }
 
     /// `redis+sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/taskiq-master`.
-    var url: String {
+    package var url: String {
         "redis+sentinel://" + sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") + "/\(Self.masterName)"
     }
 
+    /// The sentinels as `127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, as the Python peer reads them.
+    package var sentinelAddresses: String { sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
+
     /// Starts a group, runs `body`, and stops every process whether `body` throws or not.
-    static func with<T: Sendable>(_ body: (RedisSentinelGroup) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(_ body: (RedisSentinelGroup) async throws -> T) async throws -> T {
         let group = try await start()
         do {
             let result = try await body(group)
@@ -55,7 +57,7 @@ final class RedisSentinelGroup: Sendable {
 
     /// Starts the master, the replicas (waiting until they have synchronised) and the sentinels
     /// (waiting until each knows the replicas and the two other sentinels, so they can elect a leader).
-    static func start() async throws -> RedisSentinelGroup {
+    package static func start() async throws -> RedisSentinelGroup {
         let master = try await RedisServer.start()
         var started = [master]
         do {
@@ -103,7 +105,7 @@ final class RedisSentinelGroup: Sendable {
     /// Waits until every sentinel names the same replica as the master.
     /// - Returns: The promoted replica and how long the wait took.
     @discardableResult
-    func waitForPromotion(seconds: Double = 60) async throws -> (replica: RedisServer, took: Duration) {
+    package func waitForPromotion(seconds: Double = 60) async throws -> (replica: RedisServer, took: Duration) {
         let start = ContinuousClock.now
         let sentinels = sentinels, replicas = replicas
         let promoted = Mutex<RedisServer?>(nil)
@@ -121,14 +123,14 @@ final class RedisSentinelGroup: Sendable {
     }
 
     /// Stops every process and removes their directories.
-    func stop() async {
+    package func stop() async {
         for sentinel in sentinels { await sentinel.stop() }
         for replica in replicas { await replica.stop() }
         await master.stop()
     }
 
     /// Sends one command to 127.0.0.1:`port` on a connection of its own (RESP2).
-    static func command(_ command: [any RESPArgument], port: Int) async throws -> RESPValue {
+    package static func command(_ command: [any RESPArgument], port: Int) async throws -> RESPValue {
         let connection = try await RedisConnection.connect(
             RedisConfiguration(port: port, protocolVersion: .resp2, connectTimeout: .seconds(2), commandTimeout: .seconds(5)))
         defer { connection.close() }
