@@ -1,7 +1,7 @@
 import Testing
 import TaskiqTestSupport
 import Taskiq
-import TaskiqRedis
+@testable import TaskiqRedis
 @testable import TaskiqConfig
 
 /// The `redis_stream` and `redis_list` broker types as the config sees them.
@@ -35,6 +35,22 @@ import TaskiqRedis
         #expect((fallback.broker(named: "default") as? RedisStreamBroker)?.url == "redis://127.0.0.1:6379")
     }
 
+    @Test func theSentinelExampleFindsTheMasterThroughTheSentinelsAndWaitsForAReplica() throws {
+        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis-sentinel.json"), modules: Fixtures.modules,
+                                           environment: ["REDIS_SENTINEL_URL": "redis+sentinel://:pw@10.0.0.1,10.0.0.2:26380/cache?sentinel_password=sp"])
+        let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
+        let sentinel = try #require(broker.client.configuration.sentinel)
+        #expect(sentinel.masterName == "cache")
+        #expect(sentinel.addresses.map(\.description) == ["10.0.0.1:26379", "10.0.0.2:26380"])
+        #expect(sentinel.password == "sp" && broker.client.configuration.password == "pw")
+        #expect(broker.options.replicasToAcknowledge == 1 && broker.options.replicaAcknowledgeTimeout == .seconds(1))
+        #expect(broker.options.leaseTTL == .seconds(15), "the rest comes from taskiq.redis.json")
+        #expect(system.configuration.scheduler.lease?.json["url"]?.stringValue?.hasPrefix("redis+sentinel://") == true)
+        let fallback = try TaskiqSystem.load(TestPaths.example("taskiq.redis-sentinel.json"), modules: Fixtures.modules, environment: [:])
+        let fallbackBroker = try #require(fallback.broker(named: "default") as? RedisStreamBroker)
+        #expect(fallbackBroker.client.configuration.sentinel?.addresses.count == 3)
+    }
+
     @Test func streamOptionsKeepTaskiqRedisNames() throws {
         let system = try Self.system("""
             {"type": "redis_stream", "url": "redis://127.0.0.1:1/3", "queue_name": "q", "consumer_group_name": "g",
@@ -47,6 +63,10 @@ import TaskiqRedis
         #expect(options.xreadBlock == .milliseconds(100) && options.xreadCount == 7 && options.idleTimeout == .seconds(5))
         #expect(options.maxlen == 1000 && options.maxDeliveries == 3 && options.resolvedDeadLetterStream == "dlq")
         #expect(options.leaseTTL == .seconds(2) && options.leaseRenewInterval == .milliseconds(500))
+        #expect(options.replicasToAcknowledge == 0, "kicks do not wait for replicas unless asked")
+        let waiting = try Self.system(#"{"type": "redis_stream", "wait_for_replicas": 2, "wait_for_replicas_timeout": 250}"#)
+        let waitingOptions = try #require(waiting.broker(named: "default") as? RedisStreamBroker).options
+        #expect(waitingOptions.replicasToAcknowledge == 2 && waitingOptions.replicaAcknowledgeTimeout == .milliseconds(250))
         let list = try Self.system(#"{"type": "redis_list", "queue_name": "jobs", "block_timeout": 1.5}"#)
         let listBroker = try #require(list.broker(named: "default") as? RedisListBroker)
         #expect(listBroker.queueName == "jobs" && listBroker.blockTimeout == .milliseconds(1500))
@@ -55,6 +75,9 @@ import TaskiqRedis
     @Test(arguments: [
         (#"{"type": "redis_stream", "xread_count": 0}"#, "xread_count", "0"),
         (#"{"type": "redis_stream", "max_deliveries": 0}"#, "max_deliveries", "0"),
+        (#"{"type": "redis_stream", "wait_for_replicas": -1}"#, "wait_for_replicas", "-1"),
+        (#"{"type": "redis_stream", "wait_for_replicas_timeout": 0}"#, "wait_for_replicas_timeout", "0"),
+        (#"{"type": "redis_stream", "url": "redis+sentinel://127.0.0.1:26379"}"#, "url", "no master name"),
         (#"{"type": "redis_stream", "url": "http://x"}"#, "url", "scheme 'http' is not redis"),
         (#"{"type": "redis_stream", "lease_ttl": 1, "lease_renew_interval": 2}"#, "lease_renew_interval", "shorter than lease_ttl"),
         (#"{"type": "redis_list", "url": "redis://h:notaport"}"#, "url", "port"),

@@ -61,6 +61,34 @@ struct RedisSentinelTests {
         }
     }
 
+    /// The master is demoted with `SENTINEL FAILOVER` while a connection to it sits idle: it stays
+    /// up and would keep the connection, so only `+switch-master` can tell. The connection is
+    /// dropped as lost (retryable), and the next one goes to the new master.
+    @Test func anIdleConnectionToAReplacedMasterIsDroppedWhenTheSentinelsSaySo() async throws {
+        try await RedisSentinelGroup.with { group in
+            let client = RedisClient(configuration: try RedisConfiguration(url: group.url))
+            defer { client.close() }
+            let connection = try await client.connection()
+            #expect(connection.configuration.port == group.master.port)
+            let sentinels = group.sentinels
+            try await eventually("a sentinel has a subscriber to +switch-master", seconds: 30) {
+                for sentinel in sentinels {
+                    let clients = try await RedisSentinelGroup.command(["CLIENT", "LIST"], port: sentinel.port).string ?? ""
+                    if clients.contains("sub=1") { return true }
+                }
+                return false
+            }
+            let reply = try await RedisSentinelGroup.command(["SENTINEL", "FAILOVER", RedisSentinelGroup.masterName],
+                                                             port: group.sentinels[1].port)
+            #expect(reply.string == "OK")
+            try await eventually("the idle connection to the old master was dropped", seconds: 30) { !connection.isOpen }
+            #expect(connection.failure?.code == .connectionClosed)
+            #expect(connection.failure?.message.contains("+switch-master") == true, "\(String(describing: connection.failure))")
+            #expect(try await client.send(["ROLE"]).array?.first?.string == "master")
+            #expect(try await client.connection().configuration.port != group.master.port)
+        }
+    }
+
     /// How the master is lost.
     enum Failover: String, Sendable, CaseIterable, CustomTestStringConvertible {
         /// SIGKILL: its connections are cut.
