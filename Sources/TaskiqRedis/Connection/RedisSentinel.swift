@@ -73,13 +73,15 @@ package struct RedisSentinel: Sendable, Hashable {
                 defer { connection.close() }
                 let reply = try await connection.send(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName])
                 if let master = Self.address(from: reply) { return master }
-                problems.append("\(address) does not monitor a master named '\(masterName)'")
+                problems.append(reply.isNull
+                    ? "\(address) does not monitor a master named '\(masterName)'"
+                    : "\(address) answered SENTINEL GET-MASTER-ADDR-BY-NAME with something other than a host and a port from 1 to 65535")
             } catch let error as RedisConnectionError {
                 if error.code == .authenticationFailed { refusedCredentials += 1 }
                 if error.code == .closedLocally { throw error }
                 problems.append("\(address): \(error.message)")
             } catch let error as RedisError {
-                problems.append("\(address) refused SENTINEL GET-MASTER-ADDR-BY-NAME: \(error.code) \(error.message)")
+                problems.append("\(address) refused SENTINEL GET-MASTER-ADDR-BY-NAME (is it a sentinel?): \(error.code) \(error.message)")
             }
             logger.warning("Redis sentinel could not name the master: \(problems.last ?? "")",
                            metadata: ["sentinel": "\(address)", "master": masterName])
