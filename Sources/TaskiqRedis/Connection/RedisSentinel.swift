@@ -14,21 +14,7 @@ import Taskiq
 /// connection finds the promoted replica.
 package struct RedisSentinel: Sendable, Hashable {
     /// One sentinel's address.
-    package struct Address: Sendable, Hashable, CustomStringConvertible {
-        /// The host name or IP address.
-        package var host: String
-        /// The TCP port; sentinels listen on 26379 by default.
-        package var port: Int
-
-        /// Creates an address.
-        package init(host: String, port: Int = RedisSentinel.defaultPort) {
-            self.host = host
-            self.port = port
-        }
-
-        /// `host:port`, with an IPv6 host in brackets.
-        package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-    }
+    package typealias Address = RedisAddress
 
     /// The port sentinels listen on unless told otherwise.
     package static let defaultPort = 26379
