@@ -20,6 +20,8 @@ package final class RedisClient: Sendable {
     package let configuration: RedisConfiguration
     private let logger: Logger
     private let state = Mutex(State())
+    /// Routes by key slot when ``RedisConfiguration/clusterNodes`` is set.
+    let router: RedisClusterRouter?
 
     private enum Lookup {
         case ready(RedisConnection)
@@ -45,6 +47,7 @@ package final class RedisClient: Sendable {
     package init(configuration: RedisConfiguration, logger: Logger = Logger(label: "taskiq.redis")) {
         self.configuration = configuration
         self.logger = logger
+        router = configuration.clusterNodes == nil ? nil : RedisClusterRouter(configuration: configuration, logger: logger)
     }
 
     deinit {
@@ -56,12 +59,14 @@ package final class RedisClient: Sendable {
     ///   connection could be made or the connection failed, `CancellationError`.
     @discardableResult
     package func send(_ command: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
-        try await connection().send(command, timeout: timeout)
+        if let router { return try await router.send(command, timeout: timeout) }
+        return try await connection().send(command, timeout: timeout)
     }
 
     /// Sends commands in one write on the shared connection; error replies are returned as values.
     package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
-        try await connection().pipeline(commands, timeout: timeout)
+        if let router { return try await router.pipeline(commands, timeout: timeout) }
+        return try await connection().pipeline(commands, timeout: timeout)
     }
 
     /// Sends a blocking command on a dedicated connection; cancelling the caller closes that
@@ -71,12 +76,17 @@ package final class RedisClient: Sendable {
     ///   - blockingFor: The block time written in the command; `nil` when it blocks forever.
     @discardableResult
     package func sendBlocking(_ command: [any RESPArgument], blockingFor: Duration?) async throws -> RESPValue {
-        try await withDedicatedConnection { try await $0.sendBlocking(command, blockingFor: blockingFor) }
+        if let router { return try await router.sendBlocking(command, blockingFor: blockingFor) }
+        return try await withDedicatedConnection { try await $0.sendBlocking(command, blockingFor: blockingFor) }
     }
 
     /// Lends a connection used by nobody else for the duration of `body` (a consumer loop's
     /// `XREADGROUP ... BLOCK`, then its `XACK`s). It is kept for reuse if still open afterwards.
-    package func withDedicatedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+    /// - Parameter key: On a cluster, the key whose master to lend a connection to (any master
+    ///   when `nil`); ignored on a single server.
+    package func withDedicatedConnection<T: Sendable>(forKey key: [UInt8]? = nil,
+                                                      _ body: (RedisConnection) async throws -> T) async throws -> T {
+        if let router { return try await router.client(forKey: key).withDedicatedConnection(body) }
         let leased = try state.withLock { state -> RedisConnection? in
             if state.closed { throw closedError() }
             while let connection = state.idle.popLast() {
@@ -96,8 +106,10 @@ package final class RedisClient: Sendable {
         }
     }
 
-    /// The shared connection, connecting (once, for all callers) if there is none.
+    /// The shared connection, connecting (once, for all callers) if there is none; on a
+    /// cluster, that of some master.
     package func connection() async throws -> RedisConnection {
+        if let router { return try await router.client(forKey: nil).connection() }
         let pending = try state.withLock { state -> Lookup in
             if state.closed { throw closedError() }
             if let shared = state.shared, shared.isOpen { return .ready(shared) }
@@ -130,6 +142,7 @@ package final class RedisClient: Sendable {
 
     /// Closes every connection; later commands fail with a `closedLocally` error.
     package func close() {
+        router?.close()
         let (shared, idle, connecting) = state.withLock { state in
             state.closed = true
             defer { state.shared = nil; state.idle = []; state.connecting = nil }

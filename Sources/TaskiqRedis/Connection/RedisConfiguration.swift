@@ -50,6 +50,10 @@ package struct RedisConfiguration: Sendable {
     /// The sentinels to ask for the master's address on every connect; `nil` connects to
     /// ``host`` and ``port`` directly.
     package var sentinel: RedisSentinel?
+    /// The nodes of a Redis Cluster to learn the slot map from; `nil` talks to one server.
+    /// With it set, a ``RedisClient`` sends each command to the master of its key's slot
+    /// (``RedisClusterRouter``) and a lone connection goes to the first node that accepts.
+    package var clusterNodes: [RedisAddress]?
     /// Connections closed for a protocol violation, shared by every copy of this configuration.
     package var violations = RedisProtocolViolations()
 
@@ -78,6 +82,7 @@ package struct RedisConfiguration: Sendable {
     /// name and the sentinels, `master 'mymaster' via sentinels h1:26379,h2:26379`.
     package var address: String {
         if let sentinel { return "master '\(sentinel.masterName)' via sentinels \(sentinel.addressList)" }
+        if let clusterNodes { return "cluster via " + clusterNodes.map(\.description).joined(separator: ",") }
         return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 

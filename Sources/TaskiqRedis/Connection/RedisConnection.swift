@@ -44,6 +44,22 @@ package final class RedisConnection: Sendable {
     ///   `CancellationError` when the caller is cancelled.
     package static func connect(_ configuration: RedisConfiguration,
                                 logger: Logger = Logger(label: "taskiq.redis")) async throws -> RedisConnection {
+        if let nodes = configuration.clusterNodes, !nodes.isEmpty {
+            // Pub/sub reaches every node of a cluster: any one will do.
+            var lastError: (any Error)?
+            for node in nodes {
+                var direct = configuration
+                direct.clusterNodes = nil
+                direct.host = node.host
+                direct.port = node.port
+                do {
+                    return try await connectDirectly(direct, logger: logger)
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? configuration.error(.connectFailed, "no cluster node accepted a connection")
+        }
         guard let sentinel = configuration.sentinel else { return try await connectDirectly(configuration, logger: logger) }
         let master = try await sentinel.master(for: configuration, logger: logger)
         var direct = configuration
