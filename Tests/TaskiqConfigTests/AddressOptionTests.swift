@@ -148,7 +148,7 @@ import Testing
     @Test func theSchemaRequiresTheScheme() throws {
         let schema = ComponentRegistry.standard.jsonSchema()
         let text = String(decoding: schema.serialized(style: .compact), as: UTF8.self)
-        #expect(text.contains(#""pattern":"^rediss?(\\+sentinel)?://""#))
+        #expect(text.contains(#""pattern":"^rediss?(\\+(sentinel|cluster))?://""#))
         #expect(text.contains(#""pattern":"^tcp://""#))
     }
 

@@ -105,7 +105,7 @@ let brokenConfigs: [BrokenConfig] = [
     BrokenConfig("prefix_str as a number", #"{\#(broker), "result_backend": {"type": "redis", "prefix_str": 5}}"#,
                  code: .wrongType, path: "result_backend.prefix_str", "expected a string", "found integer 5"),
     BrokenConfig("Redis result URL of another scheme", #"{\#(broker), "result_backend": {"type": "redis", "url": "http://cache:6379"}}"#,
-                 code: .invalidAddress, path: "result_backend.url", "scheme 'http' is not redis, rediss, redis+sentinel or rediss+sentinel", "expected redis[s]://"),
+                 code: .invalidAddress, path: "result_backend.url", "scheme 'http' is not redis, rediss, redis+sentinel, rediss+sentinel, redis+cluster or rediss+cluster", "expected redis[s]://"),
     BrokenConfig("negative result limit", #"{\#(broker), "result_backend": {"type": "inmemory", "max_stored_results": -5}}"#,
                  code: .outOfRange, path: "result_backend.max_stored_results", ">= -1", "found integer -5"),
     BrokenConfig("middlewares is an object", #"{\#(broker), "middlewares": {"type": "simple_retry"}}"#,

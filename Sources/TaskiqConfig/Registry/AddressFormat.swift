@@ -43,7 +43,7 @@ public struct AddressFormat: Sendable, Hashable {
     /// A Redis server URL, `redis://[user:password@]host:port/db` or `rediss://…` (TLS), read by
     /// the parser every Redis component uses.
     public static let redisURL = AddressFormat(name: "redis_url", example: "redis[s]://[user:password@]host:port/db",
-                                               scheme: "rediss?(\\+sentinel)?://") { text in
+                                               scheme: "rediss?(\\+(sentinel|cluster))?://") { text in
         do throws(RedisConnectionError) {
             _ = try RedisConfiguration(url: text)
             return nil

@@ -37,14 +37,17 @@ final class RedisDelayedQueue: Service {
         self.logger = logger
     }
 
-    /// The sorted set holding a queue's delayed messages.
-    static func key(for queue: String) -> String { "\(queue):delayed" }
+    /// The sorted set holding a queue's delayed messages: `<queue>:delayed`, or on a cluster
+    /// `{<queue>}:delayed`, in the queue's slot, so one script can move messages between them.
+    static func key(for queue: String, on configuration: RedisConfiguration) -> String {
+        "\(RedisClusterSlot.anchor(queue, on: configuration)):delayed"
+    }
 
     /// Holds `message` back for `delay` in the queue's sorted set.
     static func schedule(_ message: [UInt8], on queue: String, after delay: Duration, client: RedisClient) async throws {
         let (seconds, attoseconds) = delay.components
         let milliseconds = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-        try await client.send(["EVAL", scheduleScript, 1, key(for: queue), milliseconds, message])
+        try await client.send(["EVAL", scheduleScript, 1, key(for: queue, on: client.configuration), milliseconds, message])
     }
 
     /// Moves due messages until cancelled, sleeping until the next one is due, but never longer
@@ -77,7 +80,7 @@ final class RedisDelayedQueue: Service {
             case .stream(let limit): kind = "stream"; maxlen = limit.map(String.init) ?? ""
             case .list: kind = "list"; maxlen = ""
             }
-            let reply = try await client.send(["EVAL", Self.moveScript, 2, Self.key(for: queue), queue,
+            let reply = try await client.send(["EVAL", Self.moveScript, 2, Self.key(for: queue, on: client.configuration), queue,
                                                Self.batchSize, kind, maxlen])
             guard let values = reply.array, values.count == 2, let moved = values[0].int, let next = values[1].int else {
                 throw RedisConnectionError(.protocolViolation, host: client.configuration.host, port: client.configuration.port,

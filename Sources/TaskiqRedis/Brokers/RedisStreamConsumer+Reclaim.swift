@@ -105,14 +105,14 @@ extension RedisStreamConsumer {
             }
         }
         for name in idleEmpty {
-            let key = Self.leaseKey(queue: queue, group: group, consumer: name)
+            let key = Self.leaseKey(queue: RedisClusterSlot.anchor(queue, on: client.configuration), group: group, consumer: name)
             if try await client.send(["EVAL", Self.removeConsumerScript, 2, queue, key, group, name]).int == 1 {
                 logger.debug("removed consumer '\(name)' of '\(queue)': no lease and nothing pending")
             }
         }
         guard !candidates.isEmpty else { return }
         let leases = try await client.pipeline(candidates.map {
-            ["EXISTS", Self.leaseKey(queue: queue, group: group, consumer: $0)]
+            ["EXISTS", Self.leaseKey(queue: RedisClusterSlot.anchor(queue, on: client.configuration), group: group, consumer: $0)]
         })
         for (name, lease) in zip(candidates, leases) where lease.int == 0 {
             while room > 0 {

@@ -56,12 +56,14 @@ final class RedisStreamConsumer: Sendable {
         self.client = client
         self.options = options
         self.consumerName = consumerName
-        self.leaseKey = Self.leaseKey(queue: options.queueName, group: options.consumerGroupName, consumer: consumerName)
+        self.leaseKey = Self.leaseKey(queue: RedisClusterSlot.anchor(options.queueName, on: client.configuration),
+                                      group: options.consumerGroupName, consumer: consumerName)
         self.acks = RedisAckBatcher(client: client, stream: options.queueName, group: options.consumerGroupName, logger: logger)
         self.logger = logger
     }
 
-    /// The key whose existence says a consumer is alive.
+    /// The key whose existence says a consumer is alive; `queue` is the stream's name, or its
+    /// ``RedisClusterSlot/anchor(_:on:)`` on a cluster (the lease and the stream meet in one script).
     static func leaseKey(queue: String, group: String, consumer: String) -> String {
         "taskiq:lease:\(queue):\(group):\(consumer)"
     }
@@ -92,8 +94,11 @@ final class RedisStreamConsumer: Sendable {
                     try? await RedisStreamBroker.createGroup(client: client, stream: queue, group: group)
                     continue
                 }
-                if let error = error as? RedisConnectionError, error.code != .closedLocally,
-                   error.code != .authenticationFailed, error.code != .invalidURL {
+                // A server changing role or a slot changing hands (UNBLOCKED, READONLY, TRYAGAIN,
+                // CLUSTERDOWN, MASTERDOWN, LOADING) is passing trouble, like a lost connection.
+                let passing = (error as? RedisError).map { Self.passingCodes.contains($0.code) } ?? false
+                if passing || (error as? RedisConnectionError).map({ $0.code != .closedLocally
+                    && $0.code != .authenticationFailed && $0.code != .invalidURL }) == true {
                     failures += 1
                     // A read whose reply was lost still made its entries pending for this
                     // consumer: look at the pending list again once reconnected.
@@ -108,6 +113,9 @@ final class RedisStreamConsumer: Sendable {
             }
         }
     }
+
+    /// Error replies that mean the server or the cluster is changing, not that the read is wrong.
+    static let passingCodes: Set<String> = ["UNBLOCKED", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "LOADING"]
 
     /// `XREADGROUP ... STREAMS q >`: new entries, blocking up to `xread_block`.
     private func readNew() async throws {

@@ -8,7 +8,8 @@ import Taskiq
 /// or a seed) and one ``RedisClient`` per master. `-MOVED` updates the map for that slot and
 /// refreshes the whole map in the background; `-ASK` (a slot being migrated) sends that one
 /// command to the target after `ASKING`, on a dedicated connection; `-TRYAGAIN` (a multi-key
-/// command during a migration) and `-CLUSTERDOWN` wait briefly and retry. A command that could
+/// command during a migration), `-CLUSTERDOWN` and `-UNBLOCKED` (a blocked read whose key
+/// moved away) wait briefly and retry. A command that could
 /// not be sent because its master is unreachable is retried after a refresh (a replica may have
 /// taken over); one already in flight fails as it would on a single server, since not every
 /// command is idempotent.
@@ -147,10 +148,12 @@ package final class RedisClusterRouter: Sendable {
                     redirected = (target, redirect.kind == .ask)
                     continue
                 }
-                guard error.code == "TRYAGAIN" || error.code == "CLUSTERDOWN", retries < Self.maximumRetries else { throw error }
+                // UNBLOCKED: a blocked read whose key was migrated away (or whose master became a
+                // replica); nothing was read, so it is asked again where the key is now.
+                guard ["TRYAGAIN", "CLUSTERDOWN", "UNBLOCKED"].contains(error.code), retries < Self.maximumRetries else { throw error }
                 retries += 1
                 try await Task.sleep(for: .milliseconds(25 << retries))
-                if error.code == "CLUSTERDOWN" { _ = try? await refresh() }
+                if error.code != "TRYAGAIN" { _ = try? await refresh() }
             } catch let error as RedisConnectionError where Self.wasNotSent(error) && retries < Self.maximumRetries {
                 // Nothing reached the master: after a refresh the slot may have a new one.
                 retries += 1

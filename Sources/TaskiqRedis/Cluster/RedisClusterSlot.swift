@@ -37,4 +37,20 @@ package enum RedisClusterSlot {
         for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
         return crc
     }
+
+    /// `base` written so that keys built around it (`<anchor>:delayed`, `lease:<anchor>:…`) land
+    /// in `base`'s own slot: on a cluster `{base}`, or `base` itself when it holds a hash tag
+    /// already; elsewhere `base`, so single-server key names stay what they were.
+    ///
+    /// An empty `base`, or one with a `}` but no hash tag, cannot be wrapped; it is returned as
+    /// is, and a script over both keys gets the server's `CROSSSLOT` error.
+    package static func anchor(_ base: String, on configuration: RedisConfiguration) -> String {
+        guard configuration.clusterNodes != nil else { return base }
+        let bytes = Array(base.utf8)
+        if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
+           let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+            return base
+        }
+        return base.isEmpty || base.contains("}") ? base : "{\(base)}"
+    }
 }

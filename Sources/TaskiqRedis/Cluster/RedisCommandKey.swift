@@ -2,14 +2,25 @@
 ///
 /// Knows the commands taskiq sends: the key is the first argument, except for `XREADGROUP`/`XREAD`
 /// (the first stream after `STREAMS`), `EVAL`/`EVALSHA`/`FCALL` (the first key, if `numkeys` > 0),
-/// `XGROUP`/`XINFO`/`OBJECT` subcommands (the argument after the subcommand), and commands with no
-/// key at all (`PING`, `PUBLISH`, `SCAN`, `WAIT`, `CLUSTER`, …), which any node answers.
+/// `XGROUP`/`XINFO`/`OBJECT` subcommands (the argument after the subcommand), `SCAN` with a
+/// `MATCH` pattern that holds a hash tag (the pattern), and commands with no key at all (`PING`,
+/// `PUBLISH`, `WAIT`, `CLUSTER`, …), which any node answers.
 package enum RedisCommandKey {
     /// The key `command` addresses, or `nil` when it has none.
     package static func key(of command: [any RESPArgument]) -> [UInt8]? {
         guard let name = command.first.map(bytes(of:)).map({ String(decoding: $0, as: UTF8.self).uppercased() }) else { return nil }
         switch name {
-        case "PING", "ECHO", "PUBLISH", "SPUBLISH", "SCAN", "WAIT", "CLUSTER", "INFO", "ROLE", "HELLO", "AUTH", "SELECT",
+        case "SCAN":
+            // SCAN lists one node's keys: a MATCH pattern with a hash tag (`{prefix}:*`) names the
+            // slot, and so the master, whose keys it wants.
+            guard let match = command.firstIndex(where: { String(decoding: bytes(of: $0), as: UTF8.self).uppercased() == "MATCH" }),
+                  match + 1 < command.count else { return nil }
+            let pattern = bytes(of: command[match + 1])
+            guard let open = pattern.firstIndex(of: UInt8(ascii: "{")),
+                  let close = pattern[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1,
+                  !pattern[..<close].contains(where: { "*?[\\".utf8.contains($0) }) else { return nil }
+            return pattern
+        case "PING", "ECHO", "PUBLISH", "SPUBLISH", "WAIT", "CLUSTER", "INFO", "ROLE", "HELLO", "AUTH", "SELECT",
              "CLIENT", "MULTI", "EXEC", "DISCARD", "ASKING", "READONLY", "SCRIPT", "FUNCTION", "DBSIZE", "FLUSHALL",
              "FLUSHDB", "TIME", "COMMAND", "CONFIG", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SENTINEL":
             return nil

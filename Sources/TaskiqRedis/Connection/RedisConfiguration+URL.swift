@@ -26,20 +26,25 @@ extension RedisConfiguration {
     /// master through Redis Sentinel (``RedisSentinel``): the hosts are the sentinels (port 26379
     /// unless given), the credentials the master's; `sentinel_username=…&sentinel_password=…` are
     /// the sentinels' own. `rediss+sentinel://` speaks TLS to both, with the options above.
+    ///
+    /// `redis+cluster://[user:password@]host:6379[,host:6379...]` talks to a Redis Cluster
+    /// (``RedisClusterRouter``): the hosts are seeds to learn the slot map from (port 6379 unless
+    /// given), and only database 0 exists. `rediss+cluster://` speaks TLS to every node.
     /// - Parameter url: The URL.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL`, saying what is wrong.
     package init(url: String) throws(RedisConnectionError) {
         self.init()
         func invalid(_ why: String) -> RedisConnectionError {
             RedisConnectionError(.invalidURL, host: "?", port: 0,
-                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db or redis[s]+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db]")
+                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db, redis[s]+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db] or redis[s]+cluster://[user:password@]host:6379[,host:6379...]")
         }
         guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard ["redis", "rediss", "redis+sentinel", "rediss+sentinel"].contains(scheme) else {
-            throw invalid("scheme '\(scheme)' is not redis, rediss, redis+sentinel or rediss+sentinel")
+        guard ["redis", "rediss", "redis+sentinel", "rediss+sentinel", "redis+cluster", "rediss+cluster"].contains(scheme) else {
+            throw invalid("scheme '\(scheme)' is not redis, rediss, redis+sentinel, rediss+sentinel, redis+cluster or rediss+cluster")
         }
         let sentinelScheme = scheme.hasSuffix("+sentinel")
+        let clusterScheme = scheme.hasSuffix("+cluster")
         var rest = Substring(url[schemeEnd.upperBound...])
         // A '/', '?' or '#' inside a password would move the split points below and echo part of
         // it as a host, port or database; refuse it without showing any of it.
@@ -92,6 +97,18 @@ extension RedisConfiguration {
             // Ride out a failover (the sentinels' down-after-milliseconds plus an election: seconds),
             // not just a reconnect to the same server.
             reconnect.attemptsPerCommand = RedisReconnectPolicy.attemptsThroughFailover
+        } else if clusterScheme {
+            var nodes: [RedisAddress] = []
+            for part in rest.split(separator: ",", omittingEmptySubsequences: false) {
+                let (host, port) = try Self.hostAndPort(part, invalid: invalid)
+                guard let host else { throw invalid("a cluster node address has no host") }
+                nodes.append(RedisAddress(host: host, port: port ?? 6379))
+            }
+            clusterNodes = nodes
+            host = nodes[0].host
+            port = nodes[0].port
+            // A master that dies is replaced by its replica after cluster-node-timeout: seconds.
+            reconnect.attemptsPerCommand = RedisReconnectPolicy.attemptsThroughFailover
         } else {
             let (host, port) = try Self.hostAndPort(rest, invalid: invalid)
             if let host { self.host = host }
@@ -126,6 +143,7 @@ extension RedisConfiguration {
             }
             database = value
         }
+        if clusterScheme, database != 0 { throw invalid("a cluster has only database 0, not \(database)") }
     }
 
     /// Reads `host`, `host:port` or `[v6]:port`; either may be absent (`nil`).

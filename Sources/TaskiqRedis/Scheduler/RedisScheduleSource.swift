@@ -21,6 +21,10 @@ import Taskiq
 /// - `<prefix>:cron` and `<prefix>:interval`: lists of the IDs of cron and interval schedules;
 /// - `<prefix>:time:<YYYY-MM-DDTHH:MM>`: the IDs of one-off schedules due in that UTC minute.
 ///
+/// On a Redis Cluster every key starts with `{<prefix>}` instead, so they all share one slot
+/// (the scripts and `MGET` touch several at once, and `SCAN` finds them on that slot's master).
+/// That layout is ours: taskiq-redis' `RedisClusterScheduleSource` keeps `<prefix>:<schedule_id>`.
+///
 /// A Python process shares the schedules with
 /// `ListRedisScheduleSource(url, serializer=JSONSerializer())` (taskiq-redis pickles by default;
 /// pickled entries are skipped here with a warning naming the key). Unlike taskiq-redis, adding a
@@ -80,12 +84,14 @@ public final class RedisScheduleSource: ScheduleSource {
         client.close()
     }
 
-    var cronKey: String { "\(prefix):cron" }
-    var intervalKey: String { "\(prefix):interval" }
-    func dataKey(_ scheduleID: String) -> String { "\(prefix):data:\(scheduleID)" }
+    /// The prefix the keys start with: ``prefix``, or on a cluster `{prefix}`.
+    var keyPrefix: String { RedisClusterSlot.anchor(prefix, on: client.configuration) }
+    var cronKey: String { "\(keyPrefix):cron" }
+    var intervalKey: String { "\(keyPrefix):interval" }
+    func dataKey(_ scheduleID: String) -> String { "\(keyPrefix):data:\(scheduleID)" }
     /// The bucket of a one-off: its UTC minute.
     func timeKey(_ date: Date) -> String {
-        "\(prefix):time:\(ISO8601Timestamp.format(secondsSince1970: date.timeIntervalSince1970).prefix(16))"
+        "\(keyPrefix):time:\(ISO8601Timestamp.format(secondsSince1970: date.timeIntervalSince1970).prefix(16))"
     }
 
     /// The list a schedule's ID belongs in.
@@ -105,7 +111,7 @@ public final class RedisScheduleSource: ScheduleSource {
         var cursor = "0"
         var timeKeys: [String] = []
         repeat {
-            let reply = try await client.send(["SCAN", cursor, "MATCH", "\(Self.globEscaped(prefix)):time:*", "COUNT", 1000])
+            let reply = try await client.send(["SCAN", cursor, "MATCH", "\(Self.globEscaped(keyPrefix)):time:*", "COUNT", 1000])
             guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
                 throw ScheduleError(.invalidValue, "unexpected SCAN reply \(reply)")
             }

@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+import Testing
+import TaskiqTestSupport
+@testable import Taskiq
+@testable import TaskiqRedis
+
+/// The Redis components on a real six-node cluster through `redis+cluster://`: the stream broker
+/// with delays, leases and a dead consumer's entries, the list broker, results awaited through
+/// the cluster's pub/sub, the schedule source, and a resharding of the queue's slot under load.
+@Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
+struct RedisClusterBrokerTests {
+    static func broker(_ cluster: RedisClusterGroup, consumer: String? = nil) throws -> RedisStreamBroker {
+        let options = RedisStreamBrokerOptions(consumerName: consumer, xreadBlock: .milliseconds(500), idleTimeout: .seconds(2),
+                                               leaseTTL: .seconds(1), leaseRenewInterval: .milliseconds(200),
+                                               delayPollInterval: .milliseconds(100))
+        return try RedisStreamBroker(url: cluster.url, options: options, resultBackend: RedisResultBackend(url: cluster.url))
+    }
+
+    @Test func streamTasksDelaysAndResultsWorkOnACluster() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let broker = try Self.broker(cluster, consumer: "worker-1")
+            let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+            try await Redis.withWorker(broker) { _ in
+                var handles: [TaskHandle<Int>] = []
+                for index in 0..<100 { handles.append(try await add.kiq(index, 1)) }
+                for index in 0..<10 {
+                    handles.append(try await add.kicker().withLabels(["delay": .double(0.3)]).kiq(index, 1000))
+                }
+                for handle in handles { #expect(try await handle.waitResult(timeout: .seconds(30)).isErr == false) }
+                let client = broker.client
+                #expect(try await client.send(["XLEN", "taskiq"]).int == 110, "the stream keeps taskiq-redis's name")
+                #expect(try await client.send(["ZCARD", "{taskiq}:delayed"]).int == 0, "every delayed message was moved")
+                #expect(try await client.send(["EXISTS", "taskiq:lease:{taskiq}:taskiq:worker-1"]).int == 1,
+                        "the lease shares the stream's slot, so its script runs")
+            }
+        }
+    }
+
+    @Test func aDeadConsumersEntriesAreClaimedOnACluster() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let broker = try Self.broker(cluster)
+            let ran = EventStream<Int>()
+            let record = broker.task("record") { (value: Int) async throws -> Int in
+                ran.send(value)
+                return value
+            }
+            let client = broker.client
+            try await broker.startup()
+            // A consumer that read an entry and died: no lease, never acknowledged.
+            try await client.send(["XADD", "taskiq", "*", "data", Redis.message("orphan", "record", args: "[7]")])
+            let read = try await client.send(["XREADGROUP", "GROUP", "taskiq", "ghost", "COUNT", 10, "STREAMS", "taskiq", ">"])
+            #expect(RedisStreamEntry.fromRead(read).count == 1)
+            try await Redis.withWorker(broker) { _ in
+                let values = try await ran.first(1, timeout: 30)
+                #expect(values == [7])
+            }
+            _ = record
+        }
+    }
+
+    @Test func theListBrokerAndTheScheduleSourceWorkOnACluster() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let broker = try RedisListBroker(url: cluster.url, queueName: "jobs", blockTimeout: .milliseconds(500))
+            broker.withResultBackend(try RedisResultBackend(url: cluster.url))
+            let echo = broker.task("echo") { (text: String) async throws -> String in text }
+            try await Redis.withWorker(broker) { _ in
+                for text in ["a", "ключ", "🙂"] {
+                    let result = try await echo.kiq(text).waitResult(timeout: .seconds(30))
+                    #expect(result.returnValue == text)
+                }
+            }
+            let source = try RedisScheduleSource(url: cluster.url)
+            defer { source.close() }
+            let cron = try Schedule(task: "echo", trigger: .cron("0 3 * * *", timeZone: "UTC"), args: ["n"], scheduleID: "nightly")
+            let every = Schedule(task: "echo", trigger: .interval(seconds: 30), args: ["i"], scheduleID: "poll")
+            let once = Schedule(task: "echo", trigger: .once(Date(timeIntervalSince1970: 4_102_444_830)), args: ["o"], scheduleID: "once")
+            for schedule in [cron, every, once] { try await source.add(schedule) }
+            #expect(try await source.schedules() == [cron, every, once])
+            try await source.remove(scheduleID: "nightly")
+            #expect(try await source.schedules() == [every, once])
+            let client = RedisClient(configuration: try RedisConfiguration(url: cluster.url))
+            defer { client.close() }
+            #expect(try await client.send(["EXISTS", "{schedule}:data:poll"]).int == 1, "every key in the slot of 'schedule'")
+        }
+    }
+
+    @Test func theQueuesSlotMovedUnderLoadLosesNoTask() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let broker = try Self.broker(cluster)
+            let runs = Mutex<[Int: Int]>([:])
+            let record = broker.task("record") { (index: Int) async throws -> Int in
+                runs.withLock { $0[index, default: 0] += 1 }
+                return index
+            }
+            // The master holding slot 7559 ("taskiq", "{taskiq}:delayed") hands all its slots over.
+            let topology = try RedisClusterTopology(
+                slots: try await RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: cluster.nodes[0].port),
+                askedAt: RedisAddress(host: "127.0.0.1", port: cluster.nodes[0].port))
+            let owner = try #require(topology.master(forSlot: RedisClusterSlot.of("taskiq")))
+            let heir = try #require(topology.masters.first { $0 != owner })
+            let from = try #require(try await RedisClusterGroup.command(["CLUSTER", "MYID"], port: owner.port).string)
+            let to = try #require(try await RedisClusterGroup.command(["CLUSTER", "MYID"], port: heir.port).string)
+            let start = ContinuousClock.now
+            let kickedTotal = Atomic<Int>(0)
+            try await Redis.withWorker(broker) { _ in
+                // Kicks go on until the migration is over: at least 1,000, some delayed.
+                let resharded = Atomic<Bool>(false)
+                async let kicked: Int = {
+                    var index = 0
+                    while (index < 1000 || !resharded.load(ordering: .relaxed)) && index < 100_000 {
+                        let delay: JSONValue? = index % 10 == 0 ? .double(0.2) : nil
+                        _ = try await record.kicker().withLabels(delay.map { ["delay": $0] } ?? [:]).kiq(index)
+                        index += 1
+                    }
+                    return index
+                }()
+                try await eventually("some tasks ran") { runs.withLock { $0.count > 100 } }
+                let reshard = try await cluster.redisCLI(["--cluster", "reshard", "127.0.0.1:\(owner.port)",
+                                                          "--cluster-from", from, "--cluster-to", to,
+                                                          "--cluster-slots", "16384", "--cluster-yes"])
+                resharded.store(true, ordering: .relaxed)
+                #expect(reshard.status == 0, "\(reshard.text.suffix(500))")
+                let total = try await kicked
+                kickedTotal.store(total, ordering: .relaxed)
+                try await eventually("every task ran", seconds: 60) { runs.withLock { $0.count == total } }
+            }
+            let moved = try await RedisClusterGroup.command(["CLUSTER", "KEYSLOT", "taskiq"], port: heir.port).int
+            let now = try RedisClusterTopology(
+                slots: try await RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: heir.port),
+                askedAt: heir)
+            #expect(now.master(forSlot: moved ?? 0) == heir, "the queue's slot did move")
+            let (distinct, executions) = runs.withLock { ($0.count, $0.values.reduce(0, +)) }
+            print("cluster reshard under a worker: \(distinct) of \(kickedTotal.load(ordering: .relaxed)) tasks ran (\(executions - distinct) twice) while the queue's slot moved, \(broker.client.router?.redirectsFollowed ?? 0) redirects followed, \(start.duration(to: .now))")
+        }
+    }
+}
