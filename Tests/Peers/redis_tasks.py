@@ -1,7 +1,8 @@
 """Python taskiq-redis peer for the Swift interop tests.
 
-Environment: REDIS_URL, REDIS_BROKER ("stream", "list" or "sentinel_stream", which reads
-REDIS_SENTINELS "host:port,host:port" and REDIS_MASTER instead of REDIS_URL), SIDE_EFFECT_DIR (where the
+Environment: REDIS_URL, REDIS_BROKER ("stream", "list", "cluster_stream" (REDIS_URL names one
+cluster node) or "sentinel_stream", which reads REDIS_SENTINELS "host:port,host:port" and
+REDIS_MASTER instead of REDIS_URL), SIDE_EFFECT_DIR (where the
 `examples.add` task writes one file per task: name = task ID, content = the sum; `examples.echo`
 writes the type and repr of its argument).
 Results go to Redis with JSONSerializer, the form taskiq for Swift reads.
@@ -13,8 +14,9 @@ import pathlib
 
 from taskiq import Context, TaskiqDepends
 from taskiq.serializers import JSONSerializer
-from taskiq_redis import (ListQueueBroker, RedisAsyncResultBackend, RedisAsyncSentinelResultBackend,
-                          RedisStreamBroker, RedisStreamSentinelBroker)
+from taskiq_redis import (ListQueueBroker, RedisAsyncClusterResultBackend, RedisAsyncResultBackend,
+                          RedisAsyncSentinelResultBackend, RedisStreamBroker, RedisStreamClusterBroker,
+                          RedisStreamSentinelBroker)
 
 URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
 KIND = os.environ.get("REDIS_BROKER", "stream")
@@ -25,6 +27,9 @@ if KIND == "sentinel_stream":
     MASTER = os.environ["REDIS_MASTER"]
     broker = RedisStreamSentinelBroker(sentinels=SENTINELS, master_name=MASTER)
     backend = RedisAsyncSentinelResultBackend(sentinels=SENTINELS, master_name=MASTER, serializer=JSONSerializer())
+elif KIND == "cluster_stream":
+    broker = RedisStreamClusterBroker(URL)
+    backend = RedisAsyncClusterResultBackend(URL, serializer=JSONSerializer())
 elif KIND == "list":
     # socket_timeout=None avoids redis-py 8's 5 s timeout on the idle BRPOP (taskiq-redis #127).
     broker = ListQueueBroker(URL, socket_timeout=None)

@@ -51,6 +51,18 @@ import Taskiq
         #expect(fallbackBroker.client.configuration.sentinel?.addresses.count == 3)
     }
 
+    @Test func theClusterExampleRoutesEveryComponentThroughTheSeeds() throws {
+        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis-cluster.json"), modules: Fixtures.modules,
+                                           environment: ["REDIS_CLUSTER_URL": "redis+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"])
+        let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
+        #expect(broker.client.configuration.clusterNodes?.map(\.description) == ["10.0.0.1:7000", "10.0.0.2:7001"])
+        #expect(broker.client.router != nil, "commands are routed by slot")
+        #expect(broker.options.queueName == "taskiq", "the stream keeps taskiq-redis's name")
+        #expect(system.scheduleSource is RedisScheduleSource)
+        let fallback = try TaskiqSystem.load(TestPaths.example("taskiq.redis-cluster.json"), modules: Fixtures.modules, environment: [:])
+        #expect((fallback.broker(named: "default") as? RedisStreamBroker)?.client.configuration.clusterNodes?.count == 3)
+    }
+
     @Test func streamOptionsKeepTaskiqRedisNames() throws {
         let system = try Self.system("""
             {"type": "redis_stream", "url": "redis://127.0.0.1:1/3", "queue_name": "q", "consumer_group_name": "g",
@@ -78,6 +90,7 @@ import Taskiq
         (#"{"type": "redis_stream", "wait_for_replicas": -1}"#, "wait_for_replicas", "-1"),
         (#"{"type": "redis_stream", "wait_for_replicas_timeout": 0}"#, "wait_for_replicas_timeout", "0"),
         (#"{"type": "redis_stream", "url": "redis+sentinel://127.0.0.1:26379"}"#, "url", "no master name"),
+        (#"{"type": "redis_stream", "url": "redis+cluster://127.0.0.1:7000/2"}"#, "url", "a cluster has only database 0"),
         (#"{"type": "redis_stream", "url": "http://x"}"#, "url", "scheme 'http' is not redis"),
         (#"{"type": "redis_stream", "lease_ttl": 1, "lease_renew_interval": 2}"#, "lease_renew_interval", "shorter than lease_ttl"),
         (#"{"type": "redis_list", "url": "redis://h:notaport"}"#, "url", "port"),
