@@ -45,9 +45,15 @@ final class RedisDelayedQueue: Service {
 
     /// Holds `message` back for `delay` in the queue's sorted set.
     static func schedule(_ message: [UInt8], on queue: String, after delay: Duration, client: RedisClient) async throws {
+        try await client.send(scheduleCommand(message, on: queue, after: delay, configuration: client.configuration))
+    }
+
+    /// The command ``schedule(_:on:after:client:)`` sends, for a caller that pipelines it.
+    static func scheduleCommand(_ message: [UInt8], on queue: String, after delay: Duration,
+                                configuration: RedisConfiguration) -> [any RESPArgument] {
         let (seconds, attoseconds) = delay.components
         let milliseconds = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-        try await client.send(["EVAL", scheduleScript, 1, key(for: queue, on: client.configuration), milliseconds, message])
+        return ["EVAL", scheduleScript, 1, key(for: queue, on: configuration), milliseconds, message]
     }
 
     /// Moves due messages until cancelled, sleeping until the next one is due, but never longer

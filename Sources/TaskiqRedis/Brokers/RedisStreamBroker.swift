@@ -120,14 +120,14 @@ public final class RedisStreamBroker: AsyncBroker {
     /// due (see ``RedisStreamBroker``).
     public func kick(_ message: BrokerMessage) async throws {
         if let delay = message.delay {
-            let stream = stream(for: message)
+            let command = RedisDelayedQueue.scheduleCommand(message.message, on: stream(for: message), after: delay,
+                                                            configuration: client.configuration)
             do {
-                try await RedisDelayedQueue.schedule(message.message, on: stream, after: delay, client: client)
+                try await add(command)
             } catch let error as RedisConnectionError where error.code == .connectionClosed {
                 logger.warning("scheduling a delayed message failed, retrying once on a new connection: \(error)")
-                try await RedisDelayedQueue.schedule(message.message, on: stream, after: delay, client: client)
+                try await add(command)
             }
-            if options.replicasToAcknowledge > 0 { try await waitForReplicas([]) }
             return
         }
         var command: [any RESPArgument] = ["XADD", stream(for: message)]
@@ -143,21 +143,22 @@ public final class RedisStreamBroker: AsyncBroker {
         }
     }
 
-    /// Sends `XADD`, followed in the same write by `WAIT` when replicas must acknowledge it.
+    /// Sends the write (`XADD`, or the delayed set's script), followed in the same write and on the
+    /// same connection by `WAIT` when replicas must acknowledge it.
     private func add(_ command: [any RESPArgument]) async throws {
         if options.replicasToAcknowledge > 0 { try await waitForReplicas(command) } else { try await client.send(command) }
     }
 
-    /// Sends `command` (if any) and `WAIT` on one connection, and fails unless enough replicas
+    /// Sends `command` and `WAIT` on one connection, and fails unless enough replicas
     /// acknowledged everything written on it so far.
     private func waitForReplicas(_ command: [any RESPArgument]) async throws {
         let wanted = options.replicasToAcknowledge
         let milliseconds = max(1, Int((options.replicaAcknowledgeTimeout.inSeconds * 1000).rounded(.up)))
         let wait: [any RESPArgument] = ["WAIT", wanted, milliseconds]
-        let replies = try await client.pipeline(command.isEmpty ? [wait] : [command, wait],
+        let replies = try await client.pipeline([command, wait],
                                                timeout: client.configuration.commandTimeout + options.replicaAcknowledgeTimeout)
         for reply in replies {
-            if let error = reply.redisError { throw RedisError(code: error.code, message: error.message, command: "XADD") }
+            if let error = reply.redisError { throw error }
         }
         let acknowledged = replies.last?.int ?? 0
         if acknowledged < wanted {

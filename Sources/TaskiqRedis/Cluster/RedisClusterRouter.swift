@@ -11,7 +11,7 @@ import Taskiq
 /// command during a migration), `-CLUSTERDOWN` and `-UNBLOCKED` (a blocked read whose key
 /// moved away) wait briefly and retry. A command that could
 /// not be sent because its master is unreachable is retried after a refresh (a replica may have
-/// taken over); one already in flight fails as it would on a single server, since not every
+/// taken over), with the configuration's backoff and number of attempts; one already in flight fails as it would on a single server, since not every
 /// command is idempotent.
 package final class RedisClusterRouter: Sendable {
     /// The configuration with the seeds; each master's client gets a copy naming that master.
@@ -67,14 +67,17 @@ package final class RedisClusterRouter: Sendable {
 
     /// Sends `commands` in one write to the master of the first key's slot; their keys must share
     /// that slot (use a hash tag). Error replies are returned as values, except that a pipeline
-    /// whose every reply is a redirect is sent again, whole, where it points.
+    /// whose every keyed command was redirected is sent again, whole, where it points.
     package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
         try await route(slot: RedisCommandKey.slot(of: commands)) { client, asking in
             let replies = asking
                 ? Array(try await client.withDedicatedConnection { try await $0.pipeline([["ASKING"]] + commands, timeout: timeout) }.dropFirst())
                 : try await client.pipeline(commands, timeout: timeout)
-            if let first = replies.first?.redisError, RedisRedirect(first) != nil,
-               replies.allSatisfy({ $0.redisError.flatMap(RedisRedirect.init) != nil }) {
+            // Sent again, whole, where the redirect points when every keyed command was
+            // redirected: none of them ran, and the keyless ones (WAIT, PUBLISH) may repeat.
+            let keyed = zip(commands, replies).filter { RedisCommandKey.key(of: $0.0) != nil }.map(\.1)
+            if let first = keyed.first?.redisError, RedisRedirect(first) != nil,
+               keyed.allSatisfy({ $0.redisError.flatMap(RedisRedirect.init) != nil }) {
                 throw first
             }
             return replies
@@ -125,7 +128,7 @@ package final class RedisClusterRouter: Sendable {
     private func route<T: Sendable>(slot: Int?, _ attempt: (RedisClient, _ asking: Bool) async throws -> T) async throws -> T {
         // Where the last redirect pointed, and whether it was an ASK.
         var redirected: (node: RedisAddress, asking: Bool)?
-        var redirects = 0, retries = 0
+        var redirects = 0, retries = 0, unreachable = 0
         while true {
             let asking = redirected?.asking ?? false
             let client: RedisClient
@@ -154,10 +157,12 @@ package final class RedisClusterRouter: Sendable {
                 retries += 1
                 try await Task.sleep(for: .milliseconds(25 << retries))
                 if error.code != "TRYAGAIN" { _ = try? await refresh() }
-            } catch let error as RedisConnectionError where Self.wasNotSent(error) && retries < Self.maximumRetries {
-                // Nothing reached the master: after a refresh the slot may have a new one.
-                retries += 1
-                logger.warning("Redis cluster node unreachable, refreshing the slot map: \(error)")
+            } catch let error as RedisConnectionError where Self.wasNotSent(error) && unreachable < configuration.reconnect.attemptsPerCommand {
+                // Nothing reached the master: after a refresh the slot may have a new one (a
+                // replica takes over once the cluster's node timeout has passed).
+                unreachable += 1
+                logger.warning("Redis cluster node unreachable (attempt \(unreachable)), refreshing the slot map: \(error)")
+                try await Task.sleep(for: configuration.reconnect.delay(afterFailures: unreachable))
                 _ = try? await refresh()
             }
         }
@@ -188,6 +193,9 @@ package final class RedisClusterRouter: Sendable {
             if let client = state.nodes[address] { return client }
             var node = configuration
             node.clusterNodes = nil
+            // The router, not each master's client, rides out a failover: it looks the slot up
+            // again between attempts, where the client would keep knocking on a dead master.
+            node.reconnect.attemptsPerCommand = 1
             node.host = address.host
             node.port = address.port
             let client = RedisClient(configuration: node, logger: logger)

@@ -134,4 +134,99 @@ struct RedisClusterBrokerTests {
             print("cluster reshard under a worker: \(distinct) of \(kickedTotal.load(ordering: .relaxed)) tasks ran (\(executions - distinct) twice) while the queue's slot moved, \(broker.client.router?.redirectsFollowed ?? 0) redirects followed, \(start.duration(to: .now))")
         }
     }
+
+    /// The master of the queue's slot is killed (SIGKILL) while four producers kick and a worker
+    /// runs; the cluster promotes its replica after `cluster-node-timeout` (2 s), and the old
+    /// master, started again, rejoins as the new one's replica. Kicks wait for a replica
+    /// (`wait_for_replicas` 1), so each confirmed kick survives the failover; failed kicks are
+    /// retried by their producer. Every confirmed task must run.
+    @Test func aKilledMasterIsReplacedByItsReplicaAndEveryConfirmedTaskRuns() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let options = RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
+                                                   leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
+                                                   delayPollInterval: .milliseconds(100),
+                                                   replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
+            let broker = try RedisStreamBroker(url: cluster.url, options: options,
+                                               resultBackend: InMemoryResultBackend(maxStoredResults: -1))
+            let tally = Tally()
+            let record = broker.task("record") { (index: Int) async throws -> Int in
+                tally.runs.withLock { $0[index, default: 0] += 1 }
+                return index
+            }
+            let slot = RedisClusterSlot.of("taskiq")
+            let before = try RedisClusterTopology(
+                slots: try await RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: cluster.nodes[0].port),
+                askedAt: RedisAddress(host: "127.0.0.1", port: cluster.nodes[0].port))
+            let ownerAddress = try #require(before.master(forSlot: slot))
+            let owner = try #require(cluster.nodes.first { $0.port == ownerAddress.port })
+            let witness = try #require(cluster.nodes.first { $0.port != owner.port })
+            let lanes = 4, total = 1000, killAfter = 300, afterRecovery = 25
+            let killNow = Redis.Gate()
+            let start = ContinuousClock.now
+            try await Redis.withWorker(broker) { _ in
+                async let killer: Duration = {
+                    try await killNow.wait()
+                    let killed = ContinuousClock.now
+                    await owner.kill()
+                    try await eventually("the replica took over slot \(slot)", seconds: 60, every: .milliseconds(100)) {
+                        guard let reply = try? await RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: witness.port),
+                              let now = try? RedisClusterTopology(slots: reply, askedAt: ownerAddress) else { return false }
+                        return now.master(forSlot: slot).map { $0.port != owner.port } ?? false
+                    }
+                    let promoted = killed.duration(to: .now)
+                    try await owner.resume()
+                    try await eventually("the old master rejoined as a replica", seconds: 60, every: .milliseconds(100)) {
+                        let role = try? await RedisClusterGroup.command(["ROLE"], port: owner.port)
+                        return role?.array?.first?.string == "slave" && role?.array?[3].string == "connected"
+                    }
+                    tally.recovered.store(true, ordering: .relaxed)
+                    return promoted
+                }()
+                let kept = try await withThrowingTaskGroup(of: [Int].self) { group in
+                    for lane in 0..<lanes {
+                        group.addTask {
+                            var kept: [Int] = []
+                            var index = lane, sinceRecovery = 0
+                            while (index < total || sinceRecovery < afterRecovery) && index < 100 * total {
+                                defer { index += lanes }
+                                if tally.recovered.load(ordering: .relaxed) { sinceRecovery += 1 }
+                                for attempt in 1...20 {
+                                    do {
+                                        _ = try await record.kiq(index)
+                                        kept.append(index)
+                                        if tally.confirmed.add(1, ordering: .relaxed).newValue == killAfter { killNow.open() }
+                                        break
+                                    } catch {
+                                        tally.failedKicks.add(1, ordering: .relaxed)
+                                        if attempt == 20 { Issue.record("kick \(index) failed 20 times, the last with: \(error)") }
+                                    }
+                                }
+                            }
+                            return kept
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                let promotion = try await killer
+                try await eventually("every confirmed task ran", seconds: 90, every: .milliseconds(50)) {
+                    tally.runs.withLock { runs in kept.allSatisfy { runs[$0] != nil } }
+                }
+                let (distinct, executions) = tally.runs.withLock { ($0.count, $0.values.reduce(0, +)) }
+                print("""
+                    cluster failover: master of slot \(slot) killed after \(killAfter) confirmed kicks, replica promoted \(promotion) \
+                    later; \(kept.count) kicks confirmed, \(tally.failedKicks.load(ordering: .relaxed)) kick attempts failed and were \
+                    retried; \(distinct) tasks ran \(executions) times (\(executions - distinct) duplicates); \(start.duration(to: .now)) in all
+                    """)
+                #expect(kept.count >= total)
+            }
+        }
+    }
+
+    /// What the failover test's worker and producers counted.
+    private final class Tally: Sendable {
+        let runs = Mutex<[Int: Int]>([:])
+        let confirmed = Atomic<Int>(0)
+        let failedKicks = Atomic<Int>(0)
+        let recovered = Atomic<Bool>(false)
+    }
 }
