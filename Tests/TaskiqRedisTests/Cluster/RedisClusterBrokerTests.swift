@@ -135,6 +135,26 @@ struct RedisClusterBrokerTests {
         }
     }
 
+    @Test func theSchedulersLeaseAndSlotClaimsWorkOnACluster() async throws {
+        try await RedisClusterGroup.with { cluster in
+            let a = try RedisSchedulerLease(url: cluster.url, ttl: .seconds(30), renewInterval: .seconds(10))
+            let b = try RedisSchedulerLease(url: cluster.url, ttl: .seconds(30), renewInterval: .seconds(10))
+            #expect(try await a.acquire())
+            #expect(try await !b.acquire(), "the lease is held")
+            #expect(try await a.renew())
+            #expect(try await !b.renew(), "only the holder renews")
+            try await a.release()
+            #expect(try await b.acquire(), "a released lease is taken at once")
+            let store = try RedisSchedulerStateStore(url: cluster.url)
+            let first = Date(timeIntervalSince1970: 1_735_690_500)
+            for id in ["s", "t", "u", "v"] {
+                #expect(try await store.claim(first, scheduleID: id), "schedule \(id) on whichever master its key's slot is")
+                #expect(try await !store.claim(first, scheduleID: id), "the same slot is claimed once")
+            }
+            #expect(try await store.lastFired(scheduleID: "v") == first)
+        }
+    }
+
     /// The master of the queue's slot is killed (SIGKILL) while four producers kick and a worker
     /// runs; the cluster promotes its replica after `cluster-node-timeout` (2 s), and the old
     /// master, started again, rejoins as the new one's replica. Kicks wait for a replica
