@@ -3,9 +3,8 @@ import Synchronization
 import Taskiq
 import TaskiqRedis
 
-/// A master, two replicas and three sentinels watching them, each a private `redis-server` on a free
-/// loopback port (the sentinels run it with `--sentinel`, which is what Debian's `redis-sentinel`
-/// is), for failover tests.
+/// A master, two replicas and three sentinels watching them — private `redis-server`s and
+/// `redis-sentinel`s on free loopback ports, in temporary directories — for failover tests.
 ///
 /// The sentinels judge a master down after 1 s without answers (`down-after-milliseconds`) and need
 /// two of the three to agree, as a production quorum would.
@@ -78,9 +77,12 @@ package final class RedisSentinelGroup: Sendable {
                 sentinel parallel-syncs \(masterName) 1
 
                 """
+            guard let sentinelProgram = RedisServer.sentinelExecutable else {
+                throw RedisServer.StartError(description: "redis-sentinel is not installed; run scripts/install-peers.sh (apt-get install redis-sentinel)")
+            }
             var sentinels: [RedisServer] = []
             for _ in 0..<3 {
-                let sentinel = try await RedisServer.start(arguments: ["--sentinel"], configurationFile: monitor)
+                let sentinel = try await RedisServer.start(configurationFile: monitor, program: sentinelProgram)
                 started.append(sentinel)
                 sentinels.append(sentinel)
             }

@@ -35,6 +35,8 @@ package final class RedisServer: Sendable {
     /// The text of the configuration file the server starts with (`redis.conf` in ``directory``,
     /// written once: a sentinel rewrites its own), or `nil` for none.
     package let configurationFile: String?
+    /// The program started: `redis-server`, or another build of it such as `redis-sentinel`.
+    package let program: String
     private let process: Mutex<pid_t?>
     private let exited: Mutex<EventStream<Int32>?>
 
@@ -43,6 +45,10 @@ package final class RedisServer: Sendable {
         let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/sbin/redis-server"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
+
+    /// Where Debian's `redis-sentinel` is, if installed (the `redis-sentinel` package).
+    package static let sentinelExecutable: String? = ["/usr/bin/redis-sentinel", "/usr/local/bin/redis-sentinel"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Whether Redis tests run: the server is installed, or `CI` is set (so they fail there).
     package static let shouldRun = executable != nil || ProcessInfo.processInfo.environment["CI"] != nil
@@ -66,8 +72,10 @@ package final class RedisServer: Sendable {
         }
     }
 
-    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL, configurationFile: String?) {
+    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL, configurationFile: String?,
+                 program: String) {
         self.configurationFile = configurationFile
+        self.program = program
         self.port = port
         self.password = password
         self.arguments = arguments
@@ -122,9 +130,10 @@ package final class RedisServer: Sendable {
     /// Starts a server on a free port.
     /// - Parameters:
     ///   - configurationFile: A configuration file's text, given to the server before the other
-    ///     arguments (a sentinel's `sentinel monitor …` lines, with `--sentinel` in `arguments`).
+    ///     arguments (a sentinel's `sentinel monitor …` lines).
+    ///   - program: The executable, `redis-server` unless given (`redis-sentinel`, say).
     package static func start(password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
-                              configurationFile: String? = nil) async throws -> RedisServer {
+                              configurationFile: String? = nil, program: String? = nil) async throws -> RedisServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
@@ -132,7 +141,8 @@ package final class RedisServer: Sendable {
                 .appendingPathComponent("taskiq-redis-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let server = RedisServer(port: try freePort(), password: password, arguments: arguments, tls: tls,
-                                     directory: directory, configurationFile: configurationFile)
+                                     directory: directory, configurationFile: configurationFile,
+                                     program: program ?? executable!)
             do {
                 try await server.launch()
                 return server
@@ -190,7 +200,7 @@ package final class RedisServer: Sendable {
             if !FileManager.default.fileExists(atPath: path) { try configurationFile.write(toFile: path, atomically: true, encoding: .utf8) }
             file = [path]
         }
-        let pid = try Self.spawn(Self.executable!, file + arguments + self.arguments)
+        let pid = try Self.spawn(program, file + arguments + self.arguments)
         let exitEvents = EventStream<Int32>()
         let reaper = Thread {
             var status: Int32 = 0
