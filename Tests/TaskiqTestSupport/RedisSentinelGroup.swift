@@ -26,24 +26,31 @@ package final class RedisSentinelGroup: Sendable {
     package let replicas: [RedisServer]
     /// The three sentinels.
     package let sentinels: [RedisServer]
+    /// How every process speaks TLS (to clients, replication, sentinels to servers); `nil` for plain TCP.
+    package let tls: RedisServer.TLS?
 
-    private init(master: RedisServer, replicas: [RedisServer], sentinels: [RedisServer]) {
+    private init(master: RedisServer, replicas: [RedisServer], sentinels: [RedisServer], tls: RedisServer.TLS?) {
         self.master = master
         self.replicas = replicas
         self.sentinels = sentinels
+        self.tls = tls
     }
 
-    /// `redis+sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/taskiq-master`.
+    /// `redis+sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/taskiq-master`; over TLS
+    /// `rediss+sentinel://…/taskiq-master?ssl_cert_reqs=required&ssl_ca_certs=<ca>`.
     package var url: String {
-        "redis+sentinel://" + sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") + "/\(Self.masterName)"
+        let sentinels = sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+        guard let tls else { return "redis+sentinel://\(sentinels)/\(Self.masterName)" }
+        return "rediss+sentinel://\(sentinels)/\(Self.masterName)?ssl_cert_reqs=required&ssl_ca_certs=\(tls.caFile)"
     }
 
     /// The sentinels as `127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, as the Python peer reads them.
     package var sentinelAddresses: String { sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
 
     /// Starts a group, runs `body`, and stops every process whether `body` throws or not.
-    package static func with<T: Sendable>(_ body: (RedisSentinelGroup) async throws -> T) async throws -> T {
-        let group = try await start()
+    package static func with<T: Sendable>(tls: RedisServer.TLS? = nil,
+                                          _ body: (RedisSentinelGroup) async throws -> T) async throws -> T {
+        let group = try await start(tls: tls)
         do {
             let result = try await body(group)
             await group.stop()
@@ -56,17 +63,19 @@ package final class RedisSentinelGroup: Sendable {
 
     /// Starts the master, the replicas (waiting until they have synchronised) and the sentinels
     /// (waiting until each knows the replicas and the two other sentinels, so they can elect a leader).
-    package static func start() async throws -> RedisSentinelGroup {
-        let master = try await RedisServer.start()
+    package static func start(tls: RedisServer.TLS? = nil) async throws -> RedisSentinelGroup {
+        let tlsReplication = tls == nil ? [] : ["--tls-replication", "yes"]
+        let master = try await RedisServer.start(arguments: tlsReplication, tls: tls)
         var started = [master]
         do {
             var replicas: [RedisServer] = []
             for _ in 0..<2 {
-                let replica = try await RedisServer.start(arguments: ["--replicaof", "127.0.0.1", String(master.port)])
+                let replica = try await RedisServer.start(arguments: ["--replicaof", "127.0.0.1", String(master.port)] + tlsReplication,
+                                                          tls: tls)
                 started.append(replica)
                 replicas.append(replica)
                 try await eventually("the replica synchronised with the master", seconds: 30) {
-                    let role = try? await Self.command(["ROLE"], port: replica.port)
+                    let role = try? await Self.command(["ROLE"], port: replica.port, tls: tls)
                     return role?.array?.count == 5 && role?.array?[3].string == "connected"
                 }
             }
@@ -82,14 +91,15 @@ package final class RedisSentinelGroup: Sendable {
             }
             var sentinels: [RedisServer] = []
             for _ in 0..<3 {
-                let sentinel = try await RedisServer.start(configurationFile: monitor, program: sentinelProgram)
+                let sentinel = try await RedisServer.start(arguments: tlsReplication, tls: tls, configurationFile: monitor,
+                                                           program: sentinelProgram)
                 started.append(sentinel)
                 sentinels.append(sentinel)
             }
             for sentinel in sentinels {
                 try await eventually("sentinel \(sentinel.port) knows the replicas and the other sentinels", seconds: 30,
                                      every: .milliseconds(100)) {
-                    guard let fields = try? await Self.command(["SENTINEL", "MASTER", masterName], port: sentinel.port).array else {
+                    guard let fields = try? await Self.command(["SENTINEL", "MASTER", masterName], port: sentinel.port, tls: tls).array else {
                         return false
                     }
                     let info = Dictionary(stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1].string ?? "") },
@@ -97,7 +107,7 @@ package final class RedisSentinelGroup: Sendable {
                     return info["num-slaves"] == "2" && info["num-other-sentinels"] == "2"
                 }
             }
-            return RedisSentinelGroup(master: master, replicas: replicas, sentinels: sentinels)
+            return RedisSentinelGroup(master: master, replicas: replicas, sentinels: sentinels, tls: tls)
         } catch {
             for server in started { await server.stop() }
             throw error
@@ -109,12 +119,12 @@ package final class RedisSentinelGroup: Sendable {
     @discardableResult
     package func waitForPromotion(seconds: Double = 60) async throws -> (replica: RedisServer, took: Duration) {
         let start = ContinuousClock.now
-        let sentinels = sentinels, replicas = replicas
+        let sentinels = sentinels, replicas = replicas, tls = tls
         let promoted = Mutex<RedisServer?>(nil)
         try await eventually("the sentinels promoted a replica", seconds: seconds, every: .milliseconds(50)) {
             var ports: Set<String> = []
             for sentinel in sentinels {
-                let reply = try? await Self.command(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName], port: sentinel.port)
+                let reply = try? await Self.command(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName], port: sentinel.port, tls: tls)
                 ports.insert(reply?.array?.last?.string ?? "")
             }
             guard ports.count == 1, let replica = replicas.first(where: { ports.contains(String($0.port)) }) else { return false }
@@ -131,10 +141,12 @@ package final class RedisSentinelGroup: Sendable {
         await master.stop()
     }
 
-    /// Sends one command to 127.0.0.1:`port` on a connection of its own (RESP2).
-    package static func command(_ command: [any RESPArgument], port: Int) async throws -> RESPValue {
-        let connection = try await RedisConnection.connect(
-            RedisConfiguration(port: port, protocolVersion: .resp2, connectTimeout: .seconds(2), commandTimeout: .seconds(5)))
+    /// Sends one command to 127.0.0.1:`port` on a connection of its own (RESP2), over TLS
+    /// trusting `tls`'s CA when given.
+    package static func command(_ command: [any RESPArgument], port: Int, tls: RedisServer.TLS? = nil) async throws -> RESPValue {
+        var configuration = RedisConfiguration(port: port, protocolVersion: .resp2, connectTimeout: .seconds(2), commandTimeout: .seconds(5))
+        if let tls { configuration.tls = TLSConfiguration(caFile: tls.caFile) }
+        let connection = try await RedisConnection.connect(configuration)
         defer { connection.close() }
         return try await connection.send(command)
     }

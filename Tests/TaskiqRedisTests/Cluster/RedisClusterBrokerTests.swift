@@ -37,6 +37,34 @@ struct RedisClusterBrokerTests {
         }
     }
 
+    /// Every node speaks only TLS (clients, the cluster bus, replication): `rediss+cluster://`
+    /// verifies each node's certificate against the CA, with redis-py's option names.
+    @Test(.enabled(if: TLSCertificates.shouldRun, "openssl is not installed"))
+    func tasksAndResultsWorkOnATLSCluster() async throws {
+        let certificates = try TLSCertificates.shared()
+        try await RedisClusterGroup.with(tls: RedisServer.TLS(certificates.server, caFile: certificates.caFile)) { cluster in
+            #expect(cluster.url.hasPrefix("rediss+cluster://"))
+            let broker = try Self.broker(cluster)
+            let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+            try await Redis.withWorker(broker) { _ in
+                var handles: [TaskHandle<Int>] = []
+                for index in 0..<50 { handles.append(try await add.kiq(index, 1)) }
+                handles.append(try await add.kicker().withLabels(["delay": .double(0.2)]).kiq(1, 1))
+                for handle in handles { #expect(try await handle.waitResult(timeout: .seconds(30)).isErr == false) }
+            }
+            // A client that does not trust the cluster's CA is refused, saying why.
+            var untrusting = try RedisConfiguration(url: cluster.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
+            untrusting.reconnect.attemptsPerCommand = 1
+            let client = RedisClient(configuration: untrusting)
+            defer { client.close() }
+            await #expect {
+                try await client.send(["PING"])
+            } throws: { error in
+                (error as? RedisConnectionError)?.description.contains("certificate") == true
+            }
+        }
+    }
+
     @Test func aDeadConsumersEntriesAreClaimedOnACluster() async throws {
         try await RedisClusterGroup.with { cluster in
             let broker = try Self.broker(cluster)

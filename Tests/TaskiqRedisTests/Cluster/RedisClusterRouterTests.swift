@@ -55,17 +55,27 @@ struct RedisClusterRouterTests {
             let written = Atomic<Int>(0)
             let stop = Atomic<Bool>(false)
             let start = ContinuousClock.now
+            let failed = Atomic<Bool>(false)
             async let writer: Int = {
                 var index = 0
-                while !stop.load(ordering: .relaxed) || index < 2000 {
-                    try await client.send(["SET", "item:\(index)", "\(index)"])
-                    #expect(try await client.send(["GET", "item:\(index)"]).string == "\(index)")
-                    index += 1
-                    written.store(index, ordering: .relaxed)
+                do {
+                    while !stop.load(ordering: .relaxed) || index < 2000 {
+                        try await client.send(["SET", "item:\(index)", "\(index)"])
+                        #expect(try await client.send(["GET", "item:\(index)"]).string == "\(index)")
+                        index += 1
+                        written.store(index, ordering: .relaxed)
+                    }
+                } catch {
+                    failed.store(true, ordering: .relaxed)  // ends the wait below; awaiting the writer rethrows it
+                    throw error
                 }
                 return index
             }()
-            try await eventually("the writer has started") { written.load(ordering: .relaxed) > 200 }
+            // Generous: on a loaded 2-core run the new cluster's first commands can be slow.
+            try await eventually("the writer has started", seconds: 60) {
+                written.load(ordering: .relaxed) > 20 || failed.load(ordering: .relaxed)
+            }
+            if failed.load(ordering: .relaxed) { _ = try await writer }
             let reshard = try await cluster.redisCLI(["--cluster", "reshard", "127.0.0.1:\(cluster.nodes[0].port)",
                                                       "--cluster-from", source, "--cluster-to", target,
                                                       "--cluster-slots", "2000", "--cluster-yes", "--cluster-pipeline", "50"])

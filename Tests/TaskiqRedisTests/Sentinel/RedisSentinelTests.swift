@@ -27,6 +27,36 @@ struct RedisSentinelTests {
         }
     }
 
+    /// Master, replicas and sentinels speak only TLS: `rediss+sentinel://` verifies the
+    /// sentinels and the master they name against the CA, and a master killed there is still
+    /// replaced, the client following over TLS.
+    @Test(.enabled(if: TLSCertificates.shouldRun, "openssl is not installed"))
+    func theSentinelsAndTheMasterAreReachedOverTLS() async throws {
+        let certificates = try TLSCertificates.shared()
+        try await RedisSentinelGroup.with(tls: RedisServer.TLS(certificates.server, caFile: certificates.caFile)) { group in
+            #expect(group.url.hasPrefix("rediss+sentinel://"))
+            let client = RedisClient(configuration: try RedisConfiguration(url: group.url))
+            defer { client.close() }
+            try await client.send(["SET", "k", "before"])
+            #expect(try await client.send(["WAIT", 2, 10_000]).int == 2, "both replicas have the write")
+            #expect(try await client.connection().configuration.port == group.master.port)
+            await group.master.kill()
+            let promoted = try await group.waitForPromotion().replica
+            #expect(try await client.send(["GET", "k"]).string == "before", "the write had reached the replicas")
+            #expect(try await client.connection().configuration.port == promoted.port)
+            var untrusting = try RedisConfiguration(url: group.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
+            untrusting.reconnect.attemptsPerCommand = 1
+            let refused = RedisClient(configuration: untrusting)
+            defer { refused.close() }
+            await #expect {
+                try await refused.send(["PING"])
+            } throws: { error in
+                let text = (error as? RedisConnectionError)?.description ?? ""
+                return text.contains("no sentinel could name master") && text.contains("certificate")
+            }
+        }
+    }
+
     @Test func anUnknownMasterNameSaysWhatEachSentinelAnswered() async throws {
         try await RedisSentinelGroup.with { group in
             var configuration = try RedisConfiguration(url: group.url.replacingOccurrences(of: "/taskiq-master", with: "/nosuch"))
