@@ -153,7 +153,8 @@ public final class RedisStreamBroker: AsyncBroker {
     /// acknowledged everything written on it so far.
     private func waitForReplicas(_ command: [any RESPArgument]) async throws {
         let wanted = options.replicasToAcknowledge
-        let milliseconds = max(1, Int((options.replicaAcknowledgeTimeout.inSeconds * 1000).rounded(.up)))
+        // Clamped before the conversion: the options are public, and Int(Double) traps past Int.max.
+        let milliseconds = Int(min(max(1, (options.replicaAcknowledgeTimeout.inSeconds * 1000).rounded(.up)), 600_000))
         let wait: [any RESPArgument] = ["WAIT", wanted, milliseconds]
         let replies = try await client.pipeline([command, wait],
                                                timeout: client.configuration.commandTimeout + options.replicaAcknowledgeTimeout)
