@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TaskiqRedis", targets: ["TaskiqRedis"]),
         .library(name: "TaskiqZeroMQ", targets: ["TaskiqZeroMQ"]),
         .library(name: "TaskiqRabbitMQ", targets: ["TaskiqRabbitMQ"]),
+        .library(name: "TaskiqNATS", targets: ["TaskiqNATS"]),
         .library(name: "TaskiqConfig", targets: ["TaskiqConfig"]),
         .library(name: "TaskiqExamples", targets: ["TaskiqExamples"]),
         .library(name: "TaskiqDiagnostics", targets: ["TaskiqDiagnostics"]),
@@ -19,7 +20,8 @@ let package = Package(
         .target(name: "TaskiqRedis", dependencies: ["Taskiq"]),
         .target(name: "TaskiqZeroMQ", dependencies: ["Taskiq"]),
         .target(name: "TaskiqRabbitMQ", dependencies: ["Taskiq"]),
-        .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ"]),
+        .target(name: "TaskiqNATS", dependencies: ["Taskiq"]),
+        .target(name: "TaskiqConfig", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS"]),
         .target(name: "TaskiqExamples", dependencies: ["Taskiq"]),
         .target(name: "TaskiqDiagnostics", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqConfig"]),
         .executableTarget(name: "taskiq-run", dependencies: ["TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples"]),
@@ -28,8 +30,9 @@ let package = Package(
         .testTarget(name: "TaskiqRedisTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRabbitMQTests", dependencies: ["Taskiq", "TaskiqRabbitMQ", "TaskiqTestSupport"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqNATSTests", dependencies: ["Taskiq", "TaskiqNATS", "TaskiqTestSupport"]),
+        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
     ]
 )
 

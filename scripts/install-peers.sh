@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the interoperability tests run against: redis-server, redis-sentinel
-# and redis-tools (the Sentinel failover tests), openssl (the TLS tests make their certificates with it) and rabbitmq-server (Debian) and Python taskiq,
-# taskiq-redis, taskiq-aio-pika and pyzmq (PyPI) in .venv at the package root. Safe to re-run.
+# and redis-tools (the Sentinel failover tests), openssl (the TLS tests make their certificates with it),
+# rabbitmq-server and nats-server (Debian), and Python taskiq, taskiq-redis, taskiq-aio-pika,
+# taskiq-nats (with nats-py) and pyzmq (PyPI) in .venv at the package root. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,14 @@ if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, zmq' 2>/dev/null; then
+# The tests start private servers (nats-server 2.9.10 in Debian 12); nothing needs to run as a service.
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+    echo "installing nats-server" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, taskiq_nats, zmq' 2>/dev/null; then
     echo "installing Python peers into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-peers.txt

@@ -44,6 +44,25 @@ package final class PythonPeer: Sendable {
     /// Runs the RabbitMQ interop tests unless taskiq-aio-pika is missing outside CI.
     package static var shouldRunAioPika: Bool { (hasAioPika && RabbitMQServer.isInstalled) || isCI }
 
+    /// Whether the venv's python can `import taskiq_nats` (the NATS peer); checked once.
+    package static let hasTaskiqNATS: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", "import taskiq_nats"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// Runs the NATS interop tests unless taskiq-nats or nats-server is missing outside CI.
+    package static var shouldRunTaskiqNATS: Bool { (hasTaskiqNATS && NATSServer.executable != nil) || isCI }
+
+    /// Why the NATS interop tests were skipped.
+    package static let taskiqNATSSkipMessage: Comment = "Python taskiq-nats or nats-server is not installed; run scripts/install-peers.sh to run the NATS interop tests"
+
     /// Runs the interop test unless the peer is missing outside CI (then it is skipped).
     package static var shouldRun: Bool { hasPyzmq || isCI }
 

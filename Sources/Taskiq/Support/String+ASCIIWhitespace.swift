@@ -1,6 +1,6 @@
 extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
-    func trimmingASCIIWhitespace() -> String {
+    package func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }

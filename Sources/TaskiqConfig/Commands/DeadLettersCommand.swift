@@ -1,5 +1,6 @@
 import Taskiq
 import TaskiqRabbitMQ
+import TaskiqNATS
 import TaskiqRedis
 
 /// `dead-letters`: lists, replays or purges the letters of the configured destination.
@@ -160,6 +161,7 @@ public struct DeadLettersCommand: RunnerCommand {
         case let redis as RedisStreamDeadLetterQueue: "Redis stream '\(redis.stream)' on \(redis.address)"
         case let file as FileDeadLetterQueue: "file \(file.path)"
         case let rabbitmq as RabbitMQDeadLetterQueue: "RabbitMQ queue '\(rabbitmq.queue)' on \(rabbitmq.url)"
+        case let nats as NATSDeadLetterQueue: "NATS JetStream stream '\(nats.stream)'"
         default: "\(type(of: queue))"
         }
     }

@@ -2,6 +2,7 @@ import Taskiq
 import TaskiqZeroMQ
 import TaskiqRedis
 import TaskiqRabbitMQ
+import TaskiqNATS
 
 /// A kind of network address an option holds, with the parser that checks it when the
 /// configuration is loaded: scheme, host, port range and trailing text.
@@ -58,6 +59,17 @@ public struct AddressFormat: Sendable, Hashable {
                                               scheme: "amqps?://") { text in
         do throws(AMQPConnectionError) {
             _ = try AMQPConfiguration(url: text)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// A NATS server URL, `nats://[user:password@]host:port[,host:port…]` or `tls://…`, read by
+    /// the parser the NATS components use (secrets masked in errors).
+    public static let natsURL = AddressFormat(name: "nats_url", example: "nats://[user:password@]host:port", scheme: "(nats|tls)://") { text in
+        do throws(NATSClientError) {
+            _ = try NATSConfiguration(url: text)
             return nil
         } catch {
             return error.message

@@ -3,7 +3,7 @@ import TaskiqZeroMQ
 import TaskiqRedis
 
 extension ComponentRegistry {
-    /// The built-in types: the `inmemory`, `zeromq`, `redis_stream`, `redis_list` and `rabbitmq` brokers; the
+    /// The built-in types: the `inmemory`, `zeromq`, `redis_stream`, `redis_list`, `rabbitmq`, `nats` and `nats_jetstream` brokers; the
     /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry` and `smart_retry` middlewares;
     /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` and `redis` scheduler
     /// leases and the `inmemory` and `redis` scheduler state stores;
@@ -16,6 +16,7 @@ extension ComponentRegistry {
         registry.registerZeroMQTypes()
         registry.registerRedisTypes()
         registry.registerRabbitMQTypes()
+        registry.registerNATSTypes()
         registry.registerFileTypes()
         registry.registerMiddlewareTypes()
         registry.registerTaskIDGeneratorTypes()

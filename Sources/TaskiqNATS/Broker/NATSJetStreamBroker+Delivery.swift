@@ -1,0 +1,96 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Taskiq
+
+extension NATSJetStreamBroker {
+    /// Hands a delivery to the worker, unless its delay has not ended (given back for the time
+    /// left) or it went past ``NATSJetStreamBrokerOptions/maxDeliveries`` (dead-lettered).
+    /// Runs on the connection's reader thread.
+    func deliver(_ delivery: JetStreamPullConsumer.Delivery, to continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation) {
+        guard let consumer = listening.withLock({ $0?.consumer }) else { return }
+        let delay = delivery.message.headers?["delay"].flatMap { BrokerMessage.delay(.string($0)) }
+        if let delay {
+            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            let left = Date.now.distance(to: Self.stored(delivery.info).addingTimeInterval(seconds))
+            if left > 0.001 {
+                let wait = Duration.clampedSeconds(left) ?? .zero
+                client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": \(wait.nanoseconds)}".utf8))
+                consumer.settled()
+                return
+            }
+        }
+        // A delayed message was delivered once to be put off: that delivery did not run it.
+        let runs = delivery.info.delivered - (delay == nil ? 0 : 1)
+        if let limit = options.maxDeliveries, runs > limit {
+            Task { await self.deadLetter(delivery, runs: runs, limit: limit, consumer: consumer) }
+            return
+        }
+        let reply = delivery.replySubject
+        inFlight.withLock { $0[reply] = .now }
+        continuation.yield(AckableMessage(
+            data: delivery.message.payload,
+            ack: { try await self.settle(reply, "+ACK", consumer: consumer) },
+            release: { try? await self.settle(reply, "-NAK", consumer: consumer) }))
+    }
+
+    /// When the stream stored a delivery's message.
+    static func stored(_ info: JetStreamAckSubject) -> Date {
+        Date(timeIntervalSince1970: Double(info.timestamp) / 1e9)
+    }
+
+    /// Acks, naks or terminates a delivery; its place in the pull window is free at once.
+    func settle(_ reply: String, _ verb: String, consumer: JetStreamPullConsumer) async throws {
+        let known = inFlight.withLock { $0.removeValue(forKey: reply) != nil }
+        guard known else { return }
+        consumer.settled()
+        // Acks go by subject, so one sent on a later connection still counts.
+        try await client.publish(reply, payload: Array(verb.utf8), timeout: .seconds(10))
+    }
+
+    /// Sends `+WPI` for every delivery the worker holds, every third of the ack wait, so the
+    /// server never delivers a running task again.
+    func keepDeliveriesAlive() async {
+        let interval = options.ackWait / 3
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let now = ContinuousClock.now
+            let due = inFlight.withLock { inFlight -> [String] in
+                var due: [String] = []
+                for (reply, touched) in inFlight where now - touched >= interval - .milliseconds(50) {
+                    due.append(reply)
+                    inFlight[reply] = now
+                }
+                return due
+            }
+            for reply in due { client.publishNow(reply, payload: Self.inProgress) }
+        }
+    }
+
+    static var inProgress: [UInt8] { Array("+WPI".utf8) }
+
+    /// Stores a delivery that ran too often as a dead letter, then terminates it; when the
+    /// letter cannot be stored, the delivery is given back a second later, never lost.
+    func deadLetter(_ delivery: JetStreamPullConsumer.Delivery, runs: Int, limit: Int, consumer: JetStreamPullConsumer) async {
+        let text = "delivered \(runs) times, more than max_deliveries (\(limit))"
+        let letter = DeadLetter(reason: .deliveryLimit, message: text, data: delivery.message.payload, queue: options.streamName,
+                                originalID: String(delivery.info.streamSequence), deliveries: runs).withMessageDetails()
+        let what = letter.taskName.map { "task \($0) (\(letter.taskID ?? "?"))" } ?? "a message of \(delivery.message.payload.count) bytes"
+        let destination = components.deadLetterQueue ?? ownDeadLetters
+        do {
+            let id = try await destination.add(letter)
+            logger.error("dead-lettered \(what) from stream '\(options.streamName)' as \(id): \(text)")
+            try await client.publish(delivery.replySubject, payload: Array("+TERM".utf8), timeout: .seconds(10))
+        } catch {
+            logger.error("cannot dead-letter \(what) from stream '\(options.streamName)' (\(text)): \(error); it is delivered again in a second")
+            client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": 1000000000}".utf8))
+        }
+        consumer.settled()
+    }
+}

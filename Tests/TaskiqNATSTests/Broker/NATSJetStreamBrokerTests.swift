@@ -1,0 +1,137 @@
+import Taskiq
+@testable import TaskiqNATS
+import TaskiqTestSupport
+import Testing
+
+/// The JetStream broker against a real nats-server: taskiq-nats' stream and consumer, the kick →
+/// pull → ack round trip, redelivery of what was released, native delays and the delivery limit.
+@Suite(.enabled(if: NATSServer.shouldRun, NATSServer.skipMessage))
+struct NATSJetStreamBrokerTests {
+    static func message(_ id: String, labels: [String: JSONValue] = [:]) -> BrokerMessage {
+        let body = Array(#"{"task_id": "\#(id)", "task_name": "wirefacts.add", "labels": {}, "labels_types": {}, "args": [1, 2], "kwargs": {}}"#.utf8)
+        return BrokerMessage(taskID: id, taskName: "wirefacts.add", message: body, labels: labels)
+    }
+
+    @Test func startupCreatesTaskiqNATSStreamAndConsumerAndARoundTripAcks() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                let broker = try NATSJetStreamBroker(url: server.url)
+                try await broker.startup()
+                let stream = try await broker.jetStream.api("STREAM.INFO.taskiq_jetstream")
+                let config = try #require(stream["config"]?.objectValue)
+                #expect(config["subjects"] == ["taskiq_tasks"])
+                #expect(config["retention"] == "limits")
+                #expect(config["storage"] == "file")
+                let consumer = try await broker.jetStream.api("CONSUMER.INFO.taskiq_jetstream.taskiq_durable")
+                let consumerConfig = try #require(consumer["config"]?.objectValue)
+                #expect(consumerConfig["ack_policy"] == "explicit")
+                #expect(consumerConfig["ack_wait"]?.intValue == 30_000_000_000)
+
+                try await broker.kick(Self.message("t1", labels: ["priority": .int(5), "custom": .string("hello")]))
+                let stored = try #require(try await broker.jetStream.message(stream: "taskiq_jetstream", sequence: 1))
+                #expect(stored.headers?["priority"] == "5")
+                #expect(stored.headers?["custom"] == "hello")
+                #expect(stored.headers?["Nats-Msg-Id"]?.count == 32)
+
+                let deliveries = try await broker.listen()
+                for try await delivery in deliveries {
+                    #expect(delivery.data == Self.message("t1").message)
+                    try await delivery.ack?()
+                    break
+                }
+                try await broker.client.flush()
+                let after = try await broker.jetStream.api("CONSUMER.INFO.taskiq_jetstream.taskiq_durable")
+                #expect(after["num_ack_pending"]?.intValue == 0)
+                #expect(after["num_pending"]?.intValue == 0)
+                try await broker.shutdown()
+            }
+        }
+    }
+
+    @Test func aReleasedDeliveryComesBackAndAWorkqueueStreamDropsAckedTasks() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                var options = NATSJetStreamBrokerOptions()
+                options.retention = .workqueue
+                let broker = try NATSJetStreamBroker(url: server.url, options: options)
+                try await broker.startup()
+                try await broker.kick(Self.message("t2"))
+                let deliveries = try await broker.listen()
+                var seen = 0
+                for try await delivery in deliveries {
+                    seen += 1
+                    if seen == 1 {
+                        await delivery.release?()
+                    } else {
+                        try await delivery.ack?()
+                        break
+                    }
+                }
+                #expect(seen == 2)
+                try await broker.client.flush()
+                let info = try await broker.jetStream.api("STREAM.INFO.taskiq_jetstream")
+                #expect(info["config"]?.objectValue?["retention"] == "workqueue")
+                #expect(info["state"]?.objectValue?["messages"]?.intValue == 0)
+                try await broker.shutdown()
+            }
+        }
+    }
+
+    @Test func aDelayedKickWaitsOnTheServerNotInTheWorker() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                let broker = try NATSJetStreamBroker(url: server.url)
+                try await broker.startup()
+                let kicked = ContinuousClock.now
+                try await broker.kick(Self.message("t3", labels: ["delay": .double(1.5)]))
+                let deliveries = try await broker.listen()
+                for try await delivery in deliveries {
+                    #expect(ContinuousClock.now - kicked >= .milliseconds(1400))
+                    try await delivery.ack?()
+                    break
+                }
+                try await broker.shutdown()
+            }
+        }
+    }
+
+    @Test func aMessagePastMaxDeliveriesIsDeadLetteredAndTerminated() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                var options = NATSJetStreamBrokerOptions()
+                options.maxDeliveries = 2
+                let broker = try NATSJetStreamBroker(url: server.url, options: options)
+                try await broker.startup()
+                try await broker.kick(Self.message("t4"))
+                let deliveries = try await broker.listen()
+                var seen = 0
+                let letters = Task {
+                    // Releases every delivery; the third never arrives, it is dead-lettered.
+                    for try await delivery in deliveries {
+                        seen += 1
+                        await delivery.release?()
+                    }
+                    return seen
+                }
+                var stored: [DeadLetter] = []
+                while stored.isEmpty {
+                    stored = try await broker.ownDeadLetters.list(limit: nil)
+                    if stored.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(stored.count == 1)
+                #expect(stored.first?.reason == .deliveryLimit)
+                #expect(stored.first?.taskID == "t4")
+                #expect(stored.first?.deliveries == 3)
+                try await broker.client.flush()
+                let consumer = try await broker.jetStream.api("CONSUMER.INFO.taskiq_jetstream.taskiq_durable")
+                #expect(consumer["num_ack_pending"]?.intValue == 0)
+                let id = try #require(stored.first?.id)
+                #expect(try await broker.ownDeadLetters.letter(id: id)?.taskID == "t4")
+                #expect(try await broker.ownDeadLetters.remove(id: id))
+                #expect(try await broker.ownDeadLetters.letter(id: id) == nil)
+                try await broker.shutdown()
+                #expect(try await letters.value == 2)
+            }
+        }
+    }
+}
