@@ -6,6 +6,7 @@
 #   RUNS=1 SCALE=0.1 bash bench/compare.sh   # a quick look: one run, a tenth of the tasks
 #   REDIS_TASKS=50000 bash bench/compare.sh  # the issue's Redis size for Python too (minutes per run)
 #   BENCH_ONLY=rabbitmq bash bench/compare.sh  # only the scenarios whose name starts so
+#   BENCH_ONLY=nats bash bench/compare.sh      # the NATS scenarios (core and JetStream) only
 #
 # Installs the Python side into .venv when missing (scripts/install-peers.sh). The Redis scenarios
 # start a private redis-server on a free loopback port (Swift: 50k tasks, SWIFT_REDIS_TASKS; Python:
@@ -15,14 +16,17 @@
 # `rediss://…?ssl_cert_reqs=required&ssl_ca_certs=…`. BENCH_TLS=0 skips them. The RabbitMQ
 # scenarios start a private rabbitmq-server node (Swift: 50k tasks, SWIFT_RABBITMQ_TASKS; Python
 # taskiq-aio-pika: 10k, RABBITMQ_TASKS), each side on its own quorum queue with results in the
-# private Redis; BENCH_RABBITMQ=0 skips them.
+# private Redis; BENCH_RABBITMQ=0 skips them. The NATS scenarios start a private nats-server with
+# JetStream (Swift: 200k tasks, SWIFT_NATS_TASKS; Python taskiq-nats: 20k, NATS_TASKS): core NATS with
+# a queue group, and the JetStream pull broker on a work-queue stream (Python with pull batch 100),
+# no results on either side; BENCH_NATS=0 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${RUNS:-3}
 SCALE=${SCALE:-1}
 RESULTS=$(mktemp -d)
-trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-}; do kill "$pid" 2>/dev/null || true; done; [ -n "${RABBITMQ_PID:-}" ] && kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null; true' EXIT
+trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-} ${NATS_PID:-}; do kill "$pid" 2>/dev/null || true; done; [ -n "${RABBITMQ_PID:-}" ] && kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null; true' EXIT
 
 n() { python3 -c "print(max(1, int($1 * $SCALE)))"; }
 
@@ -138,6 +142,25 @@ else
     echo "redis-server or rabbitmq-server is not installed (or BENCH_RABBITMQ=0): skipping the RabbitMQ scenarios" >&2
 fi
 
+if command -v nats-server >/dev/null 2>&1 && [ "${BENCH_NATS:-1}" != 0 ]; then
+    # A private nats-server with JetStream (file store in a temp dir) on a free loopback port, shared
+    # by both sides, each on its own subject, stream and consumer; no results (the workers' counts).
+    NATS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    NATS_DIR=$(mktemp -d)
+    nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_DIR/js" -l "$NATS_DIR/nats.log" >/dev/null 2>&1 &
+    NATS_PID=$!
+    for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $NATS_PORT), 0.2)" 2>/dev/null && break; sleep 0.05; done
+    export BENCH_NATS_URL="nats://127.0.0.1:$NATS_PORT" TASKIQ_BENCH_NATS_URL="nats://127.0.0.1:$NATS_PORT"
+    run nats_core swift "$SWIFT" bench -c bench/configs/nats.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 64
+    run nats_core python "$PY" bench/python/bench_worker_broker.py nats -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
+    run nats_jetstream swift "$SWIFT" bench -c bench/configs/nats-jetstream.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 256
+    run nats_jetstream python "$PY" bench/python/bench_worker_broker.py nats_jetstream -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
+    kill "$NATS_PID"; NATS_PID=
+    rm -rf "$NATS_DIR"
+else
+    echo "nats-server is not installed (or BENCH_NATS=0): skipping the NATS scenarios" >&2
+fi
+
 # Idle worker RSS: start a worker, let it settle, read VmRSS of the process that runs tasks.
 idle_rss() {  # side command...
     local side=$1; shift
@@ -188,6 +211,9 @@ scenarios = [
     ("Redis over TLS, kick->result", "redis_tls_latency", "p50_ms", "p50 ms", False),
     ("RabbitMQ quorum queue + Redis results, 1 worker", "rabbitmq_throughput", "tasks_per_s", "tasks/s", True),
     ("RabbitMQ kick->result", "rabbitmq_latency", "p50_ms", "p50 ms", False),
+    ("NATS core, queue group, 1 worker (no results)", "nats_core", "tasks_per_s", "tasks/s", True),
+    ("NATS core drops", "nats_core", "drops", "tasks", False),
+    ("NATS JetStream pull, workqueue, 1 worker (no results)", "nats_jetstream", "tasks_per_s", "tasks/s", True),
     ("worker idle RSS", "idle_rss", "idle_rss_mb", "MiB", False),
 ]
 print(f"{'scenario':52} {'metric':8} {'swift':>12} {'python':>12} {'swift/python':>13}")

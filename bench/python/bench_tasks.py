@@ -1,6 +1,7 @@
 """Worker-side tasks for the Python ZeroMQ and Redis scenarios.
 
-`BENCH_BROKER` picks the broker (zmq, redis, or rabbitmq: taskiq-aio-pika with Redis results). The worker counts `taskiq.bench.noop` runs and
+`BENCH_BROKER` picks the broker (zmq, redis, rabbitmq: taskiq-aio-pika with Redis results, nats: taskiq-nats core
+with a queue group, or nats_jetstream: taskiq-nats' pull broker; the NATS ones without results, like zmq). The worker counts `taskiq.bench.noop` runs and
 writes the count to `$TASKIQ_BENCH_REPORT.<pid>` (one file per worker process) on each `taskiq.bench.mark` task and on shutdown, the
 same protocol the Swift bench's workers follow, so drops are counted the same way on both sides.
 """
@@ -35,6 +36,23 @@ elif KIND == "rabbitmq":
                            dead_letter_queue=Queue(name="taskiq_bench_python.dead_letter"),
                            delay_queue=Queue(name="taskiq_bench_python.delay"), qos=200,
                            ).with_result_backend(RedisAsyncResultBackend(url, result_ex_time=600))
+elif KIND == "nats":
+    from taskiq_nats import NatsBroker
+
+    # Core NATS with a queue group, as the Swift side (taskiq-nats' default has none: fan-out).
+    broker = NatsBroker(os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222"), subject="taskiq_bench_python",
+                        queue="taskiq_bench_python")
+elif KIND == "nats_jetstream":
+    from nats.js.api import RetentionPolicy, StreamConfig
+    from taskiq_nats import PullBasedJetStreamBroker
+
+    # Its own stream, work-queue retention as the Swift side, and a pull batch of 100 (taskiq-nats'
+    # default of 1 does one round trip per task; this is its best case).
+    broker = PullBasedJetStreamBroker(
+        os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222"), subject="taskiq_bench_python",
+        stream_name="taskiq_bench_python", durable="taskiq_bench_python",
+        stream_config=StreamConfig(name="taskiq_bench_python", subjects=["taskiq_bench_python"], retention=RetentionPolicy.WORK_QUEUE),
+        pull_consume_batch=100)
 else:
     from taskiq.brokers.zmq_broker import ZeroMQBroker
 

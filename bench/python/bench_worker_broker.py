@@ -27,7 +27,7 @@ import time
 
 import common
 
-KIND = sys.argv.pop(1) if len(sys.argv) > 1 and sys.argv[1] in ("zmq", "redis", "rabbitmq") else "zmq"
+KIND = sys.argv.pop(1) if len(sys.argv) > 1 and sys.argv[1] in ("zmq", "redis", "rabbitmq", "nats", "nats_jetstream") else "zmq"
 os.environ["BENCH_BROKER"] = KIND
 REPORT = os.path.join(tempfile.gettempdir(), f"taskiq-pybench-{os.getpid()}.json")
 os.environ["TASKIQ_BENCH_REPORT"] = REPORT

@@ -1,6 +1,7 @@
 import Taskiq
 import TaskiqZeroMQ
 import TaskiqRedis
+import TaskiqNATS
 
 /// The brokers with their result backends, ID generators, middlewares and task modules, assembled
 /// from a validated configuration: what a worker runs and what a producer kicks through.
@@ -72,8 +73,17 @@ public final class TaskiqSystem: Sendable {
         try validateScheduleLabels()
     }
 
-    /// A Redis source on the main result backend's server when it is `redis`, else an in-memory one.
+    /// A Redis source on the main result backend's server when it is `redis`, a NATS key-value
+    /// source (bucket `taskiq_schedules`) when it is `nats_kv`, else an in-memory one.
     private static func makeScheduleSource(_ configuration: TaskiqConfiguration) throws(ConfigError) -> any ScheduleSource {
+        if let backend = configuration.resultBackend, backend.type.name == "nats_kv" {
+            do {
+                return try NATSKeyValueScheduleSource(url: try backend.options[ComponentRegistry.NATSKeyValueResultKeys().url])
+            } catch {
+                throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
+                                  "cannot create the NATS schedule source: \(error)")
+            }
+        }
         guard let backend = configuration.resultBackend, backend.type.name == "redis" else { return InMemoryScheduleSource() }
         do {
             return try RedisScheduleSource(url: try backend.options[ComponentRegistry.RedisConnectionKeys().url])
@@ -83,8 +93,8 @@ public final class TaskiqSystem: Sendable {
         }
     }
 
-    /// Whether ``scheduleSource`` is shared with other processes (Redis).
-    public var hasSharedScheduleSource: Bool { scheduleSource is RedisScheduleSource }
+    /// Whether ``scheduleSource`` is shared with other processes (Redis or NATS).
+    public var hasSharedScheduleSource: Bool { scheduleSource is RedisScheduleSource || scheduleSource is NATSKeyValueScheduleSource }
 
     /// Builds one broker with fresh instances of the shared components, so that each broker
     /// starts and stops its own.

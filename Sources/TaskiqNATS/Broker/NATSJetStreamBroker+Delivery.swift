@@ -47,6 +47,7 @@ extension NATSJetStreamBroker {
         guard known else { return }
         consumer.settled()
         // Acks go by subject, so one sent on a later connection still counts.
+        if client.publishNow(reply, payload: verb.utf8) { return }
         try await client.publish(reply, payload: Array(verb.utf8), timeout: .seconds(10))
     }
 

@@ -151,8 +151,8 @@ public final class NATSJetStreamBroker: AsyncBroker {
         while true {
             do {
                 let left = ContinuousClock.now.duration(to: deadline)
-                _ = try await jetStream.publish(options.subject, headers: headers, payload: message.message,
-                                                timeout: max(.milliseconds(1), min(.seconds(5), left)))
+                try await jetStream.publishAcknowledged(options.subject, headers: headers, payload: message.message,
+                                                        timeout: max(.milliseconds(1), min(.seconds(5), left)), checked: true)
                 return
             } catch let error as NATSClientError where [.connectionLost, .timeout, .noResponders, .staleConnection].contains(error.code)
                         || error.status == 503 {

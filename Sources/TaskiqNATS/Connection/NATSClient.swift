@@ -221,17 +221,31 @@ package final class NATSClient: Sendable {
     /// Sends a request and waits for the first reply.
     /// - Throws: `noResponders` (status 503), `timeout`, `connectionLost` (the connection went
     ///   away before the reply), `closed`, `invalidArgument`.
+    /// - Parameter checked: The caller validated `subject` already (a broker's fixed subject).
     package func request(_ subject: String, headers: NATSHeaders? = nil, payload: some Collection<UInt8> & Sendable,
-                         timeout: Duration = .seconds(5)) async throws -> NATSMessage {
-        try validate(subject)
+                         timeout: Duration = .seconds(5), checked: Bool = false) async throws -> NATSMessage {
+        if !checked { try validate(subject) }
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        try ensureInbox()
-        let connection = try await currentConnection(until: deadline)
-        try checkPayload(headers: headers, payload: payload.count, on: connection)
-        let token = state.withLock { state -> UInt64 in
+        // One lock for the common case: the inbox is subscribed and a connection is up.
+        let ready = try state.withLock { state throws(NATSClientError) -> (NATSConnection, UInt64)? in
+            if let closed = state.closed { throw closed }
+            guard state.inboxSID != nil, let connection = state.connection else { return nil }
             state.nextToken += 1
-            return state.nextToken
+            return (connection, state.nextToken)
         }
+        let connection: NATSConnection
+        let token: UInt64
+        if let ready {
+            (connection, token) = ready
+        } else {
+            try ensureInbox()
+            connection = try await currentConnection(until: deadline)
+            token = state.withLock { state -> UInt64 in
+                state.nextToken += 1
+                return state.nextToken
+            }
+        }
+        try checkPayload(headers: headers, payload: payload.count, on: connection)
         let reply = "\(inboxPrefix).\(token)"
         let message = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<NATSMessage, any Error>) in
@@ -304,7 +318,7 @@ package final class NATSClient: Sendable {
     }
 
     private func checkPayload(headers: NATSHeaders?, payload: Int, on connection: NATSConnection) throws(NATSClientError) {
-        let size = payload + (headers.map { $0.encoded().count } ?? 0)
+        let size = payload + (headers?.encodedCount ?? 0)
         let limit = connection.info.maxPayload
         if limit > 0, size > limit {
             throw NATSClientError(.invalidArgument, message: "a message of \(size) bytes is over the server's max_payload of \(limit) bytes")
@@ -326,8 +340,17 @@ package final class NATSClient: Sendable {
 
     /// Resumes the request a reply on the inbox belongs to.
     private func answer(_ message: NATSMessage) {
-        guard let dot = message.subject.utf8.lastIndex(of: UInt8(ascii: ".")),
-              let token = UInt64(message.subject[message.subject.utf8.index(after: dot)...]) else { return }
+        var token: UInt64 = 0
+        var multiplier: UInt64 = 1
+        var digits = 0
+        for byte in message.subject.utf8.reversed() {
+            guard byte != UInt8(ascii: ".") else { break }
+            guard (0x30...0x39).contains(byte), digits < 19 else { return }
+            token += UInt64(byte - 0x30) * multiplier
+            multiplier &*= 10
+            digits += 1
+        }
+        guard digits > 0 else { return }
         state.withLock { $0.requests.removeValue(forKey: token) }?.continuation.resume(returning: message)
     }
 

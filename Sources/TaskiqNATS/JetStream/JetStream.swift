@@ -78,17 +78,43 @@ package struct JetStream: Sendable {
     /// Publishes and waits for the stream's acknowledgement.
     /// - Throws: `noResponders` when no stream takes `subject`, `jetStreamError`, `timeout`.
     package func publish(_ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil) async throws -> PubAck {
-        let reply: NATSMessage
-        do {
-            reply = try await client.request(subject, headers: headers, payload: payload, timeout: timeout ?? self.timeout)
-        } catch let error as NATSClientError where error.code == .noResponders {
-            throw NATSClientError(.noResponders, message: "no JetStream stream stores subject '\(subject)' (status 503)", status: 503)
-        }
+        let reply = try await store(subject, headers: headers, payload: payload, timeout: timeout, checked: false)
         let object = try Self.object(reply.payload, from: "a publish to \(subject)")
         guard let stream = object["stream"]?.stringValue, let sequence = object["seq"]?.intValue, sequence >= 0 else {
             throw NATSClientError(.protocolViolation, message: "the acknowledgement of a publish to \(subject) has no stream and seq")
         }
         return PubAck(stream: stream, sequence: UInt64(sequence), duplicate: object["duplicate"]?.boolValue ?? false)
+    }
+
+    /// Publishes and waits for the stream's acknowledgement without decoding it unless it is an
+    /// error: a kick needs only to know that the stream stored the message.
+    /// - Parameter checked: `subject` was validated already.
+    package func publishAcknowledged(_ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil,
+                                     checked: Bool) async throws {
+        let reply = try await store(subject, headers: headers, payload: payload, timeout: timeout, checked: checked)
+        if Self.mayBeError(reply.payload) || reply.payload.first != UInt8(ascii: "{") {
+            _ = try Self.object(reply.payload, from: "a publish to \(subject)")
+        }
+    }
+
+    /// Whether an answer mentions `"error"` (the only answers worth decoding on the fast path).
+    static func mayBeError(_ payload: [UInt8]) -> Bool {
+        let needle = Array(#""error""#.utf8)
+        guard payload.count >= needle.count else { return false }
+        return payload.withUnsafeBufferPointer { bytes in
+            for start in 0...(bytes.count - needle.count) where bytes[start] == 0x22 {
+                if needle.indices.allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
+            }
+            return false
+        }
+    }
+
+    private func store(_ subject: String, headers: NATSHeaders?, payload: [UInt8], timeout: Duration?, checked: Bool) async throws -> NATSMessage {
+        do {
+            return try await client.request(subject, headers: headers, payload: payload, timeout: timeout ?? self.timeout, checked: checked)
+        } catch let error as NATSClientError where error.code == .noResponders {
+            throw NATSClientError(.noResponders, message: "no JetStream stream stores subject '\(subject)' (status 503)", status: 503)
+        }
     }
 
     /// Creates a stream, or leaves an existing one as it is.
@@ -144,8 +170,7 @@ package struct JetStream: Sendable {
 
     /// The first message at or after `sequence` (on `subject` when given), or `nil` past the end.
     package func nextMessage(stream: String, from sequence: UInt64, subject: String? = nil) async throws -> StoredMessage? {
-        var body: JSONObject = ["seq": .int(Int(sequence)), "next_by_subj": .string(subject ?? ">")]
-        if subject == nil { body["next_by_subj"] = .string(">") }
+        let body: JSONObject = ["seq": .int(Int(sequence)), "next_by_subj": .string(subject ?? ">")]
         do {
             let answer = try await api("STREAM.MSG.GET.\(stream)", .object(body))
             return try Self.stored(answer, stream: stream)

@@ -3,12 +3,19 @@
 /// The protocol is ASCII text, so numbers are written and read here without going through
 /// `String`, and nothing allocates per byte.
 enum NATSASCII {
+    /// Carriage return, the first byte of a line end.
     static let cr = UInt8(ascii: "\r")
+    /// Line feed, the last byte of a line end.
     static let lf = UInt8(ascii: "\n")
+    /// The separator the encoders write between arguments.
     static let space = UInt8(ascii: " ")
+    /// A separator the server may use between arguments.
     static let tab = UInt8(ascii: "\t")
+    /// Separates a header name from its value.
     static let colon = UInt8(ascii: ":")
+    /// Quotes the text of `-ERR`.
     static let quote = UInt8(ascii: "'")
+    /// The line end.
     static let crlf: [UInt8] = [cr, lf]
 
     /// Whether `byte` separates tokens on a control line (space or tab).

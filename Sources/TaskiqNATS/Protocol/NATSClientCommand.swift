@@ -100,6 +100,7 @@ package enum NATSClientCommand {
         buffer.append(contentsOf: NATSASCII.crlf)
     }
 
+    /// Appends ASCII text.
     private static func append(_ text: StaticString, to buffer: inout [UInt8]) {
         text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }

@@ -146,7 +146,7 @@ package struct NATSHeaders: Sendable, Hashable {
         buffer.append(contentsOf: NATSASCII.crlf)
     }
 
-    /// How many digits ``NATSASCII/appendDecimal(_:to:)-(Int,_)`` writes for `value`.
+    /// How many digits `NATSASCII.appendDecimal` writes for `value` (a negative one is written as 0).
     private static func decimalDigits(_ value: Int) -> Int {
         var rest = UInt64(clamping: value)
         var digits = 1
@@ -200,10 +200,14 @@ extension NATSHeaders {
     /// Cuts a header block into lines, each without its CRLF or LF; the last line may be
     /// unterminated.
     private struct LineReader {
+        /// The bytes holding the block.
         let bytes: [UInt8]
+        /// Where the next line starts.
         var index: Int
+        /// The end of the block.
         let end: Int
 
+        /// The next line's range without its line end, or `nil` at the end of the block.
         mutating func nextLine() -> Range<Int>? {
             guard index < end else { return nil }
             let start = index

@@ -21,13 +21,16 @@ package struct NATSParser: Sendable {
     /// when it is larger.
     package var maxInfoLine: Int
 
+    /// Received bytes; those before ``readIndex`` have been consumed.
     private var buffer: [UInt8] = []
+    /// Where the next operation starts in ``buffer``.
     private var readIndex = 0
     /// Bytes of the current control line already searched for its LF, so a line that arrives in
     /// many pieces is scanned once.
     private var scanned = 0
     /// A message whose control line was read and whose payload has not all arrived.
     private var pending: PendingMessage?
+    /// The first error, thrown again on every later call.
     private var failure: NATSProtocolError?
 
     /// Capacity above which an emptied buffer is released rather than kept for reuse.
@@ -80,6 +83,8 @@ package struct NATSParser: Sendable {
         }
     }
 
+    /// Drops consumed bytes once they are at least half of the buffer, so each byte is moved
+    /// a bounded number of times; an emptied buffer keeps its storage unless it grew large.
     private mutating func compact() {
         if readIndex == buffer.count {
             if readIndex > 0 || buffer.capacity > Self.retainedCapacity {
@@ -92,6 +97,8 @@ package struct NATSParser: Sendable {
         }
     }
 
+    /// The next operation, reading a control line first unless a message is waiting for its
+    /// payload.
     private mutating func parseNext() throws(NATSProtocolError) -> NATSServerOperation? {
         if pending == nil {
             guard let line = try nextControlLine() else { return nil }
@@ -158,10 +165,13 @@ package struct NATSParser: Sendable {
         return maxControlLine
     }
 
+    /// The error for a control line over `limit`; it names no bytes, so it is the same however
+    /// the stream was cut.
     private func tooLong(_ limit: Int) -> NATSProtocolError {
         NATSProtocolError(.controlLineTooLong, "a control line is longer than \(limit) bytes")
     }
 
+    /// `byte` as two hexadecimal digits.
     private func hex(_ byte: UInt8) -> String {
         (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
     }
@@ -178,8 +188,11 @@ extension NATSParser {
 
     /// A `MSG` or `HMSG` whose control line has been read.
     private struct PendingMessage: Sendable {
+        /// The subject it was published to.
         var subject: String
+        /// The subscription it was delivered to.
         var sid: UInt64
+        /// The reply subject, if the line had one.
         var replyTo: String?
         /// The size of the header block, for `HMSG`; `nil` for `MSG`.
         var headerLength: Int?
@@ -189,10 +202,14 @@ extension NATSParser {
 
     /// The blank-separated arguments of a control line, read without allocating.
     private struct Tokens {
+        /// The parser's buffer.
         let bytes: [UInt8]
+        /// Where the search for the next token starts.
         var index: Int
+        /// The end of the arguments.
         let end: Int
 
+        /// The next run of non-blank bytes, or `nil` after the last.
         mutating func next() -> Range<Int>? {
             while index < end, NATSASCII.isBlank(bytes[index]) { index += 1 }
             guard index < end else { return nil }
@@ -202,6 +219,7 @@ extension NATSParser {
         }
     }
 
+    /// Decodes one control line; `line` excludes its line end.
     private func parseControlLine(_ line: Range<Int>) throws(NATSProtocolError) -> ControlLine {
         guard !line.isEmpty else {
             throw NATSProtocolError(.malformed, "an empty control line; expected INFO, MSG, HMSG, PING, PONG, +OK or -ERR")
@@ -245,6 +263,7 @@ extension NATSParser {
         throw NATSProtocolError(.malformed, "unknown operation \(NATSASCII.quoted(verb)); expected INFO, MSG, HMSG, PING, PONG, +OK or -ERR")
     }
 
+    /// Refuses anything but blanks after a verb that takes no arguments.
     private func expectNoArguments(_ arguments: Range<Int>, verb: String) throws(NATSProtocolError) {
         let rest = NATSASCII.trimmingBlanks(buffer, arguments)
         guard rest.isEmpty else {
@@ -287,10 +306,12 @@ extension NATSParser {
                               headerLength: headerLength, total: total)
     }
 
+    /// The bytes as UTF-8, invalid sequences replaced by U+FFFD.
     private func string(_ range: Range<Int>) -> String {
         String(decoding: buffer[range], as: UTF8.self)
     }
 
+    /// A subscription id: decimal digits that fit in 64 bits.
     private func sid(_ range: Range<Int>) throws(NATSProtocolError) -> UInt64 {
         guard let sid = NATSASCII.parseDecimal(buffer[range]) else {
             throw NATSProtocolError(.malformed, "sid \(NATSASCII.quoted(buffer[range])) is not a decimal number from 0 to \(UInt64.max)")
@@ -298,6 +319,7 @@ extension NATSParser {
         return sid
     }
 
+    /// A byte count: decimal digits that fit in `Int`; `what` names it in the error.
     private func size(_ range: Range<Int>, of what: String) throws(NATSProtocolError) -> Int {
         guard let value = NATSASCII.parseDecimal(buffer[range]), value <= UInt64(Int.max) else {
             throw NATSProtocolError(.malformed, "\(what) size \(NATSASCII.quoted(buffer[range])) is not a decimal number from 0 to \(Int.max)")

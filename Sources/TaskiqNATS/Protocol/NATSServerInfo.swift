@@ -82,35 +82,42 @@ package struct NATSServerInfo: Sendable, Equatable {
 extension NATSServerInfo {
     /// Typed reads of an INFO object's keys; `nil` for a missing or `null` key.
     private struct Fields {
+        /// The decoded INFO object.
         var object: JSONObject
 
+        /// The value of `key`, `nil` when it is missing or `null`.
         private func value(_ key: String) -> JSONValue? {
             guard let value = object[key], !value.isNull else { return nil }
             return value
         }
 
+        /// The error for a key whose value has the wrong type.
         private func mismatch(_ key: String, _ value: JSONValue, _ expected: String) -> NATSProtocolError {
             NATSProtocolError(.malformed, "INFO key \"\(key)\" holds a JSON \(value.typeName), expected \(expected)")
         }
 
+        /// A string value.
         func string(_ key: String) throws(NATSProtocolError) -> String? {
             guard let value = value(key) else { return nil }
             guard let string = value.stringValue else { throw mismatch(key, value, "a string") }
             return string
         }
 
+        /// A boolean value.
         func bool(_ key: String) throws(NATSProtocolError) -> Bool? {
             guard let value = value(key) else { return nil }
             guard let bool = value.boolValue else { throw mismatch(key, value, "a boolean") }
             return bool
         }
 
+        /// An integer value that fits in `Int`.
         func int(_ key: String) throws(NATSProtocolError) -> Int? {
             guard let value = value(key) else { return nil }
             guard case .int(let int) = value else { throw mismatch(key, value, "an integer within 64 bits") }
             return int
         }
 
+        /// A non-negative integer value that fits in `UInt64`.
         func unsigned(_ key: String) throws(NATSProtocolError) -> UInt64? {
             guard let value = value(key) else { return nil }
             switch value {
@@ -124,6 +131,7 @@ extension NATSServerInfo {
             throw mismatch(key, value, "an integer from 0 to \(UInt64.max)")
         }
 
+        /// An array of strings.
         func strings(_ key: String) throws(NATSProtocolError) -> [String]? {
             guard let value = value(key) else { return nil }
             guard let array = value.arrayValue else { throw mismatch(key, value, "an array of strings") }
