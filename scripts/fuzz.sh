@@ -5,13 +5,13 @@
 #   scripts/fuzz.sh TARGET FILE...           run a target once on saved inputs (reproduce a crash)
 #   scripts/fuzz.sh build                    only build
 #
-# TARGET is one of: message zmtp resp amqp config tzif. New inputs go to .build-fuzz/findings/TARGET,
+# TARGET is one of: message zmtp resp amqp nats config tzif. New inputs go to .build-fuzz/findings/TARGET,
 # crashing ones to .build-fuzz/crashes/TARGET (both git-ignored). Exits non-zero, naming the
 # crashing input, when a target crashes, leaks, times out or runs out of memory.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(message zmtp resp amqp config tzif)
+targets=(message zmtp resp amqp nats config tzif)
 # The Swift runtime's backtracer would symbolicate a crash for minutes before libFuzzer could
 # save the input; ASan's and libFuzzer's own stack traces are enough.
 export SWIFT_BACKTRACE=enable=no
@@ -34,7 +34,8 @@ build_module() {
         -emit-module-path "$build/$module.swiftmodule" -o "$archive" "${sources[@]}"
 }
 
-# Links the harness of one target; the libraries it needs are listed dependents first.
+# Compiles the libraries one target needs (listed dependents first, so compiled in reverse), then
+# links its harness.
 build_target() {
     local target=$1 file libraries
     case $target in
@@ -42,10 +43,13 @@ build_target() {
         zmtp) file=FuzzZMTP; libraries=(TaskiqZeroMQ Taskiq) ;;
         resp) file=FuzzRESP; libraries=(TaskiqRedis Taskiq) ;;
         amqp) file=FuzzAMQP; libraries=(TaskiqRabbitMQ Taskiq) ;;
+        nats) file=FuzzNATS; libraries=(TaskiqNATS Taskiq) ;;
         tzif) file=FuzzTZif; libraries=(Taskiq) ;;
-        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqRedis TaskiqZeroMQ TaskiqRabbitMQ Taskiq) ;;
+        config) file=FuzzConfig; libraries=(TaskiqExamples TaskiqConfig TaskiqNATS TaskiqRedis TaskiqZeroMQ TaskiqRabbitMQ Taskiq) ;;
         *) echo "fuzz: unknown target '$target'; expected one of: ${targets[*]} or all" >&2; return 2 ;;
     esac
+    local index
+    for ((index = ${#libraries[@]} - 1; index >= 0; index--)); do build_module "${libraries[index]}" || return 1; done
     local binary="$build/fuzz-$target" archives=()
     for library in "${libraries[@]}"; do archives+=("$build/lib$library.a"); done
     if [[ -x $binary && -z $(find "fuzz/Targets/$file.swift" fuzz/Targets/Support "${archives[@]}" -newer "$binary" -print -quit) ]]; then
@@ -59,7 +63,6 @@ build_target() {
 
 build_all() {
     mkdir -p "$build"
-    for module in Taskiq TaskiqRedis TaskiqZeroMQ TaskiqRabbitMQ TaskiqExamples TaskiqConfig; do build_module "$module" || return 1; done
     for target in "$@"; do build_target "$target" || return 1; done
 }
 

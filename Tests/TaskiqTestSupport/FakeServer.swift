@@ -11,7 +11,9 @@ package final class FakeServer: Sendable {
     private let listener: Int32
 
     /// Listens on a free loopback port and answers the first bytes received with `reply`.
-    package init(reply: [UInt8]) throws {
+    /// - Parameter greeting: Sent as soon as a client connects, before anything is read (a
+    ///   server that speaks first, as NATS does with INFO).
+    package init(reply: [UInt8], greeting: [UInt8] = []) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -31,6 +33,9 @@ package final class FakeServer: Sendable {
         let thread = Thread {
             let client = accept(fd, nil, nil)
             guard client >= 0 else { return }
+            if !greeting.isEmpty {
+                _ = greeting.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
             var buffer = [UInt8](repeating: 0, count: 4096)
             if recv(client, &buffer, buffer.count, 0) > 0 {
                 _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -134,6 +134,34 @@ amqp = {
 for name, text in amqp.items():
     write("amqp", name, bytes([0x00 if "declare" in name else 0x07]) + bytes.fromhex(text))
 
+# nats: a control byte (each append's size - 1), then what a NATS server sends
+# (rabbitmq-and-nats.md §3 and §4, lines seen from nats-server 2.9.10; note the double spaces).
+NATS_INFO = ('INFO {"server_id":"NDJWE4SHGZ7VJQXWIQNQ4OSNFBJRSOZBRRBLXQ3ZBTNZZKNPGYBFJ7UM","server_name":"n1",'
+             '"version":"2.9.10","proto":1,"go":"go1.19.4","host":"0.0.0.0","port":4222,"headers":true,'
+             '"max_payload":1048576,"jetstream":true,"client_id":5,"client_ip":"127.0.0.1"} \r\n')
+NATS_TASK = ('{"task_id": "0123456789abcdef0123456789abcdef", "task_name": "exp11:add", "labels": {}, '
+             '"labels_types": {}, "args": [10, 2, 3], "kwargs": {}}')
+NATS_LABELS = "NATS/1.0\r\npriority: 5\r\ncustom: hello\r\n\r\n"
+NATS_TIMEOUT = "NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\nNats-Pending-Bytes: 0\r\n\r\n"
+nats = {
+    "connect-verbose": NATS_INFO + "+OK\r\nPONG\r\nPING\r\n+OK\r\n",
+    "core-delivery": "MSG taskiq_tasks 1 %d\r\n%s\r\n" % (len(NATS_TASK), NATS_TASK)
+        + "HMSG taskiq_tasks 1 %d %d\r\n%s%s\r\n" % (len(NATS_LABELS), len(NATS_LABELS) + 5, NATS_LABELS, "hello"),
+    "jetstream-pull": "MSG _INBOX.7Yd2bYI5yIcO8Xyqm5O6Ie.tK4fFLZf 1  38\r\n" '{"stream":"taskiq_jetstream", "seq":1}' "\r\n"
+        + "HMSG taskiq_tasks 2 $JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0 12 %d\r\n"
+          "NATS/1.0\r\n\r\n%s\r\n" % (12 + len(NATS_TASK), NATS_TASK),
+    "status-messages": "HMSG _INBOX.wf.pull 1  28 28\r\nNATS/1.0 404 No Messages\r\n\r\n\r\n"
+        + "HMSG _INBOX.wf.pull 1  %d %d\r\n%s\r\n" % (len(NATS_TIMEOUT), len(NATS_TIMEOUT), NATS_TIMEOUT)
+        + "HMSG _INBOX.7Yd2bYI5yIcO8Xyqm5O6Ie.x 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n",
+    "errors-and-case": "ping\npong\r\n-ERR 'Invalid Subject'\r\nmsg\ta.b\t 3  _INBOX.r\t0\r\n\r\n"
+        "-ERR 'Authorization Violation'\r\n",
+    "info-cluster-ldm": 'INFO {"server_id":"N2","proto":1,"headers":true,"auth_required":true,"tls_available":true,'
+        '"nonce":"x5Z-q","connect_urls":["10.0.0.2:4222","[::1]:4222"],"ldm":true,"client_id":18446744073709551615}\r\n',
+}
+controls = {"core-delivery": 0x00, "status-messages": 0x06, "errors-and-case": 0x02}
+for name, text in nats.items():
+    write("nats", name, bytes([controls.get(name, 0x0F)]) + text.encode())
+
 # config: the example configurations, as users write them.
 examples = os.path.join(ROOT, "..", "..", "examples")
 for name in ["taskiq.json", "taskiq.dev.json", "taskiq.prod.json", "taskiq.zmq.json"]:
