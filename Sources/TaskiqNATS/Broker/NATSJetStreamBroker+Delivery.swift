@@ -30,10 +30,16 @@ extension NATSJetStreamBroker {
         }
         let reply = delivery.replySubject
         inFlight.withLock { $0[reply] = .now }
-        continuation.yield(AckableMessage(
+        let result = continuation.yield(AckableMessage(
             data: delivery.message.payload,
             ack: { try await self.settle(reply, "+ACK", consumer: consumer) },
             release: { try? await self.settle(reply, "-NAK", consumer: consumer) }))
+        if case .terminated = result {
+            // Nobody listens any more: give it back at once rather than keep it alive.
+            inFlight.withLock { _ = $0.removeValue(forKey: reply) }
+            client.publishNow(reply, payload: "-NAK".utf8)
+            consumer.settled()
+        }
     }
 
     /// When the stream stored a delivery's message.

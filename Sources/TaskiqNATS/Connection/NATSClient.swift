@@ -54,6 +54,8 @@ package final class NATSClient: Sendable {
         var watchers: [UInt64: AsyncStream<NATSClientEvent>.Continuation] = [:]
         var nextWatcher: UInt64 = 0
         var lastError: NATSClientError?
+        /// Whether ``connect()`` succeeded once; before that, nothing waits for a connection.
+        var everConnected = false
     }
 
     /// Servers, credentials, TLS and timings.
@@ -277,7 +279,7 @@ package final class NATSClient: Sendable {
     /// Waits until the server processed everything this client sent so far (PING/PONG).
     package func flush(timeout: Duration = .seconds(5)) async throws {
         let connection = try await currentConnection(until: .now.advanced(by: timeout))
-        try await connection.roundTrip()
+        try await connection.roundTrip(timeout: timeout)
     }
 
     /// Flushes what was sent, then closes the connection; subscriptions' streams end and
@@ -371,6 +373,9 @@ package final class NATSClient: Sendable {
     func currentConnection(until deadline: ContinuousClock.Instant) async throws -> NATSConnection {
         if let connection = try state.withLock({ state throws(NATSClientError) -> NATSConnection? in
             if let closed = state.closed { throw closed }
+            if state.connection == nil, !state.everConnected {
+                throw NATSClientError(.notConnected, message: "the NATS client for \(configuration.redactedURL) is not connected; call startup() (or connect()) first")
+            }
             return state.connection
         }) { return connection }
         let id = state.withLock { state -> UInt64 in
@@ -425,6 +430,7 @@ package final class NATSClient: Sendable {
                 }
             }
             state.connection = connection
+            state.everConnected = true
             state.reconnecting = false
             state.lastError = nil
             learn(connection.info, state: &state)

@@ -45,6 +45,8 @@ extension ErrorCode where Domain == NATSClientError {
     public static var tlsFailed: Self { "tls_failed" }
     /// The socket failed or the server went away.
     public static var connectionLost: Self { "connection_lost" }
+    /// The client was never connected: `startup()` (or `connect()`) was not called or failed.
+    public static var notConnected: Self { "not_connected" }
     /// The client was closed.
     public static var closed: Self { "closed" }
     /// Connecting, a request or a flush took longer than allowed.

@@ -229,7 +229,8 @@ package final class NATSConnection: Sendable {
     }
 
     /// Waits until the server processed everything written before (a PING's PONG).
-    package func roundTrip() async throws {
+    /// - Throws: `timeout` when no PONG came within `timeout`; the connection's error once it ended.
+    package func roundTrip(timeout: Duration = .seconds(10)) async throws {
         let pong = OnceContinuation<Void>()
         try state.withLock { state throws(NATSClientError) in
             if let failure = state.failure { throw failure }
@@ -237,12 +238,19 @@ package final class NATSConnection: Sendable {
             state.pings.append(pong)
         }
         flush()
+        // The entry stays in `pings`, so later PONGs still match their PINGs; a late PONG is ignored.
+        let timer = Task { [address] in
+            try await Task.sleep(for: timeout)
+            pong.resume(with: .failure(NATSClientError(.timeout, message: "\(address) did not answer a PING within \(timeout)")))
+        }
+        defer { timer.cancel() }
         try await pong.value
     }
 
-    /// Sends what is queued, then closes the socket; the handler gets `.closed(closed)`.
-    package func close() async {
-        try? await roundTrip()
+    /// Sends what is queued (waiting for the server's PONG up to `timeout`, so a stalled server
+    /// cannot hold it), then closes the socket; the handler gets `.closed(closed)`.
+    package func close(timeout: Duration = .seconds(2)) async {
+        try? await roundTrip(timeout: timeout)
         fail(NATSClientError(.closed, message: "the connection to \(address) was closed"))
     }
 

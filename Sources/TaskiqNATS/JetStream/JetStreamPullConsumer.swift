@@ -165,6 +165,11 @@ package final class JetStreamPullConsumer: Sendable {
             state.lastRequest = .now
             return true
         }
-        if keep { handler(Delivery(message: message, replySubject: reply, info: info)) }
+        if keep {
+            handler(Delivery(message: message, replySubject: reply, info: info))
+        } else {
+            // Asked for before the stop: give it back at once for another worker.
+            client.publishNow(reply, payload: "-NAK".utf8)
+        }
     }
 }

@@ -71,6 +71,18 @@ struct NATSBrokerTests {
         }
     }
 
+    @Test func aKickBeforeStartupIsAClearErrorAtOnce() async throws {
+        let started = ContinuousClock.now
+        for broker in [try NATSBroker(url: "nats://127.0.0.1:1") as any AsyncBroker, try NATSJetStreamBroker(url: "nats://127.0.0.1:1")] {
+            await #expect {
+                try await broker.kick(Self.message("early"))
+            } throws: { error in
+                (error as? NATSClientError)?.code == .notConnected && "\(error)".contains("startup()")
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
     @Test func badOptionsAreClearErrors() {
         var options = NATSBrokerOptions()
         options.subject = "a b"
