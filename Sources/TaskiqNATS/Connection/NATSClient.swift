@@ -62,6 +62,9 @@ package final class NATSClient: Sendable {
     package let configuration: NATSConfiguration
     let logger: Logger
     let state: Mutex<State>
+    /// Each subscription's handler by SID, apart from ``state`` so that dispatching a message
+    /// (on the reader thread) does not wait for publishers holding the main lock.
+    let handlers = Mutex<[UInt64: Handler]>([:])
     /// The prefix of this client's request inbox (`_INBOX.<random>`).
     package let inboxPrefix: String
 
@@ -193,6 +196,7 @@ package final class NATSClient: Sendable {
             state.subscriptions[sid] = Subscription(subject: subject, queueGroup: queueGroup, handler: handler)
             return (sid, state.connection)
         }
+        handlers.withLock { $0[sid] = handler }
         // Written now if connected; otherwise the reconnect writes it with the others.
         try? connection?.write { NATSClientCommand.subscribe(subject: subject, queueGroup: queueGroup, sid: sid, into: &$0) }
         return sid
@@ -214,6 +218,7 @@ package final class NATSClient: Sendable {
     package func unsubscribe(_ sid: UInt64) {
         let (connection, end) = state.withLock { state -> (NATSConnection?, AsyncStream<NATSMessage>.Continuation?) in
             guard state.subscriptions.removeValue(forKey: sid) != nil else { return (nil, nil) }
+            handlers.withLock { _ = $0.removeValue(forKey: sid) }
             return (state.connection, state.subscriptionEnds.removeValue(forKey: sid))
         }
         try? connection?.write { NATSClientCommand.unsubscribe(sid: sid, max: nil, into: &$0) }
@@ -295,6 +300,7 @@ package final class NATSClient: Sendable {
                 state.connectionWaiters.removeAll()
                 state.requests.removeAll()
                 state.subscriptions.removeAll()
+                handlers.withLock { $0.removeAll() }
                 state.subscriptionEnds.removeAll()
                 state.watchers.removeAll()
             }
@@ -451,7 +457,7 @@ package final class NATSClient: Sendable {
     private func handle(_ event: NATSConnectionEvent, from connection: NATSConnection?) {
         switch event {
         case .message(let message):
-            let handler = state.withLock { $0.subscriptions[message.sid]?.handler }
+            let handler = handlers.withLock { $0[message.sid] }
             handler?(message)
         case .info(let info):
             state.withLock { learn(info, state: &$0) }

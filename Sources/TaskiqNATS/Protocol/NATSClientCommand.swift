@@ -52,12 +52,10 @@ package enum NATSClientCommand {
             buffer.append(NATSASCII.space)
             NATSASCII.appendDecimal(headerCount + payloadCount, to: &buffer)
             buffer.append(contentsOf: NATSASCII.crlf)
-            buffer.reserveCapacity(buffer.count + headerCount + payloadCount + 2)
             headers.encode(into: &buffer)
         } else {
             NATSASCII.appendDecimal(payloadCount, to: &buffer)
             buffer.append(contentsOf: NATSASCII.crlf)
-            buffer.reserveCapacity(buffer.count + payloadCount + 2)
         }
         buffer.append(contentsOf: payload)
         buffer.append(contentsOf: NATSASCII.crlf)
