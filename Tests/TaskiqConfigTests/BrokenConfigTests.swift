@@ -273,7 +273,7 @@ let brokenConfigs: [BrokenConfig] = [
                  code: .noModuleMatches, path: #"tasks.routes["billing.*"]"#, "route pattern 'billing.*' matches no loaded module",
                  "loaded modules: examples"),
     BrokenConfig("dead_letters is a string", #"{\#(broker), "dead_letters": "redis"}"#,
-                 code: .wrongType, path: "dead_letters", "expected an object with a \"type\" key", "inmemory, redis, rabbitmq, file"),
+                 code: .wrongType, path: "dead_letters", "expected an object with a \"type\" key", "inmemory, redis, rabbitmq, nats, file"),
     BrokenConfig("unknown dead-letter queue", #"{\#(broker), "dead_letters": {"type": "fiel", "path": "x"}}"#,
                  code: .unknownComponentType, path: "dead_letters.type", "unknown dead-letter queue type 'fiel'",
                  "did you mean 'file'?"),
