@@ -115,12 +115,27 @@ public final class NATSJetStreamBroker: AsyncBroker {
         ]
     }
 
-    /// Starts the components, connects, and creates the stream and the consumer.
+    /// Starts the components, connects, and creates the stream and the consumer. A cluster that
+    /// is still electing its leaders (requests time out, or nobody answers yet) is asked again
+    /// for up to ``NATSJetStreamBrokerOptions/publishTimeout``.
     public func startup() async throws {
         try await components.startup()
         try await client.connect()
-        try await jetStream.ensureStream(streamConfig, logger: logger)
-        try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig)
+        let deadline = ContinuousClock.now.advanced(by: options.publishTimeout)
+        var attempt = 0
+        while true {
+            do {
+                try await jetStream.ensureStream(streamConfig, logger: logger)
+                try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig)
+                return
+            } catch let error as NATSClientError where [.timeout, .noResponders, .connectionLost].contains(error.code) || error.status == 503 {
+                attempt += 1
+                let pause = Backoff.exponential(initial: .milliseconds(100), maximum: .seconds(2)).delay(attempt: attempt)
+                guard ContinuousClock.now.advanced(by: pause) < deadline else { throw error }
+                logger.warning("JetStream is not ready for stream '\(options.streamName)' yet (\(error.message)); asking again")
+                try await Task.sleep(for: pause)
+            }
+        }
     }
 
     /// Stops pulling, ends the stream of ``listen()``, flushes and closes the connection, then
