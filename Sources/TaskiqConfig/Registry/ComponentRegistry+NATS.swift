@@ -53,7 +53,8 @@ extension ComponentRegistry {
             "batch", default: Self.defaults.batch, range: 1...100_000,
             description: "The most messages a worker has requested or holds unacknowledged at once (pull batch).")
         let pullExpires = Option<Duration>.seconds(
-            "pull_expires", default: Self.defaults.pullExpires, range: 1...3600, description: "Seconds one pull request waits on the server.")
+            "pull_expires", default: Self.defaults.pullExpires, range: 1...3600,
+            description: "Seconds one pull request waits on the server; a stopped worker's requests live this long (NATS 2.9 cannot cancel them) and what they bring is given back just after.")
         let publishTimeout = Option<Duration>.seconds(
             "publish_timeout", default: Self.defaults.publishTimeout, range: 0.1...86_400,
             description: "Seconds a kick keeps publishing (same Nats-Msg-Id, across reconnects and leader elections) until the stream acknowledges it.")

@@ -10,14 +10,33 @@ extension NATSJetStreamBroker {
     /// left) or it went past ``NATSJetStreamBrokerOptions/maxDeliveries`` (dead-lettered).
     /// Runs on the connection's reader thread.
     func deliver(_ delivery: JetStreamPullConsumer.Delivery, to continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation) {
-        guard let consumer = listening.withLock({ $0?.consumer }) else { return }
+        guard let consumer = listening.withLock({ $0?.consumer }) else {
+            // Shut down meanwhile: another worker gets it once this one's pull requests expired.
+            client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": \((options.pullExpires + .seconds(1)).nanoseconds)}".utf8))
+            return
+        }
+        let reply = delivery.replySubject
+        let sequence = delivery.info.streamSequence
+        let running = inFlight.withLock { held -> Bool in
+            guard held[sequence] != nil else { return false }
+            held[sequence] = Held(reply: reply, touched: .now)
+            return true
+        }
+        if running {
+            // Delivered again while this worker holds it (the server lost track of the first
+            // delivery): keep it alive under the new ack subject, where its ack now goes.
+            client.publishNow(reply, payload: Self.inProgress)
+            consumer.settled()
+            logger.info("JetStream delivered stream message \(sequence) again while this worker holds it; it is not started twice")
+            return
+        }
         let delay = delivery.message.headers?["delay"].flatMap { BrokerMessage.delay(.string($0)) }
         if let delay {
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             let left = Date.now.distance(to: Self.stored(delivery.info).addingTimeInterval(seconds))
             if left > 0.001 {
                 let wait = Duration.clampedSeconds(left) ?? .zero
-                client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": \(wait.nanoseconds)}".utf8))
+                client.publishNow(reply, payload: Array("-NAK {\"delay\": \(wait.nanoseconds)}".utf8))
                 consumer.settled()
                 return
             }
@@ -28,16 +47,15 @@ extension NATSJetStreamBroker {
             Task { await self.deadLetter(delivery, runs: runs, limit: limit, consumer: consumer) }
             return
         }
-        let reply = delivery.replySubject
-        inFlight.withLock { $0[reply] = .now }
+        inFlight.withLock { $0[sequence] = Held(reply: reply, touched: .now) }
         let result = continuation.yield(AckableMessage(
             data: delivery.message.payload,
-            ack: { try await self.settle(reply, "+ACK", consumer: consumer) },
-            release: { try? await self.settle(reply, "-NAK", consumer: consumer) }))
+            ack: { try await self.settle(sequence, "+ACK", consumer: consumer) },
+            release: { try? await self.settle(sequence, "-NAK", consumer: consumer) }))
         if case .terminated = result {
             // Nobody listens any more: give it back at once rather than keep it alive.
-            inFlight.withLock { _ = $0.removeValue(forKey: reply) }
-            client.publishNow(reply, payload: "-NAK".utf8)
+            inFlight.withLock { _ = $0.removeValue(forKey: sequence) }
+            client.publishNow(reply, payload: consumer.handBack)
             consumer.settled()
         }
     }
@@ -48,9 +66,8 @@ extension NATSJetStreamBroker {
     }
 
     /// Acks, naks or terminates a delivery; its place in the pull window is free at once.
-    func settle(_ reply: String, _ verb: String, consumer: JetStreamPullConsumer) async throws {
-        let known = inFlight.withLock { $0.removeValue(forKey: reply) != nil }
-        guard known else { return }
+    func settle(_ sequence: UInt64, _ verb: String, consumer: JetStreamPullConsumer) async throws {
+        guard let reply = inFlight.withLock({ $0.removeValue(forKey: sequence)?.reply }) else { return }
         consumer.settled()
         // Acks go by subject, so one sent on a later connection still counts.
         if client.publishNow(reply, payload: verb.utf8) { return }
@@ -70,9 +87,9 @@ extension NATSJetStreamBroker {
             let now = ContinuousClock.now
             let due = inFlight.withLock { inFlight -> [String] in
                 var due: [String] = []
-                for (reply, touched) in inFlight where now - touched >= interval - .milliseconds(50) {
-                    due.append(reply)
-                    inFlight[reply] = now
+                for (sequence, held) in inFlight where now - held.touched >= interval - .milliseconds(50) {
+                    due.append(held.reply)
+                    inFlight[sequence]?.touched = now
                 }
                 return due
             }

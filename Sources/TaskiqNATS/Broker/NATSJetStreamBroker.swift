@@ -21,7 +21,9 @@ import Taskiq
 /// What Python's broker does not do, on the same wire:
 /// - **No live task is redelivered:** every delivery handed to the worker and not settled is
 ///   kept alive with `+WPI` every third of ``NATSJetStreamBrokerOptions/ackWait``; only a dead
-///   worker's deliveries come back.
+///   worker's deliveries come back. A server that forgot a delivery (killed before it wrote the
+///   consumer's state, a new consumer leader) and delivers a running task to the same worker
+///   again does not start it twice: the running task's acks go to the new delivery.
 /// - **Delays are native:** a message whose `delay` label (a header, as taskiq-nats sends labels)
 ///   ends after its delivery is given back with `-NAK {"delay": ns}` for the time left, measured
 ///   from when the stream stored it. No extra queue; retries of ``SmartRetryMiddleware`` use it.
@@ -50,9 +52,15 @@ public final class NATSJetStreamBroker: AsyncBroker {
     }
 
     let listening = Mutex<Listening?>(nil)
-    /// Deliveries handed to the worker and not settled, by reply subject, with when they were
-    /// last kept alive.
-    let inFlight = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// A delivery handed to the worker and not settled: where its acks go (the newest delivery's
+    /// reply subject) and when it was last kept alive.
+    struct Held: Sendable {
+        var reply: String
+        var touched: ContinuousClock.Instant
+    }
+
+    /// Deliveries handed to the worker and not settled, by stream sequence.
+    let inFlight = Mutex<[UInt64: Held]>([:])
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
@@ -126,7 +134,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
         while true {
             do {
                 try await jetStream.ensureStream(streamConfig, logger: logger)
-                try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig)
+                try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig, logger: logger)
                 return
             } catch let error as NATSClientError where [.timeout, .noResponders, .connectionLost].contains(error.code) || error.status == 503 {
                 attempt += 1
@@ -138,8 +146,11 @@ public final class NATSJetStreamBroker: AsyncBroker {
         }
     }
 
-    /// Stops pulling, ends the stream of ``listen()``, flushes and closes the connection, then
-    /// the components.
+    /// Stops pulling, ends the stream of ``listen()``, gives back every delivery still unsettled
+    /// — read ahead and never taken by the worker, or abandoned — so that another worker gets it
+    /// soon (`-NAK` delayed just past ``NATSJetStreamBrokerOptions/pullExpires``, when this
+    /// worker's own pull requests have expired) rather than after `ack_wait`, flushes and closes
+    /// the connection, then the components.
     public func shutdown() async throws {
         let taken = listening.withLock { value in
             defer { value = nil }
@@ -149,6 +160,12 @@ public final class NATSJetStreamBroker: AsyncBroker {
             taken.consumer.stop()
             taken.keepAlive.cancel()
             taken.continuation.finish()
+            let unsettled = inFlight.withLock { inFlight in
+                defer { inFlight.removeAll() }
+                return inFlight.values.map(\.reply)
+            }
+            for reply in unsettled { client.publishNow(reply, payload: taken.consumer.handBack) }
+            taken.consumer.close()
         }
         await client.close()
         try await components.shutdown()
@@ -202,13 +219,14 @@ public final class NATSJetStreamBroker: AsyncBroker {
             throw error
         }
         continuation.onTermination = { _ in
-            consumer.stop()
+            consumer.close()
             keepAlive.cancel()
         }
         return stream
     }
 
-    /// Stops pulling; what was delivered and not started is given back by the worker (`-NAK`).
+    /// Stops pulling; what was delivered and not started is given back by the worker (`-NAK`),
+    /// and what this worker's open pull requests still bring is given back for another worker.
     public func stopListening() async {
         listening.withLock { $0?.consumer }?.stop()
     }

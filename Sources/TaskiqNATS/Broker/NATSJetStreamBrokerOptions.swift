@@ -22,8 +22,11 @@ public struct NATSJetStreamBrokerOptions: Sendable, Hashable {
     public var maxDeliveries: Int? = 5
     /// The most messages a worker has requested or holds unacknowledged at once.
     public var batch: Int = 256
-    /// How long one pull request waits on the server for messages (`expires`).
-    public var pullExpires: Duration = .seconds(30)
+    /// How long one pull request waits on the server for messages (`expires`). NATS 2.9 cannot
+    /// cancel a pull request, so a stopped worker's requests live this long; what they still
+    /// bring is given back (delayed past this), so keep it short. An idle worker sends one
+    /// request per period.
+    public var pullExpires: Duration = .seconds(5)
     /// How long a kick keeps publishing (across reconnects and leader elections) before it fails.
     public var publishTimeout: Duration = .seconds(30)
     /// The stream dead letters go to (subject `<deadLetterStream>`), created on first use.

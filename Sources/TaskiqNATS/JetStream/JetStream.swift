@@ -139,13 +139,29 @@ package struct JetStream: Sendable {
         }
     }
 
-    /// Creates (or, unchanged, confirms) a durable consumer through the legacy durable API that
-    /// nats-py uses, so Swift and Python processes agree on it.
+    /// Creates a durable consumer through the legacy durable API that nats-py uses, so Swift and
+    /// Python processes agree on it — only when it does not exist: nats-server 2.9 answers a
+    /// create of an existing durable with success but starts the delivery counts of its pending
+    /// messages afresh, which would hide how often a message was delivered.
+    /// - Parameter logger: Told when the existing consumer's settings differ from `config`.
     @discardableResult
-    package func ensureDurableConsumer(stream: String, config: JSONObject) async throws -> JSONObject {
+    package func ensureDurableConsumer(stream: String, config: JSONObject, logger: Logger) async throws -> JSONObject {
         let durable = config["durable_name"]?.stringValue ?? ""
-        let body: JSONValue = ["stream_name": .string(stream), "config": .object(config)]
-        return try await api("CONSUMER.DURABLE.CREATE.\(stream).\(durable)", body)
+        do {
+            let info = try await api("CONSUMER.INFO.\(stream).\(durable)")
+            let existing = info["config"]?.objectValue ?? [:]
+            let differences = ["ack_policy", "deliver_policy", "ack_wait", "filter_subject"].compactMap { key -> String? in
+                guard let wanted = config[key], wanted != .int(0), let held = existing[key], held != wanted else { return nil }
+                return "\(key) \(held.serialized(style: .compact).asString) (wanted \(wanted.serialized(style: .compact).asString))"
+            }
+            if !differences.isEmpty {
+                logger.warning("JetStream consumer '\(durable)' on stream '\(stream)' exists with other settings; using it as it is: \(differences.joined(separator: ", "))")
+            }
+            return info
+        } catch let error as NATSClientError where error.apiErrorCode == 10014 || error.status == 404 {
+            let body: JSONValue = ["stream_name": .string(stream), "config": .object(config)]
+            return try await api("CONSUMER.DURABLE.CREATE.\(stream).\(durable)", body)
+        }
     }
 
     /// The last message on `subject` in `stream`, or `nil` when there is none.

@@ -82,14 +82,26 @@ package final class JetStreamPullConsumer: Sendable {
         pull()
     }
 
-    /// Stops requesting; deliveries already requested may still arrive and are dropped.
+    /// Stops requesting. NATS 2.9 cannot cancel a pull request: the server may still deliver to
+    /// this consumer's requests until they expire (``expires``). The inbox stays subscribed, and
+    /// what arrives is given back with ``handBack`` — delayed past that expiry, so the server
+    /// cannot hand it straight back to one of this consumer's own requests. ``close()`` ends the
+    /// subscription.
     package func stop() {
-        let sid = state.withLock { state -> UInt64? in
-            state.stopped = true
-            return state.sid
-        }
-        if let sid { client.unsubscribe(sid) }
+        state.withLock { $0.stopped = true }
         watchdog.withLock { $0?.cancel() }
+    }
+
+    /// Stops, and removes the inbox subscription.
+    package func close() {
+        stop()
+        if let sid = state.withLock({ $0.sid }) { client.unsubscribe(sid) }
+    }
+
+    /// The payload that gives a delivery back after this consumer's pull requests expired:
+    /// `-NAK {"delay": <expires + 1 s>}`.
+    package var handBack: [UInt8] {
+        Array("-NAK {\"delay\": \((expires + .seconds(1)).nanoseconds)}".utf8)
     }
 
     /// One delivery was acked, nacked or terminated: its place in the window is free.
@@ -168,8 +180,8 @@ package final class JetStreamPullConsumer: Sendable {
         if keep {
             handler(Delivery(message: message, replySubject: reply, info: info))
         } else {
-            // Asked for before the stop: give it back at once for another worker.
-            client.publishNow(reply, payload: "-NAK".utf8)
+            // Asked for before the stop: give it back for another worker.
+            client.publishNow(reply, payload: handBack)
         }
     }
 }

@@ -135,3 +135,49 @@ struct NATSJetStreamBrokerTests {
         }
     }
 }
+
+/// A message the server delivers again while this worker runs it (the server lost track of the
+/// first delivery) is not handed to the worker twice; the running task's ack goes to the newest
+/// delivery, and +WPI keeps it alive there.
+@Suite(.enabled(if: NATSServer.shouldRun, NATSServer.skipMessage))
+struct NATSJetStreamRedeliveryTests {
+    static func delivery(_ reply: String) throws -> JetStreamPullConsumer.Delivery {
+        let message = NATSMessage(subject: "taskiq_tasks", sid: 1, replyTo: reply, headers: nil, payload: Array(#"{"task_id": "d"}"#.utf8))
+        return JetStreamPullConsumer.Delivery(message: message, replySubject: reply, info: try #require(JetStreamAckSubject(reply)))
+    }
+
+    @Test func aSecondDeliveryOfARunningMessageIsNotStartedTwice() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                let broker = try NATSJetStreamBroker(url: server.url)
+                try await broker.startup()
+                _ = try await broker.listen()
+                let watcher = NATSClient(configuration: try NATSConfiguration(url: server.url))
+                try await watcher.connect()
+                let (_, acks) = try watcher.messages("$JS.ACK.fake.>")
+                try await watcher.flush()
+
+                let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+                let first = "$JS.ACK.fake.durable.1.7.1.1796393326933400598.0"
+                let second = "$JS.ACK.fake.durable.2.7.2.1796393326933400598.0"
+                broker.deliver(try Self.delivery(first), to: continuation)
+                broker.deliver(try Self.delivery(second), to: continuation)
+                continuation.finish()
+                var handed: [AckableMessage] = []
+                for try await message in stream { handed.append(message) }
+                #expect(handed.count == 1, "the worker got the message once")
+                try await handed.first?.ack?()
+                var seen: [(String, String)] = []
+                for await message in acks {
+                    seen.append((message.subject, String(decoding: message.payload, as: UTF8.self)))
+                    if seen.last?.1 == "+ACK" { break }
+                }
+                // The second delivery was kept alive at once, and the ack went to it.
+                #expect(seen.map(\.0) == [second, second])
+                #expect(seen.map(\.1) == ["+WPI", "+ACK"])
+                await watcher.close()
+                try await broker.shutdown()
+            }
+        }
+    }
+}
