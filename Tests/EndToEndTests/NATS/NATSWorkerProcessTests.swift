@@ -260,7 +260,8 @@ struct NATSWorkerProcessTests {
             let starts = RabbitMQWorkerProcessTests.started(worker.lines)
             #expect(starts.count == 3, "each started once: \(starts)")
             #expect(done.count == 3, "each ran once: \(done)")
-            #expect(elapsed >= .seconds(8))
+            // The worker's and this process's clocks start a few milliseconds apart.
+            #expect(elapsed >= .milliseconds(7900))
             let consumer = try await Self.settledConsumer(server)
             #expect(watch.most == 0, "the server redelivered nothing while they ran")
             #expect(watch.samples >= 10, "the consumer was watched through the run")
@@ -290,8 +291,9 @@ struct NATSWorkerProcessTests {
             _ = try await worker.waitFor("the three long tasks running") { lines in
                 kicked.isSubset(of: Set(RabbitMQWorkerProcessTests.started(lines))) ? true : nil
             }
-            // The restarted server recovers the three deliveries as pending; only +WPI over the
-            // new connection keeps them from coming back for the 4 ack waits they still run.
+            // The restarted server recovers the three deliveries as pending (then only +WPI over
+            // the new connection keeps them from coming back for the 4 ack waits they still run),
+            // or, killed before it wrote them, delivers them again to the worker that runs them.
             await server.kill()
             try await server.restart()
             let done = try await worker.waitFor("the three long tasks done", seconds: 45) { lines -> [String]? in
@@ -302,8 +304,12 @@ struct NATSWorkerProcessTests {
             let starts = RabbitMQWorkerProcessTests.started(worker.lines)
             #expect(starts.count == 3, "each started once: \(starts)")
             #expect(done.count == 3, "each ran once: \(done)")
+            // A server SIGKILLed before it wrote the consumer's state delivers the running tasks
+            // again after its restart; the worker keeps them under the new deliveries instead of
+            // starting them twice (the starts above), so more than three deliveries is allowed here.
             let consumer = try await Self.settledConsumer(server)
-            #expect(Self.number(consumer, "delivered.consumer_seq") == 3, "three deliveries in all: \(consumer ?? [:])")
+            #expect((Self.number(consumer, "delivered.consumer_seq") ?? 0) >= 3, "\(consumer ?? [:])")
+            #expect(Self.number(consumer, "num_ack_pending") == 0, "every delivery, old or new, settled: \(consumer ?? [:])")
             print("NATS +WPI across a server restart: 3 tasks of 8 s, ack_wait 2 s; \(starts.count) starts, \(done.count) done; "
                   + "consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1)")
             worker.signal(SIGTERM)

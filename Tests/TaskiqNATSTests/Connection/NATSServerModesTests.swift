@@ -88,7 +88,7 @@ struct NATSServerModesTests {
                     // A refused port first: the client goes on to the next server.
                     let refused = freeLoopbackPort()
                     let client = NATSClient(configuration: try NATSConfiguration(
-                        url: "nats://127.0.0.1:\(refused),127.0.0.1:\(first.port),127.0.0.1:\(second.port)?ping_interval=0.5&max_pings_out=3"))
+                        url: "nats://127.0.0.1:\(refused),127.0.0.1:\(first.port),127.0.0.1:\(second.port)?ping_interval=1&max_pings_out=4"))
                     try await client.connect()
                     #expect(client.connectedServer == "127.0.0.1:\(first.port)")
                     let events = client.events()
