@@ -39,7 +39,6 @@ package final class NATSClient: Sendable {
     struct State {
         var connection: NATSConnection?
         var closed: NATSClientError?
-        var reconnecting = false
         var subscriptions: [UInt64: Subscription] = [:]
         /// The streams of ``messages(_:queueGroup:)``, ended by ``unsubscribe(_:)`` and ``close()``.
         var subscriptionEnds: [UInt64: AsyncStream<NATSMessage>.Continuation] = [:]
@@ -437,7 +436,6 @@ package final class NATSClient: Sendable {
             }
             state.connection = connection
             state.everConnected = true
-            state.reconnecting = false
             state.lastError = nil
             learn(connection.info, state: &state)
             defer { state.connectionWaiters.removeAll() }
@@ -480,7 +478,6 @@ package final class NATSClient: Sendable {
             guard state.closed == nil, let connection, state.connection === connection else { return nil }
             state.connection = nil
             state.lastError = error
-            state.reconnecting = true
             defer { state.requests.removeAll() }
             return Array(state.requests.values)
         }

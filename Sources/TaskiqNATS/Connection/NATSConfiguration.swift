@@ -160,6 +160,9 @@ package struct NATSConfiguration: Sendable {
             host = host[..<colon]
         }
         guard !host.isEmpty else { throw invalid("no host") }
+        if let problem = text.hasPrefix("[") ? NetworkHost.ipv6Problem(with: host) : NetworkHost.problem(with: host) {
+            throw invalid(problem)
+        }
         return Server(host: String(host), port: port)
     }
 

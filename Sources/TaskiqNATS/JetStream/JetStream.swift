@@ -177,7 +177,7 @@ package struct JetStream: Sendable {
     /// The message with a sequence number, or `nil` when there is none.
     package func message(stream: String, sequence: UInt64) async throws -> StoredMessage? {
         do {
-            let answer = try await api("STREAM.MSG.GET.\(stream)", ["seq": .int(Int(sequence))])
+            let answer = try await api("STREAM.MSG.GET.\(stream)", ["seq": JSONValue(integer: sequence)])
             return try Self.stored(answer, stream: stream)
         } catch let error as NATSClientError where error.apiErrorCode == 10037 || error.status == 404 {
             return nil
@@ -186,7 +186,7 @@ package struct JetStream: Sendable {
 
     /// The first message at or after `sequence` (on `subject` when given), or `nil` past the end.
     package func nextMessage(stream: String, from sequence: UInt64, subject: String? = nil) async throws -> StoredMessage? {
-        let body: JSONObject = ["seq": .int(Int(sequence)), "next_by_subj": .string(subject ?? ">")]
+        let body: JSONObject = ["seq": JSONValue(integer: sequence), "next_by_subj": .string(subject ?? ">")]
         do {
             let answer = try await api("STREAM.MSG.GET.\(stream)", .object(body))
             return try Self.stored(answer, stream: stream)
@@ -199,7 +199,7 @@ package struct JetStream: Sendable {
     @discardableResult
     package func deleteMessage(stream: String, sequence: UInt64) async throws -> Bool {
         do {
-            let answer = try await api("STREAM.MSG.DELETE.\(stream)", ["seq": .int(Int(sequence)), "no_erase": true])
+            let answer = try await api("STREAM.MSG.DELETE.\(stream)", ["seq": JSONValue(integer: sequence), "no_erase": true])
             return answer["success"]?.boolValue ?? false
         } catch let error as NATSClientError where error.apiErrorCode == 10057 || error.status == 404 {
             return false

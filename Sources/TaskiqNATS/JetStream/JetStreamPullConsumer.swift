@@ -153,7 +153,8 @@ package final class JetStreamPullConsumer: Sendable {
             case 100:
                 return
             case 404, 408:
-                let unfilled = message.headers?["Nats-Pending-Messages"].flatMap { Int($0) } ?? 0
+                // The server's count of what the request left unfilled, within what was asked.
+                let unfilled = min(max(message.headers?["Nats-Pending-Messages"].flatMap { Int($0) } ?? 0, 0), batch)
                 state.withLock { state in
                     state.requested = max(0, state.requested - unfilled)
                     if unfilled == 0 { state.requested = 0 }

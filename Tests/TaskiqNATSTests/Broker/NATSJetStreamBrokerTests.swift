@@ -129,6 +129,9 @@ struct NATSJetStreamBrokerTests {
                 #expect(try await broker.ownDeadLetters.letter(id: id)?.taskID == "t4")
                 #expect(try await broker.ownDeadLetters.remove(id: id))
                 #expect(try await broker.ownDeadLetters.letter(id: id) == nil)
+                // IDs come from people: one past every sequence is simply not there, never a trap.
+                #expect(try await broker.ownDeadLetters.letter(id: "18446744073709551615") == nil)
+                #expect(try await broker.ownDeadLetters.remove(id: "18446744073709551615") == false)
                 try await broker.shutdown()
                 #expect(try await letters.value == 2)
             }

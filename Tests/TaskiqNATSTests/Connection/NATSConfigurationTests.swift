@@ -27,6 +27,7 @@ struct NATSConfigurationTests {
     @Test(arguments: [
         "http://h:4222", "nats://", "nats://h:0", "nats://h:70000", "nats://h:4222/path", "nats://h?ca_file=/x",
         "nats://h?bogus=1", "nats://a,tls://b", "nats://h?connect_timeout=-1", "nats://u:pa%zzss@h",
+        "nats://not a host:4222", "nats://[zz]:4222", "nats://a,b..c",
     ])
     func badURLsAreClearErrorsWithoutSecrets(_ url: String) {
         #expect {
