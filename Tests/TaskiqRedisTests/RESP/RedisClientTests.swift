@@ -50,9 +50,9 @@ extension RESP {
                             // Queued before the reader saw the old connection close, a PING fails
                             // with it (commands in flight are not resent); the next one reconnects.
                             do {
-                                return try await client.send(["PING"], timeout: .seconds(2)) == .simpleString("PONG")
+                                return try await client.send(["PING"], timeout: .seconds(30)) == .simpleString("PONG")
                             } catch let error as RedisConnectionError where error.code == .connectionClosed {
-                                return (try? await client.send(["PING"], timeout: .seconds(2))) == .simpleString("PONG")
+                                return (try? await client.send(["PING"], timeout: .seconds(30))) == .simpleString("PONG")
                             } catch {
                                 return false
                             }

@@ -6,17 +6,19 @@ import TaskiqTestSupport
 /// address of a replica. Each is a clear error naming the sentinel, never a trap or a hang.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
 struct RedisSentinelHostileTests {
-    static func client(sentinelPort: Int) throws -> RedisClient {
+    /// `timeout` bounds each sentinel's answer: short only where silence is the point, long where
+    /// an answer comes, so a loaded CI machine that delays it cannot turn it into a timeout.
+    static func client(sentinelPort: Int, timeout: Duration) throws -> RedisClient {
         var configuration = try RedisConfiguration(url: "redis+sentinel://127.0.0.1:\(sentinelPort)/mymaster")
         configuration.reconnect.attemptsPerCommand = 1
-        configuration.connectTimeout = .seconds(2)
+        configuration.connectTimeout = timeout
         return RedisClient(configuration: configuration)
     }
 
-    static func failure(sentinelAnswers reply: String) async throws -> RedisConnectionError? {
+    static func failure(sentinelAnswers reply: String, timeout: Duration = .seconds(60)) async throws -> RedisConnectionError? {
         let sentinel = try FakeServer(reply: Array(reply.utf8))
         defer { sentinel.close() }
-        let client = try client(sentinelPort: sentinel.port)
+        let client = try client(sentinelPort: sentinel.port, timeout: timeout)
         defer { client.close() }
         do {
             try await client.send(["PING"])
@@ -55,7 +57,7 @@ struct RedisSentinelHostileTests {
 
     @Test func aSilentSentinelTimesOut() async throws {
         // Accepts, reads the command, answers nothing.
-        let error = try await Self.failure(sentinelAnswers: "")
+        let error = try await Self.failure(sentinelAnswers: "", timeout: .seconds(1))
         #expect(error?.code == .connectFailed)
         #expect(error?.description.contains("no sentinel could name master 'mymaster'") == true, "\(String(describing: error))")
     }
