@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peers the interoperability tests run against: redis-server, redis-sentinel
 # and redis-tools (the Sentinel failover tests), openssl (the TLS tests make their certificates with it),
-# rabbitmq-server and nats-server (Debian), and Python taskiq, taskiq-redis, taskiq-aio-pika,
-# taskiq-nats (with nats-py) and pyzmq (PyPI) in .venv at the package root. Safe to re-run.
+# rabbitmq-server and nats-server (Debian), prometheus, chromium and chromium-driver (Debian; the
+# observability tests), and Python taskiq, taskiq-redis, taskiq-aio-pika, taskiq-nats (with nats-py),
+# pyzmq, opentelemetry-sdk, taskiq-dashboard and selenium (PyPI) in .venv at the package root.
+# Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +30,16 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, taskiq_nats, zmq' 2>/dev/null; then
+# The observability tests: a real Prometheus scrapes the workers, and headless Chromium (driven by
+# selenium through chromedriver) reads taskiq-dashboard's page.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+    || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "installing prometheus, chromium and chromium-driver" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus chromium chromium-driver >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, taskiq_nats, zmq, opentelemetry.sdk, taskiq_dashboard, granian, selenium, prometheus_client, psutil' 2>/dev/null; then
     echo "installing Python peers into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-peers.txt
