@@ -37,6 +37,7 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
         var retry = message
         retry.setLabel("_retries", .int(attempt))
         try await broker.kick(retry)
+        TaskiqMetrics.retries.labels(message.taskName).increment()
         TaskContext.current?.recordRetry(.scheduled)
         if noResultOnRetry { result.error = .noResult }
     }

@@ -94,6 +94,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
         retry.setLabel("delay", .double(seconds))
         TaskContext.current?.logger.info("retrying in \(seconds)s (attempt \(attempt + 1) of \(maxRetries)) after \(error.name)")
         try await broker.kick(retry)
+        TaskiqMetrics.retries.labels(message.taskName).increment()
         TaskContext.current?.recordRetry(.scheduled)
         if noResultOnRetry { result.error = .noResult }
     }

@@ -57,6 +57,7 @@ struct SchedulerLoop {
         let held = holding
         do {
             holding = held ? try await scheduler.lease.renew() : try await scheduler.lease.acquire()
+            if held && holding { TaskiqMetrics.leaseRenewalCounter.increment() }
         } catch {
             logger.error("Scheduler lease \(held ? "renewal" : "acquisition") failed: \(error)")
             holding = false

@@ -39,6 +39,12 @@ public final class Receiver: Sendable {
     /// What the receiver has done so far.
     public var statistics: ReceiverStatistics { counters.snapshot }
 
+    /// Deliveries being run now and those taken ahead that wait for a runner, for metrics.
+    package var load: (running: Int, queued: Int) {
+        let running = counters.executing.load(ordering: .relaxed)
+        return (running, max(0, counters.held.load(ordering: .relaxed) - running))
+    }
+
     /// Listens to the broker and runs deliveries until the broker's stream ends or ``stop()`` is
     /// called; then waits for running tasks (up to ``ReceiverOptions/waitTasksTimeout``), cancels
     /// what is left and returns. Cancelling the calling task cancels running tasks at once.
@@ -85,6 +91,7 @@ public final class Receiver: Sendable {
                         break
                     }
                     counters.received.increment()
+                    counters.held.increment()
                     inFlight.increment()
                     queue.push(delivery)
                 }
@@ -107,7 +114,9 @@ public final class Receiver: Sendable {
         @Sendable func run(_ delivery: AckableMessage) async {
             let stopping = self.stopRequested.load(ordering: .relaxed)
             if !Task.isCancelled && !(stopping && delivery.release != nil) {
+                counters.executing.increment()
                 await self.handle(delivery)
+                counters.executing.decrement()
             } else if stopping, delivery.release != nil {
                 await handBack(delivery)
             } else if let release = delivery.release {
@@ -116,6 +125,7 @@ public final class Receiver: Sendable {
                 logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
             }
             prefetch.release()
+            counters.held.decrement()
             inFlight.decrement()
         }
 
@@ -180,6 +190,7 @@ public final class Receiver: Sendable {
                     group.addTask {
                         await handBack(delivery)
                         prefetch.release()
+                        counters.held.decrement()
                         inFlight.decrement()
                     }
                 }

@@ -43,6 +43,10 @@ final class ReceiverCounters: Sendable {
     let deadLetterFailures = Atomic<Int>(0)
     let interrupted = Atomic<Int>(0)
     let handedBack = Atomic<Int>(0)
+    /// Deliveries taken and not yet finished (gauge, for metrics).
+    let held = Atomic<Int>(0)
+    /// Deliveries being run now (gauge, for metrics).
+    let executing = Atomic<Int>(0)
     /// Rare, so a lock is cheaper than an atomic per cap.
     private let rejections = Mutex<[MessageLimits.Limit: Int]>([:])
 
@@ -68,4 +72,5 @@ final class ReceiverCounters: Sendable {
 
 extension Atomic<Int> {
     func increment() { add(1, ordering: .relaxed) }
+    func decrement() { subtract(1, ordering: .relaxed) }
 }

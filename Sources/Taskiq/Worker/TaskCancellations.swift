@@ -71,6 +71,7 @@ package final class TaskCancellations: Sendable {
     @discardableResult
     package func cancel(_ taskID: String) -> Bool {
         let now = ContinuousClock.now
+        TaskiqMetrics.cancellationCounter.increment()
         let cancels = state.withLock { state -> [@Sendable () -> Void] in
             if state.requested.updateValue(now + ttl, forKey: taskID) == nil { state.order.append(taskID) }
             state.forgetExpired(now: now, capacity: capacity)

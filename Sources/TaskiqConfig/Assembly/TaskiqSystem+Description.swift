@@ -39,6 +39,9 @@ extension TaskiqSystem {
             "lease": scheduler.lease.map { .object($0.json) } ?? ["type": "local"],
             "state_store": scheduler.stateStore.map { .object($0.json) } ?? ["type": "inmemory"],
         ]
+        if let metrics = settings.metrics {
+            root["metrics"] = [MetricsSettings.Keys.listen.name: MetricsSettings.Keys.listen.json(metrics.listen)]
+        }
         return SecretMasking.masked(.object(root))
     }
 

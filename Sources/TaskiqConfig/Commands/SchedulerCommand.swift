@@ -43,6 +43,8 @@ public struct SchedulerCommand: RunnerCommand {
                 in this scheduler process; a worker on it sends its schedules itself
                 """)
         }
+        let metrics = try MetricsService.startScheduler(system, logger: logger)
+        defer { metrics?.shutdown() }
         try await system.startup()
         let (stopped, stop) = AsyncStream<Void>.makeStream()
         let count = await system.scheduleSummaries().count

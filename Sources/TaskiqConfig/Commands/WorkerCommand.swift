@@ -60,7 +60,8 @@ public struct WorkerCommand: RunnerCommand {
         // A worker that recycles exits after max_tasks_per_child tasks: alone, nothing would replace it.
         let recycles = settings.maxTasksPerChild != nil && !system.isProcessLocal(broker: brokerName)
         if (settings.workers > 1 || recycles) && context.environment[Self.workerIndexVariable] == nil {
-            return try await Self.supervise(settings, arguments: context.arguments)
+            return try await Self.supervise(settings, metrics: system.configuration.metrics, file: system.configuration.file,
+                                            arguments: context.arguments)
         }
         return try await Self.runWorker(system, brokerName: brokerName, hooks: context.runner.workerHooks)
     }
@@ -70,13 +71,19 @@ public struct WorkerCommand: RunnerCommand {
         try system.brokerName(forOption: broker, command: Self.configuration.name)
     }
 
-    private static func supervise(_ settings: WorkerSettings, arguments: [String]) async throws -> Int32 {
+    private static func supervise(_ settings: WorkerSettings, metrics: MetricsSettings?, file: String,
+                                  arguments: [String]) async throws -> Int32 {
         let logger = Logger(label: "taskiq.supervisor")
+        let endpoint = try metrics.map { metrics throws in
+            try SupervisorMetrics(metrics, workers: settings.workers, file: file, logger: logger)
+        }
+        defer { endpoint?.shutdown() }
         let drain = (settings.waitTasksTimeout ?? settings.shutdownTimeout) + settings.shutdownTimeout
         let options = SupervisorOptions(
             workers: settings.workers,
             recycleExitStatus: settings.maxTasksPerChild == nil ? nil : Self.recycleExitStatus,
-            shutdownTimeout: drain + .seconds(2))
+            shutdownTimeout: drain + .seconds(2),
+            environment: endpoint?.environment ?? [:])
         logger.info("starting \(settings.workers) worker process\(settings.workers == 1 ? "" : "es")")
         return try await Supervisor(executable: Supervisor.currentExecutable, arguments: arguments,
                                     options: options, logger: logger).run()
@@ -89,6 +96,9 @@ public struct WorkerCommand: RunnerCommand {
         }
         let settings = system.workerSettings
         for hook in hooks { try hook.workerWillStart(system, broker: brokerName, logger: logger) }
+        let metrics = try MetricsService.startWorker(system, broker: brokerName, environment: ProcessInfo.processInfo.environment,
+                                                     logger: logger)
+        defer { metrics?.shutdown() }
         try await system.startup()
         let listened = system.tasks.filter { $0.broker == brokerName }
         let modules = system.modules.map(\.name).filter { system.configuration.brokerName(forModule: $0) == brokerName }
@@ -126,6 +136,7 @@ public struct WorkerCommand: RunnerCommand {
             options.maxDeliveries = settings.maxTasksPerChild
             let running = Receiver(broker: broker, options: options)
             receiver = running
+            if metrics != nil { MetricsService.observe(running, broker: brokerName) }
             let ready = "worker ready; listening on broker '\(brokerName)' with max_async_tasks=\(settings.maxAsyncTasks)"
             // Logged from the loop, which the lifecycle starts only once signals are subscribed,
             // so whoever waits for this line may signal the worker right away.

@@ -58,6 +58,7 @@ struct ConfigValidator {
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
         let deadLetters = try deadLetterSettings(root["dead_letters"])
+        let metrics = try metricsSettings(root["metrics"])
         for settings in [broker] + brokers.map(\.broker) {
             // A broker that cannot read a message the worker would accept leaves it pending (stream) or loses it (list).
             if let bulk = settings.options[ComponentRegistry.RedisReplyLimitKeys().maxBulkLength.name]?.intValue, bulk < worker.limits.maxMessageSize {
@@ -82,7 +83,7 @@ struct ConfigValidator {
         return TaskiqConfiguration(
             file: document.file, broker: broker, brokers: brokers, resultBackend: resultBackend, taskIDGenerator: generator,
             middlewares: middlewares, modules: selected, routes: routes, worker: worker, schedules: schedules,
-            scheduler: scheduler, deadLetters: deadLetters, document: document)
+            scheduler: scheduler, deadLetters: deadLetters, metrics: metrics, document: document)
     }
 
     // MARK: Components

@@ -34,12 +34,14 @@ public struct TaskiqConfiguration: Sendable {
     public var scheduler: SchedulerSettings
     /// The `dead_letters` section, or `nil` when absent.
     public var deadLetters: DeadLetterSettings?
+    /// The `metrics` section, or `nil` when absent (no metrics endpoint).
+    public var metrics: MetricsSettings?
     /// The document as loaded (after `extends` and interpolation).
     public var document: ConfigDocument
 
     /// The keys allowed at the top level.
     static let topLevelKeys = ["$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
-                               "middlewares", "tasks", "worker", "schedules", "scheduler", "dead_letters"]
+                               "middlewares", "tasks", "worker", "schedules", "scheduler", "dead_letters", "metrics"]
 
     /// The name of the main broker (`broker`) in routes, `taskiq-run worker --broker` and listings.
     public static let defaultBrokerName = "default"
@@ -80,8 +82,9 @@ public struct TaskiqConfiguration: Sendable {
     init(file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
          taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
          worker: WorkerSettings, schedules: [ConfiguredSchedule], scheduler: SchedulerSettings,
-         deadLetters: DeadLetterSettings?, document: ConfigDocument) {
+         deadLetters: DeadLetterSettings?, metrics: MetricsSettings? = nil, document: ConfigDocument) {
         self.deadLetters = deadLetters
+        self.metrics = metrics
         self.file = file
         self.broker = broker
         self.brokers = brokers

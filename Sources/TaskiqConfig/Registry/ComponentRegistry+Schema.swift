@@ -117,6 +117,11 @@ extension ComponentRegistry {
             "$ref": "#/$defs/scheduler_state_store",
             "description": "Where the last slot sent of each schedule is recorded; in memory when absent.",
         ]
+        properties["metrics"] = [
+            "type": "object", "additionalProperties": false,
+            "description": "A Prometheus /metrics endpoint on the worker, the scheduler and the supervisor; none when absent.",
+            "properties": .object(Self.properties(of: MetricsSettings.options)),
+        ]
         properties["scheduler"] = [
             "type": "object", "additionalProperties": false, "description": "How schedules are sent.",
             "properties": .object(scheduler),

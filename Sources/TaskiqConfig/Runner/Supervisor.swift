@@ -117,7 +117,7 @@ public final class Supervisor: Sendable {
     }
 
     private func supervise(_ group: inout ThrowingTaskGroup<Void, any Error>) async throws -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessInfo.processInfo.environment.merging(options.environment) { $1 }
         var policy = SupervisorPolicy(options: options)
         var children: [Int: ChildProcess] = [:]
         let sink = sink

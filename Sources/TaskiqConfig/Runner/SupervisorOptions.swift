@@ -13,6 +13,9 @@ public struct SupervisorOptions: Sendable, Hashable {
     /// rest with `SIGKILL`. Give the workers' own drain and shutdown time plus a margin, so a
     /// worker can finish its orderly shutdown. Default 10 s.
     public var shutdownTimeout: Duration
+    /// Variables set for the workers on top of the supervisor's own environment (such as where a
+    /// worker reports its metrics port).
+    public var environment: [String: String] = [:]
 
     /// Creates options.
     /// - Parameters:
@@ -20,10 +23,13 @@ public struct SupervisorOptions: Sendable, Hashable {
     ///   - backoff: The delay before restarting a worker that died.
     ///   - recycleExitStatus: The exit status of a worker that retired itself, or `nil`.
     ///   - shutdownTimeout: How long a shutdown waits before killing workers.
+    ///   - environment: Variables set for the workers on top of the supervisor's own environment.
     public init(
         workers: Int, backoff: SupervisorBackoff = SupervisorBackoff(),
-        recycleExitStatus: Int32? = nil, shutdownTimeout: Duration = .seconds(10)
+        recycleExitStatus: Int32? = nil, shutdownTimeout: Duration = .seconds(10),
+        environment: [String: String] = [:]
     ) {
+        self.environment = environment
         self.workers = workers
         self.backoff = backoff
         self.recycleExitStatus = recycleExitStatus

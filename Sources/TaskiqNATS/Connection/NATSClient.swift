@@ -517,6 +517,7 @@ package final class NATSClient: Sendable {
                     return
                 }
                 logger.info("reconnected to NATS at \(server)")
+                TaskiqMetrics.reconnected("nats")
                 broadcast(.reconnected(server: server.description))
                 return
             } catch let error as NATSClientError {

@@ -147,6 +147,7 @@ package final class RabbitMQLink: Sendable {
                 for waiter in opened.ready { waiter.resume(returning: Ready(session: session, generation: opened.generation)) }
                 logger.info("Reconnected the RabbitMQ \(name) connection to \(configuration.redactedURL) after \(opened.failedAttempts) failed attempts; channel, topology and \(session.consumers.count) consumers restored",
                             metadata: ["rabbitmq": configuration.redactedURL])
+                TaskiqMetrics.reconnected("rabbitmq")
                 current = Ready(session: session, generation: opened.generation)
             } catch {
                 let failed = machine.withLock { $0.attemptFailed() }

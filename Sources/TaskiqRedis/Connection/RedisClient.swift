@@ -193,6 +193,7 @@ package final class RedisClient: Sendable {
                 }
                 if recovered > 0 {
                     logger.info("Reconnected to Redis after \(recovered) failed attempts", metadata: ["redis": configuration.address])
+                    TaskiqMetrics.reconnected("redis")
                 }
                 return connection
             } catch let error as RedisConnectionError {

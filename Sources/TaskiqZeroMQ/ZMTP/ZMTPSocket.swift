@@ -220,6 +220,7 @@ package final class ZMTPSocket: Sendable {
     private func connectLoop(_ endpoint: ZMTPEndpoint, wakeup: DispatchSemaphore) {
         let backoff = options.reconnectBackoff
         var attempt = 1
+        var hadSession = false
         while !isClosed {
             do {
                 let tcp = try endpoint.connect(timeout: options.connectTimeout)
@@ -227,7 +228,11 @@ package final class ZMTPSocket: Sendable {
                     tcp.close()
                     break
                 }
-                if serve(connection, endpoint: endpoint) { attempt = 1 }  // A completed handshake starts the delays again.
+                if hadSession { TaskiqMetrics.reconnected("zeromq") }
+                if serve(connection, endpoint: endpoint) {  // A completed handshake starts the delays again.
+                    attempt = 1
+                    hadSession = true
+                }
             } catch {
                 logger.trace("ZMTP \(type.name) could not connect: \(error)")
             }
