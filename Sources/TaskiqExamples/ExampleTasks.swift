@@ -86,11 +86,27 @@ public enum ExampleTasks {
         fatalError("examples.crash_once: deliberate crash (marker \(marker) created; the redelivery will succeed)")
     }
 
+    /// `examples.relay(a: Int, b: Int, queue_name: String) -> String`: kicks `examples.add(a, b)`
+    /// through the broker its own message came from and returns the follow-up's task ID without
+    /// waiting for it. A non-empty `queue_name` is set as the follow-up's `queue_name` label, which
+    /// the Redis brokers send to that stream or list instead of their own.
+    ///
+    /// A task kicking a task: with the `opentelemetry` middleware the follow-up joins the trace of
+    /// the relay (and of whoever kicked it, Python or Swift).
+    public static let relay = TaskDefinition("examples.relay", parameters: ["a", "b", "queue_name"]) {
+        (a: Int, b: Int, queueName: String) async throws -> String in
+        guard let broker = TaskContext.current?.broker else {
+            throw ExampleFailure(message: "examples.relay kicks through its worker's broker; it runs only as a task")
+        }
+        let labels: JSONObject = queueName.isEmpty ? [:] : ["queue_name": .string(queueName)]
+        return try await add.kicker().withBroker(broker).withLabels(labels).kiq(a, b).taskID
+    }
+
     /// The environment variable that enables `examples.crash_once` in a worker.
     public static let crashOnceVariable = "TASKIQ_EXAMPLES_CRASH_ONCE"
 
     /// The module: every task above, under the name `examples`.
-    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce])
+    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce, relay])
 
     private static func fibonacci(_ n: Int) -> Int {
         n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2)

@@ -17,9 +17,11 @@ public struct TaskContext: Sendable {
     public let message: TaskiqMessage
     /// The broker the message came from; use it to kick follow-up tasks.
     public let broker: any AsyncBroker
-    /// A logger carrying the task's name and ID; when the broker captures logs, lines go to the result too.
+    /// A logger carrying the task's name and ID (and `trace_id` when the message carries a W3C
+    /// `traceparent` label); when the broker captures logs, lines go to the result too.
     public var logger: Logger {
         var logger = Logger(label: "taskiq.task", metadata: ["task_name": message.taskName, "task_id": message.taskID])
+        if let traceID { logger[metadataKey: "trace_id"] = traceID }
         logger.capture = capture
         return logger
     }
@@ -29,7 +31,14 @@ public struct TaskContext: Sendable {
         var logger = baseLogger
         logger[metadataKey: "task_name"] = message.taskName
         logger[metadataKey: "task_id"] = message.taskID
+        if let traceID { logger[metadataKey: "trace_id"] = traceID }
         return logger
+    }
+
+    /// The trace ID of the message's valid `traceparent` label, so log lines join the task's trace.
+    var traceID: String? {
+        guard !message.labels.isEmpty, let header = message.labels[TraceParent.key]?.stringValue else { return nil }
+        return TraceParent(header: header)?.traceID.hex
     }
 
     private let baseLogger: Logger
