@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Taskiq
+import TaskiqTestSupport
+
+/// ``DashboardMiddleware`` reporting to a real taskiq-dashboard process.
+@Suite(.enabled(if: DashboardServer.shouldRun, DashboardServer.skipMessage))
+struct DashboardMiddlewareTests {
+    private func message(_ name: String = "examples.add", args: [JSONValue] = [2, 3]) -> TaskiqMessage {
+        TaskiqMessage(taskID: TaskIDGenerator.uuid4(), taskName: name, args: args)
+    }
+
+    @Test func aTasksLifecycleShowsOnItsDetailsPage() async throws {
+        let server = try await DashboardServer.start()
+        defer { server.stop() }
+        let dashboard = try DashboardMiddleware(options: .init(url: server.url, apiToken: server.token, brokerName: "swift-worker"))
+        let success = message(args: [20, 22])
+        let failure = message("examples.fail", args: ["boom"])
+        try await dashboard.postSend(success)
+        _ = try await dashboard.preExecute(success)
+        try await dashboard.postExecute(success, result: TaskiqResult(isErr: false, returnValue: 42, executionTime: 0.01))
+        _ = try await dashboard.preExecute(failure)
+        try await dashboard.postExecute(failure, result: TaskiqResult(
+            isErr: true, returnValue: nil, executionTime: 0.02, error: TaskError(name: "ValueError", arguments: ["boom"])))
+        try await dashboard.shutdown()
+        #expect(dashboard.statistics == .init(sent: 5), "\(server.log.suffix(2000))")
+
+        let successPage = try await server.detailsPage(taskID: success.taskID)
+        let page = try #require(successPage)
+        #expect(page.contains("examples.add"))
+        #expect(page.contains("Completed"))
+        #expect(page.contains("swift-worker"))
+        #expect(page.contains("20,") && page.contains("22"))
+        #expect(page.contains(">42</pre>"))
+        let failurePage = try await server.detailsPage(taskID: failure.taskID)
+        let failed = try #require(failurePage)
+        #expect(failed.contains("Failure"))
+        #expect(failed.contains("ValueError(&#39;boom&#39;)") || failed.contains("ValueError('boom')"), "\(failed)")
+    }
+
+    @Test func aWrongTokenOrANonUUIDTaskIsCountedNotSent() async throws {
+        let server = try await DashboardServer.start()
+        defer { server.stop() }
+        let wrong = try DashboardMiddleware(options: .init(url: server.url, apiToken: "not-the-token"))
+        let task = message()
+        _ = try await wrong.preExecute(task)
+        try await wrong.shutdown()
+        #expect(wrong.statistics == .init(failed: 1))
+        let missing = try await server.detailsPage(taskID: task.taskID)
+        #expect(missing == nil)
+
+        let capture = LogCapture()
+        var logger = Logger(label: "dashboard")
+        logger.capture = capture
+        let dashboard = try DashboardMiddleware(options: .init(url: server.url, apiToken: server.token), logger: logger)
+        for id in ["order-1", "order-2", "order-3"] {
+            _ = try await dashboard.preExecute(TaskiqMessage(taskID: id, taskName: "examples.add"))
+        }
+        try await dashboard.shutdown()
+        #expect(dashboard.statistics == .init(skipped: 3))
+        #expect(capture.text.split(separator: "\n").filter { $0.contains("not a UUID") }.count == 1, "\(capture.text)")
+    }
+}
+
+/// Reporting never waits for the dashboard.
+@Suite struct DashboardMiddlewareQueueTests {
+    @Test func aStalledDashboardNeverBlocksAHookAndAFullQueueDrops() async throws {
+        // A listener that accepts and never answers: the first request hangs until its timeout.
+        let listener = try TCPListener.listen(on: SocketAddress.resolve(host: "127.0.0.1", port: 0, family: .ipv4)[0])
+        defer { listener.close() }
+        let dashboard = try DashboardMiddleware(options: .init(url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
+                                                               timeout: .seconds(10), queueSize: 2))
+        let started = ContinuousClock.now
+        for _ in 0..<20 {
+            _ = try await dashboard.preExecute(TaskiqMessage(taskID: TaskIDGenerator.uuid4(), taskName: "examples.add"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let statistics = dashboard.statistics
+        #expect(statistics.dropped >= 17 && statistics.dropped <= 18, "\(statistics)")
+        let stopping = ContinuousClock.now
+        try await dashboard.shutdown()  // gives up at the 10 s timeout, not after the 30 s three requests would take
+        #expect(ContinuousClock.now - stopping < .seconds(20))
+        #expect(dashboard.statistics.sent == 0)
+    }
+}
