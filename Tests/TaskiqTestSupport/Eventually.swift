@@ -11,7 +11,7 @@ package struct NeverHappened: Error, CustomStringConvertible {
 /// child process's effect, a counter another thread bumps. The interval paces the poll against the
 /// deadline; it is never a synchronisation sleep.
 package func eventually(
-    _ what: String, seconds: Double = 10, every interval: Duration = .milliseconds(10),
+    _ what: String, seconds: Double = 30, every interval: Duration = .milliseconds(10),
     _ condition: @escaping @Sendable () async throws -> Bool
 ) async throws {
     do {

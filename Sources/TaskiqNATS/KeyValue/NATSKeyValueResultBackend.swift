@@ -19,6 +19,7 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     public let keepResults: Bool
     let bucket: NATSKeyValueBucket
     let replicas: Int
+    let recheckInterval: Duration
     let logger: Logger
 
     /// Creates a backend; nothing connects before ``startup()``.
@@ -28,14 +29,17 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     ///   - ttl: How long a result lives (the bucket's `max_age`); `nil` forever.
     ///   - keepResults: Keep a result after it was read; `false` purges it on read.
     ///   - replicas: Copies of the bucket in a cluster.
+    ///   - recheckInterval: How often a waiter also reads the bucket, in case the put's notification
+    ///     was lost with a connection.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL or bucket name.
     public init(url: String = "nats://localhost:4222", bucket: String = "taskiq_results", ttl: Duration? = nil, keepResults: Bool = true,
-                replicas: Int = 1, logger: Logger = Logger(label: "taskiq.nats")) throws {
+                replicas: Int = 1, recheckInterval: Duration = .seconds(2), logger: Logger = Logger(label: "taskiq.nats")) throws {
         let client = NATSClient(configuration: try NATSConfiguration(url: url), logger: logger)
         self.bucket = try NATSKeyValueBucket(name: bucket, jetStream: JetStream(client: client))
         self.ttl = ttl
         self.keepResults = keepResults
         self.replicas = replicas
+        self.recheckInterval = recheckInterval
         self.logger = logger
     }
 
@@ -99,13 +103,13 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         }
         defer { client.unsubscribe(sid) }
         let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let pause = recheckInterval
         let checker = Task {
             while !Task.isCancelled {
                 if let entry = try? await bucket.get(key), !entry.value.isEmpty {
                     arrived.resume(with: .success(()))
                     return
                 }
-                let pause = Duration.seconds(2)
                 if let deadline, ContinuousClock.now.advanced(by: pause) >= deadline {
                     try? await Task.sleep(until: deadline, clock: .continuous)
                     arrived.resume(with: .failure(TaskiqError(.resultTimeout, "no result for task \(taskID) within \(timeout ?? .zero)")))

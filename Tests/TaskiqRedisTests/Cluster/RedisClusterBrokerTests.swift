@@ -143,7 +143,7 @@ struct RedisClusterBrokerTests {
                     }
                     return index
                 }()
-                try await eventually("some tasks ran") { runs.withLock { $0.count > 100 } }
+                try await eventually("some tasks ran", seconds: 60) { runs.withLock { $0.count > 100 } }
                 let reshard = try await cluster.redisCLI(["--cluster", "reshard", "127.0.0.1:\(owner.port)",
                                                           "--cluster-from", from, "--cluster-to", to,
                                                           "--cluster-slots", "16384", "--cluster-yes"])
