@@ -22,6 +22,9 @@ extension ComponentRegistry {
         let queueSize = Option<Int>.integer(
             "queue_size", default: Self.defaults.queueSize, range: 1...1_000_000,
             description: "The most events waiting to be sent; beyond it events are dropped and counted, never blocking a task.")
+        let queueBytes = Option<Int>.integer(
+            "queue_bytes", default: Self.defaults.queueBytes, range: 1024...(1 << 34),
+            description: "The most bytes of event bodies waiting to be sent (arguments and results can be large); beyond it events are dropped and counted.")
     }
 
     /// Registers the `dashboard` middleware.
@@ -39,7 +42,8 @@ extension ComponentRegistry {
             }
             return try DashboardMiddleware(options: DashboardMiddleware.Options(
                 url: try options[keys.url], apiToken: token, timeout: try options[keys.timeout],
-                brokerName: try options[keys.brokerName], queueSize: try options[keys.queueSize]))
+                brokerName: try options[keys.brokerName], queueSize: try options[keys.queueSize],
+                queueBytes: try options[keys.queueBytes]))
         }
     }
 }

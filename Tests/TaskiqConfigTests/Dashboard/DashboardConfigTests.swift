@@ -36,17 +36,19 @@ import Testing
         #expect(dashboard.options.timeout == .seconds(5))
         #expect(dashboard.options.brokerName == "default_broker")
         #expect(dashboard.options.queueSize == 10_000)
+        #expect(dashboard.options.queueBytes == 64 << 20)
     }
 
     @Test func readsEveryOption() throws {
         let system = try load("""
             {"type": "dashboard", "url": "http://dash.internal:9000/base", "api_token": "t",
-             "timeout": 1.5, "broker_name": "billing", "queue_size": 7}
+             "timeout": 1.5, "broker_name": "billing", "queue_size": 7, "queue_bytes": 4096}
             """)
         let dashboard = try #require(system.broker.middlewares.compactMap { $0 as? DashboardMiddleware }.first)
         #expect(dashboard.options.timeout == .milliseconds(1500))
         #expect(dashboard.options.brokerName == "billing")
         #expect(dashboard.options.queueSize == 7)
+        #expect(dashboard.options.queueBytes == 4096)
     }
 
     @Test(arguments: [
@@ -55,6 +57,7 @@ import Testing
         (#""url": "http://user:pw@dash""#, "middlewares[1].url", .invalidAddress),
         (#""url": "http://dash", "timeout": 0"#, "middlewares[1].timeout", .outOfRange),
         (#""url": "http://dash", "queue_size": 0"#, "middlewares[1].queue_size", .outOfRange),
+        (#""url": "http://dash", "queue_bytes": 10"#, "middlewares[1].queue_bytes", .outOfRange),
     ])
     func refusesBadOptionsAtTheirPath(options: String, path: String, code: ConfigError.Code) throws {
         let error = try #require(loadError(#"{"type": "dashboard", "api_token": "t", \#(options)}"#))

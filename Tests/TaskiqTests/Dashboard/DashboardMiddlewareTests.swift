@@ -74,12 +74,30 @@ struct DashboardMiddlewareTests {
         for _ in 0..<20 {
             _ = try await dashboard.preExecute(TaskiqMessage(taskID: TaskIDGenerator.uuid4(), taskName: "examples.add"))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Far below the 10 s one blocked request would take, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(8))
         let statistics = dashboard.statistics
         #expect(statistics.dropped >= 17 && statistics.dropped <= 18, "\(statistics)")
         let stopping = ContinuousClock.now
         try await dashboard.shutdown()  // gives up at the 10 s timeout, not after the 30 s three requests would take
         #expect(ContinuousClock.now - stopping < .seconds(20))
         #expect(dashboard.statistics.sent == 0)
+    }
+
+    @Test func largeArgumentsAreBoundedByBytesNotOnlyByCount() async throws {
+        let listener = try TCPListener.listen(on: SocketAddress.resolve(host: "127.0.0.1", port: 0, family: .ipv4)[0])
+        defer { listener.close() }
+        let dashboard = try DashboardMiddleware(options: .init(url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
+                                                               timeout: .seconds(1), queueSize: 1000, queueBytes: 64 << 10))
+        // 100 events of about 10 KiB each against a 64 KiB budget: the first is taken by the
+        // hanging request, about six wait, the rest are dropped however many the count allows.
+        let big = JSONValue.string(String(repeating: "x", count: 10_000))
+        for _ in 0..<100 {
+            _ = try await dashboard.preExecute(TaskiqMessage(taskID: TaskIDGenerator.uuid4(), taskName: "examples.echo", args: [big]))
+        }
+        let statistics = dashboard.statistics
+        #expect(statistics.queued <= 7, "\(statistics)")
+        #expect(statistics.dropped >= 92, "\(statistics)")
+        try await dashboard.shutdown()
     }
 }

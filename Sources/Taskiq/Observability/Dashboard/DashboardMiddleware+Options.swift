@@ -14,6 +14,9 @@ extension DashboardMiddleware {
         public var brokerName: String
         /// The most events waiting to be sent; events while it is full are dropped and counted.
         public var queueSize: Int
+        /// The most bytes of event bodies waiting to be sent, so that tasks with large arguments
+        /// cannot fill memory while the dashboard is away; beyond it events are dropped and counted.
+        public var queueBytes: Int
 
         /// Creates options.
         /// - Parameters:
@@ -22,13 +25,15 @@ extension DashboardMiddleware {
         ///   - timeout: The most one request may take (Python's default, 5 seconds).
         ///   - brokerName: The worker name shown in the dashboard (Python's default, `default_broker`).
         ///   - queueSize: The most events waiting (at least 1).
+        ///   - queueBytes: The most bytes of event bodies waiting (at least 1 KiB; 64 MiB by default).
         public init(url: String, apiToken: String, timeout: Duration = .seconds(5),
-                    brokerName: String = "default_broker", queueSize: Int = 10_000) {
+                    brokerName: String = "default_broker", queueSize: Int = 10_000, queueBytes: Int = 64 << 20) {
             self.url = url
             self.apiToken = apiToken
             self.timeout = timeout
             self.brokerName = brokerName
             self.queueSize = max(1, queueSize)
+            self.queueBytes = max(1024, queueBytes)
         }
     }
 

@@ -13,8 +13,18 @@ final class DashboardReporter: Sendable {
     /// The seconds between two logged send failures; failures in between are counted in the next line.
     static let failureLogInterval: Duration = .seconds(30)
 
+    /// An event waiting to be sent, its body already encoded (so the queue's bytes are known).
+    private struct Pending: Sendable {
+        var kind: DashboardEvent.Kind
+        var taskID: String
+        var path: String
+        var body: [UInt8]
+    }
+
     private struct State: Sendable {
-        var queue = FIFOBuffer<DashboardEvent>()
+        var queue = FIFOBuffer<Pending>()
+        /// The bytes of the bodies in ``queue``.
+        var queuedBytes = 0
         var statistics = DashboardMiddleware.Statistics()
         var stopping = false
         var stopDeadline: ContinuousClock.Instant?
@@ -34,6 +44,7 @@ final class DashboardReporter: Sendable {
     private let client: HTTPClient
     private let headers: [(String, String)]
     private let queueSize: Int
+    private let queueBytes: Int
     private let logger: Logger
 
     /// Creates a reporter; its thread starts with the first event.
@@ -42,6 +53,7 @@ final class DashboardReporter: Sendable {
         client = HTTPClient(endpoint: try HTTPEndpoint(url: options.url), timeout: options.timeout)
         headers = [("Content-Type", "application/json"), ("access-token", options.apiToken)]
         queueSize = options.queueSize
+        queueBytes = options.queueBytes
         self.logger = logger
     }
 
@@ -63,12 +75,15 @@ final class DashboardReporter: Sendable {
             }
             return
         }
+        let pending = Pending(kind: event.kind, taskID: event.taskID, path: event.path,
+                              body: JSONValue.object(event.body).serialized(style: .compact))
         let outcome = state.withLock { state -> Admission in
-            guard !state.stopping, state.queue.count < queueSize else {
+            guard !state.stopping, state.queue.count < queueSize, state.queuedBytes + pending.body.count <= queueBytes else {
                 state.statistics.dropped += 1
                 return .dropped
             }
-            state.queue.append(event)
+            state.queue.append(pending)
+            state.queuedBytes += pending.body.count
             defer { state.threadStarted = true }
             return state.threadStarted ? .queued : .queuedFirst
         }
@@ -85,6 +100,7 @@ final class DashboardReporter: Sendable {
                 state.withLock { state in
                     state.statistics.failed += state.queue.count
                     state.queue = FIFOBuffer()
+                    state.queuedBytes = 0
                     state.stopping = true
                     state.finished = true
                 }
@@ -144,6 +160,7 @@ final class DashboardReporter: Sendable {
                 guard state.stopping else { return false }
                 state.statistics.failed += state.queue.count
                 state.queue = FIFOBuffer()
+                state.queuedBytes = 0
                 state.finished = true
                 return true
             }
@@ -156,18 +173,19 @@ final class DashboardReporter: Sendable {
     }
 
     /// The next waiting event; `nil` when none waits or the stop deadline has passed.
-    private func nextEvent() -> DashboardEvent? {
-        state.withLock { state -> DashboardEvent? in
+    private func nextEvent() -> Pending? {
+        state.withLock { state -> Pending? in
             if let deadline = state.stopDeadline, ContinuousClock.now >= deadline { return nil }
-            return state.queue.popFirst()
+            guard let next = state.queue.popFirst() else { return nil }
+            state.queuedBytes -= next.body.count
+            return next
         }
     }
 
-    private func send(_ event: DashboardEvent) {
-        let body = JSONValue.object(event.body).serialized(style: .compact)
+    private func send(_ event: Pending) {
         let failure: String?
         do {
-            let response = try client.send(method: "POST", path: event.path, headers: headers, body: body)
+            let response = try client.send(method: "POST", path: event.path, headers: headers, body: event.body)
             failure = response.isSuccess ? nil : "the dashboard answered \(response.status): \(response.bodyText.prefix(200))"
         } catch {
             failure = error.description
