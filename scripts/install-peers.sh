@@ -3,7 +3,7 @@
 # and redis-tools (the Sentinel failover tests), openssl (the TLS tests make their certificates with it),
 # rabbitmq-server and nats-server (Debian), prometheus, chromium and chromium-driver (Debian; the
 # observability tests), and Python taskiq, taskiq-redis, taskiq-aio-pika, taskiq-nats (with nats-py),
-# pyzmq, opentelemetry-sdk, taskiq-dashboard and selenium (PyPI) in .venv at the package root.
+# pyzmq, opentelemetry-sdk, taskiq-dashboard, selenium and taskiq-pipelines (PyPI) in .venv at the package root.
 # Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v chromium >/dev/null 2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus chromium chromium-driver >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, taskiq_nats, zmq, opentelemetry.sdk, taskiq_dashboard, granian, selenium, prometheus_client, psutil' 2>/dev/null; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import taskiq, taskiq_redis, taskiq_aio_pika, taskiq_nats, zmq, opentelemetry.sdk, taskiq_dashboard, granian, selenium, prometheus_client, psutil, taskiq_pipelines' 2>/dev/null; then
     echo "installing Python peers into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-peers.txt
