@@ -116,8 +116,10 @@ struct NATSWorkerProcessTests {
                 \(duplicates) ran twice, 0 lost; all restarted \(restarted) and done \(allDone) after the kill; \
                 consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1) times
                 """)
-            // Every delivery counts, redeliveries too: 300 to the first worker, 300 again to the second.
-            #expect(Self.number(consumer, "delivered.consumer_seq") == 600, "each delivered once more, after the kill, and no more")
+            // Every delivery counts, redeliveries too: 300 to the first worker, 300 again to the
+            // second. More only when a starved machine sent a +WPI after ack_wait; those repeats of
+            // running tasks are not started twice (checked above).
+            #expect((Self.number(consumer, "delivered.consumer_seq") ?? 0) >= 600, "each delivered once more after the kill")
             second.signal(SIGTERM)
             #expect(try await second.waitForExit() == 0)
             try await system.shutdown()

@@ -272,7 +272,7 @@ struct RedisResultBackendTests {
             defer { redis.close() }
             try await withThrowingTaskGroup(of: JSONValue?.self) { group in
                 for index in 0..<50 {
-                    group.addTask { try await backend.waitResult("many\(index)", timeout: .seconds(10), withLogs: false).returnValue }
+                    group.addTask { try await backend.waitResult("many\(index)", timeout: .seconds(60), withLogs: false).returnValue }
                 }
                 _ = try await subscribed.first(1)
                 let numsub = try await redis.send(["PUBSUB", "NUMSUB", "taskiq:results"]).array
