@@ -40,7 +40,7 @@ package final class DashboardServer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
         let process = Process()
         process.executableURL = PythonPeer.python
-        process.arguments = ["-c", "import taskiq_dashboard.api, granian"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_dashboard", "granian"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -79,6 +79,7 @@ package final class DashboardServer: Sendable {
             process.arguments = ["-c", """
                 import os, signal, threading, time, runpy
                 signal.pthread_sigmask(signal.SIG_SETMASK, [])
+                os.nice(10)  # a peer, not the system under test: never starve the workers and servers
                 parent = os.getppid()
                 def watch():
                     while os.getppid() == parent:

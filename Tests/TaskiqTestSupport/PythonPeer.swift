@@ -20,7 +20,7 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import zmq"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "zmq"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -33,7 +33,7 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import taskiq_aio_pika"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_aio_pika"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -49,7 +49,7 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import taskiq_nats"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_nats"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

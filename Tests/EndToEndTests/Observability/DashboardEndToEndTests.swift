@@ -13,7 +13,7 @@ private let browserInstalled: Bool = {
           FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
     let process = Process()
     process.executableURL = PythonPeer.python
-    process.arguments = ["-c", "import selenium"]
+    process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "selenium"]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     guard (try? process.run()) != nil else { return false }

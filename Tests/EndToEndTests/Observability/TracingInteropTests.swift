@@ -150,7 +150,7 @@ enum OpenTelemetryPython {
     /// Whether `.venv` has taskiq-redis and taskiq's OpenTelemetry middleware with the SDK.
     static let hasPeer: Bool = {
         guard FileManager.default.isExecutableFile(atPath: RedisPython.python.path) else { return false }
-        let process = RedisPython.makeProcess(["-c", "import taskiq_redis, opentelemetry.sdk.trace, taskiq.middlewares.opentelemetry_middleware"],
+        let process = RedisPython.makeProcess(["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_redis", "opentelemetry.sdk", "psutil", "taskiq"],
                                               environment: [:])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

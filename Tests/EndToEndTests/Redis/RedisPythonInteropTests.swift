@@ -91,7 +91,7 @@ enum RedisPython {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import taskiq, taskiq_redis"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq", "taskiq_redis"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

@@ -85,7 +85,7 @@ enum RedisResultPeer {
         guard FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
         let process = Process()
         process.executableURL = PythonPeer.python
-        process.arguments = ["-c", "import taskiq, taskiq_redis"]
+        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq", "taskiq_redis"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

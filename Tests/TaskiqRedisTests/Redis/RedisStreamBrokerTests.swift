@@ -74,10 +74,10 @@ extension Redis {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                // Two live workers; the second has a 3 s XAUTOCLAIM backstop (1 s was shorter than a CPU stall of a loaded 2-core CI run) that would take the
+                // Two live workers; the second has a 10 s XAUTOCLAIM backstop (1 s, then 3 s, were shorter than CPU stalls of a loaded 2-core CI run) that would take the
                 // first one's long-running entry if the first did not keep it fresh.
                 let first = try Redis.streamBroker(server) { $0.consumerName = "first" }
-                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(3) }
+                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(10) }
                 let gate = Redis.Gate()
                 let starts = Atomic<Int>(0)
                 let started = EventStream<Void>()
