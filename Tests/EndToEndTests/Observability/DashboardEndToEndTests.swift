@@ -66,7 +66,7 @@ struct DashboardEndToEndTests {
                         "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"},
              "result_backend": {"type": "dummy"},
              "middlewares": [{"type": "dashboard", "url": "\(dashboard.url)", "api_token": "${TASKIQ_DASHBOARD_TOKEN}",
-                              "broker_name": "swift-e2e-worker"}],
+                              "broker_name": "swift-e2e-worker", "timeout": 30}],
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 30, "log_level": "debug"}}
             """])

@@ -13,7 +13,10 @@ struct DashboardMiddlewareTests {
     @Test func aTasksLifecycleShowsOnItsDetailsPage() async throws {
         let server = try await DashboardServer.start()
         defer { server.stop() }
-        let dashboard = try DashboardMiddleware(options: .init(url: server.url, apiToken: server.token, brokerName: "swift-worker"))
+        // A minute per request and for shutdown's flush: on a loaded CI machine the (niced) dashboard
+        // took up to 2 s per request, past the 5 s default for all five.
+        let dashboard = try DashboardMiddleware(options: .init(url: server.url, apiToken: server.token, timeout: .seconds(60),
+                                                               brokerName: "swift-worker"))
         let success = message(args: [20, 22])
         let failure = message("examples.fail", args: ["boom"])
         try await dashboard.postSend(success)
@@ -41,7 +44,7 @@ struct DashboardMiddlewareTests {
     @Test func aWrongTokenOrANonUUIDTaskIsCountedNotSent() async throws {
         let server = try await DashboardServer.start()
         defer { server.stop() }
-        let wrong = try DashboardMiddleware(options: .init(url: server.url, apiToken: "not-the-token"))
+        let wrong = try DashboardMiddleware(options: .init(url: server.url, apiToken: "not-the-token", timeout: .seconds(60)))
         let task = message()
         _ = try await wrong.preExecute(task)
         try await wrong.shutdown()
