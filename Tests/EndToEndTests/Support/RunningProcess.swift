@@ -72,7 +72,15 @@ final class RunningProcess: Sendable {
     }
 
     /// Sends a signal.
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    ///
+    /// Only while the process runs: once it exited and was reaped its pid is free, and on a
+    /// machine with `pid_max` 32768 a full run reuses pids within minutes, so a late
+    /// `defer { signal(SIGKILL) }` would kill whatever got the pid (another test's redis-server
+    /// or nats-server, seen as "closed the connection" / "connection reset" in other tests).
+    func signal(_ number: Int32) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, number)
+    }
 
     /// Writes `line` and a newline to the process's standard input.
     ///
