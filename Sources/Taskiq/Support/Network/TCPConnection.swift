@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A connected, blocking TCP socket: the one place the transports call into the system for TCP.
 ///
@@ -13,6 +14,10 @@ import Darwin
 package struct TCPConnection: ByteStream, Sendable {
     /// The socket's descriptor.
     package let descriptor: Int32
+    /// Shared by every copy: the descriptor is closed once. A second `close()` (a connection's
+    /// thread and a server's shutdown both closing it, say) would otherwise close whatever
+    /// socket the system has since given that number, another connection of the same process.
+    private let closed = ClosedFlag()
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -172,9 +177,15 @@ package struct TCPConnection: ByteStream, Sendable {
         return Int(count)
     }
 
-    package func shutdown() { _ = systemShutdown(descriptor, Self.shutBoth) }
+    package func shutdown() {
+        guard !closed.flag.load(ordering: .acquiring) else { return }
+        _ = systemShutdown(descriptor, Self.shutBoth)
+    }
 
-    package func close() { _ = systemClose(descriptor) }
+    package func close() {
+        guard !closed.flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = systemClose(descriptor)
+    }
 
     /// The peer's address as `ip:port`, for logs; "unknown" once it cannot be read.
     package var peerName: String {
@@ -212,3 +223,8 @@ private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ le
 private func systemShutdown(_ fd: Int32, _ how: Int32) -> Int32 { shutdown(fd, how) }
 
 func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+
+/// Whether a ``TCPConnection``'s descriptor was closed, shared by its copies.
+private final class ClosedFlag: Sendable {
+    let flag = Atomic<Bool>(false)
+}
