@@ -177,14 +177,14 @@ package struct TCPConnection: ByteStream, Sendable {
         return Int(count)
     }
 
+    /// Wakes threads blocked on the socket; a no-op once it is closed.
     package func shutdown() {
-        guard !closed.flag.load(ordering: .acquiring) else { return }
-        _ = systemShutdown(descriptor, Self.shutBoth)
+        closed.ifOpen { _ = systemShutdown(descriptor, Self.shutBoth) }
     }
 
+    /// Closes the descriptor; only the first call of any copy does anything.
     package func close() {
-        guard !closed.flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        _ = systemClose(descriptor)
+        closed.closeOnce { _ = systemClose(descriptor) }
     }
 
     /// The peer's address as `ip:port`, for logs; "unknown" once it cannot be read.
@@ -225,6 +225,22 @@ private func systemShutdown(_ fd: Int32, _ how: Int32) -> Int32 { shutdown(fd, h
 func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 /// Whether a ``TCPConnection``'s descriptor was closed, shared by its copies.
+///
+/// `shutdown` and `close` run under one lock: checked and called apart, a `close` on another
+/// thread could slip between the check and the `shutdown`, which would then hit whatever
+/// socket took the number in the meantime.
 private final class ClosedFlag: Sendable {
-    let flag = Atomic<Bool>(false)
+    private let closed = Mutex(false)
+
+    func ifOpen(_ body: () -> Void) {
+        closed.withLock { closed in if !closed { body() } }
+    }
+
+    func closeOnce(_ body: () -> Void) {
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            body()
+        }
+    }
 }

@@ -13,6 +13,9 @@ package struct TCPListener: Sendable {
     package let descriptor: Int32
     /// The port actually bound (the kernel's choice when asked for port 0).
     package let port: UInt16
+    /// The socket, whose copies share one closed flag: ``shutdown()`` after ``close()`` must not
+    /// reach the socket that has since been given the same number.
+    private let socket: TCPConnection
 
     /// Binds `address` (with `SO_REUSEADDR`) and listens.
     /// - Throws: ``TCPError`` of kind `socketFailed`, `bindFailed` or `listenFailed`.
@@ -31,7 +34,7 @@ package struct TCPListener: Sendable {
             throw TCPError(.listenFailed, number: code, reason: SystemError.text(code))
         }
         let bound = SocketAddress.filled { getsockname(fd, $0, $1) }
-        return TCPListener(descriptor: fd, port: bound?.port ?? address.port)
+        return TCPListener(descriptor: fd, port: bound?.port ?? address.port, socket: socket)
     }
 
     /// Waits for a client; `nil` once the listener is shut down or fails for good.
@@ -57,11 +60,11 @@ package struct TCPListener: Sendable {
         }
     }
 
-    /// Wakes the thread blocked in ``accept()``; safe to call more than once.
-    package func shutdown() { TCPConnection(descriptor: descriptor).shutdown() }
+    /// Wakes the thread blocked in ``accept()``; safe to call more than once, and a no-op once closed.
+    package func shutdown() { socket.shutdown() }
 
-    /// Releases the descriptor; call once, after the accepting thread has finished.
-    package func close() { _ = systemClose(descriptor) }
+    /// Releases the descriptor, after the accepting thread has finished; only the first call does anything.
+    package func close() { socket.close() }
 }
 
 // The system calls whose names the type's own methods shadow.
