@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,8 @@ package final class FakeServer: Sendable {
     /// The loopback port the server listens on.
     package let port: Int
     private let listener: Int32
+    /// Set by the first ``close()``; a second one must not reach a descriptor number reused since.
+    private let closed = Atomic<Bool>(false)
 
     /// Listens on a free loopback port and answers the first bytes received with `reply`.
     /// - Parameter greeting: Sent as soon as a client connects, before anything is read (a
@@ -49,6 +52,7 @@ package final class FakeServer: Sendable {
 
     /// Stops listening.
     package func close() {
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
     }

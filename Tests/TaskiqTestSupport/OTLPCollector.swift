@@ -21,6 +21,8 @@ package final class OTLPCollector: Sendable {
     /// The loopback port.
     package let port: Int
     private let listener: Int32
+    /// Set by the first ``close()``; a second one must not reach a descriptor number reused since.
+    private let closed = Atomic<Bool>(false)
     private let received = Mutex<[Request]>([])
     private let connections = Mutex<[Int32]>([])
     private let answerStatus: Int
@@ -76,7 +78,8 @@ package final class OTLPCollector: Sendable {
     }
 
     private func serve(_ client: Int32) {
-        defer { Glibc.close(client) }
+        // Forgotten and closed under the lock, so close() never shuts down a number reused since.
+        defer { connections.withLock { $0.removeAll { $0 == client }; Glibc.close(client) } }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -110,11 +113,15 @@ package final class OTLPCollector: Sendable {
 
     /// Stops listening and closes every connection.
     package func close() {
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
-        for client in connections.withLock({ $0 }) {
-            shutdown(client, Int32(SHUT_RDWR))
-            if stalled { Glibc.close(client) }
+        connections.withLock { clients in
+            for client in clients {
+                shutdown(client, Int32(SHUT_RDWR))
+                if stalled { Glibc.close(client) }
+            }
+            if stalled { clients = [] }
         }
     }
 }

@@ -13,6 +13,8 @@ package final class StallingProxy: Sendable {
     /// The loopback port clients connect to.
     package let port: Int
     private let listener: Int32
+    /// Set by the first ``close()``; a second one must not reach a descriptor number reused since.
+    private let closed = Atomic<Bool>(false)
     /// How many more bytes of the server's may reach the client; `nil` for all of them.
     private let allowance = Mutex<Int?>(nil)
     private let sockets = Mutex<[Int32]>([])
@@ -60,6 +62,7 @@ package final class StallingProxy: Sendable {
 
     /// Stops listening and closes every connection.
     package func close() {
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
         for fd in sockets.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
