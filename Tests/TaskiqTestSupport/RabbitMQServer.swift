@@ -36,6 +36,8 @@ package final class RabbitMQServer: Sendable {
 
     /// The AMQP port on 127.0.0.1.
     package let port: Int
+    /// The management plugin's HTTP API port on 127.0.0.1 (see ``management(_:_:body:headers:)``).
+    package let managementPort: Int
     /// The AMQP-over-TLS port on 127.0.0.1, or `nil` without `openssl`.
     package let tlsPort: Int?
     /// The certificates the TLS listener uses, or `nil` without `openssl`.
@@ -80,9 +82,10 @@ package final class RabbitMQServer: Sendable {
     private let processGroup = Atomic<Int32>(0)
     private let environment: [String: String]
 
-    private init(port: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String, directory: URL,
-                 environment: [String: String]) {
+    private init(port: Int, managementPort: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String,
+                 directory: URL, environment: [String: String]) {
         self.port = port
+        self.managementPort = managementPort
         self.tlsPort = tlsPort
         self.certificates = certificates
         self.nodeName = nodeName
@@ -126,12 +129,22 @@ package final class RabbitMQServer: Sendable {
         for sub in ["mnesia", "log", "home"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        try "[].\n".write(to: directory.appendingPathComponent("enabled_plugins"), atomically: true, encoding: .utf8)
+        // The management plugin's HTTP API stands in for rabbitmqctl, which starts an Erlang VM
+        // (a second or more of CPU) per call: on a loaded 2-core machine a queue of them overran
+        // the tests waiting behind it. Statistics every 500 ms, so channel counts show soon.
+        try "[rabbitmq_management].\n".write(to: directory.appendingPathComponent("enabled_plugins"), atomically: true, encoding: .utf8)
+        let managementPort = Int(freeLoopbackPort())
+        var configuration = """
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = \(managementPort)
+            collect_statistics_interval = 500
+
+            """
         let nodeName = "taskiq-\(port)@localhost"
         let certificates = TLSCertificates.executable == nil ? nil : try TLSCertificates.shared()
         let tlsPort = certificates.map { _ in Int(freeLoopbackPort()) }
         if let certificates, let tlsPort {
-            try """
+            configuration += """
                 listeners.ssl.default = 127.0.0.1:\(tlsPort)
                 ssl_options.cacertfile = \(certificates.caFile)
                 ssl_options.certfile = \((serverCertificate ?? certificates.server).certFile)
@@ -139,8 +152,9 @@ package final class RabbitMQServer: Sendable {
                 ssl_options.verify = verify_peer
                 ssl_options.fail_if_no_peer_cert = true
 
-                """.write(to: directory.appendingPathComponent("rabbitmq.conf"), atomically: true, encoding: .utf8)
+                """
         }
+        try configuration.write(to: directory.appendingPathComponent("rabbitmq.conf"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         let path = directory.path
         environment.merge([
@@ -159,7 +173,7 @@ package final class RabbitMQServer: Sendable {
             // redis-server and the test process itself.
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": Self.quietSchedulers,
         ]) { _, new in new }
-        let server = RabbitMQServer(port: port, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
+        let server = RabbitMQServer(port: port, managementPort: managementPort, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
                                     directory: directory, environment: environment)
         cleanup.withLock { cleanup in
             cleanup.directories.append(path)
@@ -189,7 +203,9 @@ package final class RabbitMQServer: Sendable {
                 let output = (try? String(contentsOfFile: "\(path)/server.out", encoding: .utf8)) ?? ""
                 throw StartError(description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
             }
-            if Self.accepts(port: port), tlsPort.map({ Self.accepts(port: $0) }) ?? true { return }
+            if Self.accepts(port: port), Self.accepts(port: managementPort), tlsPort.map({ Self.accepts(port: $0) }) ?? true {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))  // a poll interval against a deadline, not a synchronisation
         }
         kill(-pid, SIGKILL)
@@ -236,110 +252,58 @@ package final class RabbitMQServer: Sendable {
     /// A fresh virtual host the default user may use, so a test can declare taskiq's default
     /// names (`taskiq`, `taskiq.dead_letter`) without meeting another test's queues on the shared
     /// node; returns its URL, `amqp://guest:guest@127.0.0.1:<port>/<name>`.
-    ///
-    /// Unnamed hosts come from a pool refilled ``poolBatch`` at a time by one `rabbitmqctl eval`:
-    /// each `rabbitmqctl` starts an Erlang VM (a second or more of CPU), and one per test kept a
-    /// 2-core CI machine busy for the whole run.
-    /// - Throws: ``StartError`` with `rabbitmqctl`'s output when it fails.
+    /// - Throws: ``StartError`` with the API's answer when it fails.
+    /// - Parameter name: The host's name; a unique `t-…` one by default.
     package func virtualHost(_ name: String? = nil) async throws -> String {
-        let host: String
-        if let name {
-            try await addVirtualHosts([name])
-            host = name
-        } else {
-            host = try await pooledVirtualHost()
-        }
-        return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(host)"
+        let name = name ?? "t-\(UUID().uuidString.prefix(12).lowercased())"
+        try await management("PUT", "/api/vhosts/\(name)", expecting: [201, 204])
+        try await management("PUT", "/api/permissions/\(name)/\(user)", body: #"{"configure":".*","write":".*","read":".*"}"#,
+                             expecting: [201, 204])
+        return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(name)"
     }
 
-    /// Virtual hosts made at once when the pool is empty.
-    static let poolBatch = 8
-    private let pool = Mutex<(ready: [String], refill: Task<[String], any Error>?)>(([], nil))
-
-    private func pooledVirtualHost() async throws -> String {
-        while true {
-            let (taken, refill) = pool.withLock { pool -> (String?, Task<[String], any Error>?) in
-                if !pool.ready.isEmpty { return (pool.ready.removeLast(), nil) }
-                if let refill = pool.refill { return (nil, refill) }
-                let names = (0..<Self.poolBatch).map { _ in "t-\(UUID().uuidString.prefix(12).lowercased())" }
-                let refill = Task { [self] in
-                    try await addVirtualHosts(names)
-                    return names
-                }
-                pool.refill = refill
-                return (nil, refill)
-            }
-            if let taken { return taken }
-            guard let refill else { continue }
-            let result = await refill.result
-            pool.withLock { pool in
-                guard pool.refill == refill else { return }
-                pool.refill = nil
-                if case .success(let names) = result { pool.ready += names }
-            }
-            _ = try result.get()
-        }
+    /// An answer of the management API.
+    package struct ManagementResponse: Sendable {
+        /// The HTTP status.
+        package var status: Int
+        /// The body, JSON for listings.
+        package var body: String
+        /// The body decoded as JSON (`nil` when it is not).
+        package var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+        /// The body as a JSON array of objects (a listing); empty when it is not one.
+        package var objects: [[String: Any]] { json as? [[String: Any]] ?? [] }
     }
 
-    /// Adds `names` and lets the default user use them, in one `rabbitmqctl eval`.
-    private func addVirtualHosts(_ names: [String]) async throws {
-        let binary = { (text: String) in "<<\"\(text)\">>" }
-        let expression = """
-            [{rabbit_vhost:add(V, \(binary("tests"))), \
-            rabbit_auth_backend_internal:set_permissions(\(binary(user)), V, <<".*">>, <<".*">>, <<".*">>, \(binary("tests")))} \
-            || V <- [\(names.map(binary).joined(separator: ", "))]].
-            """
-        let output = try await control(["eval", expression])
-        guard output.components(separatedBy: "{ok,ok}").count - 1 == names.count else {
-            throw StartError(description: "cannot make virtual hosts \(names): \(output)")
+    /// Calls the node's management HTTP API as the default user, on a thread of its own.
+    /// - Parameters:
+    ///   - path: Such as `/api/queues/%2F`; virtual host and object names percent-encoded.
+    ///   - body: JSON to send, if any.
+    ///   - headers: More headers (`X-Reason` for closing connections).
+    ///   - expecting: Statuses that count as success; others throw ``StartError`` with the answer.
+    @discardableResult
+    package func management(_ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+                            expecting: Set<Int> = [200, 201, 204]) async throws -> ManagementResponse {
+        let port = managementPort
+        let credentials = Data("\(user):\(password)".utf8).base64EncodedString()
+        let response = try await offThePool {
+            let client = HTTPClient(endpoint: try HTTPEndpoint(url: "http://127.0.0.1:\(port)"), timeout: .seconds(60))
+            defer { client.close() }
+            var all = [("Authorization", "Basic \(credentials)")] + headers
+            if body != nil { all.append(("Content-Type", "application/json")) }
+            return try client.send(method: method, path: path, headers: all, body: Array((body ?? "").utf8))
         }
+        let answer = ManagementResponse(status: response.status, body: response.bodyText)
+        guard expecting.contains(answer.status) else {
+            throw StartError(description: "management API \(method) \(path) answered \(answer.status): \(answer.body)")
+        }
+        return answer
     }
 
-    /// The `rabbitmqctl` runs of the test process, one after another: each starts an Erlang VM,
-    /// and several at once on two cores slow the node past its clients' handshake timeouts.
-    private static let controls = Mutex<Task<Void, Never>?>(nil)
-
-    /// Runs `rabbitmqctl` against this node (same `HOME`, so the same cookie) and returns its
-    /// output. Waits without holding a thread (the test runner's pool has one per core) and
-    /// after the runs asked for before it.
-    package func control(_ arguments: [String]) async throws -> String {
-        let task = Self.controls.withLock { last -> Task<String, any Error> in
-            let previous = last
-            let run = Task { [nodeName, directory] in
-                await previous?.value
-                return try await Self.runControl(arguments, nodeName: nodeName, home: directory.appendingPathComponent("home").path)
-            }
-            last = Task { _ = await run.result }
-            return run
-        }
-        return try await task.value
-    }
-
-    private static func runControl(_ arguments: [String], nodeName: String, home: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/rabbitmqctl")
-        process.arguments = ["-n", nodeName] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = home
-        environment["RABBITMQ_NODENAME"] = nodeName
-        environment["RABBITMQ_CTL_ERL_ARGS"] = quietSchedulers
-        process.environment = environment
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitmqctl-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: outputPath.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputPath) }
-        let output = try FileHandle(forWritingTo: outputPath)
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return (try? String(contentsOf: outputPath, encoding: .utf8)) ?? ""
+    /// `name` percent-encoded as one path segment of the management API (`/` is `%2F`).
+    package static func segment(_ name: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
     }
 
     /// Starts `path` in a process group of its own, with a clean signal mask, output to a file.

@@ -41,12 +41,8 @@ struct RabbitMQBrokerQueueDepthTests {
     /// The channels open on each connection to the virtual host of `url`, as the node counts them.
     static func openChannels(_ server: RabbitMQServer, url: String) async throws -> [Int] {
         let host = virtualHostName(url)
-        let listing = try await server.control(["list_connections", "vhost", "channels"])
-        return listing.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: "\t")
-            guard fields.count == 2, fields[0] == host else { return nil }
-            return Int(fields[1])
-        }
+        let listing = try await server.management("GET", "/api/vhosts/\(host)/connections?columns=channels")
+        return listing.objects.compactMap { $0["channels"] as? Int }
     }
 
     /// The error of a read expected to fail, asking again while reads time out (a loaded machine).
@@ -167,8 +163,7 @@ struct RabbitMQBrokerQueueDepthTests {
             let broker = try RabbitMQBroker(url: url, options: options)
             try await broker.startup()
             try await eventually("both queues read 0") { try await Self.depths(broker) == ["depth.a": 0, "depth.b": 0] }
-            let output = try await server.control(["delete_queue", "-p", Self.virtualHostName(url), "depth.b"])
-            try #require(output.contains("successfully deleted"), "\(output)")
+            try await server.management("DELETE", "/api/queues/\(Self.virtualHostName(url))/depth.b")
 
             for _ in 0..<3 {
                 let error = try await Self.failure(of: broker)
@@ -184,7 +179,7 @@ struct RabbitMQBrokerQueueDepthTests {
             try await eventually("both queues are read again") { try await Self.depths(broker) == ["depth.a": 1, "depth.b": 0] }
             #expect(broker.reconnects == 0)
             // The refused channels were freed: the write connection holds only the kicks' channel.
-            try await eventually("only the kicks' channel is open") { try await Self.openChannels(server, url: url) == [1] }
+            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) { try await Self.openChannels(server, url: url) == [1] }
             try await broker.shutdown()
         }
     }
@@ -214,7 +209,7 @@ struct RabbitMQBrokerQueueDepthTests {
             try await eventually("the next read works") { try await Self.depths(broker) == ["taskiq": 1] }
             #expect(broker.reconnects == 0)
             // The abandoned read closed its channel once the server answered.
-            try await eventually("only the kicks' channel is open") { try await Self.openChannels(server, url: url) == [1] }
+            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) { try await Self.openChannels(server, url: url) == [1] }
             try await broker.shutdown()
         }
     }

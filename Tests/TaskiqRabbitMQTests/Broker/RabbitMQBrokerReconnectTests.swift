@@ -9,7 +9,7 @@ import Testing
 /// every kick that returned runs at least once, and the worker's stream goes on.
 @Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
 struct RabbitMQBrokerReconnectTests {
-    /// `rabbitmqctl close_all_connections` (320 CONNECTION_FORCED) while a producer kicks and a
+    /// Closing every connection of the virtual host on the node (320 CONNECTION_FORCED) while a producer kicks and a
     /// worker acks: nothing confirmed is lost, and each side logs its loss once.
     @Test func forcedCloseWhileKickingLosesNothing() async throws {
         try await withTimeout(seconds: 120) {
@@ -17,7 +17,25 @@ struct RabbitMQBrokerReconnectTests {
             let url = try await server.virtualHost()
             let vhost = String(url.split(separator: "/").last!)
             try await Self.kickAcross(url: url, loss: "320") {
-                _ = try await server.control(["close_all_connections", "--vhost", vhost, "test forces a reconnect"])
+                // The node lists a connection once it has collected its statistics: wait for the
+                // producer's and the worker's (at least three), then close them all at once.
+                let names = try await withTimeout(seconds: 30) { () async throws -> [String] in
+                    while true {
+                        let listing = try await server.management("GET", "/api/vhosts/\(vhost)/connections?columns=name")
+                        let names = listing.objects.compactMap { $0["name"] as? String }
+                        if names.count >= 3 { return names }
+                        try await Task.sleep(for: .milliseconds(100))  // a poll interval against the timeout
+                    }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for name in names {
+                        group.addTask {
+                            try await server.management("DELETE", "/api/connections/\(RabbitMQServer.segment(name))",
+                                                        headers: [("X-Reason", "test forces a reconnect")], expecting: [200, 204, 404])
+                        }
+                    }
+                    try await group.waitForAll()
+                }
             }
         }
     }
@@ -130,7 +148,7 @@ struct RabbitMQBrokerReconnectTests {
         // Keep kicking across the loss until both sides have replaced their connections.
         while producer.reconnects < 1 || worker.reconnects < 2 {
             try await kickBatch(5)
-            // Paces the kicks (about 100 a second) so a slow rabbitmqctl does not flood the shared node.
+            // Paces the kicks (about 100 a second) so a slow forced close does not flood the shared node.
             try await Task.sleep(for: .milliseconds(50))
         }
         try await disrupting.value

@@ -31,7 +31,7 @@ struct AMQPConnectionFaultTests {
         }
     }
 
-    /// `rabbitmqctl close_connection` sends Connection.Close 320 CONNECTION_FORCED.
+    /// Closing a connection on the node (the management API, as `rabbitmqctl close_connection`) sends Connection.Close 320 CONNECTION_FORCED.
     @Test func forcedCloseIsAnErrorWithCode320() async throws {
         try await withTimeout(seconds: 60) {
             let server = try await RabbitMQServer.shared()
@@ -42,13 +42,17 @@ struct AMQPConnectionFaultTests {
             let queue = "forced.\(UUID().uuidString.prefix(8))"
             try await channel.declareQueue(queue, durable: false, autoDelete: true)
             let consumer = try await channel.consume(queue: queue)
-            let listing = try await server.control(["list_connections", "pid", "client_properties"])
-            guard let line = listing.split(separator: "\n").first(where: { $0.contains(name) }),
-                  let pid = line.split(separator: "\t").first else {
-                Issue.record("connection \(name) not listed: \(listing)")
-                return
+            // The node lists a connection once its statistics have been collected.
+            let listed = try await withTimeout(seconds: 30) { () async throws -> String in
+                while true {
+                    let listing = try await server.management("GET", "/api/connections?columns=name,client_properties")
+                    let match = listing.objects.first { ($0["client_properties"] as? [String: Any])?["connection_name"] as? String == name }
+                    if let listed = match?["name"] as? String { return listed }
+                    try await Task.sleep(for: .milliseconds(100))  // a poll interval against the timeout
+                }
             }
-            _ = try await server.control(["close_connection", String(pid), "test closes it"])
+            try await server.management("DELETE", "/api/connections/\(RabbitMQServer.segment(listed))",
+                                        headers: [("X-Reason", "test closes it")])
             do {
                 for try await _ in consumer {}
                 Issue.record("the consumer ended without an error")
@@ -69,7 +73,7 @@ struct AMQPConnectionFaultTests {
             let queue = "cancelled.\(UUID().uuidString.prefix(8))"
             try await channel.declareQueue(queue, durable: true)
             let consumer = try await channel.consume(queue: queue)
-            _ = try await server.control(["delete_queue", queue])
+            try await server.management("DELETE", "/api/queues/%2F/\(RabbitMQServer.segment(queue))")
             do {
                 for try await _ in consumer {}
                 Issue.record("the consumer ended without an error")

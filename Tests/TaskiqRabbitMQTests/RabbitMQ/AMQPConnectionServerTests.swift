@@ -47,12 +47,16 @@ struct AMQPConnectionServerTests {
             try await channel.declare(RabbitMQTopology())
             try await channel.declare(RabbitMQTopology(), passive: true)
             let server = try await RabbitMQServer.shared()
-            let queues = try await server.control(["list_queues", "name", "type", "durable", "arguments"])
-            let line = queues.split(separator: "\n").first { $0.hasPrefix("taskiq\t") }.map(String.init) ?? ""
-            #expect(line.contains("quorum"), "\(queues)")
-            #expect(line.contains("\"x-dead-letter-routing-key\",\"taskiq.dead_letter\""), "\(queues)")
-            let bindings = try await server.control(["list_bindings", "source_name", "destination_name", "routing_key"])
-            #expect(bindings.contains("taskiq\ttaskiq\ttaskiq"), "\(bindings)")
+            let queue = try await server.management("GET", "/api/queues/%2F/taskiq")
+            let fields = queue.json as? [String: Any] ?? [:]
+            #expect(fields["type"] as? String == "quorum", "\(queue.body)")
+            #expect(fields["durable"] as? Bool == true, "\(queue.body)")
+            #expect((fields["arguments"] as? [String: Any])?["x-dead-letter-routing-key"] as? String == "taskiq.dead_letter",
+                    "\(queue.body)")
+            let bindings = try await server.management("GET", "/api/bindings/%2F")
+            #expect(bindings.objects.contains {
+                $0["source"] as? String == "taskiq" && $0["destination"] as? String == "taskiq" && $0["routing_key"] as? String == "taskiq"
+            }, "\(bindings.body)")
             await connection.close()
         }
     }
