@@ -241,8 +241,9 @@ struct NATSWorkerProcessTests {
             try await system.startup()
             // 8 s is four ack waits: without +WPI the server would deliver each again after 2 s,
             // and the worker, with free slots, would start it a second time.
-            let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 3, seconds: 8))
+            // Taken before the kicks: the worker may start a task before the kick call returns.
             let started = ContinuousClock.now
+            let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 3, seconds: 8))
             // num_redelivered counts unacknowledged messages delivered more than once: watched
             // while the tasks run, since an ack clears it.
             let watch = RedeliveryWatch()
