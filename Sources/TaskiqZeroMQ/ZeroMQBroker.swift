@@ -19,6 +19,8 @@ import Taskiq
 /// can reach (Redis) when producers need results. Python taskiq binds `0.0.0.0` by default; this
 /// broker defaults to loopback, so nothing is exposed unless you ask for it.
 public final class ZeroMQBroker: AsyncBroker {
+    /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
+    private let unhonouredPriority = UnhonouredPriority(broker: "zeromq")
     /// How tasks travel from the producer to workers.
     public enum Pattern: String, Sendable, CaseIterable {
         /// PUB/SUB: every worker receives every task (taskiq's ZeroMQ broker).
@@ -111,6 +113,7 @@ public final class ZeroMQBroker: AsyncBroker {
 
     /// Sends the message as one ZeroMQ message.
     public func kick(_ message: BrokerMessage) async throws {
+        unhonouredPriority.note(message)
         let socket = try producerSocket()
         if pattern == .pubSub, socket.subscriberCount == 0 {
             guard try await socket.waitForSubscribers(atLeast: 1, timeout: subscriberTimeout) else {

@@ -52,6 +52,7 @@ extension AsyncBroker {
     /// Appends middlewares; they run in the order added.
     public func addMiddlewares(_ middlewares: [any TaskiqMiddleware]) {
         components.middlewares += middlewares
+        for case let attached as any BrokerAttachedMiddleware in middlewares { attached.attach(to: self) }
     }
 
     /// Replaces the result backend.
@@ -105,23 +106,50 @@ extension AsyncBroker {
 
     /// Sends a message the way `kiq` does: `preSend` on each middleware in order, format, kick,
     /// then `postSend` in reverse order.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``, wrapping the cause.
-    public func send(_ message: TaskiqMessage) async throws {
+    ///
+    /// A message with a `unique_for` label (seconds) is sent only if no kick with the same key
+    /// (its `unique_key` label, else its task name and arguments) was recorded in the broker's
+    /// ``BrokerComponents/uniqueStore`` within that window; otherwise nothing is sent and the
+    /// first kick's task ID is returned (see `UniqueKick`).
+    /// - Returns: The ID of the task that runs: this message's, or the first kick's for a duplicate.
+    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``, wrapping the cause;
+    ///   ``TaskiqError/Code/duplicateTask`` for a duplicate with `unique_on_duplicate: "refuse"`;
+    ///   ``TaskiqError/Code/invalidArguments`` for an unreadable `unique_*` label.
+    @discardableResult
+    public func send(_ message: TaskiqMessage) async throws -> String {
         try await send(message, settings: components.settings)
     }
 
     /// ``send(_:)`` with settings the caller already read.
-    package func send(_ message: TaskiqMessage, settings: BrokerComponents.Settings) async throws {
+    @discardableResult
+    package func send(_ message: TaskiqMessage, settings: BrokerComponents.Settings) async throws -> String {
+        let unique = try UniqueKick(message)
+        if let unique {
+            let first: String?
+            do {
+                first = try await settings.uniqueStore.claim(unique.key, taskID: message.taskID, for: unique.window)
+            } catch {
+                throw TaskiqError(.sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID)): cannot record its unique key", underlying: error)
+            }
+            if let first {
+                if unique.refuses {
+                    throw TaskiqError(.duplicateTask, "task '\(message.taskName)' was kicked with the same unique key within unique_for (\(unique.window)) as task \(first); not sent")
+                }
+                return first
+            }
+        }
         let middlewares = settings.middlewares
         var message = message
         do {
             for middleware in middlewares { message = try await middleware.preSend(message) }
             try await kick(try settings.formatter.dumps(message))
-        } catch let error as TaskiqError where error.code == .sendFailed {
-            throw error
         } catch {
+            // The kick did not happen: a later kick of the same key may try again.
+            if let unique { try? await settings.uniqueStore.release(unique.key, taskID: message.taskID) }
+            if let error = error as? TaskiqError, error.code == .sendFailed { throw error }
             throw TaskiqError(.sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID))", underlying: error)
         }
         for middleware in middlewares.reversed() { try await middleware.postSend(message) }
+        return message.taskID
     }
 }

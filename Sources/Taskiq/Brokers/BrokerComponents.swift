@@ -16,6 +16,8 @@ public final class BrokerComponents: Sendable {
         package var idGenerator: TaskIDGenerator
         package var deadLetterQueue: (any DeadLetterQueue)? = nil
         package var deadLetterPolicy: DeadLetterPolicy = .default
+        package var rateLimiter: any RateLimiter = InMemoryRateLimiter()
+        package var uniqueStore: any UniqueStore = InMemoryUniqueStore()
     }
 
     private let state: Mutex<Settings>
@@ -70,6 +72,20 @@ public final class BrokerComponents: Sendable {
     public var deadLetterPolicy: DeadLetterPolicy {
         get { state.withLock { $0.deadLetterPolicy } }
         set { state.withLock { $0.deadLetterPolicy = newValue } }
+    }
+
+    /// Where workers count rate-limited starts (see ``RateLimits``): this process by default;
+    /// Redis brokers count them in Redis, across every worker of the queue.
+    public var rateLimiter: any RateLimiter {
+        get { state.withLock { $0.rateLimiter } }
+        set { state.withLock { $0.rateLimiter = newValue } }
+    }
+
+    /// Where kicks of unique tasks (the `unique_for` label) are recorded: this process by
+    /// default; Redis brokers record them in Redis, for every producer of the queue.
+    public var uniqueStore: any UniqueStore {
+        get { state.withLock { $0.uniqueStore } }
+        set { state.withLock { $0.uniqueStore = newValue } }
     }
 
     /// Starts the middlewares in order, then the result backend.

@@ -20,6 +20,8 @@ import Synchronization
 /// let result = try await add.kiq(1, 2).waitResult(timeout: .seconds(5))
 /// ```
 public final class InMemoryBroker: AsyncBroker {
+    /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
+    private let unhonouredPriority = UnhonouredPriority(broker: "inmemory")
     public let components: BrokerComponents
     /// Whether `kiq` waits for the task to finish before returning.
     public let awaitInplace: Bool
@@ -87,6 +89,22 @@ public final class InMemoryBroker: AsyncBroker {
         replaced?.shutdown()
     }
 
+    /// Applies rate limits to the tasks this broker runs (see ``RateLimits``); a limited task
+    /// waits in the delayed queue, not on a runner. Call before kicking. A task run in place
+    /// (`awaitInplace`) is not limited.
+    @discardableResult
+    public func withRateLimits(_ limits: RateLimits) -> Self {
+        let replaced = receiver.withLock { receiver -> Receiver? in
+            guard let current = receiver, current.options.rateLimits != limits else { return nil }
+            var options = current.options
+            options.rateLimits = limits
+            receiver = Receiver(broker: self, options: options, logger: current.baseLogger)
+            return current
+        }
+        replaced?.shutdown()
+        return self
+    }
+
     /// Runner tasks alive now, idle ones included (tests watch the pool grow and shrink).
     var runnerCount: Int { runners.runnerCount }
 
@@ -100,6 +118,7 @@ public final class InMemoryBroker: AsyncBroker {
     /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unknownTask`` when no such task is
     ///   registered, or ``TaskiqError/Code/shutDown`` after ``shutdown()``.
     public func kick(_ message: BrokerMessage) async throws {
+        unhonouredPriority.note(message)
         guard let receiver = receiver.value else {
             throw TaskiqError(.shutDown, "the in-memory broker is shut down; cannot run task '\(message.taskName)'")
         }

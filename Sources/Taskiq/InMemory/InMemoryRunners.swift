@@ -154,7 +154,16 @@ final class InMemoryRunners: Sendable {
         // Bound once for the runner's life, not per job: every job it runs reports to it.
         await SubtaskWait.$observer.withValue(observer) {
             while let job = await next() {
-                await job.receiver.handle(job.delivery, knownTask: job.task)
+                if let decoded = await job.receiver.decode(job.delivery, knownTask: job.task) {
+                    let limiter = job.receiver.broker.components.rateLimiter
+                    let wait = await job.receiver.rateLimitWait(for: decoded.message, limiter: limiter)
+                    // Rate-limited: back to the delayed heap, off this runner, to ask again then.
+                    if wait > .zero, push(job, after: wait) {
+                        pending.decrement()
+                        continue
+                    }
+                    await job.receiver.handle(decoded)
+                }
                 pending.decrement()
             }
         }

@@ -6,7 +6,7 @@ extension TaskiqMessage {
         var labels = JSONObject()
         var types = JSONObject()
         for (key, value) in ordered {
-            let (string, type) = LabelType.encode(value)
+            let (string, type) = wireLabel(key, value)
             labels[key] = .string(string)
             types[key] = .int(type.rawValue)
         }
@@ -18,6 +18,12 @@ extension TaskiqMessage {
             "args": .array(args),
             "kwargs": .object(kwargs),
         ])
+    }
+
+    /// A label's wire string and type code: a bytes label's base64 with code 6, else ``LabelType``'s.
+    private func wireLabel(_ key: String, _ value: JSONValue) -> (String, LabelType) {
+        if !bytesLabels.isEmpty, bytesLabels.contains(key), case .string(let base64) = value { return (base64, .bytes) }
+        return LabelType.encode(value)
     }
 
     /// Appends exactly the bytes `writer.write(wireValue, into:)` would, without building the
@@ -43,7 +49,7 @@ extension TaskiqMessage {
         out.append(UInt8(ascii: "{"))
         for (index, entry) in ordered.enumerated() {
             if index > 0 { writer.writeSeparator(UInt8(ascii: ","), into: &out) }
-            let (string, type) = LabelType.encode(entry.value)
+            let (string, type) = wireLabel(entry.key, entry.value)
             types.append(type)
             writer.writeString(entry.key, into: &out)
             writer.writeSeparator(UInt8(ascii: ":"), into: &out)
@@ -101,6 +107,7 @@ extension TaskiqMessage {
         case let other?: throw Self.invalid("field 'labels_types' must be an object or null, found \(other.typeName)")
         }
         var labels = JSONObject()
+        var bytesLabels: Set<String> = []
         for (key, raw) in rawLabels {
             guard let code = types[key] else {
                 labels[key] = raw
@@ -109,6 +116,7 @@ extension TaskiqMessage {
             guard let codeNumber = code.intValue, let type = LabelType(rawValue: codeNumber) else {
                 throw Self.invalid("labels_types['\(key)'] must be a type code from 1 to 6, found \(code)")
             }
+            if type == .bytes, case .string = raw { bytesLabels.insert(key) }
             do {
                 labels[key] = try type.decode(raw)
             } catch {
@@ -116,6 +124,7 @@ extension TaskiqMessage {
             }
         }
         self.init(taskID: taskID, taskName: taskName, labels: labels, args: args, kwargs: kwargs)
+        self.bytesLabels = bytesLabels
     }
 
     private static func invalid(_ reason: String) -> TaskiqError {

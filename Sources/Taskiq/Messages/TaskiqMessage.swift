@@ -14,6 +14,7 @@ public struct TaskiqMessage: Sendable, Hashable {
         set {
             labelStorage = newValue
             labelOrder.removeAll { newValue[$0] == nil }
+            if !bytesLabels.isEmpty { bytesLabels = bytesLabels.filter { newValue[$0] != nil } }
         }
     }
     /// Positional arguments.
@@ -24,6 +25,9 @@ public struct TaskiqMessage: Sendable, Hashable {
     private var labelStorage: [String: JSONValue]
     /// Keys of `labels` in wire order; keys missing from it are written after, sorted.
     private var labelOrder: [String]
+    /// Keys of string labels that hold base64 and travel as bytes (type code 6), as Python's
+    /// bytes labels do; kept from received messages so a re-sent message keeps the type.
+    package var bytesLabels: Set<String> = []
 
     /// Creates a message.
     /// - Parameters:
@@ -41,8 +45,18 @@ public struct TaskiqMessage: Sendable, Hashable {
         self.labelOrder = labels.keys
     }
 
+    /// Sets a label that travels as bytes (type code 6): Python receives `bytes`.
+    /// - Parameters:
+    ///   - key: The label.
+    ///   - base64: The bytes, base64-encoded.
+    package mutating func setBytesLabel(_ key: String, base64: String) {
+        setLabel(key, .string(base64))
+        bytesLabels.insert(key)
+    }
+
     /// Sets one label, appending it to the wire order when it is new.
     public mutating func setLabel(_ key: String, _ value: JSONValue?) {
+        if !bytesLabels.isEmpty { bytesLabels.remove(key) }
         if let value {
             if labelStorage.updateValue(value, forKey: key) == nil { labelOrder.append(key) }
         } else if labelStorage.removeValue(forKey: key) != nil {

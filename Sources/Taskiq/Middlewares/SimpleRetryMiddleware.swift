@@ -6,6 +6,9 @@
 /// waiting handle sees the final result. Intermediate failures store no result when
 /// ``noResultOnRetry`` is set.
 ///
+/// ``retryOn`` and ``doNotRetryOn`` filter by error type name or code (see ``RetryFilter``); a
+/// task's `retry_on` / `no_retry_on` labels replace them for that task.
+///
 /// A task cancelled by ``AsyncBroker/cancelTask(id:)`` (``TaskError/cancelled``) is never retried.
 public struct SimpleRetryMiddleware: TaskiqMiddleware {
     /// Total attempts when a message has no `max_retries` label.
@@ -14,18 +17,29 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
     public var defaultRetryLabel: Bool
     /// Whether intermediate failures skip storing a result.
     public var noResultOnRetry: Bool
+    /// Retry only errors matching these patterns (``RetryFilter``); `nil` retries any.
+    public var retryOn: Set<String>?
+    /// Never retry errors matching these patterns (``RetryFilter``).
+    public var doNotRetryOn: Set<String>
 
     /// Creates the middleware with taskiq's defaults.
-    public init(defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true) {
+    public init(defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true,
+                retryOn: Set<String>? = nil, doNotRetryOn: Set<String> = []) {
         self.defaultRetryCount = defaultRetryCount
         self.defaultRetryLabel = defaultRetryLabel
         self.noResultOnRetry = noResultOnRetry
+        self.retryOn = retryOn
+        self.doNotRetryOn = doNotRetryOn
     }
 
     public func onError(_ message: TaskiqMessage, result: inout TaskiqResult<JSONValue>, error: TaskError) async throws {
         guard !error.isNoResult, !error.isCancelled else { return }
         let retryOnError = message.labels["retry_on_error"].map(Self.isTrue) ?? defaultRetryLabel
         guard retryOnError else { return }
+        guard RetryFilter(retryOn: retryOn, noRetryOn: doNotRetryOn).allows(error, labels: message.labels) else {
+            TaskContext.current?.recordRetry(.filtered)
+            return
+        }
         let attempt = (Self.int(message.labels["_retries"]) ?? 0) + 1
         let maxRetries = Self.int(message.labels["max_retries"]) ?? defaultRetryCount
         guard attempt < maxRetries else {

@@ -13,7 +13,8 @@
 /// by accident (2 s, then 4.6 s with jitter); ours grow only when asked to.
 ///
 /// ``retryOn`` and ``doNotRetryOn`` filter by error type name (`TimeoutError`, a Swift error
-/// type's name, or a Python exception's `exc_type`). A task cancelled by
+/// type's name, or a Python exception's `exc_type`) or code (see ``RetryFilter``); a task's
+/// `retry_on` / `no_retry_on` labels replace them for that task. A task cancelled by
 /// ``AsyncBroker/cancelTask(id:)`` (``TaskError/cancelled``) is never retried.
 public struct SmartRetryMiddleware: TaskiqMiddleware {
     /// Total attempts when a message has no `max_retries` label.
@@ -30,9 +31,9 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
     public var useDelayExponent: Bool
     /// The largest delay, in seconds, when doubling.
     public var maxDelayExponent: Double
-    /// Retry only errors with these type names; `nil` retries any.
+    /// Retry only errors matching these patterns (``RetryFilter``); `nil` retries any.
     public var retryOn: Set<String>?
-    /// Never retry errors with these type names.
+    /// Never retry errors matching these patterns (``RetryFilter``).
     public var doNotRetryOn: Set<String>
 
     /// Creates the middleware with taskiq's defaults.
@@ -61,7 +62,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
         guard !error.isNoResult, !error.isCancelled else { return }
         let retryOnError = message.labels["retry_on_error"].map(SimpleRetryMiddleware.isTrue) ?? defaultRetryLabel
         guard retryOnError else { return }
-        if doNotRetryOn.contains(error.name) || retryOn.map({ !$0.contains(error.name) }) == true {
+        if !RetryFilter(retryOn: retryOn, noRetryOn: doNotRetryOn).allows(error, labels: message.labels) {
             TaskContext.current?.recordRetry(.filtered)
             return
         }

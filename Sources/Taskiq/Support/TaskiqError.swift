@@ -50,4 +50,7 @@ extension ErrorCode where Domain == TaskiqError {
     public static var deadLetterQueue: Self { "dead_letter_queue" }
     /// The log file cannot be opened for writing.
     public static var logFile: Self { "log_file" }
+    /// A unique task (`unique_for`, with `unique_on_duplicate: "refuse"`) was kicked again
+    /// inside its window; the message names the first task's ID.
+    public static var duplicateTask: Self { "duplicate_task" }
 }

@@ -14,6 +14,8 @@ package struct AnyTask: Sendable {
     package let isSynchronous: Bool
     /// Binds a message's arguments and returns the call to make.
     package let prepare: @Sendable (_ message: TaskiqMessage, _ castTypes: Bool) throws -> TaskInvocation
+    /// Binds arguments as a worker would, without running anything: `nil` when they fit.
+    package let checkArguments: @Sendable (_ args: [JSONValue], _ kwargs: JSONObject, _ castTypes: Bool) -> ArgumentProblem?
 
     /// A readable signature: `examples.add(a: Int, b: Int) -> Int`.
     package var signature: String {
@@ -40,7 +42,23 @@ extension TaskDefinition {
             name: name, labels: labels, parameterNames: parameterNames, parameterTypes: parameterTypes,
             resultType: Result.self == Void.self ? "Void" : String(describing: Result.self),
             isSynchronous: body.syncCall != nil,
-            prepare: { message, castTypes in try definition.prepare(message, castTypes: castTypes) })
+            prepare: { message, castTypes in try definition.prepare(message, castTypes: castTypes) },
+            checkArguments: { args, kwargs, castTypes in definition.argumentProblem(args: args, kwargs: kwargs, castTypes: castTypes) })
+    }
+
+    /// Binds and decodes arguments exactly as ``prepare(_:castTypes:)`` does, reporting the first
+    /// argument that does not fit.
+    private func argumentProblem(args: [JSONValue], kwargs: JSONObject, castTypes: Bool) -> ArgumentProblem? {
+        let message = TaskiqMessage(taskID: "", taskName: name, labels: [:], args: args, kwargs: kwargs)
+        var binder = ArgumentBinder(taskName: name, message: message, names: parameterNames,
+                                    arity: arity, castTypes: castTypes)
+        do {
+            try binder.validate()
+            _ = (repeat try binder.next((each Argument).self))
+            return nil
+        } catch {
+            return ArgumentProblem(location: binder.failedAt ?? .missing(binder.index), message: error.message)
+        }
     }
 
     private func prepare(_ message: TaskiqMessage, castTypes: Bool) throws -> TaskInvocation {

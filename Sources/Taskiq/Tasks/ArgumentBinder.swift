@@ -8,7 +8,9 @@ struct ArgumentBinder {
     let names: [String]
     let arity: Int
     let castTypes: Bool
-    private var index = 0
+    private(set) var index = 0
+    /// The argument the last error was about, for ``ArgumentProblem``.
+    private(set) var failedAt: ArgumentProblem.Location?
 
     init(taskName: String, message: TaskiqMessage, names: [String], arity: Int, castTypes: Bool) {
         self.taskName = taskName
@@ -19,12 +21,14 @@ struct ArgumentBinder {
     }
 
     /// Rejects argument lists that cannot fit the parameters at all.
-    func validate() throws(TaskiqError) {
+    mutating func validate() throws(TaskiqError) {
         if message.args.count > arity {
+            failedAt = .positional(arity)
             let given = message.args.count
             throw invalid("takes \(arity) argument\(arity == 1 ? "" : "s") but \(given) positional \(given == 1 ? "was" : "were") given")
         }
         for key in message.kwargs.keys {
+            failedAt = .keyword(key)
             guard let position = names.firstIndex(of: key), position < arity else {
                 let known = names.isEmpty ? "it declares no parameter names" : "its parameters are \(names.joined(separator: ", "))"
                 throw invalid("got an unexpected keyword argument '\(key)' (\(known))")
@@ -45,9 +49,12 @@ struct ArgumentBinder {
         let value: JSONValue
         if position < message.args.count {
             value = message.args[position]
+            failedAt = .positional(position)
         } else if let name, let keyword = message.kwargs[name] {
             value = keyword
+            failedAt = .keyword(name)
         } else {
+            failedAt = .missing(position)
             do {
                 return try JSONValue.null.decode(T.self, lax: castTypes)
             } catch {

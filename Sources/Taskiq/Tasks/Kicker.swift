@@ -34,9 +34,27 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
         return copy
     }
 
+    /// Makes the kick unique for `window`: another kick of the same task and arguments (or of the
+    /// same `key`) inside it returns this kick's handle, or with `refuseDuplicates` throws
+    /// ``TaskiqError`` with code `.duplicateTask`. Sets the `unique_for`, `unique_key` and
+    /// `unique_on_duplicate` labels.
+    /// - Parameters:
+    ///   - window: How long the key is held; rounded to the millisecond.
+    ///   - key: A key of the caller's choice instead of the task name and arguments.
+    ///   - refuseDuplicates: Throw on a duplicate instead of returning the first task's handle.
+    public func withUnique(for window: Duration, key: String? = nil, refuseDuplicates: Bool = false) -> Self {
+        var labels: JSONObject = [UniqueKick.windowLabel: .double(window.inSeconds)]
+        if let key { labels[UniqueKick.keyLabel] = .string(key) }
+        if refuseDuplicates { labels[UniqueKick.duplicateLabel] = .string("refuse") }
+        return withLabels(labels)
+    }
+
     /// Sends the task with the given arguments.
+    ///
+    /// With a `unique_for` label (``withUnique(for:key:refuseDuplicates:)``), a kick of the same
+    /// key inside the window sends nothing and returns a handle to the first kick's task.
     /// - Returns: A handle to read the typed result.
-    /// - Throws: ``TaskiqError`` with code `.sendFailed`.
+    /// - Throws: ``TaskiqError`` with code `.sendFailed`, or `.duplicateTask` for a refused duplicate.
     public func kiq(_ arguments: repeat each Argument) async throws -> TaskHandle<Result> {
         guard let broker = broker ?? definition.binding.broker else {
             throw TaskiqError(.sendFailed, """
@@ -50,8 +68,9 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
         let settings = broker.components.settings
         let message = TaskiqMessage(taskID: taskID ?? settings.idGenerator(), taskName: definition.name,
                                     labels: merged, args: args)
-        try await broker.send(message, settings: settings)
-        return TaskHandle(taskID: message.taskID, backend: settings.resultBackend, broker: broker,
+        // A unique task kicked again within its window resolves to the first kick's ID.
+        let taskID = try await broker.send(message, settings: settings)
+        return TaskHandle(taskID: taskID, backend: settings.resultBackend, broker: broker,
                           decode: definition.decodeResult)
     }
 }

@@ -8,6 +8,22 @@ extension Receiver {
     /// ``handle(_:)``, skipping the registry lookup when the caller already found the task
     /// (the in-memory broker checks it on kick).
     func handle(_ delivery: AckableMessage, knownTask: AnyTask?) async {
+        guard let decoded = await decode(delivery, knownTask: knownTask) else { return }
+        await handle(decoded)
+    }
+
+    /// A delivery parsed and its task found: what ``handle(_:)`` runs.
+    struct DecodedDelivery: Sendable {
+        let delivery: AckableMessage
+        let message: TaskiqMessage
+        let task: AnyTask
+        let settings: BrokerComponents.Settings
+        let acknowledge: Acknowledger
+    }
+
+    /// Parses a delivery and finds its task; an undecodable message or an unknown task is
+    /// logged, counted and rejected, and `nil` returned.
+    func decode(_ delivery: AckableMessage, knownTask: AnyTask?) async -> DecodedDelivery? {
         let acknowledge = delivery.ack == nil ? Acknowledger.none : Acknowledger(delivery.ack)
         let components = broker.components
         let settings = components.settings
@@ -26,7 +42,7 @@ extension Receiver {
             }
             await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
                          delivery: delivery, settings: settings, acknowledge: acknowledge)
-            return
+            return nil
         }
         guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
             counters.unknownTask.increment()
@@ -34,8 +50,18 @@ extension Receiver {
             await reject(DeadLetter(reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
                                     data: delivery.data, taskName: message.taskName, taskID: message.taskID),
                          delivery: delivery, settings: settings, acknowledge: acknowledge)
-            return
+            return nil
         }
+        return DecodedDelivery(delivery: delivery, message: message, task: task, settings: settings, acknowledge: acknowledge)
+    }
+
+    /// Runs a decoded delivery: middlewares, execute, store the result, acknowledge.
+    func handle(_ decoded: DecodedDelivery) async {
+        let delivery = decoded.delivery
+        let message = decoded.message
+        let task = decoded.task
+        let settings = decoded.settings
+        let acknowledge = decoded.acknowledge
         let capture = captureFormat.map { LogCapture(format: $0) }
         // Only middlewares record retry decisions: without any, none is needed (and none allocated).
         let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never && !settings.middlewares.isEmpty

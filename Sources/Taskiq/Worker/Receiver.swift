@@ -62,6 +62,10 @@ public final class Receiver: Sendable {
         let maxDeliveries = options.maxDeliveries ?? Int.max
         let logger = baseLogger
         let counters = self.counters
+        // Rate-limited deliveries told to wait, off the runners (see ParkedDeliveries).
+        let parked = ParkedDeliveries(lendLimit: limit.map { $0 + max(0, options.maxPrefetch) } ?? Int.max / 2)
+        let limiter = broker.components.rateLimiter
+        let reachedMaxDeliveries = MutexBox(false)
 
         // Ends the intake without cancelling running tasks: fired by stop(), or by the intake
         // itself when the broker's stream ends.
@@ -73,12 +77,14 @@ public final class Receiver: Sendable {
         /// Takes deliveries into `queue` until the stream ends, `maxDeliveries` is reached, or
         /// the calling task is cancelled.
         @Sendable func takeDeliveries() async {
-            defer { queue.finish() }
+            // The queue ends once nothing is parked either: a parked delivery comes back to it.
+            defer { parked.whenDrained(afterIntakeEnds: { queue.finish() }) }
             var iterator = deliveries.makeAsyncIterator()
             var taken = 0
             do {
                 while !Task.isCancelled {
                     if taken >= maxDeliveries {
+                        reachedMaxDeliveries.value = true
                         logger.info("took \(taken) deliveries (max_tasks_per_child); stopping intake")
                         break
                     }
@@ -114,8 +120,34 @@ public final class Receiver: Sendable {
         @Sendable func run(_ delivery: AckableMessage) async {
             let stopping = self.stopRequested.load(ordering: .relaxed)
             if !Task.isCancelled && !(stopping && delivery.release != nil) {
+                guard let decoded = await self.decode(delivery, knownTask: nil) else {
+                    finished()
+                    return
+                }
+                let wait = await self.rateLimitWait(for: decoded.message, limiter: limiter)
+                if wait > .zero, !Task.isCancelled {
+                    // Parked: the runner is free for other work, and, within the lend limit,
+                    // so is the delivery's prefetch permit.
+                    switch parked.park(delivery, for: wait) {
+                    case true?: prefetch.release()
+                    case false?: break
+                    case nil:
+                        // Parking closed (the intake ended for good): back to the broker
+                        // where it can take it; otherwise it runs now rather than be lost.
+                        if delivery.release != nil {
+                            await handBack(delivery)
+                            finished()
+                            return
+                        }
+                        counters.executing.increment()
+                        await self.handle(decoded)
+                        counters.executing.decrement()
+                        finished()
+                    }
+                    return
+                }
                 counters.executing.increment()
-                await self.handle(delivery)
+                await self.handle(decoded)
                 counters.executing.decrement()
             } else if stopping, delivery.release != nil {
                 await handBack(delivery)
@@ -124,12 +156,25 @@ public final class Receiver: Sendable {
             } else {
                 logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
             }
+            finished()
+        }
+
+        /// Returns a finished delivery's permit and accounting.
+        @Sendable func finished() {
             prefetch.release()
             counters.held.decrement()
             inFlight.decrement()
         }
 
+        /// Brings a parked delivery back to the runners; it takes back the permit it lent.
+        @Sendable func unpark(_ entry: ParkedDeliveries.Entry) {
+            if entry.lentPermit { prefetch.forfeit() }
+            queue.push(entry.delivery)
+        }
+
         await withDiscardingTaskGroup { group in
+            // The timer of parked deliveries; cancelled with the group, it hands every one on.
+            group.addTask { await parked.run(push: unpark) }
             // The intake, in a group of its own that stop() cancels (through `intakeStop`)
             // while the runners below go on.
             group.addTask {
@@ -140,6 +185,27 @@ public final class Receiver: Sendable {
                     }
                     try? await intakeStop.value
                     intake.cancelAll()
+                }
+                // Stopped, or recycled (max_tasks_per_child): parked deliveries go back, not
+                // waiting out their limit (the queue, and so the runners, end only once none is
+                // parked), and parking closes. Those the broker cannot deliver again run now:
+                // at-most-once, the limit gives way rather than lose them. Here, in a task that
+                // is not cancelled.
+                if self.stopRequested.load(ordering: .relaxed) || reachedMaxDeliveries.value {
+                    let waiting = parked.takeAll()
+                    if !waiting.isEmpty {
+                        logger.info("handing back \(waiting.count) deliveries waiting for a rate limit: the worker's intake ended")
+                    }
+                    for entry in waiting {
+                        if entry.delivery.release != nil {
+                            if entry.lentPermit { prefetch.forfeit() }
+                            await handBack(entry.delivery)
+                            finished()
+                        } else {
+                            unpark(entry)
+                        }
+                    }
+                    parked.handedOn(waiting.count)
                 }
                 intakeEnded.resume(with: .success(()))
             }
@@ -189,9 +255,7 @@ public final class Receiver: Sendable {
                 for delivery in redeliverable {
                     group.addTask {
                         await handBack(delivery)
-                        prefetch.release()
-                        counters.held.decrement()
-                        inFlight.decrement()
+                        finished()
                     }
                 }
                 await broker.stopListening()

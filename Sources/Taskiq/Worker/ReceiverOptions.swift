@@ -22,12 +22,14 @@ public struct ReceiverOptions: Sendable {
     public var brokerName: String?
     /// Caps on incoming messages; a message over one is rejected as undecodable, with the cap as reason.
     public var limits: MessageLimits
+    /// Rate limits per task and for the queue; a limited delivery waits without holding a runner.
+    public var rateLimits: RateLimits
 
     /// Creates options with taskiq's defaults (the one place they are written).
     public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
                 castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
                 waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil,
-                limits: MessageLimits = MessageLimits()) {
+                limits: MessageLimits = MessageLimits(), rateLimits: RateLimits = RateLimits()) {
         self.maxAsyncTasks = maxAsyncTasks
         self.maxPrefetch = maxPrefetch
         self.ackType = ackType
@@ -38,5 +40,6 @@ public struct ReceiverOptions: Sendable {
         self.maxDeliveries = maxDeliveries
         self.brokerName = brokerName
         self.limits = limits
+        self.rateLimits = rateLimits
     }
 }

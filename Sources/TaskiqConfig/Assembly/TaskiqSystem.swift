@@ -71,6 +71,7 @@ public final class TaskiqSystem: Sendable {
         self.modules = selected
         self.scheduleSource = try Self.makeScheduleSource(configuration)
         try validateScheduleLabels()
+        try validateScheduleArguments()
     }
 
     /// A Redis source on the main result backend's server when it is `redis`, a NATS key-value
@@ -117,6 +118,9 @@ public final class TaskiqSystem: Sendable {
         let worker = configuration.worker
         (broker as? InMemoryBroker)?.useWorkerSettings(maxAsyncTasks: worker.maxAsyncTasks, castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
                                                         logsFormat: worker.logsFormat, limits: worker.limits)
+        if let limits = try? worker.receiverRateLimits(broker: TaskiqConfiguration.defaultBrokerName) {
+            (broker as? InMemoryBroker)?.withRateLimits(limits)
+        }
         return broker
     }
 
@@ -185,7 +189,8 @@ public final class TaskiqSystem: Sendable {
         ReceiverOptions(
             maxAsyncTasks: worker.maxAsyncTasks, maxPrefetch: worker.maxPrefetch, ackType: worker.ackType,
             castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize, logsFormat: worker.logsFormat,
-            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name, limits: worker.limits)
+            waitTasksTimeout: worker.waitTasksTimeout ?? worker.shutdownTimeout, brokerName: name, limits: worker.limits,
+            rateLimits: (try? worker.receiverRateLimits(broker: name)) ?? RateLimits(queueKey: name))
     }
 
     /// The loaded tasks with the broker each is registered with, sorted by name.
@@ -242,7 +247,7 @@ public final class TaskiqSystem: Sendable {
     ///   - kwargs: Keyword arguments, by declared parameter name.
     ///   - labels: Labels that override the task's defaults.
     ///   - taskID: A fixed task ID instead of a generated one.
-    /// - Returns: The task ID.
+    /// - Returns: The task ID: the first kick's for a unique task (`unique_for`) kicked again in its window.
     /// - Throws: ``ConfigError`` with code `.unknownTask` for a task that is not
     ///   loaded; the broker's errors when sending fails.
     public func kick(_ taskName: String, args: [JSONValue] = [], kwargs: JSONObject = [:], labels: JSONObject = [:],
@@ -258,8 +263,8 @@ public final class TaskiqSystem: Sendable {
         for (key, value) in labels { merged[key] = value }
         let message = TaskiqMessage(taskID: taskID ?? broker.components.idGenerator(), taskName: taskName,
                                     labels: merged, args: args, kwargs: kwargs)
-        try await broker.send(message)
-        return message.taskID
+        // A unique task (unique_for label) kicked again within its window resolves to the first ID.
+        return try await broker.send(message)
     }
 
     /// Waits for a task's result in the result backend of the broker the task was sent through.

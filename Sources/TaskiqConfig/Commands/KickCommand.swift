@@ -12,14 +12,17 @@ public struct KickCommand: RunnerCommand {
             positional even if it contains '='. The task goes \
             to the broker its module is routed to ("tasks.routes"), else the main one. With the \
             in-memory broker the task runs in this process. With --wait the return value is \
-            printed as JSON alone on standard output; the exit status is 1 if the task failed.
+            printed as JSON alone on standard output; the exit status is 1 if the task failed. \
+            Arguments are checked against the task's compiled parameters first (count, names, \
+            types, worker.cast_types): one that does not fit exits with status 2 and sends nothing.
             """)
 
-    /// `-c, --config`, `-l, --label`, `--task-id`, `--wait`, `--timeout`, then the logging options.
+    /// `-c, --config`, `-l, --label`, `--task-id`, `--then`, `--wait`, `--timeout`, then the logging options.
     public static let options: [CommandOption<Self>] = [
         .configFile(\.config),
         .repeatable("label", short: "l", valueName: "KEY=VALUE", help: "A label for the task (VALUE parsed as JSON).", \.labels),
         .option("task-id", valueName: "ID", help: "Use this task ID instead of a generated one.", \.taskID, .string),
+        .repeatable("then", valueName: "STEP", help: pipelineStepHelp, \.then),
         .flag("wait", help: "Wait for the result and print it.", \.wait),
         .option("timeout", valueName: "SECONDS",
                 help: "Give up waiting after this long (with --wait; default 60, exit 1 when it runs out).",
@@ -39,6 +42,8 @@ public struct KickCommand: RunnerCommand {
     public var labels: [String] = []
     /// The task ID to use instead of a generated one.
     public var taskID: String?
+    /// Pipeline steps after the task (`--then`), in order; see ``pipelineStepHelp``.
+    public var then: [String] = []
     /// Whether to wait for the result and print it.
     public var wait = false
     /// How long to wait, in seconds; ``defaultWaitTimeout`` when `nil`.
@@ -67,6 +72,11 @@ public struct KickCommand: RunnerCommand {
     public func validate() throws(CommandLineError) {
         _ = try labelObject()
         _ = try Self.taskArguments(arguments)
+        _ = try Self.pipelineSteps(then)
+        if !then.isEmpty, taskID != nil {
+            throw CommandLineError(code: .invalidValue, command: Self.configuration.name, argument: "--task-id",
+                                   message: "'--task-id' cannot be used with '--then': each pipeline step gets its own ID")
+        }
     }
 
     /// The `--label` values as an object, each value read by ``argumentValue(_:)``.
@@ -88,16 +98,23 @@ public struct KickCommand: RunnerCommand {
         let labels = try labelObject()
         let timeout = waitTimeout
         let system = try context.runner.assemble(config: config, logging: logging, environment: context.environment)
+        try system.checkArguments(task, args: args, kwargs: kwargs)
         let logger = Logger(label: "taskiq.kick")
         try await system.startup()
         do {
-            let taskID = try await system.kick(task, args: args, kwargs: kwargs, labels: labels, taskID: self.taskID)
+            var taskID: String
+            var resultTask = task
+            if then.isEmpty {
+                taskID = try await system.kick(task, args: args, kwargs: kwargs, labels: labels, taskID: self.taskID)
+            } else {
+                (taskID, resultTask) = try await kickPipeline(system, args: args, kwargs: kwargs, labels: labels)
+            }
             logger.debug("sent \(task) as \(taskID)")
             var status: Int32 = 0
             if wait {
                 let result: TaskiqResult<JSONValue>
                 do {
-                    result = try await system.waitResult(taskID, task: task, timeout: timeout)
+                    result = try await system.waitResult(taskID, task: resultTask, timeout: timeout)
                 } catch let error as TaskiqError where error.code == .resultTimeout {
                     throw TaskiqError(.resultTimeout, """
                         no result for task \(task) (\(taskID)) within \(formatSeconds(timeout)); \

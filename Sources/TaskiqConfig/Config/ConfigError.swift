@@ -84,4 +84,7 @@ extension ErrorCode where Domain == ConfigError {
     public static var invalidSchedule: Self { "invalid_schedule" }
     /// A route that names a broker the configuration does not declare.
     public static var unknownBroker: Self { "unknown_broker" }
+    /// Schedule or `kick` arguments that do not fit the task's compiled parameters (count, names,
+    /// types under `worker.cast_types`).
+    public static var invalidArguments: Self { "invalid_arguments" }
 }

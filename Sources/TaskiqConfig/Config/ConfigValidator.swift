@@ -55,6 +55,7 @@ struct ConfigValidator {
                                                                  owner: "the worker section", alsoAllowed: [WorkerSettings.limitsKey])),
             limits: ComponentOptions(type: "worker.limits", values: try options(
                 limitsObject, declared: WorkerSettings.limitOptions, at: limitsPath, owner: "worker.limits")))
+        try worker.checkRateLimits(in: document, at: workerPath)
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
         let deadLetters = try deadLetterSettings(root["dead_letters"])

@@ -40,6 +40,18 @@ extension WorkerSettings {
             "log_file",
             description: "File log lines are appended to (created if missing); null writes to standard error. If a write fails later (disk full), logging falls back to standard error.")
 
+        static let queueRateLimit = Option<String?>.string(
+            "queue_rate_limit",
+            description: "Rate limit shared by every task of the queue, across all its workers (\"100/m\"; units s, m, h, d); null for none.")
+        static let rateLimitTask = Option<String>.requiredString("task", description: "The task name.")
+        static let rateLimitLimit = Option<String>.requiredString(
+            "limit", description: "Starts allowed per unit, across all workers of the queue (\"10/s\"; units s, m, h, d).")
+        static let rateLimits = Option<[TaskRateLimitSetting]>.objects(
+            "rate_limits", fields: [rateLimitTask, rateLimitLimit], default: [],
+            encode: { [rateLimitTask.name: .string($0.task), rateLimitLimit.name: .string($0.limit)] },
+            description: "Rate limits per task; a task's rate_limit label takes precedence. A limited task waits without holding a max_async_tasks slot.") { options in
+            TaskRateLimitSetting(task: try options[rateLimitTask], limit: try options[rateLimitLimit])
+        }
 
         /// The worker settings that older files put on the broker, which now reads them from here.
         static let movedFromBroker: [any OptionDeclaration] = [castTypes, syncTasksPoolSize, logsFormat]
@@ -67,7 +79,8 @@ extension WorkerSettings {
         Field(Keys.waitTasksTimeout, \.waitTasksTimeout), Field(Keys.maxTasksPerChild, \.maxTasksPerChild),
         Field(Keys.logLevel, \.logLevel), Field(Keys.logFormat, \.logFormat), Field(Keys.logFile, \.logFile),
         Field(Keys.castTypes, \.castTypes), Field(Keys.syncTasksPoolSize, \.syncTasksPoolSize),
-        Field(Keys.logsFormat, \.logsFormat),
+        Field(Keys.logsFormat, \.logsFormat), Field(Keys.queueRateLimit, \.queueRateLimit),
+        Field(Keys.rateLimits, \.rateLimits),
     ]
 
     /// The `worker.limits` options with their properties.

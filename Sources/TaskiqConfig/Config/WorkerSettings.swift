@@ -34,6 +34,10 @@ public struct WorkerSettings: Sendable, Hashable {
     public var logFile: String? = nil
     /// Caps on incoming messages (`worker.limits`).
     public var limits = MessageLimits()
+    /// The rate limit shared by every task of the queue (`"100/m"`); `nil` for none.
+    public var queueRateLimit: String? = nil
+    /// Rate limits per task.
+    public var rateLimits: [TaskRateLimitSetting] = []
 
     /// The key of the nested limits object.
     static let limitsKey = "limits"

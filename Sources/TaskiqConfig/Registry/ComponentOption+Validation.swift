@@ -70,6 +70,20 @@ extension ComponentOption {
                 checked.append(.object(try Self.object(members, fields: fields, path: itemPath, file: file)))
             }
             return .array(checked)
+        case .strings:
+            switch value {
+            case .array(let items):
+                for (position, item) in items.enumerated() where item.stringValue == nil {
+                    throw ConfigError(.wrongType, file: file, path: path.index(position).text,
+                                      "expected a string, found \(item.described)")
+                }
+                return value
+            case .string:
+                let parts = (trimmed ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: " \t\n\r") }
+                return .array(parts.filter { !$0.isEmpty }.map(JSONValue.string))
+            default:
+                throw wrongType()
+            }
         }
     }
 

@@ -26,6 +26,9 @@ public struct ComponentOption: OptionDeclaration, Hashable {
         /// A list of objects, each taking these keys (checked, defaults filled in), such as a
         /// broker's queues: `[{"name": "high", "max_priority": 10}]`.
         case objects([ComponentOption])
+        /// A list of strings, such as error type names: `["TimeoutError", "HTTPError:503"]`
+        /// (one string of comma-separated items is accepted too, for `${VAR}` interpolation).
+        case strings
     }
 
     /// The key in the component's object, such as `max_stored_results`.
@@ -66,6 +69,7 @@ public struct ComponentOption: OptionDeclaration, Hashable {
         case .address(let format): text = "an address \(format.example)"
         case .choice(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
         case .objects(let fields): text = "a list of objects with keys " + fields.map(\.name).joined(separator: ", ")
+        case .strings: text = "a list of strings"
         }
         if let range {
             let show: (Double) -> String = { type == .integer || $0 == $0.rounded() ? String(Int($0)) : String($0) }

@@ -15,6 +15,12 @@ extension ComponentRegistry {
         let noResultOnRetry = Option<Bool>.boolean(
             "no_result_on_retry", default: Self.defaults.noResultOnRetry,
             description: "Store no result for attempts that will be retried.")
+        let retryOn = Option<[String]?>.strings(
+            "retry_on",
+            description: "Retry only errors matching one of these: a type name (TimeoutError), module.name, or name:code (HTTPError:503, *:503); null retries any. A task's retry_on label replaces it.")
+        let noRetryOn = Option<[String]?>.strings(
+            "no_retry_on",
+            description: "Never retry errors matching one of these (same forms as retry_on); wins over retry_on. A task's no_retry_on label replaces it.")
     }
 
     /// The options of `smart_retry`: those of `simple_retry`, then its own, whose defaults come
@@ -45,7 +51,9 @@ extension ComponentRegistry {
         ) { options in
             SimpleRetryMiddleware(defaultRetryCount: try options[simple.defaultRetryCount],
                                   defaultRetryLabel: try options[simple.defaultRetryLabel],
-                                  noResultOnRetry: try options[simple.noResultOnRetry])
+                                  noResultOnRetry: try options[simple.noResultOnRetry],
+                                  retryOn: try options[simple.retryOn].map(Set.init),
+                                  doNotRetryOn: Set(try options[simple.noRetryOn] ?? []))
         }
 
         let smart = SmartRetryKeys()
@@ -60,7 +68,9 @@ extension ComponentRegistry {
                                  defaultDelay: try options[smart.defaultDelay],
                                  useJitter: try options[smart.useJitter],
                                  useDelayExponent: try options[smart.useDelayExponent],
-                                 maxDelayExponent: try options[smart.maxDelayExponent])
+                                 maxDelayExponent: try options[smart.maxDelayExponent],
+                                 retryOn: try options[smart.retry.retryOn].map(Set.init),
+                                 doNotRetryOn: Set(try options[smart.retry.noRetryOn] ?? []))
         }
     }
 }

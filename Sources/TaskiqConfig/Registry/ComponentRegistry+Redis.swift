@@ -73,6 +73,9 @@ extension ComponentRegistry {
         let waitForReplicasTimeout = Option<Duration>.milliseconds(
             "wait_for_replicas_timeout", default: Self.defaults.replicaAcknowledgeTimeout, range: 1...600_000,
             description: "Milliseconds a kick waits for wait_for_replicas replicas before it fails (the message stays on the master).")
+        let priorities = Option<Int>.integer(
+            "priorities", default: Self.defaults.priorities, range: 1...RedisStreamBrokerOptions.maximumPriorities,
+            description: "Priority levels: with N > 1, a task's priority label p (1...N-1) goes to the stream <queue_name>:priority:<p>, 0 or none to <queue_name>, and workers read the highest first; 1 ignores the label.")
         let delay = RedisDelayKeys()
         let replyLimits = RedisReplyLimitKeys()
     }
@@ -226,7 +229,8 @@ extension ComponentRegistry {
                 maxDeliveries: try options[stream.maxDeliveries], deadLetterStream: try options[stream.deadLetterStream],
                 delayPollInterval: try options[stream.delay.delayPollInterval],
                 replicasToAcknowledge: try options[stream.waitForReplicas],
-                replicaAcknowledgeTimeout: try options[stream.waitForReplicasTimeout])
+                replicaAcknowledgeTimeout: try options[stream.waitForReplicasTimeout],
+                priorities: try options[stream.priorities])
             return try RedisStreamBroker(url: try options[stream.connection.url], options: settings,
                                          replyLimits: try stream.replyLimits.limits(options))
         }

@@ -210,6 +210,8 @@ extension ComponentRegistry {
                 "required": .array(fields.filter(\.isRequired).map { .string($0.name) }), "additionalProperties": false,
             ]
             typed = ["type": "array", "items": .object(item)]
+        case .strings:
+            typed = ["type": "array", "items": ["type": "string"]]
         }
         if let range = option.range {
             let bound: (Double) -> JSONValue = { option.type == .integer ? .int(Int($0)) : .double($0) }
@@ -218,7 +220,7 @@ extension ComponentRegistry {
         }
         var alternatives: [JSONValue] = [.object(typed)]
         switch option.type {
-        case .integer, .number, .boolean, .choice, .address: alternatives.append(["$ref": "#/$defs/interpolated"])
+        case .integer, .number, .boolean, .choice, .address, .strings: alternatives.append(["$ref": "#/$defs/interpolated"])
         default: break
         }
         let nullable = option.defaultValue.isNull && !option.isRequired

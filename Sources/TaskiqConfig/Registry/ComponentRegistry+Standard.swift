@@ -4,7 +4,7 @@ import TaskiqRedis
 
 extension ComponentRegistry {
     /// The built-in types: the `inmemory`, `zeromq`, `redis_stream`, `redis_list`, `rabbitmq`, `nats` and `nats_jetstream` brokers; the
-    /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry`, `smart_retry` and `opentelemetry` middlewares;
+    /// `inmemory`, `redis` and `dummy` result backends; the `simple_retry`, `smart_retry`, `pipelines` and `opentelemetry` middlewares;
     /// the `uuid4`, `uuid7` and `uuid4_dashed` task-ID generators; the `local` and `redis` scheduler
     /// leases and the `inmemory` and `redis` scheduler state stores;
     /// the `redis`, `file` and `inmemory` dead-letter queues.
@@ -19,6 +19,7 @@ extension ComponentRegistry {
         registry.registerNATSTypes()
         registry.registerFileTypes()
         registry.registerMiddlewareTypes()
+        registry.registerPipelineTypes()
         registry.registerTracingTypes()
         registry.registerDashboardTypes()
         registry.registerTaskIDGeneratorTypes()

@@ -214,3 +214,18 @@ extension Duration {
         return .milliseconds(Int64((clamped * 1000).rounded()))
     }
 }
+
+extension Option where Value == [String]? {
+    /// A list-of-strings option that may be `null` (and is when absent), such as `retry_on`.
+    /// - Parameters:
+    ///   - name: The key.
+    ///   - description: One sentence for the schema.
+    public static func strings(_ name: String, description: String) -> Option<[String]?> {
+        Option(ComponentOption(name: name, type: .strings, defaultValue: .null, description: description),
+               encode: { $0.map { .array($0.map(JSONValue.string)) } ?? .null }) { value in
+            if value.isNull { return .some(nil) }
+            guard case .array(let items) = value else { return nil }
+            return .some(items.compactMap(\.stringValue))
+        }
+    }
+}

@@ -10,6 +10,8 @@ import Taskiq
 /// must run. The connection heals itself (``NATSClient``); the stream of ``listen()`` goes on
 /// across reconnects and ends at ``shutdown()``.
 public final class NATSBroker: AsyncBroker {
+    /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
+    private let unhonouredPriority = UnhonouredPriority(broker: "nats")
     /// The registry, middlewares, result backend, formatter and ID generator.
     public let components: BrokerComponents
     /// Subject and queue group.
@@ -60,6 +62,7 @@ public final class NATSBroker: AsyncBroker {
     /// Publishes the message with its labels as headers; returns once it is written to the
     /// connection (core NATS confirms nothing).
     public func kick(_ message: BrokerMessage) async throws {
+        unhonouredPriority.note(message)
         try await client.publish(options.subject, headers: NATSHeaders(labels: message.labels), payload: message.message,
                                  timeout: options.publishTimeout)
     }

@@ -32,6 +32,8 @@ import Taskiq
 ///   terminated with `+TERM`.
 /// - Ack sends `+ACK`, release `-NAK` (delivered again at once, to any worker).
 public final class NATSJetStreamBroker: AsyncBroker {
+    /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
+    private let unhonouredPriority = UnhonouredPriority(broker: "nats_jetstream")
     /// The registry, middlewares, result backend, formatter and ID generator.
     public let components: BrokerComponents
     /// Stream, consumer and delivery settings.
@@ -176,6 +178,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
     /// - Throws: ``NATSClientError``: `noResponders` (no stream stores the subject, after
     ///   ``NATSJetStreamBrokerOptions/publishTimeout``), `jetStreamError`, `timeout`, `invalidArgument`.
     public func kick(_ message: BrokerMessage) async throws {
+        unhonouredPriority.note(message)
         var headers = NATSHeaders(labels: message.labels)
         headers.append(name: "Nats-Msg-Id", value: TaskIDGenerator.uuid4())
         let deadline = ContinuousClock.now.advanced(by: options.publishTimeout)

@@ -17,6 +17,8 @@ import Taskiq
 /// sorted set `<queue>:delayed` until due; each worker moves due messages onto the list
 /// atomically. taskiq-redis ignores `delay`.
 public final class RedisListBroker: AsyncBroker {
+    /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
+    private let unhonouredPriority = UnhonouredPriority(broker: "redis_list")
     public let components: BrokerComponents
     /// Where the server is, as given.
     public let url: String
@@ -53,6 +55,9 @@ public final class RedisListBroker: AsyncBroker {
         var configuration = try RedisConfiguration(url: url)
         configuration.apply(replyLimits)
         client = RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis"))
+        // Rate limits and unique kicks are counted in this Redis, shared by every worker and producer.
+        components.rateLimiter = RedisRateLimiter(client: client)
+        components.uniqueStore = RedisUniqueStore(client: client)
     }
 
     /// Connections closed because Redis sent invalid RESP or a reply over ``RedisReplyLimits`` (each is logged).
@@ -69,6 +74,7 @@ public final class RedisListBroker: AsyncBroker {
     /// Pushes the message on its list (`LPUSH`), or, with a positive `delay` label, adds it to
     /// `<queue>:delayed` for the workers to push when due.
     public func kick(_ message: BrokerMessage) async throws {
+        unhonouredPriority.note(message)
         var queue = queueName
         if let label = message.labels["queue_name"]?.stringValue, !label.isEmpty { queue = label }
         if let delay = message.delay {

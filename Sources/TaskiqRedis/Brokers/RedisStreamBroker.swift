@@ -35,6 +35,11 @@ import Taskiq
 ///   atomically (``RedisStreamBrokerOptions/delayPollInterval``). taskiq-redis ignores `delay`.
 /// - Acknowledgements are coalesced into one `XACK` per round trip, and concurrent kicks share
 ///   writes on one pipelined connection.
+/// - Rate limits (``RedisRateLimiter``) and unique kicks (``RedisUniqueStore``) are counted in
+///   this server, so every worker and producer of the queue shares them.
+/// - With ``RedisStreamBrokerOptions/priorities`` above 1, taskiq's `priority` label picks one
+///   stream per level (`<queue>:priority:<p>`, `0` the plain `<queue>`), and a worker reads the
+///   highest level first; each stream keeps its own group, lease, claiming, delays and dead letters.
 public final class RedisStreamBroker: AsyncBroker {
     public let components: BrokerComponents
     /// Where the server is, as given (`redis://[user:password@]host:port/db`).
@@ -46,6 +51,10 @@ public final class RedisStreamBroker: AsyncBroker {
 
     let client: RedisClient
     private let consumer = Mutex<RedisStreamConsumer?>(nil)
+    /// The consumers of the priority streams above 0, highest first, while listening.
+    private let priorityConsumers = Mutex<[RedisStreamConsumer]>([])
+    /// Whether the warning about a `priority` label on a broker without priorities was logged.
+    private let warnedAboutPriority = Atomic<Bool>(false)
     /// The worker's delayed-message mover and cancel listener (and, for a stream, lease
     /// renewal and claiming), while listening.
     private let services = ServiceGroup()
@@ -73,6 +82,9 @@ public final class RedisStreamBroker: AsyncBroker {
         client = RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis"))
         ownDeadLetters = RedisStreamDeadLetterQueue(client: client, stream: options.resolvedDeadLetterStream)
         components.deadLetterQueue = ownDeadLetters
+        // Rate limits and unique kicks are counted in this Redis, shared by every worker and producer.
+        components.rateLimiter = RedisRateLimiter(client: client)
+        components.uniqueStore = RedisUniqueStore(client: client)
     }
 
     /// The `<queue_name>:dead` stream (or ``RedisStreamBrokerOptions/deadLetterStream``) on this
@@ -96,7 +108,9 @@ public final class RedisStreamBroker: AsyncBroker {
     ///   refuses the credentials.
     public func startup() async throws {
         try await components.startup()
-        try await Self.createGroup(client: client, stream: options.queueName, group: options.consumerGroupName)
+        for stream in options.priorityStreams {
+            try await Self.createGroup(client: client, stream: stream, group: options.consumerGroupName)
+        }
     }
 
     /// `XGROUP CREATE <stream> <group> 0 MKSTREAM`, ignoring `BUSYGROUP`.
@@ -107,10 +121,33 @@ public final class RedisStreamBroker: AsyncBroker {
         }
     }
 
-    /// The stream a message goes to: its `queue_name` label, else ``RedisStreamBrokerOptions/queueName``.
-    func stream(for message: BrokerMessage) -> String {
-        if let label = message.labels["queue_name"]?.stringValue, !label.isEmpty { return label }
-        return options.queueName
+    /// The stream a message goes to: its `queue_name` label, else ``RedisStreamBrokerOptions/queueName``,
+    /// then the stream of its priority level (see ``RedisStreamBrokerOptions/priorities``).
+    /// - Throws: ``TaskiqError`` with code `invalidArguments` for a `priority` label that is not a
+    ///   whole number from 0 up.
+    func stream(for message: BrokerMessage) throws -> String {
+        var queue = options.queueName
+        if let label = message.labels["queue_name"]?.stringValue, !label.isEmpty { queue = label }
+        return RedisStreamBrokerOptions.stream(queue, priority: try priorityLevel(of: message))
+    }
+
+    /// A message's priority level: its `priority` label, capped at the highest level; 0 without
+    /// priorities (warning once when the label asks for more).
+    func priorityLevel(of message: BrokerMessage) throws -> Int {
+        guard let label = message.labels["priority"], !label.isNull else { return 0 }
+        let level = label.intValue ?? label.stringValue.flatMap { Int($0.trimmingASCIIWhitespace()) }
+        guard let level, level >= 0 else {
+            throw TaskiqError(.invalidArguments,
+                              "task '\(message.taskName)': the priority label must be a whole number from 0 up, found \(label.typeName) \(label.pythonRepr)")
+        }
+        guard options.priorities > 1 else {
+            if level > 0, !warnedAboutPriority.exchange(true, ordering: .relaxed) {
+                logger.warning("task '\(message.taskName)' has priority \(level), but stream '\(options.queueName)' has one level; "
+                    + "set the broker's \"priorities\" (such as 3) to honour the priority label")
+            }
+            return 0
+        }
+        return min(level, options.priorities - 1)
     }
 
     /// Adds the message to its stream (`XADD`). Concurrent kicks share writes on one connection.
@@ -119,8 +156,9 @@ public final class RedisStreamBroker: AsyncBroker {
     /// `<stream>:delayed` instead, and workers of that stream move it to the stream when it is
     /// due (see ``RedisStreamBroker``).
     public func kick(_ message: BrokerMessage) async throws {
+        let stream = try stream(for: message)
         if let delay = message.delay {
-            let command = RedisDelayedQueue.scheduleCommand(message.message, on: stream(for: message), after: delay,
+            let command = RedisDelayedQueue.scheduleCommand(message.message, on: stream, after: delay,
                                                             configuration: client.configuration)
             do {
                 try await add(command)
@@ -130,7 +168,7 @@ public final class RedisStreamBroker: AsyncBroker {
             }
             return
         }
-        var command: [any RESPArgument] = ["XADD", stream(for: message)]
+        var command: [any RESPArgument] = ["XADD", stream]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
         do {
@@ -182,10 +220,24 @@ public final class RedisStreamBroker: AsyncBroker {
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
         let consumer = RedisStreamConsumer(client: client, options: options, consumerName: consumerName, logger: logger,
                                            components: components, ownDeadLetters: ownDeadLetters)
+        // One consumer per priority stream above 0, highest first, each with its own lease and claiming.
+        let higher = options.priorityStreams.dropLast().map { stream in
+            var streamOptions = options
+            streamOptions.queueName = stream
+            return RedisStreamConsumer(client: client, options: streamOptions, consumerName: consumerName, logger: logger,
+                                       components: components, ownDeadLetters: ownDeadLetters)
+        }
         try await consumer.renewLease()
+        for other in higher { try await other.renewLease() }
         await services.shutdown()
         self.consumer.withLock { $0 = consumer }
+        priorityConsumers.withLock { $0 = higher }
         services.start { await consumer.maintain() }
+        for other in higher {
+            services.start { await other.maintain() }
+            services.start(RedisDelayedQueue(client: client, queue: other.queue, target: .stream(maxlen: options.maxlen),
+                                             pollInterval: options.delayPollInterval, logger: logger))
+        }
         let delayed = RedisDelayedQueue(client: client, queue: options.queueName,
                                         target: .stream(maxlen: options.maxlen),
                                         pollInterval: options.delayPollInterval, logger: logger)
@@ -198,13 +250,18 @@ public final class RedisStreamBroker: AsyncBroker {
             listening on stream '\(options.queueName)' of \(client.configuration.address) as consumer \
             '\(consumerName)' of group '\(options.consumerGroupName)'
             """)
-        return AsyncThrowingStream { try await consumer.next() }
+        guard !higher.isEmpty else { return AsyncThrowingStream { try await consumer.next() } }
+        logger.info("reading priority streams \(options.priorityStreams.joined(separator: ", ")) highest first")
+        let reader = RedisPriorityReader(consumers: higher + [consumer], client: client, options: options,
+                                         consumerName: consumerName, logger: logger)
+        return AsyncThrowingStream { try await reader.next() }
     }
 
     /// Gives entries read ahead and not delivered back to the queue at once (re-added with
     /// their delivery counts), so other workers take them while this one drains; the lease is
     /// still renewed for the entries running here.
     public func stopListening() async {
+        for other in priorityConsumers.withLock({ $0 }) { await other.handBack() }
         guard let consumer = consumer.withLock({ $0 }) else { return }
         await consumer.handBack()
     }
@@ -213,6 +270,11 @@ public final class RedisStreamBroker: AsyncBroker {
     /// on the queue, deletes the lease, closes the connections and shuts the components down.
     public func shutdown() async throws {
         await services.shutdown()
+        for other in priorityConsumers.withLock({ state in defer { state = [] }; return state }) {
+            await other.handBack()
+            await other.acks.drain()
+            await other.releaseLease()
+        }
         if let consumer = self.consumer.withLock({ state in defer { state = nil }; return state }) {
             await consumer.handBack()
             await consumer.acks.drain()

@@ -43,6 +43,15 @@ public struct RedisStreamBrokerOptions: Sendable {
     public var replicasToAcknowledge: Int = 0
     /// How long a kick waits for ``replicasToAcknowledge`` replicas before it fails.
     public var replicaAcknowledgeTimeout: Duration = .seconds(1)
+    /// Priority levels (taskiq's `priority` label). With more than one, a message whose label is
+    /// `p` in `1..<priorities` goes to the stream `<queue>:priority:<p>` (higher values are taken
+    /// as the highest level), `0` or no label to `<queue>` itself, so Python producers and workers
+    /// on the plain stream still interoperate; workers read the highest level first. With 1 (the
+    /// default) the label is ignored, with a warning once.
+    public var priorities: Int = 1
+
+    /// The most priority levels: each is a stream a worker reads, so keep them few.
+    public static let maximumPriorities = 16
 
     /// Creates options; every field has taskiq-redis's default, or ours for the lease and dead letters.
     public init(queueName: String = "taskiq", consumerGroupName: String = "taskiq", consumerName: String? = nil,
@@ -50,7 +59,8 @@ public struct RedisStreamBrokerOptions: Sendable {
                 idleTimeout: Duration = .milliseconds(600_000), maxlen: Int? = nil,
                 leaseTTL: Duration = .seconds(15), leaseRenewInterval: Duration = .seconds(5),
                 maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1),
-                replicasToAcknowledge: Int = 0, replicaAcknowledgeTimeout: Duration = .seconds(1)) {
+                replicasToAcknowledge: Int = 0, replicaAcknowledgeTimeout: Duration = .seconds(1),
+                priorities: Int = 1) {
         self.queueName = queueName
         self.consumerGroupName = consumerGroupName
         self.consumerName = consumerName
@@ -65,7 +75,19 @@ public struct RedisStreamBrokerOptions: Sendable {
         self.delayPollInterval = delayPollInterval
         self.replicasToAcknowledge = replicasToAcknowledge
         self.replicaAcknowledgeTimeout = replicaAcknowledgeTimeout
+        self.priorities = min(max(1, priorities), Self.maximumPriorities)
     }
+
+    /// The stream of a priority level of `queue`: `queue` itself for 0, else `<queue>:priority:<level>`.
+    public static func stream(_ queue: String, priority level: Int) -> String {
+        level <= 0 ? queue : "\(queue):priority:\(level)"
+    }
+
+    /// This broker's streams, highest priority first, ending with ``queueName``.
+    public var priorityStreams: [String] {
+        (0..<max(1, priorities)).reversed().map { Self.stream(queueName, priority: $0) }
+    }
+
 
     /// The dead-letter stream's key.
     public var resolvedDeadLetterStream: String { deadLetterStream ?? "\(queueName):dead" }

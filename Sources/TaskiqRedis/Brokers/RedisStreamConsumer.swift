@@ -131,7 +131,7 @@ final class RedisStreamConsumer: Sendable {
 
     /// `XREADGROUP ... STREAMS q <cursor>`: this consumer's own pending entries, left from an
     /// earlier run under the same name, with their delivery counts.
-    private func readHistory(after cursor: String) async throws {
+    func readHistory(after cursor: String) async throws {
         let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
                                            "STREAMS", queue, cursor])
         let page = RedisStreamEntry.fromRead(reply)
@@ -167,7 +167,7 @@ final class RedisStreamConsumer: Sendable {
     }
 
     /// The delivery for an entry, or `nil` after dead-lettering or dropping it.
-    private func deliverable(_ entry: RedisStreamEntry) async -> AckableMessage? {
+    func deliverable(_ entry: RedisStreamEntry) async -> AckableMessage? {
         guard entry.fields != nil else {
             logger.warning("entry \(entry.id) of '\(queue)' was deleted (MAXLEN or XDEL) before it ran; acknowledging it")
             await release(entry.id)
