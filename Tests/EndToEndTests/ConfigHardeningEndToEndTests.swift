@@ -74,9 +74,10 @@ import TaskiqTestSupport
         #expect(keyword.stdout == #"{"k":[1]}"# + "\n")
     }
 
-    @Test func anUnknownKeywordIsTheTasksClearError() async throws {
+    /// Checked against the task's signature before anything is sent: a usage error (2).
+    @Test func anUnknownKeywordFailsInTheShell() async throws {
         let output = try await TaskiqRunProcess.run(["kick", "-c", "examples/taskiq.json", "examples.add", "a=1", "c=2", "--wait"])
-        #expect(output.status == 1)
+        #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stdout.isEmpty)
         #expect(output.stderr.contains("'c'"), "\(output.stderr)")
     }

@@ -123,7 +123,9 @@ extension Redis {
                 let afterFlush = try await limiter.acquire("task:x", limit: limit)
                 #expect(afterFlush <= .milliseconds(100), "EVALSHA fell back to EVAL: \(afterFlush)")
                 let ttl = try await client.send(["PTTL", "taskiq:rate_limit:task:x"]).int ?? -1
-                #expect(ttl > 0 && ttl <= 1100, "\(ttl)")
+                // -1 would be a key kept forever; -2 (expired already) is what a starved test
+                // process, asking over a second later, may see.
+                #expect(ttl == -2 || (ttl > 0 && ttl <= 1100), "\(ttl)")
             }
         }
     }
