@@ -1,3 +1,4 @@
+import Synchronization
 import Taskiq
 
 /// The `examples` task module that `taskiq-run` ships with.
@@ -102,11 +103,44 @@ public enum ExampleTasks {
         return try await add.kicker().withBroker(broker).withLabels(labels).kiq(a, b).taskID
     }
 
+    /// `examples.visits() -> Int`: how many times this task has run since its worker started,
+    /// counted in the worker's shared state (``TaskContext/state``), which the module's startup
+    /// hook fills and its shutdown hook reports: a database pool would live there the same way.
+    public static let visits = TaskDefinition("examples.visits") { () async throws -> Int in
+        guard let context = TaskContext.current else {
+            throw ExampleFailure(message: "examples.visits reads its worker's state; it runs only as a task")
+        }
+        return try context.state.require(.visits).increment()
+    }
+
     /// The environment variable that enables `examples.crash_once` in a worker.
     public static let crashOnceVariable = "TASKIQ_EXAMPLES_CRASH_ONCE"
 
-    /// The module: every task above, under the name `examples`.
-    public static let module = TaskModule("examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce, relay])
+    /// The module: every task above, under the name `examples`, with the hooks that start and
+    /// report the `examples.visits` counter.
+    public static let module = TaskModule(
+        "examples", tasks: [add, echo, sleep, fail, fib, heartbeat, crashOnce, relay, visits],
+        hooks: [
+            .onWorkerStartup("start the visit counter") { context in
+                context.state.set(VisitCounter(), for: .visits)
+            },
+            .onWorkerShutdown("report the visits") { context in
+                let served = context.state.remove(.visits)?.value ?? 0
+                guard served > 0 else { return }
+                context.logger.info("examples.visits ran \(served) time\(served == 1 ? "" : "s") in this worker")
+            },
+        ])
+
+    /// The counter `examples.visits` keeps in the worker's state.
+    public final class VisitCounter: Sendable {
+        private let count = Atomic<Int>(0)
+        /// Creates a counter at zero.
+        public init() {}
+        /// Adds one and returns the new count.
+        public func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
+        /// The count.
+        public var value: Int { count.load(ordering: .relaxed) }
+    }
 
     private static func fibonacci(_ n: Int) -> Int {
         n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2)
@@ -121,4 +155,9 @@ public struct ExampleFailure: Error, Sendable, CustomStringConvertible {
     public init(message: String) { self.message = message }
     /// The message.
     public var description: String { message }
+}
+
+extension StateKey where Value == ExampleTasks.VisitCounter {
+    /// Where the `examples` module keeps the `examples.visits` counter.
+    public static let visits = StateKey("examples.visits")
 }

@@ -62,7 +62,8 @@ import TaskiqExamples
         #expect(system.receiverOptions.maxAsyncTasks == 100)
         #expect(system.receiverOptions.syncTasksPoolSize == 4)
         #expect(system.tasks.map(\.name) == ["examples.add", "examples.crash_once", "examples.echo", "examples.fail",
-                                              "examples.fib", "examples.heartbeat", "examples.relay", "examples.sleep"])
+                                              "examples.fib", "examples.heartbeat", "examples.relay", "examples.sleep",
+                                              "examples.visits"])
         #expect(system.tasks.first?.signature == "examples.add(a: Int, b: Int) -> Int")
     }
 

@@ -24,6 +24,9 @@ public final class BrokerComponents: Sendable {
     package let registry = TaskRegistry()
     /// The tasks running in this process and the recent requests to cancel tasks by ID.
     package let cancellations = TaskCancellations()
+    /// The worker startup and shutdown hooks of the registered modules, and the state they share
+    /// with the tasks.
+    public let lifecycle = TaskLifecycle()
 
     /// Creates the components.
     /// - Parameters:

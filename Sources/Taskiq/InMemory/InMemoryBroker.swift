@@ -155,9 +155,27 @@ public final class InMemoryBroker: AsyncBroker {
         await runners.waitUntilIdle()
     }
 
-    /// Waits for kicked tasks, shuts down middlewares and the backend, and stops the sync pool.
+    /// Starts the middlewares and the result backend, then runs the registered modules' worker
+    /// startup hooks: tasks kicked here run here, so this process is their worker.
+    /// - Throws: What a middleware or the backend throws, or ``TaskiqError`` with code
+    ///   `startup_failed` when a startup hook fails (the components are shut down again).
+    public func startup() async throws {
+        try await components.startup()
+        do {
+            try await components.lifecycle.start(broker: self, logger: Self.lifecycleLogger)
+        } catch {
+            try? await components.shutdown()
+            throw error
+        }
+    }
+
+    private static let lifecycleLogger = Logger(label: "taskiq.worker")
+
+    /// Waits for kicked tasks, runs the worker shutdown hooks, shuts down middlewares and the
+    /// backend, and stops the sync pool.
     public func shutdown() async throws {
         await waitAll()
+        await components.lifecycle.stop(broker: self, logger: Self.lifecycleLogger)
         await runners.shutdown()
         try await components.shutdown()
         let receiver = self.receiver.withLock { value -> Receiver? in

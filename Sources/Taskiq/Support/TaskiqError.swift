@@ -53,4 +53,8 @@ extension ErrorCode where Domain == TaskiqError {
     /// A unique task (`unique_for`, with `unique_on_duplicate: "refuse"`) was kicked again
     /// inside its window; the message names the first task's ID.
     public static var duplicateTask: Self { "duplicate_task" }
+    /// A task asked the worker's ``TaskiqState`` for a value no startup hook set.
+    public static var stateMissing: Self { "state_missing" }
+    /// A worker startup hook (``LifecycleHook``) failed; the worker did not start.
+    public static var startupFailed: Self { "startup_failed" }
 }

@@ -50,6 +50,8 @@ public struct TaskContext: Sendable {
     public var taskName: String { message.taskName }
     /// The message's labels.
     public var labels: [String: JSONValue] { message.labels }
+    /// The values the worker's startup hooks share with every task of the broker.
+    public var state: TaskiqState { broker.components.lifecycle.state }
 
     let acknowledger: Acknowledger?
     /// Where ``recordRetry(_:)`` writes; `nil` when the receiver does not need the decision.

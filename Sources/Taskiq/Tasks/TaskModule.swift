@@ -14,11 +14,18 @@ public struct TaskModule: Sendable {
     public let name: String
     /// The module's tasks.
     public let tasks: [any RegistrableTask]
+    /// What the module runs when a worker of its broker starts and stops (see ``LifecycleHook``).
+    public let hooks: [LifecycleHook]
 
     /// Creates a module.
-    public init(_ name: String, tasks: [any RegistrableTask]) {
+    /// - Parameters:
+    ///   - name: The module's dotted name.
+    ///   - tasks: Its tasks.
+    ///   - hooks: Its worker startup and shutdown hooks, which fill the ``TaskiqState`` its tasks read.
+    public init(_ name: String, tasks: [any RegistrableTask], hooks: [LifecycleHook] = []) {
         self.name = name
         self.tasks = tasks
+        self.hooks = hooks
     }
 
     /// The names of the module's tasks.
@@ -45,9 +52,11 @@ extension TaskDefinition: RegistrableTask {
 }
 
 extension AsyncBroker {
-    /// Registers every task of a module with this broker and binds them here.
+    /// Registers every task of a module with this broker and binds them here, and adds its
+    /// lifecycle hooks to the broker's ``BrokerComponents/lifecycle``.
     public func register(_ module: TaskModule) {
         for task in module.tasks { task.register(with: self) }
+        components.lifecycle.add(module.hooks, module: module.name)
     }
 
     /// The registered tasks' names, sorted.

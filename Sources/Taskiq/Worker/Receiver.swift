@@ -48,7 +48,24 @@ public final class Receiver: Sendable {
     /// Listens to the broker and runs deliveries until the broker's stream ends or ``stop()`` is
     /// called; then waits for running tasks (up to ``ReceiverOptions/waitTasksTimeout``), cancels
     /// what is left and returns. Cancelling the calling task cancels running tasks at once.
+    ///
+    /// The broker's worker startup hooks (``BrokerComponents/lifecycle``) run first, unless
+    /// already started; its shutdown hooks run once the last task has finished.
+    /// - Throws: ``TaskiqError`` with code `startup_failed` when a startup hook fails (nothing
+    ///   is taken from the broker then), or what listening to the broker throws.
     public func run() async throws {
+        let lifecycle = broker.components.lifecycle
+        try await lifecycle.start(broker: broker, logger: baseLogger)
+        do {
+            try await consume()
+        } catch {
+            await lifecycle.stop(broker: broker, logger: baseLogger)
+            throw error
+        }
+        await lifecycle.stop(broker: broker, logger: baseLogger)
+    }
+
+    private func consume() async throws {
         let deliveries = try await broker.listen()
         // The intake (its own task, so that stop() can end a pending receive without cancelling
         // running tasks) passes deliveries through `queue` to runner tasks in the group below.

@@ -141,6 +141,8 @@ public struct WorkerCommand: RunnerCommand {
             // Logged from the loop, which the lifecycle starts only once signals are subscribed,
             // so whoever waits for this line may signal the worker right away.
             loop = { [logger] in
+                // The modules' startup hooks run before the worker says it is ready.
+                try await broker.components.lifecycle.start(broker: broker, logger: logger)
                 logger.info(ready)
                 try await running.run()
             }
