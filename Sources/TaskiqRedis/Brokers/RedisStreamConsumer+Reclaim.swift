@@ -8,7 +8,8 @@ import Taskiq
 /// Liveness lease and recovery of entries whose consumer died.
 ///
 /// Every ``RedisStreamBrokerOptions/leaseRenewInterval`` a worker:
-/// 1. renews its lease key (`SET ... PX lease_ttl`) and, in the same script, resets the idle
+/// 1. renews its lease key (`SET ... PX lease_ttl`, its value the ``WorkerAnnouncement`` that
+///    `check --fleet` reads) and, in the same script, resets the idle
 ///    time of the entries it holds (`XCLAIM ... 0 id JUSTID`, only while it still owns them),
 ///    so no one's `XAUTOCLAIM` ever sees a live worker's long-running entry as idle;
 /// 2. claims the pending entries of every other consumer that has no lease and has been idle
@@ -65,9 +66,8 @@ extension RedisStreamConsumer {
     /// Sets the lease key and resets the idle time of entries this consumer holds.
     func renewLease() async throws {
         let held = state.withLock { Array($0.held) }
-        let value = "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
         let command: [any RESPArgument] = ["EVAL", Self.renewScript, 2, queue, leaseKey, group, consumerName,
-                                           options.leaseTTL.wholeMilliseconds, value] + held
+                                           options.leaseTTL.wholeMilliseconds, announcement] + held
         try await client.send(command)
     }
 

@@ -40,6 +40,8 @@ final class RedisStreamConsumer: Sendable {
     let options: RedisStreamBrokerOptions
     let consumerName: String
     let leaseKey: String
+    /// The lease's value: this worker's ``WorkerAnnouncement`` as JSON, tasks included.
+    let announcement: String
     let acks: RedisAckBatcher
     let logger: Logger
     let state = Mutex(State())
@@ -60,6 +62,8 @@ final class RedisStreamConsumer: Sendable {
                                       group: options.consumerGroupName, consumer: consumerName)
         self.acks = RedisAckBatcher(client: client, stream: options.queueName, group: options.consumerGroupName, logger: logger)
         self.logger = logger
+        self.announcement = WorkerAnnouncement(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+                                               tasks: components.registry.all.map(\.name)).json
     }
 
     /// The key whose existence says a consumer is alive; `queue` is the stream's name, or its
