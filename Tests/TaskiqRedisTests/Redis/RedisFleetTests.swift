@@ -10,7 +10,12 @@ extension Redis {
     struct RedisFleetTests {
         @Test func aSwiftWorkerAnnouncesItsTasksAndASilentConsumerNothing() async throws {
             try await RedisServer.with { server in
-                let worker = try Redis.streamBroker(server) { $0.consumerName = "swift-worker" }
+                // A lease that outlives a starved moment of the test process (the helper's is 1 s).
+                let worker = try Redis.streamBroker(server) {
+                    $0.consumerName = "swift-worker"
+                    $0.leaseTTL = .seconds(60)
+                    $0.leaseRenewInterval = .seconds(1)
+                }
                 _ = worker.task("fleet.a") { () async throws -> Int in 1 }
                 _ = worker.task("fleet.b") { () async throws -> Int in 2 }
                 let observer = try Redis.streamBroker(server)
