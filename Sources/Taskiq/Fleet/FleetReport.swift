@@ -19,7 +19,14 @@ public struct FleetReport: Sendable {
             lines.append("no consumers yet")
             return
         }
-        for member in fleet.members {
+        for var member in fleet.members {
+            // Names come from the server, set by any peer: no control character reaches a terminal.
+            member.name = Self.printable(member.name)
+            if var announcement = member.announcement {
+                announcement.host = Self.printable(announcement.host)
+                announcement.runtime = Self.printable(announcement.runtime)
+                member.announcement = announcement
+            }
             var facts: [String] = []
             if let idle = member.idle { facts.append("idle \(Self.format(idle))") }
             if let pending = member.pending { facts.append("\(pending) pending") }
@@ -54,10 +61,25 @@ public struct FleetReport: Sendable {
         }
     }
 
+    /// `text` with control and format characters written as `\u{…}`.
+    static func printable(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     private static func suffix(_ facts: [String]) -> String { facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))" }
 
     private static func list(_ names: [String]) -> String {
-        names.count <= 10 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + " and \(names.count - 10) more"
+        let shown = names.prefix(10).map(printable).joined(separator: ", ")
+        return names.count <= 10 ? shown : shown + " and \(names.count - 10) more"
     }
 
     private static func format(_ duration: Duration) -> String {

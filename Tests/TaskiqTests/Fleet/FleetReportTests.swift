@@ -47,6 +47,17 @@ import Testing
                                     + "configuration's tasks and dead-letters them when it takes them: b.two, c.three"])
     }
 
+    @Test func namesFromTheServerCannotWriteControlCharacters() {
+        let hostile = WorkerAnnouncement(runtime: "x\u{1B}[2J", host: "h\nost", pid: 1, tasks: [])
+        let fleet = Fleet(queue: "q", members: [FleetMember(name: "evil\u{1B}]0;pwned\u{7}\r\n", announcement: nil),
+                                                FleetMember(name: "w\u{202E}", announcement: hostile)])
+        let report = FleetReport(fleet, tasks: ["a"])
+        for text in report.lines + report.warnings {
+            #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0x202E }, "\(text)")
+        }
+        #expect(report.lines.first == #"evil\u{1b}]0;pwned\u{7}\u{d}\u{a}: announces nothing (a Python taskiq worker?)"#)
+    }
+
     @Test func noConsumersIsSaidPlainly() {
         let report = FleetReport(Fleet(queue: "q", members: []), tasks: ["a"])
         #expect(report.lines == ["no consumers yet"])
