@@ -153,3 +153,8 @@ public final class ZeroMQBroker: AsyncBroker {
         try await components.shutdown()
     }
 }
+
+extension ZeroMQBroker: PriorityOrdering {
+    /// `false`: ZeroMQ delivers in send order.
+    public var honoursPriority: Bool { false }
+}

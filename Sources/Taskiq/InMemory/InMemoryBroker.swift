@@ -185,3 +185,8 @@ public final class InMemoryBroker: AsyncBroker {
         receiver?.shutdown()
     }
 }
+
+extension InMemoryBroker: PriorityOrdering {
+    /// `false`: tasks run in the order they are kicked.
+    public var honoursPriority: Bool { false }
+}

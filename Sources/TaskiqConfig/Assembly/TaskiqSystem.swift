@@ -164,6 +164,13 @@ public final class TaskiqSystem: Sendable {
                 + "\(workerSettings.workers) runs every task in every worker process; "
                 + "use \"pattern\": \"push_pull\" or one worker")
         }
+        for task in tasks {
+            guard let label = task.labels["priority"], (label.intValue ?? 1) != 0,
+                  let ordering = broker(named: task.broker) as? any PriorityOrdering, !ordering.honoursPriority else { continue }
+            let type = configuration.brokerSettings(named: task.broker)?.broker.type.name ?? "?"
+            warnings.append("task '\(task.name)' declares priority \(label) but broker '\(task.broker)' (\(type)) runs tasks "
+                + "in arrival order; use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\"")
+        }
         return warnings
     }
 

@@ -83,3 +83,8 @@ public final class NATSBroker: AsyncBroker {
         if let sid = listening.withLock({ $0?.sid }) { client.unsubscribe(sid) }
     }
 }
+
+extension NATSBroker: PriorityOrdering {
+    /// `false`: core NATS delivers in publish order.
+    public var honoursPriority: Bool { false }
+}

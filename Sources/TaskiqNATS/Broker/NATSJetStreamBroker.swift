@@ -234,3 +234,8 @@ public final class NATSJetStreamBroker: AsyncBroker {
         listening.withLock { $0?.consumer }?.stop()
     }
 }
+
+extension NATSJetStreamBroker: PriorityOrdering {
+    /// `false`: a stream delivers in sequence order.
+    public var honoursPriority: Bool { false }
+}

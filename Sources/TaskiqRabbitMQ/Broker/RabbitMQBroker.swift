@@ -164,3 +164,8 @@ public final class RabbitMQBroker: AsyncBroker {
             release: { self.settle(tag, on: channel) { try channel.nack(tag, requeue: true) } })
     }
 }
+
+extension RabbitMQBroker: PriorityOrdering {
+    /// `true` when one of its queues is a classic queue with `max_priority`.
+    public var honoursPriority: Bool { options.queues.contains { $0.maxPriority != nil } }
+}

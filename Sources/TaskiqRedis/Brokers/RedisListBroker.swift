@@ -135,3 +135,8 @@ public final class RedisListBroker: AsyncBroker {
         try await components.shutdown()
     }
 }
+
+extension RedisListBroker: PriorityOrdering {
+    /// `false`: a list is read in push order.
+    public var honoursPriority: Bool { false }
+}

@@ -284,3 +284,8 @@ public final class RedisStreamBroker: AsyncBroker {
         try await components.shutdown()
     }
 }
+
+extension RedisStreamBroker: PriorityOrdering {
+    /// `true` with `priorities` above 1 (one stream per level, read highest first).
+    public var honoursPriority: Bool { options.priorities > 1 }
+}
