@@ -123,7 +123,7 @@ package final class PythonPeer: Sendable {
     package var stderr: String { errorOutput.value }
 
     /// Waits for the next line starting with `prefix`, skipping others; throws on timeout or EOF.
-    package func line(startingWith prefix: String, timeout: Double = 20) async throws -> String {
+    package func line(startingWith prefix: String, timeout: Double = 90) async throws -> String {
         let lines = lines
         let found = try await withTimeout(seconds: timeout) { () -> String? in
             for await line in lines where line.hasPrefix(prefix) { return line }
@@ -148,7 +148,7 @@ package final class PythonPeer: Sendable {
     }
 
     /// Waits for the child to exit and returns its status.
-    package func waitForExit(timeout: Double = 20) async throws -> Int32 {
+    package func waitForExit(timeout: Double = 90) async throws -> Int32 {
         let exit = exit
         return try await withTimeout(seconds: timeout) { try await exit.value }
     }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import Taskiq
+import TaskiqConfig
+import TaskiqExamples
 import TaskiqTestSupport
 
 /// `taskiq-run check --fleet` against real consumers: a Swift worker and a Python taskiq-redis
@@ -28,25 +31,28 @@ struct FleetCheckTests {
             #expect(empty.status == 0, "\(empty.stderr)")
             #expect(empty.stdout.contains("stream 'taskiq', group 'taskiq':\n    no consumers yet"), "\(empty.stdout)")
 
-            let swift = try RunningProcess(["worker", "-c", file])
-            try await swift.waitForLine(containing: "worker ready")
+            // Redis adds a consumer to the group at its first delivery: the Python worker, alone
+            // on the stream, takes one task first (watched in this process, no polling processes).
             let python = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
                                                environment: ["REDIS_URL": server.url, "REDIS_BROKER": "stream"])
             defer { if python.isRunning { kill(python.processIdentifier, SIGKILL) } }
-            // Redis adds a consumer to the group at its first delivery: kick tasks both can run
-            // until the Python worker has taken some.
-            for index in 0..<20 {
-                let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "\(index)", "1"])
-                #expect(kick.status == 0, "\(kick.stderr)")
+            let system = try TaskiqSystem.load(file, modules: [ExampleTasks.module], environment: [:])
+            try await system.startup()
+            _ = try await system.kick("examples.add", args: [1, 2])
+            let observer = try #require(system.broker as? any FleetReporting)
+            try await eventually("the Python worker took the task", seconds: 90, every: .milliseconds(250)) {
+                try await observer.fleet().members.contains { $0.announcement == nil }
             }
+            try await system.shutdown()
+            let swift = try RunningProcess(["worker", "-c", file])
+            try await swift.waitForLine(containing: "worker ready")
+            // The Swift worker's lease (its announcement) is written before it says ready; it
+            // joins the group's listing at its first claim or delivery.
             let listing = try await withTimeout(seconds: 60) { () async throws -> TaskiqRunProcess.Output in
                 while true {
                     let output = try await TaskiqRunProcess.run(["check", "-c", file, "--fleet"])
-                    if !output.stdout.contains("announces nothing") {
-                        _ = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "1", "1"])
-                    }
-                    if output.stdout.contains("announces nothing") { return output }
-                    try await Task.sleep(for: .milliseconds(200))  // a poll interval against the timeout
+                    if output.stdout.contains("taskiq-swift on ") { return output }
+                    try await Task.sleep(for: .seconds(1))  // a poll interval against the timeout
                 }
             }
             #expect(listing.status == 1, "\(listing.stderr)")

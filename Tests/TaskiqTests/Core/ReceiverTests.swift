@@ -20,7 +20,7 @@ import TaskiqTestSupport
     }
 
     static func wait(_ broker: QueueBroker, _ taskID: String) async throws -> TaskiqResult<JSONValue> {
-        try await broker.resultBackend.waitResult(taskID, timeout: .seconds(10), withLogs: true)
+        try await broker.resultBackend.waitResult(taskID, timeout: .seconds(60), withLogs: true)
     }
 
     @Test func garbageAndUnknownTasksDoNotStopTheReceiver() async throws {

@@ -191,7 +191,7 @@ import TaskiqTestSupport
         // The send timeout outlasts the test's deadline, so a lost wake-up of a sender waiting
         // at the high-water mark fails the test instead of passing slowly.
         let patient = ZMTPSocketOptions(sendTimeout: .seconds(120))
-        try await withTimeout(seconds: 20) {
+        try await withTimeout(seconds: 60) {
             let pull = ZMTPSocket(type: .pull, options: patient)
             let endpoint = try pull.bind("tcp://127.0.0.1:0")
             let push = ZMTPSocket(type: .push, options: patient)
