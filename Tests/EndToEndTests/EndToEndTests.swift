@@ -57,7 +57,7 @@ enum TaskiqRunProcess {
     /// Every wait is cancellable and bounded: a process that does not exit within `seconds` is
     /// killed and the test fails with its stderr; output still held open by a leftover grandchild
     /// after the exit is waited for at most five seconds.
-    static func run(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 60) async throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 180) async throws -> Output {
         try requireExecutable()
         let process = makeProcess(arguments, environment: environment)
         let out = Pipe(), err = Pipe()

@@ -136,7 +136,7 @@ package final class PythonPeer: Sendable {
     }
 
     /// Reads `count` lines starting with `prefix`.
-    package func lines(startingWith prefix: String, count: Int, timeout: Double = 20) async throws -> [String] {
+    package func lines(startingWith prefix: String, count: Int, timeout: Double = 90) async throws -> [String] {
         var result: [String] = []
         for _ in 0..<count { result.append(try await line(startingWith: prefix, timeout: timeout)) }
         return result

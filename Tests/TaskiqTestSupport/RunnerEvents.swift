@@ -23,13 +23,13 @@ package final class RunnerEvents<Event: Sendable>: Sendable {
     package func send(_ event: Event) { continuation.yield(event) }
 
     /// The next event, or `TimedOut`.
-    package func next(timeout: Double = 10) async throws -> Event? {
+    package func next(timeout: Double = 30) async throws -> Event? {
         let box = iterator
         return try await withTimeout(seconds: timeout) { await box.iterator.next() }
     }
 
     /// Skips events until one matches, or `TimedOut`.
-    package func first(timeout: Double = 10, where matches: @escaping @Sendable (Event) -> Bool) async throws -> Event? {
+    package func first(timeout: Double = 30, where matches: @escaping @Sendable (Event) -> Bool) async throws -> Event? {
         let box = iterator
         return try await withTimeout(seconds: timeout) {
             while let event = await box.iterator.next() {

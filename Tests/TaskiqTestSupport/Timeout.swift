@@ -7,7 +7,7 @@ package struct TimedOut: Error, CustomStringConvertible {
 /// Races `body` against a deadline; the loser is cancelled. The sleep is only a deadline,
 /// never a synchronisation point.
 package func withTimeout<T: Sendable>(
-    seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T
+    seconds: Double = 30, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = TimeoutRace<T>()
     let work = Task {
@@ -40,7 +40,7 @@ package struct EventStream<Event: Sendable>: Sendable {
 
     package func send(_ event: Event) { continuation.yield(event) }
 
-    package func first(_ count: Int, timeout: Double = 10) async throws -> [Event] {
+    package func first(_ count: Int, timeout: Double = 30) async throws -> [Event] {
         let stream = stream
         return try await withTimeout(seconds: timeout) {
             var events: [Event] = []

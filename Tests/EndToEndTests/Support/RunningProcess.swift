@@ -47,7 +47,7 @@ final class RunningProcess: Sendable {
 
     /// Waits until the collected lines satisfy `condition`, and returns its value; at the deadline
     /// (or when the output ends first) records an issue with the log so far, and throws.
-    func waitFor<T: Sendable>(_ what: String, seconds: Double = 60,
+    func waitFor<T: Sendable>(_ what: String, seconds: Double = 120,
                               _ condition: @escaping @Sendable ([String]) -> T?) async throws -> T {
         do {
             return try await withTimeout(seconds: seconds) { [collector] in
@@ -67,7 +67,7 @@ final class RunningProcess: Sendable {
 
     /// Waits for a line containing `text`.
     @discardableResult
-    func waitForLine(containing text: String, seconds: Double = 60) async throws -> String {
+    func waitForLine(containing text: String, seconds: Double = 120) async throws -> String {
         try await waitFor("a line containing '\(text)'", seconds: seconds) { lines in lines.first { $0.contains(text) } }
     }
 
@@ -99,7 +99,7 @@ final class RunningProcess: Sendable {
     }
 
     /// Waits for the process to exit and returns its status.
-    func waitForExit(seconds: Double = 60) async throws -> Int32 {
+    func waitForExit(seconds: Double = 120) async throws -> Int32 {
         let exitStatus = self.exitStatus
         do {
             return try await withTimeout(seconds: seconds) {
