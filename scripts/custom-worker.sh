@@ -138,10 +138,11 @@ expect_failure "throwing task exits 1 with its error" 1 \
 expect_failure "Void task's own error" 1 \
     '^shop-worker: task shop\.record \([0-9a-f]+\) failed: ShopError: shop\.record: order 8 has no items$' \
     kick -c taskiq.json shop.record '{"id":8,"items":[]}' --wait --timeout 20
-expect_failure "two-parameter task counts its parameters" 1 \
-    "task 'shop\.total' takes 2 arguments but 3 positional were given" \
+# Arguments are checked against the compiled signature before sending: a usage error (2).
+expect_failure "two-parameter task counts its parameters" 2 \
+    "args\[2\]: task 'shop\.total' takes 2 arguments but 3 positional were given" \
     kick -c taskiq.json shop.total 1 2 3 --wait --timeout 20
-expect_failure "three-parameter task names a missing argument" 1 \
+expect_failure "three-parameter task names a missing argument" 2 \
     "task 'shop\.quote' missing argument 3 \('express'\) of type Bool" \
     kick -c taskiq.json shop.quote 2.5 4 --wait --timeout 20
 expect_failure "overflow is an error result" 1 \
