@@ -10,21 +10,9 @@ extension Redis {
     /// the script survives `SCRIPT FLUSH` (EVALSHA falls back to EVAL).
     @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
     struct RedisRateLimitTests {
-        /// Start times of task runs.
-        final class Starts: Sendable {
-            let times = Mutex<[ContinuousClock.Instant]>([])
-            func record() { times.withLock { $0.append(.now) } }
-            var count: Int { times.withLock { $0.count } }
-            var rate: Double {
-                let sorted = times.withLock { $0 }.sorted()
-                guard let first = sorted.first, let last = sorted.last, sorted.count > 1 else { return 0 }
-                return Double(sorted.count - 1) / (last - first).inSeconds
-            }
-        }
-
         @Test func twoWorkersOnOneStreamShareTheLimit() async throws {
             try await RedisServer.with { server in
-                let starts = Starts()
+                let starts = StartTimes()
                 let perWorker = Mutex<[Int]>([0, 0])
                 let limits = RateLimits(tasks: ["limited": try RateLimit(parsing: "20/s")])
                 let options = ReceiverOptions(maxAsyncTasks: 10, rateLimits: limits)

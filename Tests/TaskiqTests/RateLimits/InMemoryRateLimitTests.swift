@@ -6,23 +6,9 @@ import TaskiqTestSupport
 /// Rate limits on the in-memory broker: a label or a per-task limit spaces starts, and a
 /// limited task waits without holding a `max_async_tasks` runner.
 @Suite struct InMemoryRateLimitTests {
-    /// Start times of task runs.
-    final class Starts: Sendable {
-        let times = Mutex<[ContinuousClock.Instant]>([])
-        func record() { times.withLock { $0.append(.now) } }
-        var count: Int { times.withLock { $0.count } }
-
-        /// Starts per second from the first start to the last.
-        var rate: Double {
-            let sorted = times.withLock { $0 }.sorted()
-            guard let first = sorted.first, let last = sorted.last, sorted.count > 1 else { return 0 }
-            return Double(sorted.count - 1) / (last - first).inSeconds
-        }
-    }
-
     @Test func aRateLimitLabelSpacesStartsAtTheRate() async throws {
         let broker = InMemoryBroker(maxAsyncTasks: 10)
-        let starts = Starts()
+        let starts = StartTimes()
         let limited = broker.task("limited", labels: ["rate_limit": "20/s"]) { (n: Int) async throws -> Int in
             starts.record()
             return n
@@ -65,7 +51,7 @@ import TaskiqTestSupport
     @Test func theQueueLimitCoversEveryTask() async throws {
         let broker = InMemoryBroker(maxAsyncTasks: 10)
         broker.withRateLimits(RateLimits(queue: try RateLimit(parsing: "20/s")))
-        let starts = Starts()
+        let starts = StartTimes()
         let a = broker.task("a") { () async throws -> Void in starts.record() }
         let b = broker.task("b") { () async throws -> Void in starts.record() }
         var handles: [TaskHandle<Void>] = []
