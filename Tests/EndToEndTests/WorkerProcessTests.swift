@@ -23,8 +23,9 @@ import TaskiqTestSupport
         let (directory, file) = try Self.config(port: freeLoopbackPort())
         let worker = try RunningProcess(["worker", "-c", file])
         try await worker.waitForLine(containing: "connected PULL")
-        // Long enough that a loaded machine still delivers the signal while the task sleeps.
-        let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.sleep", "4"])
+        // Long enough that a loaded machine still delivers the signal while the task sleeps (4 s
+        // was not: in a CI run the signal came after the task had finished).
+        let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.sleep", "15"])
         #expect(kick.status == 0, "\(kick.stderr)")
         try await worker.waitForLine(containing: "task started")
         worker.signal(SIGTERM)
