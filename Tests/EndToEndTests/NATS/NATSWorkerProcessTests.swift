@@ -79,13 +79,14 @@ struct NATSWorkerProcessTests {
             // batch and max_async_tasks of 300: the first worker pulls and starts every task at
             // once; ack_wait 2 s brings them back soon after the kill.
             let (directory, file) = try Self.config(server, ackWait: 2, batch: 300, maxAsyncTasks: 300)
-            let first = try RunningProcess(["worker", "-c", file])
-            try await first.waitForLine(containing: "worker ready")
+            // Everything is queued before the first worker starts, so it takes all 300 in one go; 20 s
+            // each: none can finish between the last one starting and the kill, even on a loaded
+            // machine (10 s tasks kicked into a running worker finished before the 300th started in CI).
             let system = try TaskiqSystem.load(file, modules: [ExampleTasks.module], environment: [:])
             try await system.startup()
-            // 10 s each: none can finish between the last one starting and the kill.
-            let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 300, seconds: 10))
+            let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 300, seconds: 20))
             #expect(kicked.count == 300)
+            let first = try RunningProcess(["worker", "-c", file])
             _ = try await first.waitFor("all 300 running in the first worker", seconds: 60) { lines in
                 Set(RabbitMQWorkerProcessTests.started(lines)).count >= 300 ? true : nil
             }
@@ -102,7 +103,7 @@ struct NATSWorkerProcessTests {
             let restarted = try await second.waitFor("all 300 started on the second worker", seconds: 60) { lines -> Duration? in
                 kicked.isSubset(of: Set(RabbitMQWorkerProcessTests.started(lines))) ? ContinuousClock.now - killed : nil
             }
-            let done = try await second.waitFor("all 300 done on the second worker", seconds: 60) { lines -> [String]? in
+            let done = try await second.waitFor("all 300 done on the second worker", seconds: 90) { lines -> [String]? in
                 let done = RedisWorkerProcessTests.succeeded(lines)
                 return kicked.isSubset(of: Set(done)) ? done : nil
             }

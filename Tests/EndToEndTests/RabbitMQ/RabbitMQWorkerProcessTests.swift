@@ -30,13 +30,14 @@ struct RabbitMQWorkerProcessTests {
              "worker": {"workers": 1, "max_async_tasks": 300, "shutdown_timeout": 20, "log_level": "debug"}}
             """])
         let file = directory.path("rabbitmq.json")
-        let first = try RunningProcess(["worker", "-c", file])
-        try await first.waitForLine(containing: "worker ready")
+        // Everything is queued before the first worker starts, so it takes all 300 in one go; 20 s
+        // each: none can finish between the last one starting and the kill, even on a loaded
+        // machine (10 s tasks kicked into a running worker finished before the 300th started in CI).
         let system = try TaskiqSystem.load(file, modules: [ExampleTasks.module], environment: [:])
         try await system.startup()
-        // 10 s each: none can finish between the last one starting and the kill.
-        let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 300, seconds: 10))
+        let kicked = Set(try await RedisWorkerProcessTests.kick(system, count: 300, seconds: 20))
         #expect(kicked.count == 300)
+        let first = try RunningProcess(["worker", "-c", file])
         _ = try await first.waitFor("all 300 running in the first worker", seconds: 60) { lines in
             Set(Self.started(lines)).count >= 300 ? true : nil
         }
