@@ -8,6 +8,9 @@ extension AsyncBroker {
     ///   - name: The registered name; derived from the call site when omitted (see ``TaskDefinition``).
     ///   - labels: Labels sent with every kick, in wire order.
     ///   - parameters: Parameter names, so producers can send keyword arguments.
+    ///   - fileID: The calling file; leave the default. With `line`, it names the task when `name`
+    ///     is omitted.
+    ///   - line: The calling line; leave the default.
     ///   - body: The task.
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],

@@ -20,7 +20,7 @@ public protocol AsyncBroker: AnyObject, Sendable {
     /// never retried. An unknown or finished ID is harmless.
     ///
     /// The default implementation throws: only brokers that can carry the signal support it.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported`` when the broker cannot.
+    /// - Throws: ``TaskiqError`` with code `.unsupported` when the broker cannot.
     func cancelTask(id: String) async throws
     /// Called once a worker has stopped taking deliveries from ``listen()`` (its intake stopped;
     /// running tasks still drain). A broker that reads ahead gives what it read and has not
@@ -39,7 +39,7 @@ extension AsyncBroker {
     public func stopListening() async {}
 
     /// Throws: this broker cannot carry a cancellation to its workers.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unsupported``.
+    /// - Throws: ``TaskiqError`` with code `.unsupported`.
     public func cancelTask(id: String) async throws {
         throw TaskiqError(.unsupported, "\(type(of: self)) cannot cancel tasks (task \(id)); cancellation needs the in-memory or a Redis broker")
     }
@@ -112,9 +112,9 @@ extension AsyncBroker {
     /// ``BrokerComponents/uniqueStore`` within that window; otherwise nothing is sent and the
     /// first kick's task ID is returned (see `UniqueKick`).
     /// - Returns: The ID of the task that runs: this message's, or the first kick's for a duplicate.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/sendFailed``, wrapping the cause;
-    ///   ``TaskiqError/Code/duplicateTask`` for a duplicate with `unique_on_duplicate: "refuse"`;
-    ///   ``TaskiqError/Code/invalidArguments`` for an unreadable `unique_*` label.
+    /// - Throws: ``TaskiqError`` with code `.sendFailed`, wrapping the cause;
+    ///   `.duplicateTask` for a duplicate with `unique_on_duplicate: "refuse"`;
+    ///   `.invalidArguments` for an unreadable `unique_*` label.
     @discardableResult
     public func send(_ message: TaskiqMessage) async throws -> String {
         try await send(message, settings: components.settings)

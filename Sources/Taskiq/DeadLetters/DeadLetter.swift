@@ -9,7 +9,7 @@ import Foundation
 ///
 /// A ``Receiver`` writes one to the broker's ``DeadLetterQueue`` for an undecodable message, a
 /// task name that is not registered and (per ``DeadLetterPolicy``) a failed task that will not
-/// be retried; the ``RedisStreamBroker`` writes one for an entry delivered more than
+/// be retried; TaskiqRedis' `RedisStreamBroker` writes one for an entry delivered more than
 /// `max_deliveries` times. ``data`` holds the bytes exactly as they were delivered, so a replay
 /// sends the same message.
 public struct DeadLetter: Sendable, Hashable {

@@ -1,8 +1,9 @@
 /// Where dead letters are kept: a durable place an operator can list, replay from and purge.
 ///
 /// Implementations: ``InMemoryDeadLetterQueue`` (tests, embedded use), ``FileDeadLetterQueue``
-/// (a JSON-lines file) and ``RedisStreamDeadLetterQueue`` (a Redis stream; the
-/// ``RedisStreamBroker``'s `<queue>:dead` stream by default). Install one on a broker with
+/// (a JSON-lines file), and in the broker modules TaskiqRedis' `RedisStreamDeadLetterQueue` (a
+/// Redis stream; the `RedisStreamBroker`'s `<queue>:dead` stream by default), TaskiqRabbitMQ's
+/// `RabbitMQDeadLetterQueue` and TaskiqNATS' `NATSDeadLetterQueue`. Install one on a broker with
 /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``; the broker does not start or shut it down:
 /// whoever made it does (`TaskiqSystem` for a configured one).
 ///

@@ -115,8 +115,8 @@ public final class InMemoryBroker: AsyncBroker {
     public var statistics: ReceiverStatistics { receiver.value?.statistics ?? ReceiverStatistics() }
 
     /// Runs the message in this process.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/unknownTask`` when no such task is
-    ///   registered, or ``TaskiqError/Code/shutDown`` after ``shutdown()``.
+    /// - Throws: ``TaskiqError`` with code `.unknownTask` when no such task is
+    ///   registered, or `.shutDown` after ``shutdown()``.
     public func kick(_ message: BrokerMessage) async throws {
         unhonouredPriority.note(message)
         guard let receiver = receiver.value else {

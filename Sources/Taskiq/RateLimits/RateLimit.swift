@@ -9,7 +9,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// The most a count may be: one start per microsecond per second is already past any real use.
     public static let maximumCount = 1_000_000
 
-    /// Starts allowed per ``period``.
+    /// Starts allowed per ``periodSeconds``.
     public let count: Int
     /// The period, in seconds (1, 60, 3600 or 86400).
     public let periodSeconds: Int

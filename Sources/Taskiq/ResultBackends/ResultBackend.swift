@@ -13,11 +13,14 @@ public protocol ResultBackend: Sendable {
     /// Whether a result is stored for the task.
     func isResultReady(_ taskID: String) async throws -> Bool
     /// Reads a stored result.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultMissing`` when none is stored.
+    /// - Throws: ``TaskiqError`` with code `.resultMissing` when none is stored.
     func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue>
     /// Waits until a result is stored, then reads it.
-    /// - Parameter timeout: `nil` waits forever.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultTimeout`` when the time runs out.
+    /// - Parameters:
+    ///   - taskID: The task whose result to wait for.
+    ///   - timeout: How long to wait; `nil` waits forever.
+    ///   - withLogs: Include the logs captured during execution.
+    /// - Throws: ``TaskiqError`` with code `.resultTimeout` when the time runs out.
     func waitResult(_ taskID: String, timeout: Duration?, withLogs: Bool) async throws -> TaskiqResult<JSONValue>
     /// Stores a task's progress.
     func setProgress(_ progress: TaskProgress, for taskID: String) async throws

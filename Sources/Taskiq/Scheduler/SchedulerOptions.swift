@@ -7,7 +7,7 @@ public struct SchedulerOptions: Sendable {
     public var refreshInterval: Duration
     /// How often the lease is renewed while held, and retried while another scheduler holds it
     /// (default 10 seconds; keep it well under the lease's expiry). A lease that states its own
-    /// ``SchedulerLease/renewalInterval`` (``RedisSchedulerLease``) overrides it.
+    /// ``SchedulerLease/renewalInterval`` (TaskiqRedis' `RedisSchedulerLease`) overrides it.
     public var leaseRenewalInterval: Duration
 
     /// Creates options.

@@ -13,6 +13,7 @@ extension Duration {
     /// without trapping.
     ///
     /// - Parameters:
+    ///   - seconds: The number of seconds.
     ///   - what: Names the value in the error (`"timeout label"`).
     ///   - positive: Refuse zero as well.
     public static func checkedSeconds(_ seconds: Double, of what: String,

@@ -1,9 +1,10 @@
 /// A value that cannot be used as a duration: not a number, infinite, negative (or zero where a
 /// positive value is required), or longer than ``Swift/Duration/maximumCheckedSeconds``.
 ///
-/// Raised by ``Swift/Duration/checkedSeconds(_:of:)`` where a duration is parsed (a `timeout`
-/// label, a task argument), so that no value from a message reaches `Duration.seconds(_:)` or
-/// `Task.sleep`, which trap on values they cannot hold.
+/// Raised by ``Swift/Duration/checkedSeconds(_:of:positive:)-(Double,_,_)`` and its overloads for
+/// an `Int` and a ``JSONValue`` where a duration is parsed (a `timeout` label, a task argument),
+/// so that no value from a message reaches `Duration.seconds(_:)` or `Task.sleep`, which trap on
+/// values they cannot hold.
 public struct DurationRangeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why the value was refused.
     public typealias Code = ErrorCode<DurationRangeError>

@@ -30,7 +30,7 @@ public struct ErrorCode<Domain>: Hashable, Sendable, RawRepresentable, Expressib
     /// - Parameter name: The code's stable name.
     public init(_ name: String) { self.name = name }
 
-    /// Creates a code from its name, as ``RawRepresentable`` spells it.
+    /// Creates a code from its name, as `RawRepresentable` spells it.
     /// - Parameter rawValue: The code's stable name.
     public init(rawValue: String) { self.name = rawValue }
 
@@ -39,7 +39,7 @@ public struct ErrorCode<Domain>: Hashable, Sendable, RawRepresentable, Expressib
     /// - Parameter value: The code's stable name.
     public init(stringLiteral value: String) { self.name = value }
 
-    /// The code's name, as ``RawRepresentable`` spells it.
+    /// The code's name, as `RawRepresentable` spells it.
     public var rawValue: String { name }
 
     /// The code's name.

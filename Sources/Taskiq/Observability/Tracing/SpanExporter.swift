@@ -43,7 +43,7 @@ public final class SpanExporter: Sendable {
     /// - Parameters:
     ///   - options: Where and how to export.
     ///   - logger: Where export failures are reported.
-    /// - Throws: ``HTTPClientError`` when the endpoint is not a valid URL; ``SystemError`` when
+    /// - Throws: ``HTTPClientError`` when the endpoint is not a valid URL; a `SystemError` when
     ///   the thread cannot be started.
     public init(options: Options, logger: Logger = Logger(label: "taskiq.tracing")) throws {
         self.options = options

@@ -13,7 +13,7 @@ import Synchronization
 /// request cannot be sent, or the connection ends before any byte of the response — it
 /// reconnects once and sends the request again. Every call is bounded by `timeout`, from
 /// connecting to the last byte of the response; responses are bounded by
-/// ``HTTPResponseParser/Limits``.
+/// `HTTPResponseParser.Limits`.
 ///
 /// ```swift
 /// let client = HTTPClient(endpoint: try HTTPEndpoint(url: "http://127.0.0.1:8000/api"), timeout: .seconds(5))

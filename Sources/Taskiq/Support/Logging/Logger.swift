@@ -51,7 +51,7 @@ public struct Logger: Sendable {
     }
 
     /// Reads or writes one metadata value; `nil` removes the key.
-    /// - Parameter metadataKey: The metadata key, such as `task_id`.
+    /// - Parameter key: The metadata key, such as `task_id`.
     public subscript(metadataKey key: String) -> String? {
         get { metadata[key] }
         set { metadata[key] = newValue }
