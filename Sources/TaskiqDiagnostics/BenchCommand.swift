@@ -95,7 +95,7 @@ public struct BenchCommand: RunnerCommand {
         try parameters.validate()
     }
 
-    /// Runs ``BenchRun`` and prints its report; 1 when a task failed. `chart` draws a result file.
+    /// Runs `BenchRun` and prints its report; 1 when a task failed. `chart` draws a result file.
     public func run(_ context: CommandContext) async throws -> Int32 {
         if action == "chart", let chartInput, let chartOutput {
             try Self.drawChart(input: chartInput, output: chartOutput)

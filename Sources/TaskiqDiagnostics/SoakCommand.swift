@@ -62,7 +62,7 @@ public struct SoakCommand: RunnerCommand {
         return options
     }
 
-    /// Runs ``SoakRun`` and prints its report; 0 only when it passed.
+    /// Runs `SoakRun` and prints its report; 0 only when it passed.
     public func run(_ context: CommandContext) async throws -> Int32 {
         let options = try options(environment: context.environment)
         // The producer's info lines would land in the report.

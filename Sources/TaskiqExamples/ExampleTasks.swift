@@ -24,8 +24,8 @@ public enum ExampleTasks {
     }
 
     /// `examples.sleep(seconds: Double)`: sleeps, ending early with `CancellationError` when cancelled.
-    /// `seconds` must be from 0 to ``Swift/Duration/maximumCheckedSeconds``; otherwise (NaN,
-    /// negative, `1e21`) the result is a `DurationRangeError`.
+    /// `seconds` must be from 0 to ``/Taskiq/Swift/Duration/maximumCheckedSeconds``; otherwise
+    /// (NaN, negative, `1e21`) the result is a `DurationRangeError`.
     public static let sleep = TaskDefinition("examples.sleep", parameters: ["seconds"]) {
         (seconds: Double) async throws -> Void in
         try await Task.sleep(for: Duration.checkedSeconds(seconds, of: "examples.sleep seconds"))
@@ -104,8 +104,9 @@ public enum ExampleTasks {
     }
 
     /// `examples.visits() -> Int`: how many times this task has run since its worker started,
-    /// counted in the worker's shared state (``TaskContext/state``), which the module's startup
-    /// hook fills and its shutdown hook reports: a database pool would live there the same way.
+    /// counted in the worker's shared state (``/Taskiq/TaskContext/state``), which the module's
+    /// startup hook fills and its shutdown hook reports: a database pool would live there the same
+    /// way.
     public static let visits = TaskDefinition("examples.visits") { () async throws -> Int in
         guard let context = TaskContext.current else {
             throw ExampleFailure(message: "examples.visits reads its worker's state; it runs only as a task")

@@ -43,14 +43,14 @@ extension TaskiqSystem {
         }
     }
 
-    /// One ``Scheduler`` per broker that has schedules (see ``scheduledBrokerNames``), reading the
-    /// file's schedules first (so they win over a task label with the same schedule ID), then the
-    /// tasks' `schedule` labels, then the dynamic schedules of ``scheduleSource`` for that broker's
-    /// tasks (for the main broker, also those of tasks no broker here registers).
+    /// One ``/Taskiq/Scheduler`` per broker that has schedules (see ``scheduledBrokerNames``),
+    /// reading the file's schedules first (so they win over a task label with the same schedule
+    /// ID), then the tasks' `schedule` labels, then the dynamic schedules of ``scheduleSource`` for
+    /// that broker's tasks (for the main broker, also those of tasks no broker here registers).
     ///
     /// Each gets the `scheduler` section's options and its own lease and state store, built from
-    /// `scheduler.lease` and `scheduler.state_store` (``LocalSchedulerLease`` and
-    /// ``InMemorySchedulerStateStore`` when absent).
+    /// `scheduler.lease` and `scheduler.state_store` (``/Taskiq/LocalSchedulerLease`` and
+    /// ``/Taskiq/InMemorySchedulerStateStore`` when absent).
     /// - Parameters:
     ///   - names: The brokers whose schedules to send; every broker with schedules when `nil`.
     ///   - clock: The time source.

@@ -32,14 +32,15 @@ public final class TaskiqSystem: Sendable {
     /// and where the schedulers of ``makeSchedulers(brokers:clock:)`` read them, next to the file's
     /// schedules and the tasks' `schedule` labels.
     ///
-    /// When the main broker's result backend is `redis`, a ``RedisScheduleSource`` on the same server
-    /// (prefix `schedule`, taskiq-redis's layout), shared by every process of the deployment: a web
-    /// process adds a schedule and the `taskiq-run scheduler` process sends it. Otherwise an
-    /// ``InMemoryScheduleSource`` of this process, sent by the schedulers this process runs — which
-    /// exist only for brokers with schedules in the file or in task labels (see ``scheduledBrokerNames``).
+    /// When the main broker's result backend is `redis`, a ``/TaskiqRedis/RedisScheduleSource`` on
+    /// the same server (prefix `schedule`, taskiq-redis's layout), shared by every process of the
+    /// deployment: a web process adds a schedule and the `taskiq-run scheduler` process sends it.
+    /// Otherwise an ``/Taskiq/InMemoryScheduleSource`` of this process, sent by the schedulers this
+    /// process runs — which exist only for brokers with schedules in the file or in task labels
+    /// (see ``scheduledBrokerNames``).
     public let scheduleSource: any ScheduleSource
     /// The queue of the `dead_letters` section, shared by every broker; `nil` when the file has none
-    /// (``RedisStreamBroker``s then keep their own `<queue_name>:dead` stream).
+    /// (``/TaskiqRedis/RedisStreamBroker``s then keep their own `<queue_name>:dead` stream).
     public let deadLetterQueue: (any DeadLetterQueue)?
 
     /// Builds the components and registers the selected modules.

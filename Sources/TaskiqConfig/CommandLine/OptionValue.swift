@@ -93,7 +93,8 @@ extension OptionValue where Value == Double {
 }
 
 extension OptionValue where Value == Duration {
-    /// A number of seconds, above zero (or zero too) and at most ``Duration/maximumCheckedSeconds``.
+    /// A number of seconds, above zero (or zero too) and at most
+    /// ``/Taskiq/Swift/Duration/maximumCheckedSeconds``.
     /// - Parameter allowZero: Whether `0` is valid.
     public static func seconds(allowZero: Bool = false) -> OptionValue {
         OptionValue(

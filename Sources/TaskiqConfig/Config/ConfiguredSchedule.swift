@@ -11,7 +11,7 @@ import Taskiq
 /// `schedule_id` — taskiq's schedule form, with `task` for `task_name`.
 public struct ConfiguredSchedule: Sendable, Hashable {
     /// The schedule as written: its labels do not yet include the task's own (see
-    /// ``TaskiqSystem/configuredSchedules``, which adds them).
+    /// `TaskiqSystem.configuredSchedules`, which adds them).
     public var schedule: Schedule
     /// The `schedule_id` written in the file, or `nil` when the ID is derived from the content.
     public var explicitScheduleID: String?

@@ -7,7 +7,7 @@ import Taskiq
 /// "dead_letters": {"type": "redis", "url": "${REDIS_URL}", "stream": "taskiq:dead", "failed_tasks": "exhausted"}
 /// ```
 /// The queue is a component of kind ``ComponentKind/deadLetterQueue``; `failed_tasks` is read
-/// here, for every type (see ``DeadLetterPolicy``).
+/// here, for every type (see ``/Taskiq/DeadLetterPolicy``).
 public struct DeadLetterSettings: Sendable {
     /// The queue component.
     public var queue: ComponentSettings

@@ -3,7 +3,7 @@
 /// ```json
 /// "tasks": {"modules": ["examples", "billing.invoices"], "routes": {"billing.*": "fast"}}
 /// ```
-/// Patterns are ``ModulePattern`` globs over module names (`*` within a dotted segment, `**`
+/// Patterns are `ModulePattern` globs over module names (`*` within a dotted segment, `**`
 /// across). Routes are tried in the order written and the first match wins, so a narrower route
 /// written first can send one module back to the main broker with `"billing.reports": "default"`.
 public struct ModuleRoute: Sendable, Hashable {

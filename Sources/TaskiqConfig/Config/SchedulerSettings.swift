@@ -9,15 +9,15 @@ import Taskiq
 /// `lease` and `state_store` name component types of the ``ComponentRegistry`` (kinds
 /// ``ComponentKind/schedulerLease`` and ``ComponentKind/schedulerStateStore``), so a shared lease and
 /// store for several scheduler processes can be registered and chosen from the file; without them,
-/// the scheduler uses ``LocalSchedulerLease`` and ``InMemorySchedulerStateStore``.
+/// the scheduler uses ``/Taskiq/LocalSchedulerLease`` and ``/Taskiq/InMemorySchedulerStateStore``.
 public struct SchedulerSettings: Sendable {
     /// What happens to slots missed while no scheduler was sending.
     public var catchUp: CatchUpPolicy = .skip
     /// How often schedule sources are read again.
     public var refreshInterval: Duration = .seconds(60)
-    /// The lease component, or `nil` for ``LocalSchedulerLease``.
+    /// The lease component, or `nil` for ``/Taskiq/LocalSchedulerLease``.
     public var lease: ComponentSettings?
-    /// The state-store component, or `nil` for ``InMemorySchedulerStateStore``.
+    /// The state-store component, or `nil` for ``/Taskiq/InMemorySchedulerStateStore``.
     public var stateStore: ComponentSettings?
 
     /// Creates settings with the defaults.
@@ -51,7 +51,7 @@ public struct SchedulerSettings: Sendable {
         self.stateStore = stateStore
     }
 
-    /// The options of the ``Scheduler``.
+    /// The options of the ``/Taskiq/Scheduler``.
     public var schedulerOptions: SchedulerOptions {
         SchedulerOptions(catchUp: catchUp, refreshInterval: refreshInterval)
     }

@@ -3,7 +3,7 @@ import Taskiq
 /// The `worker` section: how a worker process runs tasks, shuts down and logs, whichever the broker.
 ///
 /// The defaults below are the only place they are written: the config's declarations
-/// (``Keys``, in `WorkerSettings+Keys.swift`) read them from a default instance.
+/// (`Keys`, in `WorkerSettings+Keys.swift`) read them from a default instance.
 public struct WorkerSettings: Sendable, Hashable {
     /// Worker processes; more than one needs a broker that other processes can reach.
     public var workers: Int = 1

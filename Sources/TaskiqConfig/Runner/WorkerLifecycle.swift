@@ -48,7 +48,7 @@ public struct WorkerLifecycle: Sendable {
     ///     without waiting for anything.
     ///   - run: The receive loop. It should return once intake has stopped and its running
     ///     tasks are done, and end promptly when cancelled.
-    ///   - stopIntake: Stops taking new deliveries, such as ``Receiver/stop()``.
+    ///   - stopIntake: Stops taking new deliveries, such as ``/Taskiq/Receiver/stop()``.
     ///   - shutdown: Closes the transports once the loop has ended, such as the broker's
     ///     `shutdown()`.
     public init(

@@ -7,7 +7,7 @@ import Taskiq
 ///
 /// Core NATS keeps nothing: a task kicked while no worker is subscribed is gone, and one a
 /// worker held when it died is lost (at most once). Use ``NATSJetStreamBroker`` for tasks that
-/// must run. The connection heals itself (``NATSClient``); the stream of ``listen()`` goes on
+/// must run. The connection heals itself (`NATSClient`); the stream of ``listen()`` goes on
 /// across reconnects and ends at ``shutdown()``.
 public final class NATSBroker: AsyncBroker {
     /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
@@ -23,7 +23,7 @@ public final class NATSBroker: AsyncBroker {
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
-    ///   - url: `nats://[user:password@]host:port[,host:port…]` or `tls://…` (see ``NATSClient``).
+    ///   - url: `nats://[user:password@]host:port[,host:port…]` or `tls://…` (see `NATSClient`).
     ///   - options: Subject and queue group.
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.

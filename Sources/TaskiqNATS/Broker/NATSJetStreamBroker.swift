@@ -16,7 +16,7 @@ import Taskiq
 /// publishes with the labels as headers and returns once the stream acknowledged it; a publish
 /// that is not acknowledged (a lost connection, a leader election) is sent again with the same
 /// `Nats-Msg-Id` until ``NATSJetStreamBrokerOptions/publishTimeout``, so the stream stores it
-/// once. `listen` pulls in batches (``JetStreamPullConsumer``).
+/// once. `listen` pulls in batches (`JetStreamPullConsumer`).
 ///
 /// What Python's broker does not do, on the same wire:
 /// - **No live task is redelivered:** every delivery handed to the worker and not settled is
@@ -26,7 +26,8 @@ import Taskiq
 ///   again does not start it twice: the running task's acks go to the new delivery.
 /// - **Delays are native:** a message whose `delay` label (a header, as taskiq-nats sends labels)
 ///   ends after its delivery is given back with `-NAK {"delay": ns}` for the time left, measured
-///   from when the stream stored it. No extra queue; retries of ``SmartRetryMiddleware`` use it.
+///   from when the stream stored it. No extra queue; retries of ``/Taskiq/SmartRetryMiddleware``
+///   use it.
 /// - **Poison messages stop:** a delivery past ``NATSJetStreamBrokerOptions/maxDeliveries`` is
 ///   stored as a dead letter (``ownDeadLetters`` unless the components have another queue) and
 ///   terminated with `+TERM`.
@@ -66,7 +67,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
-    ///   - url: `nats://[user:password@]host:port[,host:port…]` or `tls://…` (see ``NATSClient``).
+    ///   - url: `nats://[user:password@]host:port[,host:port…]` or `tls://…` (see `NATSClient`).
     ///   - options: Stream, consumer and delivery settings; taskiq-nats' defaults.
     ///   - resultBackend: Where workers store results; the dummy backend by default.
     ///   - taskIDGenerator: How task IDs are made.

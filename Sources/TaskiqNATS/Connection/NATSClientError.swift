@@ -14,7 +14,7 @@ public struct NATSClientError: Error, Sendable, CustomStringConvertible {
     public var apiErrorCode: Int?
     /// The HTTP-like status of a JetStream API error or a status message (404, 408, 503, …), else `nil`.
     public var status: Int?
-    /// The error beneath, when there is one: the ``TLSError`` of a `tlsFailed` connection.
+    /// The error beneath, when there is one: the ``/Taskiq/TLSError`` of a `tlsFailed` connection.
     public var underlying: (any Error)?
 
     /// Creates an error.
@@ -40,8 +40,8 @@ extension ErrorCode where Domain == NATSClientError {
     public static var protocolViolation: Self { "protocol_violation" }
     /// The server did not answer two keepalive PINGs in a row.
     public static var staleConnection: Self { "stale_connection" }
-    /// The TLS handshake failed, or the server and the URL disagree about TLS. The ``TLSError``
-    /// is ``NATSClientError/underlying`` when there is one.
+    /// The TLS handshake failed, or the server and the URL disagree about TLS. The
+    /// ``/Taskiq/TLSError`` is ``NATSClientError/underlying`` when there is one.
     public static var tlsFailed: Self { "tls_failed" }
     /// The socket failed or the server went away.
     public static var connectionLost: Self { "connection_lost" }

@@ -5,7 +5,7 @@ import Taskiq
 /// letter on the subject of the stream's name; a letter's ID is its sequence number.
 ///
 /// ``add(_:)`` returns once the stream acknowledged the letter (the letter's JSON, as
-/// ``DeadLetter/jsonValue``). Reading never takes letters away: ``list(order:limit:)`` and
+/// ``/Taskiq/DeadLetter/jsonValue``). Reading never takes letters away: ``list(order:limit:)`` and
 /// ``letter(id:)`` read stored messages by sequence; ``remove(id:)`` deletes one, ``purge()`` all.
 /// The stream is created on first use, file-backed, with the broker's replicas.
 public final class NATSDeadLetterQueue: DeadLetterQueue {

@@ -31,6 +31,8 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     ///   - replicas: Copies of the bucket in a cluster.
     ///   - recheckInterval: How often a waiter also reads the bucket, in case the put's notification
     ///     was lost with a connection.
+    ///   - logger: Where connection losses and reconnects are logged, and a bucket that exists with
+    ///     another configuration.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL or bucket name.
     public init(url: String = "nats://localhost:4222", bucket: String = "taskiq_results", ttl: Duration? = nil, keepResults: Bool = true,
                 replicas: Int = 1, recheckInterval: Duration = .seconds(2), logger: Logger = Logger(label: "taskiq.nats")) throws {
@@ -75,7 +77,8 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     }
 
     /// Reads a stored result.
-    /// - Throws: ``TaskiqError`` `resultMissing` when none is stored, `invalidResult` for a value that is no result.
+    /// - Throws: ``/Taskiq/TaskiqError`` `resultMissing` when none is stored, `invalidResult` for a
+    ///   value that is no result.
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
         let key = NATSKeyValueBucket.key(for: taskID)
         let entry: NATSKeyValueBucket.Entry?

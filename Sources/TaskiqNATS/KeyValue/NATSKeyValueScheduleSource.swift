@@ -3,8 +3,9 @@ import Taskiq
 /// Schedules stored in a NATS JetStream key-value bucket, added and removed at run time from any
 /// process, in the layout of taskiq-nats' `NATSKeyValueScheduleSource` with `JSONSerializer`:
 /// bucket `taskiq_schedules`, key `<prefix>.<schedule_id>` (prefix `schedule`), value taskiq's
-/// `ScheduledTask` JSON (``Schedule/taskiqJSON``). A deleted schedule is a `KV-Operation: DEL`
-/// marker, as nats-py writes it; a one-off is deleted after it was sent, as in taskiq-nats.
+/// `ScheduledTask` JSON (``/Taskiq/Schedule/taskiqJSON``). A deleted schedule is a
+/// `KV-Operation: DEL` marker, as nats-py writes it; a one-off is deleted after it was sent, as in
+/// taskiq-nats.
 ///
 /// ``schedules()`` walks the bucket's stream with `STREAM.MSG.GET` `next_by_subj`: the bucket
 /// keeps one message per key, so that is one request per schedule, and no consumer is made.
@@ -23,6 +24,8 @@ public final class NATSKeyValueScheduleSource: ScheduleSource {
     ///   - url: `nats://…` or `tls://…`.
     ///   - bucket: The key-value bucket (taskiq-nats' `bucket_name`).
     ///   - prefix: The key prefix (taskiq-nats' `prefix`).
+    ///   - logger: Where connection losses and reconnects are logged, a bucket that exists with
+    ///     another configuration, and stored schedules that cannot be read (they are skipped).
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL, bucket or prefix.
     public init(url: String = "nats://localhost:4222", bucket: String = "taskiq_schedules", prefix: String = "schedule",
                 logger: Logger = Logger(label: "taskiq.scheduler.nats_source")) throws {

@@ -4,7 +4,7 @@ import Taskiq
 /// A taskiq broker on RabbitMQ, on the wire like taskiq-aio-pika 0.6.1.
 ///
 /// `startup` opens a write connection with one channel in confirm mode and declares the topology
-/// (``RabbitMQTopology``, aio-pika's defaults). `kick` publishes to the task exchange with
+/// (`RabbitMQTopology`, aio-pika's defaults). `kick` publishes to the task exchange with
 /// aio-pika's properties (headers `task_id`, `task_name` and every label as a string, persistent,
 /// priority from the `priority` label, a hex message id), mandatory, and returns once the server
 /// confirmed it; an unroutable message is an error, never silently lost. `listen` opens a read
@@ -19,7 +19,7 @@ import Taskiq
 ///   queue unless another is set: the receiver stores undecodable messages and unknown tasks
 ///   there, and the broker a delivery past ``RabbitMQBrokerOptions/maxDeliveries`` (`+DeliveryLimit`).
 ///
-/// Both connections heal themselves (``RabbitMQLink``): a lost connection is logged once with the
+/// Both connections heal themselves (`RabbitMQLink`): a lost connection is logged once with the
 /// server's reply and replaced after the shared backoff (``RabbitMQBrokerOptions/reconnectDelay``
 /// up to ``RabbitMQBrokerOptions/maxReconnectDelay``), with the channel, QoS, topology and
 /// consumers set up again. A kick whose confirm was lost with its connection publishes again on
@@ -115,8 +115,8 @@ public final class RabbitMQBroker: AsyncBroker {
 
     /// Publishes and waits for the server's confirm.
     /// - Throws: ``AMQPConnectionError``: `publishReturned` (no queue for the routing key),
-    ///   `publishNacked`, or the connection's error; ``TaskiqError`` before ``startup()``, for a
-    ///   bad `delay` label, a delay without a delay mechanism or a missing routing label.
+    ///   `publishNacked`, or the connection's error; ``/Taskiq/TaskiqError`` before ``startup()``,
+    ///   for a bad `delay` label, a delay without a delay mechanism or a missing routing label.
     public func kick(_ message: BrokerMessage) async throws {
         guard let link = links.withLock({ $0.write }) else {
             throw TaskiqError(.unsupported, "the RabbitMQ broker is not started; call startup() first")

@@ -15,7 +15,7 @@ public struct AMQPConnectionError: Error, Sendable, CustomStringConvertible {
     public var replyText: String
     /// What happened, for people.
     public var message: String
-    /// The error beneath, when there is one: the ``TLSError`` of a `tlsFailed` connection.
+    /// The error beneath, when there is one: the ``/Taskiq/TLSError`` of a `tlsFailed` connection.
     public var underlying: (any Error)?
 
     /// Creates an error.
@@ -52,7 +52,7 @@ extension ErrorCode where Domain == AMQPConnectionError {
     public static var heartbeatTimeout: Self { "heartbeat_timeout" }
     /// The TLS handshake failed: the server's certificate was rejected, the server refused this
     /// client's certificate, speaks no TLS, or a CA, certificate or key file is unusable. The
-    /// ``TLSError`` is ``AMQPConnectionError/underlying``.
+    /// ``/Taskiq/TLSError`` is ``AMQPConnectionError/underlying``.
     public static var tlsFailed: Self { "tls_failed" }
     /// The socket failed or the server went away without a Connection.Close.
     public static var connectionLost: Self { "connection_lost" }

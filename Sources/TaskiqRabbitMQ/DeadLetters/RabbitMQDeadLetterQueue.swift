@@ -6,7 +6,7 @@ import Taskiq
 ///
 /// ``add(_:)`` publishes the letter's bytes through the default exchange, persistent, mandatory
 /// and with a publisher confirm, so it returns only once the server stored it; the reason and
-/// details travel in headers (``properties(for:id:)``): `x-taskiq-reason`, `x-taskiq-error`,
+/// details travel in headers (`properties(for:id:)`): `x-taskiq-reason`, `x-taskiq-error`,
 /// `task_id`, `task_name`, …. Messages RabbitMQ dead-lettered itself (a reject, an expiry) are
 /// letters too, with the server's reason.
 ///

@@ -13,8 +13,8 @@ import Taskiq
 /// every 5 s: the read timeout is always longer than the block time, the loop reconnects after
 /// failures, and shutdown interrupts the blocked pop at once.
 ///
-/// A message with a positive `delay` label (which ``SmartRetryMiddleware`` writes) waits in the
-/// sorted set `<queue>:delayed` until due; each worker moves due messages onto the list
+/// A message with a positive `delay` label (which ``/Taskiq/SmartRetryMiddleware`` writes) waits in
+/// the sorted set `<queue>:delayed` until due; each worker moves due messages onto the list
 /// atomically. taskiq-redis ignores `delay`.
 public final class RedisListBroker: AsyncBroker {
     /// Warns once that this broker runs tasks in arrival order whatever their `priority` label.
@@ -86,7 +86,7 @@ public final class RedisListBroker: AsyncBroker {
 
     /// Asks the workers of ``queueName`` to cancel the task with this ID, through the channel
     /// `<queue>:cancel`; the request is also kept for an hour in `<queue>:cancelled`, so a task
-    /// that has not started yet will not run (see ``AsyncBroker/cancelTask(id:)``).
+    /// that has not started yet will not run (see ``/Taskiq/AsyncBroker/cancelTask(id:)``).
     public func cancelTask(id: String) async throws {
         try await RedisCancelChannel.request(id, queue: queueName, client: client)
     }

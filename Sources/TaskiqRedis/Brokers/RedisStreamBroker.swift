@@ -25,13 +25,13 @@ import Taskiq
 ///   while entries of live workers running long tasks are never taken; `XAUTOCLAIM` with
 ///   `idle_timeout` stays as the backstop.
 /// - An entry delivered more than `max_deliveries` times, or one without a `data` field, goes to
-///   the broker's ``DeadLetterQueue`` with the reason, and is acknowledged once stored. Unless
-///   another queue is set, that is ``ownDeadLetters``, the `<queue_name>:dead` stream, where the
-///   receiver also puts undecodable messages, unknown tasks and finally failed tasks.
+///   the broker's ``/Taskiq/DeadLetterQueue`` with the reason, and is acknowledged once stored.
+///   Unless another queue is set, that is ``ownDeadLetters``, the `<queue_name>:dead` stream, where
+///   the receiver also puts undecodable messages, unknown tasks and finally failed tasks.
 /// - Shutdown is prompt when idle: the blocked read is cancelled; acks of drained tasks are
 ///   written; entries read but never started are put back on the queue; the lease is deleted.
-/// - A message with a positive `delay` label (which ``SmartRetryMiddleware`` writes) waits in the
-///   sorted set `<queue>:delayed` until due; each worker moves due messages into the stream
+/// - A message with a positive `delay` label (which ``/Taskiq/SmartRetryMiddleware`` writes) waits
+///   in the sorted set `<queue>:delayed` until due; each worker moves due messages into the stream
 ///   atomically (``RedisStreamBrokerOptions/delayPollInterval``). taskiq-redis ignores `delay`.
 /// - Acknowledgements are coalesced into one `XACK` per round trip, and concurrent kicks share
 ///   writes on one pipelined connection.
@@ -89,8 +89,9 @@ public final class RedisStreamBroker: AsyncBroker {
 
     /// The `<queue_name>:dead` stream (or ``RedisStreamBrokerOptions/deadLetterStream``) on this
     /// broker's server: the broker's dead-letter queue unless another is set with
-    /// ``AsyncBroker/withDeadLetterQueue(_:failedTasks:)``. It shares the broker's connection, so
-    /// it works until ``shutdown()``; read it afterwards with a ``RedisStreamDeadLetterQueue`` of its own.
+    /// ``/Taskiq/AsyncBroker/withDeadLetterQueue(_:failedTasks:)``. It shares the broker's
+    /// connection, so it works until ``shutdown()``; read it afterwards with a
+    /// ``RedisStreamDeadLetterQueue`` of its own.
     public let ownDeadLetters: RedisStreamDeadLetterQueue
 
     /// Connections closed because Redis sent invalid RESP or a reply over ``RedisReplyLimits`` (each is logged).
@@ -209,8 +210,8 @@ public final class RedisStreamBroker: AsyncBroker {
     /// Asks the workers of ``RedisStreamBrokerOptions/queueName`` to cancel the task with this ID,
     /// through the channel `<queue>:cancel`; the request is also kept for an hour in
     /// `<queue>:cancelled`, so a task that has not started yet will not run (see
-    /// ``AsyncBroker/cancelTask(id:)``). Tasks sent to other streams with a `queue_name` label are
-    /// reached through a broker for that stream.
+    /// ``/Taskiq/AsyncBroker/cancelTask(id:)``). Tasks sent to other streams with a `queue_name`
+    /// label are reached through a broker for that stream.
     public func cancelTask(id: String) async throws {
         try await RedisCancelChannel.request(id, queue: options.queueName, client: client)
     }

@@ -51,7 +51,7 @@ extension ErrorCode where Domain == RedisConnectionError {
     public static var timeout: Self { "timeout" }
     /// TLS could not be set up (`rediss://`): OpenSSL missing, a certificate or key file
     /// unusable, the server's certificate rejected, or the handshake failing. The
-    /// ``RedisConnectionError/underlying`` ``TLSError`` says which.
+    /// ``RedisConnectionError/underlying`` ``/Taskiq/TLSError`` says which.
     public static var tlsFailed: Self { "tlsFailed" }
     /// The server rejected the credentials (`WRONGPASS`) or requires some (`NOAUTH`).
     public static var authenticationFailed: Self { "authenticationFailed" }

@@ -9,8 +9,8 @@ import Taskiq
 ///
 /// The ``RedisStreamBroker`` uses one over its own connection on `<queue_name>:dead` unless the
 /// broker is given another queue. An entry's fields: `data` (the message bytes), `reason` (the
-/// sentence for people), `code` (the ``DeadLetter/Reason`` name), `time` (milliseconds since
-/// 1970) and, when known, `queue`, `broker`, `original_id`, `delivery_count`, `task_name`,
+/// sentence for people), `code` (the ``/Taskiq/DeadLetter/Reason`` name), `time` (milliseconds
+/// since 1970) and, when known, `queue`, `broker`, `original_id`, `delivery_count`, `task_name`,
 /// `task_id` and `error` (taskiq's error JSON). Entries written before `code` existed (only
 /// `data`, `reason`, `original_id`, `delivery_count` and `queue`) read as delivery-limit or
 /// undecodable letters, by their reason.

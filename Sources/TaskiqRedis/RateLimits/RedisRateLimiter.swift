@@ -1,7 +1,7 @@
 import Taskiq
 
-/// A ``RateLimiter`` in Redis, shared by every worker of a queue: one key per limit holding the
-/// earliest time (microseconds of the server's clock) the next start may happen.
+/// A ``/Taskiq/RateLimiter`` in Redis, shared by every worker of a queue: one key per limit holding
+/// the earliest time (microseconds of the server's clock) the next start may happen.
 ///
 /// One Lua script reads the server's `TIME`, compares, and either moves the key on by one
 /// interval (the start is counted) or returns the microseconds to wait; it runs atomically, so

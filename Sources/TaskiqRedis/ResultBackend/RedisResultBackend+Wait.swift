@@ -8,8 +8,8 @@ extension RedisResultBackend {
     /// announcement can never fall between the check and the wait. Connection errors while
     /// waiting (a server restart) are retried until the deadline; an unreadable value (pickle,
     /// a key of another type) ends the wait at once.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultTimeout`` when the time runs
-    ///   out, ``TaskiqError/Code/shutDown`` after ``shutdown()``.
+    /// - Throws: ``/Taskiq/TaskiqError`` with code `.resultTimeout` when the time runs
+    ///   out, `.shutDown` after ``shutdown()``.
     public func waitResult(_ taskID: String, timeout: Duration?, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
         guard let waiter = notifier.register(taskID) else {
             throw TaskiqError(.shutDown, "the Redis result backend was shut down; cannot wait for task \(taskID)")

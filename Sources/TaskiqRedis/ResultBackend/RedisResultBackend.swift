@@ -59,8 +59,8 @@ public final class RedisResultBackend: ResultBackend {
     ///   - keepResults: `false` deletes a result when it is read.
     ///   - replyLimits: Caps on replies (a stored result is one bulk string); a reply over one closes
     ///     the connection and is counted.
-    /// - Throws: ``RedisConnectionError`` for a malformed URL; ``TaskiqError`` for an expiry
-    ///   that is not positive.
+    /// - Throws: ``RedisConnectionError`` for a malformed URL; ``/Taskiq/TaskiqError`` for an
+    ///   expiry that is not positive.
     public convenience init(url: String = RedisDefaults.url, prefix: String? = nil, expiry: Expiry? = nil,
                             keepResults: Bool = defaultKeepResults, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
         var configuration = try RedisConfiguration(url: url)
@@ -140,8 +140,8 @@ public final class RedisResultBackend: ResultBackend {
     }
 
     /// Reads the result with `GET`, or `GETDEL` when results are not kept.
-    /// - Throws: ``TaskiqError`` with code ``TaskiqError/Code/resultMissing`` when none is
-    ///   stored, ``TaskiqError/Code/invalidResult`` when the value is not taskiq result JSON
+    /// - Throws: ``/Taskiq/TaskiqError`` with code `.resultMissing` when none is
+    ///   stored, `.invalidResult` when the value is not taskiq result JSON
     ///   (pickled by a Python backend, or a key of another type).
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
         let key = key(for: taskID)

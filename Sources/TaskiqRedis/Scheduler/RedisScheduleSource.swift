@@ -17,7 +17,7 @@ import Taskiq
 ///
 /// **Keys** (`prefix` is `schedule` by default, as in taskiq-redis):
 /// - `<prefix>:data:<schedule_id>`: the schedule as taskiq's `ScheduledTask` JSON (see
-///   ``Schedule/taskiqJSON``);
+///   ``/Taskiq/Schedule/taskiqJSON``);
 /// - `<prefix>:cron` and `<prefix>:interval`: lists of the IDs of cron and interval schedules;
 /// - `<prefix>:time:<YYYY-MM-DDTHH:MM>`: the IDs of one-off schedules due in that UTC minute.
 ///

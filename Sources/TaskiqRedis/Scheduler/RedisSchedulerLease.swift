@@ -5,7 +5,8 @@ import Foundation
 #endif
 import Taskiq
 
-/// A ``SchedulerLease`` shared through Redis, so several scheduler processes elect one sender.
+/// A ``/Taskiq/SchedulerLease`` shared through Redis, so several scheduler processes elect one
+/// sender.
 ///
 /// ```swift
 /// let lease = try RedisSchedulerLease(url: "redis://127.0.0.1:6379", ttl: .seconds(30), renewInterval: .seconds(10))
@@ -53,15 +54,16 @@ public final class RedisSchedulerLease: SchedulerLease {
     ///   - key: The lease key, the same for every scheduler that competes for it.
     ///   - ttl: How long the lease lives without renewal: how long schedules pause when the holder crashes.
     ///   - renewInterval: How often it is renewed or retried; shorter than `ttl`.
-    /// - Throws: ``RedisConnectionError`` for a malformed URL; ``ScheduleError`` when the durations
-    ///   do not fit (see ``init(configuration:key:ttl:renewInterval:)``).
+    /// - Throws: ``RedisConnectionError`` for a malformed URL; ``/Taskiq/ScheduleError`` with code
+    ///   `.invalidValue` when `ttl` is under one millisecond or `renewInterval` is not positive and
+    ///   shorter than `ttl`.
     public convenience init(url: String = RedisDefaults.url, key: String = defaultKey,
                             ttl: Duration = Defaults.ttl, renewInterval: Duration = Defaults.renewInterval) throws {
         try self.init(configuration: RedisConfiguration(url: url), key: key, ttl: ttl, renewInterval: renewInterval)
     }
 
     /// Creates a lease from a connection configuration.
-    /// - Throws: ``ScheduleError`` with code ``ScheduleError/Code/invalidValue`` when `ttl` is under
+    /// - Throws: ``/Taskiq/ScheduleError`` with code `.invalidValue` when `ttl` is under
     ///   one millisecond or `renewInterval` is not positive and shorter than `ttl`.
     package init(configuration: RedisConfiguration, key: String = defaultKey, ttl: Duration = Defaults.ttl,
                  renewInterval: Duration = Defaults.renewInterval, logger: Logger = Logger(label: "taskiq.scheduler.lease")) throws {

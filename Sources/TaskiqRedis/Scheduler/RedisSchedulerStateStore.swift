@@ -5,7 +5,8 @@ import Foundation
 #endif
 import Taskiq
 
-/// A ``SchedulerStateStore`` in Redis, shared by every scheduler process and surviving restarts.
+/// A ``/Taskiq/SchedulerStateStore`` in Redis, shared by every scheduler process and surviving
+/// restarts.
 ///
 /// ```swift
 /// let store = try RedisSchedulerStateStore(url: "redis://127.0.0.1:6379")
@@ -59,7 +60,7 @@ public final class RedisSchedulerStateStore: SchedulerStateStore {
     public func key(scheduleID: String) -> String { "\(prefix):\(scheduleID)" }
 
     /// The last slot recorded for the schedule, if any.
-    /// - Throws: ``ScheduleError`` when the key holds something that is not a slot.
+    /// - Throws: ``/Taskiq/ScheduleError`` when the key holds something that is not a slot.
     public func lastFired(scheduleID: String) async throws -> Date? {
         let key = key(scheduleID: scheduleID)
         guard let text = try await client.send(["GET", key]).string else { return nil }

@@ -1,6 +1,6 @@
 import Taskiq
 
-/// A ``UniqueStore`` in Redis, shared by every producer of a queue: the first kick of a key
+/// A ``/Taskiq/UniqueStore`` in Redis, shared by every producer of a queue: the first kick of a key
 /// sets it with `SET key task_id NX PX window`, and a script reads the recorded ID in the same
 /// step when the key exists, so of any number of concurrent kicks exactly one records its task
 /// ID and every other one gets that ID.
