@@ -172,6 +172,9 @@ for module in "${modules[@]}"; do archives+=("$work/archives/$module.doccarchive
 # The site's pages live under documentation/; its root only sends a browser there.
 printf '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=documentation/">\n<a href="documentation/">Taskiq for Swift documentation</a>\n' >"$site/index.html"
 
-echo "docs: site for ${#modules[@]} modules in $site ($((SECONDS - start)) s). View it with"
-echo "  python3 -m http.server -d $site 8000"
-echo "and open http://localhost:8000${DOCS_HOSTING_BASE_PATH:-}/documentation/"
+echo "docs: site for ${#modules[@]} modules in $site ($((SECONDS - start)) s)."
+if [ -z "${DOCS_HOSTING_BASE_PATH:-}" ]; then
+    echo "View it with: python3 -m http.server -d $site 8000   and open http://localhost:8000/documentation/"
+else
+    echo "It expects to be served under $DOCS_HOSTING_BASE_PATH/ (its pages at $DOCS_HOSTING_BASE_PATH/documentation/)."
+fi
