@@ -42,11 +42,11 @@ public struct KickCommand: RunnerCommand {
     public var labels: [String] = []
     /// The task ID to use instead of a generated one.
     public var taskID: String?
-    /// Pipeline steps after the task (`--then`), in order; see ``pipelineStepHelp``.
+    /// Pipeline steps after the task (`--then`), in order; see `pipelineStepHelp`.
     public var then: [String] = []
     /// Whether to wait for the result and print it.
     public var wait = false
-    /// How long to wait, in seconds; ``defaultWaitTimeout`` when `nil`.
+    /// How long to wait, in seconds; `defaultWaitTimeout` when `nil`.
     public var timeout: Double?
     /// The logging overrides.
     public var logging = LoggingOptions()

@@ -8,11 +8,11 @@ public enum ComponentKind: String, Sendable, Hashable, CaseIterable {
     case middleware
     /// The `task_id_generator` section: how task IDs are made.
     case taskIDGenerator = "task_id_generator"
-    /// `scheduler.lease`: which scheduler process may send (see ``SchedulerLease``).
+    /// `scheduler.lease`: which scheduler process may send (see ``/Taskiq/SchedulerLease``).
     case schedulerLease = "scheduler_lease"
-    /// `scheduler.state_store`: where the last slot sent of each schedule is recorded (see ``SchedulerStateStore``).
+    /// `scheduler.state_store`: where the last slot sent of each schedule is recorded (see ``/Taskiq/SchedulerStateStore``).
     case schedulerStateStore = "scheduler_state_store"
-    /// The `dead_letters` section: where messages that cannot run are kept (see ``DeadLetterQueue``).
+    /// The `dead_letters` section: where messages that cannot run are kept (see ``/Taskiq/DeadLetterQueue``).
     case deadLetterQueue = "dead_letters"
 
     /// The phrase used in error messages, such as `result backend`.

@@ -141,7 +141,7 @@ public struct ComponentRegistry: Sendable {
     /// Registers a dead-letter-queue type, for `"dead_letters": {"type": ...}`.
     ///
     /// The section also takes `failed_tasks` (`exhausted`, `all` or `none`, see
-    /// ``DeadLetterPolicy``), which the validator reads; the factory gets only its own options.
+    /// ``/Taskiq/DeadLetterPolicy``), which the validator reads; the factory gets only its own options.
     /// - Parameters:
     ///   - name: The `type` the config names, such as `file`.
     ///   - summary: One sentence for the schema.
