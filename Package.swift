@@ -31,8 +31,18 @@ let package = Package(
         .testTarget(name: "TaskiqZeroMQTests", dependencies: ["Taskiq", "TaskiqZeroMQ", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqRabbitMQTests", dependencies: ["Taskiq", "TaskiqRabbitMQ", "TaskiqTestSupport"]),
         .testTarget(name: "TaskiqNATSTests", dependencies: ["Taskiq", "TaskiqNATS", "TaskiqTestSupport"]),
-        .testTarget(name: "TaskiqConfigTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics", "TaskiqExamples", "TaskiqTestSupport"]),
+        .testTarget(
+            name: "TaskiqConfigTests",
+            dependencies: [
+                "Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics",
+                "TaskiqExamples", "TaskiqTestSupport",
+            ]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Taskiq", "TaskiqRedis", "TaskiqZeroMQ", "TaskiqRabbitMQ", "TaskiqNATS", "TaskiqConfig", "TaskiqDiagnostics",
+                "TaskiqExamples", "TaskiqTestSupport",
+            ]),
     ]
 )
 

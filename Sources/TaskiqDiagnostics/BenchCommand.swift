@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// `bench`: measures the configured system end to end with no-op tasks and prints a report.
 public struct BenchCommand: RunnerCommand {
@@ -36,29 +37,36 @@ public struct BenchCommand: RunnerCommand {
 
     /// `-c, --config`, `-n, --tasks`, `--concurrency`, `--payload`, `--mode`, `--rate`, `--workers`, `--json`,
     /// `--input`, `--output`, then the logging options.
-    public static let options: [CommandOption<Self>] = [
-        .configFile(\.config),
-        .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to run.", \.parameters.tasks, .positiveInteger),
-        .option("concurrency", valueName: "N", help: "Producers in flight at once (throughput mode).",
+    public static let options: [CommandOption<Self>] =
+        [
+            .configFile(\.config),
+            .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to run.", \.parameters.tasks, .positiveInteger),
+            .option(
+                "concurrency", valueName: "N", help: "Producers in flight at once (throughput mode).",
                 \.parameters.concurrency, .positiveInteger),
-        .option("payload", valueName: "BYTES", help: "Length of the string argument each task gets.",
+            .option(
+                "payload", valueName: "BYTES", help: "Length of the string argument each task gets.",
                 \.parameters.payloadBytes, .nonNegativeInteger),
-        .option("mode", valueName: "MODE",
+            .option(
+                "mode", valueName: "MODE",
                 help: "throughput, latency (one task at a time), memory (all in flight at once; in-memory broker), "
                     + "open-loop (kick at --rate) or depth (queue all, then drain; Redis).",
                 \.parameters.mode, .choice),
-        .option("rate", valueName: "TASKS_PER_S", help: "Tasks kicked per second (open-loop mode).", \.parameters.rate,
+            .option(
+                "rate", valueName: "TASKS_PER_S", help: "Tasks kicked per second (open-loop mode).", \.parameters.rate,
                 OptionValue<Double>.number.constrained("a positive number", quotingFound: false) { $0 > 0 }),
-        .option("workers", short: "w", valueName: "N", help: "Worker processes to start (brokers that run tasks elsewhere); "
+            .option(
+                "workers", short: "w", valueName: "N",
+                help: "Worker processes to start (brokers that run tasks elsewhere); "
                     + "worker.workers of the file by default.", \.parameters.workers, .positiveInteger),
-        .flag("json", help: "Print one JSON object instead of the table.", \.parameters.json),
-        .option("input", valueName: "FILE", help: "With chart: the sweep's result file.", \.chartInput, .string),
-        .option("output", valueName: "FILE", help: "With chart: the SVG file to write.", \.chartOutput, .string),
-    ] + .group(\.logging)
+            .flag("json", help: "Print one JSON object instead of the table.", \.parameters.json),
+            .option("input", valueName: "FILE", help: "With chart: the sweep's result file.", \.chartInput, .string),
+            .option("output", valueName: "FILE", help: "With chart: the SVG file to write.", \.chartOutput, .string),
+        ] + .group(\.logging)
 
     /// `[ACTION]`: nothing to measure, or `chart` to draw a sweep's result file.
     public static let arguments: [CommandArgument<Self>] = [
-        .optional("ACTION", help: "chart: draw --input as SVG into --output instead of measuring.", \.action),
+        .optional("ACTION", help: "chart: draw --input as SVG into --output instead of measuring.", \.action)
     ]
 
     /// The configuration file.
@@ -81,16 +89,19 @@ public struct BenchCommand: RunnerCommand {
     public func validate() throws(CommandLineError) {
         if let action {
             guard action == "chart" else {
-                throw CommandLineError(code: .invalidValue, command: "bench", argument: action,
-                                       message: "unknown action '\(action)'; expected chart, or none to measure")
+                throw CommandLineError(
+                    code: .invalidValue, command: "bench", argument: action,
+                    message: "unknown action '\(action)'; expected chart, or none to measure")
             }
             guard chartInput != nil, chartOutput != nil else {
-                throw CommandLineError(code: .invalidValue, command: "bench", argument: action,
-                                       message: "chart needs '--input RESULT.json' and '--output CHART.svg'")
+                throw CommandLineError(
+                    code: .invalidValue, command: "bench", argument: action,
+                    message: "chart needs '--input RESULT.json' and '--output CHART.svg'")
             }
         } else if chartInput != nil || chartOutput != nil {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: chartInput ?? chartOutput,
-                                   message: "'--input' and '--output' go with 'bench chart'")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: chartInput ?? chartOutput,
+                message: "'--input' and '--output' go with 'bench chart'")
         }
         try parameters.validate()
     }
@@ -102,8 +113,9 @@ public struct BenchCommand: RunnerCommand {
             return 0
         }
         // The producer's info lines would land in the report.
-        let system = try context.runner.assemble(config: config, logging: logging.quieted(to: "warning"),
-                                                 environment: context.environment)
+        let system = try context.runner.assemble(
+            config: config, logging: logging.quieted(to: "warning"),
+            environment: context.environment)
         let report = try await BenchRun(system: system, options: parameters, configFile: system.configuration.file).run()
         if parameters.json {
             Console.out(String(decoding: report.json.serialized(style: .compact), as: UTF8.self) + "\n")

@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// The one point where the diagnostics reach into a worker process: a worker that `bench` or a
 /// soak script started, told so by its environment, loads their tasks and reports to them.

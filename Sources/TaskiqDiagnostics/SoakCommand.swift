@@ -21,21 +21,27 @@ public struct SoakCommand: RunnerCommand {
 
     /// `-c, --config`, `--records`, `-n, --tasks`, `--concurrency`, the time limits, `--progress`,
     /// then the logging options.
-    public static let options: [CommandOption<Self>] = [
-        .configFile(\.config),
-        .option("records", valueName: "DIR", help: "The workers' record directory (default: $TASKIQ_SOAK_RECORDS).",
+    public static let options: [CommandOption<Self>] =
+        [
+            .configFile(\.config),
+            .option(
+                "records", valueName: "DIR", help: "The workers' record directory (default: $TASKIQ_SOAK_RECORDS).",
                 \.records, .string),
-        .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to kick.", \.parameters.tasks, .positiveInteger),
-        .option("concurrency", valueName: "N", help: "Producers in flight at once.", \.parameters.concurrency, .positiveInteger),
-        .option("max-seconds", valueName: "SECONDS", help: "Stop kicking after this long (the run then fails as incomplete).",
+            .option("tasks", short: "n", valueName: "TASKS", help: "Tasks to kick.", \.parameters.tasks, .positiveInteger),
+            .option("concurrency", valueName: "N", help: "Producers in flight at once.", \.parameters.concurrency, .positiveInteger),
+            .option(
+                "max-seconds", valueName: "SECONDS", help: "Stop kicking after this long (the run then fails as incomplete).",
                 \.parameters.maxDuration, .seconds()),
-        .option("result-timeout", valueName: "SECONDS", help: "How long one result may take.",
+            .option(
+                "result-timeout", valueName: "SECONDS", help: "How long one result may take.",
                 \.parameters.resultTimeout, .seconds()),
-        .option("drain-seconds", valueName: "SECONDS", help: "How long the records may lag behind the results.",
+            .option(
+                "drain-seconds", valueName: "SECONDS", help: "How long the records may lag behind the results.",
                 \.parameters.drainTimeout, .seconds(allowZero: true)),
-        .option("progress", valueName: "SECONDS", help: "Seconds between progress lines on standard error; 0 for none.",
+            .option(
+                "progress", valueName: "SECONDS", help: "Seconds between progress lines on standard error; 0 for none.",
                 \.parameters.progressInterval, .secondsOrZeroForNone),
-    ] + .group(\.logging)
+        ] + .group(\.logging)
 
     /// The configuration file.
     public var config: String?
@@ -53,9 +59,10 @@ public struct SoakCommand: RunnerCommand {
     /// - Throws: ``CommandLineError`` when neither names one.
     package func options(environment: [String: String]) throws(CommandLineError) -> SoakOptions {
         guard let records = records ?? environment[SoakRecorder.directoryVariable], !records.isEmpty else {
-            throw CommandLineError(code: .invalidValue, command: Self.configuration.name, argument: "records",
-                                   message: "'--records DIR' is required (or set \(SoakRecorder.directoryVariable)): "
-                                       + "the directory the workers append executed sequence numbers to")
+            throw CommandLineError(
+                code: .invalidValue, command: Self.configuration.name, argument: "records",
+                message: "'--records DIR' is required (or set \(SoakRecorder.directoryVariable)): "
+                    + "the directory the workers append executed sequence numbers to")
         }
         var options = parameters
         options.records = records
@@ -66,8 +73,9 @@ public struct SoakCommand: RunnerCommand {
     public func run(_ context: CommandContext) async throws -> Int32 {
         let options = try options(environment: context.environment)
         // The producer's info lines would land in the report.
-        let system = try context.runner.assemble(config: config, logging: logging.quieted(to: "warning"),
-                                                 environment: context.environment)
+        let system = try context.runner.assemble(
+            config: config, logging: logging.quieted(to: "warning"),
+            environment: context.environment)
         let report = try await SoakRun(system: system, options: options).run()
         Console.out(report.text)
         return report.passed ? 0 : 1

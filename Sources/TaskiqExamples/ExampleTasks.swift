@@ -73,7 +73,9 @@ public enum ExampleTasks {
     public static let crashOnce = TaskDefinition("examples.crash_once", parameters: ["marker"]) {
         (marker: String) async throws -> String in
         guard CurrentProcess.environment(crashOnceVariable) == "1" else {
-            throw ExampleFailure(message: "examples.crash_once is disabled: set \(crashOnceVariable)=1 in the worker's environment to let it crash the worker")
+            throw ExampleFailure(
+                message:
+                    "examples.crash_once is disabled: set \(crashOnceVariable)=1 in the worker's environment to let it crash the worker")
         }
         do throws(SystemError) {
             try FileDescriptor.open(marker, [.writeOnly, .create, .exclusive]).close()

@@ -65,11 +65,13 @@ public final class ZeroMQBroker: AsyncBroker {
     ///   - maxFrameSize: A peer declaring a larger frame is disconnected before the frame is read;
     ///     `nil` for `maxMessageSize`.
     ///   - maxConnections: Connections the producer's endpoint serves at once (default 256; each costs one or two threads).
-    public init(zmqPubHost: String = Defaults.pubHost, zmqSubHost: String = Defaults.subHost,
-                pattern: Pattern = Defaults.pattern, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = Defaults.subscriberTimeout,
-                sendTimeout: Duration = Defaults.sendTimeout, maxMessageSize: Int = Defaults.maxMessageSize,
-                maxFrameSize: Int? = nil, maxConnections: Int = Defaults.maxConnections) {
+    public init(
+        zmqPubHost: String = Defaults.pubHost, zmqSubHost: String = Defaults.subHost,
+        pattern: Pattern = Defaults.pattern, resultBackend: (any ResultBackend)? = nil,
+        taskIDGenerator: TaskIDGenerator? = nil, subscriberTimeout: Duration = Defaults.subscriberTimeout,
+        sendTimeout: Duration = Defaults.sendTimeout, maxMessageSize: Int = Defaults.maxMessageSize,
+        maxFrameSize: Int? = nil, maxConnections: Int = Defaults.maxConnections
+    ) {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.zmqPubHost = zmqPubHost
         self.zmqSubHost = zmqSubHost
@@ -117,7 +119,9 @@ public final class ZeroMQBroker: AsyncBroker {
         let socket = try producerSocket()
         if pattern == .pubSub, socket.subscriberCount == 0 {
             guard try await socket.waitForSubscribers(atLeast: 1, timeout: subscriberTimeout) else {
-                throw TaskiqError(.sendFailed, """
+                throw TaskiqError(
+                    .sendFailed,
+                    """
                     no worker subscribed to \(zmqPubHost) within \(subscriberTimeout); task '\(message.taskName)' \
                     (\(message.taskID)) was not sent
                     """)
@@ -126,8 +130,9 @@ public final class ZeroMQBroker: AsyncBroker {
         do {
             try await socket.send([message.message])
         } catch {
-            throw TaskiqError(.sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID)) over \(zmqPubHost)",
-                              underlying: error)
+            throw TaskiqError(
+                .sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID)) over \(zmqPubHost)",
+                underlying: error)
         }
     }
 
@@ -146,8 +151,14 @@ public final class ZeroMQBroker: AsyncBroker {
 
     /// Flushes queued messages (up to ``sendTimeout``), closes the sockets and shuts down the components.
     public func shutdown() async throws {
-        let producer = self.producer.withLock { socket in defer { socket = nil }; return socket }
-        let consumer = self.consumer.withLock { socket in defer { socket = nil }; return socket }
+        let producer = self.producer.withLock { socket in
+            defer { socket = nil }
+            return socket
+        }
+        let consumer = self.consumer.withLock { socket in
+            defer { socket = nil }
+            return socket
+        }
         await producer?.close(linger: sendTimeout)
         await consumer?.close()
         try await components.shutdown()

@@ -1,35 +1,38 @@
 import Foundation
-import TaskiqTestSupport
 import Taskiq
+import TaskiqTestSupport
 import Testing
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
 
 @Suite struct BenchTests {
-    @Test(arguments: [
-        (50, 7, [UInt64(7)]),
-        (99, 7, [7]),
-        (50, 5, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (90, 9, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (99, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (100, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (1, 1, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
-        (50, 2, [1, 2, 3]),
-        (51, 3, [4, 3, 2, 1].sorted()),
-    ] as [(Int, UInt64, [UInt64])])
+    @Test(
+        arguments: [
+            (50, 7, [UInt64(7)]),
+            (99, 7, [7]),
+            (50, 5, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (90, 9, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (99, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (100, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (1, 1, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            (50, 2, [1, 2, 3]),
+            (51, 3, [4, 3, 2, 1].sorted()),
+        ] as [(Int, UInt64, [UInt64])])
     func nearestRankPercentiles(percent: Int, expected: UInt64, sorted: [UInt64]) {
         #expect(LatencySummary.nearestRank(percent, of: sorted) == expected)
     }
 
-    @Test(arguments: [
-        (999, 1000, 999), (999, 10_000, 9_990), (999, 100, 100), (999, 1, 1), (500, 10, 5), (1000, 7, 7), (1, 1000, 1),
-    ] as [(Int, Int, Int)])
+    @Test(
+        arguments: [
+            (999, 1000, 999), (999, 10_000, 9_990), (999, 100, 100), (999, 1, 1), (500, 10, 5), (1000, 7, 7), (1, 1000, 1),
+        ] as [(Int, Int, Int)])
     func nearestRankPerMille(perMille: Int, count: Int, expected: Int) {
         #expect(LatencySummary.nearestRank(perMille: perMille, of: Array(1...count)) == expected)
     }
 
     @Test func summaryOfUnsortedSamples() throws {
-        let samples: [UInt64] = (1...1000).reversed().map { $0 * 1000 }    // 1 µs … 1 ms
+        let samples: [UInt64] = (1...1000).reversed().map { $0 * 1000 }  // 1 µs … 1 ms
         let summary = try #require(LatencySummary(nanoseconds: samples))
         #expect(summary.count == 1000)
         #expect(summary.p50 == .microseconds(500))
@@ -46,8 +49,10 @@ import Testing
             completed: 199, errors: 1, drops: 0, latency: LatencySummary(nanoseconds: [1_000, 2_000, 3_000_000]),
             sendSeconds: nil, cpuSeconds: 0.25, selfPeakRSSBytes: 10 << 20, workerPeakRSSBytes: 0)
         let object = try #require(report.json.objectValue)
-        for key in ["tasks", "seconds", "tasks_per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "drops",
-                    "cpu_s", "peak_rss_mb"] {
+        for key in [
+            "tasks", "seconds", "tasks_per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "drops",
+            "cpu_s", "peak_rss_mb",
+        ] {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect(object["tasks"] == .int(200))
@@ -67,8 +72,9 @@ import Testing
         #expect(report.text.contains("latency      not measured"))
 
         report.mode = "depth"
-        report.depth = BenchDepth(memoryBeforeBytes: 1000, memoryQueuedBytes: 21_000, queuedTasks: 100, drainSeconds: 0.5,
-                                  drained: 100)
+        report.depth = BenchDepth(
+            memoryBeforeBytes: 1000, memoryQueuedBytes: 21_000, queuedTasks: 100, drainSeconds: 0.5,
+            drained: 100)
         report.targetRate = 250
         let depth = try #require(report.json.objectValue)
         #expect(depth["broker_bytes_per_queued_task"]?.doubleValue == 200)
@@ -127,8 +133,10 @@ import Testing
         let directory = NSTemporaryDirectory() + "bench-chart-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let input = directory + "/payload.json", output = directory + "/payload.svg"
-        let result = #"{"charts": [{"title": "Throughput & size", "x_scale": "log", "series": [{"name": "Swift", "points": [[100, 9000], [10240, 8000]]}]}]}"#
+        let input = directory + "/payload.json"
+        let output = directory + "/payload.svg"
+        let result =
+            #"{"charts": [{"title": "Throughput & size", "x_scale": "log", "series": [{"name": "Swift", "points": [[100, 9000], [10240, 8000]]}]}]}"#
         #expect(FileManager.default.createFile(atPath: input, contents: Data(result.utf8)))
         let run = try await TaskiqRunProcess.run(["bench", "chart", "--input", input, "--output", output])
         #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -140,14 +148,17 @@ import Testing
     }
 
     @Test func openLoopRunsEndToEndAndReportsTheTail() async throws {
-        let output = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-n", "200",
-                                                     "--mode", "open-loop", "--rate", "2000", "--json"])
+        let output = try await TaskiqRunProcess.run([
+            "bench", "-c", TestPaths.example("taskiq.json"), "-n", "200",
+            "--mode", "open-loop", "--rate", "2000", "--json",
+        ])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let object = try #require(try JSONParser().parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).objectValue)
         #expect(object["mode"] == .string("open-loop"))
         #expect(object["completed"] == .int(200))
         #expect(object["target_rate_per_s"]?.doubleValue == 2000)
-        let p99 = try #require(object["p99_ms"]?.doubleValue), p999 = try #require(object["p999_ms"]?.doubleValue)
+        let p99 = try #require(object["p99_ms"]?.doubleValue)
+        let p999 = try #require(object["p999_ms"]?.doubleValue)
         #expect(p999 >= p99)
         // 200 tasks due over 0.1 s: the schedule cannot finish kicking before the last one is due.
         #expect((object["send_seconds"]?.doubleValue ?? 0) >= 0.099)
@@ -175,8 +186,10 @@ import Testing
 
     @Test(arguments: ["latency", "memory"])
     func otherModesRunEndToEnd(mode: String) async throws {
-        let output = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-n", "50",
-                                                     "--mode", mode, "--json"])
+        let output = try await TaskiqRunProcess.run([
+            "bench", "-c", TestPaths.example("taskiq.json"), "-n", "50",
+            "--mode", mode, "--json",
+        ])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let value = try JSONParser().parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         let object = try #require(value.objectValue)
@@ -190,8 +203,10 @@ import Testing
     /// each kick was a task of its own). The bench measures it in a process of its own, so no
     /// other test's allocations count.
     @Test func a100kBacklogCostsAtMostOneKibibytePerQueuedTask() async throws {
-        let output = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-n", "100000",
-                                                     "--mode", "memory", "--json"])
+        let output = try await TaskiqRunProcess.run([
+            "bench", "-c", TestPaths.example("taskiq.json"), "-n", "100000",
+            "--mode", "memory", "--json",
+        ])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let value = try JSONParser().parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         let object = try #require(value.objectValue)
@@ -201,8 +216,10 @@ import Testing
     }
 
     @Test func memoryModeNeedsTheInMemoryBroker() async throws {
-        let output = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.zmq.json"), "-n", "5",
-                                                     "--mode", "memory"])
+        let output = try await TaskiqRunProcess.run([
+            "bench", "-c", TestPaths.example("taskiq.zmq.json"), "-n", "5",
+            "--mode", "memory",
+        ])
         #expect(output.status == 2)
         #expect(output.stderr.contains("needs the in-memory broker"))
     }

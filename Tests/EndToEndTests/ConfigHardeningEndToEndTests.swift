@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 
 /// `taskiq-run` as a user meets it: bad addresses and unwritable files exit 2 naming the file and
@@ -8,9 +9,11 @@ import TaskiqTestSupport
 @Suite struct ConfigHardeningEndToEndTests {
     @Test(arguments: [["check"], ["worker"], ["kick", "examples.add", "1", "2", "--wait"]])
     func aBadAddressExitsTwoWithFileAndPath(command: [String]) async throws {
-        let directory = try TemporaryConfigDirectory(files: ["bad.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "bad.json": """
             {"broker": {"type": "zeromq", "zmq_pub_host": "not a url"}}
-            """])
+            """
+        ])
         let file = directory.path("bad.json")
         let output = try await TaskiqRunProcess.run([command[0], "-c", file] + command.dropFirst())
         #expect(output.status == 2, "\(output.stderr)")
@@ -20,9 +23,11 @@ import TaskiqTestSupport
     }
 
     @Test func anUnwritableDeadLetterFileExitsTwoWithFileAndPath() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["dl.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "dl.json": """
             {"broker": {"type": "inmemory"}, "dead_letters": {"type": "file", "path": "/nonexistent-taskiq-dir/dead.jsonl"}}
-            """])
+            """
+        ])
         let file = directory.path("dl.json")
         let output = try await TaskiqRunProcess.run(["check", "-c", file])
         #expect(output.status == 2, "\(output.stderr)")
@@ -31,7 +36,8 @@ import TaskiqTestSupport
 
     /// Each credential form the Redis URL parser accepts, in every place a URL can be written.
     @Test func checkPrintsNoCredentialInAnyForm() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["secrets.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "secrets.json": """
             {"broker": {"type": "redis_stream", "url": "redis://Lone1Secret@cache:6379/0"},
              "brokers": {"bulk": {"type": "redis_list", "url": "redis://:Colon2Secret@cache:6379",
                                   "result_backend": {"type": "redis", "url": "redis://cache/1?password=Query3Secret&db=1"}}},
@@ -39,12 +45,16 @@ import TaskiqTestSupport
              "dead_letters": {"type": "redis", "url": "redis://cache:6379?db=0&pass=Query5Secret"},
              "scheduler": {"lease": {"type": "redis", "url": "redis://${REDIS_PASSWORD}@cache:6379"},
                            "state_store": {"type": "redis", "url": "redis://u:p%40Encoded7Secret@cache:6379?token=Token8Secret"}}}
-            """])
-        let output = try await TaskiqRunProcess.run(["check", "-c", directory.path("secrets.json")],
-                                                    environment: ["REDIS_PASSWORD": "Env6Secret"])
+            """
+        ])
+        let output = try await TaskiqRunProcess.run(
+            ["check", "-c", directory.path("secrets.json")],
+            environment: ["REDIS_PASSWORD": "Env6Secret"])
         #expect(output.status == 0, "\(output.stderr)")
-        for secret in ["Lone1Secret", "Colon2Secret", "Query3Secret", "User4Secret", "Query5Secret", "Env6Secret",
-                       "Encoded7Secret", "Token8Secret"] {
+        for secret in [
+            "Lone1Secret", "Colon2Secret", "Query3Secret", "User4Secret", "Query5Secret", "Env6Secret",
+            "Encoded7Secret", "Token8Secret",
+        ] {
             #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret), "check printed \(secret)")
         }
         #expect(output.stdout.contains("redis://***@cache:6379/0"))
@@ -88,8 +98,10 @@ import TaskiqTestSupport
         #expect(output.stderr.contains("keyword argument 'a' is given twice"), "\(output.stderr)")
     }
 
-    @Test(arguments: ["--timeout=-1", "--timeout=0", "--timeout=nan", "--timeout=inf", "--timeout=1e300", "--timeout=abc",
-                      "--timeout=31536001", "--timeout="])
+    @Test(arguments: [
+        "--timeout=-1", "--timeout=0", "--timeout=nan", "--timeout=inf", "--timeout=1e300", "--timeout=abc",
+        "--timeout=31536001", "--timeout=",
+    ])
     func aBadTimeoutIsAUsageError(option: String) async throws {
         let output = try await TaskiqRunProcess.run(["kick", "-c", "examples/taskiq.json", "examples.add", "1", "2", "--wait", option])
         #expect(output.status == 2, "\(option): \(output.stderr)")

@@ -1,5 +1,5 @@
-import Testing
 import TaskiqTestSupport
+import Testing
 
 /// `taskiq-run` with a named broker: the built executable as a subprocess.
 @Suite struct EndToEndRoutingTests {

@@ -1,9 +1,10 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
 
 /// Runs the built `taskiq-run` as a subprocess.
 ///
@@ -32,7 +33,8 @@ enum TaskiqRunProcess {
 
     static func requireExecutable() throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            Issue.record("""
+            Issue.record(
+                """
                 \(executable.path) is missing: run `swift build` (with the same -c as the tests) in the \
                 package root before `swift test`, or set TASKIQ_RUN, so the end-to-end tests can launch taskiq-run
                 """)
@@ -60,14 +62,19 @@ enum TaskiqRunProcess {
     static func run(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 180) async throws -> Output {
         try requireExecutable()
         let process = makeProcess(arguments, environment: environment)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         let (exited, exit) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
+        process.terminationHandler = {
+            exit.yield($0.terminationStatus)
+            exit.finish()
+        }
         try process.run()
-        let stdout = LineCollector(), stderr = LineCollector()
+        let stdout = LineCollector()
+        let stderr = LineCollector()
         readContinuously(out, into: stdout)
         readContinuously(err, into: stderr)
         let status: Int32
@@ -104,9 +111,11 @@ enum TaskiqRunProcess {
     }
 
     @Test func aBrokenConfigExitsTwoWithFileAndPath() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["broken.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "broken.json": """
             {"broker": {"type": "inmemory"}, "middlewares": [{"type": "simple_retry", "default_retry_count": -1}]}
-            """])
+            """
+        ])
         let file = directory.path("broken.json")
         let output = try await TaskiqRunProcess.run(["check", "-c", file])
         #expect(output.status == 2)

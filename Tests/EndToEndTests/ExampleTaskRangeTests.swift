@@ -1,9 +1,10 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
-import TaskiqExamples
 
 /// Arguments of the example tasks that no `Duration` can hold are error results, never traps.
 @Suite struct ExampleTaskRangeTests {
@@ -31,8 +32,10 @@ import TaskiqExamples
     /// `kick --timeout` goes through the same check (Int(1e300 * 1000) trapped).
     @Test(arguments: ["1e300", "-1", "nan"])
     func aHostileKickTimeoutIsAUsageError(_ value: String) async throws {
-        let output = try await TaskiqRunProcess.run(["kick", "-c", "examples/taskiq.json", "examples.add", "1", "2", "--wait",
-                                                     "--timeout", value])
+        let output = try await TaskiqRunProcess.run([
+            "kick", "-c", "examples/taskiq.json", "examples.add", "1", "2", "--wait",
+            "--timeout", value,
+        ])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains("'--timeout'"), "\(output.stderr)")
     }

@@ -1,10 +1,12 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-@testable import Taskiq
 
 /// Every example task kicked with `taskiq-run kick --wait` on every broker, through the built
 /// binary: in a release run (`scripts/test-release.sh`) this is the release `taskiq-run` as it
@@ -24,15 +26,17 @@ import TaskiqTestSupport
     static let cases: [Case] = [
         Case(arguments: ["examples.add", "1", "2"], result: 3),
         // Beyond a double's 53 bits: the integer path must stay exact end to end.
-        Case(arguments: ["examples.add", "-5", "9007199254740993"], result: 9007199254740988),
+        Case(arguments: ["examples.add", "-5", "9007199254740993"], result: 9_007_199_254_740_988),
         Case(arguments: ["examples.add", "9223372036854775807", "1"], failure: "overflows Int"),
-        Case(arguments: ["examples.echo", #"{"k": [1, 2.5, "é ✓", null, true, {"n": -0.0}]}"#],
-             result: ["k": [1, 2.5, "é ✓", nil, true, ["n": -0.0]]]),
+        Case(
+            arguments: ["examples.echo", #"{"k": [1, 2.5, "é ✓", null, true, {"n": -0.0}]}"#],
+            result: ["k": [1, 2.5, "é ✓", nil, true, ["n": -0.0]]]),
         Case(arguments: ["examples.sleep", "0.01"], result: .null),
         Case(arguments: ["examples.fib", "20"], result: 6765),
         Case(arguments: ["examples.fib", "41"], failure: "examples.fib takes n in 0...40, found 41"),
-        Case(arguments: ["examples.crash_once", "/tmp/taskiq-crash-once-never-created"],
-             failure: "examples.crash_once is disabled"),
+        Case(
+            arguments: ["examples.crash_once", "/tmp/taskiq-crash-once-never-created"],
+            failure: "examples.crash_once is disabled"),
         Case(arguments: ["examples.heartbeat"], result: .null),
         Case(arguments: ["examples.fail"], failure: "examples.fail always fails"),
     ]
@@ -56,28 +60,33 @@ import TaskiqTestSupport
     }
 
     /// A worker process and `kick` processes sharing a broker and a Redis result backend.
-    @Test(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage),
-          .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage),
-          arguments: ["redis_stream", "redis_list", "zeromq push_pull", "zeromq pub_sub", "rabbitmq"])
+    @Test(
+        .enabled(if: RedisServer.shouldRun, RedisServer.skipMessage),
+        .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage),
+        arguments: ["redis_stream", "redis_list", "zeromq push_pull", "zeromq pub_sub", "rabbitmq"])
     func withAWorkerProcess(broker: String) async throws {
         try await RedisServer.with { server in
             let port = freeLoopbackPort()
-            let brokerJSON = switch broker {
-            case "zeromq push_pull", "zeromq pub_sub": """
-                {"type": "zeromq", "pattern": "\(broker.dropFirst(7))", "subscriber_timeout": 30,
-                 "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"}
-                """
-            case "rabbitmq":
-                // A virtual host of its own on the shared node: taskiq-aio-pika's default names.
-                #"{"type": "rabbitmq", "url": "\#(try await RabbitMQServer.shared().virtualHost())", "delay": "ttl_queues"}"#
-            default: #"{"type": "\#(broker)", "url": "\#(server.url)", "queue_name": "examples-e2e"}"#
-            }
-            let directory = try TemporaryConfigDirectory(files: ["system.json": """
+            let brokerJSON =
+                switch broker {
+                case "zeromq push_pull", "zeromq pub_sub":
+                    """
+                    {"type": "zeromq", "pattern": "\(broker.dropFirst(7))", "subscriber_timeout": 30,
+                     "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"}
+                    """
+                case "rabbitmq":
+                    // A virtual host of its own on the shared node: taskiq-aio-pika's default names.
+                    #"{"type": "rabbitmq", "url": "\#(try await RabbitMQServer.shared().virtualHost())", "delay": "ttl_queues"}"#
+                default: #"{"type": "\#(broker)", "url": "\#(server.url)", "queue_name": "examples-e2e"}"#
+                }
+            let directory = try TemporaryConfigDirectory(files: [
+                "system.json": """
                 {"broker": \(brokerJSON),
                  "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "log_level": "info"}}
-                """])
+                """
+            ])
             let file = directory.path("system.json")
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")

@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
 
 /// The shipped binary loads no full Foundation: not `libFoundation.so`, nor the ICU data and
 /// internationalisation libraries it drags in (about 8 MB of a 26 MB idle worker). It links
 /// `FoundationEssentials` at most.
 @Suite struct LinkedLibrariesTests {
-    static let forbidden = ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so",
-                            "libFoundationNetworking.so", "libFoundationXML.so"]
+    static let forbidden = [
+        "libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so",
+        "libFoundationNetworking.so", "libFoundationXML.so",
+    ]
 
     /// The names of every shared library the dynamic loader maps for `path`, dependencies of
     /// dependencies included (`ldd`).
@@ -42,14 +44,16 @@ import TaskiqTestSupport
     /// not yet linked into `taskiq-run` cannot bring full Foundation back when it is.
     @Test func productSourcesImportFoundationOnlyAsAFallback() throws {
         let sources = TestPaths.packageRoot.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }
+        let files =
+            FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".swift") } ?? []
         #expect(files.count > 100, "found only \(files.count) Swift files under \(sources.path)")
         var bare: [String] = []
         for file in files {
             let lines = try String(contentsOfFile: sources.appendingPathComponent(file).path, encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false)
-            for (index, line) in lines.enumerated() where line.hasPrefix("import Foundation") && !line.hasPrefix("import FoundationEssentials") {
+            for (index, line) in lines.enumerated()
+            where line.hasPrefix("import Foundation") && !line.hasPrefix("import FoundationEssentials") {
                 if index == 0 || lines[index - 1].trimmingCharacters(in: .whitespaces) != "#else" { bare.append(file) }
             }
         }

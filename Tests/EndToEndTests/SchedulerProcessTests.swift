@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import TaskiqTestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Schedules end to end through the built `taskiq-run`: the example worker's heartbeat, the
 /// scheduler command, and `check` listing the schedules.
@@ -46,9 +47,11 @@ import Testing
     }
 
     @Test func aBrokenScheduleExitsTwoWithItsPath() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["broken.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "broken.json": """
             {"broker": {"type": "inmemory"}, "schedules": [{"task": "examples.heartbeat", "cron": "0 25 * * *"}]}
-            """])
+            """
+        ])
         let file = directory.path("broken.json")
         let output = try await TaskiqRunProcess.run(["scheduler", "-c", file])
         #expect(output.status == 2)

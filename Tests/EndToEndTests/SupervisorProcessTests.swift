@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import TaskiqTestSupport
 import Testing
 
 @testable import TaskiqConfig
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs real `/bin/sh` workers that report `index pid` through a FIFO once they are up.
 @Suite struct SupervisorProcessTests {

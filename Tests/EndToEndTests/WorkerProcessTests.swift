@@ -1,21 +1,24 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
 
 /// Worker processes end to end over ZeroMQ push/pull on loopback: graceful stop with a task in
 /// flight, and the supervisor replacing a worker killed with SIGKILL.
 @Suite struct WorkerProcessTests {
     static func config(port: UInt16, workers: Int = 1) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["zmq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "zmq.json": """
             {"broker": {"type": "zeromq", "pattern": "push_pull",
                         "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": \(workers), "shutdown_timeout": 30, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("zmq.json"))
     }
 

@@ -1,11 +1,12 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import TaskiqZeroMQ
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Taskiq
-import TaskiqZeroMQ
-import Testing
-import TaskiqTestSupport
 
 /// Python taskiq 0.13's own `ZeroMQBroker` against the built `taskiq-run`, pub_sub on loopback,
 /// in both directions. Programs are in `Peers/`.
@@ -16,13 +17,15 @@ import TaskiqTestSupport
     .serialized)
 struct ZeroMQInteropTests {
     static func config(port: UInt16) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["zmq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "zmq.json": """
             {"broker": {"type": "zeromq", "pattern": "pub_sub", "subscriber_timeout": 30,
                         "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("zmq.json"))
     }
 
@@ -38,12 +41,15 @@ struct ZeroMQInteropTests {
         Kick(request: #"{"task": "examples.add", "args": [1, 2]}"#),
         Kick(request: #"{"task": "examples.add", "kwargs": {"b": 2, "a": 1}}"#),
         // The error text shows which value reached which parameter.
-        Kick(request: #"{"task": "examples.add", "args": [9223372036854775807, 1]}"#,
-             failure: "examples.add: 9223372036854775807 + 1 overflows Int"),
-        Kick(request: #"{"task": "examples.add", "kwargs": {"b": 1, "a": 9223372036854775807}}"#,
-             failure: "examples.add: 9223372036854775807 + 1 overflows Int"),
-        Kick(request: #"{"task": "examples.add", "kwargs": {"a": 1, "b": "two"}}"#,
-             failure: #"argument 2 ('b') expected Int, found string "two""#),
+        Kick(
+            request: #"{"task": "examples.add", "args": [9223372036854775807, 1]}"#,
+            failure: "examples.add: 9223372036854775807 + 1 overflows Int"),
+        Kick(
+            request: #"{"task": "examples.add", "kwargs": {"b": 1, "a": 9223372036854775807}}"#,
+            failure: "examples.add: 9223372036854775807 + 1 overflows Int"),
+        Kick(
+            request: #"{"task": "examples.add", "kwargs": {"a": 1, "b": "two"}}"#,
+            failure: #"argument 2 ('b') expected Int, found string "two""#),
     ]
 
     @Test func aPythonProducerKicksExamplesAddToOurWorker() async throws {
@@ -92,8 +98,9 @@ struct ZeroMQInteropTests {
             if let failure = kick.failure {
                 #expect(outcome.contains("task failed:") && outcome.contains(failure), "\(kick.request): \(outcome)")
             } else {
-                #expect(outcome.contains("task succeeded") && outcome.contains("task_name=examples.add"),
-                        "\(kick.request): \(outcome)")
+                #expect(
+                    outcome.contains("task succeeded") && outcome.contains("task_name=examples.add"),
+                    "\(kick.request): \(outcome)")
             }
         }
 
@@ -110,8 +117,9 @@ struct ZeroMQInteropTests {
             let runs = lines.filter { $0.contains("task started") && $0.contains("task_id=\(id)") }.count
             #expect(runs == 1, "task \(id) ran \(runs) times")
         }
-        #expect(!lines.contains { $0.contains("cannot decode") || $0.contains("unknown task") },
-                "\(lines.joined(separator: "\n"))")
+        #expect(
+            !lines.contains { $0.contains("cannot decode") || $0.contains("unknown task") },
+            "\(lines.joined(separator: "\n"))")
         _ = directory
     }
 
@@ -126,8 +134,9 @@ struct ZeroMQInteropTests {
         guard PythonTaskiqPeer.requirePeer() else { return }
         let port = freeLoopbackPort()
         let (directory, file) = try Self.config(port: port)
-        let worker = try PythonTaskiqPeer.worker(broker: "interop_worker:broker",
-                                                 environment: ["INTEROP_ZMQ_HOST": "tcp://127.0.0.1:\(port)"])
+        let worker = try PythonTaskiqPeer.worker(
+            broker: "interop_worker:broker",
+            environment: ["INTEROP_ZMQ_HOST": "tcp://127.0.0.1:\(port)"])
         do {
             // Our kick also waits for the subscription, up to subscriber_timeout.
             try await worker.waitUntilListening()

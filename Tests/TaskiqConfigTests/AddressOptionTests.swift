@@ -1,6 +1,7 @@
 import Foundation
 import TaskiqTestSupport
 import Testing
+
 @testable import TaskiqConfig
 
 /// Every address option is parsed at load: a malformed Redis URL or ZeroMQ endpoint fails with
@@ -120,8 +121,10 @@ import Testing
         (#"{"broker": {"type": "inmemory"}, "result_backend": {"type": "redis", "url": "ADDRESS"}}"#, "result_backend.url"),
         (#"{"broker": {"type": "inmemory"}, "dead_letters": {"type": "redis", "url": "ADDRESS"}}"#, "dead_letters.url"),
         (#"{"broker": {"type": "inmemory"}, "scheduler": {"lease": {"type": "redis", "url": "ADDRESS"}}}"#, "scheduler.lease.url"),
-        (#"{"broker": {"type": "inmemory"}, "scheduler": {"state_store": {"type": "redis", "url": "ADDRESS"}}}"#,
-         "scheduler.state_store.url"),
+        (
+            #"{"broker": {"type": "inmemory"}, "scheduler": {"state_store": {"type": "redis", "url": "ADDRESS"}}}"#,
+            "scheduler.state_store.url"
+        ),
     ]
 
     @Test(arguments: 0..<locations.count)

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-import TaskiqTestSupport
-@testable import Taskiq
-import TaskiqRedis
-@testable import TaskiqConfig
 import TaskiqExamples
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+@testable import TaskiqConfig
 
 @Suite struct AssemblyTests {
     static func exampleSystem() throws -> TaskiqSystem {
@@ -24,8 +25,9 @@ import TaskiqExamples
     @Test func kwargsLabelsAndTaskIDReachTheTask() async throws {
         let system = try Self.exampleSystem()
         try await system.startup()
-        let id = try await system.kick("examples.echo", kwargs: ["value": ["x": [1, "two"]]], labels: ["priority": 3],
-                                       taskID: "fixed-id")
+        let id = try await system.kick(
+            "examples.echo", kwargs: ["value": ["x": [1, "two"]]], labels: ["priority": 3],
+            taskID: "fixed-id")
         #expect(id == "fixed-id")
         let result = try await system.waitResult(id, timeout: .seconds(10))
         try await system.shutdown()
@@ -61,15 +63,20 @@ import TaskiqExamples
         #expect(system.isProcessLocal)
         #expect(system.receiverOptions.maxAsyncTasks == 100)
         #expect(system.receiverOptions.syncTasksPoolSize == 4)
-        #expect(system.tasks.map(\.name) == ["examples.add", "examples.crash_once", "examples.echo", "examples.fail",
-                                              "examples.fib", "examples.heartbeat", "examples.relay", "examples.sleep",
-                                              "examples.visits"])
+        #expect(
+            system.tasks.map(\.name) == [
+                "examples.add", "examples.crash_once", "examples.echo", "examples.fail",
+                "examples.fib", "examples.heartbeat", "examples.relay", "examples.sleep",
+                "examples.visits",
+            ])
         #expect(system.tasks.first?.signature == "examples.add(a: Int, b: Int) -> Int")
     }
 
     @Test func theDeadLettersSectionGivesEveryBrokerOneQueue() async throws {
         let directory = try TemporaryConfigDirectory()
-        try directory.write("dl.json", """
+        try directory.write(
+            "dl.json",
+            """
             {"broker": {"type": "inmemory"}, "brokers": {"other": {"type": "inmemory"}},
              "middlewares": [{"type": "simple_retry", "default_retry_count": 1}],
              "dead_letters": {"type": "file", "path": "\(directory.path("dead.jsonl"))", "failed_tasks": "all"}}
@@ -91,9 +98,11 @@ import TaskiqExamples
     }
 
     @Test func withoutTheSectionOnlyRedisStreamBrokersKeepDeadLetters() throws {
-        let directory = try TemporaryConfigDirectory(files: ["dl.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "dl.json": """
             {"broker": {"type": "redis_stream", "queue_name": "jobs"}, "brokers": {"local": {"type": "inmemory"}}}
-            """])
+            """
+        ])
         let system = try TaskiqSystem.load(directory.path("dl.json"), modules: Fixtures.modules, environment: [:])
         #expect(system.deadLetterQueue == nil)
         #expect((system.broker.components.deadLetterQueue as? RedisStreamDeadLetterQueue)?.stream == "jobs:dead")
@@ -101,18 +110,25 @@ import TaskiqExamples
     }
 
     @Test func workerLimitsReachTheReceiverAndTheInMemoryBroker() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory", "await_inplace": true}, "tasks": {"modules": ["examples"]},
              "worker": {"limits": {"max_message_size": 4096, "max_depth": 5, "max_arguments": 3, "max_labels": 4,
                                    "max_label_key_size": 16, "max_label_value_size": 32}}}
-            """])
+            """
+        ])
         let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
-        let expected = MessageLimits(maxMessageSize: 4096, maxDepth: 5, maxArguments: 3, maxLabels: 4,
-                                     maxLabelKeySize: 16, maxLabelValueSize: 32)
+        let expected = MessageLimits(
+            maxMessageSize: 4096, maxDepth: 5, maxArguments: 3, maxLabels: 4,
+            maxLabelKeySize: 16, maxLabelValueSize: 32)
         #expect(system.receiverOptions.limits == expected)
         #expect(system.configuration.worker.limits == expected)
         guard case .object(let resolved) = system.resolvedConfiguration, case .object(let worker)? = resolved["worker"],
-              case .object(let limits)? = worker["limits"] else { Issue.record("no worker.limits in check output"); return }
+            case .object(let limits)? = worker["limits"]
+        else {
+            Issue.record("no worker.limits in check output")
+            return
+        }
         #expect(limits["max_depth"] == 5)
         #expect(worker["log_file"] == .null)
         try await system.startup()
@@ -126,11 +142,13 @@ import TaskiqExamples
     }
 
     @Test func workerSettingsReachEveryBrokersWorker() throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "redis_stream"},
              "brokers": {"fast": {"type": "zeromq", "pattern": "push_pull"}, "local": {"type": "inmemory"}},
              "worker": {"cast_types": false, "sync_tasks_pool_size": 7, "logs_format": "%(levelname)s %(message)s"}}
-            """])
+            """
+        ])
         let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
         for name in ["default", "fast", "local"] {
             let options = system.receiverOptions(broker: name)
@@ -153,8 +171,9 @@ import TaskiqExamples
     /// Every config file the repository ships (examples, the benchmark's) loads and assembles:
     /// a moved or renamed key must be moved in them too, not found by a user or by bench/compare.sh.
     static let shippedConfigs: [String] = ["examples", "bench/configs"].flatMap { folder in
-        let names = (try? FileManager.default.contentsOfDirectory(
-            atPath: TestPaths.packageRoot.appendingPathComponent(folder).path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(
+                atPath: TestPaths.packageRoot.appendingPathComponent(folder).path)) ?? []
         return names.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted().map { "\(folder)/\($0)" }
     }
 
@@ -199,8 +218,10 @@ import TaskiqExamples
     }
 
     /// `kick --wait` never prints a non-finite result as `null` (another value).
-    @Test(arguments: [(JSONValue.double(.infinity), "Infinity"), (.double(-.infinity), "-Infinity"), (.double(.nan), "NaN"),
-                      (JSONValue.object(["a": [1, 2.5, "é"]]), #"{"a":[1,2.5,"é"]}"#), (.double(-0.0), "-0.0"), (.null, "null")])
+    @Test(arguments: [
+        (JSONValue.double(.infinity), "Infinity"), (.double(-.infinity), "-Infinity"), (.double(.nan), "NaN"),
+        (JSONValue.object(["a": [1, 2.5, "é"]]), #"{"a":[1,2.5,"é"]}"#), (.double(-0.0), "-0.0"), (.null, "null"),
+    ])
     func kickPrintsResultsWithoutLosingNonFiniteNumbers(value: JSONValue, printed: String) {
         #expect(KickCommand.printedResult(value) == printed)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskiqConfig
 
 @Suite struct ClosestMatchTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskiqConfig
 
 @Suite struct CommandLineParserTests {
@@ -141,20 +142,21 @@ import Testing
         #expect(error?.command == "worker")
     }
 
-    @Test(arguments: [
-        (["--help"], nil),
-        (["-h"], nil),
-        (["help"], nil),
-        (["help", "kick"], "kick"),
-        (["kick", "--help"], "kick"),
-        (["kick", "-h"], "kick"),
-        (["kick", "-x", "--bogus", "-h"], "kick"),  // help wins over mistakes
-        (["kick", "--config", "--help"], "kick"),
-        (["worker", "-vh"], "worker"),
-        (["-c", "x.json", "--help"], "worker"),
-        (["kick", "--help", "--bogus"], "kick"),
-        (["kick", "t", "--help=x"], "kick"),
-    ] as [([String], String?)])
+    @Test(
+        arguments: [
+            (["--help"], nil),
+            (["-h"], nil),
+            (["help"], nil),
+            (["help", "kick"], "kick"),
+            (["kick", "--help"], "kick"),
+            (["kick", "-h"], "kick"),
+            (["kick", "-x", "--bogus", "-h"], "kick"),  // help wins over mistakes
+            (["kick", "--config", "--help"], "kick"),
+            (["worker", "-vh"], "worker"),
+            (["-c", "x.json", "--help"], "worker"),
+            (["kick", "--help", "--bogus"], "kick"),
+            (["kick", "t", "--help=x"], "kick"),
+        ] as [([String], String?)])
     func helpRequests(arguments: [String], command: String?) throws {
         #expect(try Sample.parser.parse(arguments) == .help(Sample.parser.helpText(for: command)))
     }
@@ -169,32 +171,37 @@ import Testing
         #expect(try Sample.parser.parse(argv.dropFirst()) == .run(ParsedCommand(name: "check", values: ["config": ["x.json"]])))
     }
 
-    @Test(arguments: [
-        (["worker", "--wrokers", "2"], CommandLineError.Code.unknownOption, "--wrokers",
-         "unknown option '--wrokers' for 'worker'; did you mean '--workers'?"),
-        (["--wrokers=2"], .unknownOption, "--wrokers",
-         "unknown option '--wrokers' for 'worker'; did you mean '--workers'?"),
-        (["kick", "--wiat"], .unknownOption, "--wiat", "unknown option '--wiat' for 'kick'; did you mean '--wait'?"),
-        (["--hepl"], .unknownOption, "--hepl", "unknown option '--hepl' for 'worker'; did you mean '--help'?"),
-        (["--zzzzzz"], .unknownOption, "--zzzzzz", "unknown option '--zzzzzz' for 'worker'"),
-        (["-x"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),
-        (["-vx"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),
-        (["-xh"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),  // bundles are read in order
-        (["check", "-w", "2"], .unknownOption, "-w", "unknown option '-w' for 'check'"),
-        (["wrker"], .unknownCommand, "wrker", "unknown command 'wrker'; did you mean 'worker'?"),
-        (["kik", "examples.add"], .unknownCommand, "kik", "unknown command 'kik'; did you mean 'kick'?"),
-        (["deploy"], .unknownCommand, "deploy", "unknown command 'deploy'"),
-        (["help", "chek"], .unknownCommand, "chek", "unknown command 'chek'; did you mean 'check'?"),
-        (["--config"], .missingValue, "--config", "missing value for '--config'"),
-        (["-c"], .missingValue, "-c", "missing value for '-c'"),
-        (["--config", "--workers", "2"], .missingValue, "--config", "missing value for '--config'"),
-        (["-c", "-v"], .missingValue, "-c", "missing value for '-c'"),
-        (["worker", "--verbose=yes"], .unexpectedValue, "--verbose", "'--verbose' does not take a value"),
-        (["check", "foo"], .unexpectedArgument, "foo", "unexpected argument 'foo'"),
-        (["check", "--", "-c"], .unexpectedArgument, "-c", "unexpected argument '-c'"),
-        (["kick"], .missingArgument, "TASK", "missing required argument 'TASK'"),
-        (["kick", "--wait"], .missingArgument, "TASK", "missing required argument 'TASK'"),
-    ] as [([String], CommandLineError.Code, String, String)])
+    @Test(
+        arguments: [
+            (
+                ["worker", "--wrokers", "2"], CommandLineError.Code.unknownOption, "--wrokers",
+                "unknown option '--wrokers' for 'worker'; did you mean '--workers'?"
+            ),
+            (
+                ["--wrokers=2"], .unknownOption, "--wrokers",
+                "unknown option '--wrokers' for 'worker'; did you mean '--workers'?"
+            ),
+            (["kick", "--wiat"], .unknownOption, "--wiat", "unknown option '--wiat' for 'kick'; did you mean '--wait'?"),
+            (["--hepl"], .unknownOption, "--hepl", "unknown option '--hepl' for 'worker'; did you mean '--help'?"),
+            (["--zzzzzz"], .unknownOption, "--zzzzzz", "unknown option '--zzzzzz' for 'worker'"),
+            (["-x"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),
+            (["-vx"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),
+            (["-xh"], .unknownOption, "-x", "unknown option '-x' for 'worker'"),  // bundles are read in order
+            (["check", "-w", "2"], .unknownOption, "-w", "unknown option '-w' for 'check'"),
+            (["wrker"], .unknownCommand, "wrker", "unknown command 'wrker'; did you mean 'worker'?"),
+            (["kik", "examples.add"], .unknownCommand, "kik", "unknown command 'kik'; did you mean 'kick'?"),
+            (["deploy"], .unknownCommand, "deploy", "unknown command 'deploy'"),
+            (["help", "chek"], .unknownCommand, "chek", "unknown command 'chek'; did you mean 'check'?"),
+            (["--config"], .missingValue, "--config", "missing value for '--config'"),
+            (["-c"], .missingValue, "-c", "missing value for '-c'"),
+            (["--config", "--workers", "2"], .missingValue, "--config", "missing value for '--config'"),
+            (["-c", "-v"], .missingValue, "-c", "missing value for '-c'"),
+            (["worker", "--verbose=yes"], .unexpectedValue, "--verbose", "'--verbose' does not take a value"),
+            (["check", "foo"], .unexpectedArgument, "foo", "unexpected argument 'foo'"),
+            (["check", "--", "-c"], .unexpectedArgument, "-c", "unexpected argument '-c'"),
+            (["kick"], .missingArgument, "TASK", "missing required argument 'TASK'"),
+            (["kick", "--wait"], .missingArgument, "TASK", "missing required argument 'TASK'"),
+        ] as [([String], CommandLineError.Code, String, String)])
     func errors(arguments: [String], code: CommandLineError.Code, argument: String, message: String) {
         let error = Sample.error(arguments)
         #expect(error?.code == code)
@@ -222,8 +229,11 @@ import Testing
     @Test func aDefaultCommandWithArgumentsTakesAnUnknownFirstWord() throws {
         let parser = CommandLineParser(
             programName: "kicker", version: "1", abstract: "", commands: [Sample.kick], defaultCommand: "kick")
-        #expect(try parser.parse(["examples.add", "1"]) == .run(ParsedCommand(
-            name: "kick", positionals: ["TASK": ["examples.add"], "ARGS": ["1"]])))
+        #expect(
+            try parser.parse(["examples.add", "1"])
+                == .run(
+                    ParsedCommand(
+                        name: "kick", positionals: ["TASK": ["examples.add"], "ARGS": ["1"]])))
     }
 
     @Test func aCommandMayDefineItsOwnShortH() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
 
@@ -7,14 +8,15 @@ import Testing
     /// A command with one option of each kind, for the declarations' own behaviour.
     struct Sample: RunnerCommand {
         static let configuration = CommandConfiguration("sample", abstract: "A sample.")
-        static let options: [CommandOption<Self>] = [
-            .configFile(\.config),
-            .option("count", short: "n", help: "How many.", \.count, .positiveInteger),
-            .option("ratio", help: "A ratio.", \.ratio, .number),
-            .option("wait", help: "Seconds.", \.wait, .seconds()),
-            .repeatable("tag", short: "t", help: "A tag.", \.tags),
-            .flag("dry-run", help: "Do nothing.", \.dryRun),
-        ] + .group(\.logging)
+        static let options: [CommandOption<Self>] =
+            [
+                .configFile(\.config),
+                .option("count", short: "n", help: "How many.", \.count, .positiveInteger),
+                .option("ratio", help: "A ratio.", \.ratio, .number),
+                .option("wait", help: "Seconds.", \.wait, .seconds()),
+                .repeatable("tag", short: "t", help: "A tag.", \.tags),
+                .flag("dry-run", help: "Do nothing.", \.dryRun),
+            ] + .group(\.logging)
         static let arguments: [CommandArgument<Self>] = [
             .required("NAME", help: "A name.", \.name),
             .variadic("REST", help: "The rest.", \.rest),
@@ -32,8 +34,10 @@ import Testing
     }
 
     @Test func valuesLandInTheirProperties() throws {
-        let sample = try Sample.parse(["x", "-n", "7", "--ratio=0.5", "-t", "a", "--tag", "b", "--dry-run", "-v",
-                                       "--log-level", "error", "--wait", "2", "1", "--", "k=v"])
+        let sample = try Sample.parse([
+            "x", "-n", "7", "--ratio=0.5", "-t", "a", "--tag", "b", "--dry-run", "-v",
+            "--log-level", "error", "--wait", "2", "1", "--", "k=v",
+        ])
         #expect(sample.count == 7 && sample.ratio == 0.5 && sample.tags == ["a", "b"] && sample.dryRun)
         #expect(sample.wait == .seconds(2))
         #expect(sample.logging.verbose && sample.logging.logLevel == "error" && sample.logging.logFormat == nil)
@@ -54,8 +58,11 @@ import Testing
         #expect(options["ratio"]?.defaultValue == nil)
         #expect(options["config"]?.defaultValue == nil)
         #expect(options["dry-run"]?.kind == .flag && options["tag"]?.kind == .repeatable)
-        #expect(Sample.spec.options.map(\.name) == ["config", "count", "ratio", "wait", "tag", "dry-run",
-                                                    "verbose", "log-level", "log-format"])
+        #expect(
+            Sample.spec.options.map(\.name) == [
+                "config", "count", "ratio", "wait", "tag", "dry-run",
+                "verbose", "log-level", "log-format",
+            ])
     }
 
     @Test(arguments: [

@@ -1,9 +1,10 @@
+import TaskiqTestSupport
 import Testing
+
 @testable import Taskiq
+@testable import TaskiqConfig
 @testable import TaskiqRedis
 @testable import TaskiqZeroMQ
-import TaskiqTestSupport
-@testable import TaskiqConfig
 
 /// Each option's default is written once, in Swift (an options struct such as
 /// ``RedisStreamBrokerOptions``, or a `Defaults` constant the initialiser's default argument
@@ -23,7 +24,11 @@ import TaskiqTestSupport
 
     @Test func inMemoryComponents() throws {
         guard case .broker(let broker) = try Self.makeWithDefaults(.broker, "inmemory"),
-              let inMemory = broker as? InMemoryBroker else { Issue.record("not an in-memory broker"); return }
+            let inMemory = broker as? InMemoryBroker
+        else {
+            Issue.record("not an in-memory broker")
+            return
+        }
         #expect(inMemory.awaitInplace == InMemoryBroker().awaitInplace)
         guard case .resultBackend(let backend) = try Self.makeWithDefaults(.resultBackend, "inmemory") else { return }
         #expect((backend as? InMemoryResultBackend)?.maxStoredResults == InMemoryResultBackend().maxStoredResults)
@@ -33,7 +38,11 @@ import TaskiqTestSupport
 
     @Test func zeroMQBroker() throws {
         guard case .broker(let broker) = try Self.makeWithDefaults(.broker, "zeromq"),
-              let built = broker as? ZeroMQBroker else { Issue.record("not a ZeroMQ broker"); return }
+            let built = broker as? ZeroMQBroker
+        else {
+            Issue.record("not a ZeroMQ broker")
+            return
+        }
         let swift = ZeroMQBroker()
         #expect(built.zmqPubHost == swift.zmqPubHost)
         #expect(built.zmqSubHost == swift.zmqSubHost)
@@ -47,7 +56,11 @@ import TaskiqTestSupport
 
     @Test func redisComponents() throws {
         guard case .broker(let list) = try Self.makeWithDefaults(.broker, "redis_list"),
-              let built = list as? RedisListBroker else { Issue.record("not a Redis list broker"); return }
+            let built = list as? RedisListBroker
+        else {
+            Issue.record("not a Redis list broker")
+            return
+        }
         let swift = try RedisListBroker(url: Self.redisURL)
         #expect(built.url == swift.url)
         #expect(built.queueName == swift.queueName)
@@ -55,7 +68,11 @@ import TaskiqTestSupport
         #expect(built.delayPollInterval == swift.delayPollInterval)
 
         guard case .broker(let stream) = try Self.makeWithDefaults(.broker, "redis_stream"),
-              let streamBroker = stream as? RedisStreamBroker else { Issue.record("not a Redis stream broker"); return }
+            let streamBroker = stream as? RedisStreamBroker
+        else {
+            Issue.record("not a Redis stream broker")
+            return
+        }
         let defaults = RedisStreamBrokerOptions()
         #expect(streamBroker.options.queueName == defaults.queueName)
         #expect(streamBroker.options.xreadBlock == defaults.xreadBlock)
@@ -65,14 +82,22 @@ import TaskiqTestSupport
         #expect(streamBroker.options.delayPollInterval == defaults.delayPollInterval)
 
         guard case .resultBackend(let backend) = try Self.makeWithDefaults(.resultBackend, "redis"),
-              let results = backend as? RedisResultBackend else { Issue.record("not a Redis result backend"); return }
+            let results = backend as? RedisResultBackend
+        else {
+            Issue.record("not a Redis result backend")
+            return
+        }
         let swiftResults = try RedisResultBackend(url: Self.redisURL)
         #expect(results.keepResults == swiftResults.keepResults)
         #expect(results.prefix == swiftResults.prefix)
         #expect(results.expiry == nil && swiftResults.expiry == nil)
 
         guard case .schedulerLease(let lease) = try Self.makeWithDefaults(.schedulerLease, "redis"),
-              let redisLease = lease as? RedisSchedulerLease else { Issue.record("not a Redis lease"); return }
+            let redisLease = lease as? RedisSchedulerLease
+        else {
+            Issue.record("not a Redis lease")
+            return
+        }
         let swiftLease = try RedisSchedulerLease()
         #expect(redisLease.key == swiftLease.key)
         #expect(redisLease.ttl == swiftLease.ttl)
@@ -84,14 +109,22 @@ import TaskiqTestSupport
 
     @Test func retryMiddlewares() throws {
         guard case .middleware(let simple) = try Self.makeWithDefaults(.middleware, "simple_retry"),
-              let built = simple as? SimpleRetryMiddleware else { Issue.record("not SimpleRetryMiddleware"); return }
+            let built = simple as? SimpleRetryMiddleware
+        else {
+            Issue.record("not SimpleRetryMiddleware")
+            return
+        }
         let swift = SimpleRetryMiddleware()
         #expect(built.defaultRetryCount == swift.defaultRetryCount)
         #expect(built.defaultRetryLabel == swift.defaultRetryLabel)
         #expect(built.noResultOnRetry == swift.noResultOnRetry)
         // smart_retry shares the first three options with simple_retry, so their Swift defaults must agree too.
         guard case .middleware(let smart) = try Self.makeWithDefaults(.middleware, "smart_retry"),
-              let builtSmart = smart as? SmartRetryMiddleware else { Issue.record("not SmartRetryMiddleware"); return }
+            let builtSmart = smart as? SmartRetryMiddleware
+        else {
+            Issue.record("not SmartRetryMiddleware")
+            return
+        }
         let swiftSmart = SmartRetryMiddleware()
         #expect(builtSmart.defaultRetryCount == swiftSmart.defaultRetryCount)
         #expect(builtSmart.defaultRetryLabel == swiftSmart.defaultRetryLabel)
@@ -102,8 +135,9 @@ import TaskiqTestSupport
 
     @Test func workerAndSchedulerSections() throws {
         let directory = try TemporaryConfigDirectory(files: ["taskiq.json": #"{"broker": {"type": "inmemory"}}"#])
-        let configuration = try TaskiqConfiguration.load(directory.path("taskiq.json"), modules: Fixtures.modules,
-                                                         environment: [:])
+        let configuration = try TaskiqConfiguration.load(
+            directory.path("taskiq.json"), modules: Fixtures.modules,
+            environment: [:])
         #expect(configuration.worker == WorkerSettings())
         #expect(configuration.scheduler.catchUp == SchedulerSettings().catchUp)
         #expect(configuration.scheduler.refreshInterval == SchedulerSettings().refreshInterval)
@@ -117,11 +151,13 @@ import TaskiqTestSupport
 
     @Test func aTypedKeyWritesBackWhatItReads() throws {
         typealias Keys = WorkerSettings.Keys
-        let options = ComponentOptions(type: "worker", values: [
-            Keys.shutdownTimeout.name: Keys.shutdownTimeout.json(.milliseconds(2500)),
-            Keys.waitTasksTimeout.name: Keys.waitTasksTimeout.json(nil),
-            Keys.ackType.name: Keys.ackType.json(.whenExecuted),
-        ])
+        let options = ComponentOptions(
+            type: "worker",
+            values: [
+                Keys.shutdownTimeout.name: Keys.shutdownTimeout.json(.milliseconds(2500)),
+                Keys.waitTasksTimeout.name: Keys.waitTasksTimeout.json(nil),
+                Keys.ackType.name: Keys.ackType.json(.whenExecuted),
+            ])
         #expect(try options[Keys.shutdownTimeout] == .milliseconds(2500))
         #expect(try options[Keys.waitTasksTimeout] == nil)
         #expect(try options[Keys.ackType] == .whenExecuted)

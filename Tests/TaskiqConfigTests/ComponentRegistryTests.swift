@@ -1,8 +1,9 @@
 import Foundation
-import TaskiqTestSupport
 import Synchronization
-import Testing
 import Taskiq
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 
 /// A user middleware that counts the messages it sees before sending.
@@ -26,23 +27,28 @@ final class CountingMiddleware: TaskiqMiddleware {
             CountingMiddleware(step: try options[step])
         }
         // Untyped declarations, as user code written before typed keys has them, still register.
-        registry.register(resultBackend: "remote", options: [
-            .string("url", default: nil, required: true, description: "Where results live."),
-            .string("password", default: nil, description: "The password."),
-        ]) { _ in InMemoryResultBackend() }
+        registry.register(
+            resultBackend: "remote",
+            options: [
+                .string("url", default: nil, required: true, description: "Where results live."),
+                .string("password", default: nil, description: "The password."),
+            ]
+        ) { _ in InMemoryResultBackend() }
         return registry
     }
 
     /// A user's option may declare a range as wide as it likes: reading and writing back its
     /// durations clamps instead of trapping (a trap kills the worker that loads the file).
     @Test func durationOptionsClampValuesAtTheEdgesInsteadOfTrapping() {
-        let wide = Option<Duration>.seconds("wait", default: .seconds(1), range: -.greatestFiniteMagnitude...(.greatestFiniteMagnitude),
-                                            description: "Any number of seconds.")
+        let wide = Option<Duration>.seconds(
+            "wait", default: .seconds(1), range: -.greatestFiniteMagnitude...(.greatestFiniteMagnitude),
+            description: "Any number of seconds.")
         #expect(wide.decode(.double(1e300)) == .seconds(Duration.maximumCheckedSeconds))
         #expect(wide.decode(.double(-1e300)) == .seconds(-Duration.maximumCheckedSeconds))
         #expect(wide.decode(.double(2.0004)) == .milliseconds(2000))
-        let block = Option<Duration>.milliseconds("block", default: .milliseconds(2000), range: 0...Int.max,
-                                                  description: "Any number of milliseconds.")
+        let block = Option<Duration>.milliseconds(
+            "block", default: .milliseconds(2000), range: 0...Int.max,
+            description: "Any number of milliseconds.")
         #expect(block.declaration.defaultValue == .int(2000))
         #expect(block.json(.milliseconds(Int.max)) == .int(Int.max))
         #expect(block.json(.seconds(Int64.max)) == .int(Int.max), "saturates instead of overflowing")
@@ -65,12 +71,15 @@ final class CountingMiddleware: TaskiqMiddleware {
     }
 
     @Test func aUserMiddlewareIsUsableFromConfig() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "result_backend": {"type": "inmemory"},
              "middlewares": [{"type": "simple_retry"}, {"type": "counting", "step": "${STEP:-5}"}]}
-            """])
-        let configuration = try TaskiqConfiguration.load(directory.path("taskiq.json"), registry: Self.userRegistry,
-                                                         modules: Fixtures.modules, environment: [:])
+            """
+        ])
+        let configuration = try TaskiqConfiguration.load(
+            directory.path("taskiq.json"), registry: Self.userRegistry,
+            modules: Fixtures.modules, environment: [:])
         let system = try TaskiqSystem(configuration: configuration, modules: Fixtures.modules)
         let middlewares = system.broker.middlewares
         #expect(middlewares.count == 2)
@@ -85,15 +94,19 @@ final class CountingMiddleware: TaskiqMiddleware {
     }
 
     @Test func userTypesAreValidatedLikeBuiltIns() throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "middlewares": [{"type": "counting", "step": 11}]}
-            """])
+            """
+        ])
         let error = try #require(Fixtures.error(loading: directory.path("taskiq.json"), registry: Self.userRegistry))
         #expect(error.path == "middlewares[0].step")
         #expect(error.code == .outOfRange)
-        let missing = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let missing = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "result_backend": {"type": "remote"}}
-            """])
+            """
+        ])
         let missingError = try #require(Fixtures.error(loading: missing.path("taskiq.json"), registry: Self.userRegistry))
         #expect(missingError.code == .missingKey)
         #expect(missingError.path == "result_backend.url")
@@ -121,7 +134,9 @@ final class CountingMiddleware: TaskiqMiddleware {
         let file = TestPaths.packageRoot.appendingPathComponent("examples/taskiq.schema.json")
         let committed = try String(contentsOf: file, encoding: .utf8)
         let generated = ComponentRegistry.standard.jsonSchema().prettyPrinted + "\n"
-        #expect(committed == generated, """
+        #expect(
+            committed == generated,
+            """
             examples/taskiq.schema.json is stale; regenerate it from the package root with:
               swift run taskiq-run schema > examples/taskiq.schema.json
             """)
@@ -163,23 +178,27 @@ final class CountingMiddleware: TaskiqMiddleware {
             "nested": ["client_secret": "s", "name": "kept", "secrets": ["a": "b"]],
             "empty_password": nil,
         ]
-        #expect(SecretMasking.masked(value) == [
-            "url": "redis://user:***@cache:6379/0",
-            "plain": "redis://cache:6379",
-            "password": "***",
-            "api_token": "***",
-            "nested": ["client_secret": "***", "name": "kept", "secrets": ["a": "b"]],
-            "empty_password": nil,
-        ])
+        #expect(
+            SecretMasking.masked(value) == [
+                "url": "redis://user:***@cache:6379/0",
+                "plain": "redis://cache:6379",
+                "password": "***",
+                "api_token": "***",
+                "nested": ["client_secret": "***", "name": "kept", "secrets": ["a": "b"]],
+                "empty_password": nil,
+            ])
     }
 
     @Test func checkOutputMasksComponentOptions() throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"},
              "result_backend": {"type": "remote", "url": "redis://app:${PW}@db/1", "password": "${PW}"}}
-            """])
-        let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules,
-                                           registry: ComponentRegistryTests.userRegistry, environment: ["PW": "s3cret"])
+            """
+        ])
+        let system = try TaskiqSystem.load(
+            directory.path("taskiq.json"), modules: Fixtures.modules,
+            registry: ComponentRegistryTests.userRegistry, environment: ["PW": "s3cret"])
         let text = system.resolvedConfiguration.prettyPrinted
         #expect(!text.contains("s3cret"))
         #expect(text.contains(#""url": "redis://app:***@db/1""#))

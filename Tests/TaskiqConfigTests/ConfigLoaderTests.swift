@@ -1,6 +1,7 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 
 @Suite struct ExtendsTests {
@@ -16,13 +17,14 @@ import Taskiq
         let directory = try TemporaryConfigDirectory(files: [
             "base.json": Self.base,
             "env/child.json": """
-                {"extends": "../base.json",
-                 "middlewares": [{"type": "simple_retry", "default_retry_count": 9}],
-                 "worker": {"max_prefetch": 3}}
-                """,
+            {"extends": "../base.json",
+             "middlewares": [{"type": "simple_retry", "default_retry_count": 9}],
+             "worker": {"max_prefetch": 3}}
+            """,
         ])
-        let configuration = try TaskiqConfiguration.load(directory.path("env/child.json"), modules: Fixtures.modules,
-                                                         environment: [:])
+        let configuration = try TaskiqConfiguration.load(
+            directory.path("env/child.json"), modules: Fixtures.modules,
+            environment: [:])
         #expect(try configuration.broker.options[ComponentRegistry.InMemoryBrokerKeys().awaitInplace])
         #expect(configuration.middlewares.count == 1)
         #expect(try configuration.middlewares[0].options.int("default_retry_count") == 9)
@@ -58,8 +60,9 @@ import Taskiq
         #expect(dev.taskIDGenerator?.type.name == "uuid7")
         #expect(dev.worker.logLevel == .debug)
         #expect(dev.resultBackend?.type.name == "inmemory")
-        let prod = try TaskiqConfiguration.load(TestPaths.example("taskiq.prod.json"), modules: Fixtures.modules,
-                                                environment: ["TASKIQ_MAX_ASYNC_TASKS": "64"])
+        let prod = try TaskiqConfiguration.load(
+            TestPaths.example("taskiq.prod.json"), modules: Fixtures.modules,
+            environment: ["TASKIQ_MAX_ASYNC_TASKS": "64"])
         #expect(prod.worker.maxAsyncTasks == 64)
         #expect(prod.worker.logFormat == .json)
         #expect(prod.worker.syncTasksPoolSize == 8)
@@ -70,7 +73,7 @@ import Taskiq
 @Suite struct InterpolationTests {
     static func load(_ worker: String, environment: [String: String]) throws -> TaskiqConfiguration {
         let directory = try TemporaryConfigDirectory(files: [
-            "taskiq.json": #"{"broker": {"type": "inmemory"}, "worker": \#(worker)}"#,
+            "taskiq.json": #"{"broker": {"type": "inmemory"}, "worker": \#(worker)}"#
         ])
         return try TaskiqConfiguration.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: environment)
     }
@@ -85,8 +88,9 @@ import Taskiq
     }
 
     @Test func typedOptionsAcceptStringsThatParse() throws {
-        let configuration = try Self.load(#"{"workers": "${WORKERS:-1}", "shutdown_timeout": "${T}", "log_level": "${L}"}"#,
-                                          environment: ["T": "2.5", "L": "WARNING"])
+        let configuration = try Self.load(
+            #"{"workers": "${WORKERS:-1}", "shutdown_timeout": "${T}", "log_level": "${L}"}"#,
+            environment: ["T": "2.5", "L": "WARNING"])
         #expect(configuration.worker.workers == 1)
         #expect(configuration.worker.shutdownTimeout == .milliseconds(2500))
         #expect(configuration.worker.logLevel == .warning)
@@ -111,7 +115,10 @@ import Taskiq
         do {
             _ = try interpolation.apply(to: value, path: .root, file: "f.json")
         } catch {
-            #expect(error.description == "f.json: middlewares[0].url: environment variable 'REDIS_HOST' is not set and '${REDIS_HOST}' has no default; set it or write ${REDIS_HOST:-default}")
+            #expect(
+                error.description
+                    == "f.json: middlewares[0].url: environment variable 'REDIS_HOST' is not set and '${REDIS_HOST}' has no default; set it or write ${REDIS_HOST:-default}"
+            )
         }
     }
 }
@@ -132,8 +139,11 @@ import Taskiq
     @Test func commandLineOverridesAreNamedInErrors() throws {
         var document = try ConfigLoader(environment: [:]).load(TestPaths.example("taskiq.json"))
         document.override(section: "worker", key: "workers", with: "x", source: "--workers")
-        #expect(throws: ConfigError(.wrongType, file: "--workers", path: "worker.workers",
-                                    #"expected an integer in 1...1024, found string "x""#)) {
+        #expect(
+            throws: ConfigError(
+                .wrongType, file: "--workers", path: "worker.workers",
+                #"expected an integer in 1...1024, found string "x""#)
+        ) {
             try TaskiqConfiguration(document: document, modules: Fixtures.modules)
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
+import Taskiq
 import TaskiqTestSupport
 import Testing
-import Taskiq
+
 @testable import TaskiqConfig
 
 /// The generated configuration reference (`taskiq-run schema --format markdown`): current, complete, escaped.
@@ -12,9 +13,12 @@ import Taskiq
         let generated = ComponentRegistry.standard.configurationReference().split(separator: "\n", omittingEmptySubsequences: false)
         let isFresh = committed == generated
         // The first differing line, rather than two 36 kB strings.
-        let line = zip(committed, generated).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        let line =
+            zip(committed, generated).enumerated().first { $0.element.0 != $0.element.1 }?.offset
             ?? min(committed.count, generated.count)
-        #expect(isFresh, """
+        #expect(
+            isFresh,
+            """
             \(ComponentRegistry.referencePath) is stale from line \(line + 1) \
             (\(generated.indices.contains(line) ? generated[line] : "end of file")); regenerate it from the package root with:
               \(ComponentRegistry.referenceCommand)
@@ -71,14 +75,20 @@ import Taskiq
     /// A `|` in a user's description or default cannot add a column to the table.
     @Test func aPipeInADeclarationStaysInsideItsCell() throws {
         var registry = ComponentRegistry()
-        registry.register(middleware: "piped", summary: "Splits on | characters.", options: [
-            .string("separator", default: "|", description: "Joins fields: a|b, or `a|b` in code."),
-        ]) { _ in SimpleRetryMiddleware() }
+        registry.register(
+            middleware: "piped", summary: "Splits on | characters.",
+            options: [
+                .string("separator", default: "|", description: "Joins fields: a|b, or `a|b` in code.")
+            ]
+        ) { _ in SimpleRetryMiddleware() }
         let reference = registry.configurationReference()
         let pipedType = try #require(registry.type(.middleware, named: "piped"))
         let section = try #require(Self.section(of: pipedType, in: reference))
-        #expect(Self.cells(of: "separator", in: section) == ["`separator`", "string", "`\"\\|\"`", "",
-                                                             "Joins fields: a\\|b, or `a\\|b` in code."])
+        #expect(
+            Self.cells(of: "separator", in: section) == [
+                "`separator`", "string", "`\"\\|\"`", "",
+                "Joins fields: a\\|b, or `a\\|b` in code.",
+            ])
         #expect(section.contains("Splits on \\| characters."))
     }
 
@@ -94,7 +104,7 @@ import Taskiq
     /// The text under a type's `####` heading within its kind's `###` section, up to the next heading.
     static func section(of type: ComponentType, in reference: String) -> String? {
         guard let kind = reference.range(of: "\n### \(type.kind.referenceTitle)\n"),
-              let heading = reference.range(of: "\n#### `\(type.name)`\n", range: kind.upperBound..<reference.endIndex)
+            let heading = reference.range(of: "\n#### `\(type.name)`\n", range: kind.upperBound..<reference.endIndex)
         else { return nil }
         let rest = reference[heading.upperBound...]
         let end = rest.range(of: "\n###")?.lowerBound ?? rest.endIndex

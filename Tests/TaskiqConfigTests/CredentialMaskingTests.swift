@@ -1,6 +1,7 @@
-import Testing
 import Taskiq
 import TaskiqRedis
+import Testing
+
 @testable import TaskiqConfig
 
 /// Every credential form a URL can carry is masked, in `check`'s output and in the parser's errors.
@@ -16,12 +17,18 @@ import TaskiqRedis
         ("redis://:p#S8cret@h", "S8cret", "redis://:***@h"),
         ("redis://:p?S9cret@h/0", "S9cret", "redis://:***@h/0"),
         ("redis://u:a@b@S10cret@h", "S10cret", "redis://u:***@h"),
-        ("rediss://user:S11cret@h:6380/0?ca_file=/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=r.internal",
-         "S11cret", "rediss://user:***@h:6380/0?ca_file=/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=r.internal"),
-        ("rediss://:S12cret@h?ssl_cert_reqs=required&ssl_ca_certs=/ca.pem&ssl_keyfile=/k.pem&ssl_certfile=/c.pem",
-         "S12cret", "rediss://:***@h?ssl_cert_reqs=required&ssl_ca_certs=/ca.pem&ssl_keyfile=/k.pem&ssl_certfile=/c.pem"),
-        ("rediss://u:S13cret@h?ssl_password=S13cret&insecure_skip_verify=true",
-         "S13cret", "rediss://u:***@h?ssl_password=***&insecure_skip_verify=true"),
+        (
+            "rediss://user:S11cret@h:6380/0?ca_file=/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=r.internal",
+            "S11cret", "rediss://user:***@h:6380/0?ca_file=/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=r.internal"
+        ),
+        (
+            "rediss://:S12cret@h?ssl_cert_reqs=required&ssl_ca_certs=/ca.pem&ssl_keyfile=/k.pem&ssl_certfile=/c.pem",
+            "S12cret", "rediss://:***@h?ssl_cert_reqs=required&ssl_ca_certs=/ca.pem&ssl_keyfile=/k.pem&ssl_certfile=/c.pem"
+        ),
+        (
+            "rediss://u:S13cret@h?ssl_password=S13cret&insecure_skip_verify=true",
+            "S13cret", "rediss://u:***@h?ssl_password=***&insecure_skip_verify=true"
+        ),
     ]
 
     @Test(arguments: 0..<forms.count)

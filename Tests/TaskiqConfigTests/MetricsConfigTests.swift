@@ -1,6 +1,7 @@
 import Foundation
 import TaskiqTestSupport
 import Testing
+
 @testable import TaskiqConfig
 
 /// The `metrics` section: absent means no endpoint, present defaults to loopback port 9000, and
@@ -9,7 +10,7 @@ import Testing
     static func load(_ metrics: String?) throws -> TaskiqConfiguration {
         let section = metrics.map { #", "metrics": \#($0)"# } ?? ""
         let directory = try TemporaryConfigDirectory(files: [
-            "taskiq.json": #"{"broker": {"type": "inmemory"}\#(section)}"#,
+            "taskiq.json": #"{"broker": {"type": "inmemory"}\#(section)}"#
         ])
         return try TaskiqConfiguration.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: [:])
     }

@@ -1,5 +1,6 @@
-import Testing
 import Taskiq
+import Testing
+
 @testable import TaskiqConfig
 
 @Suite struct ModulePatternTests {

@@ -1,6 +1,7 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 
 /// Task modules made afresh for each test: a definition's binding is shared by all its copies,
@@ -70,15 +71,15 @@ struct RoutingModules {
         #expect(tasks.report.broker === fast)
         #expect(main.registeredTaskNames == ["math.add"])
         #expect(fast.registeredTaskNames == ["billing.invoice", "billing.report"])
-        #expect(system.tasks.map { "\($0.name)@\($0.broker)" } ==
-            ["billing.invoice@fast", "billing.report@fast", "math.add@default"])
+        #expect(system.tasks.map { "\($0.name)@\($0.broker)" } == ["billing.invoice@fast", "billing.report@fast", "math.add@default"])
         #expect(system.broker(forTask: "billing.report") === fast)
         #expect(system.configuration.brokerName(forModule: "math") == "default")
         #expect(system.configuration.route(forModule: "billing.invoices")?.pattern == "billing.*")
     }
 
     @Test func eachBrokerGetsItsOwnInstancesOfTheSharedComponents() throws {
-        let system = try Self.load("""
+        let system = try Self.load(
+            """
             {"broker": {"type": "inmemory"},
              "brokers": {"fast": {"type": "inmemory"}, "quiet": {"type": "inmemory", "result_backend": {"type": "dummy"}}},
              "result_backend": {"type": "inmemory", "max_stored_results": 7},
@@ -99,7 +100,8 @@ struct RoutingModules {
 
     @Test func theFirstMatchingRouteWinsAndDefaultNamesTheMainBroker() throws {
         let tasks = RoutingModules()
-        let system = try Self.load("""
+        let system = try Self.load(
+            """
             {"broker": {"type": "inmemory"}, "brokers": {"fast": {"type": "inmemory"}},
              "tasks": {"routes": {"billing.reports": "default", "billing.*": "fast"}}}
             """, modules: tasks)
@@ -135,7 +137,8 @@ struct RoutingModules {
     }
 
     @Test func theResolvedConfigurationShowsBrokersAndRoutes() throws {
-        let system = try Self.load("""
+        let system = try Self.load(
+            """
             {"broker": {"type": "inmemory"},
              "brokers": {"fast": {"type": "inmemory", "result_backend": {"type": "dummy"}}},
              "tasks": {"routes": {"billing.*": "fast"}}}
@@ -148,21 +151,25 @@ struct RoutingModules {
     @Test func checkAndTasksShowTheBrokerOfEachModule() throws {
         let system = try Self.load(Self.twoBrokers, modules: RoutingModules())
         let report = CheckCommand.report(system)
-        #expect(report.contains("""
-            tasks:
-              math (broker: default)
-                math.add(a: Int, b: Int) -> Int
-              billing.invoices (broker: fast, route "billing.*")
-                billing.invoice(order: Int) -> String
-              billing.reports (broker: fast, route "billing.*")
-                billing.report() -> String
+        #expect(
+            report.contains(
+                """
+                tasks:
+                  math (broker: default)
+                    math.add(a: Int, b: Int) -> Int
+                  billing.invoices (broker: fast, route "billing.*")
+                    billing.invoice(order: Int) -> String
+                  billing.reports (broker: fast, route "billing.*")
+                    billing.report() -> String
 
-            """))
-        #expect(TasksCommand.listing(system).hasPrefix("""
-            math (broker: default)
-              math.add(a: Int, b: Int) -> Int
-            billing.invoices (broker: fast, route "billing.*")
-            """))
+                """))
+        #expect(
+            TasksCommand.listing(system).hasPrefix(
+                """
+                math (broker: default)
+                  math.add(a: Int, b: Int) -> Int
+                billing.invoices (broker: fast, route "billing.*")
+                """))
     }
 
     @Test func workerOnAnUnknownBrokerExitsTwo() async throws {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Taskiq
+import Testing
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
 
@@ -73,10 +74,12 @@ struct SVGChartTests {
     }
 
     @Test func pointsLandInsideThePlotAreaInOrder() throws {
-        let chart = SVGChart(title: "t", xLabel: "x", yLabel: "y", series: [
-            .init(name: "a", points: [(3, 30), (1, 10), (2, 20)]),
-            .init(name: "b", points: [(1, 5), (3, 5)], dashed: true),
-        ])
+        let chart = SVGChart(
+            title: "t", xLabel: "x", yLabel: "y",
+            series: [
+                .init(name: "a", points: [(3, 30), (1, 10), (2, 20)]),
+                .init(name: "b", points: [(1, 5), (3, 5)], dashed: true),
+            ])
         let svg = Self.single(chart)
         _ = try Self.elements(of: svg)
         let points = Self.circles(in: svg)
@@ -90,9 +93,11 @@ struct SVGChartTests {
     }
 
     @Test func logAxesSpaceEqualRatiosEqually() throws {
-        let chart = SVGChart(title: "payload", xLabel: "bytes", yLabel: "tasks/s", xScale: .log, yScale: .log, series: [
-            .init(name: "s", points: [(100, 1000), (10_000, 100), (1_000_000, 10)]),
-        ])
+        let chart = SVGChart(
+            title: "payload", xLabel: "bytes", yLabel: "tasks/s", xScale: .log, yScale: .log,
+            series: [
+                .init(name: "s", points: [(100, 1000), (10_000, 100), (1_000_000, 10)])
+            ])
         let svg = Self.single(chart)
         _ = try Self.elements(of: svg)
         let points = Self.circles(in: svg)
@@ -104,9 +109,11 @@ struct SVGChartTests {
     }
 
     @Test func labelsAreEscaped() throws {
-        let chart = SVGChart(title: "A<B & \"C\" 'd'", xLabel: "x > y", yLabel: "</text>", series: [
-            .init(name: "S&P <500>", points: [(1, 1)]),
-        ])
+        let chart = SVGChart(
+            title: "A<B & \"C\" 'd'", xLabel: "x > y", yLabel: "</text>",
+            series: [
+                .init(name: "S&P <500>", points: [(1, 1)])
+            ])
         let svg = Self.single(chart)
         _ = try Self.elements(of: svg)
         #expect(svg.contains("A&lt;B &amp; &quot;C&quot; &apos;d&apos;"))
@@ -139,12 +146,13 @@ struct SVGChartTests {
     @Test func nonFiniteAndNonPositiveOnLogArePointsLeftOut() throws {
         let points: [(x: Double, y: Double)] = [(.nan, 1), (1, .infinity), (-.infinity, 2), (2, 3), (4, 0), (-1, 5), (8, 9)]
         let linear = SVGChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "s", points: points)])
-        #expect(Self.circles(in: Self.single(linear)).count == 4)    // (2,3) (4,0) (-1,5) (8,9)
-        let log = SVGChart(title: "t", xLabel: "x", yLabel: "y", xScale: .log, yScale: .log,
-                           series: [.init(name: "s", points: points)])
+        #expect(Self.circles(in: Self.single(linear)).count == 4)  // (2,3) (4,0) (-1,5) (8,9)
+        let log = SVGChart(
+            title: "t", xLabel: "x", yLabel: "y", xScale: .log, yScale: .log,
+            series: [.init(name: "s", points: points)])
         let svg = Self.single(log)
         _ = try Self.elements(of: svg)
-        #expect(Self.circles(in: svg).count == 2)    // (2,3) (8,9)
+        #expect(Self.circles(in: svg).count == 2)  // (2,3) (8,9)
         #expect(!svg.contains("nan") && !svg.contains("inf"))
     }
 
@@ -159,7 +167,8 @@ struct SVGChartTests {
     }
 
     @Test func resultFilesGiveChartsAndSkipUnmeasuredPoints() throws {
-        let document = try JSONParser().parse("""
+        let document = try JSONParser().parse(
+            """
             {"sweep": "payload", "charts": [{"title": "T", "x_label": "X", "y_label": "Y", "x_scale": "log",
              "series": [{"name": "Swift", "color": 1, "points": [[100, 5], [1000, null], [10000, 7.5]]},
                         {"name": "Python", "dashed": true, "points": []}]}]}

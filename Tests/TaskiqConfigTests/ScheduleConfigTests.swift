@@ -1,17 +1,21 @@
 import Foundation
-import TaskiqTestSupport
 import Synchronization
-import Testing
 import Taskiq
-@testable import TaskiqConfig
 import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
 
 /// Schedules from the file and from task labels, assembled into schedulers.
 @Suite struct ScheduleConfigTests {
-    static let labelled = TaskDefinition("reports.daily", labels: [
-        "schedule": [["cron": "30 2 * * *", "cron_offset": "Europe/Berlin", "schedule_id": "nightly"]],
-        "priority": 2,
-    ]) { () async throws -> Void in }
+    static let labelled = TaskDefinition(
+        "reports.daily",
+        labels: [
+            "schedule": [["cron": "30 2 * * *", "cron_offset": "Europe/Berlin", "schedule_id": "nightly"]],
+            "priority": 2,
+        ]
+    ) { () async throws -> Void in }
     static let reports = TaskModule("reports", tasks: [labelled])
 
     static func system(_ json: String, modules: [TaskModule] = Fixtures.modules) throws -> TaskiqSystem {
@@ -23,7 +27,8 @@ import TaskiqExamples
     static let now = Date(timeIntervalSince1970: 1_893_456_010)
 
     @Test func configuredSchedulesGetTheirFirstFireTimes() async throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"broker": {"type": "inmemory"},
              "schedules": [
                {"task": "examples.heartbeat", "interval": 5},
@@ -37,10 +42,10 @@ import TaskiqExamples
         #expect(summaries.map(\.origin) == ["schedules[0]", "schedules[1]", "schedules[2]", "schedules[3]"])
         #expect(summaries.allSatisfy { $0.broker == "default" })
         let first = summaries.map(\.firstFireTime)
-        #expect(first[0] == Self.now)                                              // an interval fires at start
-        #expect(first[1] == Date(timeIntervalSince1970: 1_893_456_900))            // 00:15 UTC (01:15 in Berlin)
-        #expect(first[2] == Date(timeIntervalSince1970: 1_906_545_600))            // the one-off time
-        #expect(first[3] == Date(timeIntervalSince1970: 1_893_535_200))            // 22:00 UTC is midnight at +02:00
+        #expect(first[0] == Self.now)  // an interval fires at start
+        #expect(first[1] == Date(timeIntervalSince1970: 1_893_456_900))  // 00:15 UTC (01:15 in Berlin)
+        #expect(first[2] == Date(timeIntervalSince1970: 1_906_545_600))  // the one-off time
+        #expect(first[3] == Date(timeIntervalSince1970: 1_893_535_200))  // 22:00 UTC is midnight at +02:00
         #expect(summaries[2].schedule.scheduleID == "hello")
         #expect(summaries[2].schedule.kwargs == ["value": "hi"])
         #expect(summaries[3].schedule.taskID == "fixed")
@@ -56,7 +61,8 @@ import TaskiqExamples
     }
 
     @Test func labelSchedulesAreMergedWithTheConfiguredOnes() async throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"broker": {"type": "inmemory"}, "tasks": {"modules": ["examples", "reports"]},
              "schedules": [{"task": "reports.daily", "interval": 60, "labels": {"priority": 5, "source": "config"}}]}
             """, modules: Fixtures.modules + [Self.reports])
@@ -71,7 +77,8 @@ import TaskiqExamples
     }
 
     @Test func routedTasksAreScheduledThroughTheirBroker() async throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"broker": {"type": "inmemory"}, "brokers": {"side": {"type": "inmemory"}},
              "tasks": {"modules": ["examples", "reports"], "routes": {"reports": "side"}},
              "schedules": [{"task": "examples.heartbeat", "interval": 5}]}
@@ -84,7 +91,8 @@ import TaskiqExamples
     }
 
     @Test func dynamicSchedulesGoToTheSchedulerOfTheirTasksBroker() async throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"broker": {"type": "inmemory"}, "brokers": {"side": {"type": "inmemory"}},
              "tasks": {"modules": ["examples", "reports"], "routes": {"reports": "side"}},
              "schedules": [{"task": "examples.heartbeat", "interval": 5}]}
@@ -94,8 +102,9 @@ import TaskiqExamples
             try await system.scheduleSource.add(Schedule(task: task, trigger: .interval(seconds: 60), scheduleID: task))
         }
         func routed(_ name: String) async throws -> [String] {
-            let source = RoutedScheduleSource(source: system.scheduleSource, broker: try #require(system.broker(named: name)),
-                                              isMain: name == "default", allBrokers: system.brokers)
+            let source = RoutedScheduleSource(
+                source: system.scheduleSource, broker: try #require(system.broker(named: name)),
+                isMain: name == "default", allBrokers: system.brokers)
             return try await source.schedules().map(\.scheduleID)
         }
         #expect(try await routed("default") == ["examples.add", "python.only"], "unknown tasks go through the main broker")
@@ -117,10 +126,12 @@ import TaskiqExamples
         #expect(defaults.catchUp == .skip)
         #expect(defaults.refreshInterval == .seconds(60))
         #expect(defaults.lease == nil && defaults.stateStore == nil)
-        let set = try Self.system("""
+        let set = try Self.system(
+            """
             {"broker": {"type": "inmemory"},
              "scheduler": {"catch_up": "run_once", "refresh_interval": 2.5, "lease": {"type": "local"}, "state_store": {"type": "inmemory"}}}
-            """).configuration.scheduler
+            """
+        ).configuration.scheduler
         #expect(set.catchUp == .runOnce)
         #expect(set.refreshInterval == .milliseconds(2500))
         #expect(set.lease?.type.name == "local")
@@ -136,17 +147,21 @@ import TaskiqExamples
         var registry = ComponentRegistry.standard
         final class Count: Sendable { let value = Mutex(0) }
         let made = Count()
-        registry.register(schedulerLease: "shared", options: [.string("url", default: nil, required: true, description: "Where.")]) { options in
+        registry.register(schedulerLease: "shared", options: [.string("url", default: nil, required: true, description: "Where.")]) {
+            options in
             _ = try options.string("url")
             made.value.withLock { $0 += 1 }
             return Counting()
         }
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "scheduler": {"lease": {"type": "shared", "url": "redis://x"}},
              "schedules": [{"task": "examples.heartbeat", "interval": 5}]}
-            """])
-        let system = try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, registry: registry,
-                                           environment: [:])
+            """
+        ])
+        let system = try TaskiqSystem.load(
+            directory.path("taskiq.json"), modules: Fixtures.modules, registry: registry,
+            environment: [:])
         #expect(try system.makeSchedulers().count == 1)
         #expect(made.value.withLock { $0 } == 1)
         let schema = registry.jsonSchema().objectValue?["$defs"]?.objectValue

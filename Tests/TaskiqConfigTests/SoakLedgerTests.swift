@@ -1,7 +1,8 @@
 import Foundation
+import Taskiq
 import TaskiqTestSupport
 import Testing
-import Taskiq
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
 

@@ -1,6 +1,7 @@
 import Foundation
 import Taskiq
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,10 @@ package final class DashboardServer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
         let process = Process()
         process.executableURL = PythonPeer.python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_dashboard", "granian"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)",
+            "taskiq_dashboard", "granian",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -52,7 +56,8 @@ package final class DashboardServer: Sendable {
     package static var shouldRun: Bool { isInstalled || PythonPeer.isCI }
 
     /// Why dashboard tests were skipped.
-    package static let skipMessage: Comment = "taskiq-dashboard is not installed in .venv; run scripts/install-peers.sh to run the dashboard tests"
+    package static let skipMessage: Comment =
+        "taskiq-dashboard is not installed in .venv; run scripts/install-peers.sh to run the dashboard tests"
 
     private init(port: UInt16, token: String, directory: URL, process: Process) {
         self.port = port
@@ -76,7 +81,9 @@ package final class DashboardServer: Sendable {
             process.executableURL = PythonPeer.python
             // The test process blocks signals and Foundation's Process passes its mask on:
             // unblock them, and leave when the test process is gone, before running the server.
-            process.arguments = ["-c", """
+            process.arguments = [
+                "-c",
+                """
                 import os, signal, threading, time, runpy
                 signal.pthread_sigmask(signal.SIG_SETMASK, [])
                 os.nice(10)  # a peer, not the system under test: never starve the workers and servers
@@ -87,7 +94,8 @@ package final class DashboardServer: Sendable {
                     os._exit(0)
                 threading.Thread(target=watch, daemon=True).start()
                 runpy.run_module("taskiq_dashboard.api", run_name="__main__", alter_sys=True)
-                """]
+                """,
+            ]
             process.currentDirectoryURL = directory
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TASKIQ_DASHBOARD__") }
             environment["TASKIQ_DASHBOARD__API__ADDRESS"] = "127.0.0.1"

@@ -1,13 +1,14 @@
 import Foundation
-import Testing
 import Taskiq
+import Testing
 
 /// A letter whose fields are all set, with bytes that are not UTF-8.
 package func sampleLetter(_ n: Int, reason: DeadLetter.Reason = .unknownTask) -> DeadLetter {
-    DeadLetter(reason: reason, message: "letter \(n)", data: [0xFF, 0x00, UInt8(n)], taskName: "t\(n)", taskID: "id\(n)",
-               broker: "default", queue: "taskiq", originalID: "1-\(n)", deliveries: n,
-               timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)),
-               error: TaskError(name: "ValueError", arguments: [.string("bad \(n)")], module: "builtins"))
+    DeadLetter(
+        reason: reason, message: "letter \(n)", data: [0xFF, 0x00, UInt8(n)], taskName: "t\(n)", taskID: "id\(n)",
+        broker: "default", queue: "taskiq", originalID: "1-\(n)", deliveries: n,
+        timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)),
+        error: TaskError(name: "ValueError", arguments: [.string("bad \(n)")], module: "builtins"))
 }
 
 /// What every `DeadLetterQueue` must do, run against each implementation by its own tests.

@@ -87,7 +87,8 @@ package final class ManualClock: SchedulerClock {
         while true {
             let step = state.withLock { state -> (Sleeper, Int)? in
                 guard let index = state.sleepers.indices.min(by: { state.sleepers[$0].deadline < state.sleepers[$1].deadline }),
-                      state.sleepers[index].deadline <= target else {
+                    state.sleepers[index].deadline <= target
+                else {
                     if target > state.now { state.now = target }
                     return nil
                 }

@@ -46,8 +46,10 @@ package final class NATSCluster: Sendable {
 
     /// Starts a cluster, runs `body`, then stops every node and removes their directories whether
     /// `body` throws or not.
-    package static func with<T: Sendable>(size: Int = 3, arguments: [String] = [],
-                                          _ body: (NATSCluster) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(
+        size: Int = 3, arguments: [String] = [],
+        _ body: (NATSCluster) async throws -> T
+    ) async throws -> T {
         let cluster = try await start(size: size, arguments: arguments)
         do {
             let result = try await body(cluster)
@@ -62,19 +64,24 @@ package final class NATSCluster: Sendable {
     /// Starts `size` nodes at once and waits until JetStream has a meta leader that every node
     /// agrees on. Call ``remove()`` when done.
     /// - Parameter arguments: More `nats-server` arguments for every node.
-    package static func start(size: Int = 3, name: String = "taskiq", arguments: [String] = [],
-                              timeout: Duration = .seconds(90)) async throws -> NATSCluster {
+    package static func start(
+        size: Int = 3, name: String = "taskiq", arguments: [String] = [],
+        timeout: Duration = .seconds(90)
+    ) async throws -> NATSCluster {
         guard NATSServer.executable != nil else { throw NATSServer.StartError(description: "\(NATSServer.skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
             let routePorts = (0..<size).map { _ in Int(freeLoopbackPort()) }
             var nodes: [NATSServer] = []
             for index in 0..<size {
-                nodes.append(NATSServer(
-                    port: Int(freeLoopbackPort()), monitoringPort: Int(freeLoopbackPort()), authentication: .none, tls: nil,
-                    jetStream: true, serverName: "n\(index + 1)",
-                    cluster: .init(name: name, port: routePorts[index], routes: routePorts.enumerated().filter { $0.offset != index }.map(\.element)),
-                    arguments: arguments, directory: try NATSServer.makeDirectory("taskiq-nats-n\(index + 1)")))
+                nodes.append(
+                    NATSServer(
+                        port: Int(freeLoopbackPort()), monitoringPort: Int(freeLoopbackPort()), authentication: .none, tls: nil,
+                        jetStream: true, serverName: "n\(index + 1)",
+                        cluster: .init(
+                            name: name, port: routePorts[index],
+                            routes: routePorts.enumerated().filter { $0.offset != index }.map(\.element)),
+                        arguments: arguments, directory: try NATSServer.makeDirectory("taskiq-nats-n\(index + 1)")))
             }
             let cluster = NATSCluster(nodes: nodes, name: name)
             do {
@@ -122,16 +129,18 @@ package final class NATSCluster: Sendable {
             reports = reportedMetaLeaders()
             let named = Set(reports.values)
             if !reports.isEmpty, named.count == 1, let leader = named.first ?? nil,
-               let node = node(named: leader), node.isRunning {
+                let node = node(named: leader), node.isRunning
+            {
                 return node
             }
             try await Task.sleep(for: .milliseconds(100))  // a poll interval against a deadline, not a synchronisation
         }
-        throw NATSServer.StartError(description: """
-            NATS cluster \(name) had no agreed JetStream meta leader within \(timeout); /jsz leaders by node: \
-            \(reports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "none")" }.joined(separator: ", "))
-            \(logs)
-            """)
+        throw NATSServer.StartError(
+            description: """
+                NATS cluster \(name) had no agreed JetStream meta leader within \(timeout); /jsz leaders by node: \
+                \(reports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "none")" }.joined(separator: ", "))
+                \(logs)
+                """)
     }
 
     /// Stops every node (SIGTERM, then waits); their ports and directories stay for restarts.

@@ -31,7 +31,8 @@ extension NATSServer {
         defer { connection.close() }
         let line = try readLine(connection, deadline: deadline)
         guard line.hasPrefix("INFO "),
-              let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(5).utf8)) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(5).utf8)) as? [String: Any]
+        else {
             throw StartError(description: "port \(port) sent \"\(line.prefix(200))\", expected an INFO line")
         }
         return object
@@ -72,8 +73,10 @@ extension NATSServer {
     }
 
     /// Appends what arrives before `deadline`; `false` at the end of the stream.
-    private static func receive(_ connection: TCPConnection, into bytes: inout [UInt8], deadline: ContinuousClock.Instant,
-                                what: String) throws -> Bool {
+    private static func receive(
+        _ connection: TCPConnection, into bytes: inout [UInt8], deadline: ContinuousClock.Instant,
+        what: String
+    ) throws -> Bool {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero, connection.waitReadable(timeout: remaining) else {
             throw StartError(description: "\(what): nothing arrived in time")

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import Taskiq
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,7 +107,8 @@ package final class NATSServer: Sendable {
     /// The `nats-server` executable, if installed (Debian puts it in `/usr/sbin`).
     package static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let candidates = path.split(separator: ":").map { "\($0)/nats-server" }
+        let candidates =
+            path.split(separator: ":").map { "\($0)/nats-server" }
             + ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
@@ -115,17 +117,22 @@ package final class NATSServer: Sendable {
     package static let shouldRun = executable != nil || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Why NATS tests were skipped.
-    package static let skipMessage: Comment = "nats-server is not installed; run scripts/install-peers.sh (apt-get install nats-server) to run the NATS tests"
+    package static let skipMessage: Comment =
+        "nats-server is not installed; run scripts/install-peers.sh (apt-get install nats-server) to run the NATS tests"
 
     /// Whether NATS TLS tests run: `nats-server` and `openssl` are installed, or `CI` is set.
-    package static let tlsShouldRun = (executable != nil && TLSCertificates.executable != nil)
+    package static let tlsShouldRun =
+        (executable != nil && TLSCertificates.executable != nil)
         || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Why NATS TLS tests were skipped.
-    package static let tlsSkipMessage: Comment = "nats-server or openssl is not installed; run scripts/install-peers.sh to run the NATS TLS tests"
+    package static let tlsSkipMessage: Comment =
+        "nats-server or openssl is not installed; run scripts/install-peers.sh to run the NATS TLS tests"
 
-    init(port: Int, monitoringPort: Int?, authentication: Authentication, tls: TLS?, jetStream: Bool,
-         serverName: String?, cluster: ClusterMembership?, arguments: [String], directory: URL) {
+    init(
+        port: Int, monitoringPort: Int?, authentication: Authentication, tls: TLS?, jetStream: Bool,
+        serverName: String?, cluster: ClusterMembership?, arguments: [String], directory: URL
+    ) {
         self.port = port
         self.monitoringPort = monitoringPort
         self.authentication = authentication
@@ -179,11 +186,14 @@ package final class NATSServer: Sendable {
 
     /// Starts a server, runs `body`, then stops it and removes its directory whether `body`
     /// throws or not.
-    package static func with<T: Sendable>(authentication: Authentication = .none, tls: TLS? = nil,
-                                          monitoring: Bool = false, jetStream: Bool = true, arguments: [String] = [],
-                                          _ body: (NATSServer) async throws -> T) async throws -> T {
-        let server = try await start(authentication: authentication, tls: tls, monitoring: monitoring,
-                                     jetStream: jetStream, arguments: arguments)
+    package static func with<T: Sendable>(
+        authentication: Authentication = .none, tls: TLS? = nil,
+        monitoring: Bool = false, jetStream: Bool = true, arguments: [String] = [],
+        _ body: (NATSServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(
+            authentication: authentication, tls: tls, monitoring: monitoring,
+            jetStream: jetStream, arguments: arguments)
         do {
             let result = try await body(server)
             await server.remove()
@@ -199,14 +209,17 @@ package final class NATSServer: Sendable {
     ///   - monitoring: Also serves HTTP monitoring on ``monitoringPort``.
     ///   - jetStream: Turns JetStream on, with its store in ``storeDirectory``.
     ///   - arguments: More `nats-server` arguments, after the helper's own.
-    package static func start(authentication: Authentication = .none, tls: TLS? = nil, monitoring: Bool = false,
-                              jetStream: Bool = true, arguments: [String] = []) async throws -> NATSServer {
+    package static func start(
+        authentication: Authentication = .none, tls: TLS? = nil, monitoring: Bool = false,
+        jetStream: Bool = true, arguments: [String] = []
+    ) async throws -> NATSServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
-            let server = NATSServer(port: Int(freeLoopbackPort()), monitoringPort: monitoring ? Int(freeLoopbackPort()) : nil,
-                                    authentication: authentication, tls: tls, jetStream: jetStream, serverName: nil,
-                                    cluster: nil, arguments: arguments, directory: try makeDirectory("taskiq-nats"))
+            let server = NATSServer(
+                port: Int(freeLoopbackPort()), monitoringPort: monitoring ? Int(freeLoopbackPort()) : nil,
+                authentication: authentication, tls: tls, jetStream: jetStream, serverName: nil,
+                cluster: nil, arguments: arguments, directory: try makeDirectory("taskiq-nats"))
             do {
                 try await server.launch()
                 return server
@@ -240,20 +253,24 @@ package final class NATSServer: Sendable {
     /// Freezes the server (SIGSTOP) and waits until every thread of it stopped: its sockets stay
     /// open and the kernel still accepts connections, but it answers nothing until ``resume()``.
     package func pause() async {
-        guard let pid = state.withLock({ running -> pid_t? in
-            running?.paused = true
-            return running?.pid
-        }) else { return }
+        guard
+            let pid = state.withLock({ running -> pid_t? in
+                running?.paused = true
+                return running?.pid
+            })
+        else { return }
         Glibc.kill(pid, SIGSTOP)
         await Self.waitForThreads(of: pid, stopped: true)
     }
 
     /// Lets a paused server run again (SIGCONT) and waits until its threads run.
     package func resume() async {
-        guard let pid = state.withLock({ running -> pid_t? in
-            running?.paused = false
-            return running?.pid
-        }) else { return }
+        guard
+            let pid = state.withLock({ running -> pid_t? in
+                running?.paused = false
+                return running?.pid
+            })
+        else { return }
         Glibc.kill(pid, SIGCONT)
         await Self.waitForThreads(of: pid, stopped: false)
     }
@@ -306,12 +323,15 @@ package final class NATSServer: Sendable {
             try await Task.sleep(for: .milliseconds(20))  // a poll interval against a deadline, not a synchronisation
         }
         await end(with: SIGKILL)
-        throw StartError(description: "nats-server on port \(port) did not send INFO within \(timeout) (\(lastProblem)):\n\(log.suffix(2000))")
+        throw StartError(
+            description: "nats-server on port \(port) did not send INFO within \(timeout) (\(lastProblem)):\n\(log.suffix(2000))")
     }
 
     private var launchArguments: [String] {
-        var arguments = ["-a", "127.0.0.1", "-p", String(port), "-l", logFile.path,
-                         "-P", directory.appendingPathComponent("nats.pid").path]
+        var arguments = [
+            "-a", "127.0.0.1", "-p", String(port), "-l", logFile.path,
+            "-P", directory.appendingPathComponent("nats.pid").path,
+        ]
         if jetStream { arguments += ["-js", "-sd", storeDirectory.path] }
         if let monitoringPort { arguments += ["-m", String(monitoringPort)] }
         if let serverName { arguments += ["--server_name", serverName] }
@@ -325,14 +345,21 @@ package final class NATSServer: Sendable {
             if tls.requireClientCertificate { arguments += ["--tlsverify", "--tlscacert", tls.caFile] }
         }
         if let cluster {
-            arguments += ["--cluster_name", cluster.name, "--cluster", "nats://127.0.0.1:\(cluster.port)",
-                          "--routes", cluster.routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")]
+            arguments += [
+                "--cluster_name", cluster.name, "--cluster", "nats://127.0.0.1:\(cluster.port)",
+                "--routes", cluster.routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ","),
+            ]
         }
         return arguments + self.arguments
     }
 
     private func end(with signal: Int32) async {
-        guard let running = state.withLock({ state -> Running? in defer { state = nil }; return state }) else { return }
+        guard
+            let running = state.withLock({ state -> Running? in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         Glibc.kill(running.pid, signal)
         Glibc.kill(running.pid, SIGCONT)  // a paused process acts on SIGTERM only once continued
         if !(await running.exit.wait(timeout: 10)) {

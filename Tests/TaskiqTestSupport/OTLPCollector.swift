@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +80,12 @@ package final class OTLPCollector: Sendable {
 
     private func serve(_ client: Int32) {
         // Forgotten and closed under the lock, so close() never shuts down a number reused since.
-        defer { connections.withLock { $0.removeAll { $0 == client }; Glibc.close(client) } }
+        defer {
+            connections.withLock {
+                $0.removeAll { $0 == client }
+                Glibc.close(client)
+            }
+        }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {

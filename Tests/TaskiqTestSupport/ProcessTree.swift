@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Kills `pid` and every process below it with SIGKILL, the parent first so that it cannot
 /// start replacements.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,9 @@ import Glibc
 package final class PrometheusServer: Sendable {
     /// The executable, `/usr/bin/prometheus` or the first `prometheus` on `PATH`.
     package static let executable: String? = {
-        let candidates = ["/usr/bin/prometheus"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        let candidates =
+            ["/usr/bin/prometheus"]
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "")
             .split(separator: ":").map { "\($0)/prometheus" }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
@@ -45,7 +48,8 @@ package final class PrometheusServer: Sendable {
         guard let executable else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-prometheus-\(UUID().uuidString.prefix(8))")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "taskiq-prometheus-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let targetList = targets.map { "'\($0)'" }.joined(separator: ", ")
             let configuration = """
@@ -89,12 +93,14 @@ package final class PrometheusServer: Sendable {
             throw StartError(description: "prometheus query \(expression) failed")
         }
         guard let object = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any],
-              let data = object["data"] as? [String: Any], let results = data["result"] as? [[String: Any]] else {
+            let data = object["data"] as? [String: Any], let results = data["result"] as? [[String: Any]]
+        else {
             throw StartError(description: "unexpected answer to \(expression): \(response.body)")
         }
         return results.compactMap { entry in
             guard let metric = entry["metric"] as? [String: String], let value = entry["value"] as? [Any],
-                  value.count == 2, let text = value[1] as? String, let number = Double(text) else { return nil }
+                value.count == 2, let text = value[1] as? String, let number = Double(text)
+            else { return nil }
             return (metric, number)
         }
     }

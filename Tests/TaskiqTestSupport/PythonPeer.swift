@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Taskiq
+import Testing
 
 /// A Python peer script run as a child process, read line by line.
 ///
@@ -20,7 +20,9 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "zmq"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "zmq",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -33,7 +35,10 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_aio_pika"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)",
+            "taskiq_aio_pika",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -49,7 +54,9 @@ package final class PythonPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_nats"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_nats",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -61,7 +68,8 @@ package final class PythonPeer: Sendable {
     package static var shouldRunTaskiqNATS: Bool { (hasTaskiqNATS && NATSServer.executable != nil) || isCI }
 
     /// Why the NATS interop tests were skipped.
-    package static let taskiqNATSSkipMessage: Comment = "Python taskiq-nats or nats-server is not installed; run scripts/install-peers.sh to run the NATS interop tests"
+    package static let taskiqNATSSkipMessage: Comment =
+        "Python taskiq-nats or nats-server is not installed; run scripts/install-peers.sh to run the NATS interop tests"
 
     /// Runs the interop test unless the peer is missing outside CI (then it is skipped).
     package static var shouldRun: Bool { hasPyzmq || isCI }

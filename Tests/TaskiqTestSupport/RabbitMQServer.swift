@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import Taskiq
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,14 +62,17 @@ package final class RabbitMQServer: Sendable {
     package static let shouldRun = isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Whether RabbitMQ TLS tests run: the server and `openssl` are installed, or `CI` is set.
-    package static let tlsShouldRun = (isInstalled && TLSCertificates.executable != nil)
+    package static let tlsShouldRun =
+        (isInstalled && TLSCertificates.executable != nil)
         || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Why RabbitMQ TLS tests were skipped.
-    package static let tlsSkipMessage: Comment = "rabbitmq-server or openssl is not installed; run scripts/install-peers.sh to run the RabbitMQ TLS tests"
+    package static let tlsSkipMessage: Comment =
+        "rabbitmq-server or openssl is not installed; run scripts/install-peers.sh to run the RabbitMQ TLS tests"
 
     /// Why RabbitMQ tests were skipped.
-    package static let skipMessage: Comment = "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
+    package static let skipMessage: Comment =
+        "rabbitmq-server is not installed; run scripts/install-peers.sh (apt-get install rabbitmq-server) to run the RabbitMQ tests"
 
     /// Erlang flags that stop idle schedulers from busy-waiting (they spin by default).
     static let quietSchedulers = "+sbwt none +sbwtdcpu none +sbwtdio none"
@@ -82,8 +86,10 @@ package final class RabbitMQServer: Sendable {
     private let processGroup = Atomic<Int32>(0)
     private let environment: [String: String]
 
-    private init(port: Int, managementPort: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String,
-                 directory: URL, environment: [String: String]) {
+    private init(
+        port: Int, managementPort: Int, tlsPort: Int?, certificates: TLSCertificates?, nodeName: String,
+        directory: URL, environment: [String: String]
+    ) {
         self.port = port
         self.managementPort = managementPort
         self.tlsPort = tlsPort
@@ -173,8 +179,9 @@ package final class RabbitMQServer: Sendable {
             // redis-server and the test process itself.
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": Self.quietSchedulers,
         ]) { _, new in new }
-        let server = RabbitMQServer(port: port, managementPort: managementPort, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
-                                    directory: directory, environment: environment)
+        let server = RabbitMQServer(
+            port: port, managementPort: managementPort, tlsPort: tlsPort, certificates: certificates, nodeName: nodeName,
+            directory: directory, environment: environment)
         cleanup.withLock { cleanup in
             cleanup.directories.append(path)
             guard !cleanup.registered else { return }
@@ -192,8 +199,9 @@ package final class RabbitMQServer: Sendable {
     /// Starts the node process on its port and data directory and waits until it accepts connections.
     private func launch() async throws {
         let path = directory.path
-        let pid = try Self.spawn("\(Self.binDirectory)/rabbitmq-server", environment: environment,
-                                 output: "\(path)/server.out")
+        let pid = try Self.spawn(
+            "\(Self.binDirectory)/rabbitmq-server", environment: environment,
+            output: "\(path)/server.out")
         processGroup.store(pid, ordering: .relaxed)
         Self.cleanup.withLock { _ = $0.groups.insert(pid) }
         let deadline = ContinuousClock.now.advanced(by: .seconds(90))
@@ -201,7 +209,8 @@ package final class RabbitMQServer: Sendable {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let output = (try? String(contentsOfFile: "\(path)/server.out", encoding: .utf8)) ?? ""
-                throw StartError(description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
+                throw StartError(
+                    description: "rabbitmq-server exited (status \(status)) before listening on \(port): \(output.suffix(1500))")
             }
             if Self.accepts(port: port), Self.accepts(port: managementPort), tlsPort.map({ Self.accepts(port: $0) }) ?? true {
                 return
@@ -257,8 +266,9 @@ package final class RabbitMQServer: Sendable {
     package func virtualHost(_ name: String? = nil) async throws -> String {
         let name = name ?? "t-\(UUID().uuidString.prefix(12).lowercased())"
         try await management("PUT", "/api/vhosts/\(name)", expecting: [201, 204])
-        try await management("PUT", "/api/permissions/\(name)/\(user)", body: #"{"configure":".*","write":".*","read":".*"}"#,
-                             expecting: [201, 204])
+        try await management(
+            "PUT", "/api/permissions/\(name)/\(user)", body: #"{"configure":".*","write":".*","read":".*"}"#,
+            expecting: [201, 204])
         return "amqp://\(user):\(password)@127.0.0.1:\(port)/\(name)"
     }
 
@@ -281,8 +291,10 @@ package final class RabbitMQServer: Sendable {
     ///   - headers: More headers (`X-Reason` for closing connections).
     ///   - expecting: Statuses that count as success; others throw ``StartError`` with the answer.
     @discardableResult
-    package func management(_ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
-                            expecting: Set<Int> = [200, 201, 204]) async throws -> ManagementResponse {
+    package func management(
+        _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        expecting: Set<Int> = [200, 201, 204]
+    ) async throws -> ManagementResponse {
         let port = managementPort
         let credentials = Data("\(user):\(password)".utf8).base64EncodedString()
         let response = try await offThePool {
@@ -364,8 +376,10 @@ package struct RabbitMQNodeTrait: SuiteTrait, TestTrait, TestScoping {
     package var isRecursive: Bool { false }
 
     /// Starts (or waits for) the shared node, then runs the suite.
-    package func provideScope(for test: Test, testCase: Test.Case?,
-                              performing function: @Sendable () async throws -> Void) async throws {
+    package func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         _ = try await RabbitMQServer.shared()
         try await function()
     }

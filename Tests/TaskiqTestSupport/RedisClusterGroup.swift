@@ -37,8 +37,10 @@ package final class RedisClusterGroup: Sendable {
     }
 
     /// Starts a cluster, runs `body`, and stops every node whether `body` throws or not.
-    package static func with<T: Sendable>(tls: RedisServer.TLS? = nil,
-                                          _ body: (RedisClusterGroup) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(
+        tls: RedisServer.TLS? = nil,
+        _ body: (RedisClusterGroup) async throws -> T
+    ) async throws -> T {
         let group = try await start(tls: tls)
         do {
             let result = try await body(group)
@@ -53,20 +55,25 @@ package final class RedisClusterGroup: Sendable {
     /// Starts six nodes, creates the cluster and waits until every node reports `cluster_state:ok`.
     package static func start(tls: RedisServer.TLS? = nil) async throws -> RedisClusterGroup {
         guard let redisCLI else {
-            throw RedisServer.StartError(description: "redis-cli is not installed; run scripts/install-peers.sh (apt-get install redis-tools)")
+            throw RedisServer.StartError(
+                description: "redis-cli is not installed; run scripts/install-peers.sh (apt-get install redis-tools)")
         }
         var nodes: [RedisServer] = []
         do {
             for _ in 0..<6 {
                 let tlsArguments = tls == nil ? [] : ["--tls-cluster", "yes", "--tls-replication", "yes"]
                 // The bus port is a free port of its own, not port + 10000, which may be anything's.
-                nodes.append(try await RedisServer.start(arguments: [
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
-                    "--cluster-port", String(try RedisServer.freePort()),
-                ] + tlsArguments, tls: tls))
+                nodes.append(
+                    try await RedisServer.start(
+                        arguments: [
+                            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
+                            "--cluster-port", String(try RedisServer.freePort()),
+                        ] + tlsArguments, tls: tls))
             }
-            let output = try await Self.run(redisCLI, Self.cliTLS(tls) + ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
-                + ["--cluster-replicas", "1", "--cluster-yes"])
+            let output = try await Self.run(
+                redisCLI,
+                Self.cliTLS(tls) + ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+                    + ["--cluster-replicas", "1", "--cluster-yes"])
             guard output.status == 0 else {
                 throw RedisServer.StartError(description: "redis-cli --cluster create failed: \(output.text.suffix(800))")
             }
@@ -112,8 +119,9 @@ package final class RedisClusterGroup: Sendable {
     /// Sends one command to 127.0.0.1:`port` on a connection of its own (RESP2), over TLS
     /// trusting `tls`'s CA when given.
     package static func command(_ command: [any RESPArgument], port: Int, tls: RedisServer.TLS? = nil) async throws -> RESPValue {
-        var configuration = RedisConfiguration(port: port, protocolVersion: .resp2, connectTimeout: .seconds(2),
-                                               commandTimeout: .seconds(10))
+        var configuration = RedisConfiguration(
+            port: port, protocolVersion: .resp2, connectTimeout: .seconds(2),
+            commandTimeout: .seconds(10))
         if let tls { configuration.tls = TLSConfiguration(caFile: tls.caFile) }
         let connection = try await RedisConnection.connect(configuration)
         defer { connection.close() }

@@ -48,8 +48,10 @@ package final class RedisSentinelGroup: Sendable {
     package var sentinelAddresses: String { sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
 
     /// Starts a group, runs `body`, and stops every process whether `body` throws or not.
-    package static func with<T: Sendable>(tls: RedisServer.TLS? = nil,
-                                          _ body: (RedisSentinelGroup) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(
+        tls: RedisServer.TLS? = nil,
+        _ body: (RedisSentinelGroup) async throws -> T
+    ) async throws -> T {
         let group = try await start(tls: tls)
         do {
             let result = try await body(group)
@@ -70,8 +72,9 @@ package final class RedisSentinelGroup: Sendable {
         do {
             var replicas: [RedisServer] = []
             for _ in 0..<2 {
-                let replica = try await RedisServer.start(arguments: ["--replicaof", "127.0.0.1", String(master.port)] + tlsReplication,
-                                                          tls: tls)
+                let replica = try await RedisServer.start(
+                    arguments: ["--replicaof", "127.0.0.1", String(master.port)] + tlsReplication,
+                    tls: tls)
                 started.append(replica)
                 replicas.append(replica)
                 try await eventually("the replica synchronised with the master", seconds: 30) {
@@ -87,23 +90,29 @@ package final class RedisSentinelGroup: Sendable {
 
                 """
             guard let sentinelProgram = RedisServer.sentinelExecutable else {
-                throw RedisServer.StartError(description: "redis-sentinel is not installed; run scripts/install-peers.sh (apt-get install redis-sentinel)")
+                throw RedisServer.StartError(
+                    description: "redis-sentinel is not installed; run scripts/install-peers.sh (apt-get install redis-sentinel)")
             }
             var sentinels: [RedisServer] = []
             for _ in 0..<3 {
-                let sentinel = try await RedisServer.start(arguments: tlsReplication, tls: tls, configurationFile: monitor,
-                                                           program: sentinelProgram)
+                let sentinel = try await RedisServer.start(
+                    arguments: tlsReplication, tls: tls, configurationFile: monitor,
+                    program: sentinelProgram)
                 started.append(sentinel)
                 sentinels.append(sentinel)
             }
             for sentinel in sentinels {
-                try await eventually("sentinel \(sentinel.port) knows the replicas and the other sentinels", seconds: 30,
-                                     every: .milliseconds(100)) {
-                    guard let fields = try? await Self.command(["SENTINEL", "MASTER", masterName], port: sentinel.port, tls: tls).array else {
+                try await eventually(
+                    "sentinel \(sentinel.port) knows the replicas and the other sentinels", seconds: 30,
+                    every: .milliseconds(100)
+                ) {
+                    guard let fields = try? await Self.command(["SENTINEL", "MASTER", masterName], port: sentinel.port, tls: tls).array
+                    else {
                         return false
                     }
-                    let info = Dictionary(stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1].string ?? "") },
-                                          uniquingKeysWith: { first, _ in first })
+                    let info = Dictionary(
+                        stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1].string ?? "") },
+                        uniquingKeysWith: { first, _ in first })
                     return info["num-slaves"] == "2" && info["num-other-sentinels"] == "2"
                 }
             }
@@ -119,12 +128,15 @@ package final class RedisSentinelGroup: Sendable {
     @discardableResult
     package func waitForPromotion(seconds: Double = 60) async throws -> (replica: RedisServer, took: Duration) {
         let start = ContinuousClock.now
-        let sentinels = sentinels, replicas = replicas, tls = tls
+        let sentinels = sentinels
+        let replicas = replicas
+        let tls = tls
         let promoted = Mutex<RedisServer?>(nil)
         try await eventually("the sentinels promoted a replica", seconds: seconds, every: .milliseconds(50)) {
             var ports: Set<String> = []
             for sentinel in sentinels {
-                let reply = try? await Self.command(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName], port: sentinel.port, tls: tls)
+                let reply = try? await Self.command(
+                    ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName], port: sentinel.port, tls: tls)
                 ports.insert(reply?.array?.last?.string ?? "")
             }
             guard ports.count == 1, let replica = replicas.first(where: { ports.contains(String($0.port)) }) else { return false }
@@ -144,7 +156,8 @@ package final class RedisSentinelGroup: Sendable {
     /// Sends one command to 127.0.0.1:`port` on a connection of its own (RESP2), over TLS
     /// trusting `tls`'s CA when given.
     package static func command(_ command: [any RESPArgument], port: Int, tls: RedisServer.TLS? = nil) async throws -> RESPValue {
-        var configuration = RedisConfiguration(port: port, protocolVersion: .resp2, connectTimeout: .seconds(2), commandTimeout: .seconds(5))
+        var configuration = RedisConfiguration(
+            port: port, protocolVersion: .resp2, connectTimeout: .seconds(2), commandTimeout: .seconds(5))
         if let tls { configuration.tls = TLSConfiguration(caFile: tls.caFile) }
         let connection = try await RedisConnection.connect(configuration)
         defer { connection.close() }

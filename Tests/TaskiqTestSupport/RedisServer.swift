@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import Taskiq
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,8 +73,10 @@ package final class RedisServer: Sendable {
         }
     }
 
-    private init(port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL, configurationFile: String?,
-                 program: String) {
+    private init(
+        port: Int, password: String?, arguments: [String], tls: TLS?, directory: URL, configurationFile: String?,
+        program: String
+    ) {
         self.configurationFile = configurationFile
         self.program = program
         self.port = port
@@ -114,8 +117,10 @@ package final class RedisServer: Sendable {
     }
 
     /// Starts a server, runs `body`, and stops the server whether `body` throws or not.
-    package static func with<T: Sendable>(password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
-                                  _ body: (RedisServer) async throws -> T) async throws -> T {
+    package static func with<T: Sendable>(
+        password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
+        _ body: (RedisServer) async throws -> T
+    ) async throws -> T {
         let server = try await start(password: password, arguments: arguments, tls: tls)
         do {
             let result = try await body(server)
@@ -132,17 +137,20 @@ package final class RedisServer: Sendable {
     ///   - configurationFile: A configuration file's text, given to the server before the other
     ///     arguments (a sentinel's `sentinel monitor …` lines).
     ///   - program: The executable, `redis-server` unless given (`redis-sentinel`, say).
-    package static func start(password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
-                              configurationFile: String? = nil, program: String? = nil) async throws -> RedisServer {
+    package static func start(
+        password: String? = nil, arguments: [String] = [], tls: TLS? = nil,
+        configurationFile: String? = nil, program: String? = nil
+    ) async throws -> RedisServer {
         guard executable != nil else { throw StartError(description: "\(skipMessage)") }
         var lastError: (any Error)?
         for _ in 0..<3 {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("taskiq-redis-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let server = RedisServer(port: try freePort(), password: password, arguments: arguments, tls: tls,
-                                     directory: directory, configurationFile: configurationFile,
-                                     program: program ?? executable!)
+            let server = RedisServer(
+                port: try freePort(), password: password, arguments: arguments, tls: tls,
+                directory: directory, configurationFile: configurationFile,
+                program: program ?? executable!)
             do {
                 try await server.launch()
                 return server
@@ -173,7 +181,12 @@ package final class RedisServer: Sendable {
     /// Kills the server at once (SIGKILL), as a crash or a lost machine would; its port and
     /// directory are kept for ``resume()``.
     package func kill() async {
-        guard let pid = process.withLock({ state -> pid_t? in defer { state = nil }; return state }) else { return }
+        guard
+            let pid = process.withLock({ state -> pid_t? in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         let events = exited.withLock { $0 }
         Glibc.kill(pid, SIGKILL)
         _ = try? await events?.first(1, timeout: 10)
@@ -186,18 +199,24 @@ package final class RedisServer: Sendable {
     }
 
     private func launch() async throws {
-        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                         "--dir", directory.path, "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path]
+        var arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
+        ]
         if let password { arguments += ["--requirepass", password] }
         if let tls {
-            arguments += ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.server.certFile,
-                          "--tls-key-file", tls.server.keyFile, "--tls-ca-cert-file", tls.caFile,
-                          "--tls-auth-clients", tls.requireClientCertificate ? "yes" : "no"]
+            arguments += [
+                "--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.server.certFile,
+                "--tls-key-file", tls.server.keyFile, "--tls-ca-cert-file", tls.caFile,
+                "--tls-auth-clients", tls.requireClientCertificate ? "yes" : "no",
+            ]
         }
         var file: [String] = []
         if let configurationFile {
             let path = directory.appendingPathComponent("redis.conf").path
-            if !FileManager.default.fileExists(atPath: path) { try configurationFile.write(toFile: path, atomically: true, encoding: .utf8) }
+            if !FileManager.default.fileExists(atPath: path) {
+                try configurationFile.write(toFile: path, atomically: true, encoding: .utf8)
+            }
             file = [path]
         }
         let pid = try Self.spawn(program, file + arguments + self.arguments)
@@ -224,7 +243,12 @@ package final class RedisServer: Sendable {
     }
 
     private func terminate() async {
-        guard let pid = process.withLock({ state -> pid_t? in defer { state = nil }; return state }) else { return }
+        guard
+            let pid = process.withLock({ state -> pid_t? in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         let events = exited.withLock { $0 }
         Glibc.kill(pid, SIGTERM)
         if (try? await events?.first(1, timeout: 10)) == nil {

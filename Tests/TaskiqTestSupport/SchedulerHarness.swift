@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import Taskiq
+import Testing
 
 /// Records every message the scheduler sends, with the clock's time at the send.
 package final class SendRecorder: TaskiqMiddleware {
@@ -45,13 +45,16 @@ package struct SchedulerHarness {
     }
 
     /// Starts a scheduler and waits until it sleeps (its first due sends are done by then).
-    package func start(_ sources: [any ScheduleSource], catchUp: CatchUpPolicy = .skip,
-               lease: any SchedulerLease = LocalSchedulerLease(), store: (any SchedulerStateStore)? = nil,
-               sleepers: Int = 1) async -> Task<Void, any Error> {
+    package func start(
+        _ sources: [any ScheduleSource], catchUp: CatchUpPolicy = .skip,
+        lease: any SchedulerLease = LocalSchedulerLease(), store: (any SchedulerStateStore)? = nil,
+        sleepers: Int = 1
+    ) async -> Task<Void, any Error> {
         var logger = Logger(label: "taskiq.scheduler")
         logger.logLevel = .error
-        let scheduler = Scheduler(broker: broker, sources: sources, options: SchedulerOptions(catchUp: catchUp),
-                                  clock: clock, stateStore: store ?? self.store, lease: lease, logger: logger)
+        let scheduler = Scheduler(
+            broker: broker, sources: sources, options: SchedulerOptions(catchUp: catchUp),
+            clock: clock, stateStore: store ?? self.store, lease: lease, logger: logger)
         let running = Task { try await scheduler.run() }
         await clock.waitForSleepers(sleepers)
         return running

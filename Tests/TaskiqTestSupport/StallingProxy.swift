@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,7 +48,10 @@ package final class StallingProxy: Sendable {
         allowance.withLock { $0 = stallAfter }
         Thread { [self] in
             while case let client = accept(fd, nil, nil), client >= 0 {
-                guard let server = Self.connectLoopback(targetPort) else { Glibc.close(client); continue }
+                guard let server = Self.connectLoopback(targetPort) else {
+                    Glibc.close(client)
+                    continue
+                }
                 sockets.withLock { $0 += [client, server] }
                 Thread { [self] in forward(from: client, to: server, isServer: false) }.start()
                 Thread { [self] in forward(from: server, to: client, isServer: true) }.start()

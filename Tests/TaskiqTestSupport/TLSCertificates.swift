@@ -41,11 +41,13 @@ package struct TLSCertificates: Sendable {
 
     /// Whether TLS tests run: `redis-server` and `openssl` are installed, or `CI` is set (so
     /// they fail there rather than being skipped).
-    package static let shouldRun = (RedisServer.executable != nil && executable != nil)
+    package static let shouldRun =
+        (RedisServer.executable != nil && executable != nil)
         || ProcessInfo.processInfo.environment["CI"] != nil
 
     /// Why TLS tests were skipped.
-    package static let skipMessage: Comment = "redis-server or openssl is not installed; run `apt-get install redis-server openssl` to run the TLS tests"
+    package static let skipMessage: Comment =
+        "redis-server or openssl is not installed; run `apt-get install redis-server openssl` to run the TLS tests"
 
     private static let made: Result<TLSCertificates, RedisServer.StartError> = Result { () throws(RedisServer.StartError) in try make() }
 
@@ -74,7 +76,8 @@ package struct TLSCertificates: Sendable {
             process.waitUntilExit()
             let output = FileManager.default.contents(atPath: errorPath) ?? Data()
             guard process.terminationStatus == 0 else {
-                throw RedisServer.StartError(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
+                throw RedisServer.StartError(
+                    description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
             }
         }
         let config = """
@@ -113,22 +116,30 @@ package struct TLSCertificates: Sendable {
         }
         let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "other-ca"] {
-            try run(["req", "-x509", "-config", path("openssl.cnf"), "-extensions", "ca_ext"] + newKey
+            try run(
+                ["req", "-x509", "-config", path("openssl.cnf"), "-extensions", "ca_ext"] + newKey
                     + ["-keyout", path("\(ca).key"), "-out", path("\(ca).pem"), "-days", "3650", "-subj", "/CN=Taskiq test \(ca)"])
         }
-        func pair(_ name: String, subject: String, extensions: String, dates: [String] = ["-days", "3650"]) throws(RedisServer.StartError) -> Pair {
-            try run(["req", "-new", "-config", path("openssl.cnf")] + newKey
+        func pair(_ name: String, subject: String, extensions: String, dates: [String] = ["-days", "3650"]) throws(RedisServer.StartError)
+            -> Pair
+        {
+            try run(
+                ["req", "-new", "-config", path("openssl.cnf")] + newKey
                     + ["-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject, "-addext", extensions])
-            try run(["ca", "-batch", "-notext", "-config", path("openssl.cnf"), "-name", "test_ca", "-cert", path("ca.pem"),
-                     "-keyfile", path("ca.key"), "-in", path("\(name).csr"), "-out", path("\(name).pem")] + dates)
+            try run(
+                [
+                    "ca", "-batch", "-notext", "-config", path("openssl.cnf"), "-name", "test_ca", "-cert", path("ca.pem"),
+                    "-keyfile", path("ca.key"), "-in", path("\(name).csr"), "-out", path("\(name).pem"),
+                ] + dates)
             return Pair(certFile: path("\(name).pem"), keyFile: path("\(name).key"))
         }
         return TLSCertificates(
             caFile: path("ca.pem"), otherCAFile: path("other-ca.pem"),
             server: try pair("server", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1"),
             client: try pair("client", subject: "/CN=taskiq-client", extensions: "extendedKeyUsage=clientAuth"),
-            expired: try pair("expired", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                              dates: ["-startdate", "20200101000000Z", "-enddate", "20200201000000Z"]),
+            expired: try pair(
+                "expired", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                dates: ["-startdate", "20200101000000Z", "-enddate", "20200201000000Z"]),
             wrongHost: try pair("wrong-host", subject: "/CN=wrong.example.com", extensions: "subjectAltName=DNS:wrong.example.com"))
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+
 package struct TimedOut: Error, CustomStringConvertible {
     package var seconds: Double
     package var description: String { "timed out after \(seconds)s" }

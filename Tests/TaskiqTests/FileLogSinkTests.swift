@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 
 /// `worker.log_file`'s sink: a failed write (disk full, broken pipe, bad descriptor) never stops
@@ -31,8 +32,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [(ENOSPC, "No space left on device (ENOSPC)"), (EPIPE, "Broken pipe (EPIPE)"),
-                      (EBADF, "Bad file descriptor (EBADF)")])
+    @Test(arguments: [
+        (ENOSPC, "No space left on device (ENOSPC)"), (EPIPE, "Broken pipe (EPIPE)"),
+        (EBADF, "Bad file descriptor (EBADF)"),
+    ])
     func aFailedWriteFallsBackWithOneWarning(_ code: Int32, _ reason: String) throws {
         let (descriptor, name) = try Self.failingDescriptor(code)
         try #require(descriptor >= 0)
@@ -80,6 +83,7 @@ import Testing
     @Test func anUnopenableFileIsAClearError() {
         let error = #expect(throws: TaskiqError.self) { try FileLogSink(path: "/nonexistent-taskiq-dir/worker.log") }
         #expect(error?.code == .logFile)
-        #expect(error?.message == "cannot open log file '/nonexistent-taskiq-dir/worker.log' for appending: No such file or directory (ENOENT)")
+        #expect(
+            error?.message == "cannot open log file '/nonexistent-taskiq-dir/worker.log' for appending: No such file or directory (ENOENT)")
     }
 }

@@ -1,14 +1,19 @@
+import Testing
+
+@testable import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import Taskiq
 
 @Suite struct JSONCodableTests {
     enum Color: String, Codable, Equatable { case red, green }
-    enum Level: Int, Codable, Equatable { case low = 1, high = 2 }
+    enum Level: Int, Codable, Equatable {
+        case low = 1
+        case high = 2
+    }
 
     struct Address: Codable, Equatable {
         var street: String
@@ -38,9 +43,10 @@ import Testing
 
     @Test func encodesNestedStructsInDeclarationOrder() throws {
         let value = try JSONValue(encoding: Self.person)
-        #expect(value.objectValue?.keys == [
-            "name", "age", "score", "tiny", "huge", "ratio", "color", "level", "addresses", "tags", "matrix", "extra",
-        ])
+        #expect(
+            value.objectValue?.keys == [
+                "name", "age", "score", "tiny", "huge", "ratio", "color", "level", "addresses", "tags", "matrix", "extra",
+            ])
         let expected =
             #"{"name":"Ann","age":41,"score":2.5,"tiny":-3,"huge":18446744073709551615,"ratio":0.1,"color":"green","level":2,"addresses":[{"street":"Main","zip":12345},{"street":"Side"}],"tags":{"a":1},"matrix":[[1,2],[]],"extra":{"k":[true,null]}}"#
         #expect(value.description == expected)

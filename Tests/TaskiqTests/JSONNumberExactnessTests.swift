@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 
 /// Numbers survive parse → value → serialise exactly, as Python's `json` module writes them:
@@ -136,7 +137,7 @@ import Testing
         #expect(try JSONValue(parsing: "18446744073709551616").decode(Double.self) == 1.8446744073709552e19)
         #expect(try JSONValue(parsing: "-1180591620717411303427").decode(Double.self) == -1.1805916207174113e21)
         // 2**53 + 1 rounds half to even, to 2**53.
-        #expect(try JSONValue(parsing: "9007199254740993").decode(Double.self) == 9007199254740992)
+        #expect(try JSONValue(parsing: "9007199254740993").decode(Double.self) == 9_007_199_254_740_992)
         let huge = "1" + String(repeating: "0", count: 309)
         let error = #expect(throws: DecodingError.self) { try JSONValue(parsing: huge).decode(Double.self) }
         if case .dataCorrupted(let context) = error {
@@ -159,11 +160,13 @@ import Testing
     @Test func aTaskArgumentOutOfRangeNamesTheArgument() async throws {
         for castTypes in [false, true] {
             let error = await #expect(throws: TaskiqError.self) {
-                try await PackArityTests.run("arity.two", args: [1, try JSONValue(parsing: "18446744073709551616")],
-                                             castTypes: castTypes)
+                try await PackArityTests.run(
+                    "arity.two", args: [1, try JSONValue(parsing: "18446744073709551616")],
+                    castTypes: castTypes)
             }
-            #expect(error?.message == "task 'arity.two' argument 2 ('b') expected Int, found integer 18446744073709551616, "
-                + "which is out of range for Int")
+            #expect(
+                error?.message == "task 'arity.two' argument 2 ('b') expected Int, found integer 18446744073709551616, "
+                    + "which is out of range for Int")
         }
     }
 
@@ -183,4 +186,3 @@ import Testing
         #expect(throws: EncodingError.self) { try JSONEncoder().encode(JSONValue(integerDigits: "18446744073709551616")) }
     }
 }
-

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 @Suite struct JSONParserTests {
@@ -96,14 +97,21 @@ import Testing
     @Test(arguments: [
         Malformed(input: "", code: .unexpectedEndOfInput, line: 1, column: 1, message: "expected a value, found end of input"),
         Malformed(input: "[1, 2,]", code: .unexpectedCharacter, line: 1, column: 7, message: "expected a value after ',', found ']'"),
-        Malformed(input: "{\"a\": 1,}", code: .unexpectedCharacter, line: 1, column: 9, message: "expected a string key after ',', found '}'"),
-        Malformed(input: "{\n  \"a\": 1,\n  \"b\": 2 x}", code: .unexpectedCharacter, line: 3, column: 10, message: "expected ',' or '}' after object member, found 'x'"),
-        Malformed(input: "[1 2]", code: .unexpectedCharacter, line: 1, column: 4, message: "expected ',' or ']' after array element, found '2'"),
+        Malformed(
+            input: "{\"a\": 1,}", code: .unexpectedCharacter, line: 1, column: 9, message: "expected a string key after ',', found '}'"),
+        Malformed(
+            input: "{\n  \"a\": 1,\n  \"b\": 2 x}", code: .unexpectedCharacter, line: 3, column: 10,
+            message: "expected ',' or '}' after object member, found 'x'"),
+        Malformed(
+            input: "[1 2]", code: .unexpectedCharacter, line: 1, column: 4, message: "expected ',' or ']' after array element, found '2'"),
         Malformed(input: "{\"a\" 1}", code: .unexpectedCharacter, line: 1, column: 6, message: "expected ':' after object key, found '1'"),
         Malformed(input: "{a: 1}", code: .unexpectedCharacter, line: 1, column: 2, message: "expected a string key or '}', found 'a'"),
-        Malformed(input: "[1] // comment", code: .trailingCharacters, line: 1, column: 5, message: "expected the end of input after the value, found '/'"),
+        Malformed(
+            input: "[1] // comment", code: .trailingCharacters, line: 1, column: 5,
+            message: "expected the end of input after the value, found '/'"),
         Malformed(input: "/* c */ 1", code: .unexpectedCharacter, line: 1, column: 1, message: "expected a value, found '/'"),
-        Malformed(input: "01", code: .invalidNumber, line: 1, column: 2, message: "leading zeros are not allowed in numbers; found '1' after '0'"),
+        Malformed(
+            input: "01", code: .invalidNumber, line: 1, column: 2, message: "leading zeros are not allowed in numbers; found '1' after '0'"),
         Malformed(input: "-", code: .invalidNumber, line: 1, column: 2, message: "expected a digit after '-', found end of input"),
         Malformed(input: "1.", code: .invalidNumber, line: 1, column: 3, message: "expected a digit after '.', found end of input"),
         Malformed(input: "1e+", code: .invalidNumber, line: 1, column: 4, message: "expected a digit in the exponent, found end of input"),
@@ -111,17 +119,32 @@ import Testing
         Malformed(input: "+1", code: .unexpectedCharacter, line: 1, column: 1, message: "expected a value, found '+'"),
         Malformed(input: "NaN", code: .unexpectedCharacter, line: 1, column: 1, message: "expected a value, found 'N'"),
         Malformed(input: "1e400", code: .numberOutOfRange, line: 1, column: 1, message: "number is too large for a 64-bit float"),
-        Malformed(input: "tru", code: .unexpectedEndOfInput, line: 1, column: 4, message: "expected 'true' (the rest of a literal), found end of input"),
-        Malformed(input: "nul1", code: .unexpectedCharacter, line: 1, column: 4, message: "expected 'null' (the rest of a literal), found '1'"),
-        Malformed(input: "\"a\tb\"", code: .controlCharacterInString, line: 1, column: 3, message: "unescaped control character U+0009 in string; control characters must be escaped"),
-        Malformed(input: "\"abc", code: .unexpectedEndOfInput, line: 1, column: 5, message: "expected '\"' to end the string, found end of input"),
-        Malformed(input: #""\x""#, code: .invalidEscape, line: 1, column: 3, message: #"expected one of '"', '\', '/', 'b', 'f', 'n', 'r', 't' or 'u' after '\', found 'x'"#),
+        Malformed(
+            input: "tru", code: .unexpectedEndOfInput, line: 1, column: 4,
+            message: "expected 'true' (the rest of a literal), found end of input"),
+        Malformed(
+            input: "nul1", code: .unexpectedCharacter, line: 1, column: 4, message: "expected 'null' (the rest of a literal), found '1'"),
+        Malformed(
+            input: "\"a\tb\"", code: .controlCharacterInString, line: 1, column: 3,
+            message: "unescaped control character U+0009 in string; control characters must be escaped"),
+        Malformed(
+            input: "\"abc", code: .unexpectedEndOfInput, line: 1, column: 5, message: "expected '\"' to end the string, found end of input"),
+        Malformed(
+            input: #""\x""#, code: .invalidEscape, line: 1, column: 3,
+            message: #"expected one of '"', '\', '/', 'b', 'f', 'n', 'r', 't' or 'u' after '\', found 'x'"#),
         Malformed(input: #""\u12G4""#, code: .invalidEscape, line: 1, column: 6, message: #"expected 4 hex digits after '\u', found 'G'"#),
-        Malformed(input: #""\ud800""#, code: .loneSurrogate, line: 1, column: 2, message: #"unpaired high surrogate \ud800; expected a low surrogate escape \uDC00-\uDFFF to follow"#),
-        Malformed(input: #""\ud800\u0041""#, code: .loneSurrogate, line: 1, column: 8, message: #"expected a low surrogate escape \uDC00-\uDFFF after \ud800, found \u0041"#),
-        Malformed(input: #""\udc00""#, code: .loneSurrogate, line: 1, column: 2, message: #"unpaired low surrogate \udc00; a high surrogate escape \uD800-\uDBFF must come first"#),
+        Malformed(
+            input: #""\ud800""#, code: .loneSurrogate, line: 1, column: 2,
+            message: #"unpaired high surrogate \ud800; expected a low surrogate escape \uDC00-\uDFFF to follow"#),
+        Malformed(
+            input: #""\ud800\u0041""#, code: .loneSurrogate, line: 1, column: 8,
+            message: #"expected a low surrogate escape \uDC00-\uDFFF after \ud800, found \u0041"#),
+        Malformed(
+            input: #""\udc00""#, code: .loneSurrogate, line: 1, column: 2,
+            message: #"unpaired low surrogate \udc00; a high surrogate escape \uD800-\uDBFF must come first"#),
         Malformed(input: "[\"é\", x]", code: .unexpectedCharacter, line: 1, column: 7, message: "expected a value after ',', found 'x'"),
-        Malformed(input: "[1]]", code: .trailingCharacters, line: 1, column: 4, message: "expected the end of input after the value, found ']'"),
+        Malformed(
+            input: "[1]]", code: .trailingCharacters, line: 1, column: 4, message: "expected the end of input after the value, found ']'"),
         Malformed(input: "{\"a\": }", code: .unexpectedCharacter, line: 1, column: 7, message: "expected a value after ':', found '}'"),
         Malformed(input: "[", code: .unexpectedEndOfInput, line: 1, column: 2, message: "expected a value or ']', found end of input"),
         Malformed(input: "é", code: .unexpectedCharacter, line: 1, column: 1, message: "expected a value, found 'é' (U+00E9)"),
@@ -139,13 +162,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ([0x22, 0xFF, 0x22], "invalid UTF-8 in string: byte 0xFF"),
-        ([0x22, 0xC0, 0x80, 0x22], "invalid UTF-8 in string: byte 0xC0"),  // overlong NUL
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], "invalid UTF-8 in string: byte 0xED"),  // encoded surrogate
-        ([0x22, 0xE2, 0x82, 0x22], "invalid UTF-8 in string: byte 0xE2"),  // truncated
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], "invalid UTF-8 in string: byte 0xF4"),  // above U+10FFFF
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0x22, 0xFF, 0x22], "invalid UTF-8 in string: byte 0xFF"),
+            ([0x22, 0xC0, 0x80, 0x22], "invalid UTF-8 in string: byte 0xC0"),  // overlong NUL
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], "invalid UTF-8 in string: byte 0xED"),  // encoded surrogate
+            ([0x22, 0xE2, 0x82, 0x22], "invalid UTF-8 in string: byte 0xE2"),  // truncated
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], "invalid UTF-8 in string: byte 0xF4"),  // above U+10FFFF
+        ] as [([UInt8], String)])
     func rejectsInvalidUTF8(bytes: [UInt8], message: String) {
         #expect {
             try JSONParser().parse(bytes)

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 

@@ -1,10 +1,11 @@
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-import TaskiqTestSupport
-
-@testable import Taskiq
 
 /// The only suite that raises SIGUSR1, so parallel tests cannot steal its deliveries.
 @Suite struct SignalSequenceTests {

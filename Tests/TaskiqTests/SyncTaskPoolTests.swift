@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 
@@ -76,11 +76,12 @@ import TaskiqTestSupport
         let order = Mutex<[String]>([])
         let gate = DispatchSemaphore(value: 0)
         let started = EventStream<Void>()
-        #expect(pool.enqueue {
-            started.send(())
-            gate.wait()
-            order.withLock { $0.append("a") }
-        })
+        #expect(
+            pool.enqueue {
+                started.send(())
+                gate.wait()
+                order.withLock { $0.append("a") }
+            })
         for name in ["b", "c", "d", "e"] {
             #expect(pool.enqueue { order.withLock { $0.append(name) } })
         }

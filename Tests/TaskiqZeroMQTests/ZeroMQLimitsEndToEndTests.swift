@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqZeroMQ
 
@@ -10,13 +11,16 @@ import TaskiqTestSupport
     @Test func zeroMQRejectsTooManyLabelsAndDisconnectsAnOversizedFrame() async throws {
         let sink = CollectingSink()
         let endpoint = "tcp://127.0.0.1:\(try RedisServer.freePort())"
-        let broker = ZeroMQBroker(zmqPubHost: endpoint, zmqSubHost: endpoint, pattern: .pushPull,
-                                  resultBackend: InMemoryResultBackend(maxStoredResults: -1), maxMessageSize: 4096)
+        let broker = ZeroMQBroker(
+            zmqPubHost: endpoint, zmqSubHost: endpoint, pattern: .pushPull,
+            resultBackend: InMemoryResultBackend(maxStoredResults: -1), maxMessageSize: 4096)
         let echo = broker.task("echo") { (value: JSONValue) async throws -> JSONValue in value }
         try await broker.startup()
         var limits = MessageLimits()
         limits.maxLabels = 2
-        let receiver = Receiver(broker: broker, options: ReceiverOptions(limits: limits), logger: Logger(label: "taskiq.receiver", configuration: LoggingConfiguration(sink: sink)))
+        let receiver = Receiver(
+            broker: broker, options: ReceiverOptions(limits: limits),
+            logger: Logger(label: "taskiq.receiver", configuration: LoggingConfiguration(sink: sink)))
         let running = Task { try await receiver.run() }
         defer { running.cancel() }
 

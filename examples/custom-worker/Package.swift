@@ -7,18 +7,20 @@ let package = Package(
     name: "custom-worker",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "shop-worker", targets: ["shop-worker"]),
+        .executable(name: "shop-worker", targets: ["shop-worker"])
     ],
     dependencies: [
-        .package(name: "taskiq-swift", path: "../.."),
+        .package(name: "taskiq-swift", path: "../..")
     ],
     targets: [
         .target(name: "ShopTasks", dependencies: [.product(name: "Taskiq", package: "taskiq-swift")]),
-        .executableTarget(name: "shop-worker", dependencies: [
-            "ShopTasks",
-            .product(name: "Taskiq", package: "taskiq-swift"),
-            .product(name: "TaskiqConfig", package: "taskiq-swift"),
-        ]),
+        .executableTarget(
+            name: "shop-worker",
+            dependencies: [
+                "ShopTasks",
+                .product(name: "Taskiq", package: "taskiq-swift"),
+                .product(name: "TaskiqConfig", package: "taskiq-swift"),
+            ]),
     ]
 )
 

@@ -16,8 +16,9 @@ public func fuzzAMQP(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let whole = decode(stream, chunk: max(stream.count, 1))
     let split = decode(stream, chunk: Int(control) + 1)
     expect(whole.frames == split.frames, "decoding at once and in chunks of \(Int(control) + 1) gave different frames")
-    expect(whole.error == split.error,
-           "decoding at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
+    expect(
+        whole.error == split.error,
+        "decoding at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
     return 0
 }
 

@@ -15,10 +15,12 @@ public func fuzzConfig(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let loader = ConfigLoader(environment: [:]) { files[$0] }
     do {
         let document = try loader.load("/fuzz/input.json")
-        let configuration = try TaskiqConfiguration(document: document, registry: .standard,
-                                                    modules: [ExampleTasks.module])
-        expect(configuration.brokerNames.first == TaskiqConfiguration.defaultBrokerName,
-               "the default broker is not listed first")
+        let configuration = try TaskiqConfiguration(
+            document: document, registry: .standard,
+            modules: [ExampleTasks.module])
+        expect(
+            configuration.brokerNames.first == TaskiqConfiguration.defaultBrokerName,
+            "the default broker is not listed first")
     } catch {
         expect(!error.message.isEmpty, "a ConfigError without a message: \(error.code)")
     }
@@ -26,7 +28,8 @@ public func fuzzConfig(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 }
 
 /// examples/taskiq.json, the base that the example configurations extend.
-private let baseFile = Array("""
+private let baseFile = Array(
+    """
     {
       "$schema": "./taskiq.schema.json",
       "broker": {"type": "inmemory"},

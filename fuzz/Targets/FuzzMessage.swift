@@ -32,12 +32,14 @@ private func checkMessage(_ bytes: [UInt8]) {
             let written = try formatter.dumps(first)
             let again = try formatter.loads(written.message)
             let rewritten = try formatter.dumps(again)
-            expect(rewritten.message == written.message,
-                   "\(style) round trip changed the message: \(text(written.message)) became \(text(rewritten.message))")
-            expect(first.taskID == message.taskID && first.taskName == message.taskName
-                       && JSONValue.array(first.args).serialized() == JSONValue.array(message.args).serialized()
-                       && JSONValue.object(first.kwargs).serialized() == JSONValue.object(message.kwargs).serialized(),
-                   "\(style) round trip changed the task ID, name or arguments")
+            expect(
+                rewritten.message == written.message,
+                "\(style) round trip changed the message: \(text(written.message)) became \(text(rewritten.message))")
+            expect(
+                first.taskID == message.taskID && first.taskName == message.taskName
+                    && JSONValue.array(first.args).serialized() == JSONValue.array(message.args).serialized()
+                    && JSONValue.object(first.kwargs).serialized() == JSONValue.object(message.kwargs).serialized(),
+                "\(style) round trip changed the task ID, name or arguments")
         } catch {
             fatalError("a decoded message does not survive a \(style) round trip: \(error)")
         }

@@ -17,8 +17,9 @@ public func fuzzNATS(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let whole = parse(stream, chunk: max(stream.count, 1))
     let split = parse(stream, chunk: Int(control) + 1)
     expect(whole.operations == split.operations, "parsing at once and in chunks of \(Int(control) + 1) gave different operations")
-    expect(whole.error == split.error,
-           "parsing at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
+    expect(
+        whole.error == split.error,
+        "parsing at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
     return 0
 }
 
@@ -60,8 +61,9 @@ private func expectRoundTrip(_ operation: NATSServerOperation) {
     let bytes: [UInt8]
     switch operation {
     case .message(let message):
-        expect(message.payload.count + (message.headers?.encodedCount ?? 0) <= 4096 + 4096,
-               "a message larger than the limit was returned")
+        expect(
+            message.payload.count + (message.headers?.encodedCount ?? 0) <= 4096 + 4096,
+            "a message larger than the limit was returned")
         bytes = delivery(of: message)
     case .error(let text):
         bytes = Array("-ERR '\(text)'\r\n".utf8)
@@ -83,8 +85,9 @@ private func expectRoundTrip(_ operation: NATSServerOperation) {
 /// after the subject, and `MSG`/`HMSG` as the verb.
 private func delivery(of message: NATSMessage) -> [UInt8] {
     var publish: [UInt8] = []
-    NATSClientCommand.publish(subject: message.subject, replyTo: message.replyTo, headers: message.headers,
-                              payload: message.payload, into: &publish)
+    NATSClientCommand.publish(
+        subject: message.subject, replyTo: message.replyTo, headers: message.headers,
+        payload: message.payload, into: &publish)
     let verb = message.headers == nil ? "PUB " : "HPUB "
     let prefix = Array((verb + message.subject).utf8)
     expect(publish.starts(with: prefix), "publish did not start with \(verb)<subject>")

@@ -18,18 +18,21 @@ public func fuzzRESP(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let whole = parse(stream, chunk: max(stream.count, 1), policy: policy)
     let split = parse(stream, chunk: Int(control >> 1) + 1, policy: policy)
     expect(whole.events == split.events, "parsing at once and in chunks of \(Int(control >> 1) + 1) gave different values")
-    expect(whole.error?.code == split.error?.code && whole.error?.offset == split.error?.offset,
-           "parsing at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
+    expect(
+        whole.error?.code == split.error?.code && whole.error?.offset == split.error?.offset,
+        "parsing at once failed with \(String(describing: whole.error)), in chunks with \(String(describing: split.error))")
     return 0
 }
 
 /// Small limits, so that every limit can be reached by inputs of a few kilobytes.
-private let limits = RESPParser.Limits(maxBulkLength: 1 << 16, maxAggregateCount: 1 << 10,
-                                       maxDepth: 16, maxLineLength: 1 << 10)
+private let limits = RESPParser.Limits(
+    maxBulkLength: 1 << 16, maxAggregateCount: 1 << 10,
+    maxDepth: 16, maxLineLength: 1 << 10)
 
 /// Each event as its kind byte and wire bytes: comparable even when it holds a NaN.
 private func parse(_ stream: ArraySlice<UInt8>, chunk: Int, policy: RESPParser.AttributePolicy)
-    -> (events: [[UInt8]], error: RESPProtocolError?) {
+    -> (events: [[UInt8]], error: RESPProtocolError?)
+{
     var parser = RESPParser(limits: limits, attributePolicy: policy)
     var events: [[UInt8]] = []
     var offset = stream.startIndex

@@ -20,8 +20,10 @@ public func fuzzTZif(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         guard let rule = try? POSIXTimeZoneRule(parsing: String(decoding: body, as: UTF8.self)) else { return 0 }
         offsetAt = rule.utcOffset(at:)
     }
-    for instant: Int64 in [.min, -1 << 59, -1 << 40, -2_208_988_800, -1, 0, 1_000_000_000, 2_147_483_647,
-                           4_102_444_800, 1 << 40, 1 << 59, .max] {
+    for instant: Int64 in [
+        .min, -1 << 59, -1 << 40, -2_208_988_800, -1, 0, 1_000_000_000, 2_147_483_647,
+        4_102_444_800, 1 << 40, 1 << 59, .max,
+    ] {
         let offset = offsetAt(instant)
         expect(offset > -90_000 && offset < 93_600, "offset \(offset) at \(instant)")
     }

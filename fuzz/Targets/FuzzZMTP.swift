@@ -13,8 +13,9 @@ public func fuzzZMTP(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = fuzzBytes(start, count)
     guard let control = input.first else { return 0 }
     let types = ZMTPSocketType.allCases
-    let options = ZMTPMachine.Options(socketType: types[Int(control & 0x0F) % types.count],
-                                      maxFrameSize: 4096, maxMessageSize: 16384, maxFramesPerMessage: 64)
+    let options = ZMTPMachine.Options(
+        socketType: types[Int(control & 0x0F) % types.count],
+        maxFrameSize: 4096, maxMessageSize: 16384, maxFramesPerMessage: 64)
     let stream = input.dropFirst()
     let whole = drive(options, stream, chunk: max(stream.count, 1))
     let split = drive(options, stream, chunk: Int(control >> 4) + 1)
@@ -32,8 +33,9 @@ private func drive(_ options: ZMTPMachine.Options, _ stream: ArraySlice<UInt8>, 
         let fed = machine.feed(stream[offset..<end])
         for event in fed { respond(to: event, machine: machine, options: options) }
         events += fed
-        expect(machine.bufferedByteCount <= options.maxMessageSize + options.maxFrameSize + 9,
-               "the machine holds \(machine.bufferedByteCount) bytes, past its limits")
+        expect(
+            machine.bufferedByteCount <= options.maxMessageSize + options.maxFrameSize + 9,
+            "the machine holds \(machine.bufferedByteCount) bytes, past its limits")
         offset = end
     }
     if let terminal = events.firstIndex(where: \.isTerminal) {
@@ -64,9 +66,11 @@ private func respond(to event: ZMTPEvent, machine: ZMTPMachine, options: ZMTPMac
 
 /// A message re-encoded and fed to a fresh PULL machine after a PUSH handshake is the same message.
 private func expectRoundTrip(_ parts: [[UInt8]], options: ZMTPMachine.Options) {
-    var peer = ZMTPMachine(options: .init(socketType: .pull, maxFrameSize: options.maxFrameSize,
-                                          maxMessageSize: options.maxMessageSize,
-                                          maxFramesPerMessage: options.maxFramesPerMessage))
+    var peer = ZMTPMachine(
+        options: .init(
+            socketType: .pull, maxFrameSize: options.maxFrameSize,
+            maxMessageSize: options.maxMessageSize,
+            maxFramesPerMessage: options.maxFramesPerMessage))
     var bytes = ZMTPMachine(options: .init(socketType: .push)).greeting() + ZMTPMachine.ready(socketType: .push)
     ZMTPMachine.appendMessage(parts, to: &bytes)
     let events = peer.feed(bytes)

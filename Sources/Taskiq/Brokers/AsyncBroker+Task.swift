@@ -17,8 +17,10 @@ extension AsyncBroker {
         fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) async throws -> R
     ) -> TaskDefinition<repeat each A, R> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
-                                line: line, body))
+        register(
+            TaskDefinition(
+                name, labels: labels, parameters: parameters, fileID: fileID,
+                line: line, body))
     }
 
     /// Defines a synchronous task (run on the worker's thread pool), registers it and binds it here.
@@ -27,8 +29,10 @@ extension AsyncBroker {
         fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) throws -> R
     ) -> TaskDefinition<repeat each A, R> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
-                                line: line, body))
+        register(
+            TaskDefinition(
+                name, labels: labels, parameters: parameters, fileID: fileID,
+                line: line, body))
     }
 
     /// Defines an asynchronous task that returns nothing, registers it and binds it here.
@@ -37,8 +41,10 @@ extension AsyncBroker {
         fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) async throws -> Void
     ) -> TaskDefinition<repeat each A, Void> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
-                                line: line, body))
+        register(
+            TaskDefinition(
+                name, labels: labels, parameters: parameters, fileID: fileID,
+                line: line, body))
     }
 
     /// Defines a synchronous task that returns nothing (run on the worker's thread pool), registers it and binds it here.
@@ -47,7 +53,9 @@ extension AsyncBroker {
         fileID: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (repeat each A) throws -> Void
     ) -> TaskDefinition<repeat each A, Void> {
-        register(TaskDefinition(name, labels: labels, parameters: parameters, fileID: fileID,
-                                line: line, body))
+        register(
+            TaskDefinition(
+                name, labels: labels, parameters: parameters, fileID: fileID,
+                line: line, body))
     }
 }

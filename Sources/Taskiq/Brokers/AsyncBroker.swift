@@ -41,7 +41,8 @@ extension AsyncBroker {
     /// Throws: this broker cannot carry a cancellation to its workers.
     /// - Throws: ``TaskiqError`` with code `.unsupported`.
     public func cancelTask(id: String) async throws {
-        throw TaskiqError(.unsupported, "\(type(of: self)) cannot cancel tasks (task \(id)); cancellation needs the in-memory or a Redis broker")
+        throw TaskiqError(
+            .unsupported, "\(type(of: self)) cannot cancel tasks (task \(id)); cancellation needs the in-memory or a Redis broker")
     }
 
     /// The result backend.
@@ -129,11 +130,16 @@ extension AsyncBroker {
             do {
                 first = try await settings.uniqueStore.claim(unique.key, taskID: message.taskID, for: unique.window)
             } catch {
-                throw TaskiqError(.sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID)): cannot record its unique key", underlying: error)
+                throw TaskiqError(
+                    .sendFailed, "cannot send task '\(message.taskName)' (\(message.taskID)): cannot record its unique key",
+                    underlying: error)
             }
             if let first {
                 if unique.refuses {
-                    throw TaskiqError(.duplicateTask, "task '\(message.taskName)' was kicked with the same unique key within unique_for (\(unique.window)) as task \(first); not sent")
+                    throw TaskiqError(
+                        .duplicateTask,
+                        "task '\(message.taskName)' was kicked with the same unique key within unique_for (\(unique.window)) as task \(first); not sent"
+                    )
                 }
                 return first
             }

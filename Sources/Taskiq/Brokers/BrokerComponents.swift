@@ -33,8 +33,10 @@ public final class BrokerComponents: Sendable {
     ///   - resultBackend: Where results go; taskiq's default is the ``DummyResultBackend``.
     ///   - taskIDGenerator: How task IDs are made; taskiq's default is ``TaskIDGenerator/uuid4``.
     public init(resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil) {
-        state = Mutex(Settings(resultBackend: resultBackend ?? DummyResultBackend(),
-                               idGenerator: taskIDGenerator ?? .uuid4))
+        state = Mutex(
+            Settings(
+                resultBackend: resultBackend ?? DummyResultBackend(),
+                idGenerator: taskIDGenerator ?? .uuid4))
     }
 
     /// The current settings, read at once.

@@ -54,15 +54,16 @@ extension DeadLetter {
             data = Array(decoded)
         }
         let seconds = object["time"]?.stringValue.flatMap(ISO8601Timestamp.parse) ?? 0
-        self.init(id: object["id"]?.stringValue ?? "", reason: Reason(reason),
-                  message: object["message"]?.stringValue ?? "", data: data,
-                  taskName: object["task_name"]?.stringValue, taskID: object["task_id"]?.stringValue,
-                  broker: object["broker"]?.stringValue, queue: object["queue"]?.stringValue,
-                  originalID: object["original_id"]?.stringValue, deliveries: object["deliveries"]?.intValue,
-                  timestamp: Date(timeIntervalSince1970: seconds),
-                  error: try object["error"].flatMap { value throws(TaskiqError) in
-                      value.isNull ? nil : try TaskError(wireValue: value)
-                  })
+        self.init(
+            id: object["id"]?.stringValue ?? "", reason: Reason(reason),
+            message: object["message"]?.stringValue ?? "", data: data,
+            taskName: object["task_name"]?.stringValue, taskID: object["task_id"]?.stringValue,
+            broker: object["broker"]?.stringValue, queue: object["queue"]?.stringValue,
+            originalID: object["original_id"]?.stringValue, deliveries: object["deliveries"]?.intValue,
+            timestamp: Date(timeIntervalSince1970: seconds),
+            error: try object["error"].flatMap { value throws(TaskiqError) in
+                value.isNull ? nil : try TaskError(wireValue: value)
+            })
     }
 
     /// The timestamp as ISO 8601 in UTC with microseconds, such as `2026-01-02T03:04:05.000000Z`.

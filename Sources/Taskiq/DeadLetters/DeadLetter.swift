@@ -56,9 +56,11 @@ public struct DeadLetter: Sendable, Hashable {
     ///   - deliveries: How many times it was delivered, when known.
     ///   - timestamp: When it was written; now by default.
     ///   - error: The task's error, for failed tasks.
-    public init(id: String = "", reason: Reason, message: String, data: [UInt8], taskName: String? = nil,
-                taskID: String? = nil, broker: String? = nil, queue: String? = nil, originalID: String? = nil,
-                deliveries: Int? = nil, timestamp: Date = Date(), error: TaskError? = nil) {
+    public init(
+        id: String = "", reason: Reason, message: String, data: [UInt8], taskName: String? = nil,
+        taskID: String? = nil, broker: String? = nil, queue: String? = nil, originalID: String? = nil,
+        deliveries: Int? = nil, timestamp: Date = Date(), error: TaskError? = nil
+    ) {
         self.id = id
         self.reason = reason
         self.message = message

@@ -1,4 +1,5 @@
 import Dispatch
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -152,8 +153,10 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
 
     /// Opens the file and holds `flock` on it for `body`: exclusive for writers, shared for readers,
     /// across every process using the file (this process's calls are already serialised by ``io``).
-    private func withLockedFile<T>(_ options: FileDescriptor.Options, exclusive: Bool = true,
-                                   _ body: (FileDescriptor) throws -> T) throws -> T {
+    private func withLockedFile<T>(
+        _ options: FileDescriptor.Options, exclusive: Bool = true,
+        _ body: (FileDescriptor) throws -> T
+    ) throws -> T {
         let file: FileDescriptor
         do { file = try FileDescriptor.open(path, options) } catch { throw failure("cannot open", error) }
         defer { file.close() }
@@ -168,7 +171,8 @@ public final class FileDeadLetterQueue: DeadLetterQueue {
 
     /// The error for a failed file operation, with its `errno` as a ``SystemError``.
     private static func failure(path: String, _ what: String, _ error: any Error) -> TaskiqError {
-        TaskiqError(.deadLetterQueue, "\(what) the dead-letter file \(path)",
-                    underlying: (error as? SystemError) ?? SystemError.inputOutput)
+        TaskiqError(
+            .deadLetterQueue, "\(what) the dead-letter file \(path)",
+            underlying: (error as? SystemError) ?? SystemError.inputOutput)
     }
 }

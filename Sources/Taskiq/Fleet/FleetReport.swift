@@ -34,7 +34,8 @@ public struct FleetReport: Sendable {
             guard let announcement = member.announcement else {
                 lines.append("\(member.name): announces nothing (a Python taskiq worker?)" + Self.suffix(facts))
                 if active && !ours.isEmpty {
-                    warnings.append("""
+                    warnings.append(
+                        """
                         consumer '\(member.name)' of \(fleet.queue) announces nothing, as Python taskiq workers do; \
                         a Python taskiq worker acknowledges and drops a task it does not know, so any of this \
                         configuration's \(ours.count) task\(ours.count == 1 ? "" : "s") it takes may be lost unless \
@@ -49,11 +50,13 @@ public struct FleetReport: Sendable {
                 continue
             }
             let missing = ours.subtracting(known).sorted()
-            lines.append("\(member.name): \(who), \(known.count) task\(known.count == 1 ? "" : "s")"
-                         + (missing.isEmpty ? ", all of this configuration's" : ", \(missing.count) of this configuration's missing")
-                         + Self.suffix(facts))
+            lines.append(
+                "\(member.name): \(who), \(known.count) task\(known.count == 1 ? "" : "s")"
+                    + (missing.isEmpty ? ", all of this configuration's" : ", \(missing.count) of this configuration's missing")
+                    + Self.suffix(facts))
             if active && !missing.isEmpty {
-                warnings.append("""
+                warnings.append(
+                    """
                     consumer '\(member.name)' of \(fleet.queue) (\(who)) does not run \(missing.count) of this \
                     configuration's tasks and dead-letters them when it takes them: \(Self.list(missing))
                     """)

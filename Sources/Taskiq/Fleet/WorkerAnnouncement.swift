@@ -36,8 +36,9 @@ public struct WorkerAnnouncement: Sendable, Hashable {
     /// (their tasks unknown). `nil` for anything else.
     public init?(parsing text: String) {
         if let value = try? JSONValue(parsing: text), case .object(let object) = value,
-           let runtime = object["runtime"]?.stringValue, let host = object["host"]?.stringValue,
-           let pid = object["pid"]?.intValue {
+            let runtime = object["runtime"]?.stringValue, let host = object["host"]?.stringValue,
+            let pid = object["pid"]?.intValue
+        {
             let tasks = object["tasks"]?.arrayValue?.compactMap(\.stringValue)
             self.init(runtime: runtime, host: host, pid: pid, tasks: tasks)
             return

@@ -61,9 +61,10 @@ public struct JSONFormatter: TaskiqFormatter {
         let value: JSONValue
         do throws(JSONParseError) {
             value = try JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max, allowNonFinite: true).parse(bytes)
-        } catch where error.code == .tooDeep {
-            throw MessageLimitError(.depth, maximum: limits.maxDepth, observed: limits.maxDepth + 1,
-                                    "arrays and objects nested \(limits.maxDepth + 1) levels deep at byte \(error.offset)")
+        } catch  where error.code == .tooDeep {
+            throw MessageLimitError(
+                .depth, maximum: limits.maxDepth, observed: limits.maxDepth + 1,
+                "arrays and objects nested \(limits.maxDepth + 1) levels deep at byte \(error.offset)")
         } catch {
             throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
         }

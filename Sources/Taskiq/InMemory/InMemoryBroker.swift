@@ -42,43 +42,54 @@ public final class InMemoryBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made (default ``TaskIDGenerator/uuid4``).
     ///   - awaitInplace: Make `kiq` return only after the task finished.
     ///   - limits: Caps on the messages kicked; one over a cap is rejected and counted, not run.
-    public convenience init(maxAsyncTasks: Int = ReceiverOptions().maxAsyncTasks,
-                syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
-                maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults,
-                castTypes: Bool = ReceiverOptions().castTypes, resultBackend: (any ResultBackend)? = nil,
-                taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = InMemoryBroker.defaultAwaitInplace,
-                limits: MessageLimits = MessageLimits()) {
-        self.init(maxAsyncTasks: maxAsyncTasks, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
-                  maxStoredResults: maxStoredResults,
-                  castTypes: castTypes, resultBackend: resultBackend, taskIDGenerator: taskIDGenerator,
-                  awaitInplace: awaitInplace, limits: limits, receiverLogger: Logger(label: "taskiq.receiver"))
+    public convenience init(
+        maxAsyncTasks: Int = ReceiverOptions().maxAsyncTasks,
+        syncTasksPoolSize: Int = ReceiverOptions().syncTasksPoolSize, logsFormat: String? = nil,
+        maxStoredResults: Int = InMemoryResultBackend.defaultMaxStoredResults,
+        castTypes: Bool = ReceiverOptions().castTypes, resultBackend: (any ResultBackend)? = nil,
+        taskIDGenerator: TaskIDGenerator? = nil, awaitInplace: Bool = InMemoryBroker.defaultAwaitInplace,
+        limits: MessageLimits = MessageLimits()
+    ) {
+        self.init(
+            maxAsyncTasks: maxAsyncTasks, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
+            maxStoredResults: maxStoredResults,
+            castTypes: castTypes, resultBackend: resultBackend, taskIDGenerator: taskIDGenerator,
+            awaitInplace: awaitInplace, limits: limits, receiverLogger: Logger(label: "taskiq.receiver"))
     }
 
     /// The public initialiser, with the embedded receiver logging through `receiverLogger`.
-    init(maxAsyncTasks: Int, syncTasksPoolSize: Int, logsFormat: String?, maxStoredResults: Int, castTypes: Bool,
-         resultBackend: (any ResultBackend)?, taskIDGenerator: TaskIDGenerator?, awaitInplace: Bool,
-         limits: MessageLimits, receiverLogger: Logger) {
+    init(
+        maxAsyncTasks: Int, syncTasksPoolSize: Int, logsFormat: String?, maxStoredResults: Int, castTypes: Bool,
+        resultBackend: (any ResultBackend)?, taskIDGenerator: TaskIDGenerator?, awaitInplace: Bool,
+        limits: MessageLimits, receiverLogger: Logger
+    ) {
         components = BrokerComponents(
             resultBackend: resultBackend ?? InMemoryResultBackend(maxStoredResults: maxStoredResults),
             taskIDGenerator: taskIDGenerator)
         self.awaitInplace = awaitInplace
         runners = InMemoryRunners(limit: maxAsyncTasks)
         receiver = MutexBox(nil)
-        receiver.value = Receiver(broker: self, options: ReceiverOptions(
-            maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
-            limits: limits), logger: receiverLogger)
+        receiver.value = Receiver(
+            broker: self,
+            options: ReceiverOptions(
+                maxAsyncTasks: 0, castTypes: castTypes, syncTasksPoolSize: syncTasksPoolSize, logsFormat: logsFormat,
+                limits: limits), logger: receiverLogger)
     }
 
     /// Replaces the embedded worker's settings that the configuration's `worker` section holds
     /// (`max_async_tasks`, `cast_types`, `sync_tasks_pool_size`, `logs_format`, `limits`); call before kicking.
-    package func useWorkerSettings(maxAsyncTasks: Int, castTypes: Bool, syncTasksPoolSize: Int, logsFormat: String?,
-                                   limits: MessageLimits) {
+    package func useWorkerSettings(
+        maxAsyncTasks: Int, castTypes: Bool, syncTasksPoolSize: Int, logsFormat: String?,
+        limits: MessageLimits
+    ) {
         runners.limit = maxAsyncTasks
         let replaced = receiver.withLock { receiver -> Receiver? in
             guard let current = receiver else { return nil }
             var options = current.options
-            guard options.castTypes != castTypes || options.syncTasksPoolSize != syncTasksPoolSize
-                    || options.logsFormat != logsFormat || options.limits != limits else { return nil }
+            guard
+                options.castTypes != castTypes || options.syncTasksPoolSize != syncTasksPoolSize
+                    || options.logsFormat != logsFormat || options.limits != limits
+            else { return nil }
             options.castTypes = castTypes
             options.syncTasksPoolSize = syncTasksPoolSize
             options.logsFormat = logsFormat

@@ -74,7 +74,8 @@ public final class InMemoryResultBackend: ResultBackend {
             var evicted: Value?
             if limit >= 0 {
                 while entries.count > max(limit, 0),
-                      let victim = read.popLive(in: entries) ?? inserted.popLive(in: entries) {
+                    let victim = read.popLive(in: entries) ?? inserted.popLive(in: entries)
+                {
                     evicted = entries.remove(at: victim).value.value
                 }
                 inserted.compact(live: entries.count, in: entries)
@@ -176,7 +177,10 @@ public final class InMemoryResultBackend: ResultBackend {
         if let stored = state.withLock({ $0.results.read(taskID) }) { return Self.stripped(stored, withLogs: withLogs) }
         let arrived = await withTaskGroup(of: TaskiqResult<JSONValue>?.self) { group in
             group.addTask { Task.isCancelled ? nil : await self.waitForResult(taskID) }
-            group.addTask { try? await Task.sleep(for: timeout); return nil }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
             let first = await group.next()!
             group.cancelAll()
             return first

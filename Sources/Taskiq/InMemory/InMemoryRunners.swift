@@ -131,7 +131,10 @@ final class InMemoryRunners: Sendable {
     }
 
     private func enqueue(_ job: Job) {
-        enum Action { case resume(UnsafeContinuation<Job?, Never>), start, none }
+        enum Action {
+            case resume(UnsafeContinuation<Job?, Never>)
+            case start, none
+        }
         let action = state.withLock { state -> Action in
             if let runner = state.idle.popLast() { return .resume(runner) }
             state.buffer.append(job)
@@ -172,7 +175,10 @@ final class InMemoryRunners: Sendable {
     /// The next job; `nil` when this runner should retire: the pool is shut down, or it is
     /// beyond the limit (or one of too many idle ones in an unlimited pool) and nothing is queued.
     private func next() async -> Job? {
-        enum Fast { case job(Job), retire, wait }
+        enum Fast {
+            case job(Job)
+            case retire, wait
+        }
         let fast = state.withLock { state -> Fast in
             if let job = state.buffer.popFirst() { return .job(job) }
             if state.finished || state.runners > state.limit || state.idle.count >= Self.maxIdle {

@@ -283,7 +283,8 @@ struct JSONReader {
             guard digits <= Self.maximumIntegerDigits else {
                 throw error(
                     .numberOutOfRange, at: start,
-                    "integer of \(digits) digits exceeds the limit of \(Self.maximumIntegerDigits) digits (Python's default int_max_str_digits)")
+                    "integer of \(digits) digits exceeds the limit of \(Self.maximumIntegerDigits) digits (Python's default int_max_str_digits)"
+                )
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             return .bigInteger(JSONBigInteger(normalizedDigits: text))
@@ -478,11 +479,19 @@ struct JSONReader {
         switch lead {
         case 0x00..<0x80: return 1
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xED: length = 3; high = 0x9F
+        case 0xE0:
+            length = 3
+            low = 0xA0
+        case 0xED:
+            length = 3
+            high = 0x9F
         case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; low = 0x90
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF0:
+            length = 4
+            low = 0x90
+        case 0xF4:
+            length = 4
+            high = 0x8F
         case 0xF1...0xF3: length = 4
         default: return nil
         }

@@ -55,9 +55,12 @@ extension JSONValue: Codable {
             case .int(let int): try container.encode(int)
             case .bigInteger(let big):
                 guard let unsigned = UInt64(big.description) else {
-                    throw EncodingError.invalidValue(self, .init(
-                        codingPath: encoder.codingPath,
-                        debugDescription: "integer \(big) is outside the range of Int64 and UInt64, which is all this encoder can hold exactly"))
+                    throw EncodingError.invalidValue(
+                        self,
+                        .init(
+                            codingPath: encoder.codingPath,
+                            debugDescription:
+                                "integer \(big) is outside the range of Int64 and UInt64, which is all this encoder can hold exactly"))
                 }
                 try container.encode(unsigned)
             case .double(let double): try container.encode(double)

@@ -188,7 +188,8 @@ struct ValueDecoder: Decoder {
                 case .typeMismatch(let type, let context) = error
             {
                 error = .typeMismatch(
-                    type, .init(codingPath: context.codingPath, debugDescription: context.debugDescription + " (lax decoding would convert it)"))
+                    type,
+                    .init(codingPath: context.codingPath, debugDescription: context.debugDescription + " (lax decoding would convert it)"))
             }
         }
         return error
@@ -329,14 +330,19 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
                 T.self,
-                .init(codingPath: codingPath + [key], debugDescription: "expected \(T.self), found the end of an array of \(elements.count) elements"))
+                .init(
+                    codingPath: codingPath + [key],
+                    debugDescription: "expected \(T.self), found the end of an array of \(elements.count) elements"))
         }
         defer { currentIndex += 1 }
         return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [key], options: options)
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd else { _ = try next(Never.self); return false }
+        guard !isAtEnd else {
+            _ = try next(Never.self)
+            return false
+        }
         if elements[currentIndex].isNull {
             currentIndex += 1
             return true

@@ -39,15 +39,19 @@ public struct LifecycleHook: Sendable {
 
     /// A hook that runs before the worker takes its first task; when it throws, the worker
     /// does not start (the modules already started are shut down first).
-    public static func onWorkerStartup(_ name: String,
-                                       _ body: @escaping @Sendable (LifecycleContext) async throws -> Void) -> LifecycleHook {
+    public static func onWorkerStartup(
+        _ name: String,
+        _ body: @escaping @Sendable (LifecycleContext) async throws -> Void
+    ) -> LifecycleHook {
         LifecycleHook(.workerStartup, name, body)
     }
 
     /// A hook that runs after the worker's last task has finished; when it throws, the error is
     /// logged and the other shutdown hooks still run.
-    public static func onWorkerShutdown(_ name: String,
-                                        _ body: @escaping @Sendable (LifecycleContext) async throws -> Void) -> LifecycleHook {
+    public static func onWorkerShutdown(
+        _ name: String,
+        _ body: @escaping @Sendable (LifecycleContext) async throws -> Void
+    ) -> LifecycleHook {
         LifecycleHook(.workerShutdown, name, body)
     }
 }

@@ -53,7 +53,9 @@ public final class TaskLifecycle: Sendable {
                 } catch {
                     await stop(modules: started, hooks: hooks, broker: broker, logger: logger)
                     phase.withLock { $0.starting = false }
-                    throw TaskiqError(.startupFailed, """
+                    throw TaskiqError(
+                        .startupFailed,
+                        """
                         worker startup hook '\(registered.hook.name)' of module '\(module)' failed: \(error); \
                         the worker does not start
                         """, underlying: error)
@@ -86,8 +88,9 @@ public final class TaskLifecycle: Sendable {
                 do {
                     try await registered.hook.body(context(broker, logger, registered))
                 } catch {
-                    logger.error("worker shutdown hook '\(registered.hook.name)' of module '\(module)' failed: \(error)",
-                                 metadata: ["module": module])
+                    logger.error(
+                        "worker shutdown hook '\(registered.hook.name)' of module '\(module)' failed: \(error)",
+                        metadata: ["module": module])
                 }
             }
         }

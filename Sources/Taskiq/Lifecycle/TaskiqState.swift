@@ -36,7 +36,9 @@ public final class TaskiqState: Sendable {
     public func require<Value>(_ key: StateKey<Value>) throws(TaskiqError) -> Value {
         let stored = values.withLock { $0[key.name] }
         guard let stored else {
-            throw TaskiqError(.stateMissing, """
+            throw TaskiqError(
+                .stateMissing,
+                """
                 the worker state has no '\(key.name)': no worker startup hook set it; is the module \
                 that declares the hook loaded on this broker?
                 """)

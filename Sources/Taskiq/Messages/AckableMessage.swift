@@ -20,8 +20,10 @@ public struct AckableMessage: Sendable {
     ///   - release: Called instead of `ack` to have the message delivered again later.
     ///   - handBack: Called instead of `release` for a delivery that never started, when the
     ///     worker stops; only with `release`.
-    public init(data: [UInt8], ack: (@Sendable () async throws -> Void)? = nil,
-                release: (@Sendable () async -> Void)? = nil, handBack: (@Sendable () async -> Void)? = nil) {
+    public init(
+        data: [UInt8], ack: (@Sendable () async throws -> Void)? = nil,
+        release: (@Sendable () async -> Void)? = nil, handBack: (@Sendable () async -> Void)? = nil
+    ) {
         self.data = data
         self.ack = ack
         self.release = release

@@ -2,8 +2,9 @@ extension MessageLimits {
     /// Throws when the encoded message is longer than ``maxMessageSize``; call before parsing.
     public func checkSize(_ byteCount: Int) throws(MessageLimitError) {
         if byteCount > maxMessageSize {
-            throw MessageLimitError(.messageSize, maximum: maxMessageSize, observed: byteCount,
-                                    "message of \(byteCount) bytes")
+            throw MessageLimitError(
+                .messageSize, maximum: maxMessageSize, observed: byteCount,
+                "message of \(byteCount) bytes")
         }
     }
 
@@ -13,18 +14,21 @@ extension MessageLimits {
     public func checkContents(_ message: TaskiqMessage) throws(MessageLimitError) {
         let arguments = message.args.count + message.kwargs.count
         if arguments > maxArguments {
-            throw MessageLimitError(.arguments, maximum: maxArguments, observed: arguments,
-                                    "\(message.args.count) positional and \(message.kwargs.count) keyword arguments (\(arguments))")
+            throw MessageLimitError(
+                .arguments, maximum: maxArguments, observed: arguments,
+                "\(message.args.count) positional and \(message.kwargs.count) keyword arguments (\(arguments))")
         }
         if message.labels.count > maxLabels {
-            throw MessageLimitError(.labels, maximum: maxLabels, observed: message.labels.count,
-                                    "\(message.labels.count) labels")
+            throw MessageLimitError(
+                .labels, maximum: maxLabels, observed: message.labels.count,
+                "\(message.labels.count) labels")
         }
         for (key, value) in message.labels {
             let keySize = key.utf8.count
             if keySize > maxLabelKeySize {
-                throw MessageLimitError(.labelKeySize, maximum: maxLabelKeySize, observed: keySize,
-                                        "label name '\(key.prefix(32))...' of \(keySize) bytes")
+                throw MessageLimitError(
+                    .labelKeySize, maximum: maxLabelKeySize, observed: keySize,
+                    "label name '\(key.prefix(32))...' of \(keySize) bytes")
             }
             let valueSize: Int
             switch value {
@@ -38,8 +42,9 @@ extension MessageLimits {
                 valueSize = LabelType.encode(value).0.utf8.count
             }
             if valueSize > maxLabelValueSize {
-                throw MessageLimitError(.labelValueSize, maximum: maxLabelValueSize, observed: valueSize,
-                                        "value of label '\(key)' of \(valueSize) bytes")
+                throw MessageLimitError(
+                    .labelValueSize, maximum: maxLabelValueSize, observed: valueSize,
+                    "value of label '\(key)' of \(valueSize) bytes")
             }
         }
     }

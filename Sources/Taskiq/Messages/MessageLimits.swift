@@ -37,8 +37,10 @@ public struct MessageLimits: Sendable, Hashable {
     ///   - maxLabels: The most labels.
     ///   - maxLabelKeySize: The longest label name in bytes.
     ///   - maxLabelValueSize: The longest label value in bytes.
-    public init(maxMessageSize: Int = 16 << 20, maxDepth: Int = 128, maxArguments: Int = 1024, maxLabels: Int = 128,
-                maxLabelKeySize: Int = 256, maxLabelValueSize: Int = 64 << 10) {
+    public init(
+        maxMessageSize: Int = 16 << 20, maxDepth: Int = 128, maxArguments: Int = 1024, maxLabels: Int = 128,
+        maxLabelKeySize: Int = 256, maxLabelValueSize: Int = 64 << 10
+    ) {
         self.maxMessageSize = maxMessageSize
         self.maxDepth = maxDepth
         self.maxArguments = maxArguments

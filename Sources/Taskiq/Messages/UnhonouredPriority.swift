@@ -15,8 +15,10 @@ package final class UnhonouredPriority: Sendable {
     /// - Parameters:
     ///   - broker: The broker's type as the config names it, such as `zeromq`.
     ///   - advice: What would honour priorities instead.
-    package init(broker: String,
-                 advice: String = "use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\"") {
+    package init(
+        broker: String,
+        advice: String = "use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\""
+    ) {
         self.broker = broker
         self.advice = advice
     }
@@ -29,7 +31,8 @@ package final class UnhonouredPriority: Sendable {
         guard let label = message.labels["priority"], !label.isNull else { return }
         let level = label.intValue ?? label.stringValue.flatMap { Int($0.trimmingASCIIWhitespace()) } ?? 1
         guard level != 0, !warned.exchange(true, ordering: .relaxed) else { return }
-        Logger(label: "taskiq.priority").warning("""
+        Logger(label: "taskiq.priority").warning(
+            """
             task '\(message.taskName)' has priority \(label.pythonRepr), which the \(broker) broker cannot honour: \
             its tasks run in arrival order; \(advice)
             """)

@@ -23,8 +23,10 @@ public struct SimpleRetryMiddleware: TaskiqMiddleware {
     public var doNotRetryOn: Set<String>
 
     /// Creates the middleware with taskiq's defaults.
-    public init(defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true,
-                retryOn: Set<String>? = nil, doNotRetryOn: Set<String> = []) {
+    public init(
+        defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true,
+        retryOn: Set<String>? = nil, doNotRetryOn: Set<String> = []
+    ) {
         self.defaultRetryCount = defaultRetryCount
         self.defaultRetryLabel = defaultRetryLabel
         self.noResultOnRetry = noResultOnRetry

@@ -37,9 +37,11 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
     public var doNotRetryOn: Set<String>
 
     /// Creates the middleware with taskiq's defaults.
-    public init(defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true,
-                defaultDelay: Double = 5, useJitter: Bool = false, useDelayExponent: Bool = false,
-                maxDelayExponent: Double = 60, retryOn: Set<String>? = nil, doNotRetryOn: Set<String> = []) {
+    public init(
+        defaultRetryCount: Int = 3, defaultRetryLabel: Bool = false, noResultOnRetry: Bool = true,
+        defaultDelay: Double = 5, useJitter: Bool = false, useDelayExponent: Bool = false,
+        maxDelayExponent: Double = 60, retryOn: Set<String>? = nil, doNotRetryOn: Set<String> = []
+    ) {
         self.defaultRetryCount = defaultRetryCount
         self.defaultRetryLabel = defaultRetryLabel
         self.noResultOnRetry = noResultOnRetry
@@ -80,7 +82,7 @@ public struct SmartRetryMiddleware: TaskiqMiddleware {
             // NaN, infinities, negatives and text fall back to the default.
             do {
                 base = try Duration.checkedSeconds(label, of: "retry_delay label").inSeconds
-            } catch where error.code == .tooLong {
+            } catch  where error.code == .tooLong {
                 base = Duration.maximumCheckedSeconds
             } catch {
                 TaskContext.current?.logger.warning("\(error); using the default delay of \(defaultDelay)s")

@@ -38,9 +38,14 @@ extension Pipeline where Result: Codable {
         let calls = tasks.map { PipelineStepCall(taskName: $0.name, labels: $0.labels, parameter: .first) }
         let error = tasks.isEmpty ? PipelineError(.invalidPipeline, "a group needs at least one task") : nil
         let decode: @Sendable (JSONValue) throws -> Next
-        if let first = tasks.first { decode = first.decodeResult } else { decode = { _ in throw PipelineError(.invalidPipeline, "empty group") } }
-        return appending(PipelineStep(kind: .group, calls: calls, skipErrors: skipErrors, checkInterval: checkInterval),
-                         error: error, decode: Self.listDecoder(decode))
+        if let first = tasks.first {
+            decode = first.decodeResult
+        } else {
+            decode = { _ in throw PipelineError(.invalidPipeline, "empty group") }
+        }
+        return appending(
+            PipelineStep(kind: .group, calls: calls, skipErrors: skipErrors, checkInterval: checkInterval),
+            error: error, decode: Self.listDecoder(decode))
     }
 }
 
@@ -78,8 +83,9 @@ extension Pipeline {
         _ task: TaskDefinition<Element, Next>, skipErrors: Bool = false, checkInterval: Double = 0.5
     ) -> Pipeline<repeat each Argument, [Next]> where Result == [Element] {
         let call = PipelineStepCall(taskName: task.name, labels: task.labels, parameter: .first)
-        return appending(PipelineStep(kind: .mapper, calls: [call], skipErrors: skipErrors, checkInterval: checkInterval),
-                         decode: Self.listDecoder(task.decodeResult))
+        return appending(
+            PipelineStep(kind: .mapper, calls: [call], skipErrors: skipErrors, checkInterval: checkInterval),
+            decode: Self.listDecoder(task.decodeResult))
     }
 
     /// Adds a step that runs `task` on every element of this pipeline's list result, in parallel,
@@ -92,13 +98,15 @@ extension Pipeline {
         _ task: TaskDefinition<Element, Bool>, skipErrors: Bool = false, checkInterval: Double = 0.5
     ) -> Pipeline<repeat each Argument, Result> where Result == [Element] {
         let call = PipelineStepCall(taskName: task.name, labels: task.labels, parameter: .first)
-        return appending(PipelineStep(kind: .filter, calls: [call], skipErrors: skipErrors, checkInterval: checkInterval),
-                         decode: decodeResult)
+        return appending(
+            PipelineStep(kind: .filter, calls: [call], skipErrors: skipErrors, checkInterval: checkInterval),
+            decode: decodeResult)
     }
 
     /// Decodes a list by decoding each element.
     static func listDecoder<Element>(_ element: @escaping @Sendable (JSONValue) throws -> Element)
-        -> @Sendable (JSONValue) throws -> [Element] {
+        -> @Sendable (JSONValue) throws -> [Element]
+    {
         { value in
             guard let items = value.arrayValue else {
                 throw PipelineError(.invalidPipeline, "the pipeline's result is \(value.typeName), expected a list")
@@ -110,10 +118,15 @@ extension Pipeline {
     /// Names fixed arguments by the task's parameter names: taskiq-pipelines sends keyword arguments only.
     static func keywords(_ values: [JSONValue], names: [String], task: String) -> (JSONObject, PipelineError?) {
         guard values.count <= names.count else {
-            return ([:], PipelineError(.invalidPipeline, """
-                task '\(task)' is given \(values.count) fixed argument(s) but declares \(names.count) parameter name(s) for them; \
-                pipelines send fixed arguments as keyword arguments, so declare the task's parameters
-                """))
+            return (
+                [:],
+                PipelineError(
+                    .invalidPipeline,
+                    """
+                    task '\(task)' is given \(values.count) fixed argument(s) but declares \(names.count) parameter name(s) for them; \
+                    pipelines send fixed arguments as keyword arguments, so declare the task's parameters
+                    """)
+            )
         }
         var kwargs = JSONObject()
         for (name, value) in zip(names, values) { kwargs[name] = value }

@@ -43,9 +43,11 @@ public struct Pipeline<each Argument: Codable & Sendable, Result: Sendable>: Sen
         self.buildError = nil
     }
 
-    init(steps: [PipelineStep], first: TaskDefinition<repeat each Argument, JSONValue>?, binding: TaskBinding?,
-         broker: (any AsyncBroker)?, buildError: PipelineError?,
-         decodeResult: @escaping @Sendable (JSONValue) throws -> Result) {
+    init(
+        steps: [PipelineStep], first: TaskDefinition<repeat each Argument, JSONValue>?, binding: TaskBinding?,
+        broker: (any AsyncBroker)?, buildError: PipelineError?,
+        decodeResult: @escaping @Sendable (JSONValue) throws -> Result
+    ) {
         self.steps = steps
         self.first = first
         self.binding = binding
@@ -55,10 +57,13 @@ public struct Pipeline<each Argument: Codable & Sendable, Result: Sendable>: Sen
     }
 
     /// This pipeline with one more step, a new result type and the first build error kept.
-    func appending<Next>(_ step: PipelineStep, error: PipelineError? = nil,
-                         decode: @escaping @Sendable (JSONValue) throws -> Next) -> Pipeline<repeat each Argument, Next> {
-        Pipeline<repeat each Argument, Next>(steps: steps + [step], first: first, binding: binding, broker: broker,
-                                             buildError: buildError ?? error, decodeResult: decode)
+    func appending<Next>(
+        _ step: PipelineStep, error: PipelineError? = nil,
+        decode: @escaping @Sendable (JSONValue) throws -> Next
+    ) -> Pipeline<repeat each Argument, Next> {
+        Pipeline<repeat each Argument, Next>(
+            steps: steps + [step], first: first, binding: binding, broker: broker,
+            buildError: buildError ?? error, decodeResult: decode)
     }
 
     /// Sends through this broker instead of the first task's own.

@@ -13,9 +13,11 @@ extension TaskDefinition {
     /// `Pipeline(group: [add.call(1, 2), add.call(3, 4)])`.
     /// - Throws: ``TaskiqError`` with code `.sendFailed` when an argument cannot be encoded.
     public func call(_ arguments: repeat each Argument) throws -> PipelineCall<Result> {
-        PipelineCall(call: PipelineStepCall(taskName: name, labels: labels, parameter: .ignored,
-                                            args: try encodeArguments(repeat each arguments)),
-                     decodeResult: decodeResult, binding: binding)
+        PipelineCall(
+            call: PipelineStepCall(
+                taskName: name, labels: labels, parameter: .ignored,
+                args: try encodeArguments(repeat each arguments)),
+            decodeResult: decodeResult, binding: binding)
     }
 }
 
@@ -30,14 +32,24 @@ extension Pipeline {
     ///   - members: The tasks with their arguments.
     ///   - skipErrors: Leave failed members out of the list instead of failing the pipeline.
     ///   - checkInterval: How often the collector checks for results, in seconds.
-    public init<Member: Sendable>(group members: [PipelineCall<Member>], skipErrors: Bool = false,
-                                  checkInterval: Double = 0.5) where Result == [Member] {
+    public init<Member: Sendable>(
+        group members: [PipelineCall<Member>], skipErrors: Bool = false,
+        checkInterval: Double = 0.5
+    ) where Result == [Member] {
         let decode: @Sendable (JSONValue) throws -> Member
-        if let first = members.first { decode = first.decodeResult } else { decode = { _ in throw PipelineError(.invalidPipeline, "empty group") } }
-        self.init(steps: [PipelineStep(kind: .group, calls: members.map { $0.call }, skipErrors: skipErrors,
-                                       checkInterval: checkInterval)],
-                  first: nil, binding: members.first?.binding, broker: nil,
-                  buildError: members.isEmpty ? PipelineError(.emptyPipeline, "a group needs at least one task") : nil,
-                  decodeResult: Self.listDecoder(decode))
+        if let first = members.first {
+            decode = first.decodeResult
+        } else {
+            decode = { _ in throw PipelineError(.invalidPipeline, "empty group") }
+        }
+        self.init(
+            steps: [
+                PipelineStep(
+                    kind: .group, calls: members.map { $0.call }, skipErrors: skipErrors,
+                    checkInterval: checkInterval)
+            ],
+            first: nil, binding: members.first?.binding, broker: nil,
+            buildError: members.isEmpty ? PipelineError(.emptyPipeline, "a group needs at least one task") : nil,
+            decodeResult: Self.listDecoder(decode))
     }
 }

@@ -8,8 +8,10 @@ package enum PipelineLauncher {
     ///   - broker: Where to send.
     /// - Returns: The last step's task ID, under which the pipeline's result is stored.
     /// - Throws: ``PipelineError`` with code `.emptyPipeline`, or the broker's error.
-    package static func start(_ steps: [PipelineStep], args: [JSONValue], kwargs: JSONObject,
-                              broker: any AsyncBroker) async throws -> String {
+    package static func start(
+        _ steps: [PipelineStep], args: [JSONValue], kwargs: JSONObject,
+        broker: any AsyncBroker
+    ) async throws -> String {
         guard let firstStep = steps.first else {
             throw PipelineError(.emptyPipeline, "the pipeline has no steps")
         }
@@ -22,8 +24,9 @@ package enum PipelineLauncher {
             guard let call = firstStep.calls.first else {
                 throw PipelineError(.emptyPipeline, "the first step has no task")
             }
-            var message = TaskiqMessage(taskID: steps[0].taskID, taskName: call.taskName, labels: call.labels,
-                                        args: args, kwargs: kwargs)
+            var message = TaskiqMessage(
+                taskID: steps[0].taskID, taskName: call.taskName, labels: call.labels,
+                args: args, kwargs: kwargs)
             PipelineLabels.apply(to: &message, step: 0, data: data, dataFirst: false)
             try await broker.send(message, settings: settings)
         case .group:

@@ -39,25 +39,30 @@ public struct PipelineMiddleware: BrokerAttachedMiddleware {
         guard index >= 0, index < steps.count - 1 else { return }
         let next = steps[index + 1]
         do {
-            try await next.act(broker: context.broker, index: index + 1, parentTaskID: message.taskID,
-                               data: text, input: result.returnValue)
+            try await next.act(
+                broker: context.broker, index: index + 1, parentTaskID: message.taskID,
+                data: text, input: result.returnValue)
         } catch {
             context.workerLogger.warning("pipeline aborted at step \(index + 1) after task \(message.taskID): \(error)")
             guard let last = steps.last else { return }
-            try await Self.fail(last.taskID, broker: context.broker,
-                                error: TaskError(name: "AbortPipeline", arguments: [.string("Pipeline was aborted. \(error)")],
-                                                 module: "taskiq_pipelines.exceptions"))
+            try await Self.fail(
+                last.taskID, broker: context.broker,
+                error: TaskError(
+                    name: "AbortPipeline", arguments: [.string("Pipeline was aborted. \(error)")],
+                    module: "taskiq_pipelines.exceptions"))
         }
     }
 
     /// Stores the error of a failed step, other than the last, as the pipeline's result.
     public func onError(_ message: TaskiqMessage, result: inout TaskiqResult<JSONValue>, error: TaskError) async throws {
         guard let index = PipelineLabels.currentStep(of: message), let context = TaskContext.current,
-              let label = message.labels[PipelineLabels.data] else { return }
+            let label = message.labels[PipelineLabels.data]
+        else { return }
         // A retry that stores no result is not a failure of the pipeline yet.
         if result.error == .noResult { return }
         guard let steps = try? PipelineLabels.decode(try PipelineLabels.text(of: label)),
-              let last = steps.last, index != steps.count - 1 else { return }
+            let last = steps.last, index != steps.count - 1
+        else { return }
         try await Self.fail(last.taskID, broker: context.broker, error: result.error ?? error)
     }
 

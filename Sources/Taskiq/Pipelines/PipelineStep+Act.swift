@@ -23,10 +23,14 @@ extension PipelineStep {
             try await broker.send(message, settings: settings)
         case .mapper, .filter:
             guard let items = input?.arrayValue else {
-                throw PipelineError(.notIterable, "step \(index) (\(kind.rawValue)) got \(input?.typeName ?? "nothing"), expected a list: the result of the previous task is not iterable")
+                throw PipelineError(
+                    .notIterable,
+                    "step \(index) (\(kind.rawValue)) got \(input?.typeName ?? "nothing"), expected a list: the result of the previous task is not iterable"
+                )
             }
             guard items.count <= PipelineTasks.maximumItems else {
-                throw PipelineError(.invalidPipeline, "step \(index) (\(kind.rawValue)) got \(items.count) items, more than \(PipelineTasks.maximumItems)")
+                throw PipelineError(
+                    .invalidPipeline, "step \(index) (\(kind.rawValue)) got \(items.count) items, more than \(PipelineTasks.maximumItems)")
             }
             let call = calls.first ?? PipelineStepCall(taskName: "")
             var ids: [JSONValue] = []
@@ -36,9 +40,10 @@ extension PipelineStep {
                 ids.append(.string(message.taskID))
             }
             let isFilter = kind == .filter
-            try await sendCollector(broker: broker, settings: settings, index: index, data: data,
-                                    args: isFilter ? [.array(ids), .string(parentTaskID)] : [.array(ids)],
-                                    name: isFilter ? PipelineTasks.filterTasks : PipelineTasks.waitTasks)
+            try await sendCollector(
+                broker: broker, settings: settings, index: index, data: data,
+                args: isFilter ? [.array(ids), .string(parentTaskID)] : [.array(ids)],
+                name: isFilter ? PipelineTasks.filterTasks : PipelineTasks.waitTasks)
         case .group:
             var ids: [JSONValue] = []
             for call in calls {
@@ -46,15 +51,19 @@ extension PipelineStep {
                 try await broker.send(message, settings: settings)
                 ids.append(.string(message.taskID))
             }
-            try await sendCollector(broker: broker, settings: settings, index: index, data: data,
-                                    args: [.array(ids)], name: PipelineTasks.waitTasks)
+            try await sendCollector(
+                broker: broker, settings: settings, index: index, data: data,
+                args: [.array(ids)], name: PipelineTasks.waitTasks)
         }
     }
 
-    private func sendCollector(broker: any AsyncBroker, settings: BrokerComponents.Settings, index: Int, data: String,
-                               args: [JSONValue], name: String) async throws {
-        var message = TaskiqMessage(taskID: taskID, taskName: name, args: args,
-                                    kwargs: ["check_interval": .double(checkInterval), "skip_errors": .bool(skipErrors)])
+    private func sendCollector(
+        broker: any AsyncBroker, settings: BrokerComponents.Settings, index: Int, data: String,
+        args: [JSONValue], name: String
+    ) async throws {
+        var message = TaskiqMessage(
+            taskID: taskID, taskName: name, args: args,
+            kwargs: ["check_interval": .double(checkInterval), "skip_errors": .bool(skipErrors)])
         PipelineLabels.apply(to: &message, step: index, data: data, dataFirst: false)
         try await broker.send(message, settings: settings)
     }

@@ -25,8 +25,10 @@ extension PipelineStep {
         // taskiq-pipelines declares labels as Dict[str, str]: send them as taskiq sends labels.
         var labels = JSONObject()
         for (key, value) in call.labels { labels[key] = .string(LabelType.encode(value).0) }
-        var data: JSONObject = ["task_name": .string(call.taskName), "labels": .object(labels),
-                                "param_name": call.parameter.wireValue]
+        var data: JSONObject = [
+            "task_name": .string(call.taskName), "labels": .object(labels),
+            "param_name": call.parameter.wireValue,
+        ]
         if withArgs { data["args"] = .array(call.args) }
         data["additional_kwargs"] = .object(call.kwargs)
         return data
@@ -81,10 +83,12 @@ extension PipelineStep {
             throw PipelineError(.invalidPipeline, "step \(step) has no 'task_name'")
         }
         guard let parameter = PipelineParameter(wireValue: data["param_name"]) else {
-            throw PipelineError(.invalidPipeline, "step \(step) has param_name \(data["param_name"]?.pythonRepr ?? "?"); expected null, -1 or a name")
+            throw PipelineError(
+                .invalidPipeline, "step \(step) has param_name \(data["param_name"]?.pythonRepr ?? "?"); expected null, -1 or a name")
         }
-        return PipelineStepCall(taskName: name, labels: data["labels"]?.objectValue ?? [:], parameter: parameter,
-                                args: data["args"]?.arrayValue ?? [],
-                                kwargs: data["additional_kwargs"]?.objectValue ?? [:])
+        return PipelineStepCall(
+            taskName: name, labels: data["labels"]?.objectValue ?? [:], parameter: parameter,
+            args: data["args"]?.arrayValue ?? [],
+            kwargs: data["additional_kwargs"]?.objectValue ?? [:])
     }
 }

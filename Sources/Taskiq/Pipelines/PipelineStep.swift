@@ -36,8 +36,10 @@ public struct PipelineStep: Sendable, Hashable {
     ///   - skipErrors: Drop failed items instead of failing (mapper, filter, group).
     ///   - checkInterval: Seconds between the collector's checks (mapper, filter, group).
     ///   - taskID: The step's task ID; empty until the pipeline is sent.
-    public init(kind: Kind, calls: [PipelineStepCall], skipErrors: Bool = false, checkInterval: Double = 0.5,
-                taskID: String = "") {
+    public init(
+        kind: Kind, calls: [PipelineStepCall], skipErrors: Bool = false, checkInterval: Double = 0.5,
+        taskID: String = ""
+    ) {
         self.kind = kind
         self.calls = calls
         self.skipErrors = skipErrors

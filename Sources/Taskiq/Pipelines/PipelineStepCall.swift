@@ -21,8 +21,10 @@ public struct PipelineStepCall: Sendable, Hashable {
     ///   - parameter: Where the previous result goes.
     ///   - args: Fixed positional arguments after the fed result.
     ///   - kwargs: Fixed keyword arguments.
-    public init(taskName: String, labels: JSONObject = [:], parameter: PipelineParameter = .first,
-                args: [JSONValue] = [], kwargs: JSONObject = [:]) {
+    public init(
+        taskName: String, labels: JSONObject = [:], parameter: PipelineParameter = .first,
+        args: [JSONValue] = [], kwargs: JSONObject = [:]
+    ) {
         self.taskName = taskName
         self.labels = labels
         self.parameter = parameter

@@ -15,30 +15,32 @@ enum PipelineTasks {
 
     /// Registers both collectors on `broker`.
     static func register(on broker: any AsyncBroker) {
-        broker.register(TaskDefinition(
-            waitTasks, parameters: ["task_ids", "check_interval", "skip_errors"]
-        ) { (ids: [String], _: Double?, skipErrors: Bool?) async throws -> [JSONValue] in
-            var values: [JSONValue] = []
-            for entry in try await results(of: ids) {
-                if let error = failure(entry, skip: skipErrors ?? true, kind: "MappingError", step: "mapping") { throw error }
-                if !entry.result.isErr { values.append(entry.result.returnValue ?? .null) }
-            }
-            return values
-        })
-        broker.register(TaskDefinition(
-            filterTasks, parameters: ["task_ids", "parent_task_id", "check_interval", "skip_errors"]
-        ) { (ids: [String], parentTaskID: String, _: Double?, skipErrors: Bool?) async throws -> [JSONValue] in
-            let entries = try await results(of: ids)
-            guard let backend = TaskContext.current?.broker.resultBackend else { return [] }
-            let parent = try await backend.getResult(parentTaskID, withLogs: false)
-            let items = parent.returnValue?.arrayValue ?? []
-            var kept: [JSONValue] = []
-            for (entry, item) in zip(entries, items) {
-                if let error = failure(entry, skip: skipErrors ?? false, kind: "FilterError", step: "filtering") { throw error }
-                if !entry.result.isErr, entry.result.returnValue?.isTruthy == true { kept.append(item) }
-            }
-            return kept
-        })
+        broker.register(
+            TaskDefinition(
+                waitTasks, parameters: ["task_ids", "check_interval", "skip_errors"]
+            ) { (ids: [String], _: Double?, skipErrors: Bool?) async throws -> [JSONValue] in
+                var values: [JSONValue] = []
+                for entry in try await results(of: ids) {
+                    if let error = failure(entry, skip: skipErrors ?? true, kind: "MappingError", step: "mapping") { throw error }
+                    if !entry.result.isErr { values.append(entry.result.returnValue ?? .null) }
+                }
+                return values
+            })
+        broker.register(
+            TaskDefinition(
+                filterTasks, parameters: ["task_ids", "parent_task_id", "check_interval", "skip_errors"]
+            ) { (ids: [String], parentTaskID: String, _: Double?, skipErrors: Bool?) async throws -> [JSONValue] in
+                let entries = try await results(of: ids)
+                guard let backend = TaskContext.current?.broker.resultBackend else { return [] }
+                let parent = try await backend.getResult(parentTaskID, withLogs: false)
+                let items = parent.returnValue?.arrayValue ?? []
+                var kept: [JSONValue] = []
+                for (entry, item) in zip(entries, items) {
+                    if let error = failure(entry, skip: skipErrors ?? false, kind: "FilterError", step: "filtering") { throw error }
+                    if !entry.result.isErr, entry.result.returnValue?.isTruthy == true { kept.append(item) }
+                }
+                return kept
+            })
     }
 
     /// One subtask's stored result.
@@ -66,14 +68,15 @@ enum PipelineTasks {
     private static func failure(_ entry: Entry, skip: Bool, kind: String, step: String) -> TaskError? {
         guard entry.result.isErr, !skip else { return nil }
         let reason = entry.result.error?.description ?? "unknown error"
-        return TaskError(name: kind, arguments: [.string("Task \(entry.taskID) returned an error. \(step) failed. Reason: \(reason)")],
-                         module: "taskiq_pipelines.exceptions", cause: entry.result.error)
+        return TaskError(
+            name: kind, arguments: [.string("Task \(entry.taskID) returned an error. \(step) failed. Reason: \(reason)")],
+            module: "taskiq_pipelines.exceptions", cause: entry.result.error)
     }
 }
 
-fileprivate extension JSONValue {
+extension JSONValue {
     /// Python's truth value: `None`, `False`, zero, and empty strings, lists and objects are false.
-    var isTruthy: Bool {
+    fileprivate var isTruthy: Bool {
         switch self {
         case .null: false
         case .bool(let b): b

@@ -36,7 +36,8 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         let countText = parts[0].trimmingASCIIWhitespaceForRateLimit()
         let unitText = parts[1].trimmingASCIIWhitespaceForRateLimit().lowercased()
         guard !countText.isEmpty, countText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let count = Int(countText), (1...Self.maximumCount).contains(count) else {
+            let count = Int(countText), (1...Self.maximumCount).contains(count)
+        else {
             throw RateLimitError(.badCount, text: text)
         }
         let seconds: Int
@@ -66,7 +67,13 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
 
     /// The limit as written: `"10/s"`.
     public var description: String {
-        let unit = switch periodSeconds { case 1: "s"; case 60: "m"; case 3600: "h"; default: "d" }
+        let unit =
+            switch periodSeconds {
+            case 1: "s"
+            case 60: "m"
+            case 3600: "h"
+            default: "d"
+            }
         return "\(count)/\(unit)"
     }
 }

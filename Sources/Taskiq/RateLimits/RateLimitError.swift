@@ -15,12 +15,13 @@ public struct RateLimitError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String {
-        let problem = switch code {
-        case .malformed: "is not of the form <count>/<unit>"
-        case .badCount: "has a count that is not a whole number from 1 to \(RateLimit.maximumCount)"
-        case .badUnit: "has a unit other than s, m, h or d"
-        default: "is not a rate limit"
-        }
+        let problem =
+            switch code {
+            case .malformed: "is not of the form <count>/<unit>"
+            case .badCount: "has a count that is not a whole number from 1 to \(RateLimit.maximumCount)"
+            case .badUnit: "has a unit other than s, m, h or d"
+            default: "is not a rate limit"
+            }
         return "rate limit '\(text)' \(problem); expected, for example, \"10/s\", \"100/m\", \"5/h\" or \"1000/d\""
     }
 }

@@ -33,7 +33,8 @@ extension Receiver {
                 if wait > .zero { return min(wait, .seconds(86_400)) }
             }
         } catch {
-            baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)): cannot ask the rate limiter (\(error)); asking again in 1 s")
+            baseLogger.warning(
+                "task \"\(message.taskName)\" (\(message.taskID)): cannot ask the rate limiter (\(error)); asking again in 1 s")
             return .seconds(1)
         }
         return .zero

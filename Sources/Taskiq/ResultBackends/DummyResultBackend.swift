@@ -20,7 +20,8 @@ public final class DummyResultBackend: ResultBackend {
     /// A successful result with a `nil` return value.
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
         if !warned.exchange(true, ordering: .relaxed) {
-            logger.warning("""
+            logger.warning(
+                """
                 No result backend is configured, so results are not stored and every result reads as \
                 nil (task \(taskID)). Configure one: broker.withResultBackend(InMemoryResultBackend()) \
                 in code, or "result_backend": {"type": "inmemory"} in the config file.

@@ -41,7 +41,7 @@ package struct ResultPoll: Sendable {
                 lastError = nil
             } catch let error as TaskiqError where error.code == .resultMissing {
                 lastError = nil
-            } catch where isTransient(error) {
+            } catch  where isTransient(error) {
                 lastError = error
             }
             if let deadline, clock.now >= deadline {

@@ -36,7 +36,8 @@ extension TaskError {
             guard let v = o[key], !v.isNull else { return nil }
             return try TaskError(wireValue: v, depth: depth + 1)
         }
-        self.init(name: name, arguments: arguments, module: module, cause: try nested("exc_cause"),
-                  context: try nested("exc_context"), suppressContext: o["exc_suppress_context"]?.boolValue ?? false)
+        self.init(
+            name: name, arguments: arguments, module: module, cause: try nested("exc_cause"),
+            context: try nested("exc_context"), suppressContext: o["exc_suppress_context"]?.boolValue ?? false)
     }
 }

@@ -28,8 +28,10 @@ public struct TaskError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Creates an error representation.
-    public init(name: String, arguments: [JSONValue] = [], module: String? = nil, cause: TaskError? = nil,
-                context: TaskError? = nil, suppressContext: Bool = false) {
+    public init(
+        name: String, arguments: [JSONValue] = [], module: String? = nil, cause: TaskError? = nil,
+        context: TaskError? = nil, suppressContext: Bool = false
+    ) {
         self.name = name
         self.arguments = arguments
         self.module = module
@@ -80,8 +82,9 @@ public struct TaskError: Error, Sendable, Hashable, CustomStringConvertible {
     ///
     /// Python has no such class: it decodes as an `Exception` subclass named `TaskCancelledError`
     /// in `taskiq.exceptions`, as it does for any unknown error type.
-    public static let cancelled = TaskError(name: "TaskCancelledError", arguments: [.string("the task was cancelled by request")],
-                                            module: "taskiq.exceptions")
+    public static let cancelled = TaskError(
+        name: "TaskCancelledError", arguments: [.string("the task was cancelled by request")],
+        module: "taskiq.exceptions")
 
     /// Whether this is ``cancelled``: retry middlewares never retry it.
     public var isCancelled: Bool { name == "TaskCancelledError" && module == "taskiq.exceptions" }

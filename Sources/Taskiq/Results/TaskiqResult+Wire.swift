@@ -33,7 +33,8 @@ extension TaskiqResult where Value == JSONValue {
         if case .object(let l)? = o["labels"] { labels = l.dictionary }
         var error: TaskError? = nil
         if let e = o["error"], !e.isNull { error = try TaskError(wireValue: e) }
-        self.init(isErr: isErr, log: log, returnValue: returnValue, executionTime: executionTime,
-                  labels: labels, error: error)
+        self.init(
+            isErr: isErr, log: log, returnValue: returnValue, executionTime: executionTime,
+            labels: labels, error: error)
     }
 }

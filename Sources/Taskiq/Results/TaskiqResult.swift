@@ -19,8 +19,10 @@ public struct TaskiqResult<Value: Sendable>: Sendable {
     public var error: TaskError?
 
     /// Creates a result.
-    public init(isErr: Bool, log: String? = nil, returnValue: Value?, executionTime: Double,
-                labels: [String: JSONValue] = [:], error: TaskError? = nil) {
+    public init(
+        isErr: Bool, log: String? = nil, returnValue: Value?, executionTime: Double,
+        labels: [String: JSONValue] = [:], error: TaskError? = nil
+    ) {
         self.isErr = isErr
         self.log = log
         self.returnValue = returnValue
@@ -41,7 +43,8 @@ public struct TaskiqResult<Value: Sendable>: Sendable {
 
     /// The same result with the return value transformed.
     public func map<T: Sendable>(_ transform: (Value) throws -> T) rethrows -> TaskiqResult<T> {
-        TaskiqResult<T>(isErr: isErr, log: log, returnValue: try returnValue.map(transform),
-                        executionTime: executionTime, labels: labels, error: error)
+        TaskiqResult<T>(
+            isErr: isErr, log: log, returnValue: try returnValue.map(transform),
+            executionTime: executionTime, labels: labels, error: error)
     }
 }

@@ -5,7 +5,10 @@
 /// scheduler (re)starts or takes the lease. One-off schedules are not affected: one that has not
 /// been sent yet is always sent once, however late.
 public struct CatchUpPolicy: Sendable, Hashable, CustomStringConvertible {
-    private enum Kind: String { case skip, runOnce = "run_once" }
+    private enum Kind: String {
+        case skip
+        case runOnce = "run_once"
+    }
     private let kind: Kind
 
     /// Drop missed slots and carry on with the next one (the default).

@@ -51,11 +51,18 @@ extension CronExpression {
 
         func nextMonth() {
             month += 1
-            if month > 12 { month = 1; year += 1 }
-            day = 1; hour = 0; minute = 0
+            if month > 12 {
+                month = 1
+                year += 1
+            }
+            day = 1
+            hour = 0
+            minute = 0
         }
         func nextDay() {
-            day += 1; hour = 0; minute = 0
+            day += 1
+            hour = 0
+            minute = 0
             if day > Self.daysIn(month: month, year: year) { nextMonth() }
         }
 
@@ -74,9 +81,13 @@ extension CronExpression {
                 nextDay()
                 continue
             }
-            if h != hour { hour = h; minute = 0 }
+            if h != hour {
+                hour = h
+                minute = 0
+            }
             guard let m = Self.firstBit(in: minutes, atOrAfter: minute, upTo: 59) else {
-                hour += 1; minute = 0
+                hour += 1
+                minute = 0
                 if hour > 23 { nextDay() }
                 continue
             }

@@ -22,12 +22,14 @@ struct CronParser {
         FieldSpec(name: "minute", range: 0...59, names: [], namesStart: 0),
         FieldSpec(name: "hour", range: 0...23, names: [], namesStart: 0),
         FieldSpec(name: "day-of-month", range: 1...31, names: [], namesStart: 0),
-        FieldSpec(name: "month", range: 1...12,
-                  names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
-                  namesStart: 1),
+        FieldSpec(
+            name: "month", range: 1...12,
+            names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+            namesStart: 1),
         // 7 is Sunday too; it is folded onto 0 after parsing.
-        FieldSpec(name: "day-of-week", range: 0...7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
-                  namesStart: 0),
+        FieldSpec(
+            name: "day-of-week", range: 0...7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+            namesStart: 0),
     ]
 
     private static let aliases: [String: String] = [
@@ -49,7 +51,9 @@ struct CronParser {
         }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard parts.count == 5 else {
-            throw error(.fieldCount, field: nil, token: trimmed, """
+            throw error(
+                .fieldCount, field: nil, token: trimmed,
+                """
                 expected 5 fields (minute hour day-of-month month day-of-week) but found \(parts.count)
                 """)
         }
@@ -102,8 +106,9 @@ struct CronParser {
             low = try value(String(base[..<dash]), item, spec)
             high = try value(String(base[base.index(after: dash)...]), item, spec)
             guard low <= high else {
-                throw error(.outOfRange, field: spec.name, token: item,
-                            "range \(low)-\(high) is reversed (the start must not exceed the end)")
+                throw error(
+                    .outOfRange, field: spec.name, token: item,
+                    "range \(low)-\(high) is reversed (the start must not exceed the end)")
             }
         } else {
             low = try value(base, item, spec)
@@ -118,22 +123,26 @@ struct CronParser {
     private func value(_ text: String, _ item: String, _ spec: FieldSpec) throws(CronExpressionError) -> Int {
         if let number = Int(text), text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard spec.range.contains(number) else {
-                throw error(.outOfRange, field: spec.name, token: item,
-                            "value \(number) is out of range \(spec.range.lowerBound)-\(spec.range.upperBound)")
+                throw error(
+                    .outOfRange, field: spec.name, token: item,
+                    "value \(number) is out of range \(spec.range.lowerBound)-\(spec.range.upperBound)")
             }
             return number
         }
         if let index = spec.names.firstIndex(of: text.uppercased()) {
             return index + spec.namesStart
         }
-        let expected = spec.names.isEmpty
+        let expected =
+            spec.names.isEmpty
             ? "a number \(spec.range.lowerBound)-\(spec.range.upperBound)"
             : "a number \(spec.range.lowerBound)-\(spec.range.upperBound) or a name \(spec.names.first!)-\(spec.names.last!)"
         throw error(.invalidToken, field: spec.name, token: item, "'\(text)' is not \(expected)")
     }
 
-    private func error(_ code: CronExpressionError.Code, field: String?, token: String,
-                       _ reason: String) -> CronExpressionError {
+    private func error(
+        _ code: CronExpressionError.Code, field: String?, token: String,
+        _ reason: String
+    ) -> CronExpressionError {
         CronExpressionError(code: code, expression: expression, field: field, token: token, reason: reason)
     }
 }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
 
 /// A ``SchedulerStateStore`` in memory: survives scheduler restarts within one process (and in
 /// tests), not process restarts.

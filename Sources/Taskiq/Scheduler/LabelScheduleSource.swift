@@ -62,8 +62,13 @@ public struct LabelScheduleSource: ScheduleSource {
             taskLabels["schedule"] = nil
             for (index, entry) in entries.enumerated() {
                 guard let object = entry.objectValue else {
-                    results.append((task.name, .failure(ScheduleError(
-                        .invalidValue, key: "schedule[\(index)]", "expected an object, found \(entry.typeName)"))))
+                    results.append(
+                        (
+                            task.name,
+                            .failure(
+                                ScheduleError(
+                                    .invalidValue, key: "schedule[\(index)]", "expected an object, found \(entry.typeName)"))
+                        ))
                     continue
                 }
                 guard ["cron", "interval", "time"].contains(where: { object[$0].map { !$0.isNull } ?? false }) else {

@@ -36,8 +36,9 @@ extension Schedule {
         let triggerKeys = ["cron", "interval", "time"].filter { present($0) != nil }
         guard triggerKeys.count == 1 else {
             let found = triggerKeys.isEmpty ? "none" : triggerKeys.joined(separator: " and ")
-            throw ScheduleError(.trigger, key: triggerKeys.last,
-                                "a schedule needs exactly one of 'cron', 'interval' and 'time'; found \(found)")
+            throw ScheduleError(
+                .trigger, key: triggerKeys.last,
+                "a schedule needs exactly one of 'cron', 'interval' and 'time'; found \(found)")
         }
         let trigger: Trigger
         switch triggerKeys[0] {
@@ -48,8 +49,9 @@ extension Schedule {
         default:
             let text = try string("time")!
             guard let seconds = ISO8601Timestamp.parse(text) else {
-                throw ScheduleError(.invalidTime, key: "time",
-                                    "'\(text)' is not an ISO-8601 date-time such as '2030-01-01T00:00:00Z'")
+                throw ScheduleError(
+                    .invalidTime, key: "time",
+                    "'\(text)' is not an ISO-8601 date-time such as '2030-01-01T00:00:00Z'")
             }
             trigger = .once(Date(timeIntervalSince1970: seconds))
         }
@@ -67,8 +69,9 @@ extension Schedule {
             }
             return object
         }
-        self.init(task: task, trigger: trigger, args: args, kwargs: try dictionary("kwargs"), labels: try dictionary("labels"),
-                  taskID: try string("task_id"), scheduleID: try string("schedule_id"))
+        self.init(
+            task: task, trigger: trigger, args: args, kwargs: try dictionary("kwargs"), labels: try dictionary("labels"),
+            taskID: try string("task_id"), scheduleID: try string("schedule_id"))
     }
 
     /// The schedule in taskiq's `ScheduledTask` JSON form, as Python's `model_dump(mode="json")`
@@ -103,7 +106,9 @@ extension Schedule {
             seconds = nil
         }
         guard let seconds, seconds >= 1 else {
-            throw ScheduleError(.invalidInterval, key: "interval", """
+            throw ScheduleError(
+                .invalidInterval, key: "interval",
+                """
                 expected whole seconds of at least 1 (a number or an ISO-8601 duration such as 'PT2M'), \
                 found \(value.debugSnippet)
                 """)

@@ -67,8 +67,10 @@ public struct Schedule: Sendable, Hashable {
     ///   - labels: Labels of every message.
     ///   - taskID: A fixed task ID for every message, or `nil` for a fresh one each time.
     ///   - scheduleID: The schedule's ID; derived from the content when `nil` (see ``Schedule``).
-    public init(task: String, trigger: Trigger, args: [JSONValue] = [], kwargs: JSONObject = [:],
-                labels: JSONObject = [:], taskID: String? = nil, scheduleID: String? = nil) {
+    public init(
+        task: String, trigger: Trigger, args: [JSONValue] = [], kwargs: JSONObject = [:],
+        labels: JSONObject = [:], taskID: String? = nil, scheduleID: String? = nil
+    ) {
         self.taskName = task
         self.trigger = trigger
         self.args = args

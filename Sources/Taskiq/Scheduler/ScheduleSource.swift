@@ -28,7 +28,8 @@ extension ScheduleSource {
     public func shutdown() async throws {}
     /// Throws ``ScheduleError`` with code `.unsupported`.
     public func add(_ schedule: Schedule) async throws {
-        throw ScheduleError(.unsupported, "\(Self.self) cannot add schedules at run time; use a source that can, such as InMemoryScheduleSource")
+        throw ScheduleError(
+            .unsupported, "\(Self.self) cannot add schedules at run time; use a source that can, such as InMemoryScheduleSource")
     }
     /// Throws ``ScheduleError`` with code `.unsupported`.
     public func remove(scheduleID: String) async throws {

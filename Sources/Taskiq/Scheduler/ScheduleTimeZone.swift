@@ -68,8 +68,9 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard let seconds, abs(seconds) <= 18 * 3600 else {
-            throw ScheduleError(.invalidTimeZone, key: "cron_offset",
-                                "'\(text)' is not a UTC offset between -18:00 and +18:00")
+            throw ScheduleError(
+                .invalidTimeZone, key: "cron_offset",
+                "'\(text)' is not a UTC offset between -18:00 and +18:00")
         }
         self.init(source: trimmed, rules: .fixed(utcOffset: seconds))
     }
@@ -77,7 +78,9 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
     public var description: String { source }
 
     private static func notAZone(_ text: String) -> ScheduleError {
-        ScheduleError(.invalidTimeZone, key: "cron_offset", """
+        ScheduleError(
+            .invalidTimeZone, key: "cron_offset",
+            """
             '\(text)' is not a time zone (expected an IANA name such as 'Europe/Berlin', \
             an offset such as '+02:00', or an ISO-8601 duration such as 'PT2H')
             """)
@@ -88,7 +91,8 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
         let sign = text.hasPrefix("-") ? -1 : 1
         let digits = text.dropFirst().filter { $0 != ":" }
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count == 2 || digits.count == 4,
-              text.dropFirst().filter({ $0 == ":" }).count <= (digits.count == 4 ? 1 : 0) else { return nil }
+            text.dropFirst().filter({ $0 == ":" }).count <= (digits.count == 4 ? 1 : 0)
+        else { return nil }
         let hours = Int(digits.prefix(2))!
         let minutes = digits.count == 4 ? Int(digits.suffix(2))! : 0
         guard minutes < 60 else { return nil }
@@ -100,7 +104,10 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
     static func parseDuration(_ text: String) -> Int? {
         var rest = Substring(text.uppercased())
         var sign = 1
-        if rest.hasPrefix("-") { sign = -1; rest = rest.dropFirst() }
+        if rest.hasPrefix("-") {
+            sign = -1
+            rest = rest.dropFirst()
+        }
         guard rest.hasPrefix("P") else { return nil }
         rest = rest.dropFirst()
         var total = 0
@@ -108,7 +115,10 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
         var sawComponent = false
         var number = ""
         for character in rest {
-            if character == "T", !inTime, number.isEmpty { inTime = true; continue }
+            if character == "T", !inTime, number.isEmpty {
+                inTime = true
+                continue
+            }
             if character.isNumber || character == "-" || character == "+" || character == "." {
                 number.append(character)
                 continue

@@ -45,11 +45,13 @@ public final class Scheduler: Sendable {
     ///   - stateStore: Where the last sent slot of each schedule is recorded (in memory by default).
     ///   - lease: Who may send (always this scheduler by default).
     ///   - logger: Where sends and failures are logged.
-    public init(broker: any AsyncBroker, sources: [any ScheduleSource], options: SchedulerOptions = SchedulerOptions(),
-                clock: any SchedulerClock = SystemSchedulerClock(),
-                stateStore: any SchedulerStateStore = InMemorySchedulerStateStore(),
-                lease: any SchedulerLease = LocalSchedulerLease(),
-                logger: Logger = Logger(label: "taskiq.scheduler")) {
+    public init(
+        broker: any AsyncBroker, sources: [any ScheduleSource], options: SchedulerOptions = SchedulerOptions(),
+        clock: any SchedulerClock = SystemSchedulerClock(),
+        stateStore: any SchedulerStateStore = InMemorySchedulerStateStore(),
+        lease: any SchedulerLease = LocalSchedulerLease(),
+        logger: Logger = Logger(label: "taskiq.scheduler")
+    ) {
         self.broker = broker
         self.sources = sources
         self.options = options

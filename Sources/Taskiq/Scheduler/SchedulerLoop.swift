@@ -117,16 +117,19 @@ struct SchedulerLoop {
                 logger.error("Cannot read the last slot of schedule '\(id)'; retrying later: \(error)")
                 continue
             }
-            let plan = SlotPlanner.initial(entry.schedule.trigger, lastFired: last, now: now,
-                                           catchUp: scheduler.options.catchUp)
+            let plan = SlotPlanner.initial(
+                entry.schedule.trigger, lastFired: last, now: now,
+                catchUp: scheduler.options.catchUp)
             if plan.catchUp {
-                logger.info("Schedule '\(id)' missed slots while no scheduler was sending; sending once now",
-                            metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
+                logger.info(
+                    "Schedule '\(id)' missed slots while no scheduler was sending; sending once now",
+                    metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
                 await send(entry, slot: now)
             }
             if plan.next == nil, !entry.schedule.isOneOff {
-                logger.warning("Schedule '\(id)' has no fire time in the next ten years; it will not be sent",
-                               metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
+                logger.warning(
+                    "Schedule '\(id)' has no fire time in the next ten years; it will not be sent",
+                    metadata: ["schedule_id": id, "task_name": entry.schedule.taskName])
             }
             entry.next = plan.next
             entry.prepared = true
@@ -171,14 +174,16 @@ struct SchedulerLoop {
         }
         var labels = schedule.labels
         labels["schedule_id"] = .string(schedule.scheduleID)
-        let message = TaskiqMessage(taskID: schedule.taskID ?? scheduler.broker.components.idGenerator(),
-                                    taskName: schedule.taskName, labels: labels, args: schedule.args,
-                                    kwargs: schedule.kwargs)
+        let message = TaskiqMessage(
+            taskID: schedule.taskID ?? scheduler.broker.components.idGenerator(),
+            taskName: schedule.taskName, labels: labels, args: schedule.args,
+            kwargs: schedule.kwargs)
         do {
             try await scheduler.broker.send(message)
             let slotText = ISO8601Timestamp.format(secondsSince1970: slot.timeIntervalSince1970)
-            logger.info("sent \(schedule.taskName) (schedule \(schedule.scheduleID), slot \(slotText)) as \(message.taskID)",
-                        metadata: metadata.merging(["task_id": message.taskID]) { a, _ in a })
+            logger.info(
+                "sent \(schedule.taskName) (schedule \(schedule.scheduleID), slot \(slotText)) as \(message.taskID)",
+                metadata: metadata.merging(["task_id": message.taskID]) { a, _ in a })
         } catch {
             logger.error("Cannot send scheduled task '\(schedule.taskName)': \(error)", metadata: metadata)
             return

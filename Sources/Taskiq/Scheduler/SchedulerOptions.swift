@@ -15,8 +15,10 @@ public struct SchedulerOptions: Sendable {
     ///   - catchUp: What happens to missed slots.
     ///   - refreshInterval: How often sources are read again.
     ///   - leaseRenewalInterval: How often the lease is renewed or retried.
-    public init(catchUp: CatchUpPolicy = .skip, refreshInterval: Duration = .seconds(60),
-                leaseRenewalInterval: Duration = .seconds(10)) {
+    public init(
+        catchUp: CatchUpPolicy = .skip, refreshInterval: Duration = .seconds(60),
+        leaseRenewalInterval: Duration = .seconds(10)
+    ) {
         self.catchUp = catchUp
         self.refreshInterval = refreshInterval
         self.leaseRenewalInterval = leaseRenewalInterval

@@ -20,9 +20,11 @@ extension TaskDefinition {
     ///   - source: Where the schedule is added (it must support adding, like ``InMemoryScheduleSource``).
     /// - Returns: A handle that can unschedule it.
     /// - Throws: ``ScheduleError`` when an argument cannot be encoded or the source cannot add schedules.
-    public func schedule(_ trigger: Schedule.Trigger, _ arguments: repeat each Argument, labels: JSONObject = [:],
-                         taskID: String? = nil, scheduleID: String? = nil,
-                         on source: any ScheduleSource) async throws -> ScheduleHandle {
+    public func schedule(
+        _ trigger: Schedule.Trigger, _ arguments: repeat each Argument, labels: JSONObject = [:],
+        taskID: String? = nil, scheduleID: String? = nil,
+        on source: any ScheduleSource
+    ) async throws -> ScheduleHandle {
         let args: [JSONValue]
         do {
             args = try encodeArguments(repeat each arguments)
@@ -32,8 +34,9 @@ extension TaskDefinition {
         var merged = self.labels
         merged["schedule"] = nil
         for (key, value) in labels { merged[key] = value }
-        let schedule = Schedule(task: name, trigger: trigger, args: args, labels: merged, taskID: taskID,
-                                scheduleID: scheduleID)
+        let schedule = Schedule(
+            task: name, trigger: trigger, args: args, labels: merged, taskID: taskID,
+            scheduleID: scheduleID)
         try await source.add(schedule)
         return ScheduleHandle(schedule: schedule, source: source)
     }
@@ -51,8 +54,10 @@ extension TaskDefinition {
     ///   - source: Where the schedule is added.
     /// - Throws: ``ScheduleError`` for an invalid expression or zone, an unencodable argument, or a
     ///   source that cannot add schedules.
-    public func schedule(cron: String, timeZone: String? = nil, _ arguments: repeat each Argument,
-                         labels: JSONObject = [:], on source: any ScheduleSource) async throws -> ScheduleHandle {
+    public func schedule(
+        cron: String, timeZone: String? = nil, _ arguments: repeat each Argument,
+        labels: JSONObject = [:], on source: any ScheduleSource
+    ) async throws -> ScheduleHandle {
         try await schedule(try .cron(cron, timeZone: timeZone), repeat each arguments, labels: labels, on: source)
     }
 
@@ -60,8 +65,10 @@ extension TaskDefinition {
     /// then every `seconds`.
     /// - Throws: ``ScheduleError`` for an interval below one second, an unencodable argument, or a
     ///   source that cannot add schedules.
-    public func schedule(every seconds: Int, _ arguments: repeat each Argument, labels: JSONObject = [:],
-                         on source: any ScheduleSource) async throws -> ScheduleHandle {
+    public func schedule(
+        every seconds: Int, _ arguments: repeat each Argument, labels: JSONObject = [:],
+        on source: any ScheduleSource
+    ) async throws -> ScheduleHandle {
         guard seconds >= 1 else {
             throw ScheduleError(.invalidInterval, key: "interval", "expected whole seconds of at least 1, found \(seconds)")
         }
@@ -69,8 +76,10 @@ extension TaskDefinition {
     }
 
     /// Adds a one-off schedule for this task to a source: sent once at `time` (at once if past).
-    public func schedule(at time: Date, _ arguments: repeat each Argument, labels: JSONObject = [:],
-                         on source: any ScheduleSource) async throws -> ScheduleHandle {
+    public func schedule(
+        at time: Date, _ arguments: repeat each Argument, labels: JSONObject = [:],
+        on source: any ScheduleSource
+    ) async throws -> ScheduleHandle {
         try await schedule(.once(time), repeat each arguments, labels: labels, on: source)
     }
 }

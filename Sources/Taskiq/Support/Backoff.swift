@@ -44,8 +44,10 @@ package struct Backoff: Sendable, Hashable {
     }
 
     /// A backoff that multiplies the delay by `multiplier` per attempt up to `maximum`.
-    package static func exponential(initial: Duration, maximum: Duration, multiplier: Double = 2,
-                                    jitter: ClosedRange<Double> = 0...0) -> Backoff {
+    package static func exponential(
+        initial: Duration, maximum: Duration, multiplier: Double = 2,
+        jitter: ClosedRange<Double> = 0...0
+    ) -> Backoff {
         Backoff(initial: initial, maximum: maximum, multiplier: multiplier, jitter: jitter)
     }
 

@@ -16,8 +16,10 @@ extension Duration {
     ///   - seconds: The number of seconds.
     ///   - what: Names the value in the error (`"timeout label"`).
     ///   - positive: Refuse zero as well.
-    public static func checkedSeconds(_ seconds: Double, of what: String,
-                                      positive: Bool = false) throws(DurationRangeError) -> Duration {
+    public static func checkedSeconds(
+        _ seconds: Double, of what: String,
+        positive: Bool = false
+    ) throws(DurationRangeError) -> Duration {
         // The value is formatted only for an error: this runs for every message with a timeout label.
         guard seconds.isFinite else { throw DurationRangeError(.notFinite, what: what, value: "\(seconds)") }
         guard positive ? seconds > 0 : seconds >= 0 else { throw DurationRangeError(.notPositive, what: what, value: "\(seconds)") }
@@ -27,8 +29,10 @@ extension Duration {
     }
 
     /// ``checkedSeconds(_:of:positive:)`` for a whole number of seconds (any `Int`, `Int.max` included).
-    public static func checkedSeconds(_ seconds: Int, of what: String,
-                                      positive: Bool = false) throws(DurationRangeError) -> Duration {
+    public static func checkedSeconds(
+        _ seconds: Int, of what: String,
+        positive: Bool = false
+    ) throws(DurationRangeError) -> Duration {
         guard Double(seconds) <= maximumCheckedSeconds else {
             throw DurationRangeError(.tooLong, what: what, value: "\(seconds)")
         }
@@ -38,8 +42,10 @@ extension Duration {
     /// ``checkedSeconds(_:of:positive:)`` for a label or argument value: a number, or a numeric
     /// string (surrounding ASCII whitespace ignored), as Python taskiq's `float(value)` reads it.
     /// Anything else throws with ``DurationRangeError`` with code `.notANumber`.
-    public static func checkedSeconds(_ value: JSONValue, of what: String,
-                                      positive: Bool = false) throws(DurationRangeError) -> Duration {
+    public static func checkedSeconds(
+        _ value: JSONValue, of what: String,
+        positive: Bool = false
+    ) throws(DurationRangeError) -> Duration {
         guard let seconds = value.secondsValue else {
             throw DurationRangeError(.notANumber, what: what, value: "\(value)")
         }
@@ -67,7 +73,9 @@ extension JSONValue {
     /// the largest finite `Double` of its sign, so that the range checks call it too long (or not
     /// positive) rather than not a number or not finite. `nil` for anything else.
     package var secondsValue: Double? {
-        if case .bigInteger(let big) = self, big.doubleValue == nil { return big.isNegative ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude }
+        if case .bigInteger(let big) = self, big.doubleValue == nil {
+            return big.isNegative ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude
+        }
         return doubleValue ?? stringValue.flatMap { Double($0.trimmingASCIIWhitespace()) }
     }
 }

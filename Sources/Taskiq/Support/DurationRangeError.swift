@@ -24,13 +24,14 @@ public struct DurationRangeError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     public var description: String {
-        let problem = switch code {
-        case .notANumber: "is not a number"
-        case .notFinite: "is not finite"
-        case .notPositive: "is not positive"
-        case .tooLong: "is too long"
-        default: "is out of range (\(code))"
-        }
+        let problem =
+            switch code {
+            case .notANumber: "is not a number"
+            case .notFinite: "is not finite"
+            case .notPositive: "is not positive"
+            case .tooLong: "is too long"
+            default: "is out of range (\(code))"
+            }
         return "\(what) \(value) \(problem): expected a number of seconds up to \(Int(Duration.maximumCheckedSeconds)) (about 31.7 years)"
     }
 }

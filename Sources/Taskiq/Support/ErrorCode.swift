@@ -22,7 +22,8 @@
 /// if error.code == .exhausted { ... }
 /// ```
 public struct ErrorCode<Domain>: Hashable, Sendable, RawRepresentable, ExpressibleByStringLiteral,
-                                 CustomStringConvertible {
+    CustomStringConvertible
+{
     /// The code's stable name, such as `unknown_task`: what logs, files and streams record.
     public let name: String
 

@@ -55,8 +55,14 @@ final class InFlightCounter: Sendable {
     /// Waits until idle or until the timeout passes; returns whether it became idle.
     func waitUntilIdle(timeout: Duration) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitUntilIdle(); return !Task.isCancelled }
-            group.addTask { try? await Task.sleep(for: timeout); return false }
+            group.addTask {
+                await self.waitUntilIdle()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
             let idle = await group.next()!
             group.cancelAll()
             return idle || count == 0

@@ -29,7 +29,9 @@ package final class OnceContinuation<Value: Sendable>: Sendable {
                 let done = state.withLock { state -> Result<Value, any Error>? in
                     switch state {
                     case .done(let result): return result
-                    case .waiting: state = .waiting(continuation); return nil
+                    case .waiting:
+                        state = .waiting(continuation)
+                        return nil
                     }
                 }
                 if let done { continuation.resume(with: done) }

@@ -11,7 +11,7 @@ final class RandomBuffer: Sendable {
     /// The process's buffer.
     static let shared = RandomBuffer()
 
-    private static let capacity = 512    // words: 4 KiB per refill
+    private static let capacity = 512  // words: 4 KiB per refill
 
     private struct State {
         var words: [UInt64] = []

@@ -185,7 +185,10 @@ private final class JobQueue: Sendable {
     func work() {
         while true {
             permits.wait()
-            enum Next { case run(Job), exit([CheckedContinuation<Void, Never>]) }
+            enum Next {
+                case run(Job)
+                case exit([CheckedContinuation<Void, Never>])
+            }
             let next = state.withLock { state -> Next in
                 if let job = state.popFirst() { return .run(job) }
                 state.liveThreads -= 1

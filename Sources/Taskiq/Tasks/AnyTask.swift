@@ -50,8 +50,9 @@ extension TaskDefinition {
     /// argument that does not fit.
     private func argumentProblem(args: [JSONValue], kwargs: JSONObject, castTypes: Bool) -> ArgumentProblem? {
         let message = TaskiqMessage(taskID: "", taskName: name, labels: [:], args: args, kwargs: kwargs)
-        var binder = ArgumentBinder(taskName: name, message: message, names: parameterNames,
-                                    arity: arity, castTypes: castTypes)
+        var binder = ArgumentBinder(
+            taskName: name, message: message, names: parameterNames,
+            arity: arity, castTypes: castTypes)
         do {
             try binder.validate()
             _ = (repeat try binder.next((each Argument).self))
@@ -62,8 +63,9 @@ extension TaskDefinition {
     }
 
     private func prepare(_ message: TaskiqMessage, castTypes: Bool) throws -> TaskInvocation {
-        var binder = ArgumentBinder(taskName: name, message: message, names: parameterNames,
-                                    arity: arity, castTypes: castTypes)
+        var binder = ArgumentBinder(
+            taskName: name, message: message, names: parameterNames,
+            arity: arity, castTypes: castTypes)
         try binder.validate()
         let values = (repeat try binder.next((each Argument).self))
         let encode = encodeResult

@@ -67,7 +67,8 @@ struct ArgumentBinder {
             // Out of range (2**64 for Int) or not convertible: the decoder says which, and casting would not help.
             throw invalid("\(label) \(context.debugDescription)")
         } catch {
-            throw invalid("\(label) expected \(T.self), found \(value.typeName) \(value.debugSnippet)\(castTypes ? "" : " (cast_types is off)")")
+            throw invalid(
+                "\(label) expected \(T.self), found \(value.typeName) \(value.debugSnippet)\(castTypes ? "" : " (cast_types is off)")")
         }
     }
 

@@ -57,7 +57,9 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
     /// - Throws: ``TaskiqError`` with code `.sendFailed`, or `.duplicateTask` for a refused duplicate.
     public func kiq(_ arguments: repeat each Argument) async throws -> TaskHandle<Result> {
         guard let broker = broker ?? definition.binding.broker else {
-            throw TaskiqError(.sendFailed, """
+            throw TaskiqError(
+                .sendFailed,
+                """
                 task '\(definition.name)' is not bound to a broker: register it (broker.register(_:)) \
                 or its module, or send it with kicker().withBroker(_:)
                 """)
@@ -66,11 +68,13 @@ public struct Kicker<each Argument: Codable & Sendable, Result: Sendable>: Senda
         var merged = definition.labels
         for (key, value) in labels { merged[key] = value }
         let settings = broker.components.settings
-        let message = TaskiqMessage(taskID: taskID ?? settings.idGenerator(), taskName: definition.name,
-                                    labels: merged, args: args)
+        let message = TaskiqMessage(
+            taskID: taskID ?? settings.idGenerator(), taskName: definition.name,
+            labels: merged, args: args)
         // A unique task kicked again within its window resolves to the first kick's ID.
         let taskID = try await broker.send(message, settings: settings)
-        return TaskHandle(taskID: taskID, backend: settings.resultBackend, broker: broker,
-                          decode: definition.decodeResult)
+        return TaskHandle(
+            taskID: taskID, backend: settings.resultBackend, broker: broker,
+            decode: definition.decodeResult)
     }
 }

@@ -66,8 +66,10 @@ public struct TaskContext: Sendable {
         self.init(message: message, broker: broker, logger: logger, capture: nil, acknowledger: nil)
     }
 
-    init(message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, capture: LogCapture?, acknowledger: Acknowledger?,
-         retryDecisions: RetryDecisionBox? = nil) {
+    init(
+        message: TaskiqMessage, broker: any AsyncBroker, logger: Logger, capture: LogCapture?, acknowledger: Acknowledger?,
+        retryDecisions: RetryDecisionBox? = nil
+    ) {
         self.message = message
         self.broker = broker
         self.baseLogger = logger
@@ -113,8 +115,9 @@ public struct TaskContext: Sendable {
     /// then throws ``NoResultError`` so this attempt stores no result.
     public func requeue() async throws -> Never {
         var next = message
-        let count = (message.labels["X-Taskiq-requeue"]?.intValue
-            ?? message.labels["X-Taskiq-requeue"]?.stringValue.flatMap { Int($0) } ?? 0) + 1
+        let count =
+            (message.labels["X-Taskiq-requeue"]?.intValue
+                ?? message.labels["X-Taskiq-requeue"]?.stringValue.flatMap { Int($0) } ?? 0) + 1
         next.setLabel("X-Taskiq-requeue", .string(String(count)))
         try await broker.kick(next)
         throw NoResultError()

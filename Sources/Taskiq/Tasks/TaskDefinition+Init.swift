@@ -8,13 +8,16 @@ extension TaskDefinition where Result: Codable {
     ///     is omitted.
     ///   - line: The calling line; leave the default.
     ///   - body: The task.
-    public init(_ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-                fileID: String = #fileID, line: Int = #line,
-                _ body: @escaping @Sendable (repeat each Argument) async throws -> Result) {
-        self.init(name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
-                  labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: .init(call: body), syncCall: nil),
-                  encodeResult: { try JSONValue(encoding: $0) },
-                  decodeResult: { try $0.decode(Result.self, lax: true) })
+    public init(
+        _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (repeat each Argument) async throws -> Result
+    ) {
+        self.init(
+            name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
+            labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: .init(call: body), syncCall: nil),
+            encodeResult: { try JSONValue(encoding: $0) },
+            decodeResult: { try $0.decode(Result.self, lax: true) })
     }
 
     /// Defines a synchronous task, run on the worker's thread pool.
@@ -26,32 +29,41 @@ extension TaskDefinition where Result: Codable {
     ///     is omitted.
     ///   - line: The calling line; leave the default.
     ///   - body: The task.
-    public init(_ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-                fileID: String = #fileID, line: Int = #line,
-                _ body: @escaping @Sendable (repeat each Argument) throws -> Result) {
-        self.init(name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
-                  labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: nil, syncCall: .init(call: body)),
-                  encodeResult: { try JSONValue(encoding: $0) },
-                  decodeResult: { try $0.decode(Result.self, lax: true) })
+    public init(
+        _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (repeat each Argument) throws -> Result
+    ) {
+        self.init(
+            name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
+            labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: nil, syncCall: .init(call: body)),
+            encodeResult: { try JSONValue(encoding: $0) },
+            decodeResult: { try $0.decode(Result.self, lax: true) })
     }
 }
 
 extension TaskDefinition where Result == Void {
     /// Defines an asynchronous task that returns nothing (its result's value is JSON `null`).
-    public init(_ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-                fileID: String = #fileID, line: Int = #line,
-                _ body: @escaping @Sendable (repeat each Argument) async throws -> Void) {
-        self.init(name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
-                  labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: .init(call: body), syncCall: nil),
-                  encodeResult: { _ in .null }, decodeResult: { _ in () })
+    public init(
+        _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (repeat each Argument) async throws -> Void
+    ) {
+        self.init(
+            name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
+            labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: .init(call: body), syncCall: nil),
+            encodeResult: { _ in .null }, decodeResult: { _ in () })
     }
 
     /// Defines a synchronous task that returns nothing, run on the worker's thread pool.
-    public init(_ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
-                fileID: String = #fileID, line: Int = #line,
-                _ body: @escaping @Sendable (repeat each Argument) throws -> Void) {
-        self.init(name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
-                  labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: nil, syncCall: .init(call: body)),
-                  encodeResult: { _ in .null }, decodeResult: { _ in () })
+    public init(
+        _ name: String? = nil, labels: JSONObject = [:], parameters: [String] = [],
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (repeat each Argument) throws -> Void
+    ) {
+        self.init(
+            name: name ?? DefaultTaskName.make(fileID: fileID, line: line),
+            labels: labels, parameterNames: parameters, body: TaskBody(asyncCall: nil, syncCall: .init(call: body)),
+            encodeResult: { _ in .null }, decodeResult: { _ in () })
     }
 }

@@ -37,10 +37,12 @@ public struct TaskDefinition<each Argument: Codable & Sendable, Result: Sendable
     let decodeResult: @Sendable (JSONValue) throws -> Result
     let binding: TaskBinding
 
-    init(name: String, labels: JSONObject, parameterNames: [String],
-         body: TaskBody<repeat each Argument, Result>,
-         encodeResult: @escaping @Sendable (Result) throws -> JSONValue,
-         decodeResult: @escaping @Sendable (JSONValue) throws -> Result) {
+    init(
+        name: String, labels: JSONObject, parameterNames: [String],
+        body: TaskBody<repeat each Argument, Result>,
+        encodeResult: @escaping @Sendable (Result) throws -> JSONValue,
+        decodeResult: @escaping @Sendable (JSONValue) throws -> Result
+    ) {
         self.name = name
         self.labels = labels
         self.parameterNames = parameterNames

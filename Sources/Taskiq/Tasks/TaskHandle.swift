@@ -14,12 +14,15 @@ public struct TaskHandle<Result: Sendable>: Sendable {
     /// Creates a handle for a task sent elsewhere, to read its result from the broker's backend
     /// and to cancel it through the broker.
     public init(taskID: String, broker: any AsyncBroker) where Result: Decodable {
-        self.init(taskID: taskID, backend: broker.resultBackend, broker: broker,
-                  decode: { try $0.decode(Result.self, lax: true) })
+        self.init(
+            taskID: taskID, backend: broker.resultBackend, broker: broker,
+            decode: { try $0.decode(Result.self, lax: true) })
     }
 
-    init(taskID: String, backend: any ResultBackend, broker: (any AsyncBroker)?,
-         decode: @escaping @Sendable (JSONValue) throws -> Result) {
+    init(
+        taskID: String, backend: any ResultBackend, broker: (any AsyncBroker)?,
+        decode: @escaping @Sendable (JSONValue) throws -> Result
+    ) {
         self.taskID = taskID
         self.backend = backend
         self.broker = broker
@@ -73,11 +76,13 @@ public struct TaskHandle<Result: Sendable>: Sendable {
             do {
                 value = try decode(returned)
             } catch {
-                throw TaskiqError(.invalidResult, "the return value of task \(taskID) cannot be decoded as \(Result.self)",
-                                  underlying: error)
+                throw TaskiqError(
+                    .invalidResult, "the return value of task \(taskID) cannot be decoded as \(Result.self)",
+                    underlying: error)
             }
         }
-        return TaskiqResult(isErr: raw.isErr, log: raw.log, returnValue: value,
-                            executionTime: raw.executionTime, labels: raw.labels, error: raw.error)
+        return TaskiqResult(
+            isErr: raw.isErr, log: raw.log, returnValue: value,
+            executionTime: raw.executionTime, labels: raw.labels, error: raw.error)
     }
 }

@@ -39,7 +39,8 @@ package struct UniqueKick: Sendable {
         case .string(let text) where text == "merge": refuses = false
         case .string(let text) where text == "refuse": refuses = true
         case let other?:
-            throw TaskiqError(.invalidArguments, "task '\(message.taskName)': unique_on_duplicate label is \(other); expected \"merge\" or \"refuse\"")
+            throw TaskiqError(
+                .invalidArguments, "task '\(message.taskName)': unique_on_duplicate label is \(other); expected \"merge\" or \"refuse\"")
         }
         switch labels[Self.keyLabel] {
         case nil, .null:
@@ -58,8 +59,10 @@ package struct UniqueKick: Sendable {
         switch value {
         case .array(let items): .array(items.map(canonical))
         case .object(let object):
-            .object(JSONObject(object.sorted { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }
-                .map { ($0.key, canonical($0.value)) }))
+            .object(
+                JSONObject(
+                    object.sorted { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }
+                        .map { ($0.key, canonical($0.value)) }))
         default: value
         }
     }

@@ -73,7 +73,10 @@ final class DeliveryQueue: Sendable {
     /// the buffer is empty and this runner is one beyond the limit (it retires).
     /// Not cancellation-aware: the receiver ends the queue by finishing its intake.
     func next() async -> AckableMessage? {
-        enum Fast { case delivery(AckableMessage), finished, wait }
+        enum Fast {
+            case delivery(AckableMessage)
+            case finished, wait
+        }
         let fast = state.withLock { state -> Fast in
             if let delivery = state.take() { return .delivery(delivery) }
             if state.finished { return .finished }

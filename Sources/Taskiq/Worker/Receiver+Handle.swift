@@ -34,22 +34,30 @@ extension Receiver {
             counters.undecodable.increment()
             if let violation = error as? MessageLimitError {
                 let count = counters.rejected(violation.limit)
-                baseLogger.warning("rejecting message (\(delivery.data.count) bytes): \(violation); skipping execution",
-                                   metadata: ["limit": violation.limit.name, "observed": String(violation.observed),
-                                              "rejected": String(count)])
+                baseLogger.warning(
+                    "rejecting message (\(delivery.data.count) bytes): \(violation); skipping execution",
+                    metadata: [
+                        "limit": violation.limit.name, "observed": String(violation.observed),
+                        "rejected": String(count),
+                    ])
             } else {
                 baseLogger.warning("cannot parse message (\(delivery.data.count) bytes): \(error); skipping execution")
             }
-            await reject(DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
-                         delivery: delivery, settings: settings, acknowledge: acknowledge)
+            await reject(
+                DeadLetter(reason: .undecodable, message: "cannot parse message: \(error)", data: delivery.data),
+                delivery: delivery, settings: settings, acknowledge: acknowledge)
             return nil
         }
         guard let task = knownTask?.name == message.taskName ? knownTask : components.registry[message.taskName] else {
             counters.unknownTask.increment()
-            baseLogger.warning("task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))")
-            await reject(DeadLetter(reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
-                                    data: delivery.data, taskName: message.taskName, taskID: message.taskID),
-                         delivery: delivery, settings: settings, acknowledge: acknowledge)
+            baseLogger.warning(
+                "task \"\(message.taskName)\" (\(message.taskID)) is not registered; skipping execution. Registered tasks: \(components.registry.all.map(\.name).joined(separator: ", "))"
+            )
+            await reject(
+                DeadLetter(
+                    reason: .unknownTask, message: "task \"\(message.taskName)\" is not registered",
+                    data: delivery.data, taskName: message.taskName, taskID: message.taskID),
+                delivery: delivery, settings: settings, acknowledge: acknowledge)
             return nil
         }
         return DecodedDelivery(delivery: delivery, message: message, task: task, settings: settings, acknowledge: acknowledge)
@@ -64,18 +72,23 @@ extension Receiver {
         let acknowledge = decoded.acknowledge
         let capture = captureFormat.map { LogCapture(format: $0) }
         // Only middlewares record retry decisions: without any, none is needed (and none allocated).
-        let decisions = settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never && !settings.middlewares.isEmpty
+        let decisions =
+            settings.deadLetterQueue != nil && settings.deadLetterPolicy != .never && !settings.middlewares.isEmpty
             ? RetryDecisionBox() : nil
-        let context = TaskContext(message: message, broker: broker, logger: baseLogger, capture: capture,
-                                  acknowledger: acknowledge, retryDecisions: decisions)
+        let context = TaskContext(
+            message: message, broker: broker, logger: baseLogger, capture: capture,
+            acknowledger: acknowledge, retryDecisions: decisions)
         await TaskContext.$current.withValue(context) {
-            await process(message, task: task, settings: settings, context: context, acknowledge: acknowledge,
-                          delivery: delivery)
+            await process(
+                message, task: task, settings: settings, context: context, acknowledge: acknowledge,
+                delivery: delivery)
         }
     }
 
-    private func process(_ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
-                         context: TaskContext, acknowledge: Acknowledger, delivery: AckableMessage) async {
+    private func process(
+        _ received: TaskiqMessage, task: AnyTask, settings: BrokerComponents.Settings,
+        context: TaskContext, acknowledge: Acknowledger, delivery: AckableMessage
+    ) async {
         var logger: Logger { context.workerLogger }
         let middlewares = settings.middlewares
         var message = received
@@ -93,7 +106,9 @@ extension Receiver {
             if let text = label.stringValue, let parsed = AckType(label: text) {
                 ackType = parsed
             } else {
-                logger.warning("invalid ack_type label \(label); expected one of \(AckType.allCases.map(\.rawValue).joined(separator: ", ")); using \(ackType.rawValue)")
+                logger.warning(
+                    "invalid ack_type label \(label); expected one of \(AckType.allCases.map(\.rawValue).joined(separator: ", ")); using \(ackType.rawValue)"
+                )
             }
         }
         if ackType == .whenReceived { await ack(acknowledge) }
@@ -159,9 +174,11 @@ extension Receiver {
         var keepDelivery = false
         let canRedeliver = ackType != .whenReceived && delivery.release != nil
         if let failure, let queue = settings.deadLetterQueue {
-            keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
-                                                   policy: settings.deadLetterPolicy, context: context,
-                                                   canRedeliver: canRedeliver) == false
+            keepDelivery =
+                await deadLetterFailure(
+                    failure, message: message, data: delivery.data, queue: queue,
+                    policy: settings.deadLetterPolicy, context: context,
+                    canRedeliver: canRedeliver) == false
         }
 
         if ackType == .whenExecuted && !keepDelivery { await ack(acknowledge) }
@@ -197,14 +214,17 @@ extension Receiver {
             while keepDelivery, !stopRequested.load(ordering: .relaxed), !Task.isCancelled {
                 do { try await Task.sleep(for: wait) } catch { break }
                 wait = min(wait * 2, .seconds(2))
-                keepDelivery = await deadLetterFailure(failure, message: message, data: delivery.data, queue: queue,
-                                                       policy: settings.deadLetterPolicy, context: context,
-                                                       canRedeliver: true) == false
+                keepDelivery =
+                    await deadLetterFailure(
+                        failure, message: message, data: delivery.data, queue: queue,
+                        policy: settings.deadLetterPolicy, context: context,
+                        canRedeliver: true) == false
             }
             if !keepDelivery {
                 await ack(acknowledge)
             } else {
-                logger.warning("the worker is stopping before the dead letter could be stored; handing the delivery back, so its task may run again")
+                logger.warning(
+                    "the worker is stopping before the dead letter could be stored; handing the delivery back, so its task may run again")
             }
         }
         if keepDelivery { await delivery.release?() }
@@ -219,7 +239,9 @@ extension Receiver {
                 group.addTask { [logger] in
                     do { try await Task.sleep(for: .seconds(1)) } catch { return false }
                     guard straggler.isBodyRunning else { return false }
-                    logger.warning("task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns")
+                    logger.warning(
+                        "task \(taskID) \(what) but its body is still running (it does not stop on cancellation); its slot stays taken until it returns"
+                    )
                     return true
                 }
                 do {
@@ -266,8 +288,10 @@ extension Receiver {
     /// an async one that never checks cancellation) is still running when this returns: then
     /// `straggler` is set to what completes when it does return, so that the caller keeps its
     /// slot until then (and says so, if the body is still running once the result is stored).
-    private func execute(_ invocation: TaskInvocation, timeout: Duration?, taskID: String,
-                         straggler: inout ExecutionOutcome?) async throws -> JSONValue {
+    private func execute(
+        _ invocation: TaskInvocation, timeout: Duration?, taskID: String,
+        straggler: inout ExecutionOutcome?
+    ) async throws -> JSONValue {
         let cancellations = broker.components.cancellations
         if cancellations.isRequested(taskID) { throw TaskError.cancelled }
         let pool = self.pool

@@ -171,7 +171,8 @@ public final class Receiver: Sendable {
             } else if let release = delivery.release {
                 await release()
             } else {
-                logger.warning("dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
+                logger.warning(
+                    "dropping a delivery taken ahead: the worker was cancelled before it started, and this broker cannot deliver it again")
             }
             finished()
         }

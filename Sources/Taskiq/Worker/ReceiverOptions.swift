@@ -26,10 +26,12 @@ public struct ReceiverOptions: Sendable {
     public var rateLimits: RateLimits
 
     /// Creates options with taskiq's defaults (the one place they are written).
-    public init(maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
-                castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
-                waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil,
-                limits: MessageLimits = MessageLimits(), rateLimits: RateLimits = RateLimits()) {
+    public init(
+        maxAsyncTasks: Int = 100, maxPrefetch: Int = 0, ackType: AckType = .whenSaved,
+        castTypes: Bool = true, syncTasksPoolSize: Int = 4, logsFormat: String? = nil,
+        waitTasksTimeout: Duration? = nil, maxDeliveries: Int? = nil, brokerName: String? = nil,
+        limits: MessageLimits = MessageLimits(), rateLimits: RateLimits = RateLimits()
+    ) {
         self.maxAsyncTasks = maxAsyncTasks
         self.maxPrefetch = maxPrefetch
         self.ackType = ackType

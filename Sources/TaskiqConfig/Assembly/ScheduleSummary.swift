@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// A schedule as `taskiq-run check` lists it: where it came from, which broker sends it and when
 /// it fires first.

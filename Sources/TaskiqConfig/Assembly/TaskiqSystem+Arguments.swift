@@ -11,13 +11,17 @@ extension TaskiqSystem {
     ///   - path: The JSON path of the arguments' owner, such as `schedules[1]`; empty for `kick`'s
     ///     command line, whose errors name the argument (`args[0]`, `kwargs.b`).
     /// - Throws: ``ConfigError`` with code `.invalidArguments` naming the argument's path.
-    public func checkArguments(_ taskName: String, args: [JSONValue], kwargs: JSONObject,
-                               path: String = "") throws(ConfigError) {
+    public func checkArguments(
+        _ taskName: String, args: [JSONValue], kwargs: JSONObject,
+        path: String = ""
+    ) throws(ConfigError) {
         guard let task = broker(forTask: taskName)?.components.registry[taskName],
-              let problem = task.checkArguments(args, kwargs, configuration.worker.castTypes) else { return }
+            let problem = task.checkArguments(args, kwargs, configuration.worker.castTypes)
+        else { return }
         let file = path.isEmpty ? "kick" : configuration.file
-        throw ConfigError(.invalidArguments, file: file, path: problem.path(under: path),
-                          "\(problem.message); the task is \(task.signature)")
+        throw ConfigError(
+            .invalidArguments, file: file, path: problem.path(under: path),
+            "\(problem.message); the task is \(task.signature)")
     }
 
     /// Checks every file schedule's `args` and `kwargs` against its task, at assembly, so that

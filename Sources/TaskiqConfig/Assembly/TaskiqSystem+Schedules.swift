@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 extension TaskiqSystem {
     /// The origin ``ScheduleSummary/origin`` gives schedules from a task's `schedule` label.
@@ -21,9 +22,10 @@ extension TaskiqSystem {
             labels["schedule"] = nil
             for (key, value) in configured.schedule.labels { labels[key] = value }
             let written = configured.schedule
-            let schedule = Schedule(task: written.taskName, trigger: written.trigger, args: written.args,
-                                    kwargs: written.kwargs, labels: labels, taskID: written.taskID,
-                                    scheduleID: configured.explicitScheduleID)
+            let schedule = Schedule(
+                task: written.taskName, trigger: written.trigger, args: written.args,
+                kwargs: written.kwargs, labels: labels, taskID: written.taskID,
+                scheduleID: configured.explicitScheduleID)
             return (schedule, configured.path)
         }
     }
@@ -55,8 +57,10 @@ extension TaskiqSystem {
     ///   - names: The brokers whose schedules to send; every broker with schedules when `nil`.
     ///   - clock: The time source.
     /// - Throws: ``ConfigError`` when a lease or state-store factory fails.
-    public func makeSchedulers(brokers names: [String]? = nil,
-                               clock: any SchedulerClock = SystemSchedulerClock()) throws(ConfigError) -> [Scheduler] {
+    public func makeSchedulers(
+        brokers names: [String]? = nil,
+        clock: any SchedulerClock = SystemSchedulerClock()
+    ) throws(ConfigError) -> [Scheduler] {
         let settings = configuration.scheduler
         var schedulers: [Scheduler] = []
         for name in scheduledBrokerNames where names?.contains(name) ?? true {
@@ -68,11 +72,13 @@ extension TaskiqSystem {
             var logger = Logger(label: "taskiq.scheduler")
             if brokers.count > 1 { logger[metadataKey: "broker"] = name }
             let configured = InMemoryScheduleSource(configuredSchedules(broker: name).map(\.schedule))
-            let dynamic = RoutedScheduleSource(source: scheduleSource, broker: broker,
-                                               isMain: name == TaskiqConfiguration.defaultBrokerName, allBrokers: brokers)
-            schedulers.append(Scheduler(
-                broker: broker, sources: [configured, LabelScheduleSource(broker: broker, logger: logger), dynamic],
-                options: settings.schedulerOptions, clock: clock, stateStore: stateStore, lease: lease, logger: logger))
+            let dynamic = RoutedScheduleSource(
+                source: scheduleSource, broker: broker,
+                isMain: name == TaskiqConfiguration.defaultBrokerName, allBrokers: brokers)
+            schedulers.append(
+                Scheduler(
+                    broker: broker, sources: [configured, LabelScheduleSource(broker: broker, logger: logger), dynamic],
+                    options: settings.schedulerOptions, clock: clock, stateStore: stateStore, lease: lease, logger: logger))
         }
         return schedulers
     }
@@ -89,8 +95,10 @@ extension TaskiqSystem {
                 entries += labelled.map { ($0, Self.labelOrigin) }
             }
             for (schedule, origin) in entries where seen.insert(schedule.scheduleID).inserted {
-                summaries.append(ScheduleSummary(schedule: schedule, broker: name, origin: origin,
-                                                 firstFireTime: ScheduleSummary.firstFireTime(of: schedule, startingAt: now)))
+                summaries.append(
+                    ScheduleSummary(
+                        schedule: schedule, broker: name, origin: origin,
+                        firstFireTime: ScheduleSummary.firstFireTime(of: schedule, startingAt: now)))
             }
         }
         return summaries
@@ -103,8 +111,9 @@ extension TaskiqSystem {
             do {
                 try LabelScheduleSource(broker: broker).validate()
             } catch {
-                throw ConfigError(.invalidSchedule, file: configuration.file, path: "tasks",
-                                  "invalid schedule label: \(error.description)")
+                throw ConfigError(
+                    .invalidSchedule, file: configuration.file, path: "tasks",
+                    "invalid schedule label: \(error.description)")
             }
         }
     }

@@ -1,7 +1,7 @@
 import Taskiq
-import TaskiqZeroMQ
-import TaskiqRedis
 import TaskiqNATS
+import TaskiqRedis
+import TaskiqZeroMQ
 
 /// The brokers with their result backends, ID generators, middlewares and task modules, assembled
 /// from a validated configuration: what a worker runs and what a producer kicks through.
@@ -82,16 +82,18 @@ public final class TaskiqSystem: Sendable {
             do {
                 return try NATSKeyValueScheduleSource(url: try backend.options[ComponentRegistry.NATSKeyValueResultKeys().url])
             } catch {
-                throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
-                                  "cannot create the NATS schedule source: \(error)")
+                throw ConfigError(
+                    .componentFailed, file: backend.file, path: "\(backend.path).url",
+                    "cannot create the NATS schedule source: \(error)")
             }
         }
         guard let backend = configuration.resultBackend, backend.type.name == "redis" else { return InMemoryScheduleSource() }
         do {
             return try RedisScheduleSource(url: try backend.options[ComponentRegistry.RedisConnectionKeys().url])
         } catch {
-            throw ConfigError(.componentFailed, file: backend.file, path: "\(backend.path).url",
-                              "cannot create the Redis schedule source: \(error)")
+            throw ConfigError(
+                .componentFailed, file: backend.file, path: "\(backend.path).url",
+                "cannot create the Redis schedule source: \(error)")
         }
     }
 
@@ -100,8 +102,10 @@ public final class TaskiqSystem: Sendable {
 
     /// Builds one broker with fresh instances of the shared components, so that each broker
     /// starts and stops its own.
-    private static func assemble(_ brokerSettings: ComponentSettings, resultBackend: ComponentSettings?,
-                                 _ configuration: TaskiqConfiguration) throws(ConfigError) -> any AsyncBroker {
+    private static func assemble(
+        _ brokerSettings: ComponentSettings, resultBackend: ComponentSettings?,
+        _ configuration: TaskiqConfiguration
+    ) throws(ConfigError) -> any AsyncBroker {
         guard case .broker(let broker) = try brokerSettings.make() else {
             preconditionFailure("a broker factory makes a broker")
         }
@@ -117,8 +121,9 @@ public final class TaskiqSystem: Sendable {
         }
         broker.addMiddlewares(middlewares)
         let worker = configuration.worker
-        (broker as? InMemoryBroker)?.useWorkerSettings(maxAsyncTasks: worker.maxAsyncTasks, castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
-                                                        logsFormat: worker.logsFormat, limits: worker.limits)
+        (broker as? InMemoryBroker)?.useWorkerSettings(
+            maxAsyncTasks: worker.maxAsyncTasks, castTypes: worker.castTypes, syncTasksPoolSize: worker.syncTasksPoolSize,
+            logsFormat: worker.logsFormat, limits: worker.limits)
         if let limits = try? worker.receiverRateLimits(broker: TaskiqConfiguration.defaultBrokerName) {
             (broker as? InMemoryBroker)?.withRateLimits(limits)
         }
@@ -146,8 +151,10 @@ public final class TaskiqSystem: Sendable {
     ///   - registry: The component types the file may name.
     ///   - environment: The variables `${VAR}` reads; the process's by default.
     /// - Throws: ``ConfigError`` for the first problem found.
-    public static func load(_ file: String?, modules: [TaskModule], registry: ComponentRegistry = .standard,
-                            environment: [String: String]? = nil) throws(ConfigError) -> TaskiqSystem {
+    public static func load(
+        _ file: String?, modules: [TaskModule], registry: ComponentRegistry = .standard,
+        environment: [String: String]? = nil
+    ) throws(ConfigError) -> TaskiqSystem {
         let configuration = try TaskiqConfiguration.load(file, registry: registry, modules: modules, environment: environment)
         return try TaskiqSystem(configuration: configuration, modules: modules)
     }
@@ -160,17 +167,21 @@ public final class TaskiqSystem: Sendable {
         var warnings: [String] = []
         for (name, broker) in zip(brokerNames, brokers) {
             guard let zeromq = broker as? ZeroMQBroker, zeromq.pattern == .pubSub, workerSettings.workers > 1,
-                  let settings = configuration.brokerSettings(named: name) else { continue }
-            warnings.append("\(settings.broker.file): \(settings.broker.path).pattern: pub_sub with worker.workers = "
-                + "\(workerSettings.workers) runs every task in every worker process; "
-                + "use \"pattern\": \"push_pull\" or one worker")
+                let settings = configuration.brokerSettings(named: name)
+            else { continue }
+            warnings.append(
+                "\(settings.broker.file): \(settings.broker.path).pattern: pub_sub with worker.workers = "
+                    + "\(workerSettings.workers) runs every task in every worker process; "
+                    + "use \"pattern\": \"push_pull\" or one worker")
         }
         for task in tasks {
             guard let label = task.labels["priority"], (label.intValue ?? 1) != 0,
-                  let ordering = broker(named: task.broker) as? any PriorityOrdering, !ordering.honoursPriority else { continue }
+                let ordering = broker(named: task.broker) as? any PriorityOrdering, !ordering.honoursPriority
+            else { continue }
             let type = configuration.brokerSettings(named: task.broker)?.broker.type.name ?? "?"
-            warnings.append("task '\(task.name)' declares priority \(label) but broker '\(task.broker)' (\(type)) runs tasks "
-                + "in arrival order; use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\"")
+            warnings.append(
+                "task '\(task.name)' declares priority \(label) but broker '\(task.broker)' (\(type)) runs tasks "
+                    + "in arrival order; use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\"")
         }
         return warnings
     }
@@ -205,9 +216,10 @@ public final class TaskiqSystem: Sendable {
     public var tasks: [TaskSummary] {
         zip(brokerNames, brokers).flatMap { name, broker in
             broker.components.registry.all.map { task in
-                TaskSummary(name: task.name, module: modules.first { $0.taskNames.contains(task.name) }?.name ?? "",
-                            broker: name, signature: task.signature, parameterNames: task.parameterNames,
-                            labels: task.labels)
+                TaskSummary(
+                    name: task.name, module: modules.first { $0.taskNames.contains(task.name) }?.name ?? "",
+                    broker: name, signature: task.signature, parameterNames: task.parameterNames,
+                    labels: task.labels)
             }
         }.sorted { $0.name < $1.name }
     }
@@ -258,8 +270,10 @@ public final class TaskiqSystem: Sendable {
     /// - Returns: The task ID: the first kick's for a unique task (`unique_for`) kicked again in its window.
     /// - Throws: ``ConfigError`` with code `.unknownTask` for a task that is not
     ///   loaded; the broker's errors when sending fails.
-    public func kick(_ taskName: String, args: [JSONValue] = [], kwargs: JSONObject = [:], labels: JSONObject = [:],
-                     taskID: String? = nil) async throws -> String {
+    public func kick(
+        _ taskName: String, args: [JSONValue] = [], kwargs: JSONObject = [:], labels: JSONObject = [:],
+        taskID: String? = nil
+    ) async throws -> String {
         guard let broker = broker(forTask: taskName), let task = broker.components.registry[taskName] else {
             let names = tasks.map(\.name)
             var message = "unknown task '\(taskName)'"
@@ -269,8 +283,9 @@ public final class TaskiqSystem: Sendable {
         }
         var merged = task.labels
         for (key, value) in labels { merged[key] = value }
-        let message = TaskiqMessage(taskID: taskID ?? broker.components.idGenerator(), taskName: taskName,
-                                    labels: merged, args: args, kwargs: kwargs)
+        let message = TaskiqMessage(
+            taskID: taskID ?? broker.components.idGenerator(), taskName: taskName,
+            labels: merged, args: args, kwargs: kwargs)
         // A unique task (unique_for label) kicked again within its window resolves to the first ID.
         return try await broker.send(message)
     }
@@ -280,8 +295,10 @@ public final class TaskiqSystem: Sendable {
     ///   - taskID: The ID ``kick(_:args:kwargs:labels:taskID:)`` returned.
     ///   - taskName: The task's name, to find its broker's result backend; `nil` reads the main broker's.
     ///   - timeout: How long to wait; `nil` waits until the result arrives.
-    public func waitResult(_ taskID: String, task taskName: String? = nil,
-                           timeout: Duration? = nil) async throws -> TaskiqResult<JSONValue> {
+    public func waitResult(
+        _ taskID: String, task taskName: String? = nil,
+        timeout: Duration? = nil
+    ) async throws -> TaskiqResult<JSONValue> {
         let target = taskName.flatMap { broker(forTask: $0) } ?? broker
         return try await target.resultBackend.waitResult(taskID, timeout: timeout, withLogs: false)
     }

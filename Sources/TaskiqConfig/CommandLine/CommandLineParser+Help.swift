@@ -17,13 +17,17 @@ extension CommandLineParser {
     private func toolHelp() -> String {
         var sections = ["usage: \(programName) \(defaultCommand == nil ? "<command>" : "[<command>]") [<options>]"]
         sections.append(Self.wrap(abstract, indent: 0))
-        sections.append("commands:\n" + Self.columns(commands.map { spec in
-            (spec.name, spec.name == defaultCommand ? spec.abstract + " (default)" : spec.abstract)
-        }))
+        sections.append(
+            "commands:\n"
+                + Self.columns(
+                    commands.map { spec in
+                        (spec.name, spec.name == defaultCommand ? spec.abstract + " (default)" : spec.abstract)
+                    }))
         sections.append("options:\n" + Self.columns(Self.builtInOptions(help: true, version: true)))
-        sections.append(Self.wrap(
-            "Run '\(programName) <command> --help' or '\(programName) help <command>' for a command's options.",
-            indent: 0))
+        sections.append(
+            Self.wrap(
+                "Run '\(programName) <command> --help' or '\(programName) help <command>' for a command's options.",
+                indent: 0))
         return sections.filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
     }
 
@@ -49,8 +53,12 @@ extension CommandLineParser {
             if let value = option.defaultValue { help += " (default: \(value))" }
             return (label, help)
         }
-        sections.append("options:\n" + Self.columns(rows + Self.builtInOptions(
-            help: helpIsFree, shortHelp: helpIsFree && spec.option(short: "h") == nil, version: false)))
+        sections.append(
+            "options:\n"
+                + Self.columns(
+                    rows
+                        + Self.builtInOptions(
+                            help: helpIsFree, shortHelp: helpIsFree && spec.option(short: "h") == nil, version: false)))
         return sections.filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
     }
 

@@ -115,7 +115,7 @@ public struct CommandLineParser: Sendable {
 
     static func isNegativeNumber(_ token: String) -> Bool {
         guard token.hasPrefix("-"), let next = token.dropFirst().first,
-              next.isASCII && (next.isNumber || next == ".")
+            next.isASCII && (next.isNumber || next == ".")
         else { return false }
         return Double(token) != nil
     }
@@ -123,8 +123,10 @@ public struct CommandLineParser: Sendable {
     private func parse(_ tokens: ArraySlice<String>, for spec: CommandSpec) throws(CommandLineError) -> Outcome {
         // Asking for help succeeds whatever else is wrong with the line, as it does in git.
         let optionTokens = tokens.prefix { $0 != "--" }
-        if spec.option(named: "help") == nil, optionTokens.contains("--help")
-            || spec.option(short: "h") == nil && optionTokens.contains("-h") {
+        if spec.option(named: "help") == nil,
+            optionTokens.contains("--help")
+                || spec.option(short: "h") == nil && optionTokens.contains("-h")
+        {
             return .help(helpText(for: spec.name))
         }
         var parsed = ParsedCommand(name: spec.name)

@@ -23,13 +23,17 @@ public struct OptionValue<Value: Sendable>: Sendable {
     ///   - expectation: What a valid value is, for errors, such as `an integer`.
     ///   - describe: The value as help shows a default; `nil` shows none.
     ///   - parse: The value of a text, or `nil` when it is not one.
-    public init(expectation: String, describe: @escaping @Sendable (Value) -> String? = { "\($0)" },
-                parse: @escaping @Sendable (String) -> Value?) {
+    public init(
+        expectation: String, describe: @escaping @Sendable (Value) -> String? = { "\($0)" },
+        parse: @escaping @Sendable (String) -> Value?
+    ) {
         self.init(expectation: expectation, parse: parse, describe: describe, constraint: nil)
     }
 
-    private init(expectation: String, parse: @escaping @Sendable (String) -> Value?,
-                 describe: @escaping @Sendable (Value) -> String?, constraint: Constraint?) {
+    private init(
+        expectation: String, parse: @escaping @Sendable (String) -> Value?,
+        describe: @escaping @Sendable (Value) -> String?, constraint: Constraint?
+    ) {
         self.expectation = expectation
         self.parse = parse
         self.describe = describe
@@ -41,22 +45,27 @@ public struct OptionValue<Value: Sendable>: Sendable {
     ///   - expectation: What a valid value is, for errors, such as `a positive integer`.
     ///   - quotingFound: Whether the error quotes the text found (`found '0'`) or not (`found 0`).
     ///   - accepts: Whether a parsed value is valid.
-    public func constrained(_ expectation: String, quotingFound: Bool = true,
-                            _ accepts: @escaping @Sendable (Value) -> Bool) -> OptionValue {
-        OptionValue(expectation: self.expectation, parse: parse, describe: describe,
-                    constraint: Constraint(expectation: expectation, quotesFound: quotingFound, accepts: accepts))
+    public func constrained(
+        _ expectation: String, quotingFound: Bool = true,
+        _ accepts: @escaping @Sendable (Value) -> Bool
+    ) -> OptionValue {
+        OptionValue(
+            expectation: self.expectation, parse: parse, describe: describe,
+            constraint: Constraint(expectation: expectation, quotesFound: quotingFound, accepts: accepts))
     }
 
     /// The value of `text` given to `option`, or the error that names both.
     func value(of text: String, option: String, command: String) throws(CommandLineError) -> Value {
         guard let value = parse(text) else {
-            throw CommandLineError(code: .invalidValue, command: command, argument: text,
-                                   message: "'--\(option)' expects \(expectation), found '\(text)'")
+            throw CommandLineError(
+                code: .invalidValue, command: command, argument: text,
+                message: "'--\(option)' expects \(expectation), found '\(text)'")
         }
         if let constraint, !constraint.accepts(value) {
             let found = constraint.quotesFound ? "'\(text)'" : text
-            throw CommandLineError(code: .invalidValue, command: command, argument: text,
-                                   message: "'--\(option)' expects \(constraint.expectation), found \(found)")
+            throw CommandLineError(
+                code: .invalidValue, command: command, argument: text,
+                message: "'--\(option)' expects \(constraint.expectation), found \(found)")
         }
         return value
     }

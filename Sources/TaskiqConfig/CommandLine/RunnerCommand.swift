@@ -39,8 +39,9 @@ extension RunnerCommand {
 
     /// The declarations as the parser and help read them.
     public static var spec: CommandSpec {
-        CommandSpec(configuration.name, abstract: configuration.abstract, discussion: configuration.discussion,
-                    options: options.map(\.spec), arguments: arguments.map(\.spec))
+        CommandSpec(
+            configuration.name, abstract: configuration.abstract, discussion: configuration.discussion,
+            options: options.map(\.spec), arguments: arguments.map(\.spec))
     }
 
     /// The command with the values of a parsed command line, validated.
@@ -66,8 +67,9 @@ extension RunnerCommand {
     public static func parse(_ arguments: [String]) throws(CommandLineError) -> Self {
         let parser = CommandLineParser(programName: configuration.name, version: "", abstract: "", commands: [spec])
         guard case .run(let parsed) = try parser.parse([configuration.name] + arguments) else {
-            throw CommandLineError(code: .invalidValue, command: configuration.name,
-                                   message: "expected options for '\(configuration.name)', not a request for help")
+            throw CommandLineError(
+                code: .invalidValue, command: configuration.name,
+                message: "expected options for '\(configuration.name)', not a request for help")
         }
         return try Self(parsed)
     }

@@ -22,7 +22,7 @@ public struct CancelCommand: RunnerCommand {
     public static let options: [CommandOption<Self>] = [.configFile(\.config), .broker(\.broker)] + .group(\.logging)
     /// `TASK_ID`.
     public static let arguments: [CommandArgument<Self>] = [
-        .required("TASK_ID", help: "The ID of the task, as kick printed it.", \.taskID),
+        .required("TASK_ID", help: "The ID of the task, as kick printed it.", \.taskID)
     ]
 
     /// The configuration file.
@@ -40,8 +40,9 @@ public struct CancelCommand: RunnerCommand {
     /// Rejects an empty ID.
     public func validate() throws(CommandLineError) {
         guard !taskID.isEmpty else {
-            throw CommandLineError(code: .invalidValue, command: Self.configuration.name, argument: taskID,
-                                   message: "TASK_ID must not be empty")
+            throw CommandLineError(
+                code: .invalidValue, command: Self.configuration.name, argument: taskID,
+                message: "TASK_ID must not be empty")
         }
     }
 
@@ -52,7 +53,9 @@ public struct CancelCommand: RunnerCommand {
         guard let broker = system.broker(named: name) else { preconditionFailure("a checked broker name") }
         if system.isProcessLocal(broker: name) {
             let type = system.configuration.brokerSettings(named: name)?.broker.type.name ?? ""
-            throw TaskiqError(.unsupported, """
+            throw TaskiqError(
+                .unsupported,
+                """
                 the '\(type)' broker '\(name)' runs tasks in the process that kicks them; another process \
                 cannot cancel them (use broker.cancelTask(id:) in that process)
                 """)

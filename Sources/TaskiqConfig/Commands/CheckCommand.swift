@@ -13,10 +13,11 @@ public struct CheckCommand: RunnerCommand {
             """)
 
     /// `-c, --config`, `-w, --workers`, `--fleet`, then the logging options.
-    public static let options: [CommandOption<Self>] = [
-        .configFile(\.config), .workers(\.workers),
-        .flag("fleet", help: "Also list the consumers of each broker's queue and warn about those that may drop our tasks.", \.fleet),
-    ] + .group(\.logging)
+    public static let options: [CommandOption<Self>] =
+        [
+            .configFile(\.config), .workers(\.workers),
+            .flag("fleet", help: "Also list the consumers of each broker's queue and warn about those that may drop our tasks.", \.fleet),
+        ] + .group(\.logging)
 
     /// The configuration file.
     public var config: String?
@@ -33,11 +34,13 @@ public struct CheckCommand: RunnerCommand {
     /// Prints the warnings on standard error, the report on standard output, and returns 0;
     /// with `--fleet`, 1 when a consumer may drop this configuration's tasks.
     public func run(_ context: CommandContext) async throws -> Int32 {
-        let system = try context.runner.assemble(config: config, workers: workers, logging: logging,
-                                                 environment: context.environment)
+        let system = try context.runner.assemble(
+            config: config, workers: workers, logging: logging,
+            environment: context.environment)
         for warning in system.warnings { Console.error("warning: \(warning)\n") }
-        Console.out(Self.report(system)
-            + Self.scheduleListing(await system.scheduleSummaries(), system: system))
+        Console.out(
+            Self.report(system)
+                + Self.scheduleListing(await system.scheduleSummaries(), system: system))
         guard fleet else { return 0 }
         let (text, warnings) = try await Self.fleetListing(system)
         Console.out(text)
@@ -88,7 +91,8 @@ public struct CheckCommand: RunnerCommand {
 
     /// The schedules part of `check`: each with its first fire time and who sends it.
     static func scheduleListing(_ summaries: [ScheduleSummary], system: TaskiqSystem) -> String {
-        let dynamic = system.hasSharedScheduleSource
+        let dynamic =
+            system.hasSharedScheduleSource
             ? "dynamic schedules: added at run time to Redis (keys 'schedule:*' on the result backend's server), read by every scheduler\n"
             : ""
         guard !summaries.isEmpty else { return "schedules: none\n" + dynamic }

@@ -1,8 +1,9 @@
 extension CommandOption {
     /// `-c, --config FILE`: the configuration file; `$TASKIQ_CONFIG`, then `taskiq.json`, when absent.
     public static func configFile(_ keyPath: any WritableKeyPath<Root, String?> & Sendable) -> Self {
-        .option("config", short: "c", valueName: "FILE",
-                help: "Configuration file; defaults to $TASKIQ_CONFIG, then taskiq.json.", keyPath, .string)
+        .option(
+            "config", short: "c", valueName: "FILE",
+            help: "Configuration file; defaults to $TASKIQ_CONFIG, then taskiq.json.", keyPath, .string)
     }
 
     /// `-w, --workers N`: overrides `worker.workers`.

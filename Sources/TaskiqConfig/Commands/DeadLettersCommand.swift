@@ -1,6 +1,6 @@
 import Taskiq
-import TaskiqRabbitMQ
 import TaskiqNATS
+import TaskiqRabbitMQ
 import TaskiqRedis
 
 /// `dead-letters`: lists, replays or purges the letters of the configured destination.
@@ -33,14 +33,15 @@ public struct DeadLettersCommand: RunnerCommand {
     }
 
     /// `-c, --config`, `--broker`, `-n, --limit`, `--oldest-first`, `--json`, `--all`, then the logging options.
-    public static let options: [CommandOption<Self>] = [
-        .configFile(\.config),
-        .broker(\.broker, help: "Without a dead_letters section: the redis_stream broker whose dead-letter stream to use."),
-        .option("limit", short: "n", valueName: "N", help: "List at most N letters.", \.limit, .positiveInteger),
-        .flag("oldest-first", help: "List the oldest letters first.", \.oldestFirst),
-        .flag("json", help: "List letters as JSON lines, with their message bytes.", \.json),
-        .flag("all", help: "With retry: replay every letter.", \.all),
-    ] + .group(\.logging)
+    public static let options: [CommandOption<Self>] =
+        [
+            .configFile(\.config),
+            .broker(\.broker, help: "Without a dead_letters section: the redis_stream broker whose dead-letter stream to use."),
+            .option("limit", short: "n", valueName: "N", help: "List at most N letters.", \.limit, .positiveInteger),
+            .flag("oldest-first", help: "List the oldest letters first.", \.oldestFirst),
+            .flag("json", help: "List letters as JSON lines, with their message bytes.", \.json),
+            .flag("all", help: "With retry: replay every letter.", \.all),
+        ] + .group(\.logging)
 
     /// `[ACTION] [ID]`.
     public static let arguments: [CommandArgument<Self>] = [
@@ -136,7 +137,9 @@ public struct DeadLettersCommand: RunnerCommand {
         let configuration = system.configuration
         if let settings = configuration.deadLetters, let queue = system.deadLetterQueue {
             if settings.queue.type.isProcessLocal {
-                throw ConfigError(.impossibleSettings, file: settings.queue.file, path: settings.queue.path, """
+                throw ConfigError(
+                    .impossibleSettings, file: settings.queue.file, path: settings.queue.path,
+                    """
                     the '\(settings.queue.type.name)' dead-letter queue lives inside each worker process, so this \
                     command cannot read it; expected a queue other processes can read, such as {"type": "file", \
                     "path": "dead-letters.jsonl"} or {"type": "redis"}
@@ -148,7 +151,9 @@ public struct DeadLettersCommand: RunnerCommand {
         guard let broker = system.broker(named: name) else { preconditionFailure("a checked broker name") }
         guard let queue = broker.components.deadLetterQueue else {
             let type = configuration.brokerSettings(named: name)?.broker.type.name ?? "?"
-            throw ConfigError(.missingKey, file: configuration.file, path: "dead_letters", """
+            throw ConfigError(
+                .missingKey, file: configuration.file, path: "dead_letters",
+                """
                 missing, and the '\(type)' broker '\(name)' keeps no dead letters of its own; expected a \
                 dead_letters section such as {"type": "file", "path": "dead-letters.jsonl"} or {"type": "redis"}
                 """)
@@ -167,8 +172,10 @@ public struct DeadLettersCommand: RunnerCommand {
     }
 
     /// `retry ID` or `retry --all`: kicks each letter's bytes, then removes it.
-    private static func retryDeadLetters(id: String?, queue: any DeadLetterQueue, destination: String,
-                                  system: TaskiqSystem) async throws -> Int32 {
+    private static func retryDeadLetters(
+        id: String?, queue: any DeadLetterQueue, destination: String,
+        system: TaskiqSystem
+    ) async throws -> Int32 {
         let letters: [DeadLetter]
         if let id {
             guard let letter = try await queue.letter(id: id) else {
@@ -181,13 +188,17 @@ public struct DeadLettersCommand: RunnerCommand {
         for letter in letters {
             let (broker, brokerName) = replayBroker(for: letter, system: system)
             let labels = (try? broker.components.formatter.loads(letter.data))?.labels ?? [:]
-            try await broker.kick(BrokerMessage(taskID: letter.taskID ?? "", taskName: letter.taskName ?? "",
-                                                message: letter.data, labels: labels))
+            try await broker.kick(
+                BrokerMessage(
+                    taskID: letter.taskID ?? "", taskName: letter.taskName ?? "",
+                    message: letter.data, labels: labels))
             let removed = try await queue.remove(id: letter.id)
             let task = letter.taskName.map { "task \($0) (\(letter.taskID ?? "no ID"))" } ?? "\(letter.data.count) bytes"
             Console.out("retried \(letter.id): \(task) sent through broker '\(brokerName)'\n")
             if !removed {
-                Console.error("warning: \(letter.id) was already gone from \(destination) after it was sent: another 'dead-letters retry' or 'purge' ran at the same time, so it may have been sent twice\n")
+                Console.error(
+                    "warning: \(letter.id) was already gone from \(destination) after it was sent: another 'dead-letters retry' or 'purge' ran at the same time, so it may have been sent twice\n"
+                )
             }
         }
         if id == nil {
@@ -199,7 +210,8 @@ public struct DeadLettersCommand: RunnerCommand {
     /// The broker a letter is replayed through: its task's, else the one it came from, else the main one.
     static func replayBroker(for letter: DeadLetter, system: TaskiqSystem) -> (any AsyncBroker, String) {
         if let task = letter.taskName, let broker = system.broker(forTask: task),
-           let index = system.brokers.firstIndex(where: { $0 === broker }) {
+            let index = system.brokers.firstIndex(where: { $0 === broker })
+        {
             return (broker, system.brokerNames[index])
         }
         if let name = letter.broker, let broker = system.broker(named: name) { return (broker, name) }
@@ -209,8 +221,10 @@ public struct DeadLettersCommand: RunnerCommand {
     /// The `list` table: one line per letter, the message cut to fit a terminal line.
     static func deadLetterTable(_ letters: [DeadLetter]) -> String {
         let rows = letters.map { letter in
-            [letter.id, String(letter.isoTimestamp.prefix(19)) + "Z", letter.reason.name, letter.taskName ?? "-",
-             letter.message.split(whereSeparator: \.isNewline).joined(separator: " ")]
+            [
+                letter.id, String(letter.isoTimestamp.prefix(19)) + "Z", letter.reason.name, letter.taskName ?? "-",
+                letter.message.split(whereSeparator: \.isNewline).joined(separator: " "),
+            ]
         }
         let header = ["ID", "TIME", "REASON", "TASK", "MESSAGE"]
         var widths = header.map(\.count)

@@ -17,16 +17,19 @@ extension KickCommand {
             var kind = PipelineStep.Kind.sequential
             var parameter = PipelineParameter.first
             var names = spec
-            for (prefix, stepKind) in [("after:", PipelineStep.Kind.sequential), ("map:", .mapper), ("filter:", .filter), ("group:", .group)]
-                where spec.hasPrefix(prefix) {
+            for (prefix, stepKind) in [
+                ("after:", PipelineStep.Kind.sequential), ("map:", .mapper), ("filter:", .filter), ("group:", .group),
+            ]
+            where spec.hasPrefix(prefix) {
                 kind = stepKind
                 if prefix == "after:" { parameter = .ignored }
                 names = String(spec.dropFirst(prefix.count))
             }
             let tasks = kind == .group ? names.split(separator: ",").map(String.init) : [names]
             guard !tasks.isEmpty, tasks.allSatisfy({ !$0.isEmpty }) else {
-                throw CommandLineError(code: .invalidValue, command: configuration.name, argument: spec,
-                                       message: "'--then' expects NAME, after:NAME, map:NAME, filter:NAME or group:NAME,NAME; found '\(spec)'")
+                throw CommandLineError(
+                    code: .invalidValue, command: configuration.name, argument: spec,
+                    message: "'--then' expects NAME, after:NAME, map:NAME, filter:NAME or group:NAME,NAME; found '\(spec)'")
             }
             steps.append(PipelineStep(kind: kind, calls: tasks.map { PipelineStepCall(taskName: $0, parameter: parameter) }))
         }
@@ -36,16 +39,20 @@ extension KickCommand {
     /// Sends TASK as the first step of a pipeline whose other steps are the `--then` values.
     /// - Returns: The last step's task ID, where the pipeline's result is stored, and its task name.
     /// - Throws: ``ConfigError`` with code `.unknownTask` for a step naming no loaded task.
-    func kickPipeline(_ system: TaskiqSystem, args: [JSONValue], kwargs: JSONObject,
-                      labels: JSONObject) async throws -> (taskID: String, lastTask: String) {
+    func kickPipeline(
+        _ system: TaskiqSystem, args: [JSONValue], kwargs: JSONObject,
+        labels: JSONObject
+    ) async throws -> (taskID: String, lastTask: String) {
         let first = PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: task, labels: labels)])
         var steps = [first] + (try Self.pipelineSteps(then))
         for index in steps.indices {
             for call in steps[index].calls.indices {
                 let name = steps[index].calls[call].taskName
                 guard let known = system.broker(forTask: name)?.components.registry[name] else {
-                    throw ConfigError(.unknownTask, file: system.configuration.file, path: "tasks",
-                                      "pipeline step \(index) names unknown task '\(name)'; loaded tasks: \(system.tasks.map(\.name).joined(separator: ", "))")
+                    throw ConfigError(
+                        .unknownTask, file: system.configuration.file, path: "tasks",
+                        "pipeline step \(index) names unknown task '\(name)'; loaded tasks: \(system.tasks.map(\.name).joined(separator: ", "))"
+                    )
                 }
                 var merged = known.labels
                 for (key, value) in steps[index].calls[call].labels { merged[key] = value }

@@ -18,17 +18,21 @@ public struct KickCommand: RunnerCommand {
             """)
 
     /// `-c, --config`, `-l, --label`, `--task-id`, `--then`, `--wait`, `--timeout`, then the logging options.
-    public static let options: [CommandOption<Self>] = [
-        .configFile(\.config),
-        .repeatable("label", short: "l", valueName: "KEY=VALUE", help: "A label for the task (VALUE parsed as JSON).", \.labels),
-        .option("task-id", valueName: "ID", help: "Use this task ID instead of a generated one.", \.taskID, .string),
-        .repeatable("then", valueName: "STEP", help: pipelineStepHelp, \.then),
-        .flag("wait", help: "Wait for the result and print it.", \.wait),
-        .option("timeout", valueName: "SECONDS",
+    public static let options: [CommandOption<Self>] =
+        [
+            .configFile(\.config),
+            .repeatable("label", short: "l", valueName: "KEY=VALUE", help: "A label for the task (VALUE parsed as JSON).", \.labels),
+            .option("task-id", valueName: "ID", help: "Use this task ID instead of a generated one.", \.taskID, .string),
+            .repeatable("then", valueName: "STEP", help: pipelineStepHelp, \.then),
+            .flag("wait", help: "Wait for the result and print it.", \.wait),
+            .option(
+                "timeout", valueName: "SECONDS",
                 help: "Give up waiting after this long (with --wait; default 60, exit 1 when it runs out).",
-                \.timeout, OptionValue.number.constrained(
-                    "a number of seconds above 0 and at most \(Int(maximumWaitTimeout)) (a year)") { $0 > 0 && $0 <= maximumWaitTimeout }),
-    ] + .group(\.logging)
+                \.timeout,
+                OptionValue.number.constrained(
+                    "a number of seconds above 0 and at most \(Int(maximumWaitTimeout)) (a year)"
+                ) { $0 > 0 && $0 <= maximumWaitTimeout }),
+        ] + .group(\.logging)
 
     /// `TASK [ARGS ...]`.
     public static let arguments: [CommandArgument<Self>] = [
@@ -74,8 +78,9 @@ public struct KickCommand: RunnerCommand {
         _ = try Self.taskArguments(arguments)
         _ = try Self.pipelineSteps(then)
         if !then.isEmpty, taskID != nil {
-            throw CommandLineError(code: .invalidValue, command: Self.configuration.name, argument: "--task-id",
-                                   message: "'--task-id' cannot be used with '--then': each pipeline step gets its own ID")
+            throw CommandLineError(
+                code: .invalidValue, command: Self.configuration.name, argument: "--task-id",
+                message: "'--task-id' cannot be used with '--then': each pipeline step gets its own ID")
         }
     }
 
@@ -84,8 +89,9 @@ public struct KickCommand: RunnerCommand {
         var object = JSONObject()
         for pair in labels {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw CommandLineError(code: .invalidValue, command: Self.configuration.name, argument: pair,
-                                       message: "'--label' expects KEY=VALUE, found '\(pair)'")
+                throw CommandLineError(
+                    code: .invalidValue, command: Self.configuration.name, argument: pair,
+                    message: "'--label' expects KEY=VALUE, found '\(pair)'")
             }
             object[String(pair[..<equals])] = Self.argumentValue(String(pair[pair.index(after: equals)...]))
         }
@@ -116,7 +122,9 @@ public struct KickCommand: RunnerCommand {
                 do {
                     result = try await system.waitResult(taskID, task: resultTask, timeout: timeout)
                 } catch let error as TaskiqError where error.code == .resultTimeout {
-                    throw TaskiqError(.resultTimeout, """
+                    throw TaskiqError(
+                        .resultTimeout,
+                        """
                         no result for task \(task) (\(taskID)) within \(formatSeconds(timeout)); \
                         is a worker running? Wait longer with --timeout SECONDS
                         """)
@@ -143,8 +151,9 @@ public struct KickCommand: RunnerCommand {
     /// Python writes them (`Infinity`, `-Infinity`, `NaN`) rather than as `null`, which would
     /// silently turn a value into another.
     static func printedResult(_ value: JSONValue) -> String {
-        String(decoding: value.serialized(style: .init(spacedSeparators: false, asciiOnly: false, nonFiniteAsLiterals: true)),
-               as: UTF8.self)
+        String(
+            decoding: value.serialized(style: .init(spacedSeparators: false, asciiOnly: false, nonFiniteAsLiterals: true)),
+            as: UTF8.self)
     }
 
     /// Positional and keyword arguments from `kick`'s ARGS: `name=value` (a Python identifier,
@@ -161,8 +170,11 @@ public struct KickCommand: RunnerCommand {
             }
             let name = String(text[..<equals])
             guard kwargs[name] == nil else {
-                throw CommandLineError(code: .invalidValue, command: configuration.name, argument: text,
-                                       message: "keyword argument '\(name)' is given twice; give each keyword once (or put '--' before a positional value containing '=')")
+                throw CommandLineError(
+                    code: .invalidValue, command: configuration.name, argument: text,
+                    message:
+                        "keyword argument '\(name)' is given twice; give each keyword once (or put '--' before a positional value containing '=')"
+                )
             }
             kwargs[name] = argumentValue(String(text[text.index(after: equals)...]))
         }
@@ -174,7 +186,9 @@ public struct KickCommand: RunnerCommand {
         guard let first = text.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
             return false
         }
-        return text.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+        return text.unicodeScalars.allSatisfy {
+            $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        }
     }
 
     /// An argument as JSON when it parses, otherwise as a plain string.

@@ -13,8 +13,9 @@ public struct LoggingOptions: ParsableArguments, Hashable {
     /// `-v`, `--log-level`, `--log-format`.
     public static let options: [CommandOption<Self>] = [
         .flag("verbose", short: "v", help: "Log at debug level.", \.verbose),
-        .option("log-level", valueName: "LEVEL",
-                help: "Override worker.log_level (trace, debug, info, notice, warning, error, critical).", \.logLevel, .string),
+        .option(
+            "log-level", valueName: "LEVEL",
+            help: "Override worker.log_level (trace, debug, info, notice, warning, error, critical).", \.logLevel, .string),
         .option("log-format", valueName: "FORMAT", help: "Override worker.log_format (text or json).", \.logFormat, .string),
     ]
 

@@ -38,7 +38,8 @@ public struct SchedulerCommand: RunnerCommand {
         let settings = system.workerSettings
         for name in system.scheduledBrokerNames where system.isProcessLocal(broker: name) {
             let type = system.configuration.brokerSettings(named: name)?.broker.type.name ?? ""
-            logger.warning("""
+            logger.warning(
+                """
                 the '\(type)' broker '\(name)' runs tasks in the process that kicks them: its scheduled tasks run \
                 in this scheduler process; a worker on it sends its schedules itself
                 """)
@@ -49,7 +50,8 @@ public struct SchedulerCommand: RunnerCommand {
         let (stopped, stop) = AsyncStream<Void>.makeStream()
         let count = await system.scheduleSummaries().count
         let dynamic = system.hasSharedScheduleSource ? " and those added at run time to the Redis schedule source" : ""
-        let ready = schedulers.isEmpty
+        let ready =
+            schedulers.isEmpty
             ? "scheduler ready; the configuration has no schedules, so there is nothing to send; waiting for SIGINT or SIGTERM"
             : "scheduler ready; sending \(count) schedule\(count == 1 ? "" : "s")\(dynamic) through \(system.scheduledBrokerNames.joined(separator: ", "))"
         let lifecycle = WorkerLifecycle(

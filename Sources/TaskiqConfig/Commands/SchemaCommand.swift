@@ -24,9 +24,10 @@ public struct SchemaCommand: RunnerCommand {
 
     /// `--format`.
     public static let options: [CommandOption<Self>] = [
-        .option("format", valueName: "FORMAT",
-                help: "json (a JSON Schema for editors) or markdown (the configuration reference, a DocC article).",
-                \.format, .choice),
+        .option(
+            "format", valueName: "FORMAT",
+            help: "json (a JSON Schema for editors) or markdown (the configuration reference, a DocC article).",
+            \.format, .choice)
     ]
 
     /// What to print.

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// `worker`: runs tasks from one broker until SIGINT or SIGTERM, or supervises worker processes.
 public struct WorkerCommand: RunnerCommand {
@@ -52,16 +53,18 @@ public struct WorkerCommand: RunnerCommand {
     /// that many worker processes of this executable (so a recycled one is replaced); otherwise
     /// runs one worker on the `--broker` broker until SIGINT or SIGTERM, drains and exits 0.
     public func run(_ context: CommandContext) async throws -> Int32 {
-        let system = try context.runner.assemble(config: config, workers: workers, logging: logging,
-                                                 environment: context.environment)
+        let system = try context.runner.assemble(
+            config: config, workers: workers, logging: logging,
+            environment: context.environment)
         let brokerName = try listenedBroker(in: system)
         let settings = system.workerSettings
         for warning in system.warnings { Logger(label: "taskiq.worker").warning(warning) }
         // A worker that recycles exits after max_tasks_per_child tasks: alone, nothing would replace it.
         let recycles = settings.maxTasksPerChild != nil && !system.isProcessLocal(broker: brokerName)
         if (settings.workers > 1 || recycles) && context.environment[Self.workerIndexVariable] == nil {
-            return try await Self.supervise(settings, metrics: system.configuration.metrics, file: system.configuration.file,
-                                            arguments: context.arguments)
+            return try await Self.supervise(
+                settings, metrics: system.configuration.metrics, file: system.configuration.file,
+                arguments: context.arguments)
         }
         return try await Self.runWorker(system, brokerName: brokerName, hooks: context.runner.workerHooks)
     }
@@ -71,8 +74,10 @@ public struct WorkerCommand: RunnerCommand {
         try system.brokerName(forOption: broker, command: Self.configuration.name)
     }
 
-    private static func supervise(_ settings: WorkerSettings, metrics: MetricsSettings?, file: String,
-                                  arguments: [String]) async throws -> Int32 {
+    private static func supervise(
+        _ settings: WorkerSettings, metrics: MetricsSettings?, file: String,
+        arguments: [String]
+    ) async throws -> Int32 {
         let logger = Logger(label: "taskiq.supervisor")
         let endpoint = try metrics.map { metrics throws in
             try SupervisorMetrics(metrics, workers: settings.workers, file: file, logger: logger)
@@ -85,8 +90,10 @@ public struct WorkerCommand: RunnerCommand {
             shutdownTimeout: drain + .seconds(2),
             environment: endpoint?.environment ?? [:])
         logger.info("starting \(settings.workers) worker process\(settings.workers == 1 ? "" : "es")")
-        return try await Supervisor(executable: Supervisor.currentExecutable, arguments: arguments,
-                                    options: options, logger: logger).run()
+        return try await Supervisor(
+            executable: Supervisor.currentExecutable, arguments: arguments,
+            options: options, logger: logger
+        ).run()
     }
 
     private static func runWorker(_ system: TaskiqSystem, brokerName: String, hooks: [any WorkerHook]) async throws -> Int32 {
@@ -96,13 +103,15 @@ public struct WorkerCommand: RunnerCommand {
         }
         let settings = system.workerSettings
         for hook in hooks { try hook.workerWillStart(system, broker: brokerName, logger: logger) }
-        let metrics = try MetricsService.startWorker(system, broker: brokerName, environment: ProcessInfo.processInfo.environment,
-                                                     logger: logger)
+        let metrics = try MetricsService.startWorker(
+            system, broker: brokerName, environment: ProcessInfo.processInfo.environment,
+            logger: logger)
         defer { metrics?.shutdown() }
         try await system.startup()
         let listened = system.tasks.filter { $0.broker == brokerName }
         let modules = system.modules.map(\.name).filter { system.configuration.brokerName(forModule: $0) == brokerName }
-        logger.info("""
+        logger.info(
+            """
             broker '\(brokerName)' runs \(listened.count) tasks from \(modules.isEmpty ? "no modules" : modules.joined(separator: ", "))\
             \(listened.isEmpty ? "" : ": " + listened.map(\.name).joined(separator: ", "))
             """)
@@ -132,7 +141,7 @@ public struct WorkerCommand: RunnerCommand {
             }
             guard let broker = system.broker(named: brokerName) else { preconditionFailure("a checked broker name") }
             var options = system.receiverOptions(broker: brokerName)
-            options.waitTasksTimeout = nil    // the lifecycle owns the drain deadline
+            options.waitTasksTimeout = nil  // the lifecycle owns the drain deadline
             options.maxDeliveries = settings.maxTasksPerChild
             let running = Receiver(broker: broker, options: options)
             receiver = running

@@ -27,8 +27,9 @@ public struct ComponentSettings: Sendable {
         } catch let error as ConfigError {
             throw ConfigError(error.code, file: file, path: error.path.isEmpty ? path : "\(path).\(error.path)", error.message)
         } catch {
-            throw ConfigError(.componentFailed, file: file, path: path,
-                              "cannot create the '\(type.name)' \(kind.noun): \(error)")
+            throw ConfigError(
+                .componentFailed, file: file, path: path,
+                "cannot create the '\(type.name)' \(kind.noun): \(error)")
         }
     }
 }

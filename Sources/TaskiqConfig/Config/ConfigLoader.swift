@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// Reads a configuration file: parses it, follows `extends`, interpolates `${VAR}`.
 ///
@@ -42,8 +43,9 @@ public struct ConfigLoader: Sendable {
         if let explicit, !explicit.isEmpty { return explicit }
         if let named = environment[Self.configVariable], !named.isEmpty { return named }
         if FileManager.default.fileExists(atPath: "taskiq.json") { return "taskiq.json" }
-        throw ConfigError(.noConfigFile, file: "taskiq-run", path: "",
-                          "no configuration file: pass -c FILE or set \(Self.configVariable)")
+        throw ConfigError(
+            .noConfigFile, file: "taskiq-run", path: "",
+            "no configuration file: pass -c FILE or set \(Self.configVariable)")
     }
 
     /// Loads a file and every file it extends.
@@ -54,18 +56,22 @@ public struct ConfigLoader: Sendable {
         try load(file, chain: [], extendedFrom: nil)
     }
 
-    private func load(_ file: String, chain: [(name: String, identity: String)],
-                      extendedFrom: String?) throws(ConfigError) -> ConfigDocument {
+    private func load(
+        _ file: String, chain: [(name: String, identity: String)],
+        extendedFrom: String?
+    ) throws(ConfigError) -> ConfigDocument {
         let identity = URL(fileURLWithPath: file).standardizedFileURL.path
         if chain.contains(where: { $0.identity == identity }) {
             let names = (chain.map(\.name) + [file]).joined(separator: " -> ")
-            throw ConfigError(.extendsCycle, file: chain.last!.name, path: "extends",
-                              "files extend each other in a cycle: \(names); expected a chain that ends in a file without 'extends'")
+            throw ConfigError(
+                .extendsCycle, file: chain.last!.name, path: "extends",
+                "files extend each other in a cycle: \(names); expected a chain that ends in a file without 'extends'")
         }
         guard let data = readFile(file) else {
             if let extendedFrom {
-                throw ConfigError(.unreadableFile, file: extendedFrom, path: "extends",
-                                  "cannot read base file '\(file)': \(Self.reason(file)); expected a path relative to the extending file")
+                throw ConfigError(
+                    .unreadableFile, file: extendedFrom, path: "extends",
+                    "cannot read base file '\(file)': \(Self.reason(file)); expected a path relative to the extending file")
             }
             throw ConfigError(.unreadableFile, file: file, path: "", "cannot read the configuration file: \(Self.reason(file))")
         }
@@ -73,12 +79,14 @@ public struct ConfigLoader: Sendable {
         do {
             parsed = try JSONParser().parse(data)
         } catch {
-            throw ConfigError(.invalidJSON, file: file, path: "",
-                              "invalid JSON at line \(error.line), column \(error.column): \(error.message)")
+            throw ConfigError(
+                .invalidJSON, file: file, path: "",
+                "invalid JSON at line \(error.line), column \(error.column): \(error.message)")
         }
         guard case .object(let raw) = parsed else {
-            throw ConfigError(.wrongType, file: file, path: "",
-                              "expected a JSON object at the top level, found \(parsed.typeName)")
+            throw ConfigError(
+                .wrongType, file: file, path: "",
+                "expected a JSON object at the top level, found \(parsed.typeName)")
         }
         let interpolation = EnvironmentInterpolation(environment: environment)
         guard case .object(var object) = try interpolation.apply(to: .object(raw), path: .root, file: file) else {
@@ -91,8 +99,9 @@ public struct ConfigLoader: Sendable {
             return ConfigDocument(file: file, root: object, origins: origins)
         }
         guard case .string(let baseName) = extends, !baseName.isEmpty else {
-            throw ConfigError(.wrongType, file: file, path: "extends",
-                              "expected the path of a base file as a string, found \(extends.typeName)")
+            throw ConfigError(
+                .wrongType, file: file, path: "extends",
+                "expected the path of a base file as a string, found \(extends.typeName)")
         }
         object["extends"] = nil
         let directory = FileSystem.directory(of: file)
@@ -110,7 +119,8 @@ public struct ConfigLoader: Sendable {
         var result = base
         for (key, value) in overlay {
             if case .object(let mine)? = result[key], case .object(let theirs) = value,
-               theirs["type"] == nil || theirs["type"] == mine["type"] {
+                theirs["type"] == nil || theirs["type"] == mine["type"]
+            {
                 result[key] = .object(merge(mine, theirs))
             } else {
                 result[key] = value

@@ -8,8 +8,9 @@ extension ConfigValidator {
         let key = DeadLetterSettings.failedTasksKey
         let queue = try component(.deadLetterQueue, value, at: path, reserved: [key])
         let object = value.objectValue ?? [:]
-        let values = try options(object[key].map { [key: $0] } ?? [:], declared: [DeadLetterSettings.failedTasksOption],
-                                 at: path, owner: "the dead_letters section")
+        let values = try options(
+            object[key].map { [key: $0] } ?? [:], declared: [DeadLetterSettings.failedTasksOption],
+            at: path, owner: "the dead_letters section")
         let policy = try ComponentOptions(type: "dead_letters", values: values)[DeadLetterSettings.failedTasks]
         return DeadLetterSettings(queue: queue, failedTasks: policy)
     }

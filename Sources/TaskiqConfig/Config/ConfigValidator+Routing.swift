@@ -30,11 +30,14 @@ extension ConfigValidator {
     private func checkBrokerName(_ name: String, at path: JSONPath) throws(ConfigError) {
         let plain = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         guard plain else {
-            throw ConfigError(.outOfRange, file: document.origin(of: path), path: path.text,
-                              "found broker name \(String(reflecting: name)); expected letters, digits, '_' and '-' only")
+            throw ConfigError(
+                .outOfRange, file: document.origin(of: path), path: path.text,
+                "found broker name \(String(reflecting: name)); expected letters, digits, '_' and '-' only")
         }
         guard name != TaskiqConfiguration.defaultBrokerName else {
-            throw ConfigError(.outOfRange, file: document.origin(of: path), path: path.text, """
+            throw ConfigError(
+                .outOfRange, file: document.origin(of: path), path: path.text,
+                """
                 found broker name '\(name)', which names the main broker (the top-level "broker"); \
                 expected another name, or set "broker" itself
                 """)
@@ -65,8 +68,9 @@ extension ConfigValidator {
             let route = ModuleRoute(pattern: pattern, broker: name, path: routePath.text)
             guard loaded.contains(where: { route.matches(module: $0) }) else {
                 let list = loaded.isEmpty ? "none are loaded" : loaded.joined(separator: ", ")
-                throw ConfigError(.noModuleMatches, file: file, path: routePath.text,
-                                  "route pattern '\(pattern)' matches no loaded module; loaded modules: \(list)")
+                throw ConfigError(
+                    .noModuleMatches, file: file, path: routePath.text,
+                    "route pattern '\(pattern)' matches no loaded module; loaded modules: \(list)")
             }
             routes.append(route)
         }

@@ -6,7 +6,8 @@ extension ConfigValidator {
         guard let value else { return [] }
         let path = JSONPath.root.key("schedules")
         guard case .array(let entries) = value else {
-            throw wrongType(value, at: path, expected: "an array of schedules such as [{\"task\": \"examples.heartbeat\", \"interval\": 5}]")
+            throw wrongType(
+                value, at: path, expected: "an array of schedules such as [{\"task\": \"examples.heartbeat\", \"interval\": 5}]")
         }
         let taskNames = modules.filter { loadedModules.contains($0.name) }.flatMap(\.taskNames)
         var schedules: [ConfiguredSchedule] = []
@@ -14,11 +15,13 @@ extension ConfigValidator {
             let schedule = try schedule(entry, at: path.index(index), taskNames: taskNames)
             if let earlier = schedules.first(where: { $0.schedule.scheduleID == schedule.schedule.scheduleID }) {
                 let idPath = schedule.explicitScheduleID == nil ? path.index(index) : path.index(index).key("schedule_id")
-                let what = schedule.explicitScheduleID == nil
+                let what =
+                    schedule.explicitScheduleID == nil
                     ? "the same schedule as \(earlier.path)"
                     : "schedule_id '\(schedule.schedule.scheduleID)', already used by \(earlier.path)"
-                throw ConfigError(.invalidSchedule, file: document.origin(of: idPath), path: idPath.text,
-                                  "found \(what); expected each schedule once, with a distinct schedule_id")
+                throw ConfigError(
+                    .invalidSchedule, file: document.origin(of: idPath), path: idPath.text,
+                    "found \(what); expected each schedule once, with a distinct schedule_id")
             }
             schedules.append(schedule)
         }
@@ -34,8 +37,9 @@ extension ConfigValidator {
         }
         let taskPath = path.key("task")
         guard let taskValue = object["task"] else {
-            throw ConfigError(.missingKey, file: document.origin(of: path), path: taskPath.text,
-                              "missing; a schedule needs the name of the task to send, such as \"examples.heartbeat\"")
+            throw ConfigError(
+                .missingKey, file: document.origin(of: path), path: taskPath.text,
+                "missing; a schedule needs the name of the task to send, such as \"examples.heartbeat\"")
         }
         guard case .string(let task) = taskValue else { throw wrongType(taskValue, at: taskPath, expected: "a task name") }
         guard taskNames.contains(task) else {
@@ -46,8 +50,9 @@ extension ConfigValidator {
         }
         do {
             let schedule = try Schedule(taskiqJSON: object)
-            return ConfiguredSchedule(schedule: schedule, explicitScheduleID: object["schedule_id"]?.stringValue,
-                                      path: path.text, file: document.origin(of: path))
+            return ConfiguredSchedule(
+                schedule: schedule, explicitScheduleID: object["schedule_id"]?.stringValue,
+                path: path.text, file: document.origin(of: path))
         } catch {
             let errorPath = error.key.map { path.key($0) } ?? path
             let code: ConfigError.Code = error.code == .invalidValue ? .wrongType : .invalidSchedule
@@ -66,8 +71,9 @@ extension ConfigValidator {
         let componentKeys = [SchedulerSettings.leaseKey, SchedulerSettings.stateStoreKey]
         var plain = object
         for key in componentKeys { plain[key] = nil }
-        let values = try options(plain, declared: SchedulerSettings.options, at: path, owner: "the scheduler section",
-                                 alsoAllowed: componentKeys)
+        let values = try options(
+            plain, declared: SchedulerSettings.options, at: path, owner: "the scheduler section",
+            alsoAllowed: componentKeys)
         let lease = try object[SchedulerSettings.leaseKey].map { value throws(ConfigError) in
             try component(.schedulerLease, value, at: path.key(SchedulerSettings.leaseKey))
         }

@@ -12,8 +12,9 @@ struct ConfigValidator {
             throw unknownKey(key, at: .root, allowed: TaskiqConfiguration.topLevelKeys, owner: "the configuration")
         }
         guard let brokerValue = root["broker"] else {
-            throw ConfigError(.missingKey, file: document.file, path: "broker",
-                              "missing; expected a broker such as {\"type\": \"inmemory\"} (known types: \(known(.broker)))")
+            throw ConfigError(
+                .missingKey, file: document.file, path: "broker",
+                "missing; expected a broker such as {\"type\": \"inmemory\"} (known types: \(known(.broker)))")
         }
         let broker = try component(.broker, brokerValue, at: JSONPath.root.key("broker"))
         let resultBackend = try root["result_backend"].map { value throws(ConfigError) in
@@ -34,7 +35,8 @@ struct ConfigValidator {
         }
         let brokers = try namedBrokers(root["brokers"])
         let selected = try moduleSelection(root["tasks"])
-        let routes = try moduleRoutes(root["tasks"], loaded: selected, brokerNames: [TaskiqConfiguration.defaultBrokerName] + brokers.map(\.name))
+        let routes = try moduleRoutes(
+            root["tasks"], loaded: selected, brokerNames: [TaskiqConfiguration.defaultBrokerName] + brokers.map(\.name))
         let workerPath = JSONPath.root.key("worker")
         var workerObject: JSONObject = [:]
         if let value = root["worker"] {
@@ -51,10 +53,15 @@ struct ConfigValidator {
             workerObject[WorkerSettings.limitsKey] = nil
         }
         let worker = try WorkerSettings(
-            ComponentOptions(type: "worker", values: try options(workerObject, declared: WorkerSettings.options, at: workerPath,
-                                                                 owner: "the worker section", alsoAllowed: [WorkerSettings.limitsKey])),
-            limits: ComponentOptions(type: "worker.limits", values: try options(
-                limitsObject, declared: WorkerSettings.limitOptions, at: limitsPath, owner: "worker.limits")))
+            ComponentOptions(
+                type: "worker",
+                values: try options(
+                    workerObject, declared: WorkerSettings.options, at: workerPath,
+                    owner: "the worker section", alsoAllowed: [WorkerSettings.limitsKey])),
+            limits: ComponentOptions(
+                type: "worker.limits",
+                values: try options(
+                    limitsObject, declared: WorkerSettings.limitOptions, at: limitsPath, owner: "worker.limits")))
         try worker.checkRateLimits(in: document, at: workerPath)
         let schedules = try schedules(root["schedules"], loadedModules: selected)
         let scheduler = try schedulerSettings(root["scheduler"])
@@ -62,9 +69,13 @@ struct ConfigValidator {
         let metrics = try metricsSettings(root["metrics"])
         for settings in [broker] + brokers.map(\.broker) {
             // A broker that cannot read a message the worker would accept leaves it pending (stream) or loses it (list).
-            if let bulk = settings.options[ComponentRegistry.RedisReplyLimitKeys().maxBulkLength.name]?.intValue, bulk < worker.limits.maxMessageSize {
+            if let bulk = settings.options[ComponentRegistry.RedisReplyLimitKeys().maxBulkLength.name]?.intValue,
+                bulk < worker.limits.maxMessageSize
+            {
                 let path = JSONPath.root.key("worker").key(WorkerSettings.limitsKey).key("max_message_size")
-                throw ConfigError(.impossibleSettings, file: document.origin(of: path), path: path.text, """
+                throw ConfigError(
+                    .impossibleSettings, file: document.origin(of: path), path: path.text,
+                    """
                     found \(worker.limits.maxMessageSize) bytes, more than the '\(settings.type.name)' broker (\(settings.path)) \
                     reads from Redis (max_bulk_length \(bulk)); expected at most \(bulk), or a larger max_bulk_length
                     """)
@@ -74,7 +85,9 @@ struct ConfigValidator {
             let path = workerPath.key("workers")
             let named: [ComponentSettings?] = brokers.flatMap { [$0.broker, $0.resultBackend] }
             for settings in ([broker, resultBackend] + named).compactMap({ $0 }) where settings.type.isProcessLocal {
-                throw ConfigError(.impossibleSettings, file: document.origin(of: path), path: path.text, """
+                throw ConfigError(
+                    .impossibleSettings, file: document.origin(of: path), path: path.text,
+                    """
                     found \(worker.workers) worker processes, but the '\(settings.type.name)' \(settings.kind.noun) \
                     (\(settings.path)) only works inside one process; expected workers: 1, or a \(settings.kind.noun) \
                     that several processes can share
@@ -91,8 +104,10 @@ struct ConfigValidator {
 
     /// Validates one component. `reserved` keys are left to the caller (a named broker's
     /// `result_backend`): they are skipped here but offered as suggestions for misspelt keys.
-    func component(_ kind: ComponentKind, _ value: JSONValue, at path: JSONPath,
-                   reserved: [String] = []) throws(ConfigError) -> ComponentSettings {
+    func component(
+        _ kind: ComponentKind, _ value: JSONValue, at path: JSONPath,
+        reserved: [String] = []
+    ) throws(ConfigError) -> ComponentSettings {
         let object: JSONObject
         switch value {
         case .string(let name) where kind == .taskIDGenerator:
@@ -105,8 +120,9 @@ struct ConfigValidator {
         }
         let typePath = kind == .taskIDGenerator && value.stringValue != nil ? path : path.key("type")
         guard let typeValue = object["type"] else {
-            throw ConfigError(.missingKey, file: document.origin(of: path), path: typePath.text,
-                              "missing \"type\"; expected one of: \(known(kind))")
+            throw ConfigError(
+                .missingKey, file: document.origin(of: path), path: typePath.text,
+                "missing \"type\"; expected one of: \(known(kind))")
         }
         guard case .string(let name) = typeValue else {
             throw wrongType(typeValue, at: typePath, expected: "a \(kind.noun) type name (one of: \(known(kind)))")
@@ -123,8 +139,9 @@ struct ConfigValidator {
         rest["type"] = nil
         for key in reserved { rest[key] = nil }
         if kind == .broker { try rejectMovedBrokerKeys(in: rest, declared: type.options, at: path) }
-        let values = try options(rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)",
-                                 alsoAllowed: reserved)
+        let values = try options(
+            rest, declared: type.options, at: path, owner: "the '\(name)' \(kind.noun)",
+            alsoAllowed: reserved)
         let options = ComponentOptions(type: name, values: values)
         do {
             try type.check?(options)
@@ -136,8 +153,10 @@ struct ConfigValidator {
     }
 
     /// Validates an object of options against their declarations, filling in defaults.
-    func options(_ object: JSONObject, declared: [ComponentOption], at path: JSONPath,
-                         owner: String, alsoAllowed: [String] = []) throws(ConfigError) -> JSONObject {
+    func options(
+        _ object: JSONObject, declared: [ComponentOption], at path: JSONPath,
+        owner: String, alsoAllowed: [String] = []
+    ) throws(ConfigError) -> JSONObject {
         let names = declared.map(\.name)
         for key in object.keys where !names.contains(key) {
             throw unknownKey(key, at: path, allowed: names + alsoAllowed, owner: owner)
@@ -148,8 +167,9 @@ struct ConfigValidator {
             if let value = object[option.name] {
                 values[option.name] = try option.coerce(value, path: optionPath, file: document.origin(of: optionPath))
             } else if option.isRequired {
-                throw ConfigError(.missingKey, file: document.origin(of: path), path: optionPath.text,
-                                  "missing; \(owner) requires it (\(option.expectation))")
+                throw ConfigError(
+                    .missingKey, file: document.origin(of: path), path: optionPath.text,
+                    "missing; \(owner) requires it (\(option.expectation))")
             } else {
                 values[option.name] = option.defaultValue
             }
@@ -183,8 +203,9 @@ struct ConfigValidator {
                 guard available.contains(name) else {
                     var message = "unknown module '\(name)'"
                     if let match = closestMatch(to: name, in: available) { message += "; did you mean '\(match)'?" }
-                    throw ConfigError(.unknownModule, file: document.origin(of: entryPath), path: entryPath.text,
-                                      message + "; available modules: \(availableList)")
+                    throw ConfigError(
+                        .unknownModule, file: document.origin(of: entryPath), path: entryPath.text,
+                        message + "; available modules: \(availableList)")
                 }
                 if !selected.contains(name) { selected.append(name) }
             }
@@ -210,8 +231,9 @@ struct ConfigValidator {
                     glob.matches(module.name) || module.taskNames.contains(where: glob.matches)
                 }
                 guard !matching.isEmpty else {
-                    throw ConfigError(.noModuleMatches, file: document.origin(of: patternPath), path: patternPath.text,
-                                      "pattern '\(pattern)' matches no module or task name; available modules: \(availableList)")
+                    throw ConfigError(
+                        .noModuleMatches, file: document.origin(of: patternPath), path: patternPath.text,
+                        "pattern '\(pattern)' matches no module or task name; available modules: \(availableList)")
                 }
                 for module in matching where !selected.contains(module.name) { selected.append(module.name) }
             }

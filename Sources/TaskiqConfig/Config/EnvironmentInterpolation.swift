@@ -50,8 +50,9 @@ struct EnvironmentInterpolation: Sendable {
             }
             let body = afterDollar.dropFirst()
             guard let close = body.firstIndex(of: "}") else {
-                throw ConfigError(.invalidInterpolation, file: file, path: path.text,
-                                  "found an unterminated '${' in \(String(reflecting: string)); expected ${VAR} or ${VAR:-default}")
+                throw ConfigError(
+                    .invalidInterpolation, file: file, path: path.text,
+                    "found an unterminated '${' in \(String(reflecting: string)); expected ${VAR} or ${VAR:-default}")
             }
             let reference = body[..<close]
             let name: Substring
@@ -64,16 +65,18 @@ struct EnvironmentInterpolation: Sendable {
                 fallback = nil
             }
             guard Self.isVariableName(name) else {
-                throw ConfigError(.invalidInterpolation, file: file, path: path.text,
-                                  "found '${\(reference)}'; expected ${VAR} or ${VAR:-default} with VAR made of letters, digits and '_'")
+                throw ConfigError(
+                    .invalidInterpolation, file: file, path: path.text,
+                    "found '${\(reference)}'; expected ${VAR} or ${VAR:-default} with VAR made of letters, digits and '_'")
             }
             if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
                 output += value
             } else if let fallback {
                 output += fallback
             } else {
-                throw ConfigError(.missingEnvironmentVariable, file: file, path: path.text,
-                                  "environment variable '\(name)' is not set and '${\(name)}' has no default; set it or write ${\(name):-default}")
+                throw ConfigError(
+                    .missingEnvironmentVariable, file: file, path: path.text,
+                    "environment variable '\(name)' is not set and '${\(name)}' has no default; set it or write ${\(name):-default}")
             }
             rest = body[body.index(after: close)...]
         }

@@ -40,8 +40,10 @@ public struct TaskiqConfiguration: Sendable {
     public var document: ConfigDocument
 
     /// The keys allowed at the top level.
-    static let topLevelKeys = ["$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
-                               "middlewares", "tasks", "worker", "schedules", "scheduler", "dead_letters", "metrics"]
+    static let topLevelKeys = [
+        "$schema", "extends", "broker", "brokers", "result_backend", "task_id_generator",
+        "middlewares", "tasks", "worker", "schedules", "scheduler", "dead_letters", "metrics",
+    ]
 
     /// The name of the main broker (`broker`) in routes, `taskiq-run worker --broker` and listings.
     public static let defaultBrokerName = "default"
@@ -74,15 +76,19 @@ public struct TaskiqConfiguration: Sendable {
     ///   - registry: The component types the document may name.
     ///   - modules: The compiled-in task modules the document may select.
     /// - Throws: ``ConfigError`` for the first problem found.
-    public init(document: ConfigDocument, registry: ComponentRegistry = .standard,
-                modules: [TaskModule]) throws(ConfigError) {
+    public init(
+        document: ConfigDocument, registry: ComponentRegistry = .standard,
+        modules: [TaskModule]
+    ) throws(ConfigError) {
         self = try ConfigValidator(document: document, registry: registry, modules: modules).validate()
     }
 
-    init(file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
-         taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
-         worker: WorkerSettings, schedules: [ConfiguredSchedule], scheduler: SchedulerSettings,
-         deadLetters: DeadLetterSettings?, metrics: MetricsSettings? = nil, document: ConfigDocument) {
+    init(
+        file: String, broker: ComponentSettings, brokers: [NamedBrokerSettings], resultBackend: ComponentSettings?,
+        taskIDGenerator: ComponentSettings?, middlewares: [ComponentSettings], modules: [String], routes: [ModuleRoute],
+        worker: WorkerSettings, schedules: [ConfiguredSchedule], scheduler: SchedulerSettings,
+        deadLetters: DeadLetterSettings?, metrics: MetricsSettings? = nil, document: ConfigDocument
+    ) {
         self.deadLetters = deadLetters
         self.metrics = metrics
         self.file = file
@@ -106,8 +112,10 @@ public struct TaskiqConfiguration: Sendable {
     ///   - modules: The compiled-in task modules the file may select.
     ///   - environment: The variables `${VAR}` reads; the process's by default.
     /// - Throws: ``ConfigError`` for the first problem found.
-    public static func load(_ file: String?, registry: ComponentRegistry = .standard, modules: [TaskModule],
-                            environment: [String: String]? = nil) throws(ConfigError) -> TaskiqConfiguration {
+    public static func load(
+        _ file: String?, registry: ComponentRegistry = .standard, modules: [TaskModule],
+        environment: [String: String]? = nil
+    ) throws(ConfigError) -> TaskiqConfiguration {
         let loader = environment.map(ConfigLoader.init(environment:)) ?? ConfigLoader()
         let document = try loader.load(try loader.configFile(explicit: file))
         return try TaskiqConfiguration(document: document, registry: registry, modules: modules)

@@ -5,15 +5,18 @@ extension WorkerSettings {
     enum Keys {
         private static let defaults = WorkerSettings()
 
-        static let workers = Option<Int>.integer("workers", default: defaults.workers, range: 1...1024,
-                                                 description: "Worker processes.")
+        static let workers = Option<Int>.integer(
+            "workers", default: defaults.workers, range: 1...1024,
+            description: "Worker processes.")
         static let maxAsyncTasks = Option<Int>.integer(
             "max_async_tasks", default: defaults.maxAsyncTasks, range: 0...1_000_000,
             description: "Tasks running at once per process; 0 means unlimited.")
-        static let maxPrefetch = Option<Int>.integer("max_prefetch", default: defaults.maxPrefetch, range: 0...1_000_000,
-                                                     description: "Deliveries taken ahead of those running.")
-        static let ackType = Option<AckType>.choice("ack_type", default: defaults.ackType,
-                                                    description: "When deliveries are acknowledged.")
+        static let maxPrefetch = Option<Int>.integer(
+            "max_prefetch", default: defaults.maxPrefetch, range: 0...1_000_000,
+            description: "Deliveries taken ahead of those running.")
+        static let ackType = Option<AckType>.choice(
+            "ack_type", default: defaults.ackType,
+            description: "When deliveries are acknowledged.")
         static let castTypes = Option<Bool>.boolean(
             "cast_types", default: defaults.castTypes,
             description: "Convert arguments losslessly to the parameter types (\"5\" to 5).")
@@ -31,25 +34,31 @@ extension WorkerSettings {
         static let maxTasksPerChild = Option<Int?>.integer(
             "max_tasks_per_child", range: 1...Int.max,
             description: "Tasks a worker process runs before it is replaced; null for no limit.")
-        static let logLevel = Option<LogLevel>.choice("log_level", default: defaults.logLevel,
-                                                      description: "The least severe level logged.")
+        static let logLevel = Option<LogLevel>.choice(
+            "log_level", default: defaults.logLevel,
+            description: "The least severe level logged.")
         static let logFormat = Option<LogOutputFormat>.choice(
             "log_format", default: defaults.logFormat,
             description: "How log lines are written: text for people, json for log shippers.")
         static let logFile = Option<String?>.string(
             "log_file",
-            description: "File log lines are appended to (created if missing); null writes to standard error. If a write fails later (disk full), logging falls back to standard error.")
+            description:
+                "File log lines are appended to (created if missing); null writes to standard error. If a write fails later (disk full), logging falls back to standard error."
+        )
 
         static let queueRateLimit = Option<String?>.string(
             "queue_rate_limit",
-            description: "Rate limit shared by every task of the queue, across all its workers (\"100/m\"; units s, m, h, d); null for none.")
+            description:
+                "Rate limit shared by every task of the queue, across all its workers (\"100/m\"; units s, m, h, d); null for none.")
         static let rateLimitTask = Option<String>.requiredString("task", description: "The task name.")
         static let rateLimitLimit = Option<String>.requiredString(
             "limit", description: "Starts allowed per unit, across all workers of the queue (\"10/s\"; units s, m, h, d).")
         static let rateLimits = Option<[TaskRateLimitSetting]>.objects(
             "rate_limits", fields: [rateLimitTask, rateLimitLimit], default: [],
             encode: { [rateLimitTask.name: .string($0.task), rateLimitLimit.name: .string($0.limit)] },
-            description: "Rate limits per task; a task's rate_limit label takes precedence. A limited task waits without holding a max_async_tasks slot.") { options in
+            description:
+                "Rate limits per task; a task's rate_limit label takes precedence. A limited task waits without holding a max_async_tasks slot."
+        ) { options in
             TaskRateLimitSetting(task: try options[rateLimitTask], limit: try options[rateLimitLimit])
         }
 
@@ -107,16 +116,20 @@ extension WorkerSettings {
             description: "Largest message accepted, in bytes, checked before parsing.")
         static let maxDepth = Option<Int>.integer(
             "max_depth", default: defaults.maxDepth, range: 3...1024,
-            description: "Deepest nesting of JSON arrays and objects in a message, the message object being level 1 and args/kwargs/labels level 2; checked while parsing.")
-        static let maxArguments = Option<Int>.integer("max_arguments", default: defaults.maxArguments, range: 0...1_000_000,
-                                                      description: "Most positional and keyword arguments together.")
-        static let maxLabels = Option<Int>.integer("max_labels", default: defaults.maxLabels, range: 0...100_000,
-                                                   description: "Most labels.")
-        static let maxLabelKeySize = Option<Int>.integer("max_label_key_size", default: defaults.maxLabelKeySize,
-                                                         range: 1...(1 << 20), description: "Longest label name, in bytes.")
+            description:
+                "Deepest nesting of JSON arrays and objects in a message, the message object being level 1 and args/kwargs/labels level 2; checked while parsing."
+        )
+        static let maxArguments = Option<Int>.integer(
+            "max_arguments", default: defaults.maxArguments, range: 0...1_000_000,
+            description: "Most positional and keyword arguments together.")
+        static let maxLabels = Option<Int>.integer(
+            "max_labels", default: defaults.maxLabels, range: 0...100_000,
+            description: "Most labels.")
+        static let maxLabelKeySize = Option<Int>.integer(
+            "max_label_key_size", default: defaults.maxLabelKeySize,
+            range: 1...(1 << 20), description: "Longest label name, in bytes.")
         static let maxLabelValueSize = Option<Int>.integer(
             "max_label_value_size", default: defaults.maxLabelValueSize, range: 1...(1 << 30),
             description: "Longest label value in its wire (string) form, in bytes.")
-
     }
 }

@@ -3,8 +3,10 @@ import Taskiq
 extension AddressFormat {
     /// A local address a server binds, `host:port` (`127.0.0.1:9000`, `[::1]:9000`, `0.0.0.0:9000`),
     /// without a scheme; port 0 lets the system choose.
-    public static let listenAddress = AddressFormat(name: "listen_address", example: "host:port",
-                                                    scheme: "(\\[[0-9A-Fa-f:.]+\\]|[^:/\\[\\]]+):[0-9]+$") { text in
+    public static let listenAddress = AddressFormat(
+        name: "listen_address", example: "host:port",
+        scheme: "(\\[[0-9A-Fa-f:.]+\\]|[^:/\\[\\]]+):[0-9]+$"
+    ) { text in
         ListenAddress(parsing: text).problem
     }
 }
@@ -40,7 +42,8 @@ struct ListenAddress: Sendable, Hashable {
             return
         }
         guard !portPart.isEmpty, portPart.allSatisfy(\.isASCII), portPart.allSatisfy(\.isNumber), portPart.count <= 5,
-              let number = Int(portPart), number <= 65_535 else {
+            let number = Int(portPart), number <= 65_535
+        else {
             problem = "\"\(text)\" has port \"\(portPart)\"; expected a number from 0 to 65535"
             return
         }

@@ -1,8 +1,8 @@
 import Taskiq
-import TaskiqZeroMQ
-import TaskiqRedis
-import TaskiqRabbitMQ
 import TaskiqNATS
+import TaskiqRabbitMQ
+import TaskiqRedis
+import TaskiqZeroMQ
 
 /// A kind of network address an option holds, with the parser that checks it when the
 /// configuration is loaded: scheme, host, port range and trailing text.
@@ -43,8 +43,10 @@ public struct AddressFormat: Sendable, Hashable {
 
     /// A Redis server URL, `redis://[user:password@]host:port/db` or `rediss://…` (TLS), read by
     /// the parser every Redis component uses.
-    public static let redisURL = AddressFormat(name: "redis_url", example: "redis[s]://[user:password@]host:port/db",
-                                               scheme: "rediss?(\\+(sentinel|cluster))?://") { text in
+    public static let redisURL = AddressFormat(
+        name: "redis_url", example: "redis[s]://[user:password@]host:port/db",
+        scheme: "rediss?(\\+(sentinel|cluster))?://"
+    ) { text in
         do throws(RedisConnectionError) {
             _ = try RedisConfiguration(url: text)
             return nil
@@ -55,8 +57,10 @@ public struct AddressFormat: Sendable, Hashable {
 
     /// A RabbitMQ server URL, `amqp://user:password@host:port/vhost?heartbeat=60`, read by the
     /// parser the RabbitMQ broker uses (password masked in errors).
-    public static let amqpURL = AddressFormat(name: "amqp_url", example: "amqp://user:password@host:port/vhost",
-                                              scheme: "amqps?://") { text in
+    public static let amqpURL = AddressFormat(
+        name: "amqp_url", example: "amqp://user:password@host:port/vhost",
+        scheme: "amqps?://"
+    ) { text in
         do throws(AMQPConnectionError) {
             _ = try AMQPConfiguration(url: text)
             return nil
@@ -67,7 +71,8 @@ public struct AddressFormat: Sendable, Hashable {
 
     /// A NATS server URL, `nats://[user:password@]host:port[,host:port…]` or `tls://…`, read by
     /// the parser the NATS components use (secrets masked in errors).
-    public static let natsURL = AddressFormat(name: "nats_url", example: "nats://[user:password@]host:port", scheme: "(nats|tls)://") { text in
+    public static let natsURL = AddressFormat(name: "nats_url", example: "nats://[user:password@]host:port", scheme: "(nats|tls)://") {
+        text in
         do throws(NATSClientError) {
             _ = try NATSConfiguration(url: text)
             return nil
@@ -77,12 +82,16 @@ public struct AddressFormat: Sendable, Hashable {
     }
 
     /// A ZeroMQ endpoint this process binds, `tcp://host:port`, where the host may be `*` for every interface.
-    public static let zeroMQBindEndpoint = AddressFormat(name: "zeromq_bind_endpoint", example: "tcp://host:port",
-                                                         scheme: "tcp://") { zeroMQProblem($0, binding: true) }
+    public static let zeroMQBindEndpoint = AddressFormat(
+        name: "zeromq_bind_endpoint", example: "tcp://host:port",
+        scheme: "tcp://"
+    ) { zeroMQProblem($0, binding: true) }
 
     /// A ZeroMQ endpoint this process connects to, `tcp://host:port`.
-    public static let zeroMQConnectEndpoint = AddressFormat(name: "zeromq_connect_endpoint", example: "tcp://host:port",
-                                                            scheme: "tcp://") { zeroMQProblem($0, binding: false) }
+    public static let zeroMQConnectEndpoint = AddressFormat(
+        name: "zeromq_connect_endpoint", example: "tcp://host:port",
+        scheme: "tcp://"
+    ) { zeroMQProblem($0, binding: false) }
 
     /// Port 0 (an ephemeral port) is refused: the other side could not know which port to use.
     private static func zeroMQProblem(_ text: String, binding: Bool) -> String? {

@@ -14,22 +14,24 @@ extension ComponentOption {
         let trimmed = value.stringValue?.trimmingCharacters(in: " \t\n\r")
         switch type {
         case .integer:
-            let number: Int? = switch value {
-            case .int(let int): int
-            case .double(let double): Int(exactly: double)
-            case .string: trimmed.flatMap { Int($0) }
-            default: nil
-            }
+            let number: Int? =
+                switch value {
+                case .int(let int): int
+                case .double(let double): Int(exactly: double)
+                case .string: trimmed.flatMap { Int($0) }
+                default: nil
+                }
             guard let number else { throw wrongType() }
             try check(Double(number), value: value, path: path, file: file)
             return .int(number)
         case .number:
-            let number: Double? = switch value {
-            case .int(let int): Double(int)
-            case .double(let double): double
-            case .string: trimmed.flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil }
-            default: nil
-            }
+            let number: Double? =
+                switch value {
+                case .int(let int): Double(int)
+                case .double(let double): double
+                case .string: trimmed.flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil }
+                default: nil
+                }
             guard let number else { throw wrongType() }
             try check(number, value: value, path: path, file: file)
             return .double(number)
@@ -64,8 +66,9 @@ extension ComponentOption {
             for (position, item) in items.enumerated() {
                 let itemPath = path.index(position)
                 guard case .object(let members) = item else {
-                    throw ConfigError(.wrongType, file: file, path: itemPath.text,
-                                      "expected an object with keys \(fields.map(\.name).joined(separator: ", ")), found \(item.described)")
+                    throw ConfigError(
+                        .wrongType, file: file, path: itemPath.text,
+                        "expected an object with keys \(fields.map(\.name).joined(separator: ", ")), found \(item.described)")
                 }
                 checked.append(.object(try Self.object(members, fields: fields, path: itemPath, file: file)))
             }
@@ -74,8 +77,9 @@ extension ComponentOption {
             switch value {
             case .array(let items):
                 for (position, item) in items.enumerated() where item.stringValue == nil {
-                    throw ConfigError(.wrongType, file: file, path: path.index(position).text,
-                                      "expected a string, found \(item.described)")
+                    throw ConfigError(
+                        .wrongType, file: file, path: path.index(position).text,
+                        "expected a string, found \(item.described)")
                 }
                 return value
             case .string:
@@ -89,8 +93,10 @@ extension ComponentOption {
 
     /// Checks one object of an ``ValueType/objects(_:)`` list: no unknown keys, required keys
     /// present, every value coerced, defaults filled in.
-    static func object(_ members: JSONObject, fields: [ComponentOption], path: JSONPath,
-                       file: String) throws(ConfigError) -> JSONObject {
+    static func object(
+        _ members: JSONObject, fields: [ComponentOption], path: JSONPath,
+        file: String
+    ) throws(ConfigError) -> JSONObject {
         let names = fields.map(\.name)
         for key in members.keys where !names.contains(key) {
             var message = "unknown key '\(key)'"
@@ -122,7 +128,8 @@ extension String {
     /// The string without leading and trailing characters from a set of ASCII characters.
     func trimmingCharacters(in set: String) -> String {
         guard let first = firstIndex(where: { !set.contains($0) }),
-              let last = lastIndex(where: { !set.contains($0) }) else { return "" }
+            let last = lastIndex(where: { !set.contains($0) })
+        else { return "" }
         return String(self[first...last])
     }
 }

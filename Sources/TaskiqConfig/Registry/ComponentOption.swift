@@ -45,8 +45,10 @@ public struct ComponentOption: OptionDeclaration, Hashable {
     public var description: String
 
     /// Creates an option; prefer the static constructors such as ``integer(_:default:range:required:description:)``.
-    public init(name: String, type: ValueType, defaultValue: JSONValue, range: ClosedRange<Double>? = nil,
-                isRequired: Bool = false, description: String) {
+    public init(
+        name: String, type: ValueType, defaultValue: JSONValue, range: ClosedRange<Double>? = nil,
+        isRequired: Bool = false, description: String
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
@@ -95,11 +97,14 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - range: The allowed values.
     ///   - required: Whether the key must be present.
     ///   - description: One sentence for the schema.
-    public static func integer(_ name: String, default: Int?, range: ClosedRange<Int>? = nil,
-                               required: Bool = false, description: String) -> ComponentOption {
-        ComponentOption(name: name, type: .integer, defaultValue: `default`.map(JSONValue.int) ?? .null,
-                        range: range.map { Double($0.lowerBound)...Double($0.upperBound) },
-                        isRequired: required, description: description)
+    public static func integer(
+        _ name: String, default: Int?, range: ClosedRange<Int>? = nil,
+        required: Bool = false, description: String
+    ) -> ComponentOption {
+        ComponentOption(
+            name: name, type: .integer, defaultValue: `default`.map(JSONValue.int) ?? .null,
+            range: range.map { Double($0.lowerBound)...Double($0.upperBound) },
+            isRequired: required, description: description)
     }
 
     /// A number option.
@@ -109,10 +114,13 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - range: The allowed values.
     ///   - required: Whether the key must be present.
     ///   - description: One sentence for the schema.
-    public static func number(_ name: String, default: Double?, range: ClosedRange<Double>? = nil,
-                              required: Bool = false, description: String) -> ComponentOption {
-        ComponentOption(name: name, type: .number, defaultValue: `default`.map(JSONValue.double) ?? .null,
-                        range: range, isRequired: required, description: description)
+    public static func number(
+        _ name: String, default: Double?, range: ClosedRange<Double>? = nil,
+        required: Bool = false, description: String
+    ) -> ComponentOption {
+        ComponentOption(
+            name: name, type: .number, defaultValue: `default`.map(JSONValue.double) ?? .null,
+            range: range, isRequired: required, description: description)
     }
 
     /// A boolean option.
@@ -130,10 +138,13 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - default: The value when absent; `nil` makes the option optional without a value (`null`).
     ///   - required: Whether the key must be present.
     ///   - description: One sentence for the schema.
-    public static func string(_ name: String, default: String?, required: Bool = false,
-                              description: String) -> ComponentOption {
-        ComponentOption(name: name, type: .string, defaultValue: `default`.map(JSONValue.string) ?? .null,
-                        isRequired: required, description: description)
+    public static func string(
+        _ name: String, default: String?, required: Bool = false,
+        description: String
+    ) -> ComponentOption {
+        ComponentOption(
+            name: name, type: .string, defaultValue: `default`.map(JSONValue.string) ?? .null,
+            isRequired: required, description: description)
     }
 
     /// An option that takes a list of objects, each with the given keys.
@@ -142,10 +153,13 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - fields: The keys each object takes, with their types and defaults.
     ///   - default: The list when the key is absent (each object with its defaults filled in).
     ///   - description: One sentence for the schema.
-    public static func objects(_ name: String, fields: [ComponentOption], default: [JSONObject],
-                               description: String) -> ComponentOption {
-        ComponentOption(name: name, type: .objects(fields), defaultValue: .array(`default`.map(JSONValue.object)),
-                        description: description)
+    public static func objects(
+        _ name: String, fields: [ComponentOption], default: [JSONObject],
+        description: String
+    ) -> ComponentOption {
+        ComponentOption(
+            name: name, type: .objects(fields), defaultValue: .array(`default`.map(JSONValue.object)),
+            description: description)
     }
 
     /// An option that takes one of a fixed set of strings.
@@ -154,8 +168,10 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - values: The allowed strings, in lower case.
     ///   - default: The value when absent.
     ///   - description: One sentence for the schema.
-    public static func choice(_ name: String, _ values: [String], default: String,
-                              description: String) -> ComponentOption {
+    public static func choice(
+        _ name: String, _ values: [String], default: String,
+        description: String
+    ) -> ComponentOption {
         ComponentOption(name: name, type: .choice(values), defaultValue: .string(`default`), description: description)
     }
 
@@ -167,10 +183,12 @@ extension OptionDeclaration where Self == ComponentOption {
     ///   - default: The value when absent; `nil` makes the option optional without a value (`null`).
     ///   - required: Whether the key must be present.
     ///   - description: One sentence for the schema.
-    public static func address(_ name: String, _ format: AddressFormat, default: String?, required: Bool = false,
-                               description: String) -> ComponentOption {
-        ComponentOption(name: name, type: .address(format), defaultValue: `default`.map(JSONValue.string) ?? .null,
-                        isRequired: required, description: description)
+    public static func address(
+        _ name: String, _ format: AddressFormat, default: String?, required: Bool = false,
+        description: String
+    ) -> ComponentOption {
+        ComponentOption(
+            name: name, type: .address(format), defaultValue: `default`.map(JSONValue.string) ?? .null,
+            isRequired: required, description: description)
     }
-
 }

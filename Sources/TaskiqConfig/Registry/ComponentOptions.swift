@@ -87,12 +87,14 @@ public struct ComponentOptions: Sendable, Hashable {
     }
 
     private func undeclared(_ name: String) -> ConfigError {
-        ConfigError(.componentFailed, file: "", path: name,
-                    "the '\(type)' factory reads option '\(name)', which it does not declare; declared: \(values.keys.joined(separator: ", "))")
+        ConfigError(
+            .componentFailed, file: "", path: name,
+            "the '\(type)' factory reads option '\(name)', which it does not declare; declared: \(values.keys.joined(separator: ", "))")
     }
 
     private func missing(_ name: String, _ expected: String) -> ConfigError {
-        ConfigError(.componentFailed, file: "", path: name,
-                    "the '\(type)' factory reads option '\(name)' as \(expected), found \(values[name]?.described ?? "nothing")")
+        ConfigError(
+            .componentFailed, file: "", path: name,
+            "the '\(type)' factory reads option '\(name)' as \(expected), found \(values[name]?.described ?? "nothing")")
     }
 }

@@ -12,17 +12,20 @@ extension ComponentRegistry {
         let keys = FileDeadLetterKeys()
         register(
             deadLetterQueue: "file",
-            summary: "Appends dead letters to a JSON-lines file (one letter per line, flushed before the message is acknowledged); workers on one machine can share it.",
+            summary:
+                "Appends dead letters to a JSON-lines file (one letter per line, flushed before the message is acknowledged); workers on one machine can share it.",
             options: keys.declarations,
             check: { options throws(ConfigError) in
                 let path = try options[keys.path]
                 if path.isEmpty {
-                    throw ConfigError(.outOfRange, file: "", path: keys.path.name,
-                                      "found an empty path; expected a file such as \"dead-letters.jsonl\"")
+                    throw ConfigError(
+                        .outOfRange, file: "", path: keys.path.name,
+                        "found an empty path; expected a file such as \"dead-letters.jsonl\"")
                 }
                 if let problem = WritableFileCheck.problem(with: path) {
-                    throw ConfigError(.unwritableFile, file: "", path: keys.path.name,
-                                      "\(problem); expected a file this process can append to, in an existing directory")
+                    throw ConfigError(
+                        .unwritableFile, file: "", path: keys.path.name,
+                        "\(problem); expected a file this process can append to, in an existing directory")
                 }
             }
         ) { options in

@@ -4,20 +4,23 @@ extension ComponentRegistry {
     /// The options of the `inmemory` broker. Worker settings (`cast_types`, `sync_tasks_pool_size`,
     /// `logs_format`) are in the `worker` section and the result limit in `result_backend`.
     struct InMemoryBrokerKeys: OptionGroup {
-        let awaitInplace = Option<Bool>.boolean("await_inplace", default: InMemoryBroker.defaultAwaitInplace,
-                                                description: "Make kiq return only after the task finished.")
+        let awaitInplace = Option<Bool>.boolean(
+            "await_inplace", default: InMemoryBroker.defaultAwaitInplace,
+            description: "Make kiq return only after the task finished.")
     }
 
     /// The options of the `inmemory` result backend.
     struct InMemoryResultBackendKeys: OptionGroup {
-        let maxStoredResults = Option<Int>.integer("max_stored_results", default: InMemoryResultBackend.defaultMaxStoredResults, range: -1...Int.max,
-                                                   description: "Results kept; -1 keeps all.")
+        let maxStoredResults = Option<Int>.integer(
+            "max_stored_results", default: InMemoryResultBackend.defaultMaxStoredResults, range: -1...Int.max,
+            description: "Results kept; -1 keeps all.")
     }
 
     /// The options of the `inmemory` dead-letter queue.
     struct InMemoryDeadLetterKeys: OptionGroup {
-        let maxEntries = Option<Int?>.integer("max_entries", range: 1...Int.max,
-                                              description: "Letters kept, oldest dropped first; null keeps all.")
+        let maxEntries = Option<Int?>.integer(
+            "max_entries", range: 1...Int.max,
+            description: "Letters kept, oldest dropped first; null keeps all.")
     }
 
     /// Registers the types that live inside this process: the `inmemory` broker, result backend,

@@ -17,10 +17,14 @@ extension ComponentRegistry {
             description: "Store no result for attempts that will be retried.")
         let retryOn = Option<[String]?>.strings(
             "retry_on",
-            description: "Retry only errors matching one of these: a type name (TimeoutError), module.name, or name:code (HTTPError:503, *:503); null retries any. A task's retry_on label replaces it.")
+            description:
+                "Retry only errors matching one of these: a type name (TimeoutError), module.name, or name:code (HTTPError:503, *:503); null retries any. A task's retry_on label replaces it."
+        )
         let noRetryOn = Option<[String]?>.strings(
             "no_retry_on",
-            description: "Never retry errors matching one of these (same forms as retry_on); wins over retry_on. A task's no_retry_on label replaces it.")
+            description:
+                "Never retry errors matching one of these (same forms as retry_on); wins over retry_on. A task's no_retry_on label replaces it."
+        )
     }
 
     /// The options of `smart_retry`: those of `simple_retry`, then its own, whose defaults come
@@ -32,10 +36,12 @@ extension ComponentRegistry {
         let defaultDelay = Option<Double>.number(
             "default_delay", default: Self.defaults.defaultDelay, range: 0...86_400,
             description: "Seconds before a retry (a task's retry_delay label overrides it).")
-        let useJitter = Option<Bool>.boolean("use_jitter", default: Self.defaults.useJitter,
-                                             description: "Add up to one second of random delay.")
-        let useDelayExponent = Option<Bool>.boolean("use_delay_exponent", default: Self.defaults.useDelayExponent,
-                                                    description: "Double the delay with each retry.")
+        let useJitter = Option<Bool>.boolean(
+            "use_jitter", default: Self.defaults.useJitter,
+            description: "Add up to one second of random delay.")
+        let useDelayExponent = Option<Bool>.boolean(
+            "use_delay_exponent", default: Self.defaults.useDelayExponent,
+            description: "Double the delay with each retry.")
         let maxDelayExponent = Option<Double>.number(
             "max_delay_exponent", default: Self.defaults.maxDelayExponent, range: 0...86_400,
             description: "Largest delay in seconds when doubling.")
@@ -49,28 +55,31 @@ extension ComponentRegistry {
             summary: "Re-sends failed tasks whose retry_on_error label is true, as taskiq's SimpleRetryMiddleware.",
             options: simple.declarations
         ) { options in
-            SimpleRetryMiddleware(defaultRetryCount: try options[simple.defaultRetryCount],
-                                  defaultRetryLabel: try options[simple.defaultRetryLabel],
-                                  noResultOnRetry: try options[simple.noResultOnRetry],
-                                  retryOn: try options[simple.retryOn].map(Set.init),
-                                  doNotRetryOn: Set(try options[simple.noRetryOn] ?? []))
+            SimpleRetryMiddleware(
+                defaultRetryCount: try options[simple.defaultRetryCount],
+                defaultRetryLabel: try options[simple.defaultRetryLabel],
+                noResultOnRetry: try options[simple.noResultOnRetry],
+                retryOn: try options[simple.retryOn].map(Set.init),
+                doNotRetryOn: Set(try options[simple.noRetryOn] ?? []))
         }
 
         let smart = SmartRetryKeys()
         register(
             middleware: "smart_retry",
-            summary: "Re-sends failed tasks after a delay (honoured by the in-memory and Redis brokers), as taskiq's SmartRetryMiddleware but without compounding delays.",
+            summary:
+                "Re-sends failed tasks after a delay (honoured by the in-memory and Redis brokers), as taskiq's SmartRetryMiddleware but without compounding delays.",
             options: smart.declarations
         ) { options in
-            SmartRetryMiddleware(defaultRetryCount: try options[smart.retry.defaultRetryCount],
-                                 defaultRetryLabel: try options[smart.retry.defaultRetryLabel],
-                                 noResultOnRetry: try options[smart.retry.noResultOnRetry],
-                                 defaultDelay: try options[smart.defaultDelay],
-                                 useJitter: try options[smart.useJitter],
-                                 useDelayExponent: try options[smart.useDelayExponent],
-                                 maxDelayExponent: try options[smart.maxDelayExponent],
-                                 retryOn: try options[smart.retry.retryOn].map(Set.init),
-                                 doNotRetryOn: Set(try options[smart.retry.noRetryOn] ?? []))
+            SmartRetryMiddleware(
+                defaultRetryCount: try options[smart.retry.defaultRetryCount],
+                defaultRetryLabel: try options[smart.retry.defaultRetryLabel],
+                noResultOnRetry: try options[smart.retry.noResultOnRetry],
+                defaultDelay: try options[smart.defaultDelay],
+                useJitter: try options[smart.useJitter],
+                useDelayExponent: try options[smart.useDelayExponent],
+                maxDelayExponent: try options[smart.maxDelayExponent],
+                retryOn: try options[smart.retry.retryOn].map(Set.init),
+                doNotRetryOn: Set(try options[smart.retry.noRetryOn] ?? []))
         }
     }
 }

@@ -6,7 +6,8 @@ extension ComponentRegistry {
     mutating func registerPipelineTypes() {
         register(
             middleware: "pipelines",
-            summary: "Runs the next step of taskiq-pipelines pipelines (call_next, call_after, map, filter, and groups) when a step's result is stored, and registers the taskiq_pipelines.shared collector tasks; wire-compatible with Python taskiq-pipelines 0.1.4."
+            summary:
+                "Runs the next step of taskiq-pipelines pipelines (call_next, call_after, map, filter, and groups) when a step's result is stored, and registers the taskiq_pipelines.shared collector tasks; wire-compatible with Python taskiq-pipelines 0.1.4."
         ) { _ in PipelineMiddleware() }
     }
 }

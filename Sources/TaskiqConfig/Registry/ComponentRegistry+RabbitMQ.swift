@@ -11,19 +11,23 @@ extension ComponentRegistry {
         let maxPriority = Option<Int?>.integer(
             "max_priority", range: 1...255, description: "x-max-priority: the highest message priority honoured; classic queues only.")
         let routingKey = Option<String?>.string(
-            "routing_key", description: "The binding key on the task exchange and the routing label's value that picks this queue; null for the name.")
+            "routing_key",
+            description: "The binding key on the task exchange and the routing label's value that picks this queue; null for the name.")
 
         /// The queue an entry describes.
         func queue(_ options: ComponentOptions) throws -> RabbitMQQueue {
-            RabbitMQQueue(name: try options[name], kind: try options[type],
-                          maxPriority: try options[maxPriority].map { UInt8($0) }, routingKey: try options[routingKey])
+            RabbitMQQueue(
+                name: try options[name], kind: try options[type],
+                maxPriority: try options[maxPriority].map { UInt8($0) }, routingKey: try options[routingKey])
         }
 
         /// An entry as the file writes it.
         func json(_ queue: RabbitMQQueue) -> JSONObject {
-            [name.name: .string(queue.name), type.name: .string(queue.kind.rawValue),
-             maxPriority.name: queue.maxPriority.map { .int(Int($0)) } ?? .null,
-             routingKey.name: queue.routingKey.map(JSONValue.string) ?? .null]
+            [
+                name.name: .string(queue.name), type.name: .string(queue.kind.rawValue),
+                maxPriority.name: queue.maxPriority.map { .int(Int($0)) } ?? .null,
+                routingKey.name: queue.routingKey.map(JSONValue.string) ?? .null,
+            ]
         }
     }
 
@@ -42,7 +46,9 @@ extension ComponentRegistry {
 
         let url = Option<String>.address(
             "url", .amqpURL, default: "amqp://guest:guest@localhost:5672",
-            description: "amqp://user:password@host:port/vhost, or amqps://… for TLS (query options heartbeat, frame_max, channel_max, connection_timeout; with amqps also ca_file/cafile, cert_file/certfile, key_file/keyfile, server_name, insecure_skip_verify/no_verify_ssl); write the password as ${RABBITMQ_PASSWORD}. Masked in check and logs.")
+            description:
+                "amqp://user:password@host:port/vhost, or amqps://… for TLS (query options heartbeat, frame_max, channel_max, connection_timeout; with amqps also ca_file/cafile, cert_file/certfile, key_file/keyfile, server_name, insecure_skip_verify/no_verify_ssl); write the password as ${RABBITMQ_PASSWORD}. Masked in check and logs."
+        )
         let exchangeName = Option<String>.string(
             "exchange_name", default: Self.defaults.exchangeName, description: "The task exchange.")
         let exchangeType = Option<String>.choice(
@@ -50,14 +56,17 @@ extension ComponentRegistry {
             description: "The task exchange's type.")
         let queues = Option<[RabbitMQQueue]>.objects(
             "queues", fields: Self.queueKeys.declarations, default: Self.defaults.queues, encode: { Self.queueKeys.json($0) },
-            description: "The task queues, bound to the exchange by routing key; with several, the routing label picks each message's queue.",
+            description:
+                "The task queues, bound to the exchange by routing key; with several, the routing label picks each message's queue.",
             decode: { try Self.queueKeys.queue($0) })
         let deadLetterQueueName = Option<String>.string(
             "dead_letter_queue_name", default: Self.defaults.deadLetterQueueName,
             description: "The queue rejected and dead-lettered messages go to, through the default exchange.")
         let delay = Option<DelayKind>.choice(
             "delay", default: .none,
-            description: "How a task kicked with a delay label waits: none (a delayed kick fails, like taskiq-aio-pika's default), ttl_queues (one queue per delay value), plugin (rabbitmq_delayed_message_exchange).")
+            description:
+                "How a task kicked with a delay label waits: none (a delayed kick fails, like taskiq-aio-pika's default), ttl_queues (one queue per delay value), plugin (rabbitmq_delayed_message_exchange)."
+        )
         let delayQueuePrefix = Option<String>.string(
             "delay_queue_prefix", default: "taskiq.delay",
             description: "With delay ttl_queues: delay queues are named <prefix>.<routing key>.<milliseconds>.")
@@ -72,10 +81,12 @@ extension ComponentRegistry {
             description: "The label whose integer value becomes the message priority.")
         let passive = Option<Bool>.boolean(
             "passive", default: Self.defaults.passive,
-            description: "Only check that the exchange and queues exist (for servers whose topology operations own); a missing one fails startup.")
+            description:
+                "Only check that the exchange and queues exist (for servers whose topology operations own); a missing one fails startup.")
         let maxDeliveries = Option<Int>.integer(
             "max_deliveries", default: Self.defaults.maxDeliveries ?? 5, range: 1...1_000_000,
-            description: "Deliveries (quorum x-delivery-count + 1) after which a message goes to the dead-letter queue instead of running again.")
+            description:
+                "Deliveries (quorum x-delivery-count + 1) after which a message goes to the dead-letter queue instead of running again.")
         let reconnectDelay = Option<Duration>.seconds(
             "reconnect_delay", default: Self.defaults.reconnectDelay, range: 0.001...60,
             description: "Seconds before the first reconnect attempt after a lost connection; doubled up to max_reconnect_delay.")
@@ -118,23 +129,28 @@ extension ComponentRegistry {
             }
             for (position, queue) in list.enumerated() {
                 if queue.kind == .quorum && queue.maxPriority != nil {
-                    throw ConfigError(.impossibleSettings, file: "", path: "\(queues.name)[\(position)].max_priority", """
+                    throw ConfigError(
+                        .impossibleSettings, file: "", path: "\(queues.name)[\(position)].max_priority",
+                        """
                         queue '\(queue.name)' is a quorum queue, which RabbitMQ refuses max_priority for (406 \
                         PRECONDITION_FAILED); set "type": "classic"
                         """)
                 }
                 if let earlier = list[..<position].firstIndex(where: { $0.name == queue.name }) {
-                    throw ConfigError(.impossibleSettings, file: "", path: "\(queues.name)[\(position)].name",
-                                      "queue '\(queue.name)' is already queues[\(earlier)]")
+                    throw ConfigError(
+                        .impossibleSettings, file: "", path: "\(queues.name)[\(position)].name",
+                        "queue '\(queue.name)' is already queues[\(earlier)]")
                 }
                 if let earlier = list[..<position].firstIndex(where: { $0.effectiveRoutingKey == queue.effectiveRoutingKey }) {
-                    throw ConfigError(.impossibleSettings, file: "", path: "\(queues.name)[\(position)].routing_key",
-                                      "routing key '\(queue.effectiveRoutingKey)' already picks queues[\(earlier)]; each queue needs its own")
+                    throw ConfigError(
+                        .impossibleSettings, file: "", path: "\(queues.name)[\(position)].routing_key",
+                        "routing key '\(queue.effectiveRoutingKey)' already picks queues[\(earlier)]; each queue needs its own")
                 }
             }
             if try options[reconnectDelay] > options[maxReconnectDelay] {
-                throw ConfigError(.impossibleSettings, file: "", path: reconnectDelay.name,
-                                  "reconnect_delay is longer than max_reconnect_delay; expected it at most as long")
+                throw ConfigError(
+                    .impossibleSettings, file: "", path: reconnectDelay.name,
+                    "reconnect_delay is longer than max_reconnect_delay; expected it at most as long")
             }
         }
     }
@@ -155,17 +171,20 @@ extension ComponentRegistry {
         let letters = RabbitMQDeadLetterKeys()
         register(
             deadLetterQueue: "rabbitmq",
-            summary: "Keeps dead letters in a RabbitMQ queue (taskiq.dead_letter, with the reason in x-taskiq-* headers); the rabbitmq broker uses its own dead-letter queue without this section.",
+            summary:
+                "Keeps dead letters in a RabbitMQ queue (taskiq.dead_letter, with the reason in x-taskiq-* headers); the rabbitmq broker uses its own dead-letter queue without this section.",
             options: letters.declarations
         ) { options in
-            try RabbitMQDeadLetterQueue(url: try options[letters.url], queue: try options[letters.queue],
-                                        passive: try options[letters.passive])
+            try RabbitMQDeadLetterQueue(
+                url: try options[letters.url], queue: try options[letters.queue],
+                passive: try options[letters.passive])
         }
 
         let keys = RabbitMQBrokerKeys()
         register(
             broker: "rabbitmq",
-            summary: "RabbitMQ over native AMQP 0-9-1 with publisher confirms; declares what taskiq-aio-pika 0.6.1 declares, so Python producers and workers share its queues.",
+            summary:
+                "RabbitMQ over native AMQP 0-9-1 with publisher confirms; declares what taskiq-aio-pika 0.6.1 declares, so Python producers and workers share its queues.",
             options: keys.declarations,
             check: { options throws(ConfigError) in try keys.check(options) }
         ) { options in

@@ -4,8 +4,11 @@ import TaskiqRedis
 extension ComponentRegistry {
     /// The `url` of every Redis component, checked by the Redis URL parser when the config is loaded.
     struct RedisConnectionKeys: OptionGroup {
-        let url = Option<String>.address("url", .redisURL, default: RedisDefaults.url,
-                                         description: "redis://[user:password@]host:port/db, or rediss://… for TLS (query options ca_file, cert_file, key_file, server_name, insecure_skip_verify).")
+        let url = Option<String>.address(
+            "url", .redisURL, default: RedisDefaults.url,
+            description:
+                "redis://[user:password@]host:port/db, or rediss://… for TLS (query options ca_file, cert_file, key_file, server_name, insecure_skip_verify)."
+        )
     }
 
     /// Caps on Redis replies, options of every Redis component that reads replies of any size;
@@ -46,11 +49,15 @@ extension ComponentRegistry {
             description: "Consumer group shared by the queue's workers.")
         let consumerName = Option<String?>.string(
             "consumer_name",
-            description: "This worker's consumer name; null picks a fresh one per process. A stable name lets a restarted worker re-read its own pending entries.")
-        let xreadBlock = Option<Duration>.milliseconds("xread_block", default: Self.defaults.xreadBlock, range: 1...600_000,
-                                                       description: "Milliseconds one XREADGROUP blocks.")
-        let xreadCount = Option<Int>.integer("xread_count", default: Self.defaults.xreadCount, range: 1...10_000,
-                                             description: "Most entries one read returns.")
+            description:
+                "This worker's consumer name; null picks a fresh one per process. A stable name lets a restarted worker re-read its own pending entries."
+        )
+        let xreadBlock = Option<Duration>.milliseconds(
+            "xread_block", default: Self.defaults.xreadBlock, range: 1...600_000,
+            description: "Milliseconds one XREADGROUP blocks.")
+        let xreadCount = Option<Int>.integer(
+            "xread_count", default: Self.defaults.xreadCount, range: 1...10_000,
+            description: "Most entries one read returns.")
         let idleTimeout = Option<Duration>.milliseconds(
             "idle_timeout", default: Self.defaults.idleTimeout, range: 1000...Int(Int32.max),
             description: "Milliseconds after which any pending entry is claimed with XAUTOCLAIM (the backstop).")
@@ -69,13 +76,17 @@ extension ComponentRegistry {
             "dead_letter_stream", description: "Stream for dead-lettered entries; null means <queue_name>:dead.")
         let waitForReplicas = Option<Int>.integer(
             "wait_for_replicas", default: Self.defaults.replicasToAcknowledge, range: 0...100,
-            description: "Replicas that must have a kicked message before the kick returns (WAIT); 0 returns once the master has it, which a failover right after can lose.")
+            description:
+                "Replicas that must have a kicked message before the kick returns (WAIT); 0 returns once the master has it, which a failover right after can lose."
+        )
         let waitForReplicasTimeout = Option<Duration>.milliseconds(
             "wait_for_replicas_timeout", default: Self.defaults.replicaAcknowledgeTimeout, range: 1...600_000,
             description: "Milliseconds a kick waits for wait_for_replicas replicas before it fails (the message stays on the master).")
         let priorities = Option<Int>.integer(
             "priorities", default: Self.defaults.priorities, range: 1...RedisStreamBrokerOptions.maximumPriorities,
-            description: "Priority levels: with N > 1, a task's priority label p (1...N-1) goes to the stream <queue_name>:priority:<p>, 0 or none to <queue_name>, and workers read the highest first; 1 ignores the label.")
+            description:
+                "Priority levels: with N > 1, a task's priority label p (1...N-1) goes to the stream <queue_name>:priority:<p>, 0 or none to <queue_name>, and workers read the highest first; 1 ignores the label."
+        )
         let delay = RedisDelayKeys()
         let replyLimits = RedisReplyLimitKeys()
     }
@@ -84,7 +95,8 @@ extension ComponentRegistry {
     struct RedisListKeys: OptionGroup {
         let connection = RedisConnectionKeys()
         let queueName = Option<String>.string(
-            "queue_name", default: RedisListBroker.Defaults.queueName, description: "List key; a task's queue_name label overrides it per message.")
+            "queue_name", default: RedisListBroker.Defaults.queueName,
+            description: "List key; a task's queue_name label overrides it per message.")
         let blockTimeout = Option<Duration>.seconds(
             "block_timeout", default: RedisListBroker.Defaults.blockTimeout, range: 0.01...3600,
             description: "Seconds one BRPOP blocks before it is issued again.")
@@ -142,12 +154,16 @@ extension ComponentRegistry {
 
     /// Checks that a lease's renewal interval is shorter than its time to live: otherwise the
     /// holder loses the lease between two renewals, and `consequence` says what that costs.
-    private static func requireShorter(_ renew: Option<Duration>, than ttl: Option<Duration>, in options: ComponentOptions,
-                                       or consequence: String) throws(ConfigError) {
-        let renewValue = try options[renew], ttlValue = try options[ttl]
+    private static func requireShorter(
+        _ renew: Option<Duration>, than ttl: Option<Duration>, in options: ComponentOptions,
+        or consequence: String
+    ) throws(ConfigError) {
+        let renewValue = try options[renew]
+        let ttlValue = try options[ttl]
         guard renewValue < ttlValue else {
-            throw ConfigError(.impossibleSettings, file: "", path: renew.name,
-                              "\(renew.name) (\(renewValue.inSeconds) s) must be shorter than \(ttl.name) (\(ttlValue.inSeconds) s), or \(consequence)")
+            throw ConfigError(
+                .impossibleSettings, file: "", path: renew.name,
+                "\(renew.name) (\(renewValue.inSeconds) s) must be shorter than \(ttl.name) (\(ttlValue.inSeconds) s), or \(consequence)")
         }
     }
 
@@ -158,51 +174,61 @@ extension ComponentRegistry {
         let results = RedisResultBackendKeys()
         register(
             resultBackend: "redis",
-            summary: "Stores results in Redis as taskiq-redis's RedisAsyncResultBackend does with JSONSerializer; Swift waiters are woken by pub/sub.",
+            summary:
+                "Stores results in Redis as taskiq-redis's RedisAsyncResultBackend does with JSONSerializer; Swift waiters are woken by pub/sub.",
             options: results.declarations,
             check: { options throws(ConfigError) in
                 if try options[results.expirySeconds] != nil, try options[results.expiryMilliseconds] != nil {
-                    throw ConfigError(.impossibleSettings, file: "", path: results.expiryMilliseconds.name,
-                                      "result_ex_time and result_px_time are both set; expected at most one of them")
+                    throw ConfigError(
+                        .impossibleSettings, file: "", path: results.expiryMilliseconds.name,
+                        "result_ex_time and result_px_time are both set; expected at most one of them")
                 }
             }
         ) { options in
-            let seconds = try options[results.expirySeconds], milliseconds = try options[results.expiryMilliseconds]
+            let seconds = try options[results.expirySeconds]
+            let milliseconds = try options[results.expiryMilliseconds]
             var configuration = try RedisConfiguration(url: try options[results.connection.url])
             configuration.apply(try results.replyLimits.limits(options))
-            return try RedisResultBackend(configuration: configuration, prefix: try options[results.prefix],
-                                          expiry: seconds.map { .seconds($0) } ?? milliseconds.map { .milliseconds($0) },
-                                          keepResults: try options[results.keepResults])
+            return try RedisResultBackend(
+                configuration: configuration, prefix: try options[results.prefix],
+                expiry: seconds.map { .seconds($0) } ?? milliseconds.map { .milliseconds($0) },
+                keepResults: try options[results.keepResults])
         }
 
         let letters = RedisDeadLetterKeys()
         register(
             deadLetterQueue: "redis",
-            summary: "Keeps dead letters in a Redis stream (one entry per letter), readable by every worker and by `taskiq-run dead-letters`.",
+            summary:
+                "Keeps dead letters in a Redis stream (one entry per letter), readable by every worker and by `taskiq-run dead-letters`.",
             options: letters.declarations
         ) { options in
-            try RedisStreamDeadLetterQueue(url: try options[letters.connection.url], stream: try options[letters.stream],
-                                           maxlen: try options[letters.maxlen])
+            try RedisStreamDeadLetterQueue(
+                url: try options[letters.connection.url], stream: try options[letters.stream],
+                maxlen: try options[letters.maxlen])
         }
 
         let lease = RedisLeaseKeys()
         register(
             schedulerLease: "redis",
-            summary: "A lease key in Redis (SET NX PX, renewed by its holder): one of several scheduler processes sends, the others stand by and take over when it expires.",
+            summary:
+                "A lease key in Redis (SET NX PX, renewed by its holder): one of several scheduler processes sends, the others stand by and take over when it expires.",
             options: lease.declarations,
             check: { options throws(ConfigError) in
-                try Self.requireShorter(lease.renewInterval, than: lease.ttl, in: options,
-                                        or: "the holder loses the lease between renewals")
+                try Self.requireShorter(
+                    lease.renewInterval, than: lease.ttl, in: options,
+                    or: "the holder loses the lease between renewals")
             }
         ) { options in
-            try RedisSchedulerLease(url: try options[lease.connection.url], key: try options[lease.key],
-                                    ttl: try options[lease.ttl], renewInterval: try options[lease.renewInterval])
+            try RedisSchedulerLease(
+                url: try options[lease.connection.url], key: try options[lease.key],
+                ttl: try options[lease.ttl], renewInterval: try options[lease.renewInterval])
         }
 
         let store = RedisStateStoreKeys()
         register(
             schedulerStateStore: "redis",
-            summary: "Records each schedule's last sent slot in Redis, claimed atomically: shared by every scheduler process and kept across restarts.",
+            summary:
+                "Records each schedule's last sent slot in Redis, claimed atomically: shared by every scheduler process and kept across restarts.",
             options: store.declarations
         ) { options in
             try RedisSchedulerStateStore(url: try options[store.connection.url], prefix: try options[store.prefix])
@@ -213,11 +239,13 @@ extension ComponentRegistry {
         let stream = RedisStreamKeys()
         register(
             broker: "redis_stream",
-            summary: "Durable, acknowledged delivery over a Redis stream and consumer group; wire-compatible with taskiq-redis RedisStreamBroker.",
+            summary:
+                "Durable, acknowledged delivery over a Redis stream and consumer group; wire-compatible with taskiq-redis RedisStreamBroker.",
             options: stream.declarations,
             check: { options throws(ConfigError) in
-                try Self.requireShorter(stream.leaseRenewInterval, than: stream.leaseTTL, in: options,
-                                        or: "live workers lose their entries")
+                try Self.requireShorter(
+                    stream.leaseRenewInterval, than: stream.leaseTTL, in: options,
+                    or: "live workers lose their entries")
             }
         ) { options in
             let settings = RedisStreamBrokerOptions(
@@ -231,20 +259,23 @@ extension ComponentRegistry {
                 replicasToAcknowledge: try options[stream.waitForReplicas],
                 replicaAcknowledgeTimeout: try options[stream.waitForReplicasTimeout],
                 priorities: try options[stream.priorities])
-            return try RedisStreamBroker(url: try options[stream.connection.url], options: settings,
-                                         replyLimits: try stream.replyLimits.limits(options))
+            return try RedisStreamBroker(
+                url: try options[stream.connection.url], options: settings,
+                replyLimits: try stream.replyLimits.limits(options))
         }
 
         let list = RedisListKeys()
         register(
             broker: "redis_list",
-            summary: "At-most-once work queue over a Redis list (LPUSH/BRPOP); wire-compatible with taskiq-redis ListQueueBroker. A task whose worker dies is lost.",
+            summary:
+                "At-most-once work queue over a Redis list (LPUSH/BRPOP); wire-compatible with taskiq-redis ListQueueBroker. A task whose worker dies is lost.",
             options: list.declarations
         ) { options in
-            try RedisListBroker(url: try options[list.connection.url], queueName: try options[list.queueName],
-                                blockTimeout: try options[list.blockTimeout],
-                                delayPollInterval: try options[list.delay.delayPollInterval],
-                                replyLimits: try list.replyLimits.limits(options))
+            try RedisListBroker(
+                url: try options[list.connection.url], queueName: try options[list.queueName],
+                blockTimeout: try options[list.blockTimeout],
+                delayPollInterval: try options[list.delay.delayPollInterval],
+                replyLimits: try list.replyLimits.limits(options))
         }
     }
 }

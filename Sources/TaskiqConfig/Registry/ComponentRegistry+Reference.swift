@@ -42,11 +42,14 @@ extension ComponentRegistry {
             """
         let topRows = topLevel.map { key, fragment in
             let object = fragment.objectValue ?? [:]
-            let description = object["description"]?.stringValue
+            let description =
+                object["description"]?.stringValue
                 ?? Self.kind(referencedBy: object).map { "A \($0.noun): one of the types under \($0.referenceTitle)." }
                 ?? ""
-            return [Markdown.code(key), Markdown.text(Self.typeName(of: object), inTable: true),
-                    Markdown.text(description, inTable: true)]
+            return [
+                Markdown.code(key), Markdown.text(Self.typeName(of: object), inTable: true),
+                Markdown.text(description, inTable: true),
+            ]
         }
         out += Markdown.table(["Key", "Type", "Description"], topRows)
         for (key, fragment) in topLevel {
@@ -88,8 +91,10 @@ extension ComponentRegistry {
     /// Sections whose keys are declared as ``ComponentOption``s, which say more than their schema
     /// does (an address's form), by path.
     private static var declaredSections: [String: [ComponentOption]] {
-        ["worker": WorkerSettings.options, "worker.limits": WorkerSettings.limitOptions,
-         "scheduler": SchedulerSettings.options, "metrics": MetricsSettings.options]
+        [
+            "worker": WorkerSettings.options, "worker.limits": WorkerSettings.limitOptions,
+            "scheduler": SchedulerSettings.options, "metrics": MetricsSettings.options,
+        ]
     }
 
     private static let header = ["Key", "Type", "Default", "Allowed", "Description"]
@@ -101,7 +106,8 @@ extension ComponentRegistry {
     /// An option's row, then a row per field of a list of objects (`queues[].name`).
     private static func rows(of option: ComponentOption, prefix: String = "") -> [[String]] {
         let key = prefix + option.name
-        let defaultCell = option.isRequired ? "*required*" : option.defaultValue.isNull ? "*none*" : Markdown.code(literal(option.defaultValue))
+        let defaultCell =
+            option.isRequired ? "*required*" : option.defaultValue.isNull ? "*none*" : Markdown.code(literal(option.defaultValue))
         var type: String
         var allowed = option.range.map(rangeText) ?? ""
         switch option.type {
@@ -151,7 +157,7 @@ extension ComponentRegistry {
     private static func section(of fragment: JSONObject, _ definitions: JSONObject) -> (JSONObject, entry: JSONObject?)? {
         if fragment["properties"] != nil { return (fragment, nil) }
         guard let items = fragment["items"]?.objectValue, let name = definitionName(items),
-              ComponentKind(rawValue: name) == nil, let entry = definitions[name]?.objectValue, entry["properties"] != nil
+            ComponentKind(rawValue: name) == nil, let entry = definitions[name]?.objectValue, entry["properties"] != nil
         else { return nil }
         return (entry, entry)
     }
@@ -163,12 +169,19 @@ extension ComponentRegistry {
         let body = (section["properties"]?.objectValue ?? [:]).flatMap { name, fragment -> [[String]] in
             if let option = declared.first(where: { $0.name == name }) { return rows(of: option) }
             let object = fragment.objectValue ?? [:]
-            let defaultCell = required.contains(name) ? "*required*"
+            let defaultCell =
+                required.contains(name)
+                ? "*required*"
                 : object["default"].map { Markdown.code(literal($0)) } ?? "*none*"
-            let description = object["description"]?.stringValue
+            let description =
+                object["description"]?.stringValue
                 ?? kind(referencedBy: object).map { "A \($0.noun): one of the types under \($0.referenceTitle)." } ?? ""
-            return [[Markdown.code(name), Markdown.text(typeName(of: object), inTable: true), defaultCell,
-                     allowed(by: object), Markdown.text(description, inTable: true)]]
+            return [
+                [
+                    Markdown.code(name), Markdown.text(typeName(of: object), inTable: true), defaultCell,
+                    allowed(by: object), Markdown.text(description, inTable: true),
+                ]
+            ]
         }
         return Markdown.table(header, body)
     }

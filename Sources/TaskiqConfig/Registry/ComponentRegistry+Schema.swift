@@ -46,33 +46,38 @@ extension ComponentRegistry {
         definitions["named_broker"] = ["oneOf": .array(namedChoices)]
         var properties = JSONObject()
         properties["$schema"] = ["type": "string", "description": "The schema this file follows (ignored)."]
-        properties["extends"] = ["type": "string", "description": "A base file, relative to this one, that this file overlays: objects merge, arrays replace."]
+        properties["extends"] = [
+            "type": "string", "description": "A base file, relative to this one, that this file overlays: objects merge, arrays replace.",
+        ]
         properties["broker"] = ["$ref": "#/$defs/broker"]
         properties["brokers"] = [
             "type": "object",
             "description": """
-                Further brokers by name, for tasks.routes and `taskiq-run worker --broker NAME`. Each gets the \
-                top-level result backend, task-ID generator and middlewares unless it names its own result_backend.
-                """,
+            Further brokers by name, for tasks.routes and `taskiq-run worker --broker NAME`. Each gets the \
+            top-level result backend, task-ID generator and middlewares unless it names its own result_backend.
+            """,
             "propertyNames": ["pattern": "^[A-Za-z0-9_-]+$", "not": ["const": .string(TaskiqConfiguration.defaultBrokerName)]],
             "additionalProperties": ["$ref": "#/$defs/named_broker"],
         ]
         properties["result_backend"] = ["$ref": "#/$defs/result_backend"]
         let generatorNames = types(of: .taskIDGenerator).map { JSONValue.string($0.name) }
         properties["task_id_generator"] = ["oneOf": [["enum": .array(generatorNames)], ["$ref": "#/$defs/task_id_generator"]]]
-        properties["middlewares"] = ["type": "array", "description": "Middlewares, in the order their hooks run.",
-                                     "items": ["$ref": "#/$defs/middleware"]]
+        properties["middlewares"] = [
+            "type": "array", "description": "Middlewares, in the order their hooks run.",
+            "items": ["$ref": "#/$defs/middleware"],
+        ]
         properties["dead_letters"] = [
             "$ref": "#/$defs/dead_letters",
             "description": """
-                Where undecodable messages, unknown task names and finally failed tasks go, for \
-                `taskiq-run dead-letters`; without it, redis_stream brokers use their <queue_name>:dead stream \
-                and other brokers log, count and acknowledge such messages.
-                """,
+            Where undecodable messages, unknown task names and finally failed tasks go, for \
+            `taskiq-run dead-letters`; without it, redis_stream brokers use their <queue_name>:dead stream \
+            and other brokers log, count and acknowledge such messages.
+            """,
         ]
         properties["tasks"] = [
             "type": "object", "additionalProperties": false,
-            "description": "Which compiled-in task modules to load (all of them when neither modules nor discover is given), and the broker each goes to.",
+            "description":
+                "Which compiled-in task modules to load (all of them when neither modules nor discover is given), and the broker each goes to.",
             "properties": [
                 "modules": ["type": "array", "items": ["type": "string"], "description": "Module names to load."],
                 "discover": [
@@ -82,9 +87,9 @@ extension ComponentRegistry {
                 "routes": [
                     "type": "object",
                     "description": """
-                        Module-name globs to broker names (default, or a key of brokers); the first match in the \
-                        order written wins, and modules no route matches go to the main broker.
-                        """,
+                    Module-name globs to broker names (default, or a key of brokers); the first match in the \
+                    order written wins, and modules no route matches go to the main broker.
+                    """,
                     "additionalProperties": ["type": "string"],
                 ],
             ],
@@ -92,7 +97,8 @@ extension ComponentRegistry {
         var worker = Self.properties(of: WorkerSettings.options)
         worker[WorkerSettings.limitsKey] = [
             "type": "object", "additionalProperties": false,
-            "description": "Caps on incoming messages; a message over one is logged with the cap and the value found, counted and acknowledged instead of run.",
+            "description":
+                "Caps on incoming messages; a message over one is logged with the cap and the value found, counted and acknowledged instead of run.",
             "properties": .object(Self.properties(of: WorkerSettings.limitOptions)),
         ]
         properties["worker"] = [
@@ -102,9 +108,9 @@ extension ComponentRegistry {
         properties["schedules"] = [
             "type": "array",
             "description": """
-                Tasks sent on a schedule by `taskiq-run scheduler` (or by the worker of an in-memory broker), \
-                besides the tasks' own schedule labels.
-                """,
+            Tasks sent on a schedule by `taskiq-run scheduler` (or by the worker of an in-memory broker), \
+            besides the tasks' own schedule labels.
+            """,
             "items": ["$ref": "#/$defs/schedule"],
         ]
         definitions["schedule"] = Self.scheduleSchema
@@ -152,14 +158,17 @@ extension ComponentRegistry {
                 "task": ["type": "string", "description": "The name of a loaded task, such as examples.heartbeat."],
                 "cron": [
                     "type": "string",
-                    "description": "Five fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly.",
+                    "description":
+                        "Five fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly.",
                 ],
                 "cron_offset": [
                     "type": "string",
-                    "description": "The cron's time zone: an IANA name (Europe/Berlin), an offset (+02:00) or a duration (PT2H); UTC when absent.",
+                    "description":
+                        "The cron's time zone: an IANA name (Europe/Berlin), an offset (+02:00) or a duration (PT2H); UTC when absent.",
                 ],
                 "interval": [
-                    "description": "Whole seconds between sends (at least 1), or an ISO-8601 duration such as PT2M; the first send is at start.",
+                    "description":
+                        "Whole seconds between sends (at least 1), or an ISO-8601 duration such as PT2M; the first send is at start.",
                     "anyOf": [["type": "integer", "minimum": 1], ["type": "string", "pattern": "^-?P"]],
                 ],
                 "time": [
@@ -168,10 +177,14 @@ extension ComponentRegistry {
                 ],
                 "args": ["type": "array", "items": json, "description": "Positional arguments."],
                 "kwargs": ["type": "object", "additionalProperties": json, "description": "Keyword arguments."],
-                "labels": ["type": "object", "additionalProperties": json,
-                           "description": "Labels of every message, over the task's own labels."],
-                "schedule_id": ["type": "string",
-                                "description": "The schedule's ID; derived from its content when absent, so it is the same on every start."],
+                "labels": [
+                    "type": "object", "additionalProperties": json,
+                    "description": "Labels of every message, over the task's own labels.",
+                ],
+                "schedule_id": [
+                    "type": "string",
+                    "description": "The schedule's ID; derived from its content when absent, so it is the same on every start.",
+                ],
                 "task_id": ["type": "string", "description": "A task ID every message reuses; a new one per message when absent."],
             ],
         ]

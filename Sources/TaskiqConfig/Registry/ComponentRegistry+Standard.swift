@@ -1,6 +1,6 @@
 import Taskiq
-import TaskiqZeroMQ
 import TaskiqRedis
+import TaskiqZeroMQ
 
 extension ComponentRegistry {
     /// The built-in types: the `inmemory`, `zeromq`, `redis_stream`, `redis_list`, `rabbitmq`, `nats` and `nats_jetstream` brokers; the

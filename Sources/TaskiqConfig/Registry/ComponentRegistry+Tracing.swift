@@ -33,16 +33,18 @@ extension ComponentRegistry {
         let keys = TracingKeys()
         register(
             middleware: "opentelemetry",
-            summary: "Traces send and execute spans with taskiq's OpenTelemetryMiddleware labels and attributes (W3C traceparent), exported as OTLP/HTTP JSON.",
+            summary:
+                "Traces send and execute spans with taskiq's OpenTelemetryMiddleware labels and attributes (W3C traceparent), exported as OTLP/HTTP JSON.",
             options: keys.declarations
         ) { options in
             // The address format has checked the endpoint, so the exporter accepts it.
             let endpoint = try options[keys.endpoint]
             let headers = try Self.otlpHeaders(try options[keys.headers], path: keys.headers.name)
-            let exporter = try SpanExporter(options: SpanExporter.Options(
-                endpoint: endpoint, serviceName: try options[keys.serviceName], headers: headers,
-                batchSize: try options[keys.batchSize], queueSize: try options[keys.queueSize],
-                exportInterval: try options[keys.exportInterval], exportTimeout: try options[keys.exportTimeout]))
+            let exporter = try SpanExporter(
+                options: SpanExporter.Options(
+                    endpoint: endpoint, serviceName: try options[keys.serviceName], headers: headers,
+                    batchSize: try options[keys.batchSize], queueSize: try options[keys.queueSize],
+                    exportInterval: try options[keys.exportInterval], exportTimeout: try options[keys.exportTimeout]))
             return OpenTelemetryMiddleware(exporter: exporter)
         }
     }
@@ -58,8 +60,9 @@ extension ComponentRegistry {
             let value = PercentEncoding.decoded(raw) ?? raw
             let validName = !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
             guard parts.count == 2, validName, !value.utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }) else {
-                throw ConfigError(.outOfRange, file: "", path: path,
-                                  "found \"\(pair)\"; expected key=value pairs separated by commas, such as \"authorization=Bearer%20abc\"")
+                throw ConfigError(
+                    .outOfRange, file: "", path: path,
+                    "found \"\(pair)\"; expected key=value pairs separated by commas, such as \"authorization=Bearer%20abc\"")
             }
             headers.append((name, value))
         }

@@ -27,7 +27,8 @@ extension ComponentRegistry {
             description: "Largest frame a peer may declare, in bytes, checked before the frame is read; null for max_message_size.")
         let maxConnections = Option<Int>.integer(
             "max_connections", default: ZeroMQBroker.Defaults.maxConnections, range: 1...65536,
-            description: "Connections the producer's bound endpoint serves at once (each costs one or two threads); more are closed and logged.")
+            description:
+                "Connections the producer's bound endpoint serves at once (each costs one or two threads); more are closed and logged.")
     }
 
     /// Registers the `zeromq` broker.
@@ -35,14 +36,16 @@ extension ComponentRegistry {
         let keys = ZeroMQBrokerKeys()
         register(
             broker: "zeromq",
-            summary: "ZeroMQ over TCP (native ZMTP): pub_sub is wire-compatible with Python taskiq; push_pull sends each task to one worker.",
+            summary:
+                "ZeroMQ over TCP (native ZMTP): pub_sub is wire-compatible with Python taskiq; push_pull sends each task to one worker.",
             options: keys.declarations
         ) { options in
-            ZeroMQBroker(zmqPubHost: try options[keys.pubHost], zmqSubHost: try options[keys.subHost],
-                         pattern: try options[keys.pattern],
-                         subscriberTimeout: try options[keys.subscriberTimeout], sendTimeout: try options[keys.sendTimeout],
-                         maxMessageSize: try options[keys.maxMessageSize], maxFrameSize: try options[keys.maxFrameSize],
-                         maxConnections: try options[keys.maxConnections])
+            ZeroMQBroker(
+                zmqPubHost: try options[keys.pubHost], zmqSubHost: try options[keys.subHost],
+                pattern: try options[keys.pattern],
+                subscriberTimeout: try options[keys.subscriberTimeout], sendTimeout: try options[keys.sendTimeout],
+                maxMessageSize: try options[keys.maxMessageSize], maxFrameSize: try options[keys.maxFrameSize],
+                maxConnections: try options[keys.maxConnections])
         }
     }
 }

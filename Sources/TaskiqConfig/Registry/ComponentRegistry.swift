@@ -44,8 +44,10 @@ public struct ComponentRegistry: Sendable {
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any AsyncBroker
     ) {
-        add(ComponentType(kind: .broker, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: isProcessLocal, check: check, make: { .broker(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .broker, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: isProcessLocal, check: check, make: { .broker(try make($0)) }))
     }
 
     /// Registers a result-backend type.
@@ -63,8 +65,10 @@ public struct ComponentRegistry: Sendable {
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any ResultBackend
     ) {
-        add(ComponentType(kind: .resultBackend, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: isProcessLocal, check: check, make: { .resultBackend(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .resultBackend, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: isProcessLocal, check: check, make: { .resultBackend(try make($0)) }))
     }
 
     /// Registers a middleware type.
@@ -78,8 +82,10 @@ public struct ComponentRegistry: Sendable {
         middleware name: String, summary: String = "", options: [any OptionDeclaration] = [],
         make: @escaping @Sendable (ComponentOptions) throws -> any TaskiqMiddleware
     ) {
-        add(ComponentType(kind: .middleware, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: false, make: { .middleware(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .middleware, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: false, make: { .middleware(try make($0)) }))
     }
 
     /// Registers a task-ID generator type. The config may name it as a plain string when it has
@@ -94,8 +100,10 @@ public struct ComponentRegistry: Sendable {
         taskIDGenerator name: String, summary: String = "", options: [any OptionDeclaration] = [],
         make: @escaping @Sendable (ComponentOptions) throws -> TaskIDGenerator
     ) {
-        add(ComponentType(kind: .taskIDGenerator, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: false, make: { .taskIDGenerator(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .taskIDGenerator, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: false, make: { .taskIDGenerator(try make($0)) }))
     }
 
     /// Registers a scheduler-lease type, for `"scheduler": {"lease": {"type": ...}}`.
@@ -115,8 +123,10 @@ public struct ComponentRegistry: Sendable {
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerLease
     ) {
-        add(ComponentType(kind: .schedulerLease, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: isProcessLocal, check: check, make: { .schedulerLease(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .schedulerLease, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: isProcessLocal, check: check, make: { .schedulerLease(try make($0)) }))
     }
 
     /// Registers a scheduler-state-store type, for `"scheduler": {"state_store": {"type": ...}}`.
@@ -134,8 +144,10 @@ public struct ComponentRegistry: Sendable {
         isProcessLocal: Bool = false, check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any SchedulerStateStore
     ) {
-        add(ComponentType(kind: .schedulerStateStore, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: isProcessLocal, check: check, make: { .schedulerStateStore(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .schedulerStateStore, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: isProcessLocal, check: check, make: { .schedulerStateStore(try make($0)) }))
     }
 
     /// Registers a dead-letter-queue type, for `"dead_letters": {"type": ...}`.
@@ -155,8 +167,10 @@ public struct ComponentRegistry: Sendable {
         check: (@Sendable (ComponentOptions) throws(ConfigError) -> Void)? = nil,
         make: @escaping @Sendable (ComponentOptions) throws -> any DeadLetterQueue
     ) {
-        add(ComponentType(kind: .deadLetterQueue, name: name, summary: summary, options: options.map(\.declaration),
-                          isProcessLocal: isProcessLocal, check: check, make: { .deadLetterQueue(try make($0)) }))
+        add(
+            ComponentType(
+                kind: .deadLetterQueue, name: name, summary: summary, options: options.map(\.declaration),
+                isProcessLocal: isProcessLocal, check: check, make: { .deadLetterQueue(try make($0)) }))
     }
 
     private mutating func add(_ type: ComponentType) {

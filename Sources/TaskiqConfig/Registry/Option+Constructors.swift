@@ -7,10 +7,14 @@ extension Option where Value == Int {
     ///   - default: The value when the key is absent.
     ///   - range: The allowed values.
     ///   - description: One sentence for the schema.
-    public static func integer(_ name: String, default: Int, range: ClosedRange<Int>? = nil,
-                               description: String) -> Option<Int> {
-        Option(.integer(name, default: `default`, range: range, description: description),
-               encode: JSONValue.int) { $0.intValue }
+    public static func integer(
+        _ name: String, default: Int, range: ClosedRange<Int>? = nil,
+        description: String
+    ) -> Option<Int> {
+        Option(
+            .integer(name, default: `default`, range: range, description: description),
+            encode: JSONValue.int
+        ) { $0.intValue }
     }
 }
 
@@ -47,13 +51,16 @@ extension Option {
         encode: @escaping @Sendable (Element) -> JSONObject, description: String,
         decode: @escaping @Sendable (ComponentOptions) throws -> Element
     ) -> Option<[Element]> where Value == [Element] {
-        Option(.objects(name, fields: fields.map(\.declaration), default: `default`.map(encode), description: description),
-               encode: { .array($0.map { .object(encode($0)) }) }) { value in
+        Option(
+            .objects(name, fields: fields.map(\.declaration), default: `default`.map(encode), description: description),
+            encode: { .array($0.map { .object(encode($0)) }) }
+        ) { value in
             guard case .array(let items) = value else { return nil }
             var elements: [Element] = []
             for item in items {
                 guard case .object(let members) = item,
-                      let element = try? decode(ComponentOptions(type: name, values: members)) else { return nil }
+                    let element = try? decode(ComponentOptions(type: name, values: members))
+                else { return nil }
                 elements.append(element)
             }
             return elements
@@ -68,10 +75,14 @@ extension Option where Value == Double {
     ///   - default: The value when the key is absent.
     ///   - range: The allowed values.
     ///   - description: One sentence for the schema.
-    public static func number(_ name: String, default: Double, range: ClosedRange<Double>? = nil,
-                              description: String) -> Option<Double> {
-        Option(.number(name, default: `default`, range: range, description: description),
-               encode: JSONValue.double) { $0.doubleValue }
+    public static func number(
+        _ name: String, default: Double, range: ClosedRange<Double>? = nil,
+        description: String
+    ) -> Option<Double> {
+        Option(
+            .number(name, default: `default`, range: range, description: description),
+            encode: JSONValue.double
+        ) { $0.doubleValue }
     }
 }
 
@@ -83,10 +94,14 @@ extension Option where Value == Duration {
     ///   - default: The value when the key is absent.
     ///   - range: The allowed seconds; keep it finite so the milliseconds fit an `Int`.
     ///   - description: One sentence for the schema.
-    public static func seconds(_ name: String, default: Duration, range: ClosedRange<Double>,
-                               description: String) -> Option<Duration> {
-        Option(.number(name, default: `default`.inSeconds, range: range, description: description),
-               encode: { .double($0.inSeconds) }) { value in
+    public static func seconds(
+        _ name: String, default: Duration, range: ClosedRange<Double>,
+        description: String
+    ) -> Option<Duration> {
+        Option(
+            .number(name, default: `default`.inSeconds, range: range, description: description),
+            encode: { .double($0.inSeconds) }
+        ) { value in
             value.doubleValue.map(Duration.roundedMilliseconds(seconds:))
         }
     }
@@ -97,10 +112,14 @@ extension Option where Value == Duration {
     ///   - default: The value when the key is absent, a whole number of milliseconds.
     ///   - range: The allowed milliseconds.
     ///   - description: One sentence for the schema.
-    public static func milliseconds(_ name: String, default: Duration, range: ClosedRange<Int>,
-                                    description: String) -> Option<Duration> {
-        Option(.integer(name, default: `default`.wholeMilliseconds, range: range, description: description),
-               encode: { .int($0.wholeMilliseconds) }) { value in
+    public static func milliseconds(
+        _ name: String, default: Duration, range: ClosedRange<Int>,
+        description: String
+    ) -> Option<Duration> {
+        Option(
+            .integer(name, default: `default`.wholeMilliseconds, range: range, description: description),
+            encode: { .int($0.wholeMilliseconds) }
+        ) { value in
             value.intValue.map { .milliseconds($0) }
         }
     }
@@ -113,7 +132,8 @@ extension Option where Value == Duration? {
     ///   - range: The allowed seconds when set.
     ///   - description: One sentence for the schema.
     public static func seconds(_ name: String, range: ClosedRange<Double>, description: String) -> Option<Duration?> {
-        Option(.number(name, default: nil, range: range, description: description), encode: { $0.map { .double($0.inSeconds) } ?? .null }) { value in
+        Option(.number(name, default: nil, range: range, description: description), encode: { $0.map { .double($0.inSeconds) } ?? .null }) {
+            value in
             value.isNull ? .some(nil) : value.doubleValue.map { .some(Duration.roundedMilliseconds(seconds: $0)) }
         }
     }
@@ -155,10 +175,14 @@ extension Option where Value == String {
     ///   - format: The kind of address, such as ``AddressFormat/redisURL``.
     ///   - default: The value when the key is absent.
     ///   - description: One sentence for the schema.
-    public static func address(_ name: String, _ format: AddressFormat, default: String,
-                               description: String) -> Option<String> {
-        Option(.address(name, format, default: `default`, description: description),
-               encode: JSONValue.string) { $0.stringValue }
+    public static func address(
+        _ name: String, _ format: AddressFormat, default: String,
+        description: String
+    ) -> Option<String> {
+        Option(
+            .address(name, format, default: `default`, description: description),
+            encode: JSONValue.string
+        ) { $0.stringValue }
     }
 }
 
@@ -194,11 +218,15 @@ extension Option where Value: Sendable {
     ///   - spelling: A value's spelling in the file, in lower case.
     ///   - default: The value when the key is absent.
     ///   - description: One sentence for the schema.
-    public static func choice(_ name: String, _ cases: [Value], spelling: @escaping @Sendable (Value) -> String,
-                              default: Value, description: String) -> Option<Value> {
+    public static func choice(
+        _ name: String, _ cases: [Value], spelling: @escaping @Sendable (Value) -> String,
+        default: Value, description: String
+    ) -> Option<Value> {
         let spelled = cases.map { (spelling($0), $0) }
-        return Option(.choice(name, spelled.map(\.0), default: spelling(`default`), description: description),
-                      encode: { .string(spelling($0)) }) { value in
+        return Option(
+            .choice(name, spelled.map(\.0), default: spelling(`default`), description: description),
+            encode: { .string(spelling($0)) }
+        ) { value in
             value.stringValue.flatMap { text in spelled.first { $0.0 == text }?.1 }
         }
     }
@@ -221,8 +249,10 @@ extension Option where Value == [String]? {
     ///   - name: The key.
     ///   - description: One sentence for the schema.
     public static func strings(_ name: String, description: String) -> Option<[String]?> {
-        Option(ComponentOption(name: name, type: .strings, defaultValue: .null, description: description),
-               encode: { $0.map { .array($0.map(JSONValue.string)) } ?? .null }) { value in
+        Option(
+            ComponentOption(name: name, type: .strings, defaultValue: .null, description: description),
+            encode: { $0.map { .array($0.map(JSONValue.string)) } ?? .null }
+        ) { value in
             if value.isNull { return .some(nil) }
             guard case .array(let items) = value else { return nil }
             return .some(items.compactMap(\.stringValue))

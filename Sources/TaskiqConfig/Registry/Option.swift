@@ -31,8 +31,10 @@ public struct Option<Value: Sendable>: OptionDeclaration {
     ///   - declaration: The option as validation and the schema see it.
     ///   - encode: Writes a Swift value as the file would.
     ///   - decode: Turns a validated JSON value into `Value`, or returns `nil` for a value of another type.
-    public init(_ declaration: ComponentOption, encode: @escaping @Sendable (Value) -> JSONValue,
-                decode: @escaping @Sendable (JSONValue) -> Value?) {
+    public init(
+        _ declaration: ComponentOption, encode: @escaping @Sendable (Value) -> JSONValue,
+        decode: @escaping @Sendable (JSONValue) -> Value?
+    ) {
         self.declaration = declaration
         self.encode = encode
         self.decode = decode

@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
-import Taskiq
 
 /// One spawned worker process: its pid, a way to signal it safely, and a thread that waits
 /// for its exit.

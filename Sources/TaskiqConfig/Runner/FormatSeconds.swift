@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// A duration as seconds with two decimals, as logs show it (`0.52s`).
 package func formatSeconds(_ duration: Duration) -> String {

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Taskiq
 
 /// Opens the `/metrics` endpoint of a `taskiq-run` process when the configuration has a
 /// `metrics` section: the worker's, the scheduler's, or the supervisor's sum of its workers.
@@ -19,8 +20,10 @@ enum MetricsService {
     /// Starts a worker's endpoint: the five `PrometheusMiddleware` series on the listened broker,
     /// the receiver's series and the process figures.
     /// - Returns: The endpoint, or `nil` without a `metrics` section.
-    static func startWorker(_ system: TaskiqSystem, broker: String, environment: [String: String],
-                            logger: Logger) throws -> MetricsEndpoint? {
+    static func startWorker(
+        _ system: TaskiqSystem, broker: String, environment: [String: String],
+        logger: Logger
+    ) throws -> MetricsEndpoint? {
         guard let settings = system.configuration.metrics else { return nil }
         system.broker(named: broker)?.addMiddlewares([MetricsMiddleware(registry: .shared)])
         let registry = MetricsRegistry.shared
@@ -64,8 +67,9 @@ enum MetricsService {
             }
         } catch {
             let path = "metrics.listen"
-            throw ConfigError(.invalidAddress, file: system.configuration.document.origin(of: JSONPath.root.key("metrics").key("listen")),
-                              path: path, "cannot serve metrics on \(displayHost(host)):\(port): \(error); expected a free local address")
+            throw ConfigError(
+                .invalidAddress, file: system.configuration.document.origin(of: JSONPath.root.key("metrics").key("listen")),
+                path: path, "cannot serve metrics on \(displayHost(host)):\(port): \(error); expected a free local address")
         }
     }
 

@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// Runs `workers` copies of a worker process, restarts those that die and shuts them down
 /// on SIGINT/SIGTERM.
@@ -184,7 +185,8 @@ public final class Supervisor: Sendable {
                 switch policy.shutdownRequested(signal: signal) {
                 case .forward(let signal, let deadline):
                     logger.notice(
-                        "received \(signalName(signal)); forwarding it to \(children.count) workers and waiting up to \(formatSeconds(deadline))")
+                        "received \(signalName(signal)); forwarding it to \(children.count) workers and waiting up to \(formatSeconds(deadline))"
+                    )
                     for child in children.values { child.signal(signal) }
                     group.addTask {
                         try await Task.sleep(for: deadline)

@@ -1,3 +1,5 @@
+import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +10,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// The supervisor's `/metrics`: the sum of what its worker processes serve.
 ///
@@ -42,10 +43,13 @@ final class SupervisorMetrics: Sendable {
             }
         } catch {
             rmdir(directory)
-            throw ConfigError(.invalidAddress, file: file, path: "metrics.listen",
-                              "cannot serve metrics on \(settings.listen): \(error); expected a free local address")
+            throw ConfigError(
+                .invalidAddress, file: file, path: "metrics.listen",
+                "cannot serve metrics on \(settings.listen): \(error); expected a free local address")
         }
-        logger.info("serving the metrics of \(workers) worker processes on http://\(MetricsService.displayHost(settings.host)):\(endpoint.port)/metrics")
+        logger.info(
+            "serving the metrics of \(workers) worker processes on http://\(MetricsService.displayHost(settings.host)):\(endpoint.port)/metrics"
+        )
     }
 
     /// The variables the workers need.
@@ -63,17 +67,20 @@ final class SupervisorMetrics: Sendable {
         var expositions: [[MetricFamilySnapshot]] = []
         for index in 0..<workers {
             guard let text = try? String(contentsOfFile: "\(directory)/\(index).port", encoding: .utf8),
-                  let port = UInt16(text.trimmingASCIIWhitespace()), port > 0,
-                  let body = fetchMetrics(port: port) else { continue }
+                let port = UInt16(text.trimmingASCIIWhitespace()), port > 0,
+                let body = fetchMetrics(port: port)
+            else { continue }
             expositions.append(PrometheusTextParser.parse(body))
         }
         var families = MetricsAggregation.sum(expositions)
-        families.append(MetricFamilySnapshot(
-            name: "taskiq_worker_processes_scraped", help: "Worker processes whose metrics this scrape includes", type: .gauge,
-            samples: [MetricSample(value: Double(expositions.count))]))
-        families.append(MetricFamilySnapshot(
-            name: "taskiq_worker_processes", help: "Worker processes the supervisor keeps running", type: .gauge,
-            samples: [MetricSample(value: Double(workers))]))
+        families.append(
+            MetricFamilySnapshot(
+                name: "taskiq_worker_processes_scraped", help: "Worker processes whose metrics this scrape includes", type: .gauge,
+                samples: [MetricSample(value: Double(expositions.count))]))
+        families.append(
+            MetricFamilySnapshot(
+                name: "taskiq_worker_processes", help: "Worker processes the supervisor keeps running", type: .gauge,
+                samples: [MetricSample(value: Double(workers))]))
         for family in ProcessMetrics.collect() {
             var own = family
             own.name = "taskiq_supervisor_" + family.name
@@ -105,10 +112,11 @@ final class SupervisorMetrics: Sendable {
             response += buffer[..<count]
         }
         guard response.starts(with: Array("HTTP/1.1 200".utf8)),
-              let separator = response.indices.first(where: { index in
-                  index + 3 < response.count && response[index] == 13 && response[index + 1] == 10
-                      && response[index + 2] == 13 && response[index + 3] == 10
-              }) else { return nil }
+            let separator = response.indices.first(where: { index in
+                index + 3 < response.count && response[index] == 13 && response[index + 1] == 10
+                    && response[index + 2] == 13 && response[index + 3] == 10
+            })
+        else { return nil }
         return String(decoding: response[(separator + 4)...], as: UTF8.self)
     }
 }

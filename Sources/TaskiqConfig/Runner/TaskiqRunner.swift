@@ -1,3 +1,5 @@
+import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +10,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// The `taskiq-run` command line: your own worker executable in three lines.
 ///
@@ -40,8 +41,10 @@ public struct TaskiqRunner: Sendable {
     ///   - version: The version printed by `--version`.
     ///   - extensions: Commands and worker hooks beyond the standard ones, such as `.diagnostics`
     ///     from `TaskiqDiagnostics`.
-    public init(modules: [TaskModule], registry: ComponentRegistry = .standard,
-                programName: String = "taskiq-run", version: String = "0.1.0", extensions: [RunnerExtension] = []) {
+    public init(
+        modules: [TaskModule], registry: ComponentRegistry = .standard,
+        programName: String = "taskiq-run", version: String = "0.1.0", extensions: [RunnerExtension] = []
+    ) {
         self.modules = modules
         self.registry = registry
         self.programName = programName
@@ -120,8 +123,10 @@ public struct TaskiqRunner: Sendable {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    private static func execute<Command: RunnerCommand>(_ type: Command.Type, _ parsed: ParsedCommand,
-                                                        context: CommandContext) async throws -> Int32 {
+    private static func execute<Command: RunnerCommand>(
+        _ type: Command.Type, _ parsed: ParsedCommand,
+        context: CommandContext
+    ) async throws -> Int32 {
         try await type.execute(parsed, context: context)
     }
 
@@ -132,8 +137,9 @@ public struct TaskiqRunner: Sendable {
             return try FileLogSink(path: path, format: configuration.worker.logFormat)
         } catch {
             let at = JSONPath.root.key("worker").key("log_file")
-            throw ConfigError(.unwritableFile, file: configuration.document.origin(of: at), path: at.text,
-                              "\(error.message); expected a path to a file this process can append to")
+            throw ConfigError(
+                .unwritableFile, file: configuration.document.origin(of: at), path: at.text,
+                "\(error.message); expected a path to a file this process can append to")
         }
     }
 
@@ -143,8 +149,10 @@ public struct TaskiqRunner: Sendable {
     ///   - workers: `--workers`: overrides `worker.workers`.
     ///   - logging: The logging overrides.
     ///   - environment: The variables `${VAR}` and `TASKIQ_CONFIG` read.
-    public func assemble(config: String?, workers: String? = nil, logging: LoggingOptions,
-                         environment: [String: String]) throws -> TaskiqSystem {
+    public func assemble(
+        config: String?, workers: String? = nil, logging: LoggingOptions,
+        environment: [String: String]
+    ) throws -> TaskiqSystem {
         let loader = ConfigLoader(environment: environment)
         var document = try loader.load(try loader.configFile(explicit: config))
         if let workers {
@@ -159,9 +167,11 @@ public struct TaskiqRunner: Sendable {
             document.override(section: "worker", key: "log_format", with: .string(format), source: "--log-format")
         }
         let configuration = try TaskiqConfiguration(document: document, registry: registry, modules: modules)
-        LoggingSystem.bootstrap(LoggingConfiguration(format: configuration.worker.logFormat,
-                                                     minimumLevel: configuration.worker.logLevel,
-                                                     sink: try Self.logSink(configuration)))
+        LoggingSystem.bootstrap(
+            LoggingConfiguration(
+                format: configuration.worker.logFormat,
+                minimumLevel: configuration.worker.logLevel,
+                sink: try Self.logSink(configuration)))
         return try TaskiqSystem(configuration: configuration, modules: modules)
     }
 }

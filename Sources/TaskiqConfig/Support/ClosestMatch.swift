@@ -5,7 +5,8 @@
 /// `wrokers` is one edit from `workers` rather than two. Compares `Character`s, so an
 /// accented letter counts as one.
 package func editDistance(_ source: String, _ target: String) -> Int {
-    let a = Array(source), b = Array(target)
+    let a = Array(source)
+    let b = Array(target)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     // Three rolling rows: the swap rule looks two rows back.

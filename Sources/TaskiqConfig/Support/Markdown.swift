@@ -49,15 +49,17 @@ enum Markdown {
     ///   - header: The column titles.
     ///   - rows: The cells of each row, as many as the header has.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        var lines = ["| " + header.joined(separator: " | ") + " |",
-                     "|" + header.map { _ in " --- |" }.joined()]
+        var lines = [
+            "| " + header.joined(separator: " | ") + " |",
+            "|" + header.map { _ in " --- |" }.joined(),
+        ]
         for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
         return lines.joined(separator: "\n") + "\n"
     }
 }
 
-private extension String {
-    func replacingNewlines() -> String {
+extension String {
+    fileprivate func replacingNewlines() -> String {
         String(map { $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
 }

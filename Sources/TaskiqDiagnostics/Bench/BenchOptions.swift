@@ -37,8 +37,10 @@ package struct BenchOptions: Sendable, Hashable {
     /// Abort when no task has completed for this long.
     package var stallTimeout = Duration.seconds(30)
 
-    package init(tasks: Int = 10_000, concurrency: Int = 64, payloadBytes: Int = 32, mode: Mode = .throughput,
-                 rate: Double? = nil, workers: Int? = nil, json: Bool = false) {
+    package init(
+        tasks: Int = 10_000, concurrency: Int = 64, payloadBytes: Int = 32, mode: Mode = .throughput,
+        rate: Double? = nil, workers: Int? = nil, json: Bool = false
+    ) {
         self.tasks = tasks
         self.concurrency = concurrency
         self.payloadBytes = payloadBytes
@@ -60,12 +62,14 @@ package struct BenchOptions: Sendable, Hashable {
     /// The options checked against each other: open-loop mode needs a rate, and only it takes one.
     package func validate() throws(CommandLineError) {
         if mode == .openLoop, rate == nil {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: mode.rawValue,
-                                   message: "'--mode open-loop' needs '--rate', the tasks to kick per second")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: mode.rawValue,
+                message: "'--mode open-loop' needs '--rate', the tasks to kick per second")
         }
         if let rate, mode != .openLoop {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: "\(rate)",
-                                   message: "'--rate' applies to '--mode open-loop' only")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "\(rate)",
+                message: "'--rate' applies to '--mode open-loop' only")
         }
     }
 }

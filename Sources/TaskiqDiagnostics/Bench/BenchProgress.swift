@@ -1,11 +1,12 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import Synchronization
-import TaskiqConfig
 
 /// Draws a progress bar on standard error (when it is a terminal and the run has lasted a second)
 /// and cancels the run when nothing has finished for the stall timeout.
@@ -48,7 +49,8 @@ struct BenchProgress: Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let rate = elapsed.inSeconds > 0 ? Double(done) / elapsed.inSeconds : 0
-        let line = "\r\(label) [\(bar)] \(done)/\(total) \(NumberText.fixed(fraction * 100, decimals: 0, width: 3))% \(NumberText.fixed(rate, decimals: 0))/s"
+        let line =
+            "\r\(label) [\(bar)] \(done)/\(total) \(NumberText.fixed(fraction * 100, decimals: 0, width: 3))% \(NumberText.fixed(rate, decimals: 0))/s"
         FileDescriptor.standardError.writeAll(line)
     }
 }

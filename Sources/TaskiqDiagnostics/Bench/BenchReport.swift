@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// What one `taskiq-run bench` run measured, printed as a table or as one JSON object.
 package struct BenchReport: Sendable, Hashable {
@@ -105,8 +106,9 @@ package struct BenchReport: Sendable, Hashable {
             lines.append("sent         \(NumberText.fixed(Double(tasks) / sendSeconds, decimals: 0)) tasks/s (producer side)")
         }
         if let latency {
-            lines.append("latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  "
-                + "p99.9 \(us(latency.p999))  max \(us(latency.max))")
+            lines.append(
+                "latency      p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  "
+                    + "p99.9 \(us(latency.p999))  max \(us(latency.max))")
         } else {
             lines.append("latency      not measured")
         }
@@ -117,9 +119,12 @@ package struct BenchReport: Sendable, Hashable {
             lines.append("rate         \(NumberText.fixed(targetRate, decimals: 0)) tasks/s asked, latency from each task's due time")
         }
         if let depth {
-            lines.append("broker mem   \(NumberText.fixed(depth.bytesPerQueuedTask, decimals: 0)) bytes per queued task "
-                + "(\(depth.memoryQueuedBytes / 1_048_576) MiB with all queued)")
-            lines.append("drain        \(NumberText.fixed(depth.drainPerSecond, decimals: 0)) tasks/s in \(NumberText.fixed(depth.drainSeconds, decimals: 3)) s")
+            lines.append(
+                "broker mem   \(NumberText.fixed(depth.bytesPerQueuedTask, decimals: 0)) bytes per queued task "
+                    + "(\(depth.memoryQueuedBytes / 1_048_576) MiB with all queued)")
+            lines.append(
+                "drain        \(NumberText.fixed(depth.drainPerSecond, decimals: 0)) tasks/s in \(NumberText.fixed(depth.drainSeconds, decimals: 3)) s"
+            )
         }
         lines.append("errors       \(errors)")
         lines.append("drops        \(drops)")

@@ -49,16 +49,19 @@ extension BenchRun {
         let executed = final.reduce(0) { $0 + ($1?.executed ?? 0) }
         let failed = final.reduce(0) { $0 + ($1?.failed ?? 0) }
         let last = final.compactMap { $0?.lastCompletionNanoseconds }.max() ?? startNanoseconds
-        let depth = BenchDepth(memoryBeforeBytes: before, memoryQueuedBytes: queued, queuedTasks: options.tasks - errors,
-                               drainSeconds: Double(max(0, last - startNanoseconds)) / 1e9, drained: executed)
-        var result = report(seconds: depth.drainSeconds, completed: executed, errors: errors + failed,
-                            drops: max(0, expected - executed), latency: nil, usage: usage, end: end)
+        let depth = BenchDepth(
+            memoryBeforeBytes: before, memoryQueuedBytes: queued, queuedTasks: options.tasks - errors,
+            drainSeconds: Double(max(0, last - startNanoseconds)) / 1e9, drained: executed)
+        var result = report(
+            seconds: depth.drainSeconds, completed: executed, errors: errors + failed,
+            drops: max(0, expected - executed), latency: nil, usage: usage, end: end)
         result.sendSeconds = sendSeconds
         result.depth = depth
         if final.contains(where: { $0 == nil }) { result.notes.append("a worker process wrote no report on exit") }
-        result.notes.append("depth mode: every task queued with no worker running; broker memory is the server's "
-            + "used_memory (INFO memory) growth; tasks_per_s is the drain from starting \(workers) worker process"
-            + "\(workers == 1 ? "" : "es") (start-up included) to the last completion")
+        result.notes.append(
+            "depth mode: every task queued with no worker running; broker memory is the server's "
+                + "used_memory (INFO memory) growth; tasks_per_s is the drain from starting \(workers) worker process"
+                + "\(workers == 1 ? "" : "es") (start-up included) to the last completion")
         return result
     }
 

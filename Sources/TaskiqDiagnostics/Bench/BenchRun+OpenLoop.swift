@@ -10,14 +10,16 @@ extension BenchRun {
     ///   awaited), the wall time to the last completion, errors (unfinished tasks included) and
     ///   the time the schedule took to kick everything.
     func produceOpenLoop(awaitingResults: Bool, payload: String, rate: Double) async
-        -> (samples: [UInt64], seconds: Double, errors: Int, sendSeconds: Double?) {
+        -> (samples: [UInt64], seconds: Double, errors: Int, sendSeconds: Double?)
+    {
         let counters = BenchCounters()
         let total = options.tasks
         let buffer = BenchSampleBuffer(count: total)
         let clock = ContinuousClock()
         let interval = 1e9 / rate
-        let progress = BenchProgress(counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
-                                     stallTimeout: options.stallTimeout)
+        let progress = BenchProgress(
+            counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
+            stallTimeout: options.stallTimeout)
         let start = clock.now
         // The schedule and the stall watch race as in the closed loop; the schedule's child says
         // how long kicking took.
@@ -38,8 +40,9 @@ extension BenchRun {
                                 counters.errors.add(1, ordering: .relaxed)
                             }
                             let (seconds, attoseconds) = (clock.now - due).components
-                            buffer.store(UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000),
-                                         at: index)
+                            buffer.store(
+                                UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000),
+                                at: index)
                             counters.finished.add(1, ordering: .relaxed)
                         }
                     }

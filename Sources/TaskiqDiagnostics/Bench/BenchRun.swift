@@ -1,12 +1,13 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+import TaskiqZeroMQ
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
-import TaskiqConfig
-import TaskiqZeroMQ
 
 /// One `taskiq-run bench` run against an assembled system.
 ///
@@ -32,20 +33,24 @@ struct BenchRun: Sendable {
     /// Problems with the options for this system, found before anything starts.
     func validate() throws(CommandLineError) {
         if options.mode == .memory, !system.isProcessLocal {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: "memory",
-                                   message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "memory",
+                message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
         }
         if options.mode == .depth, redisURL == nil {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: "depth",
-                                   message: "'--mode depth' reads the memory of the server that holds the queue: it needs a "
-                                       + "redis_stream or redis_list broker (for the in-memory broker, use '--mode memory')")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "depth",
+                message: "'--mode depth' reads the memory of the server that holds the queue: it needs a "
+                    + "redis_stream or redis_list broker (for the in-memory broker, use '--mode memory')")
         }
         if options.workers != nil, system.isProcessLocal {
-            throw CommandLineError(code: .invalidValue, command: "bench", argument: "workers",
-                                   message: "'--workers' starts worker processes: the in-memory broker runs tasks in this process")
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "workers",
+                message: "'--workers' starts worker processes: the in-memory broker runs tasks in this process")
         }
         if system.isProcessLocal, let backend = broker.resultBackend as? InMemoryResultBackend,
-           backend.maxStoredResults >= 0, options.mode != .openLoop, options.effectiveConcurrency * 2 > backend.maxStoredResults {
+            backend.maxStoredResults >= 0, options.mode != .openLoop, options.effectiveConcurrency * 2 > backend.maxStoredResults
+        {
             throw CommandLineError(
                 code: .invalidValue, command: "bench", argument: String(options.concurrency),
                 message: "'--concurrency' \(options.effectiveConcurrency) is more than half the in-memory result "
@@ -59,11 +64,12 @@ struct BenchRun: Sendable {
         broker.register(BenchTasks.module)
         try await system.startup()
         do {
-            let report = switch options.mode {
-            case .memory: try await runMemory()
-            case .depth: try await runDepth()
-            default: try await system.isProcessLocal ? runInProcess() : runWithWorkers()
-            }
+            let report =
+                switch options.mode {
+                case .memory: try await runMemory()
+                case .depth: try await runDepth()
+                default: try await system.isProcessLocal ? runInProcess() : runWithWorkers()
+                }
             try await system.shutdown()
             return report
         } catch {
@@ -74,12 +80,13 @@ struct BenchRun: Sendable {
 
     private func runInProcess() async throws -> BenchReport {
         let payload = String(repeating: "x", count: options.payloadBytes)
-        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
+        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))  // warm up
         let usage = ResourceUsage.current()
         let (samples, seconds, errors, sendSeconds) = await produceForMode(awaitingResults: true, payload: payload)
         let end = ResourceUsage.current()
-        var result = report(seconds: seconds, completed: max(0, options.tasks - errors), errors: errors, drops: 0,
-                            latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
+        var result = report(
+            seconds: seconds, completed: max(0, options.tasks - errors), errors: errors, drops: 0,
+            latency: LatencySummary(nanoseconds: samples), usage: usage, end: end)
         result.sendSeconds = sendSeconds
         return result
     }
@@ -89,7 +96,7 @@ struct BenchRun: Sendable {
     /// memory by the number of tasks.
     private func runMemory() async throws -> BenchReport {
         let payload = String(repeating: "x", count: options.payloadBytes)
-        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))    // warm up
+        _ = try await BenchTasks.noop.kiq(payload).waitResult(timeout: .seconds(10))  // warm up
         let gate = BenchGate.shared
         gate.reset()
         let usage = ResourceUsage.current()
@@ -109,11 +116,13 @@ struct BenchRun: Sendable {
         let seconds = (clock.now - start).inSeconds
         gate.open()
         await (broker as? InMemoryBroker)?.waitAll()
-        var result = report(seconds: seconds, completed: gate.arrivals, errors: errors + kicked - gate.arrivals,
-                            drops: 0, latency: nil, usage: usage, end: ResourceUsage.current())
+        var result = report(
+            seconds: seconds, completed: gate.arrivals, errors: errors + kicked - gate.arrivals,
+            drops: 0, latency: nil, usage: usage, end: ResourceUsage.current())
         result.bytesPerQueuedTask = Double(held - before) / Double(max(1, kicked))
-        result.notes.append("memory mode: resident memory growth with every task kicked, max_async_tasks of them "
-            + "running (held at a gate) and the rest queued, divided by the tasks; the time is kicking plus reaching the gate")
+        result.notes.append(
+            "memory mode: resident memory growth with every task kicked, max_async_tasks of them "
+                + "running (held at a gate) and the rest queued, divided by the tasks; the time is kicking plus reaching the gate")
         return result
     }
 
@@ -135,8 +144,9 @@ struct BenchRun: Sendable {
         }
         let startNanoseconds = BenchWorkerProbe.realtimeNanoseconds()
         let waitResults = awaitsResults
-        let (samples, producedSeconds, errors, openLoopSendSeconds) = await produceForMode(awaitingResults: waitResults,
-                                                                                         payload: payload)
+        let (samples, producedSeconds, errors, openLoopSendSeconds) = await produceForMode(
+            awaitingResults: waitResults,
+            payload: payload)
         let sendSeconds = openLoopSendSeconds ?? producedSeconds
 
         // Ask until the workers' counts stop growing: ZeroMQ may have dropped some. A mark that
@@ -167,12 +177,14 @@ struct BenchRun: Sendable {
         result.sendSeconds = waitResults ? openLoopSendSeconds : sendSeconds
         if final.contains(where: { $0 == nil }) { result.notes.append("a worker process wrote no report on exit") }
         if !waitResults {
-            result.notes.append("no result backend shared with the workers: tasks_per_s counts the workers' "
-                + "executions up to their last completion; latency is not measured")
+            result.notes.append(
+                "no result backend shared with the workers: tasks_per_s counts the workers' "
+                    + "executions up to their last completion; latency is not measured")
         }
         if result.drops > 0 {
-            result.notes.append("drops are tasks no bench worker ran (ZeroMQ has no acknowledgements); a task taken "
-                + "by any other process connected to \(configFile)'s broker also counts as dropped")
+            result.notes.append(
+                "drops are tasks no bench worker ran (ZeroMQ has no acknowledgements); a task taken "
+                    + "by any other process connected to \(configFile)'s broker also counts as dropped")
         }
         if pubSub && workers > 1 { result.notes.append("pub_sub: each of the \(workers) workers runs every task") }
         return result
@@ -188,8 +200,9 @@ struct BenchRun: Sendable {
         let producers = options.effectiveConcurrency
         let clock = ContinuousClock()
         let start = clock.now
-        let progress = BenchProgress(counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
-                                     stallTimeout: options.stallTimeout)
+        let progress = BenchProgress(
+            counters: counters, total: total, label: awaitingResults ? "tasks" : "sent",
+            stallTimeout: options.stallTimeout)
         // The producers and the stall watch race in one group: whichever ends first cancels the
         // other (a stall cancels the producers, which return the samples they have).
         let samples = await withTaskGroup(of: [UInt64]?.self) { race in
@@ -238,8 +251,10 @@ struct BenchRun: Sendable {
         return (samples, seconds, counters.errors.load(ordering: .relaxed) + unfinished)
     }
 
-    func report(seconds: Double, completed: Int, errors: Int, drops: Int, latency: LatencySummary?,
-                usage: ResourceUsage, end: ResourceUsage) -> BenchReport {
+    func report(
+        seconds: Double, completed: Int, errors: Int, drops: Int, latency: LatencySummary?,
+        usage: ResourceUsage, end: ResourceUsage
+    ) -> BenchReport {
         var report = BenchReport(
             broker: brokerType, mode: options.mode.rawValue, tasks: options.tasks,
             concurrency: options.effectiveConcurrency, payloadBytes: options.payloadBytes, seconds: seconds,
@@ -256,7 +271,8 @@ struct BenchRun: Sendable {
     /// The producers of the mode: closed-loop ``produce(awaitingResults:payload:)``, or the
     /// open-loop schedule, which also says when the last task was kicked.
     func produceForMode(awaitingResults: Bool, payload: String) async
-        -> (samples: [UInt64], seconds: Double, errors: Int, sendSeconds: Double?) {
+        -> (samples: [UInt64], seconds: Double, errors: Int, sendSeconds: Double?)
+    {
         if options.mode == .openLoop, let rate = options.rate {
             return await produceOpenLoop(awaitingResults: awaitingResults, payload: payload, rate: rate)
         }

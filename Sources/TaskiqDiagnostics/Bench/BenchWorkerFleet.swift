@@ -1,11 +1,12 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
-import TaskiqConfig
 
 /// The worker processes a bench starts for a broker that does not run tasks in-process: the same
 /// executable running `worker -c FILE`, each told by ``BenchWorkerProbe/reportVariable`` where to
@@ -24,8 +25,9 @@ final class BenchWorkerFleet: Sendable {
 
     /// Starts `count` workers on `configFile`, logging at warning level so their output stays readable.
     static func start(count: Int, configFile: String) throws -> BenchWorkerFleet {
-        let base = FileSystem.path("taskiq-bench-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))",
-                                  in: FileManager.default.temporaryDirectory.path)
+        let base = FileSystem.path(
+            "taskiq-bench-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))",
+            in: FileManager.default.temporaryDirectory.path)
         let (exits, exited) = AsyncStream<Int>.makeStream()
         var environment = ProcessInfo.processInfo.environment
         var children: [ChildProcess] = []

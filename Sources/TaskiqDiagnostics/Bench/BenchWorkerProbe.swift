@@ -1,11 +1,12 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
-import TaskiqConfig
 
 /// Counts bench tasks in a worker process and writes the count to the file the bench named in
 /// ``BenchWorkerProbe/reportVariable``: on each `taskiq.bench.mark` task and once more on exit.
@@ -46,9 +47,10 @@ package final class BenchWorkerProbe: Sendable {
     package func writeReport() {
         guard let path = path.withLock({ $0 }) else { return }
         let stats = receiver.withLock { $0 }?.statistics
-        let report = BenchWorkerReport(executed: executed.load(ordering: .relaxed),
-                                       lastCompletionNanoseconds: lastCompletion.load(ordering: .relaxed),
-                                       failed: stats?.failed ?? 0, received: stats?.received ?? 0)
+        let report = BenchWorkerReport(
+            executed: executed.load(ordering: .relaxed),
+            lastCompletionNanoseconds: lastCompletion.load(ordering: .relaxed),
+            failed: stats?.failed ?? 0, received: stats?.received ?? 0)
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(report.encoded)) else { return }
         try? FileSystem.rename(temporary, to: path)

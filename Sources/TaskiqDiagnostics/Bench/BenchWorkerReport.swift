@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// What a worker process tells the bench.
 package struct BenchWorkerReport: Sendable, Hashable {
@@ -34,9 +35,11 @@ package struct BenchWorkerReport: Sendable, Hashable {
     /// Reads a report file; `nil` when it is missing or not a report.
     package init?(contentsOf path: String) {
         guard let data = FileManager.default.contents(atPath: path),
-              case .object(let object)? = try? JSONParser().parse(Array(data)),
-              let executed = object["executed"]?.intValue else { return nil }
-        self.init(executed: executed, lastCompletionNanoseconds: object["last_completion_ns"]?.intValue ?? 0,
-                  failed: object["failed"]?.intValue ?? 0, received: object["received"]?.intValue ?? 0)
+            case .object(let object)? = try? JSONParser().parse(Array(data)),
+            let executed = object["executed"]?.intValue
+        else { return nil }
+        self.init(
+            executed: executed, lastCompletionNanoseconds: object["last_completion_ns"]?.intValue ?? 0,
+            failed: object["failed"]?.intValue ?? 0, received: object["received"]?.intValue ?? 0)
     }
 }

@@ -37,7 +37,7 @@ package struct LatencySummary: Sendable, Hashable {
     /// moves the rank; `perMille` from 1 to 1000.
     package static func nearestRank<T>(perMille: Int, of sorted: [T]) -> T {
         precondition(!sorted.isEmpty && (1...1000).contains(perMille), "a quantile of at least one sample")
-        let rank = (perMille * sorted.count + 999) / 1000    // ceil(perMille / 1000 × n)
+        let rank = (perMille * sorted.count + 999) / 1000  // ceil(perMille / 1000 × n)
         return sorted[Swift.max(rank, 1) - 1]
     }
 }

@@ -1,3 +1,5 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -8,7 +10,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Taskiq
 
 /// One axis of an ``SVGChart``: the data's range widened to round bounds, the ticks within them,
 /// and where a value falls as a fraction of the axis.

@@ -32,8 +32,9 @@ extension SVGChart {
                 guard let scale = Scale(rawValue: name) else { throw fail("\(path).\(key)", "expected linear or log, found '\(name)'") }
                 return scale
             }
-            var chart = SVGChart(title: try text("title"), xLabel: try text("x_label"), yLabel: try text("y_label"),
-                                 xScale: try scale("x_scale"), yScale: try scale("y_scale"))
+            var chart = SVGChart(
+                title: try text("title"), xLabel: try text("x_label"), yLabel: try text("y_label"),
+                xScale: try scale("x_scale"), yScale: try scale("y_scale"))
             for (seriesIndex, seriesValue) in (object["series"]?.arrayValue ?? []).enumerated() {
                 let seriesPath = "\(path).series[\(seriesIndex)]"
                 guard let series = seriesValue.objectValue, let name = series["name"]?.stringValue else {
@@ -50,8 +51,10 @@ extension SVGChart {
                     }
                     points.append((x, y))
                 }
-                chart.series.append(Series(name: name, points: points, dashed: series["dashed"]?.boolValue ?? false,
-                                           colorIndex: series["color"]?.intValue.map { max(0, $0) }))
+                chart.series.append(
+                    Series(
+                        name: name, points: points, dashed: series["dashed"]?.boolValue ?? false,
+                        colorIndex: series["color"]?.intValue.map { max(0, $0) }))
             }
             result.append(chart)
         }

@@ -71,8 +71,10 @@ package struct SVGChart: Sendable {
     /// Series colors (a color-blind-safe set); indexes wrap around.
     package static let palette = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"]
 
-    package init(title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear,
-                 series: [Series] = []) {
+    package init(
+        title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear,
+        series: [Series] = []
+    ) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -100,8 +102,10 @@ package struct SVGChart: Sendable {
         guard let first = points.first else { return nil }
         var (minX, maxX, minY, maxY) = (first.x, first.x, first.y, first.y)
         for point in points.dropFirst() {
-            minX = min(minX, point.x); maxX = max(maxX, point.x)
-            minY = min(minY, point.y); maxY = max(maxY, point.y)
+            minX = min(minX, point.x)
+            maxX = max(maxX, point.x)
+            minY = min(minY, point.y)
+            maxY = max(maxY, point.y)
         }
         // Throughput and latency read best from zero on a linear axis.
         if yScale == .linear, minY > 0 { minY = 0 }
@@ -129,17 +133,22 @@ package struct SVGChart: Sendable {
     /// The chart's elements, in its own coordinates.
     var body: String {
         let area = plotArea
-        var out = "<text x=\"\(Self.number(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
+        var out =
+            "<text x=\"\(Self.number(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
             + "font-weight=\"bold\">\(Self.escaped(title))</text>\n"
-        out += "<rect x=\"\(Self.number(area.x))\" y=\"\(Self.number(area.y))\" width=\"\(Self.number(area.width))\" "
+        out +=
+            "<rect x=\"\(Self.number(area.x))\" y=\"\(Self.number(area.y))\" width=\"\(Self.number(area.width))\" "
             + "height=\"\(Self.number(area.height))\" fill=\"none\" stroke=\"#888888\"/>\n"
-        out += "<text x=\"\(Self.number(area.x + area.width / 2))\" y=\"\(Self.number(height - 12))\" "
+        out +=
+            "<text x=\"\(Self.number(area.x + area.width / 2))\" y=\"\(Self.number(height - 12))\" "
             + "text-anchor=\"middle\">\(Self.escaped(xLabel))</text>\n"
         let middle = area.y + area.height / 2
-        out += "<text x=\"16\" y=\"\(Self.number(middle))\" text-anchor=\"middle\" "
+        out +=
+            "<text x=\"16\" y=\"\(Self.number(middle))\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 16 \(Self.number(middle)))\">\(Self.escaped(yLabel))</text>\n"
         guard let (xAxis, yAxis) = domains else {
-            out += "<text x=\"\(Self.number(area.x + area.width / 2))\" y=\"\(Self.number(middle))\" "
+            out +=
+                "<text x=\"\(Self.number(area.x + area.width / 2))\" y=\"\(Self.number(middle))\" "
                 + "text-anchor=\"middle\" fill=\"#888888\">no data</text>\n"
             return out + legend(area: area)
         }
@@ -147,16 +156,20 @@ package struct SVGChart: Sendable {
         func py(_ y: Double) -> Double { area.y + area.height - yAxis.fraction(of: y) * area.height }
         for tick in xAxis.ticks {
             let x = px(tick)
-            out += "<line x1=\"\(Self.number(x))\" y1=\"\(Self.number(area.y))\" x2=\"\(Self.number(x))\" "
+            out +=
+                "<line x1=\"\(Self.number(x))\" y1=\"\(Self.number(area.y))\" x2=\"\(Self.number(x))\" "
                 + "y2=\"\(Self.number(area.y + area.height))\" stroke=\"#e4e4e4\"/>\n"
-            out += "<text x=\"\(Self.number(x))\" y=\"\(Self.number(area.y + area.height + 16))\" "
+            out +=
+                "<text x=\"\(Self.number(x))\" y=\"\(Self.number(area.y + area.height + 16))\" "
                 + "text-anchor=\"middle\">\(Self.escaped(SVGAxis.label(tick)))</text>\n"
         }
         for tick in yAxis.ticks {
             let y = py(tick)
-            out += "<line x1=\"\(Self.number(area.x))\" y1=\"\(Self.number(y))\" x2=\"\(Self.number(area.x + area.width))\" "
+            out +=
+                "<line x1=\"\(Self.number(area.x))\" y1=\"\(Self.number(y))\" x2=\"\(Self.number(area.x + area.width))\" "
                 + "y2=\"\(Self.number(y))\" stroke=\"#e4e4e4\"/>\n"
-            out += "<text x=\"\(Self.number(area.x - 6))\" y=\"\(Self.number(y + 4))\" "
+            out +=
+                "<text x=\"\(Self.number(area.x - 6))\" y=\"\(Self.number(y + 4))\" "
                 + "text-anchor=\"end\">\(Self.escaped(SVGAxis.label(tick)))</text>\n"
         }
         for (index, series) in series.enumerated() {
@@ -166,11 +179,13 @@ package struct SVGChart: Sendable {
             let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
             let coordinates = points.map { "\(Self.number(px($0.x))),\(Self.number(py($0.y)))" }
             if points.count > 1 {
-                out += "<polyline points=\"\(coordinates.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" "
+                out +=
+                    "<polyline points=\"\(coordinates.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" "
                     + "stroke-width=\"2\"\(dash)/>\n"
             }
             for point in points {
-                out += "<circle cx=\"\(Self.number(px(point.x)))\" cy=\"\(Self.number(py(point.y)))\" r=\"3.5\" "
+                out +=
+                    "<circle cx=\"\(Self.number(px(point.x)))\" cy=\"\(Self.number(py(point.y)))\" r=\"3.5\" "
                     + "fill=\"\(series.dashed ? "#ffffff" : color)\" stroke=\"\(color)\" stroke-width=\"1.5\">"
                     + "<title>\(Self.escaped("\(series.name): \(SVGAxis.label(point.x)), \(SVGAxis.label(point.y))"))</title>"
                     + "</circle>\n"
@@ -186,7 +201,8 @@ package struct SVGChart: Sendable {
             let y = area.y + 10 + Double(index) * 20
             let color = color(of: series, at: index)
             let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            out += "<line x1=\"\(Self.number(left))\" y1=\"\(Self.number(y))\" x2=\"\(Self.number(left + 26))\" "
+            out +=
+                "<line x1=\"\(Self.number(left))\" y1=\"\(Self.number(y))\" x2=\"\(Self.number(left + 26))\" "
                 + "y2=\"\(Self.number(y))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
             out += "<text x=\"\(Self.number(left + 32))\" y=\"\(Self.number(y + 4))\">\(Self.escaped(series.name))</text>\n"
         }

@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// Counts the executions recorded in a directory of ``SoakRecorder`` files: how many times each
 /// sequence number in `0..<capacity` was run.

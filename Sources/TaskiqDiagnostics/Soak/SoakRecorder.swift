@@ -1,11 +1,12 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
-import TaskiqConfig
 
 /// Appends the sequence number of every ``SoakTasks/record`` a worker runs to a file of its own,
 /// so `taskiq-run soak` can count executions without trusting the system it tests.
@@ -32,7 +33,8 @@ package final class SoakRecorder: Sendable {
         do {
             file = try FileDescriptor.open(path, [.writeOnly, .create, .append])
         } catch {
-            throw TaskiqError(.invalidArguments, "cannot open the soak record file \(path) (\(Self.directoryVariable) names its directory): \(error)")
+            throw TaskiqError(
+                .invalidArguments, "cannot open the soak record file \(path) (\(Self.directoryVariable) names its directory): \(error)")
         }
         let previous = descriptor.exchange(file.rawValue, ordering: .acquiringAndReleasing)
         if previous >= 0 { FileDescriptor(rawValue: previous).close() }

@@ -1,10 +1,11 @@
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
-import TaskiqConfig
 
 /// The outcome of one `taskiq-run soak` run: what the producers saw and what the workers' record
 /// files say, with the verdict.

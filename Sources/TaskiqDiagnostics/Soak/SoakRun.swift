@@ -1,11 +1,12 @@
+import Synchronization
+import Taskiq
+import TaskiqConfig
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
-import TaskiqConfig
 
 /// The producer side of `taskiq-run soak`: kicks ``SoakTasks/record`` with sequence numbers
 /// `0..<tasks` through the main broker, then counts executions from the workers' record files.
@@ -34,19 +35,22 @@ struct SoakRun: Sendable {
     /// Rejects configurations the soak cannot measure, before anything starts.
     func validate() throws(CommandLineError) {
         if system.isProcessLocal {
-            throw CommandLineError(code: .invalidValue, command: "soak", argument: system.configuration.broker.type.name,
-                                   message: "soak measures worker processes: the '\(system.configuration.broker.type.name)' "
-                                       + "broker runs tasks in the process that kicks them")
+            throw CommandLineError(
+                code: .invalidValue, command: "soak", argument: system.configuration.broker.type.name,
+                message: "soak measures worker processes: the '\(system.configuration.broker.type.name)' "
+                    + "broker runs tasks in the process that kicks them")
         }
         let backend = system.broker.resultBackend
         if backend is DummyResultBackend || backend is InMemoryResultBackend {
-            throw CommandLineError(code: .invalidValue, command: "soak", argument: "result_backend",
-                                   message: "soak awaits every result to bound the tasks in flight: configure a result "
-                                       + "backend the workers share with this process (such as redis)")
+            throw CommandLineError(
+                code: .invalidValue, command: "soak", argument: "result_backend",
+                message: "soak awaits every result to bound the tasks in flight: configure a result "
+                    + "backend the workers share with this process (such as redis)")
         }
         guard (try? FileSystem.kind(of: options.records)) == .directory else {
-            throw CommandLineError(code: .invalidValue, command: "soak", argument: options.records,
-                                   message: "'--records' names '\(options.records)', which is not a directory")
+            throw CommandLineError(
+                code: .invalidValue, command: "soak", argument: options.records,
+                message: "'--records' names '\(options.records)', which is not a directory")
         }
     }
 
@@ -135,7 +139,9 @@ struct SoakRun: Sendable {
                 let result = try await handle.waitResult(timeout: options.resultTimeout)
                 if result.isErr || result.returnValue != sequence {
                     counters.taskErrors.add(1, ordering: .relaxed)
-                    counters.note("task \(sequence) returned \(result.isErr ? "an error: \(String(describing: result.error))" : String(describing: result.returnValue))")
+                    counters.note(
+                        "task \(sequence) returned \(result.isErr ? "an error: \(String(describing: result.error))" : String(describing: result.returnValue))"
+                    )
                 } else {
                     counters.results.add(1, ordering: .relaxed)
                 }
@@ -163,8 +169,9 @@ struct SoakRun: Sendable {
             previous = results
             let errors = counters.taskErrors.load(ordering: .relaxed)
             let timeouts = counters.resultTimeouts.load(ordering: .relaxed)
-            Console.error("soak: \(NumberText.fixed(elapsed, decimals: 0)) s, \(kicked)/\(options.tasks) kicked, \(results) results, "
-                          + "\(NumberText.fixed(rate, decimals: 0)) results/s, \(errors) errors, \(timeouts) timeouts\n")
+            Console.error(
+                "soak: \(NumberText.fixed(elapsed, decimals: 0)) s, \(kicked)/\(options.tasks) kicked, \(results) results, "
+                    + "\(NumberText.fixed(rate, decimals: 0)) results/s, \(errors) errors, \(timeouts) timeouts\n")
         }
     }
 }

@@ -29,9 +29,11 @@ public final class NATSBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made.
     ///   - logger: Where connection losses and reconnects are logged.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL, subject or queue group.
-    public init(url: String = "nats://localhost:4222", options: NATSBrokerOptions = NATSBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                logger: Logger = Logger(label: "taskiq.nats")) throws {
+    public init(
+        url: String = "nats://localhost:4222", options: NATSBrokerOptions = NATSBrokerOptions(),
+        resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+        logger: Logger = Logger(label: "taskiq.nats")
+    ) throws {
         try NATSNames.checkSubject(options.subject, what: "subject")
         if let group = options.queueGroup { try NATSNames.checkQueueGroup(group) }
         client = NATSClient(configuration: try NATSConfiguration(url: url), logger: logger)
@@ -63,8 +65,9 @@ public final class NATSBroker: AsyncBroker {
     /// connection (core NATS confirms nothing).
     public func kick(_ message: BrokerMessage) async throws {
         unhonouredPriority.note(message)
-        try await client.publish(options.subject, headers: NATSHeaders(labels: message.labels), payload: message.message,
-                                 timeout: options.publishTimeout)
+        try await client.publish(
+            options.subject, headers: NATSHeaders(labels: message.labels), payload: message.message,
+            timeout: options.publishTimeout)
     }
 
     /// Subscribes (in the queue group) and hands every message to the worker as it arrives.

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 extension NATSJetStreamBroker {
     /// Hands a delivery to the worker, unless its delay has not ended (given back for the time
@@ -12,7 +13,8 @@ extension NATSJetStreamBroker {
     func deliver(_ delivery: JetStreamPullConsumer.Delivery, to continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation) {
         guard let consumer = listening.withLock({ $0?.consumer }) else {
             // Shut down meanwhile: another worker gets it once this one's pull requests expired.
-            client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": \((options.pullExpires + .seconds(1)).nanoseconds)}".utf8))
+            client.publishNow(
+                delivery.replySubject, payload: Array("-NAK {\"delay\": \((options.pullExpires + .seconds(1)).nanoseconds)}".utf8))
             return
         }
         let reply = delivery.replySubject
@@ -48,10 +50,11 @@ extension NATSJetStreamBroker {
             return
         }
         inFlight.withLock { $0[sequence] = Held(reply: reply, touched: .now) }
-        let result = continuation.yield(AckableMessage(
-            data: delivery.message.payload,
-            ack: { try await self.settle(sequence, "+ACK", consumer: consumer) },
-            release: { try? await self.settle(sequence, "-NAK", consumer: consumer) }))
+        let result = continuation.yield(
+            AckableMessage(
+                data: delivery.message.payload,
+                ack: { try await self.settle(sequence, "+ACK", consumer: consumer) },
+                release: { try? await self.settle(sequence, "-NAK", consumer: consumer) }))
         if case .terminated = result {
             // Nobody listens any more: give it back at once rather than keep it alive.
             inFlight.withLock { _ = $0.removeValue(forKey: sequence) }
@@ -103,8 +106,10 @@ extension NATSJetStreamBroker {
     /// letter cannot be stored, the delivery is given back a second later, never lost.
     func deadLetter(_ delivery: JetStreamPullConsumer.Delivery, runs: Int, limit: Int, consumer: JetStreamPullConsumer) async {
         let text = "delivered \(runs) times, more than max_deliveries (\(limit))"
-        let letter = DeadLetter(reason: .deliveryLimit, message: text, data: delivery.message.payload, queue: options.streamName,
-                                originalID: String(delivery.info.streamSequence), deliveries: runs).withMessageDetails()
+        let letter = DeadLetter(
+            reason: .deliveryLimit, message: text, data: delivery.message.payload, queue: options.streamName,
+            originalID: String(delivery.info.streamSequence), deliveries: runs
+        ).withMessageDetails()
         let what = letter.taskName.map { "task \($0) (\(letter.taskID ?? "?"))" } ?? "a message of \(delivery.message.payload.count) bytes"
         let destination = components.deadLetterQueue ?? ownDeadLetters
         do {
@@ -112,7 +117,8 @@ extension NATSJetStreamBroker {
             logger.error("dead-lettered \(what) from stream '\(options.streamName)' as \(id): \(text)")
             try await client.publish(delivery.replySubject, payload: Array("+TERM".utf8), timeout: .seconds(10))
         } catch {
-            logger.error("cannot dead-letter \(what) from stream '\(options.streamName)' (\(text)): \(error); it is delivered again in a second")
+            logger.error(
+                "cannot dead-letter \(what) from stream '\(options.streamName)' (\(text)): \(error); it is delivered again in a second")
             client.publishNow(delivery.replySubject, payload: Array("-NAK {\"delay\": 1000000000}".utf8))
         }
         consumer.settled()

@@ -17,10 +17,12 @@ extension NATSJetStreamBroker: QueueDepthReporting {
         let subject = "CONSUMER.INFO.\(options.streamName).\(options.durable)"
         let info = try await api.api(subject)
         guard let pending = info["num_pending"]?.intValue, pending >= 0 else {
-            throw NATSClientError(.protocolViolation, message: """
-                the answer to $JS.API.\(subject) has no num_pending (a count of 0 or more): \
-                \(info["num_pending"]?.serialized(style: .compact).asString ?? "missing")
-                """)
+            throw NATSClientError(
+                .protocolViolation,
+                message: """
+                    the answer to $JS.API.\(subject) has no num_pending (a count of 0 or more): \
+                    \(info["num_pending"]?.serialized(style: .compact).asString ?? "missing")
+                    """)
         }
         return [QueueDepth(queue: options.streamName, depth: pending)]
     }

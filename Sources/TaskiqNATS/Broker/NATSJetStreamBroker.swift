@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// A taskiq broker on NATS JetStream with a durable pull consumer, on the wire like
 /// taskiq-nats' `PullBasedJetStreamBroker`, so Swift and Python kickers and workers share one
@@ -73,9 +74,11 @@ public final class NATSJetStreamBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made.
     ///   - logger: Where connection losses, reconnects and dead letters are logged.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL, subject, name or limit.
-    public init(url: String = "nats://localhost:4222", options: NATSJetStreamBrokerOptions = NATSJetStreamBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                logger: Logger = Logger(label: "taskiq.nats")) throws {
+    public init(
+        url: String = "nats://localhost:4222", options: NATSJetStreamBrokerOptions = NATSJetStreamBrokerOptions(),
+        resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+        logger: Logger = Logger(label: "taskiq.nats")
+    ) throws {
         try NATSNames.checkSubject(options.subject, what: "subject")
         try NATSNames.checkName(options.streamName, what: "stream_name")
         try NATSNames.checkName(options.durable, what: "durable")
@@ -96,7 +99,8 @@ public final class NATSJetStreamBroker: AsyncBroker {
         jetStream = JetStream(client: client)
         self.options = options
         self.logger = logger
-        ownDeadLetters = NATSDeadLetterQueue(jetStream: jetStream, stream: options.deadLetterStream, replicas: options.replicas, connects: false)
+        ownDeadLetters = NATSDeadLetterQueue(
+            jetStream: jetStream, stream: options.deadLetterStream, replicas: options.replicas, connects: false)
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         components.deadLetterQueue = ownDeadLetters
     }
@@ -139,7 +143,9 @@ public final class NATSJetStreamBroker: AsyncBroker {
                 try await jetStream.ensureStream(streamConfig, logger: logger)
                 try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig, logger: logger)
                 return
-            } catch let error as NATSClientError where [.timeout, .noResponders, .connectionLost].contains(error.code) || error.status == 503 {
+            } catch let error as NATSClientError
+                where [.timeout, .noResponders, .connectionLost].contains(error.code) || error.status == 503
+            {
                 attempt += 1
                 let pause = Backoff.exponential(initial: .milliseconds(100), maximum: .seconds(2)).delay(attempt: attempt)
                 guard ContinuousClock.now.advanced(by: pause) < deadline else { throw error }
@@ -187,16 +193,22 @@ public final class NATSJetStreamBroker: AsyncBroker {
         while true {
             do {
                 let left = ContinuousClock.now.duration(to: deadline)
-                try await jetStream.publishAcknowledged(options.subject, headers: headers, payload: message.message,
-                                                        timeout: max(.milliseconds(1), min(.seconds(5), left)), checked: true)
+                try await jetStream.publishAcknowledged(
+                    options.subject, headers: headers, payload: message.message,
+                    timeout: max(.milliseconds(1), min(.seconds(5), left)), checked: true)
                 return
-            } catch let error as NATSClientError where [.connectionLost, .timeout, .noResponders, .staleConnection].contains(error.code)
-                        || error.status == 503 {
+            } catch let error as NATSClientError
+                where [.connectionLost, .timeout, .noResponders, .staleConnection].contains(error.code)
+                || error.status == 503
+            {
                 attempt += 1
                 let pause = Backoff.exponential(initial: .milliseconds(50), maximum: .seconds(1)).delay(attempt: attempt)
                 guard ContinuousClock.now.advanced(by: pause) < deadline else {
-                    throw NATSClientError(error.code, message: "the stream did not acknowledge task \(message.taskName) (\(message.taskID)) within \(options.publishTimeout): \(error.message)",
-                                          status: error.status, apiErrorCode: error.apiErrorCode)
+                    throw NATSClientError(
+                        error.code,
+                        message:
+                            "the stream did not acknowledge task \(message.taskName) (\(message.taskID)) within \(options.publishTimeout): \(error.message)",
+                        status: error.status, apiErrorCode: error.apiErrorCode)
                 }
                 try await Task.sleep(for: pause)
             }
@@ -206,8 +218,10 @@ public final class NATSJetStreamBroker: AsyncBroker {
     /// Pulls from the durable consumer and hands deliveries to the worker, across reconnects.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
         let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
-        let consumer = JetStreamPullConsumer(client: client, stream: options.streamName, consumer: options.durable, batch: options.batch,
-                                             expires: options.pullExpires, logger: logger) { [weak self] delivery in
+        let consumer = JetStreamPullConsumer(
+            client: client, stream: options.streamName, consumer: options.durable, batch: options.batch,
+            expires: options.pullExpires, logger: logger
+        ) { [weak self] delivery in
             self?.deliver(delivery, to: continuation)
         }
         let keepAlive = Task { [weak self] in

@@ -22,9 +22,13 @@ enum NATSNames {
 
     /// A stream or consumer name: what JetStream accepts (no `.`, `*`, `>`, spaces or path separators).
     static func checkName(_ name: String, what: String) throws(NATSClientError) {
-        let bad = name.unicodeScalars.first { $0 == "." || $0 == "*" || $0 == ">" || $0 == "/" || $0 == "\\" || $0.value <= 0x20 || $0.value == 0x7F }
+        let bad = name.unicodeScalars.first {
+            $0 == "." || $0 == "*" || $0 == ">" || $0 == "/" || $0 == "\\" || $0.value <= 0x20 || $0.value == 0x7F
+        }
         guard !name.isEmpty, name.utf8.count <= 255, bad == nil else {
-            throw NATSClientError(.invalidArgument, message: "\(what) '\(name)' is not a JetStream name: 1-255 bytes without '.', '*', '>', '/', '\\' or spaces")
+            throw NATSClientError(
+                .invalidArgument,
+                message: "\(what) '\(name)' is not a JetStream name: 1-255 bytes without '.', '*', '>', '/', '\\' or spaces")
         }
     }
 }
@@ -38,7 +42,8 @@ extension NATSHeaders {
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
             let text = value.stringValue ?? value.pythonRepr
             guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: ":") || $0 == 0x7F }),
-                  !text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }
+                !text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A })
+            else { continue }
             append(name: name, value: text)
         }
     }

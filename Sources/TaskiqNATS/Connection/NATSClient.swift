@@ -137,14 +137,19 @@ package final class NATSClient: Sendable {
     /// Publishes a message (PUB, or HPUB with headers); returns once it is queued on a connection.
     /// - Parameter timeout: How long to wait for a connection while reconnecting.
     /// - Throws: `invalidArgument` (bad subject, payload over the server's maximum), `timeout`, `closed`.
-    package func publish(_ subject: String, replyTo: String? = nil, headers: NATSHeaders? = nil, payload: some Collection<UInt8> & Sendable,
-                         timeout: Duration = .seconds(10)) async throws {
+    package func publish(
+        _ subject: String, replyTo: String? = nil, headers: NATSHeaders? = nil, payload: some Collection<UInt8> & Sendable,
+        timeout: Duration = .seconds(10)
+    ) async throws {
         try validate(subject)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             let connection = try await currentConnection(until: deadline)
             try checkPayload(headers: headers, payload: payload.count, on: connection)
-            if let failure = Self.write(to: connection, { NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &$0) }) {
+            if let failure = Self.write(
+                to: connection,
+                { NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &$0) })
+            {
                 // Lost between taking it and writing: wait for the next one.
                 guard failure.code == .connectionLost || failure.code == .staleConnection else { throw failure }
                 continue
@@ -170,7 +175,9 @@ package final class NATSClient: Sendable {
     package func publishNow(_ subject: String, replyTo: String? = nil, payload: some Collection<UInt8>) -> Bool {
         guard let connection = state.withLock({ $0.connection }) else { return false }
         do {
-            try connection.write { NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: nil, payload: payload, into: &$0) }
+            try connection.write {
+                NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: nil, payload: payload, into: &$0)
+            }
             return true
         } catch {
             return false
@@ -228,8 +235,10 @@ package final class NATSClient: Sendable {
     /// - Throws: `noResponders` (status 503), `timeout`, `connectionLost` (the connection went
     ///   away before the reply), `closed`, `invalidArgument`.
     /// - Parameter checked: The caller validated `subject` already (a broker's fixed subject).
-    package func request(_ subject: String, headers: NATSHeaders? = nil, payload: some Collection<UInt8> & Sendable,
-                         timeout: Duration = .seconds(5), checked: Bool = false) async throws -> NATSMessage {
+    package func request(
+        _ subject: String, headers: NATSHeaders? = nil, payload: some Collection<UInt8> & Sendable,
+        timeout: Duration = .seconds(5), checked: Bool = false
+    ) async throws -> NATSMessage {
         if !checked { try validate(subject) }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         // One lock for the common case: the inbox is subscribed and a connection is up.
@@ -266,7 +275,9 @@ package final class NATSClient: Sendable {
                     return
                 }
                 do {
-                    try connection.write { NATSClientCommand.publish(subject: subject, replyTo: reply, headers: headers, payload: payload, into: &$0) }
+                    try connection.write {
+                        NATSClientCommand.publish(subject: subject, replyTo: reply, headers: headers, payload: payload, into: &$0)
+                    }
                 } catch {
                     state.withLock { $0.requests.removeValue(forKey: token) }?.continuation.resume(throwing: error)
                 }
@@ -290,8 +301,11 @@ package final class NATSClient: Sendable {
     /// everything waiting fails with `closed`. Later calls fail with `closed`.
     package func close() async {
         let error = NATSClientError(.closed, message: "the NATS client was closed")
-        let taken = state.withLock { state -> (NATSConnection?, [UnsafeContinuation<NATSConnection, any Error>], [PendingRequest],
-                                              [AsyncStream<NATSMessage>.Continuation], [AsyncStream<NATSClientEvent>.Continuation])? in
+        let taken = state.withLock {
+            state -> (
+                NATSConnection?, [UnsafeContinuation<NATSConnection, any Error>], [PendingRequest],
+                [AsyncStream<NATSMessage>.Continuation], [AsyncStream<NATSClientEvent>.Continuation]
+            )? in
             guard state.closed == nil else { return nil }
             state.closed = error
             defer {
@@ -303,8 +317,10 @@ package final class NATSClient: Sendable {
                 state.subscriptionEnds.removeAll()
                 state.watchers.removeAll()
             }
-            return (state.connection, Array(state.connectionWaiters.values), Array(state.requests.values),
-                    Array(state.subscriptionEnds.values), Array(state.watchers.values))
+            return (
+                state.connection, Array(state.connectionWaiters.values), Array(state.requests.values),
+                Array(state.subscriptionEnds.values), Array(state.watchers.values)
+            )
         }
         guard let (connection, waiters, requests, ends, watchers) = taken else { return }
         for waiter in waiters { waiter.resume(throwing: error) }
@@ -328,7 +344,8 @@ package final class NATSClient: Sendable {
         let size = payload + (headers?.encodedCount ?? 0)
         let limit = connection.info.maxPayload
         if limit > 0, size > limit {
-            throw NATSClientError(.invalidArgument, message: "a message of \(size) bytes is over the server's max_payload of \(limit) bytes")
+            throw NATSClientError(
+                .invalidArgument, message: "a message of \(size) bytes is over the server's max_payload of \(limit) bytes")
         }
     }
 
@@ -370,7 +387,8 @@ package final class NATSClient: Sendable {
             return Array(gone.values)
         }
         for request in expired {
-            request.continuation.resume(throwing: NATSClientError(.timeout, message: "no reply to a request on '\(request.subject)' in time"))
+            request.continuation.resume(
+                throwing: NATSClientError(.timeout, message: "no reply to a request on '\(request.subject)' in time"))
         }
     }
 
@@ -379,10 +397,14 @@ package final class NATSClient: Sendable {
         if let connection = try state.withLock({ state throws(NATSClientError) -> NATSConnection? in
             if let closed = state.closed { throw closed }
             if state.connection == nil, !state.everConnected {
-                throw NATSClientError(.notConnected, message: "the NATS client for \(configuration.redactedURL) is not connected; call startup() (or connect()) first")
+                throw NATSClientError(
+                    .notConnected,
+                    message: "the NATS client for \(configuration.redactedURL) is not connected; call startup() (or connect()) first")
             }
             return state.connection
-        }) { return connection }
+        }) {
+            return connection
+        }
         let id = state.withLock { state -> UInt64 in
             state.nextWaiter += 1
             return state.nextWaiter
@@ -392,7 +414,9 @@ package final class NATSClient: Sendable {
             guard let self else { return }
             let (waiter, last) = self.state.withLock { ($0.connectionWaiters.removeValue(forKey: id), $0.lastError) }
             let why = last.map { ": \($0.message)" } ?? ""
-            waiter?.resume(throwing: NATSClientError(.timeout, message: "no connection to NATS (\(self.configuration.redactedURL)) came back in time\(why)"))
+            waiter?.resume(
+                throwing: NATSClientError(
+                    .timeout, message: "no connection to NATS (\(self.configuration.redactedURL)) came back in time\(why)"))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
@@ -414,9 +438,11 @@ package final class NATSClient: Sendable {
     /// Opens a connection whose events come to this client.
     private func open(_ server: NATSConfiguration.Server) async throws -> NATSConnection {
         let generation = Mutex<NATSConnection?>(nil)
-        let connection = try await NATSConnection.connect(to: server, configuration: configuration, logger: logger, handler: { [weak self] event in
-            self?.handle(event, from: generation.withLock { $0 })
-        }, tick: { [weak self] now in self?.expire(now) })
+        let connection = try await NATSConnection.connect(
+            to: server, configuration: configuration, logger: logger,
+            handler: { [weak self] event in
+                self?.handle(event, from: generation.withLock { $0 })
+            }, tick: { [weak self] now in self?.expire(now) })
         generation.withLock { $0 = connection }
         if let failure = connection.failure {
             // It ended before its events could name it.
@@ -483,7 +509,8 @@ package final class NATSClient: Sendable {
         }
         guard let requests else { return }
         logger.warning("lost the NATS connection to \(connection?.address ?? "?"): \(error.message); reconnecting")
-        let lostError = NATSClientError(.connectionLost, message: "the connection to \(connection?.address ?? "NATS") was lost before the reply came: \(error.message)")
+        let lostError = NATSClientError(
+            .connectionLost, message: "the connection to \(connection?.address ?? "NATS") was lost before the reply came: \(error.message)")
         for request in requests { request.continuation.resume(throwing: lostError) }
         broadcast(.disconnected(error))
         Task { await self.reconnect() }

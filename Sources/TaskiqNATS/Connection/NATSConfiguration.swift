@@ -59,7 +59,9 @@ package struct NATSConfiguration: Sendable {
     package init(url: String) throws(NATSClientError) {
         let redacted = Self.redact(url)
         func invalid(_ why: String) -> NATSClientError {
-            NATSClientError(.invalidArgument, message: "invalid NATS URL '\(redacted)': \(why); expected nats://[user:password@]host:port[,host:port…] or tls://…")
+            NATSClientError(
+                .invalidArgument,
+                message: "invalid NATS URL '\(redacted)': \(why); expected nats://[user:password@]host:port[,host:port…] or tls://…")
         }
         var text = Substring(url.trimmingASCIIWhitespace())
         var query: Substring = ""
@@ -90,7 +92,8 @@ package struct NATSConfiguration: Sendable {
                 rest = rest[rest.index(after: at)...]
                 if let colon = userinfo.firstIndex(of: ":") {
                     guard let user = PercentEncoding.decoded(userinfo[..<colon]),
-                          let password = PercentEncoding.decoded(userinfo[userinfo.index(after: colon)...]) else {
+                        let password = PercentEncoding.decoded(userinfo[userinfo.index(after: colon)...])
+                    else {
                         throw invalid("bad percent-encoding in the credentials")
                     }
                     options.user = user
@@ -118,10 +121,14 @@ package struct NATSConfiguration: Sendable {
             case "name":
                 self.options.name = PercentEncoding.decoded(value)
             case "connect_timeout":
-                guard let seconds = Double(value), seconds > 0, seconds <= 3600 else { throw invalid("connect_timeout '\(value)' is not 0-3600 seconds") }
+                guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
+                    throw invalid("connect_timeout '\(value)' is not 0-3600 seconds")
+                }
                 connectTimeout = .milliseconds(Int64(seconds * 1000))
             case "ping_interval":
-                guard let seconds = Double(value), seconds >= 0.05, seconds <= 86_400 else { throw invalid("ping_interval '\(value)' is not 0.05-86400 seconds") }
+                guard let seconds = Double(value), seconds >= 0.05, seconds <= 86_400 else {
+                    throw invalid("ping_interval '\(value)' is not 0.05-86400 seconds")
+                }
                 pingInterval = .milliseconds(Int64(seconds * 1000))
             case "max_pings_out":
                 guard let count = Int(value), (1...100).contains(count) else { throw invalid("max_pings_out '\(value)' is not 1-100") }
@@ -176,7 +183,8 @@ package struct NATSConfiguration: Sendable {
     /// The URL with every credential masked, each server of a list on its own.
     package static func redact(_ url: String) -> String {
         url.split(separator: ",", omittingEmptySubsequences: false).map { element in
-            element.contains("://") ? URLCredentials.redacted(String(element)) : String(URLCredentials.redacted("nats://" + element).dropFirst(7))
+            element.contains("://")
+                ? URLCredentials.redacted(String(element)) : String(URLCredentials.redacted("nats://" + element).dropFirst(7))
         }.joined(separator: ",")
     }
 }

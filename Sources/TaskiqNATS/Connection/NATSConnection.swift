@@ -50,8 +50,10 @@ package final class NATSConnection: Sendable {
     /// Outbound bytes beyond which writes fail instead of queueing (a server that stopped reading).
     static let outboundLimit = 64 << 20
 
-    private init(stream: any ByteStream, parser: NATSParser, info: NATSServerInfo, address: String, configuration: NATSConfiguration,
-                 handler: @escaping @Sendable (NATSConnectionEvent) -> Void, tick: @escaping @Sendable (ContinuousClock.Instant) -> Void) {
+    private init(
+        stream: any ByteStream, parser: NATSParser, info: NATSServerInfo, address: String, configuration: NATSConfiguration,
+        handler: @escaping @Sendable (NATSConnectionEvent) -> Void, tick: @escaping @Sendable (ContinuousClock.Instant) -> Void
+    ) {
         self.stream = stream
         self.info = info
         self.address = address
@@ -68,15 +70,18 @@ package final class NATSConnection: Sendable {
     ///   - tick: Called on the reader thread at least every 250 ms (the client expires requests with it).
     /// - Throws: ``NATSClientError``: `authorizationFailed`, `tlsFailed`, `timeout`, `connectionLost`,
     ///   `protocolViolation`, `serverError`.
-    package static func connect(to server: NATSConfiguration.Server, configuration: NATSConfiguration, logger: Logger,
-                                handler: @escaping @Sendable (NATSConnectionEvent) -> Void,
-                                tick: @escaping @Sendable (ContinuousClock.Instant) -> Void = { _ in }) async throws -> NATSConnection {
+    package static func connect(
+        to server: NATSConfiguration.Server, configuration: NATSConfiguration, logger: Logger,
+        handler: @escaping @Sendable (NATSConnectionEvent) -> Void,
+        tick: @escaping @Sendable (ContinuousClock.Instant) -> Void = { _ in }
+    ) async throws -> NATSConnection {
         let address = server.description
         let created = OnceContinuation<NATSConnection>()
         let reader: @Sendable () -> Void = {
             let connection: NATSConnection
             do {
-                connection = try handshake(server, address: address, configuration: configuration, logger: logger, handler: handler, tick: tick)
+                connection = try handshake(
+                    server, address: address, configuration: configuration, logger: logger, handler: handler, tick: tick)
             } catch {
                 created.resume(with: .failure(error))
                 return
@@ -85,7 +90,8 @@ package final class NATSConnection: Sendable {
                 try connection.writer.start(name: "taskiq-nats-writer") { connection.flushLoop() }
             } catch {
                 connection.stream.close()
-                created.resume(with: .failure(NATSClientError(.connectionLost, message: "cannot start the writer thread for \(address): \(error)")))
+                created.resume(
+                    with: .failure(NATSClientError(.connectionLost, message: "cannot start the writer thread for \(address): \(error)")))
                 return
             }
             created.resume(with: .success(connection))
@@ -100,21 +106,26 @@ package final class NATSConnection: Sendable {
     }
 
     /// INFO, TLS, CONNECT, PING/PONG, on the calling (reader) thread.
-    private static func handshake(_ server: NATSConfiguration.Server, address: String, configuration: NATSConfiguration, logger: Logger,
-                                  handler: @escaping @Sendable (NATSConnectionEvent) -> Void,
-                                  tick: @escaping @Sendable (ContinuousClock.Instant) -> Void) throws(NATSClientError) -> NATSConnection {
+    private static func handshake(
+        _ server: NATSConfiguration.Server, address: String, configuration: NATSConfiguration, logger: Logger,
+        handler: @escaping @Sendable (NATSConnectionEvent) -> Void,
+        tick: @escaping @Sendable (ContinuousClock.Instant) -> Void
+    ) throws(NATSClientError) -> NATSConnection {
         let deadline = ContinuousClock.now.advanced(by: configuration.connectTimeout)
         let tcp: TCPConnection
         do {
             tcp = try TCPConnection.connect(host: server.host, port: server.port, timeout: configuration.connectTimeout, keepAlive: true)
         } catch {
-            throw NATSClientError(error.kind == .deadlineExceeded || error.kind == .connectTimedOut ? .timeout : .connectionLost,
-                                  message: "cannot connect to \(address): \(error.reason)")
+            throw NATSClientError(
+                error.kind == .deadlineExceeded || error.kind == .connectTimedOut ? .timeout : .connectionLost,
+                message: "cannot connect to \(address): \(error.reason)")
         }
         var stream: any ByteStream = tcp
         var parser = NATSParser()
         do throws(NATSClientError) {
-            guard case .info(let first) = try readOperation(stream, &parser, deadline: deadline, address: address, during: "waiting for INFO") else {
+            guard
+                case .info(let first) = try readOperation(stream, &parser, deadline: deadline, address: address, during: "waiting for INFO")
+            else {
                 throw NATSClientError(.protocolViolation, message: "\(address) did not start with INFO; is it a NATS server?")
             }
             var options = configuration.options
@@ -126,8 +137,9 @@ package final class NATSConnection: Sendable {
                     throw NATSClientError(.tlsFailed, message: "\(address) does not offer TLS, but the URL is tls://")
                 }
                 do throws(TLSError) {
-                    stream = try TLSConnection.connect(over: tcp, host: server.host, peer: address, configuration: tls,
-                                                       timeout: max(.milliseconds(1), ContinuousClock.now.duration(to: deadline)), logger: logger)
+                    stream = try TLSConnection.connect(
+                        over: tcp, host: server.host, peer: address, configuration: tls,
+                        timeout: max(.milliseconds(1), ContinuousClock.now.duration(to: deadline)), logger: logger)
                 } catch {
                     throw NATSClientError(error.code == .timeout ? .timeout : .tlsFailed, message: error.description, underlying: error)
                 }
@@ -147,8 +159,9 @@ package final class NATSConnection: Sendable {
             while true {
                 switch try readOperation(stream, &parser, deadline: deadline, address: address, during: "logging in") {
                 case .pong:
-                    return NATSConnection(stream: stream, parser: parser, info: first, address: address, configuration: configuration,
-                                          handler: handler, tick: tick)
+                    return NATSConnection(
+                        stream: stream, parser: parser, info: first, address: address, configuration: configuration,
+                        handler: handler, tick: tick)
                 case .error(let text):
                     throw serverError(text, address: address)
                 case .ping:
@@ -166,15 +179,18 @@ package final class NATSConnection: Sendable {
     }
 
     /// Reads until the parser yields one operation, or the deadline passes.
-    private static func readOperation(_ stream: any ByteStream, _ parser: inout NATSParser, deadline: ContinuousClock.Instant,
-                                      address: String, during: String) throws(NATSClientError) -> NATSServerOperation {
+    private static func readOperation(
+        _ stream: any ByteStream, _ parser: inout NATSParser, deadline: ContinuousClock.Instant,
+        address: String, during: String
+    ) throws(NATSClientError) -> NATSServerOperation {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
         defer { buffer.deallocate() }
         while true {
             do throws(NATSProtocolError) {
                 if let operation = try parser.next() { return operation }
             } catch {
-                throw NATSClientError(.protocolViolation, message: "\(address) sent something that is not NATS while \(during): \(error.message)")
+                throw NATSClientError(
+                    .protocolViolation, message: "\(address) sent something that is not NATS while \(during): \(error.message)")
             }
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero, stream.waitReadable(timeout: left) else {
@@ -321,7 +337,7 @@ package final class NATSConnection: Sendable {
                 let count: Int
                 do {
                     count = try stream.receive(into: buffer)
-                } catch where error.kind == .receiveTimedOut {
+                } catch  where error.kind == .receiveTimedOut {
                     continue
                 } catch {
                     fail(NATSClientError(.connectionLost, message: "reading from \(address) failed: \(error.reason)"))

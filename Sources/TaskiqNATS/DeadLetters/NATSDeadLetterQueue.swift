@@ -70,7 +70,8 @@ public final class NATSDeadLetterQueue: DeadLetterQueue {
         try await ensureStream()
         let info = try await jetStream.api("STREAM.INFO.\(stream)")
         guard let state = info["state"]?.objectValue, let first = state["first_seq"]?.intValue, let last = state["last_seq"]?.intValue,
-              (state["messages"]?.intValue ?? 0) > 0, first <= last else { return [] }
+            (state["messages"]?.intValue ?? 0) > 0, first <= last
+        else { return [] }
         var letters: [DeadLetter] = []
         let sequences: any Sequence<Int> = order == .oldestFirst ? AnySequence(first...last) : AnySequence((first...last).reversed())
         for sequence in sequences {

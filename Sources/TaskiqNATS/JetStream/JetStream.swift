@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// The JetStream API over a ``NATSClient``: requests to `$JS.API.*` with JSON bodies, and
 /// publishes that wait for the stream's acknowledgement.
@@ -50,8 +51,10 @@ package struct JetStream: Sendable {
         do {
             reply = try await client.request("$JS.API.\(subject)", payload: payload, timeout: timeout)
         } catch let error as NATSClientError where error.code == .noResponders {
-            throw NATSClientError(.noResponders, message: "the NATS server answers no JetStream API request ($JS.API.\(subject)); is JetStream enabled (nats-server -js)?",
-                                  status: 503)
+            throw NATSClientError(
+                .noResponders,
+                message: "the NATS server answers no JetStream API request ($JS.API.\(subject)); is JetStream enabled (nats-server -js)?",
+                status: 503)
         }
         return try Self.object(reply.payload, from: "$JS.API.\(subject)")
     }
@@ -69,15 +72,17 @@ package struct JetStream: Sendable {
         }
         if let error = object["error"]?.objectValue {
             let description = error["description"]?.stringValue ?? "unknown error"
-            throw NATSClientError(.jetStreamError, message: "\(subject): \(description)", status: error["code"]?.intValue,
-                                  apiErrorCode: error["err_code"]?.intValue)
+            throw NATSClientError(
+                .jetStreamError, message: "\(subject): \(description)", status: error["code"]?.intValue,
+                apiErrorCode: error["err_code"]?.intValue)
         }
         return object
     }
 
     /// Publishes and waits for the stream's acknowledgement.
     /// - Throws: `noResponders` when no stream takes `subject`, `jetStreamError`, `timeout`.
-    package func publish(_ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil) async throws -> PubAck {
+    package func publish(_ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil) async throws -> PubAck
+    {
         let reply = try await store(subject, headers: headers, payload: payload, timeout: timeout, checked: false)
         let object = try Self.object(reply.payload, from: "a publish to \(subject)")
         guard let stream = object["stream"]?.stringValue, let sequence = object["seq"]?.intValue, sequence >= 0 else {
@@ -89,8 +94,10 @@ package struct JetStream: Sendable {
     /// Publishes and waits for the stream's acknowledgement without decoding it unless it is an
     /// error: a kick needs only to know that the stream stored the message.
     /// - Parameter checked: `subject` was validated already.
-    package func publishAcknowledged(_ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil,
-                                     checked: Bool) async throws {
+    package func publishAcknowledged(
+        _ subject: String, headers: NATSHeaders? = nil, payload: [UInt8], timeout: Duration? = nil,
+        checked: Bool
+    ) async throws {
         let reply = try await store(subject, headers: headers, payload: payload, timeout: timeout, checked: checked)
         if Self.mayBeError(reply.payload) || reply.payload.first != UInt8(ascii: "{") {
             _ = try Self.object(reply.payload, from: "a publish to \(subject)")
@@ -109,7 +116,9 @@ package struct JetStream: Sendable {
         }
     }
 
-    private func store(_ subject: String, headers: NATSHeaders?, payload: [UInt8], timeout: Duration?, checked: Bool) async throws -> NATSMessage {
+    private func store(_ subject: String, headers: NATSHeaders?, payload: [UInt8], timeout: Duration?, checked: Bool) async throws
+        -> NATSMessage
+    {
         do {
             return try await client.request(subject, headers: headers, payload: payload, timeout: timeout ?? self.timeout, checked: checked)
         } catch let error as NATSClientError where error.code == .noResponders {
@@ -134,7 +143,8 @@ package struct JetStream: Sendable {
                 guard let held = existing[key], held != value, !(held.isNull && value.isNull) else { return nil }
                 return "\(key) \(held.serialized(style: .compact).asString) (wanted \(value.serialized(style: .compact).asString))"
             }
-            logger.warning("JetStream stream '\(name)' exists with another configuration; using it as it is: \(differences.joined(separator: ", "))")
+            logger.warning(
+                "JetStream stream '\(name)' exists with another configuration; using it as it is: \(differences.joined(separator: ", "))")
             return existing
         }
     }
@@ -155,7 +165,9 @@ package struct JetStream: Sendable {
                 return "\(key) \(held.serialized(style: .compact).asString) (wanted \(wanted.serialized(style: .compact).asString))"
             }
             if !differences.isEmpty {
-                logger.warning("JetStream consumer '\(durable)' on stream '\(stream)' exists with other settings; using it as it is: \(differences.joined(separator: ", "))")
+                logger.warning(
+                    "JetStream consumer '\(durable)' on stream '\(stream)' exists with other settings; using it as it is: \(differences.joined(separator: ", "))"
+                )
             }
             return info
         } catch let error as NATSClientError where error.apiErrorCode == 10014 || error.status == 404 {
@@ -217,7 +229,8 @@ package struct JetStream: Sendable {
     /// Decodes a `STREAM.MSG.GET` answer.
     static func stored(_ answer: JSONObject, stream: String) throws(NATSClientError) -> StoredMessage {
         guard let message = answer["message"]?.objectValue, let subject = message["subject"]?.stringValue,
-              let sequence = message["seq"]?.intValue, sequence >= 0 else {
+            let sequence = message["seq"]?.intValue, sequence >= 0
+        else {
             throw NATSClientError(.protocolViolation, message: "a message read from stream \(stream) has no subject or seq")
         }
         let payload = try bytes(message["data"], what: "data", stream: stream)

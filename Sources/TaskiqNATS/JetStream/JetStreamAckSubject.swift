@@ -78,10 +78,12 @@ package struct JetStreamAckSubject: Sendable, Equatable {
                 return value
             }
             guard let delivered = number(base + 2), delivered <= UInt64(Int.max), let streamSequence = number(base + 3),
-                  let consumerSequence = number(base + 4), let timestamp = number(base + 5), timestamp <= UInt64(Int64.max),
-                  let pending = number(base + 6) else { return nil }
-            return Parsed(stream: range(base), consumer: range(base + 1), delivered: Int(delivered), streamSequence: streamSequence,
-                          consumerSequence: consumerSequence, timestamp: Int64(timestamp), pending: pending)
+                let consumerSequence = number(base + 4), let timestamp = number(base + 5), timestamp <= UInt64(Int64.max),
+                let pending = number(base + 6)
+            else { return nil }
+            return Parsed(
+                stream: range(base), consumer: range(base + 1), delivered: Int(delivered), streamSequence: streamSequence,
+                consumerSequence: consumerSequence, timestamp: Int64(timestamp), pending: pending)
         }
     }
 }

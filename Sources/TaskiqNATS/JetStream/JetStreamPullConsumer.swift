@@ -42,8 +42,10 @@ package final class JetStreamPullConsumer: Sendable {
     let watchdog = Mutex<Task<Void, Never>?>(nil)
 
     /// A consumer that delivers to `handler` (on the connection's reader thread) once started.
-    package init(client: NATSClient, stream: String, consumer: String, batch: Int, expires: Duration, logger: Logger,
-                 handler: @escaping @Sendable (Delivery) -> Void) {
+    package init(
+        client: NATSClient, stream: String, consumer: String, batch: Int, expires: Duration, logger: Logger,
+        handler: @escaping @Sendable (Delivery) -> Void
+    ) {
         self.client = client
         self.stream = stream
         self.consumer = consumer
@@ -126,7 +128,8 @@ package final class JetStreamPullConsumer: Sendable {
         guard want > 0 else { return }
         let nanoseconds = expires.nanoseconds
         let body: JSONValue = ["batch": .int(want), "expires": .int(Int(nanoseconds))]
-        if !client.publishNow("$JS.API.CONSUMER.MSG.NEXT.\(stream).\(consumer)", replyTo: inbox, payload: body.serialized(style: .compact)) {
+        if !client.publishNow("$JS.API.CONSUMER.MSG.NEXT.\(stream).\(consumer)", replyTo: inbox, payload: body.serialized(style: .compact))
+        {
             // Not connected: the reconnect asks again.
             state.withLock { $0.requested = max(0, $0.requested - want) }
         }

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// A JetStream key-value bucket, laid out as nats-py and nats.go lay theirs out: the stream
 /// `KV_<bucket>` over `$KV.<bucket>.>`, one value per key (the last message on its subject),
@@ -31,8 +32,12 @@ package struct NATSKeyValueBucket: Sendable {
     /// A bucket handle; nothing is created before ``create(ttl:replicas:memoryStorage:logger:)``.
     package init(name: String, jetStream: JetStream) throws(NATSClientError) {
         guard !name.isEmpty, name.utf8.count <= 240,
-              name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" }) else {
-            throw NATSClientError(.invalidArgument, message: "bucket '\(name)' is not a NATS key-value bucket name: letters, digits, '-' and '_' only")
+            name.unicodeScalars.allSatisfy({
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_"
+            })
+        else {
+            throw NATSClientError(
+                .invalidArgument, message: "bucket '\(name)' is not a NATS key-value bucket name: letters, digits, '-' and '_' only")
         }
         self.name = name
         self.jetStream = jetStream

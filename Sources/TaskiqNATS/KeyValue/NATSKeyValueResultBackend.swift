@@ -34,8 +34,10 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     ///   - logger: Where connection losses and reconnects are logged, and a bucket that exists with
     ///     another configuration.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL or bucket name.
-    public init(url: String = "nats://localhost:4222", bucket: String = "taskiq_results", ttl: Duration? = nil, keepResults: Bool = true,
-                replicas: Int = 1, recheckInterval: Duration = .seconds(2), logger: Logger = Logger(label: "taskiq.nats")) throws {
+    public init(
+        url: String = "nats://localhost:4222", bucket: String = "taskiq_results", ttl: Duration? = nil, keepResults: Bool = true,
+        replicas: Int = 1, recheckInterval: Duration = .seconds(2), logger: Logger = Logger(label: "taskiq.nats")
+    ) throws {
         let client = NATSClient(configuration: try NATSConfiguration(url: url), logger: logger)
         self.bucket = try NATSKeyValueBucket(name: bucket, jetStream: JetStream(client: client))
         self.ttl = ttl
@@ -157,7 +159,9 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         do {
             return try JSONParser(allowNonFinite: true).parse(bytes)
         } catch {
-            throw TaskiqError(.invalidResult, "the value of key '\(key)' in bucket '\(bucket.name)' is not JSON (\(bytes.count) bytes)", underlying: error)
+            throw TaskiqError(
+                .invalidResult, "the value of key '\(key)' in bucket '\(bucket.name)' is not JSON (\(bytes.count) bytes)", underlying: error
+            )
         }
     }
 
@@ -165,7 +169,8 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         do {
             return try TaskiqResult(wireValue: try parse(bytes, key: key))
         } catch {
-            throw TaskiqError(.invalidResult, "the value of key '\(key)' in bucket '\(bucket.name)' is not a taskiq result: \(error.message)")
+            throw TaskiqError(
+                .invalidResult, "the value of key '\(key)' in bucket '\(bucket.name)' is not a taskiq result: \(error.message)")
         }
     }
 

@@ -27,10 +27,14 @@ public final class NATSKeyValueScheduleSource: ScheduleSource {
     ///   - logger: Where connection losses and reconnects are logged, a bucket that exists with
     ///     another configuration, and stored schedules that cannot be read (they are skipped).
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL, bucket or prefix.
-    public init(url: String = "nats://localhost:4222", bucket: String = "taskiq_schedules", prefix: String = "schedule",
-                logger: Logger = Logger(label: "taskiq.scheduler.nats_source")) throws {
+    public init(
+        url: String = "nats://localhost:4222", bucket: String = "taskiq_schedules", prefix: String = "schedule",
+        logger: Logger = Logger(label: "taskiq.scheduler.nats_source")
+    ) throws {
         guard NATSKeyValueBucket.key(for: prefix) == prefix else {
-            throw NATSClientError(.invalidArgument, message: "schedule prefix '\(prefix)' is not a NATS key: letters, digits, '-', '_', '=', '/' and single dots")
+            throw NATSClientError(
+                .invalidArgument,
+                message: "schedule prefix '\(prefix)' is not a NATS key: letters, digits, '-', '_', '=', '/' and single dots")
         }
         let client = NATSClient(configuration: try NATSConfiguration(url: url), logger: logger)
         self.bucket = try NATSKeyValueBucket(name: bucket, jetStream: JetStream(client: client))
@@ -89,7 +93,9 @@ public final class NATSKeyValueScheduleSource: ScheduleSource {
 
     static func decode(_ bytes: [UInt8]) throws -> Schedule {
         if bytes.first == 0x80 {
-            throw ScheduleError(.invalidValue, "it is a Python pickle, not JSON; configure taskiq-nats' NATSKeyValueScheduleSource with serializer=JSONSerializer()")
+            throw ScheduleError(
+                .invalidValue,
+                "it is a Python pickle, not JSON; configure taskiq-nats' NATSKeyValueScheduleSource with serializer=JSONSerializer()")
         }
         let value: JSONValue
         do {

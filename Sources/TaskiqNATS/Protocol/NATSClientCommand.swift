@@ -36,8 +36,10 @@ package enum NATSClientCommand {
     ///     when there are none) still sends `HPUB` with the 12-byte block `NATS/1.0\r\n\r\n`.
     ///   - payload: The payload.
     ///   - buffer: The buffer to append to.
-    package static func publish(subject: String, replyTo: String?, headers: NATSHeaders?,
-                                payload: some Collection<UInt8>, into buffer: inout [UInt8]) {
+    package static func publish(
+        subject: String, replyTo: String?, headers: NATSHeaders?,
+        payload: some Collection<UInt8>, into buffer: inout [UInt8]
+    ) {
         let payloadCount = payload.count
         let headerCount = headers?.encodedCount ?? 0
         append(headers == nil ? "PUB " : "HPUB ", to: &buffer)

@@ -53,7 +53,8 @@ package struct NATSHeaders: Sendable, Hashable {
         while let line = reader.nextLine() {
             if line.isEmpty {
                 guard reader.index == reader.end else {
-                    throw NATSProtocolError(.invalidHeader, "\(reader.end - reader.index) bytes follow the blank line that ends the header block")
+                    throw NATSProtocolError(
+                        .invalidHeader, "\(reader.end - reader.index) bytes follow the blank line that ends the header block")
                 }
                 break
             }
@@ -160,9 +161,11 @@ package struct NATSHeaders: Sendable, Hashable {
     /// `NATS/1.0`, optionally followed by blanks, a three-digit status and a description.
     private mutating func parseVersionLine(_ bytes: [UInt8], _ line: Range<Int>) throws(NATSProtocolError) {
         let prefixCount = Self.versionLine.utf8CodeUnitCount
-        let matches = line.count >= prefixCount && Self.versionLine.withUTF8Buffer { version in
-            bytes[line.lowerBound..<(line.lowerBound + prefixCount)].elementsEqual(version)
-        }
+        let matches =
+            line.count >= prefixCount
+            && Self.versionLine.withUTF8Buffer { version in
+                bytes[line.lowerBound..<(line.lowerBound + prefixCount)].elementsEqual(version)
+            }
         guard matches, line.count == prefixCount || NATSASCII.isBlank(bytes[line.lowerBound + prefixCount]) else {
             throw NATSProtocolError(.invalidHeader, "the header block starts with \(NATSASCII.quoted(bytes[line])), expected NATS/1.0")
         }
@@ -181,18 +184,21 @@ package struct NATSHeaders: Sendable, Hashable {
     /// `Name: Value`, the name without whitespace or control characters.
     private static func parseField(_ bytes: [UInt8], _ line: Range<Int>) throws(NATSProtocolError) -> NATSHeaderField {
         guard !NATSASCII.isBlank(bytes[line.lowerBound]) else {
-            throw NATSProtocolError(.invalidHeader, "header line \(NATSASCII.quoted(bytes[line])) starts with a blank; folded lines are not supported")
+            throw NATSProtocolError(
+                .invalidHeader, "header line \(NATSASCII.quoted(bytes[line])) starts with a blank; folded lines are not supported")
         }
         guard let colon = bytes[line].firstIndex(of: NATSASCII.colon) else {
             throw NATSProtocolError(.invalidHeader, "header line \(NATSASCII.quoted(bytes[line])) has no ':'")
         }
         let name = bytes[line.lowerBound..<colon]
         guard !name.isEmpty, !name.contains(where: NATSASCII.isSpaceOrControl) else {
-            throw NATSProtocolError(.invalidHeader, "header name \(NATSASCII.quoted(name)) is empty or contains whitespace or a control character")
+            throw NATSProtocolError(
+                .invalidHeader, "header name \(NATSASCII.quoted(name)) is empty or contains whitespace or a control character")
         }
         let value = NATSASCII.trimmingBlanks(bytes, (colon + 1)..<line.upperBound)
-        return NATSHeaderField(name: String(decoding: name, as: UTF8.self),
-                               value: String(decoding: bytes[value], as: UTF8.self))
+        return NATSHeaderField(
+            name: String(decoding: name, as: UTF8.self),
+            value: String(decoding: bytes[value], as: UTF8.self))
     }
 }
 

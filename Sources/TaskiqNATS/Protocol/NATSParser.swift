@@ -112,7 +112,10 @@ package struct NATSParser: Sendable {
         guard message.total <= buffer.count - readIndex - 2 else { return nil }
         let payloadEnd = readIndex + message.total
         guard buffer[payloadEnd] == NATSASCII.cr, buffer[payloadEnd + 1] == NATSASCII.lf else {
-            throw NATSProtocolError(.malformed, "the \(message.total)-byte payload of a message on \(message.subject) is followed by 0x\(hex(buffer[payloadEnd])) 0x\(hex(buffer[payloadEnd + 1])), expected CRLF")
+            throw NATSProtocolError(
+                .malformed,
+                "the \(message.total)-byte payload of a message on \(message.subject) is followed by 0x\(hex(buffer[payloadEnd])) 0x\(hex(buffer[payloadEnd + 1])), expected CRLF"
+            )
         }
         var headers: NATSHeaders?
         var payloadStart = readIndex
@@ -127,8 +130,10 @@ package struct NATSParser: Sendable {
         let payload = Array(buffer[payloadStart..<payloadEnd])
         readIndex = payloadEnd + 2
         pending = nil
-        return .message(NATSMessage(subject: message.subject, sid: message.sid, replyTo: message.replyTo,
-                                    headers: headers, payload: payload))
+        return .message(
+            NATSMessage(
+                subject: message.subject, sid: message.sid, replyTo: message.replyTo,
+                headers: headers, payload: payload))
     }
 
     /// The range of the next control line without its line end, consumed; `nil` when its end
@@ -159,7 +164,8 @@ package struct NATSParser: Sendable {
     /// `available` bytes of the line (before any LF) are in the buffer.
     private func lineLimit(start: Int, available: Int) -> Int {
         if available >= 5, NATSASCII.isBlank(buffer[start + 4]),
-           NATSASCII.equalsIgnoringCase(buffer[start..<(start + 4)], "INFO") {
+            NATSASCII.equalsIgnoringCase(buffer[start..<(start + 4)], "INFO")
+        {
             return max(maxInfoLine, maxControlLine)
         }
         return maxControlLine
@@ -260,7 +266,8 @@ extension NATSParser {
             }
             return .operation(.info(try NATSServerInfo(json: buffer[json])))
         }
-        throw NATSProtocolError(.malformed, "unknown operation \(NATSASCII.quoted(verb)); expected INFO, MSG, HMSG, PING, PONG, +OK or -ERR")
+        throw NATSProtocolError(
+            .malformed, "unknown operation \(NATSASCII.quoted(verb)); expected INFO, MSG, HMSG, PING, PONG, +OK or -ERR")
     }
 
     /// Refuses anything but blanks after a verb that takes no arguments.
@@ -274,7 +281,10 @@ extension NATSParser {
     /// `MSG <subject> <sid> [reply-to] <#bytes>`.
     private func parseMessage(_ arguments: Range<Int>, line: Range<Int>) throws(NATSProtocolError) -> PendingMessage {
         var tokens = Tokens(bytes: buffer, index: arguments.lowerBound, end: arguments.upperBound)
-        let first = tokens.next(), second = tokens.next(), third = tokens.next(), fourth = tokens.next()
+        let first = tokens.next()
+        let second = tokens.next()
+        let third = tokens.next()
+        let fourth = tokens.next()
         guard let subject = first, let sid = second, let last = fourth ?? third, tokens.next() == nil else {
             throw NATSProtocolError(.malformed, "MSG needs <subject> <sid> [reply-to] <#bytes>, got \(NATSASCII.quoted(buffer[line]))")
         }
@@ -282,16 +292,22 @@ extension NATSParser {
         guard size <= maxPayload else {
             throw NATSProtocolError(.payloadTooLarge, "a MSG of \(size) bytes exceeds the limit of \(maxPayload)")
         }
-        return PendingMessage(subject: string(subject), sid: try self.sid(sid), replyTo: fourth == nil ? nil : third.map(string),
-                              headerLength: nil, total: size)
+        return PendingMessage(
+            subject: string(subject), sid: try self.sid(sid), replyTo: fourth == nil ? nil : third.map(string),
+            headerLength: nil, total: size)
     }
 
     /// `HMSG <subject> <sid> [reply-to] <#header bytes> <#total bytes>`.
     private func parseHeaderMessage(_ arguments: Range<Int>, line: Range<Int>) throws(NATSProtocolError) -> PendingMessage {
         var tokens = Tokens(bytes: buffer, index: arguments.lowerBound, end: arguments.upperBound)
-        let first = tokens.next(), second = tokens.next(), third = tokens.next(), fourth = tokens.next(), fifth = tokens.next()
+        let first = tokens.next()
+        let second = tokens.next()
+        let third = tokens.next()
+        let fourth = tokens.next()
+        let fifth = tokens.next()
         guard let subject = first, let sid = second, let third, let fourth, tokens.next() == nil else {
-            throw NATSProtocolError(.malformed, "HMSG needs <subject> <sid> [reply-to] <#header bytes> <#total bytes>, got \(NATSASCII.quoted(buffer[line]))")
+            throw NATSProtocolError(
+                .malformed, "HMSG needs <subject> <sid> [reply-to] <#header bytes> <#total bytes>, got \(NATSASCII.quoted(buffer[line]))")
         }
         let (replyTo, headerToken, totalToken) = fifth.map { (Optional(third), fourth, $0) } ?? (nil, third, fourth)
         let headerLength = try size(headerToken, of: "HMSG header")
@@ -302,8 +318,9 @@ extension NATSParser {
         guard headerLength <= total else {
             throw NATSProtocolError(.malformed, "an HMSG's header block of \(headerLength) bytes is larger than its total of \(total)")
         }
-        return PendingMessage(subject: string(subject), sid: try self.sid(sid), replyTo: replyTo.map(string),
-                              headerLength: headerLength, total: total)
+        return PendingMessage(
+            subject: string(subject), sid: try self.sid(sid), replyTo: replyTo.map(string),
+            headerLength: headerLength, total: total)
     }
 
     /// The bytes as UTF-8, invalid sequences replaced by U+FFFD.
@@ -322,7 +339,8 @@ extension NATSParser {
     /// A byte count: decimal digits that fit in `Int`; `what` names it in the error.
     private func size(_ range: Range<Int>, of what: String) throws(NATSProtocolError) -> Int {
         guard let value = NATSASCII.parseDecimal(buffer[range]), value <= UInt64(Int.max) else {
-            throw NATSProtocolError(.malformed, "\(what) size \(NATSASCII.quoted(buffer[range])) is not a decimal number from 0 to \(Int.max)")
+            throw NATSProtocolError(
+                .malformed, "\(what) size \(NATSASCII.quoted(buffer[range])) is not a decimal number from 0 to \(Int.max)")
         }
         return Int(value)
     }

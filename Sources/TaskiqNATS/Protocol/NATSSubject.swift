@@ -24,13 +24,17 @@ package enum NATSSubject {
             let atEnd = index == bytes.endIndex
             if atEnd || bytes[index] == UInt8(ascii: ".") {
                 guard tokenLength > 0 else {
-                    throw NATSProtocolError(.invalidSubject, "subject \"\(subject)\" has an empty token (\"..\", or a leading or trailing \".\")")
+                    throw NATSProtocolError(
+                        .invalidSubject, "subject \"\(subject)\" has an empty token (\"..\", or a leading or trailing \".\")")
                 }
                 if tokenLength == 1 {
                     let token = bytes[tokenStart]
                     if token == UInt8(ascii: "*") || token == UInt8(ascii: ">") {
                         guard wildcards else {
-                            throw NATSProtocolError(.invalidSubject, "subject \"\(subject)\" has the wildcard \"\(UnicodeScalar(token))\", which is only allowed in subscriptions")
+                            throw NATSProtocolError(
+                                .invalidSubject,
+                                "subject \"\(subject)\" has the wildcard \"\(UnicodeScalar(token))\", which is only allowed in subscriptions"
+                            )
                         }
                         guard token == UInt8(ascii: "*") || atEnd else {
                             throw NATSProtocolError(.invalidSubject, "subject \"\(subject)\" has \">\" before its last token")

@@ -29,8 +29,9 @@ package struct AMQPByteReader {
 
     private mutating func take(_ count: Int, _ what: @autoclosure () -> String) throws(AMQPProtocolError) -> Range<Int> {
         guard count >= 0, count <= end - offset else {
-            throw AMQPProtocolError(.truncated, offset: offset,
-                                    "\(what()) needs \(count) bytes but only \(end - offset) remain")
+            throw AMQPProtocolError(
+                .truncated, offset: offset,
+                "\(what()) needs \(count) bytes but only \(end - offset) remain")
         }
         defer { offset += count }
         return offset..<(offset + count)
@@ -86,7 +87,9 @@ package struct AMQPByteReader {
     }
 
     /// A field table: a 32-bit byte length, then (short string name, typed value) pairs.
-    package mutating func readTable(_ what: @autoclosure () -> String = "a table", depth: Int = 0) throws(AMQPProtocolError) -> AMQPFieldTable {
+    package mutating func readTable(_ what: @autoclosure () -> String = "a table", depth: Int = 0) throws(AMQPProtocolError)
+        -> AMQPFieldTable
+    {
         guard depth < Self.maxDepth else {
             throw AMQPProtocolError(.nestingTooDeep, offset: offset, "tables and arrays nest deeper than \(Self.maxDepth)")
         }
@@ -138,8 +141,9 @@ package struct AMQPByteReader {
             }
             return .array(items)
         default:
-            throw AMQPProtocolError(.unknownFieldType, offset: start,
-                                    "\(what()) has type octet 0x\(String(type, radix: 16)), which is not one of t b B s u I i l L f d D S x A T F V")
+            throw AMQPProtocolError(
+                .unknownFieldType, offset: start,
+                "\(what()) has type octet 0x\(String(type, radix: 16)), which is not one of t b B s u I i l L f d D S x A T F V")
         }
     }
 }

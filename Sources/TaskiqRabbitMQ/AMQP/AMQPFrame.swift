@@ -29,12 +29,13 @@ package enum AMQPFrame: Sendable, Equatable {
     /// Appends the whole frame to `bytes`.
     package func encode(into bytes: inout [UInt8]) {
         var writer = AMQPByteWriter(bytes)
-        let type: UInt8 = switch self {
-        case .method: 1
-        case .header: 2
-        case .body: 3
-        case .heartbeat: 8
-        }
+        let type: UInt8 =
+            switch self {
+            case .method: 1
+            case .header: 2
+            case .body: 3
+            case .heartbeat: 8
+            }
         writer.write(type)
         writer.write(channel)
         let sizeAt = writer.bytes.count
@@ -60,8 +61,10 @@ package enum AMQPFrame: Sendable, Equatable {
 
     /// Appends a method with content: the method frame, a header frame, and the body split
     /// into frames of at most `frameMax - 8` bytes (none for an empty body).
-    package static func encodeContent(channel: UInt16, method: AMQPMethod, properties: AMQPProperties, body: [UInt8],
-                                      frameMax: UInt32, into bytes: inout [UInt8]) {
+    package static func encodeContent(
+        channel: UInt16, method: AMQPMethod, properties: AMQPProperties, body: [UInt8],
+        frameMax: UInt32, into bytes: inout [UInt8]
+    ) {
         AMQPFrame.method(channel: channel, method).encode(into: &bytes)
         AMQPFrame.header(channel: channel, AMQPContentHeader(bodySize: UInt64(body.count), properties: properties)).encode(into: &bytes)
         let chunk = max(1, Int(frameMax) - overhead)

@@ -50,24 +50,30 @@ package struct AMQPFrameDecoder: Sendable {
         }
         let position = consumed + readIndex
         let type = buffer[readIndex]
-        if type == 0x41 { try checkProtocolHeader(); return nil }
+        if type == 0x41 {
+            try checkProtocolHeader()
+            return nil
+        }
         guard [1, 2, 3, 8].contains(type) else {
-            throw AMQPProtocolError(.unknownFrameType, offset: position, "frame type \(type) is not 1 (method), 2 (header), 3 (body) or 8 (heartbeat)")
+            throw AMQPProtocolError(
+                .unknownFrameType, offset: position, "frame type \(type) is not 1 (method), 2 (header), 3 (body) or 8 (heartbeat)")
         }
         let channel = UInt16(buffer[readIndex + 1]) << 8 | UInt16(buffer[readIndex + 2])
         var size = 0
         for index in 3..<7 { size = size << 8 | Int(buffer[readIndex + index]) }
         let limit = Int(frameMax == 0 ? Self.absoluteMaximum : min(frameMax, Self.absoluteMaximum))
         guard size + AMQPFrame.overhead <= limit else {
-            throw AMQPProtocolError(.frameTooLarge, offset: position,
-                                    "a frame of \(size + AMQPFrame.overhead) bytes exceeds frame_max \(limit)")
+            throw AMQPProtocolError(
+                .frameTooLarge, offset: position,
+                "a frame of \(size + AMQPFrame.overhead) bytes exceeds frame_max \(limit)")
         }
         guard buffer.count - readIndex >= size + AMQPFrame.overhead else { return nil }
         let payloadStart = readIndex + 7
         let end = payloadStart + size
         guard buffer[end] == AMQPFrame.frameEnd else {
-            throw AMQPProtocolError(.missingFrameEnd, offset: consumed + end,
-                                    "a frame of \(size) payload bytes ends with 0x\(String(buffer[end], radix: 16)), not 0xCE")
+            throw AMQPProtocolError(
+                .missingFrameEnd, offset: consumed + end,
+                "a frame of \(size) payload bytes ends with 0x\(String(buffer[end], radix: 16)), not 0xCE")
         }
         var reader = AMQPByteReader(buffer, range: payloadStart..<end)
         let frame: AMQPFrame
@@ -78,7 +84,9 @@ package struct AMQPFrameDecoder: Sendable {
             case 3: frame = .body(channel: channel, Array(buffer[payloadStart..<end]))
             default:
                 guard channel == 0, size == 0 else {
-                    throw AMQPProtocolError(.unexpectedFrame, offset: readIndex + 1, "a heartbeat frame on channel \(channel) with \(size) payload bytes; heartbeats are empty, on channel 0")
+                    throw AMQPProtocolError(
+                        .unexpectedFrame, offset: readIndex + 1,
+                        "a heartbeat frame on channel \(channel) with \(size) payload bytes; heartbeats are empty, on channel 0")
                 }
                 frame = .heartbeat
             }
@@ -94,7 +102,8 @@ package struct AMQPFrameDecoder: Sendable {
     /// wants another protocol version. The message does not quote the bytes, so it is the same
     /// however the stream was cut.
     private func checkProtocolHeader() throws(AMQPProtocolError) {
-        throw AMQPProtocolError(.unsupportedProtocol, offset: consumed + readIndex,
-                                "the server answered with a protocol header (\"AMQP…\") instead of a frame: it does not speak AMQP 0-9-1")
+        throw AMQPProtocolError(
+            .unsupportedProtocol, offset: consumed + readIndex,
+            "the server answered with a protocol header (\"AMQP…\") instead of a frame: it does not speak AMQP 0-9-1")
     }
 }

@@ -16,7 +16,7 @@ extension AMQPMethod {
             writer.writeLongString(response)
             writer.writeShortString(locale)
         case .connectionTune(let channelMax, let frameMax, let heartbeat),
-             .connectionTuneOk(let channelMax, let frameMax, let heartbeat):
+            .connectionTuneOk(let channelMax, let frameMax, let heartbeat):
             writer.write(channelMax)
             writer.write(frameMax)
             writer.write(heartbeat)
@@ -32,7 +32,7 @@ extension AMQPMethod {
             writer.write(reason.classID)
             writer.write(reason.methodID)
         case .connectionCloseOk, .connectionUnblocked, .channelCloseOk, .exchangeDeclareOk, .queueBindOk,
-             .basicQosOk, .confirmSelectOk:
+            .basicQosOk, .confirmSelectOk:
             break
         case .connectionBlocked(let reason):
             writer.writeShortString(reason)

@@ -33,13 +33,15 @@ package enum AMQPMethod: Sendable, Equatable {
     /// 20,41: the channel close is acknowledged.
     case channelCloseOk
     /// 40,10: declare an exchange.
-    case exchangeDeclare(exchange: String, type: String, passive: Bool, durable: Bool, autoDelete: Bool,
-                         internal: Bool, noWait: Bool, arguments: AMQPFieldTable)
+    case exchangeDeclare(
+        exchange: String, type: String, passive: Bool, durable: Bool, autoDelete: Bool,
+        internal: Bool, noWait: Bool, arguments: AMQPFieldTable)
     /// 40,11: the exchange exists.
     case exchangeDeclareOk
     /// 50,10: declare a queue.
-    case queueDeclare(queue: String, passive: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool,
-                      noWait: Bool, arguments: AMQPFieldTable)
+    case queueDeclare(
+        queue: String, passive: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool,
+        noWait: Bool, arguments: AMQPFieldTable)
     /// 50,11: the queue exists, with its message and consumer counts.
     case queueDeclareOk(queue: String, messageCount: UInt32, consumerCount: UInt32)
     /// 50,20: bind a queue to an exchange.
@@ -51,8 +53,9 @@ package enum AMQPMethod: Sendable, Equatable {
     /// 60,11: the limit is set.
     case basicQosOk
     /// 60,20: start a consumer.
-    case basicConsume(queue: String, consumerTag: String, noLocal: Bool, noAck: Bool, exclusive: Bool,
-                      noWait: Bool, arguments: AMQPFieldTable)
+    case basicConsume(
+        queue: String, consumerTag: String, noLocal: Bool, noAck: Bool, exclusive: Bool,
+        noWait: Bool, arguments: AMQPFieldTable)
     /// 60,21: the consumer started, with its tag.
     case basicConsumeOk(consumerTag: String)
     /// 60,30: stop a consumer (also sent by the server when its queue goes away).
@@ -140,12 +143,17 @@ package enum AMQPMethod: Sendable, Equatable {
     ]
 
     private static let methodNames: [UInt16: [UInt16: String]] = [
-        10: [10: "Start", 11: "StartOk", 30: "Tune", 31: "TuneOk", 40: "Open", 41: "OpenOk", 50: "Close", 51: "CloseOk", 60: "Blocked", 61: "Unblocked"],
+        10: [
+            10: "Start", 11: "StartOk", 30: "Tune", 31: "TuneOk", 40: "Open", 41: "OpenOk", 50: "Close", 51: "CloseOk", 60: "Blocked",
+            61: "Unblocked",
+        ],
         20: [10: "Open", 11: "OpenOk", 40: "Close", 41: "CloseOk"],
         40: [10: "Declare", 11: "DeclareOk"],
         50: [10: "Declare", 11: "DeclareOk", 20: "Bind", 21: "BindOk"],
-        60: [10: "Qos", 11: "QosOk", 20: "Consume", 21: "ConsumeOk", 30: "Cancel", 31: "CancelOk", 40: "Publish",
-             50: "Return", 60: "Deliver", 80: "Ack", 90: "Reject", 120: "Nack"],
+        60: [
+            10: "Qos", 11: "QosOk", 20: "Consume", 21: "ConsumeOk", 30: "Cancel", 31: "CancelOk", 40: "Publish",
+            50: "Return", 60: "Deliver", 80: "Ack", 90: "Reject", 120: "Nack",
+        ],
         85: [10: "Select", 11: "SelectOk"],
     ]
 }

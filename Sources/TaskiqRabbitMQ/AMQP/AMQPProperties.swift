@@ -36,8 +36,10 @@ package struct AMQPProperties: Sendable, Equatable {
     package init() {}
 
     /// Properties with the given values; the rest absent.
-    package init(headers: AMQPFieldTable? = nil, deliveryMode: UInt8? = nil, priority: UInt8? = nil,
-                 messageID: String? = nil, expiration: String? = nil) {
+    package init(
+        headers: AMQPFieldTable? = nil, deliveryMode: UInt8? = nil, priority: UInt8? = nil,
+        messageID: String? = nil, expiration: String? = nil
+    ) {
         self.headers = headers
         self.deliveryMode = deliveryMode
         self.priority = priority
@@ -92,8 +94,9 @@ package struct AMQPProperties: Sendable, Equatable {
         let start = reader.offset
         let flags = try reader.readUInt16("the property flags")
         guard flags & 0x0003 == 0 else {
-            throw AMQPProtocolError(.invalidValue, offset: start,
-                                    "property flags 0x\(String(flags, radix: 16)) set bit 0 or 1, which no basic property uses")
+            throw AMQPProtocolError(
+                .invalidValue, offset: start,
+                "property flags 0x\(String(flags, radix: 16)) set bit 0 or 1, which no basic property uses")
         }
         var properties = AMQPProperties()
         if flags & 0x8000 != 0 { properties.contentType = try reader.readShortString("content_type") }

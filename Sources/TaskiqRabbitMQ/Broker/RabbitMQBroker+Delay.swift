@@ -13,7 +13,9 @@ extension RabbitMQBroker {
         var properties = properties(for: message)
         switch options.delay {
         case .none:
-            throw TaskiqError(.unsupported, """
+            throw TaskiqError(
+                .unsupported,
+                """
                 task \(message.taskName) was kicked with a delay, but this RabbitMQ broker has no delay mechanism; \
                 set the broker's delay option to ttlQueues or plugin
                 """)
@@ -23,33 +25,39 @@ extension RabbitMQBroker {
             }
             properties.headers = Self.pluginHeaders(properties.headers, milliseconds: milliseconds)
             do {
-                try await channel.publish(exchange: exchange, routingKey: routingKey, body: message.message, properties: properties,
-                                          mandatory: true)
+                try await channel.publish(
+                    exchange: exchange, routingKey: routingKey, body: message.message, properties: properties,
+                    mandatory: true)
             } catch let error as AMQPConnectionError where error.code == .publishReturned {
                 throw unroutable(error, routingKey: routingKey, exchange: exchange)
             }
         case .ttlQueues(let prefix):
             guard isDeclaredRoutingKey(routingKey) else {
-                throw TaskiqError(.invalidArguments, """
+                throw TaskiqError(
+                    .invalidArguments,
+                    """
                     no queue of this broker is bound to routing key '\(routingKey)'\
                     \(topology.queues.count > 1 ? " (the '\(options.routingLabel)' label)" : ""), so the delayed task \
                     \(message.taskName) would be dropped when its delay ends; the broker's queues: \(Self.describe(topology.queues))
                     """)
             }
-            let queue = try RabbitMQDelayQueue(prefix: prefix, exchange: topology.exchange, routingKey: routingKey,
-                                               milliseconds: milliseconds)
+            let queue = try RabbitMQDelayQueue(
+                prefix: prefix, exchange: topology.exchange, routingKey: routingKey,
+                milliseconds: milliseconds)
             if delayQueues.needsDeclaring(queue.name, on: channel) {
                 try await declare(queue, on: channel)
             }
             do {
-                try await channel.publish(exchange: "", routingKey: queue.name, body: message.message, properties: properties,
-                                          mandatory: true)
+                try await channel.publish(
+                    exchange: "", routingKey: queue.name, body: message.message, properties: properties,
+                    mandatory: true)
             } catch let error as AMQPConnectionError where error.code == .publishReturned {
                 // The queue is gone (it expired, or an operator deleted it): declare it and publish once more.
                 delayQueues.forget(queue.name)
                 try await declare(queue, on: channel)
-                try await channel.publish(exchange: "", routingKey: queue.name, body: message.message, properties: properties,
-                                          mandatory: true)
+                try await channel.publish(
+                    exchange: "", routingKey: queue.name, body: message.message, properties: properties,
+                    mandatory: true)
             }
         }
     }

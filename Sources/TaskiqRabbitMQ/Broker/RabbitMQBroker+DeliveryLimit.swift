@@ -26,8 +26,10 @@ extension RabbitMQBroker {
 
     private func deadLetter(_ delivery: AMQPDelivery, from queue: String, on channel: AMQPChannel, deliveries: Int, limit: Int) async {
         let text = "delivered \(deliveries) times, more than max_deliveries (\(limit))"
-        let letter = DeadLetter(reason: .deliveryLimit, message: text, data: delivery.body, queue: queue,
-                                originalID: delivery.properties.messageID, deliveries: deliveries).withMessageDetails()
+        let letter = DeadLetter(
+            reason: .deliveryLimit, message: text, data: delivery.body, queue: queue,
+            originalID: delivery.properties.messageID, deliveries: deliveries
+        ).withMessageDetails()
         let what = letter.taskName.map { "task \($0) (\(letter.taskID ?? "?"))" } ?? "a message of \(delivery.body.count) bytes"
         let destination = components.deadLetterQueue ?? ownDeadLetters
         do {

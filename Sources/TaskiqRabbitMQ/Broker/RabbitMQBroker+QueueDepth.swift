@@ -34,9 +34,13 @@ extension RabbitMQBroker: QueueDepthReporting {
         }
         let timer = Task { [configuration] in
             guard (try? await Task.sleep(for: Self.queueDepthTimeout)) != nil else { return }
-            outcome.resume(with: .failure(AMQPConnectionError(.timeout, message: """
-                \(configuration.redactedURL) did not report the depth of the task queues within \(Self.queueDepthTimeout)
-                """)))
+            outcome.resume(
+                with: .failure(
+                    AMQPConnectionError(
+                        .timeout,
+                        message: """
+                            \(configuration.redactedURL) did not report the depth of the task queues within \(Self.queueDepthTimeout)
+                            """)))
         }
         defer { timer.cancel() }
         return try await outcome.value
@@ -49,9 +53,11 @@ extension RabbitMQBroker: QueueDepthReporting {
             if let current = link?.machine.withLock({ $0.current }) { return current.link.connection }
         }
         let why = write == nil ? "the broker is not started" : "its connections are reconnecting or blocked by the server"
-        throw AMQPConnectionError(.connectionLost, message: """
-            cannot read the depth of the task queues on \(configuration.redactedURL): \(why)
-            """)
+        throw AMQPConnectionError(
+            .connectionLost,
+            message: """
+                cannot read the depth of the task queues on \(configuration.redactedURL): \(why)
+                """)
     }
 
     /// Passively declares every task queue on a fresh channel of `connection`, then closes it.
@@ -76,8 +82,10 @@ extension RabbitMQBroker: QueueDepthReporting {
         guard let error = error as? AMQPConnectionError, error.code == .channelClosedByServer else { return error }
         let reply = "\(error.replyCode.map(String.init) ?? "") \(error.replyText)".trimmingPrefix(" ")
         let what = error.replyCode == 404 ? "it does not exist on the server" : "the server refused the passive declare"
-        return AMQPConnectionError(error.code, replyCode: error.replyCode, replyText: error.replyText, message: """
-            cannot read the depth of queue '\(queue)': \(what) (\(reply))
-            """)
+        return AMQPConnectionError(
+            error.code, replyCode: error.replyCode, replyText: error.replyText,
+            message: """
+                cannot read the depth of queue '\(queue)': \(what) (\(reply))
+                """)
     }
 }

@@ -13,8 +13,9 @@ extension RabbitMQBroker {
     /// doubling up to ``RabbitMQBrokerOptions/maxReconnectDelay``, each wait shortened by up to a
     /// quarter so that many clients that lost the same server do not return in lockstep.
     var reconnectBackoff: Backoff {
-        .exponential(initial: options.reconnectDelay, maximum: max(options.reconnectDelay, options.maxReconnectDelay),
-                     jitter: -0.25...0)
+        .exponential(
+            initial: options.reconnectDelay, maximum: max(options.reconnectDelay, options.maxReconnectDelay),
+            jitter: -0.25...0)
     }
 
     /// Acks and nacks dropped because the connection their delivery came on was lost (the server
@@ -24,8 +25,10 @@ extension RabbitMQBroker {
     /// Connections lost and replaced so far, write and read side together.
     package var reconnects: Int { links.withLock { [$0.write, $0.read] }.compactMap { $0?.losses }.reduce(0, +) }
 
-    func makeLink(_ name: String, open: @escaping @Sendable (AMQPConnection) async throws -> RabbitMQLinkSession,
-                  serve: (@Sendable (RabbitMQLinkSession) async -> Void)? = nil) -> RabbitMQLink {
+    func makeLink(
+        _ name: String, open: @escaping @Sendable (AMQPConnection) async throws -> RabbitMQLinkSession,
+        serve: (@Sendable (RabbitMQLinkSession) async -> Void)? = nil
+    ) -> RabbitMQLink {
         RabbitMQLink(name: name, configuration: configuration, backoff: reconnectBackoff, logger: logger, open: open, serve: serve)
     }
 
@@ -33,7 +36,7 @@ extension RabbitMQBroker {
     /// confirm was lost with the connection, for at most ``RabbitMQBrokerOptions/publishTimeout``.
     ///
     /// Each kick waits only for its own confirm, so concurrent kicks stay pipelined on the channel.
-        /// - Throws: `timeout` naming the URL (password masked) and the last error; `publishReturned`,
+    /// - Throws: `timeout` naming the URL (password masked) and the last error; `publishReturned`,
     ///   `publishNacked`, or the server's channel error (a 404 for a missing exchange) at once.
     func publishConfirmed(_ message: BrokerMessage, link: RabbitMQLink) async throws {
         let lastError = Mutex<AMQPConnectionError?>(nil)
@@ -57,10 +60,12 @@ extension RabbitMQBroker {
             }
         } catch is PublishTimedOut {
             let last = lastError.withLock { $0 }.map { "; last error: \($0)" } ?? ""
-            throw AMQPConnectionError(.timeout, message: """
-                task \(message.taskID) was not confirmed by \(configuration.redactedURL) within \(options.publishTimeout) \
-                (\(attempts.load(ordering: .relaxed)) publish attempts\(last))
-                """)
+            throw AMQPConnectionError(
+                .timeout,
+                message: """
+                    task \(message.taskID) was not confirmed by \(configuration.redactedURL) within \(options.publishTimeout) \
+                    (\(attempts.load(ordering: .relaxed)) publish attempts\(last))
+                    """)
         }
     }
 
@@ -111,8 +116,9 @@ extension RabbitMQBroker {
             try send()
         } catch {
             let dropped = staleAcknowledgements.add(1, ordering: .relaxed).newValue
-            logger.debug("Dropped the acknowledgement of delivery \(tag): its connection is gone and the server requeues it (\(dropped) dropped so far)",
-                         metadata: ["rabbitmq": configuration.redactedURL])
+            logger.debug(
+                "Dropped the acknowledgement of delivery \(tag): its connection is gone and the server requeues it (\(dropped) dropped so far)",
+                metadata: ["rabbitmq": configuration.redactedURL])
         }
     }
 }

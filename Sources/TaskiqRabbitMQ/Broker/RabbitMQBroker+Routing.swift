@@ -14,8 +14,9 @@ extension RabbitMQBroker {
             return
         }
         do {
-            try await channel.publish(exchange: topology.exchange, routingKey: routingKey, body: message.message,
-                                      properties: properties(for: message), mandatory: true)
+            try await channel.publish(
+                exchange: topology.exchange, routingKey: routingKey, body: message.message,
+                properties: properties(for: message), mandatory: true)
         } catch let error as AMQPConnectionError where error.code == .publishReturned {
             throw unroutable(error, routingKey: routingKey, exchange: topology.exchange)
         }
@@ -27,7 +28,9 @@ extension RabbitMQBroker {
     func routingKey(for message: BrokerMessage) throws(TaskiqError) -> String {
         if topology.queues.count == 1 { return topology.queues[0].effectiveRoutingKey }
         guard let label = message.labels[options.routingLabel], label != .null else {
-            throw TaskiqError(.invalidArguments, """
+            throw TaskiqError(
+                .invalidArguments,
+                """
                 task \(message.taskName) has no '\(options.routingLabel)' label, which picks one of the \
                 \(topology.queues.count) RabbitMQ queues: \(Self.describe(topology.queues)); set it with \
                 .withLabels(["\(options.routingLabel)": "<routing key>"])
@@ -50,8 +53,9 @@ extension RabbitMQBroker {
         var headers: AMQPFieldTable = ["task_id": .string(message.taskID), "task_name": .string(message.taskName)]
         for (key, value) in message.labels { headers[key] = .string(Self.labelText(value)) }
         let priority = message.labels[options.priorityLabel].flatMap { UInt8(Self.labelText($0)) } ?? 0
-        return AMQPProperties(headers: headers.sorted(), deliveryMode: 2, priority: priority,
-                              messageID: AMQPConnection.randomMessageID())
+        return AMQPProperties(
+            headers: headers.sorted(), deliveryMode: 2, priority: priority,
+            messageID: AMQPConnection.randomMessageID())
     }
 
     /// A label as taskiq's `prepare_label` makes it: a string as is, anything else as Python prints it.
@@ -60,11 +64,13 @@ extension RabbitMQBroker {
     /// The server's Basic.Return, said so that the kicker knows the message is not stored and why.
     func unroutable(_ error: AMQPConnectionError, routingKey: String, exchange: String) -> AMQPConnectionError {
         let label = topology.queues.count > 1 ? " (the '\(options.routingLabel)' label)" : ""
-        return AMQPConnectionError(.publishReturned, replyCode: error.replyCode, replyText: error.replyText, message: """
-            the server returned the message: no queue is bound to routing key '\(routingKey)'\(label) on exchange \
-            '\(exchange)', so it was not stored (\(error.replyCode.map(String.init) ?? "?") \(error.replyText)); \
-            the broker's queues: \(Self.describe(topology.queues))
-            """)
+        return AMQPConnectionError(
+            .publishReturned, replyCode: error.replyCode, replyText: error.replyText,
+            message: """
+                the server returned the message: no queue is bound to routing key '\(routingKey)'\(label) on exchange \
+                '\(exchange)', so it was not stored (\(error.replyCode.map(String.init) ?? "?") \(error.replyText)); \
+                the broker's queues: \(Self.describe(topology.queues))
+                """)
     }
 
     /// `name (key k), …` for messages.
@@ -95,12 +101,14 @@ extension RabbitMQBroker {
         switch method {
         case .exchangeDeclare(let name, let type, let isPassive, _, _, _, _, _):
             if type == RabbitMQTopology.pluginExchangeType, error.replyCode == 503 {
-                return AMQPConnectionError(error.code, replyCode: error.replyCode, replyText: error.replyText, message: """
-                    the RabbitMQ server does not have the delayed message plugin (rabbitmq_delayed_message_exchange): \
-                    it refused exchange '\(name)' of type '\(type)' with \(error.replyCode ?? 0) \(error.replyText) and closed \
-                    the connection; enable the plugin (rabbitmq-plugins enable rabbitmq_delayed_message_exchange) or use \
-                    the TTL delay queues (delay: ttlQueues) instead
-                    """)
+                return AMQPConnectionError(
+                    error.code, replyCode: error.replyCode, replyText: error.replyText,
+                    message: """
+                        the RabbitMQ server does not have the delayed message plugin (rabbitmq_delayed_message_exchange): \
+                        it refused exchange '\(name)' of type '\(type)' with \(error.replyCode ?? 0) \(error.replyText) and closed \
+                        the connection; enable the plugin (rabbitmq-plugins enable rabbitmq_delayed_message_exchange) or use \
+                        the TTL delay queues (delay: ttlQueues) instead
+                        """)
             }
             (what, passive) = ("exchange '\(name)'", isPassive)
         case .queueDeclare(let name, let isPassive, _, _, _, _, _):
@@ -114,7 +122,8 @@ extension RabbitMQBroker {
         let message: String
         switch error.replyCode {
         case 404 where passive:
-            message = "\(what) does not exist on the server (passive declare: \(reply)); create it, or turn passive off so that the broker declares it"
+            message =
+                "\(what) does not exist on the server (passive declare: \(reply)); create it, or turn passive off so that the broker declares it"
         case 406:
             message = "\(what) exists on the server with other arguments or type (\(reply)); delete it or match the broker's options to it"
         default:

@@ -57,25 +57,31 @@ public final class RabbitMQBroker: AsyncBroker {
     ///   - logger: Where connection losses, reconnects and blocked publishing are logged.
     /// - Throws: ``AMQPConnectionError`` `invalidArgument` for a bad URL (password masked) or options
     ///   that cannot work (no queue, a priority on a quorum queue).
-    public init(url: String = "amqp://guest:guest@localhost:5672", options: RabbitMQBrokerOptions = RabbitMQBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                logger: Logger = Logger(label: "taskiq.rabbitmq")) throws {
+    public init(
+        url: String = "amqp://guest:guest@localhost:5672", options: RabbitMQBrokerOptions = RabbitMQBrokerOptions(),
+        resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+        logger: Logger = Logger(label: "taskiq.rabbitmq")
+    ) throws {
         configuration = try AMQPConfiguration(url: url)
         guard !options.queues.isEmpty else {
             throw AMQPConnectionError(.invalidArgument, message: "a RabbitMQ broker needs at least one task queue")
         }
         if let queue = options.queues.first(where: { $0.kind == .quorum && $0.maxPriority != nil }) {
-            throw AMQPConnectionError(.invalidArgument, message: """
-                queue '\(queue.name)' has max_priority but is a quorum queue, which RabbitMQ refuses (406); \
-                make it a classic queue
-                """)
+            throw AMQPConnectionError(
+                .invalidArgument,
+                message: """
+                    queue '\(queue.name)' has max_priority but is a quorum queue, which RabbitMQ refuses (406); \
+                    make it a classic queue
+                    """)
         }
-        topology = RabbitMQTopology(exchange: options.exchangeName, exchangeType: options.exchangeType, queues: options.queues,
-                                    deadLetterQueue: options.deadLetterQueueName,
-                                    pluginExchange: options.delay == .plugin ? "\(options.exchangeName).plugin_delay" : nil)
+        topology = RabbitMQTopology(
+            exchange: options.exchangeName, exchangeType: options.exchangeType, queues: options.queues,
+            deadLetterQueue: options.deadLetterQueueName,
+            pluginExchange: options.delay == .plugin ? "\(options.exchangeName).plugin_delay" : nil)
         self.options = options
-        ownDeadLetters = try RabbitMQDeadLetterQueue(configuration: configuration, queue: options.deadLetterQueueName,
-                                                     passive: options.passive)
+        ownDeadLetters = try RabbitMQDeadLetterQueue(
+            configuration: configuration, queue: options.deadLetterQueueName,
+            passive: options.passive)
         self.logger = logger
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         components.deadLetterQueue = ownDeadLetters
@@ -129,16 +135,21 @@ public final class RabbitMQBroker: AsyncBroker {
         let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
         // aio-pika replays its consumers with the same tags; so does this broker.
         let tags = topology.queues.map { _ in "ctag-swift.\(AMQPConnection.randomMessageID())" }
-        let link = makeLink("read", open: { try await self.openReadSession($0, tags: tags) }, serve: { session in
-            await self.pump(session, into: continuation)
-        })
+        let link = makeLink(
+            "read", open: { try await self.openReadSession($0, tags: tags) },
+            serve: { session in
+                await self.pump(session, into: continuation)
+            })
         do {
             try await link.start()
         } catch {
             continuation.finish(throwing: error)
             throw error
         }
-        links.withLock { $0.read = link; $0.deliveries = continuation }
+        links.withLock {
+            $0.read = link
+            $0.deliveries = continuation
+        }
         continuation.onTermination = { _ in
             Task { await link.close() }
         }

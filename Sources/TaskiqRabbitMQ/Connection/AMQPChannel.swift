@@ -26,21 +26,32 @@ package final class AMQPChannel: Sendable {
     }
 
     /// Declares an exchange (or, `passive`, checks that it exists).
-    package func declareExchange(_ name: String, type: String, durable: Bool = true, autoDelete: Bool = false,
-                                 isInternal: Bool = false, passive: Bool = false, arguments: AMQPFieldTable = [:]) async throws {
+    package func declareExchange(
+        _ name: String, type: String, durable: Bool = true, autoDelete: Bool = false,
+        isInternal: Bool = false, passive: Bool = false, arguments: AMQPFieldTable = [:]
+    ) async throws {
         try Self.checkNames(name, type)
-        _ = try await connection.call(id, .exchangeDeclare(exchange: name, type: type, passive: passive, durable: durable,
-                                                           autoDelete: autoDelete, internal: isInternal, noWait: false, arguments: arguments))
+        _ = try await connection.call(
+            id,
+            .exchangeDeclare(
+                exchange: name, type: type, passive: passive, durable: durable,
+                autoDelete: autoDelete, internal: isInternal, noWait: false, arguments: arguments))
     }
 
     /// Declares a queue (or, `passive`, checks that it exists) and returns its counts.
     @discardableResult
-    package func declareQueue(_ name: String, durable: Bool = true, exclusive: Bool = false, autoDelete: Bool = false,
-                              passive: Bool = false, arguments: AMQPFieldTable = [:]) async throws
-        -> (queue: String, messageCount: UInt32, consumerCount: UInt32) {
+    package func declareQueue(
+        _ name: String, durable: Bool = true, exclusive: Bool = false, autoDelete: Bool = false,
+        passive: Bool = false, arguments: AMQPFieldTable = [:]
+    ) async throws
+        -> (queue: String, messageCount: UInt32, consumerCount: UInt32)
+    {
         try Self.checkNames(name)
-        let reply = try await connection.call(id, .queueDeclare(queue: name, passive: passive, durable: durable, exclusive: exclusive,
-                                                                autoDelete: autoDelete, noWait: false, arguments: arguments))
+        let reply = try await connection.call(
+            id,
+            .queueDeclare(
+                queue: name, passive: passive, durable: durable, exclusive: exclusive,
+                autoDelete: autoDelete, noWait: false, arguments: arguments))
         guard case .queueDeclareOk(let queue, let messages, let consumers) = reply else {
             throw AMQPConnectionError(.protocolViolation, message: "Queue.Declare was answered with \(reply.name)")
         }
@@ -50,28 +61,37 @@ package final class AMQPChannel: Sendable {
     /// Binds a queue to an exchange with a routing key.
     package func bindQueue(_ queue: String, exchange: String, routingKey: String, arguments: AMQPFieldTable = [:]) async throws {
         try Self.checkNames(queue, exchange, routingKey)
-        _ = try await connection.call(id, .queueBind(queue: queue, exchange: exchange, routingKey: routingKey, noWait: false, arguments: arguments))
+        _ = try await connection.call(
+            id, .queueBind(queue: queue, exchange: exchange, routingKey: routingKey, noWait: false, arguments: arguments))
     }
 
     /// Publishes a message; in confirm mode, returns once the server confirmed it.
     /// - Throws: `publishNacked`, `publishReturned` (mandatory and unroutable, e.g. 312 NO_ROUTE),
     ///   or the channel's or connection's error.
-    package func publish(exchange: String, routingKey: String, body: [UInt8], properties: AMQPProperties = AMQPProperties(),
-                         mandatory: Bool = false) async throws {
+    package func publish(
+        exchange: String, routingKey: String, body: [UInt8], properties: AMQPProperties = AMQPProperties(),
+        mandatory: Bool = false
+    ) async throws {
         try Self.checkNames(exchange, routingKey)
-        try await connection.publish(id, exchange: exchange, routingKey: routingKey, mandatory: mandatory, properties: properties, body: body)
+        try await connection.publish(
+            id, exchange: exchange, routingKey: routingKey, mandatory: mandatory, properties: properties, body: body)
     }
 
     /// Starts a consumer on `queue` with manual acks (unless `noAck`).
     /// - Parameter tag: The consumer tag; a random `ctag-swift.<hex>` when `nil`.
-    package func consume(queue: String, tag: String? = nil, noAck: Bool = false, exclusive: Bool = false,
-                         arguments: AMQPFieldTable = [:]) async throws -> AMQPConsumer {
+    package func consume(
+        queue: String, tag: String? = nil, noAck: Bool = false, exclusive: Bool = false,
+        arguments: AMQPFieldTable = [:]
+    ) async throws -> AMQPConsumer {
         let tag = tag ?? "ctag-swift.\(AMQPConnection.randomMessageID())"
         try Self.checkNames(queue, tag)
         let deliveries = connection.addConsumer(id, tag: tag)
         do {
-            _ = try await connection.call(id, .basicConsume(queue: queue, consumerTag: tag, noLocal: false, noAck: noAck,
-                                                            exclusive: exclusive, noWait: false, arguments: arguments))
+            _ = try await connection.call(
+                id,
+                .basicConsume(
+                    queue: queue, consumerTag: tag, noLocal: false, noAck: noAck,
+                    exclusive: exclusive, noWait: false, arguments: arguments))
         } catch {
             connection.removeConsumer(id, tag: tag)
             throw error
@@ -107,7 +127,8 @@ package final class AMQPChannel: Sendable {
 
     private static func checkNames(_ names: String...) throws(AMQPConnectionError) {
         for name in names where !AMQPByteWriter.isShortString(name) {
-            throw AMQPConnectionError(.invalidArgument, message: "'\(name.prefix(40))…' is \(name.utf8.count) bytes; AMQP names are at most 255")
+            throw AMQPConnectionError(
+                .invalidArgument, message: "'\(name.prefix(40))…' is \(name.utf8.count) bytes; AMQP names are at most 255")
         }
     }
 }

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// Where and how to connect: host, port, TLS and the ``AMQPConnectionOptions``, read from an
 /// `amqp://` or `amqps://` URL the way aio-pika reads it.
@@ -41,7 +42,8 @@ package struct AMQPConfiguration: Sendable {
     package init(url: String) throws(AMQPConnectionError) {
         let redacted = URLCredentials.redacted(url)
         func invalid(_ why: String) -> AMQPConnectionError {
-            AMQPConnectionError(.invalidArgument, message: "invalid AMQP URL '\(redacted)': \(why); expected amqp[s]://user:password@host:port/vhost")
+            AMQPConnectionError(
+                .invalidArgument, message: "invalid AMQP URL '\(redacted)': \(why); expected amqp[s]://user:password@host:port/vhost")
         }
         guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
@@ -67,7 +69,8 @@ package struct AMQPConfiguration: Sendable {
             rest = rest[rest.index(after: at)...]
             let colon = userinfo.firstIndex(of: ":")
             guard let user = PercentEncoding.decoded(userinfo[..<(colon ?? userinfo.endIndex)]),
-                  let password = colon.map({ PercentEncoding.decoded(userinfo[userinfo.index(after: $0)...]) }) ?? options.password else {
+                let password = colon.map({ PercentEncoding.decoded(userinfo[userinfo.index(after: $0)...]) }) ?? options.password
+            else {
                 throw invalid("bad percent-encoding in the credentials")
             }
             options.user = user
@@ -118,7 +121,9 @@ package struct AMQPConfiguration: Sendable {
                 guard let count = UInt16(value) else { throw invalid("channel_max '\(value)' is not 0-65535") }
                 options.tuning.channelMax = count
             case "connection_timeout":
-                guard let seconds = Double(value), seconds > 0, seconds <= 3600 else { throw invalid("connection_timeout '\(value)' is not 0-3600 seconds") }
+                guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
+                    throw invalid("connection_timeout '\(value)' is not 0-3600 seconds")
+                }
                 timeout = .milliseconds(Int64(seconds * 1000))
             default:
                 let known = ["heartbeat", "frame_max", "channel_max", "connection_timeout"] + TLSURLOptions.amqp.all.map(\.name)

@@ -40,10 +40,16 @@ extension AMQPConnection {
     /// Ends the connection with `error`: every waiter fails with it and the reader wakes.
     func fail(_ error: AMQPConnectionError) {
         let (channels, opened, watchers) = state.withLock { state in
-            guard state.failure == nil else { return ([ChannelState](), OnceContinuation<AMQPTuning>?.none, [AsyncStream<AMQPConnectionEvent>.Continuation]()) }
+            guard state.failure == nil else {
+                return ([ChannelState](), OnceContinuation<AMQPTuning>?.none, [AsyncStream<AMQPConnectionEvent>.Continuation]())
+            }
             state.failure = error
             if state.socketUsers > 0 { stream.shutdown() }
-            defer { state.channels.removeAll(); state.opened = nil; state.watchers.removeAll() }
+            defer {
+                state.channels.removeAll()
+                state.opened = nil
+                state.watchers.removeAll()
+            }
             return (Array(state.channels.values), state.opened, state.watchers)
         }
         opened?.resume(with: .failure(error))
@@ -80,7 +86,7 @@ extension AMQPConnection {
                 let count: Int
                 do {
                     count = try stream.receive(into: buffer)
-                } catch where error.kind == .receiveTimedOut {
+                } catch  where error.kind == .receiveTimedOut {
                     continue
                 } catch {
                     lost("reading failed: \(error.reason)")
@@ -185,13 +191,18 @@ extension AMQPConnection {
         switch method {
         case .basicAck(let tag, let multiple), .basicNack(let tag, let multiple, _):
             let acked = if case .basicAck = method { true } else { false }
-            guard let settled = state.channels[channel]?.confirms?.settle(deliveryTag: tag, multiple: multiple, acked: acked) else { return }
+            guard let settled = state.channels[channel]?.confirms?.settle(deliveryTag: tag, multiple: multiple, acked: acked) else {
+                return
+            }
             for (_, request, outcome) in settled {
                 guard let continuation = state.channels[channel]?.confirmWaiters.removeValue(forKey: request) else { continue }
                 switch outcome {
                 case .acked: resumes.append { continuation.resume() }
                 case .nacked:
-                    resumes.append { continuation.resume(throwing: AMQPConnectionError(.publishNacked, message: "the server refused the message (Basic.Nack)")) }
+                    resumes.append {
+                        continuation.resume(
+                            throwing: AMQPConnectionError(.publishNacked, message: "the server refused the message (Basic.Nack)"))
+                    }
                 case .returned(let reason):
                     let error = AMQPConnectionError(.publishReturned, reason: reason, message: "the server could not route the message")
                     resumes.append { continuation.resume(throwing: error) }
@@ -205,7 +216,8 @@ extension AMQPConnection {
             }
         default:
             guard var channelState = state.channels[channel], !channelState.rpc.isEmpty else {
-                logger.warning("RabbitMQ sent \(method.name) on channel \(channel), which no call was waiting for", metadata: ["rabbitmq": address])
+                logger.warning(
+                    "RabbitMQ sent \(method.name) on channel \(channel), which no call was waiting for", metadata: ["rabbitmq": address])
                 return
             }
             let request = channelState.rpc.removeFirst()
@@ -219,17 +231,21 @@ extension AMQPConnection {
         switch content.method {
         case .basicDeliver(let consumerTag, let deliveryTag, let redelivered, let exchange, let routingKey):
             guard let consumer = state.channels[channel]?.consumers[consumerTag] else {
-                logger.warning("RabbitMQ delivered to unknown consumer \(consumerTag) on channel \(channel)", metadata: ["rabbitmq": address])
+                logger.warning(
+                    "RabbitMQ delivered to unknown consumer \(consumerTag) on channel \(channel)", metadata: ["rabbitmq": address])
                 return
             }
-            let delivery = AMQPDelivery(consumerTag: consumerTag, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
-                                        routingKey: routingKey, properties: content.properties, body: content.body)
+            let delivery = AMQPDelivery(
+                consumerTag: consumerTag, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
+                routingKey: routingKey, properties: content.properties, body: content.body)
             consumer.yield(delivery)
         case .basicReturn(let replyCode, let replyText, let exchange, let routingKey):
-            let reason = AMQPCloseReason(replyCode: replyCode, replyText: "\(replyText) (exchange '\(exchange)', routing key '\(routingKey)')")
-            let matched = content.properties.messageID.map {
-                state.channels[channel]?.confirms?.markReturned(messageID: $0, reason: reason) ?? false
-            } ?? false
+            let reason = AMQPCloseReason(
+                replyCode: replyCode, replyText: "\(replyText) (exchange '\(exchange)', routing key '\(routingKey)')")
+            let matched =
+                content.properties.messageID.map {
+                    state.channels[channel]?.confirms?.markReturned(messageID: $0, reason: reason) ?? false
+                } ?? false
             if !matched {
                 logger.warning("RabbitMQ returned a message no publish is waiting for: \(reason)", metadata: ["rabbitmq": address])
             }

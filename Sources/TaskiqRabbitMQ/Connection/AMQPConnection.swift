@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// A client connection to an AMQP 0-9-1 server (RabbitMQ): the socket half around an
 /// ``AMQPConnectionMachine``.
@@ -73,9 +74,11 @@ package final class AMQPConnection: Sendable {
     /// - Throws: ``AMQPConnectionError``: `accessRefused` (403) for wrong credentials,
     ///   `connectionClosedByServer` with the reply code, `tlsFailed` (the ``TLSError`` as
     ///   ``AMQPConnectionError/underlying``), `timeout`, `connectionLost`.
-    package static func connect(host: String, port: UInt16, options: AMQPConnectionOptions = AMQPConnectionOptions(),
-                                tls: TLSConfiguration? = nil, timeout: Duration = .seconds(10),
-                                logger: Logger = Logger(label: "taskiq.rabbitmq")) async throws -> AMQPConnection {
+    package static func connect(
+        host: String, port: UInt16, options: AMQPConnectionOptions = AMQPConnectionOptions(),
+        tls: TLSConfiguration? = nil, timeout: Duration = .seconds(10),
+        logger: Logger = Logger(label: "taskiq.rabbitmq")
+    ) async throws -> AMQPConnection {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         do {
             return try await open(options: options, address: address, timeout: timeout, logger: logger) {
@@ -89,26 +92,32 @@ package final class AMQPConnection: Sendable {
     }
 
     /// A connected socket, secured with `tls` when set.
-    private static func stream(host: String, port: UInt16, address: String, tls: TLSConfiguration?, timeout: Duration,
-                               logger: Logger) throws -> any ByteStream {
+    private static func stream(
+        host: String, port: UInt16, address: String, tls: TLSConfiguration?, timeout: Duration,
+        logger: Logger
+    ) throws -> any ByteStream {
         let tcp = try TCPConnection.connect(host: host, port: port, timeout: timeout, keepAlive: true)
         guard let tls else { return tcp }
         do throws(TLSError) {
-            return try TLSConnection.connect(over: tcp, host: host, peer: address, configuration: tls, timeout: timeout,
-                                             logger: logger)
+            return try TLSConnection.connect(
+                over: tcp, host: host, peer: address, configuration: tls, timeout: timeout,
+                logger: logger)
         } catch {
-            let code: AMQPConnectionError.Code = switch error.code {
-            case .timeout: .timeout
-            case .cancelled: .closedLocally
-            default: .tlsFailed
-            }
+            let code: AMQPConnectionError.Code =
+                switch error.code {
+                case .timeout: .timeout
+                case .cancelled: .closedLocally
+                default: .tlsFailed
+                }
             throw AMQPConnectionError(code, message: error.description, underlying: error)
         }
     }
 
     /// Runs the handshake over a stream that `connect` opens on the reader thread.
-    package static func open(options: AMQPConnectionOptions, address: String, timeout: Duration, logger: Logger,
-                             connect: @escaping @Sendable () throws -> any ByteStream) async throws -> AMQPConnection {
+    package static func open(
+        options: AMQPConnectionOptions, address: String, timeout: Duration, logger: Logger,
+        connect: @escaping @Sendable () throws -> any ByteStream
+    ) async throws -> AMQPConnection {
         let created = OnceContinuation<AMQPConnection>()
         let opened = OnceContinuation<AMQPTuning>()
         let reader: @Sendable () -> Void = {
@@ -116,8 +125,11 @@ package final class AMQPConnection: Sendable {
             do {
                 stream = try connect()
             } catch let error as TCPError {
-                created.resume(with: .failure(AMQPConnectionError(error.kind == .deadlineExceeded ? .timeout : .connectionLost,
-                                                                  message: "cannot connect to \(address): \(error.reason)")))
+                created.resume(
+                    with: .failure(
+                        AMQPConnectionError(
+                            error.kind == .deadlineExceeded ? .timeout : .connectionLost,
+                            message: "cannot connect to \(address): \(error.reason)")))
                 return
             } catch {
                 created.resume(with: .failure(error))
@@ -128,7 +140,9 @@ package final class AMQPConnection: Sendable {
                 try connection.writer.start(name: "taskiq-amqp-writer") { connection.flushLoop() }
             } catch {
                 stream.close()
-                created.resume(with: .failure(AMQPConnectionError(.connectionLost, message: "cannot start the writer thread for \(address): \(error)")))
+                created.resume(
+                    with: .failure(AMQPConnectionError(.connectionLost, message: "cannot start the writer thread for \(address): \(error)"))
+                )
                 return
             }
             connection.state.withLock { state in
@@ -265,8 +279,10 @@ package final class AMQPConnection: Sendable {
     /// Fails a cancelled caller's wait; what the server answers it later is dropped.
     private func abandon(_ channel: UInt16, _ request: UInt64) {
         let (rpc, confirm) = state.withLock { state in
-            (state.channels[channel]?.rpcWaiters.removeValue(forKey: request),
-             state.channels[channel]?.confirmWaiters.removeValue(forKey: request))
+            (
+                state.channels[channel]?.rpcWaiters.removeValue(forKey: request),
+                state.channels[channel]?.confirmWaiters.removeValue(forKey: request)
+            )
         }
         rpc?.resume(throwing: CancellationError())
         confirm?.resume(throwing: CancellationError())
@@ -284,8 +300,10 @@ package final class AMQPConnection: Sendable {
     /// Publishes; in confirm mode waits for the server's confirm and throws when it was nacked
     /// or (mandatory) returned. A cancelled caller stops waiting; the message may still be
     /// stored, as with any publish whose confirm was not seen.
-    func publish(_ channel: UInt16, exchange: String, routingKey: String, mandatory: Bool, properties: AMQPProperties,
-                 body: [UInt8]) async throws {
+    func publish(
+        _ channel: UInt16, exchange: String, routingKey: String, mandatory: Bool, properties: AMQPProperties,
+        body: [UInt8]
+    ) async throws {
         let method = AMQPMethod.basicPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory, immediate: false)
         var properties = properties
         if mandatory, properties.messageID == nil { properties.messageID = Self.randomMessageID() }

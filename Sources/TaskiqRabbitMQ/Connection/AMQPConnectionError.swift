@@ -29,8 +29,9 @@ public struct AMQPConnectionError: Error, Sendable, CustomStringConvertible {
 
     /// An error for a server Connection.Close or Channel.Close.
     package init(_ code: Code, reason: AMQPCloseReason, message: String) {
-        self.init(code, replyCode: reason.replyCode, replyText: reason.replyText,
-                  message: "\(message): \(reason)")
+        self.init(
+            code, replyCode: reason.replyCode, replyText: reason.replyText,
+            message: "\(message): \(reason)")
     }
 
     /// `message`, with the code.

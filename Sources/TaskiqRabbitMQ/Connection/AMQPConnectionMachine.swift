@@ -66,10 +66,12 @@ package struct AMQPConnectionMachine: Sendable {
     }
 
     /// Queues a method with content, the body split by the agreed frame_max.
-    package mutating func send(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: [UInt8]) throws(AMQPConnectionError) {
+    package mutating func send(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: [UInt8]) throws(AMQPConnectionError)
+    {
         try checkWritable()
-        AMQPFrame.encodeContent(channel: channel, method: method, properties: properties, body: body,
-                                frameMax: tuning?.frameMax ?? AMQPFrame.minimumFrameMax, into: &outbound)
+        AMQPFrame.encodeContent(
+            channel: channel, method: method, properties: properties, body: body,
+            frameMax: tuning?.frameMax ?? AMQPFrame.minimumFrameMax, into: &outbound)
     }
 
     private func checkWritable() throws(AMQPConnectionError) {
@@ -93,7 +95,7 @@ package struct AMQPConnectionMachine: Sendable {
 
     /// Feeds bytes the server sent and returns what they mean.
     package mutating func receive<Bytes: Sequence>(_ bytes: Bytes, now: ContinuousClock.Instant) -> [AMQPConnectionEvent]
-        where Bytes.Element == UInt8 {
+    where Bytes.Element == UInt8 {
         guard state != .closed else { return [] }
         lastReceived = now
         decoder.append(bytes)
@@ -103,9 +105,12 @@ package struct AMQPConnectionMachine: Sendable {
                 try handle(frame, events: &events)
             }
         } catch {
-            events.append(fail(replyCode: error.code == .frameTooLarge || error.code == .missingFrameEnd ? 501 : 505,
-                               AMQPConnectionError(error.code == .unsupportedProtocol ? .unsupportedServer : .protocolViolation,
-                                                   message: "the server sent invalid AMQP: \(error)")))
+            events.append(
+                fail(
+                    replyCode: error.code == .frameTooLarge || error.code == .missingFrameEnd ? 501 : 505,
+                    AMQPConnectionError(
+                        error.code == .unsupportedProtocol ? .unsupportedServer : .protocolViolation,
+                        message: "the server sent invalid AMQP: \(error)")))
         }
         return events
     }
@@ -117,8 +122,12 @@ package struct AMQPConnectionMachine: Sendable {
         let interval = Duration.seconds(Int(heartbeat))
         if lastReceived.duration(to: now) >= interval * 2 {
             state = .closed
-            return [.closed(AMQPConnectionError(.heartbeatTimeout,
-                                                message: "nothing arrived from the server for two heartbeat intervals (\(interval * 2))"))]
+            return [
+                .closed(
+                    AMQPConnectionError(
+                        .heartbeatTimeout,
+                        message: "nothing arrived from the server for two heartbeat intervals (\(interval * 2))"))
+            ]
         }
         if lastHeartbeatSent.duration(to: now) >= interval / 2 {
             AMQPFrame.heartbeat.encode(into: &outbound)
@@ -144,7 +153,11 @@ package struct AMQPConnectionMachine: Sendable {
         case .closing:
             return .closed(nil)
         case .awaitingTune:
-            return .closed(AMQPConnectionError(.accessRefused, message: "the server closed the connection after the login was sent (\(reason)); the user or password is probably wrong"))
+            return .closed(
+                AMQPConnectionError(
+                    .accessRefused,
+                    message: "the server closed the connection after the login was sent (\(reason)); the user or password is probably wrong"
+                ))
         default:
             return .closed(AMQPConnectionError(.connectionLost, message: "the connection to the server was lost: \(reason)"))
         }
@@ -152,7 +165,9 @@ package struct AMQPConnectionMachine: Sendable {
 
     private mutating func fail(replyCode: UInt16, _ error: AMQPConnectionError) -> AMQPConnectionEvent {
         if state == .open || state == .closing {
-            AMQPFrame.method(channel: 0, .connectionClose(AMQPCloseReason(replyCode: replyCode, replyText: String(error.message.prefix(200))))).encode(into: &outbound)
+            AMQPFrame.method(
+                channel: 0, .connectionClose(AMQPCloseReason(replyCode: replyCode, replyText: String(error.message.prefix(200))))
+            ).encode(into: &outbound)
         }
         state = .closed
         return .closed(error)
@@ -169,7 +184,8 @@ package struct AMQPConnectionMachine: Sendable {
                 throw AMQPProtocolError(.unexpectedFrame, offset: 0, "\(method.name) on channel \(channel) before the connection was open")
             }
             guard partial[channel] == nil else {
-                throw AMQPProtocolError(.unexpectedFrame, offset: 0, "\(method.name) on channel \(channel) in the middle of a message's content")
+                throw AMQPProtocolError(
+                    .unexpectedFrame, offset: 0, "\(method.name) on channel \(channel) in the middle of a message's content")
             }
             if method.hasContent {
                 partial[channel] = PartialContent(method: method)
@@ -182,10 +198,12 @@ package struct AMQPConnectionMachine: Sendable {
             }
         case .header(let channel, let header):
             guard var content = partial[channel], content.header == nil else {
-                throw AMQPProtocolError(.unexpectedFrame, offset: 0, "a content header on channel \(channel) without a method that carries content")
+                throw AMQPProtocolError(
+                    .unexpectedFrame, offset: 0, "a content header on channel \(channel) without a method that carries content")
             }
             guard header.bodySize <= options.maxBodySize else {
-                throw AMQPProtocolError(.invalidValue, offset: 0, "a body of \(header.bodySize) bytes exceeds the limit of \(options.maxBodySize)")
+                throw AMQPProtocolError(
+                    .invalidValue, offset: 0, "a body of \(header.bodySize) bytes exceeds the limit of \(options.maxBodySize)")
             }
             content.header = header
             content.body.reserveCapacity(Int(header.bodySize))
@@ -196,8 +214,9 @@ package struct AMQPConnectionMachine: Sendable {
                 throw AMQPProtocolError(.unexpectedFrame, offset: 0, "a body frame on channel \(channel) without a content header")
             }
             guard UInt64(content.body.count + bytes.count) <= header.bodySize else {
-                throw AMQPProtocolError(.unexpectedFrame, offset: 0,
-                                        "body frames on channel \(channel) carry more than the \(header.bodySize) bytes announced")
+                throw AMQPProtocolError(
+                    .unexpectedFrame, offset: 0,
+                    "body frames on channel \(channel) carry more than the \(header.bodySize) bytes announced")
             }
             partial[channel] = nil  // avoids copying the body on append
             content.body += bytes
@@ -219,19 +238,30 @@ package struct AMQPConnectionMachine: Sendable {
             let wasClosing = state == .closing
             state = .closed
             let code: AMQPConnectionError.Code = reason.replyCode == 403 ? .accessRefused : .connectionClosedByServer
-            events.append(.closed(wasClosing && reason.replyCode == 200 ? nil
-                                  : AMQPConnectionError(code, reason: reason, message: "the server closed the connection")))
+            events.append(
+                .closed(
+                    wasClosing && reason.replyCode == 200
+                        ? nil
+                        : AMQPConnectionError(code, reason: reason, message: "the server closed the connection")))
         case (.closing, .connectionCloseOk):
             state = .closed
             events.append(.closed(nil))
         case (.awaitingStart, .connectionStart(let major, let minor, _, let mechanisms, _)):
             guard major == 0, minor == 9 else {
-                events.append(fail(replyCode: 540, AMQPConnectionError(.unsupportedServer, message: "the server speaks AMQP \(major)-\(minor), not 0-9-1")))
+                events.append(
+                    fail(
+                        replyCode: 540,
+                        AMQPConnectionError(.unsupportedServer, message: "the server speaks AMQP \(major)-\(minor), not 0-9-1")))
                 return
             }
             let offered = String(decoding: mechanisms, as: UTF8.self).split(separator: " ")
             guard offered.contains("PLAIN") else {
-                events.append(fail(replyCode: 540, AMQPConnectionError(.unsupportedServer, message: "the server offers the mechanisms \(offered.joined(separator: ", ")) but not PLAIN")))
+                events.append(
+                    fail(
+                        replyCode: 540,
+                        AMQPConnectionError(
+                            .unsupportedServer, message: "the server offers the mechanisms \(offered.joined(separator: ", ")) but not PLAIN"
+                        )))
                 return
             }
             var properties = options.clientProperties
@@ -240,16 +270,25 @@ package struct AMQPConnectionMachine: Sendable {
                 "consumer_cancel_notify": .bool(true), "publisher_confirms": .bool(true),
             ])
             let response = [0] + Array(options.user.utf8) + [0] + Array(options.password.utf8)
-            AMQPFrame.method(channel: 0, .connectionStartOk(clientProperties: properties, mechanism: "PLAIN", response: response,
-                                                            locale: "en_US")).encode(into: &outbound)
+            AMQPFrame.method(
+                channel: 0,
+                .connectionStartOk(
+                    clientProperties: properties, mechanism: "PLAIN", response: response,
+                    locale: "en_US")
+            ).encode(into: &outbound)
             state = .awaitingTune
         case (.awaitingTune, .connectionTune(let channelMax, let frameMax, let heartbeat)):
-            let agreed = AMQPTuning.negotiate(client: options.tuning,
-                                              server: AMQPTuning(channelMax: channelMax, frameMax: frameMax, heartbeat: heartbeat))
+            let agreed = AMQPTuning.negotiate(
+                client: options.tuning,
+                server: AMQPTuning(channelMax: channelMax, frameMax: frameMax, heartbeat: heartbeat))
             tuning = agreed
             decoder.frameMax = agreed.frameMax
-            AMQPFrame.method(channel: 0, .connectionTuneOk(channelMax: agreed.channelMax, frameMax: agreed.frameMax,
-                                                           heartbeat: agreed.heartbeat)).encode(into: &outbound)
+            AMQPFrame.method(
+                channel: 0,
+                .connectionTuneOk(
+                    channelMax: agreed.channelMax, frameMax: agreed.frameMax,
+                    heartbeat: agreed.heartbeat)
+            ).encode(into: &outbound)
             AMQPFrame.method(channel: 0, .connectionOpen(virtualHost: options.virtualHost)).encode(into: &outbound)
             state = .awaitingOpenOk
         case (.awaitingOpenOk, .connectionOpenOk):

@@ -14,10 +14,12 @@ package struct AMQPConnectionOptions: Sendable {
     package var clientProperties: AMQPFieldTable
 
     /// Options with RabbitMQ's defaults: guest/guest on `/`, frame_max 128 KiB, heartbeat 60 s.
-    package init(user: String = "guest", password: String = "guest", virtualHost: String = "/",
-                 tuning: AMQPTuning = AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
-                 maxBodySize: UInt64 = 128 << 20,
-                 clientProperties: AMQPFieldTable = ["product": .string("taskiq-swift")]) {
+    package init(
+        user: String = "guest", password: String = "guest", virtualHost: String = "/",
+        tuning: AMQPTuning = AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
+        maxBodySize: UInt64 = 128 << 20,
+        clientProperties: AMQPFieldTable = ["product": .string("taskiq-swift")]
+    ) {
         self.user = user
         self.password = password
         self.virtualHost = virtualHost

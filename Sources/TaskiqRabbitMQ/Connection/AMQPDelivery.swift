@@ -16,8 +16,10 @@ package struct AMQPDelivery: Sendable {
     package var body: [UInt8]
 
     /// Creates a delivery.
-    package init(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
-                 properties: AMQPProperties, body: [UInt8]) {
+    package init(
+        consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
+        properties: AMQPProperties, body: [UInt8]
+    ) {
         self.consumerTag = consumerTag
         self.deliveryTag = deliveryTag
         self.redelivered = redelivered

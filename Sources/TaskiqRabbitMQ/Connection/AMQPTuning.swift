@@ -24,7 +24,8 @@ package struct AMQPTuning: Sendable, Equatable {
         }
         var frameMax = pick(client.frameMax, server.frameMax)
         if frameMax != 0 { frameMax = max(frameMax, AMQPFrame.minimumFrameMax) }
-        return AMQPTuning(channelMax: pick(client.channelMax, server.channelMax), frameMax: frameMax,
-                          heartbeat: pick(client.heartbeat, server.heartbeat))
+        return AMQPTuning(
+            channelMax: pick(client.channelMax, server.channelMax), frameMax: frameMax,
+            heartbeat: pick(client.heartbeat, server.heartbeat))
     }
 }

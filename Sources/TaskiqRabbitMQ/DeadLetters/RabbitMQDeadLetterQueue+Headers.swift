@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 extension RabbitMQDeadLetterQueue {
     /// The header naming the letter's ``DeadLetter/Reason`` (`delivery_limit`, `undecodable`, …).
@@ -44,22 +45,27 @@ extension RabbitMQDeadLetterQueue {
         let headers = properties.headers ?? [:]
         func text(_ key: String) -> String? { headers[key]?.stringValue }
         let serverReason = text("x-first-death-reason")
-        let reason = text(reasonHeader) ?? serverReason.map { $0 == "delivery_limit" ? DeadLetter.Reason.deliveryLimit.name : $0 }
+        let reason =
+            text(reasonHeader) ?? serverReason.map { $0 == "delivery_limit" ? DeadLetter.Reason.deliveryLimit.name : $0 }
             ?? "unknown"
         let queue = text("x-taskiq-queue") ?? text("x-first-death-queue")
-        let message = text(errorHeader) ?? serverReason.map { "dead-lettered by RabbitMQ (\($0)) from queue '\(queue ?? "?")'" }
+        let message =
+            text(errorHeader) ?? serverReason.map { "dead-lettered by RabbitMQ (\($0)) from queue '\(queue ?? "?")'" }
             ?? "a message in the dead-letter queue without taskiq's headers"
-        let milliseconds = headers["x-taskiq-time-ms"]?.integerValue
+        let milliseconds =
+            headers["x-taskiq-time-ms"]?.integerValue
             ?? properties.timestamp.flatMap { Int64(exactly: $0) }.map { $0.multipliedReportingOverflow(by: 1000).partialValue }
             ?? 0
         let error = text("x-taskiq-task-error").flatMap { try? JSONParser().parse(Array($0.utf8)) }
             .flatMap { try? TaskError(wireValue: $0) }
-        return DeadLetter(id: properties.messageID ?? bodyID(body), reason: DeadLetter.Reason(reason), message: message, data: body,
-                          taskName: text("task_name"), taskID: text("task_id"), broker: text("x-taskiq-broker"), queue: queue,
-                          originalID: text("x-taskiq-original-id"),
-                          deliveries: headers["x-taskiq-deliveries"]?.integerValue.flatMap { Int(exactly: $0) },
-                          timestamp: Date(timeIntervalSince1970: Double(milliseconds) / 1000), error: error)
-            .withMessageDetails()
+        return DeadLetter(
+            id: properties.messageID ?? bodyID(body), reason: DeadLetter.Reason(reason), message: message, data: body,
+            taskName: text("task_name"), taskID: text("task_id"), broker: text("x-taskiq-broker"), queue: queue,
+            originalID: text("x-taskiq-original-id"),
+            deliveries: headers["x-taskiq-deliveries"]?.integerValue.flatMap { Int(exactly: $0) },
+            timestamp: Date(timeIntervalSince1970: Double(milliseconds) / 1000), error: error
+        )
+        .withMessageDetails()
     }
 
     /// `body-<16 hex digits>`: the FNV-1a hash of a body, the ID of a letter without a message ID.

@@ -46,14 +46,17 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
     ///     declaring it as a durable quorum queue, as the broker does.
     /// - Throws: ``AMQPConnectionError`` `invalidArgument` for a bad URL (password masked) or a
     ///   queue name over 255 bytes.
-    public convenience init(url: String = "amqp://guest:guest@localhost:5672", queue: String = "taskiq.dead_letter",
-                            passive: Bool = false) throws {
+    public convenience init(
+        url: String = "amqp://guest:guest@localhost:5672", queue: String = "taskiq.dead_letter",
+        passive: Bool = false
+    ) throws {
         try self.init(configuration: AMQPConfiguration(url: url), queue: queue, passive: passive)
     }
 
     init(configuration: AMQPConfiguration, queue: String, passive: Bool) throws(AMQPConnectionError) {
         guard AMQPByteWriter.isShortString(queue), !queue.isEmpty else {
-            throw AMQPConnectionError(.invalidArgument, message: "the dead-letter queue name must be 1 to 255 bytes, not \(queue.utf8.count)")
+            throw AMQPConnectionError(
+                .invalidArgument, message: "the dead-letter queue name must be 1 to 255 bytes, not \(queue.utf8.count)")
         }
         self.configuration = configuration
         self.queue = queue
@@ -81,8 +84,9 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
     public func add(_ letter: DeadLetter) async throws -> String {
         let id = AMQPConnection.randomMessageID()
         try await using { session in
-            try await session.channel.publish(exchange: "", routingKey: queue, body: letter.data,
-                                              properties: Self.properties(for: letter, id: id), mandatory: true)
+            try await session.channel.publish(
+                exchange: "", routingKey: queue, body: letter.data,
+                properties: Self.properties(for: letter, id: id), mandatory: true)
         }
         return id
     }
@@ -204,8 +208,9 @@ public final class RabbitMQDeadLetterQueue: DeadLetterQueue {
                     do {
                         let channel = try await connection.openChannel()
                         try await channel.confirmSelect()
-                        try await channel.declareQueue(queue, durable: true, passive: passive,
-                                                       arguments: passive ? [:] : ["x-queue-type": .string("quorum")])
+                        try await channel.declareQueue(
+                            queue, durable: true, passive: passive,
+                            arguments: passive ? [:] : ["x-queue-type": .string("quorum")])
                         return Session(connection: connection, channel: channel)
                     } catch {
                         await connection.close()

@@ -43,9 +43,11 @@ package final class RabbitMQLink: Sendable {
     ///   - open: Sets up a fresh connection; an error closes it and counts as a failed attempt.
     ///   - serve: Runs while the connection lives (the read side's consumer pump); when it
     ///     returns early the connection is closed and replaced.
-    package init(name: String, configuration: AMQPConfiguration, backoff: Backoff, logger: Logger,
-                 open: @escaping @Sendable (AMQPConnection) async throws -> RabbitMQLinkSession,
-                 serve: (@Sendable (RabbitMQLinkSession) async -> Void)? = nil) {
+    package init(
+        name: String, configuration: AMQPConfiguration, backoff: Backoff, logger: Logger,
+        open: @escaping @Sendable (AMQPConnection) async throws -> RabbitMQLinkSession,
+        serve: (@Sendable (RabbitMQLinkSession) async -> Void)? = nil
+    ) {
         self.name = name
         self.configuration = configuration
         self.backoff = backoff
@@ -129,8 +131,9 @@ package final class RabbitMQLink: Sendable {
                 current = nil
                 machine.withLock { _ = $0.lost(generation: live.generation) }
                 guard machine.withLock({ $0.phase }) != .shutDown, !Task.isCancelled else { return }
-                logger.warning("Lost the RabbitMQ \(name) connection to \(configuration.redactedURL): \(Self.describe(error)); reconnecting",
-                               metadata: metadata(error))
+                logger.warning(
+                    "Lost the RabbitMQ \(name) connection to \(configuration.redactedURL): \(Self.describe(error)); reconnecting",
+                    metadata: metadata(error))
             }
             let attempt = machine.withLock { $0.failedAttempts } + 1
             do {
@@ -145,16 +148,22 @@ package final class RabbitMQLink: Sendable {
                     return
                 }
                 for waiter in opened.ready { waiter.resume(returning: Ready(session: session, generation: opened.generation)) }
-                logger.info("Reconnected the RabbitMQ \(name) connection to \(configuration.redactedURL) after \(opened.failedAttempts) failed attempts; channel, topology and \(session.consumers.count) consumers restored",
-                            metadata: ["rabbitmq": configuration.redactedURL])
+                logger.info(
+                    "Reconnected the RabbitMQ \(name) connection to \(configuration.redactedURL) after \(opened.failedAttempts) failed attempts; channel, topology and \(session.consumers.count) consumers restored",
+                    metadata: ["rabbitmq": configuration.redactedURL])
                 TaskiqMetrics.reconnected("rabbitmq")
                 current = Ready(session: session, generation: opened.generation)
             } catch {
                 let failed = machine.withLock { $0.attemptFailed() }
                 guard machine.withLock({ $0.phase }) != .shutDown else { return }
-                let text = "Cannot reconnect the RabbitMQ \(name) connection to \(configuration.redactedURL) yet (attempt \(failed)): \(Self.describe(error)); retrying in up to \(backoff.baseDelay(attempt: failed + 1))"
+                let text =
+                    "Cannot reconnect the RabbitMQ \(name) connection to \(configuration.redactedURL) yet (attempt \(failed)): \(Self.describe(error)); retrying in up to \(backoff.baseDelay(attempt: failed + 1))"
                 // The first failure and then every tenth: a long outage is visible without a line per attempt.
-                if failed % 10 == 1 { logger.warning(text, metadata: metadata(error)) } else { logger.debug(text, metadata: metadata(error)) }
+                if failed % 10 == 1 {
+                    logger.warning(text, metadata: metadata(error))
+                } else {
+                    logger.debug(text, metadata: metadata(error))
+                }
             }
         }
     }

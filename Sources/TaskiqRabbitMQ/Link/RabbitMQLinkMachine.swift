@@ -91,8 +91,9 @@ package struct RabbitMQLinkMachine<Link, Waiter> {
         self.link = link
         phase = .open
         blockedReason = nil
-        let opened = Opened(generation: generation, isReconnect: losses > 0, failedAttempts: failedAttempts,
-                            ready: waiters.map(\.waiter))
+        let opened = Opened(
+            generation: generation, isReconnect: losses > 0, failedAttempts: failedAttempts,
+            ready: waiters.map(\.waiter))
         waiters.removeAll()
         failedAttempts = 0
         return opened

@@ -25,10 +25,12 @@ package struct RabbitMQDelayQueue: Sendable, Hashable {
     package init(prefix: String, exchange: String, routingKey: String, milliseconds: UInt32) throws(AMQPConnectionError) {
         name = "\(prefix).\(routingKey).\(milliseconds)"
         guard name.utf8.count <= 255 else {
-            throw AMQPConnectionError(.invalidArgument, message: """
-                the delay queue name '\(name.prefix(60))…' is \(name.utf8.count) bytes; AMQP names are at most 255: \
-                use a shorter delay queue prefix or routing key
-                """)
+            throw AMQPConnectionError(
+                .invalidArgument,
+                message: """
+                    the delay queue name '\(name.prefix(60))…' is \(name.utf8.count) bytes; AMQP names are at most 255: \
+                    use a shorter delay queue prefix or routing key
+                    """)
         }
         self.milliseconds = milliseconds
         self.exchange = exchange
@@ -60,13 +62,16 @@ package struct RabbitMQDelayQueue: Sendable, Hashable {
         do {
             duration = try Duration.checkedSeconds(label, of: "delay label")
         } catch {
-            throw TaskiqError(.invalidArguments, "\(error); a delay is a number of seconds, 0 to \(UInt32.max / 1000)",
-                              underlying: error)
+            throw TaskiqError(
+                .invalidArguments, "\(error); a delay is a number of seconds, 0 to \(UInt32.max / 1000)",
+                underlying: error)
         }
         let (seconds, attoseconds) = duration.components
         let milliseconds = seconds * 1000 + (attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000
         guard let value = UInt32(exactly: milliseconds) else {
-            throw TaskiqError(.invalidArguments, """
+            throw TaskiqError(
+                .invalidArguments,
+                """
                 delay label \(label) is longer than RabbitMQ can delay a message (\(UInt32.max) ms, about 49.7 days)
                 """)
         }

@@ -20,8 +20,10 @@ package struct RabbitMQTopology: Sendable, Equatable {
     package var pluginExchange: String?
 
     /// taskiq-aio-pika 0.6.1's defaults.
-    package init(exchange: String = "taskiq", exchangeType: String = "topic", queues: [RabbitMQQueue] = [RabbitMQQueue()],
-                 deadLetterQueue: String = "taskiq.dead_letter", delayQueue: String? = nil, pluginExchange: String? = nil) {
+    package init(
+        exchange: String = "taskiq", exchangeType: String = "topic", queues: [RabbitMQQueue] = [RabbitMQQueue()],
+        deadLetterQueue: String = "taskiq.dead_letter", delayQueue: String? = nil, pluginExchange: String? = nil
+    ) {
         self.exchange = exchange
         self.exchangeType = exchangeType
         self.queues = queues
@@ -66,34 +68,45 @@ package struct RabbitMQTopology: Sendable, Equatable {
     /// dead-letter queue, task queues, delay queue, bindings. `passive` only checks that they exist.
     package func declarations(passive: Bool = false) -> [AMQPMethod] {
         var methods: [AMQPMethod] = [
-            .exchangeDeclare(exchange: exchange, type: exchangeType, passive: passive, durable: true, autoDelete: false,
-                             internal: false, noWait: false, arguments: [:]),
+            .exchangeDeclare(
+                exchange: exchange, type: exchangeType, passive: passive, durable: true, autoDelete: false,
+                internal: false, noWait: false, arguments: [:])
         ]
         if let pluginExchange {
-            methods.append(.exchangeDeclare(exchange: pluginExchange, type: Self.pluginExchangeType, passive: passive, durable: true,
-                                            autoDelete: false, internal: false, noWait: false,
-                                            arguments: passive ? [:] : Self.pluginExchangeArguments))
+            methods.append(
+                .exchangeDeclare(
+                    exchange: pluginExchange, type: Self.pluginExchangeType, passive: passive, durable: true,
+                    autoDelete: false, internal: false, noWait: false,
+                    arguments: passive ? [:] : Self.pluginExchangeArguments))
         }
         methods += [
-            .queueDeclare(queue: deadLetterQueue, passive: passive, durable: true, exclusive: false, autoDelete: false,
-                          noWait: false, arguments: passive ? [:] : deadLetterArguments),
+            .queueDeclare(
+                queue: deadLetterQueue, passive: passive, durable: true, exclusive: false, autoDelete: false,
+                noWait: false, arguments: passive ? [:] : deadLetterArguments)
         ]
         for queue in queues {
-            methods.append(.queueDeclare(queue: queue.name, passive: passive, durable: true, exclusive: false, autoDelete: false,
-                                         noWait: false, arguments: passive ? [:] : arguments(for: queue)))
+            methods.append(
+                .queueDeclare(
+                    queue: queue.name, passive: passive, durable: true, exclusive: false, autoDelete: false,
+                    noWait: false, arguments: passive ? [:] : arguments(for: queue)))
         }
         if let delayQueue {
-            methods.append(.queueDeclare(queue: delayQueue, passive: passive, durable: true, exclusive: false, autoDelete: false,
-                                         noWait: false, arguments: passive ? [:] : delayArguments))
+            methods.append(
+                .queueDeclare(
+                    queue: delayQueue, passive: passive, durable: true, exclusive: false, autoDelete: false,
+                    noWait: false, arguments: passive ? [:] : delayArguments))
         }
         if !passive {
             for queue in queues {
-                methods.append(.queueBind(queue: queue.name, exchange: exchange, routingKey: queue.effectiveRoutingKey, noWait: false, arguments: [:]))
+                methods.append(
+                    .queueBind(queue: queue.name, exchange: exchange, routingKey: queue.effectiveRoutingKey, noWait: false, arguments: [:]))
             }
             if let pluginExchange {
                 for queue in queues {
-                    methods.append(.queueBind(queue: queue.name, exchange: pluginExchange, routingKey: queue.effectiveRoutingKey,
-                                              noWait: false, arguments: [:]))
+                    methods.append(
+                        .queueBind(
+                            queue: queue.name, exchange: pluginExchange, routingKey: queue.effectiveRoutingKey,
+                            noWait: false, arguments: [:]))
                 }
             }
         }

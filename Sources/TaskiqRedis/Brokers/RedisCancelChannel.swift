@@ -39,8 +39,10 @@ final class RedisCancelChannel: Service {
     /// - Returns: How many workers were subscribed when it was announced.
     @discardableResult
     static func request(_ taskID: String, queue: String, client: RedisClient) async throws -> Int {
-        let reply = try await client.send(["EVAL", requestScript, 1, key(for: queue), channel(for: queue), taskID,
-                                           Int(retention.components.seconds) * 1000, capacity])
+        let reply = try await client.send([
+            "EVAL", requestScript, 1, key(for: queue), channel(for: queue), taskID,
+            Int(retention.components.seconds) * 1000, capacity,
+        ])
         return reply.int ?? 0
     }
 

@@ -49,8 +49,10 @@ final class RedisDelayedQueue: Service {
     }
 
     /// The command ``schedule(_:on:after:client:)`` sends, for a caller that pipelines it.
-    static func scheduleCommand(_ message: [UInt8], on queue: String, after delay: Duration,
-                                configuration: RedisConfiguration) -> [any RESPArgument] {
+    static func scheduleCommand(
+        _ message: [UInt8], on queue: String, after delay: Duration,
+        configuration: RedisConfiguration
+    ) -> [any RESPArgument] {
         let (seconds, attoseconds) = delay.components
         let milliseconds = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
         return ["EVAL", scheduleScript, 1, key(for: queue, on: configuration), milliseconds, message]
@@ -81,16 +83,24 @@ final class RedisDelayedQueue: Service {
     /// Moves every due message; returns how long to wait before looking again.
     func moveDue() async throws -> Duration {
         while true {
-            let kind: String, maxlen: String
+            let kind: String
+            let maxlen: String
             switch target {
-            case .stream(let limit): kind = "stream"; maxlen = limit.map(String.init) ?? ""
-            case .list: kind = "list"; maxlen = ""
+            case .stream(let limit):
+                kind = "stream"
+                maxlen = limit.map(String.init) ?? ""
+            case .list:
+                kind = "list"
+                maxlen = ""
             }
-            let reply = try await client.send(["EVAL", Self.moveScript, 2, Self.key(for: queue, on: client.configuration), queue,
-                                               Self.batchSize, kind, maxlen])
+            let reply = try await client.send([
+                "EVAL", Self.moveScript, 2, Self.key(for: queue, on: client.configuration), queue,
+                Self.batchSize, kind, maxlen,
+            ])
             guard let values = reply.array, values.count == 2, let moved = values[0].int, let next = values[1].int else {
-                throw RedisConnectionError(.protocolViolation, host: client.configuration.host, port: client.configuration.port,
-                                           "unexpected reply to the delayed-message script: \(reply)")
+                throw RedisConnectionError(
+                    .protocolViolation, host: client.configuration.host, port: client.configuration.port,
+                    "unexpected reply to the delayed-message script: \(reply)")
             }
             if moved > 0 { logger.debug("moved \(moved) due delayed messages to '\(queue)'") }
             if moved >= Self.batchSize { continue }

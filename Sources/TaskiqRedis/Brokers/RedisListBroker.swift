@@ -44,9 +44,11 @@ public final class RedisListBroker: AsyncBroker {
     ///   - delayPollInterval: The longest a worker waits before looking for due delayed messages.
     ///   - replyLimits: Caps on replies; a reply over one closes the connection and is counted.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL` for a malformed URL.
-    public init(url: String, queueName: String = Defaults.queueName, blockTimeout: Duration = Defaults.blockTimeout,
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                delayPollInterval: Duration = Defaults.delayPollInterval, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+    public init(
+        url: String, queueName: String = Defaults.queueName, blockTimeout: Duration = Defaults.blockTimeout,
+        resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+        delayPollInterval: Duration = Defaults.delayPollInterval, replyLimits: RedisReplyLimits = RedisReplyLimits()
+    ) throws {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.url = url
         self.queueName = queueName
@@ -93,13 +95,18 @@ public final class RedisListBroker: AsyncBroker {
 
     /// Pops messages one at a time; they cannot be acknowledged (at-most-once).
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let client = client, queue = queueName, block = blockTimeout, logger = logger
+        let client = client
+        let queue = queueName
+        let block = blockTimeout
+        let logger = logger
         let seconds = block.inSeconds
         logger.info("listening on list '\(queue)' of \(client.configuration.address)")
-        let delayed = RedisDelayedQueue(client: client, queue: queue, target: .list, pollInterval: delayPollInterval,
-                                        logger: logger)
-        let cancels = RedisCancelChannel(client: client, queue: queue, cancellations: components.cancellations,
-                                         logger: logger)
+        let delayed = RedisDelayedQueue(
+            client: client, queue: queue, target: .list, pollInterval: delayPollInterval,
+            logger: logger)
+        let cancels = RedisCancelChannel(
+            client: client, queue: queue, cancellations: components.cancellations,
+            logger: logger)
         try await cancels.loadRequests()
         await services.shutdown()
         services.start(delayed)
@@ -113,7 +120,8 @@ public final class RedisListBroker: AsyncBroker {
                     guard let pair = reply.array, pair.count == 2, let data = pair[1].bytes else { continue }
                     return AckableMessage(data: data)
                 } catch let error as RedisConnectionError
-                            where error.code != .closedLocally && error.code != .authenticationFailed && !Task.isCancelled {
+                    where error.code != .closedLocally && error.code != .authenticationFailed && !Task.isCancelled
+                {
                     failures += 1
                     let delay = Backoff.redisRetry.delay(attempt: failures)
                     logger.warning("reading '\(queue)' failed (\(failures) in a row), retrying in \(delay): \(error)")

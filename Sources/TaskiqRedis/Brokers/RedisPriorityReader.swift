@@ -17,8 +17,10 @@ final class RedisPriorityReader: Sendable {
     let consumerName: String
     let logger: Logger
 
-    init(consumers: [RedisStreamConsumer], client: RedisClient, options: RedisStreamBrokerOptions,
-         consumerName: String, logger: Logger) {
+    init(
+        consumers: [RedisStreamConsumer], client: RedisClient, options: RedisStreamBrokerOptions,
+        consumerName: String, logger: Logger
+    ) {
         self.consumers = consumers
         self.client = client
         self.options = options
@@ -39,7 +41,10 @@ final class RedisPriorityReader: Sendable {
                 if Task.isCancelled || consumers.allSatisfy(\.isStopped) { return nil }
                 if let error = error as? RedisConnectionError, error.code == .closedLocally { return nil }
                 if let error = error as? RedisConnectionError,
-                   error.code == .authenticationFailed || error.code == .invalidURL { throw error }
+                    error.code == .authenticationFailed || error.code == .invalidURL
+                {
+                    throw error
+                }
                 if let error = error as? RedisError, error.code == "NOGROUP" {
                     logger.warning("a consumer group of the priority streams is gone (\(error.message)); creating them again")
                     for stream in options.priorityStreams {
@@ -50,7 +55,8 @@ final class RedisPriorityReader: Sendable {
                 failures += 1
                 for consumer in consumers { consumer.rereadHistory() }
                 let delay = Backoff.redisRetry.delay(attempt: failures)
-                logger.warning("reading the priority streams of '\(options.queueName)' failed (\(failures) in a row), retrying in \(delay): \(error)")
+                logger.warning(
+                    "reading the priority streams of '\(options.queueName)' failed (\(failures) in a row), retrying in \(delay): \(error)")
                 do { try await Task.sleep(for: delay) } catch { return nil }
             }
         }
@@ -67,8 +73,10 @@ final class RedisPriorityReader: Sendable {
     private func waitForAny() async throws {
         let block = options.xreadBlock
         let streams = consumers.map(\.queue)
-        var command: [any RESPArgument] = ["XREADGROUP", "GROUP", options.consumerGroupName, consumerName,
-                                           "COUNT", options.xreadCount, "BLOCK", max(1, block.wholeMilliseconds), "STREAMS"]
+        var command: [any RESPArgument] = [
+            "XREADGROUP", "GROUP", options.consumerGroupName, consumerName,
+            "COUNT", options.xreadCount, "BLOCK", max(1, block.wholeMilliseconds), "STREAMS",
+        ]
         for stream in streams { command.append(stream) }
         for _ in streams { command.append(">") }
         let reply = try await client.sendBlocking(command, blockingFor: block)

@@ -17,7 +17,9 @@ extension RedisStreamBroker: FleetReporting {
         var members: [FleetMember] = []
         for consumer in reply.array ?? [] {
             guard let fields = consumer.pairs else { continue }
-            var name: String?, pending: Int?, idle: Int?
+            var name: String?
+            var pending: Int?
+            var idle: Int?
             for pair in fields {
                 switch pair.key.string {
                 case "name": name = pair.value.string
@@ -31,9 +33,10 @@ extension RedisStreamBroker: FleetReporting {
         }
         guard !members.isEmpty else { return Fleet(queue: location, members: []) }
         let anchor = RedisClusterSlot.anchor(stream, on: client.configuration)
-        let leases = try await client.pipeline(members.map {
-            ["GET", RedisStreamConsumer.leaseKey(queue: anchor, group: group, consumer: $0.name)]
-        })
+        let leases = try await client.pipeline(
+            members.map {
+                ["GET", RedisStreamConsumer.leaseKey(queue: anchor, group: group, consumer: $0.name)]
+            })
         for (index, lease) in zip(members.indices, leases) {
             members[index].announcement = lease.string.flatMap { WorkerAnnouncement(parsing: $0) }
         }

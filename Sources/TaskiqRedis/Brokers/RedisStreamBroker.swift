@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// A durable broker over a Redis stream and consumer group, wire-compatible with taskiq-redis's
 /// `RedisStreamBroker`: Swift and Python producers and workers can share a queue.
@@ -68,9 +69,11 @@ public final class RedisStreamBroker: AsyncBroker {
     ///   - taskIDGenerator: How task IDs are made.
     ///   - replyLimits: Caps on replies; a reply over one closes the connection and is counted.
     /// - Throws: ``RedisConnectionError`` with code `invalidURL` for a malformed URL.
-    public init(url: String, options: RedisStreamBrokerOptions = RedisStreamBrokerOptions(),
-                resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
-                replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+    public init(
+        url: String, options: RedisStreamBrokerOptions = RedisStreamBrokerOptions(),
+        resultBackend: (any ResultBackend)? = nil, taskIDGenerator: TaskIDGenerator? = nil,
+        replyLimits: RedisReplyLimits = RedisReplyLimits()
+    ) throws {
         components = BrokerComponents(resultBackend: resultBackend, taskIDGenerator: taskIDGenerator)
         self.url = url
         self.options = options
@@ -138,13 +141,16 @@ public final class RedisStreamBroker: AsyncBroker {
         guard let label = message.labels["priority"], !label.isNull else { return 0 }
         let level = label.intValue ?? label.stringValue.flatMap { Int($0.trimmingASCIIWhitespace()) }
         guard let level, level >= 0 else {
-            throw TaskiqError(.invalidArguments,
-                              "task '\(message.taskName)': the priority label must be a whole number from 0 up, found \(label.typeName) \(label.pythonRepr)")
+            throw TaskiqError(
+                .invalidArguments,
+                "task '\(message.taskName)': the priority label must be a whole number from 0 up, found \(label.typeName) \(label.pythonRepr)"
+            )
         }
         guard options.priorities > 1 else {
             if level > 0, !warnedAboutPriority.exchange(true, ordering: .relaxed) {
-                logger.warning("task '\(message.taskName)' has priority \(level), but stream '\(options.queueName)' has one level; "
-                    + "set the broker's \"priorities\" (such as 3) to honour the priority label")
+                logger.warning(
+                    "task '\(message.taskName)' has priority \(level), but stream '\(options.queueName)' has one level; "
+                        + "set the broker's \"priorities\" (such as 3) to honour the priority label")
             }
             return 0
         }
@@ -159,8 +165,9 @@ public final class RedisStreamBroker: AsyncBroker {
     public func kick(_ message: BrokerMessage) async throws {
         let stream = try stream(for: message)
         if let delay = message.delay {
-            let command = RedisDelayedQueue.scheduleCommand(message.message, on: stream, after: delay,
-                                                            configuration: client.configuration)
+            let command = RedisDelayedQueue.scheduleCommand(
+                message.message, on: stream, after: delay,
+                configuration: client.configuration)
             do {
                 try await add(command)
             } catch let error as RedisConnectionError where error.code == .connectionClosed {
@@ -195,15 +202,19 @@ public final class RedisStreamBroker: AsyncBroker {
         // Clamped before the conversion: the options are public, and Int(Double) traps past Int.max.
         let milliseconds = Int(min(max(1, (options.replicaAcknowledgeTimeout.inSeconds * 1000).rounded(.up)), 600_000))
         let wait: [any RESPArgument] = ["WAIT", wanted, milliseconds]
-        let replies = try await client.pipeline([command, wait],
-                                               timeout: client.configuration.commandTimeout + options.replicaAcknowledgeTimeout)
+        let replies = try await client.pipeline(
+            [command, wait],
+            timeout: client.configuration.commandTimeout + options.replicaAcknowledgeTimeout)
         for reply in replies {
             if let error = reply.redisError { throw error }
         }
         let acknowledged = replies.last?.int ?? 0
         if acknowledged < wanted {
-            throw RedisError(code: "NOREPLICAS", message: "the message is on the master, but \(acknowledged) of \(wanted) replicas acknowledged it within \(options.replicaAcknowledgeTimeout): it runs unless the master is lost first; kicking again may run it twice",
-                             command: "WAIT")
+            throw RedisError(
+                code: "NOREPLICAS",
+                message:
+                    "the message is on the master, but \(acknowledged) of \(wanted) replicas acknowledged it within \(options.replicaAcknowledgeTimeout): it runs unless the master is lost first; kicking again may run it twice",
+                command: "WAIT")
         }
     }
 
@@ -219,14 +230,16 @@ public final class RedisStreamBroker: AsyncBroker {
     /// Takes the lease, then yields deliveries: first this consumer's own pending entries from
     /// an earlier run under the same name, then new ones, plus entries claimed from dead consumers.
     public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let consumer = RedisStreamConsumer(client: client, options: options, consumerName: consumerName, logger: logger,
-                                           components: components, ownDeadLetters: ownDeadLetters)
+        let consumer = RedisStreamConsumer(
+            client: client, options: options, consumerName: consumerName, logger: logger,
+            components: components, ownDeadLetters: ownDeadLetters)
         // One consumer per priority stream above 0, highest first, each with its own lease and claiming.
         let higher = options.priorityStreams.dropLast().map { stream in
             var streamOptions = options
             streamOptions.queueName = stream
-            return RedisStreamConsumer(client: client, options: streamOptions, consumerName: consumerName, logger: logger,
-                                       components: components, ownDeadLetters: ownDeadLetters)
+            return RedisStreamConsumer(
+                client: client, options: streamOptions, consumerName: consumerName, logger: logger,
+                components: components, ownDeadLetters: ownDeadLetters)
         }
         try await consumer.renewLease()
         for other in higher { try await other.renewLease() }
@@ -236,25 +249,31 @@ public final class RedisStreamBroker: AsyncBroker {
         services.start { await consumer.maintain() }
         for other in higher {
             services.start { await other.maintain() }
-            services.start(RedisDelayedQueue(client: client, queue: other.queue, target: .stream(maxlen: options.maxlen),
-                                             pollInterval: options.delayPollInterval, logger: logger))
+            services.start(
+                RedisDelayedQueue(
+                    client: client, queue: other.queue, target: .stream(maxlen: options.maxlen),
+                    pollInterval: options.delayPollInterval, logger: logger))
         }
-        let delayed = RedisDelayedQueue(client: client, queue: options.queueName,
-                                        target: .stream(maxlen: options.maxlen),
-                                        pollInterval: options.delayPollInterval, logger: logger)
-        let cancels = RedisCancelChannel(client: client, queue: options.queueName, cancellations: components.cancellations,
-                                         logger: logger)
+        let delayed = RedisDelayedQueue(
+            client: client, queue: options.queueName,
+            target: .stream(maxlen: options.maxlen),
+            pollInterval: options.delayPollInterval, logger: logger)
+        let cancels = RedisCancelChannel(
+            client: client, queue: options.queueName, cancellations: components.cancellations,
+            logger: logger)
         try await cancels.loadRequests()
         services.start(delayed)
         services.start(cancels)
-        logger.info("""
+        logger.info(
+            """
             listening on stream '\(options.queueName)' of \(client.configuration.address) as consumer \
             '\(consumerName)' of group '\(options.consumerGroupName)'
             """)
         guard !higher.isEmpty else { return AsyncThrowingStream { try await consumer.next() } }
         logger.info("reading priority streams \(options.priorityStreams.joined(separator: ", ")) highest first")
-        let reader = RedisPriorityReader(consumers: higher + [consumer], client: client, options: options,
-                                         consumerName: consumerName, logger: logger)
+        let reader = RedisPriorityReader(
+            consumers: higher + [consumer], client: client, options: options,
+            consumerName: consumerName, logger: logger)
         return AsyncThrowingStream { try await reader.next() }
     }
 
@@ -271,12 +290,18 @@ public final class RedisStreamBroker: AsyncBroker {
     /// on the queue, deletes the lease, closes the connections and shuts the components down.
     public func shutdown() async throws {
         await services.shutdown()
-        for other in priorityConsumers.withLock({ state in defer { state = [] }; return state }) {
+        for other in priorityConsumers.withLock({ state in
+            defer { state = [] }
+            return state
+        }) {
             await other.handBack()
             await other.acks.drain()
             await other.releaseLease()
         }
-        if let consumer = self.consumer.withLock({ state in defer { state = nil }; return state }) {
+        if let consumer = self.consumer.withLock({ state in
+            defer { state = nil }
+            return state
+        }) {
             await consumer.handBack()
             await consumer.acks.drain()
             await consumer.releaseLease()

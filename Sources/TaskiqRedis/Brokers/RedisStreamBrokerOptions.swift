@@ -54,13 +54,15 @@ public struct RedisStreamBrokerOptions: Sendable {
     public static let maximumPriorities = 16
 
     /// Creates options; every field has taskiq-redis's default, or ours for the lease and dead letters.
-    public init(queueName: String = "taskiq", consumerGroupName: String = "taskiq", consumerName: String? = nil,
-                xreadBlock: Duration = .milliseconds(2000), xreadCount: Int = 100,
-                idleTimeout: Duration = .milliseconds(600_000), maxlen: Int? = nil,
-                leaseTTL: Duration = .seconds(15), leaseRenewInterval: Duration = .seconds(5),
-                maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1),
-                replicasToAcknowledge: Int = 0, replicaAcknowledgeTimeout: Duration = .seconds(1),
-                priorities: Int = 1) {
+    public init(
+        queueName: String = "taskiq", consumerGroupName: String = "taskiq", consumerName: String? = nil,
+        xreadBlock: Duration = .milliseconds(2000), xreadCount: Int = 100,
+        idleTimeout: Duration = .milliseconds(600_000), maxlen: Int? = nil,
+        leaseTTL: Duration = .seconds(15), leaseRenewInterval: Duration = .seconds(5),
+        maxDeliveries: Int = 5, deadLetterStream: String? = nil, delayPollInterval: Duration = .seconds(1),
+        replicasToAcknowledge: Int = 0, replicaAcknowledgeTimeout: Duration = .seconds(1),
+        priorities: Int = 1
+    ) {
         self.queueName = queueName
         self.consumerGroupName = consumerGroupName
         self.consumerName = consumerName
@@ -87,7 +89,6 @@ public struct RedisStreamBrokerOptions: Sendable {
     public var priorityStreams: [String] {
         (0..<max(1, priorities)).reversed().map { Self.stream(queueName, priority: $0) }
     }
-
 
     /// The dead-letter stream's key.
     public var resolvedDeadLetterStream: String { deadLetterStream ?? "\(queueName):dead" }

@@ -15,8 +15,10 @@ extension RedisStreamConsumer {
                 try await readHistory(after: cursor)
                 continue
             }
-            let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
-                                               "STREAMS", queue, ">"])
+            let reply = try await client.send([
+                "XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
+                "STREAMS", queue, ">",
+            ])
             let entries = RedisStreamEntry.fromRead(reply)
             guard !entries.isEmpty else { return nil }
             state.withLock { $0.push(entries) }

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// Liveness lease and recovery of entries whose consumer died.
 ///
@@ -50,7 +51,7 @@ extension RedisStreamConsumer {
                 try await renewLease()
                 try await claimFromDeadConsumers()
                 cursor = try await autoclaim(from: cursor)
-            } catch where !(error is CancellationError) && !Task.isCancelled {
+            } catch  where !(error is CancellationError) && !Task.isCancelled {
                 if let error = error as? RedisError, error.code == "NOGROUP" {
                     try? await RedisStreamBroker.createGroup(client: client, stream: queue, group: group)
                 } else {
@@ -66,8 +67,11 @@ extension RedisStreamConsumer {
     /// Sets the lease key and resets the idle time of entries this consumer holds.
     func renewLease() async throws {
         let held = state.withLock { Array($0.held) }
-        let command: [any RESPArgument] = ["EVAL", Self.renewScript, 2, queue, leaseKey, group, consumerName,
-                                           options.leaseTTL.wholeMilliseconds, announcement] + held
+        let command: [any RESPArgument] =
+            [
+                "EVAL", Self.renewScript, 2, queue, leaseKey, group, consumerName,
+                options.leaseTTL.wholeMilliseconds, announcement,
+            ] + held
         try await client.send(command)
     }
 
@@ -88,7 +92,9 @@ extension RedisStreamConsumer {
         var idleEmpty: [String] = []
         for consumer in reply.array ?? [] {
             guard let fields = consumer.pairs else { continue }
-            var name: String?, pending = 0, idle = 0
+            var name: String?
+            var pending = 0
+            var idle = 0
             for pair in fields {
                 switch pair.key.string {
                 case "name": name = pair.value.string
@@ -111,9 +117,10 @@ extension RedisStreamConsumer {
             }
         }
         guard !candidates.isEmpty else { return }
-        let leases = try await client.pipeline(candidates.map {
-            ["EXISTS", Self.leaseKey(queue: RedisClusterSlot.anchor(queue, on: client.configuration), group: group, consumer: $0)]
-        })
+        let leases = try await client.pipeline(
+            candidates.map {
+                ["EXISTS", Self.leaseKey(queue: RedisClusterSlot.anchor(queue, on: client.configuration), group: group, consumer: $0)]
+            })
         for (name, lease) in zip(candidates, leases) where lease.int == 0 {
             while room > 0 {
                 let pending = try await client.send(["XPENDING", queue, group, "IDLE", ttl, "-", "+", room, name])
@@ -127,7 +134,8 @@ extension RedisStreamConsumer {
                 let claimed = try await client.send(["XCLAIM", queue, group, consumerName, ttl] + ids)
                 var entries = RedisStreamEntry.fromList(claimed)
                 for index in entries.indices { entries[index].deliveries = (counts[entries[index].id] ?? 0) + 1 }
-                logger.warning("""
+                logger.warning(
+                    """
                     claimed \(entries.count) of \(ids.count) pending entries of consumer '\(name)' on '\(queue)': \
                     its lease expired
                     """)
@@ -141,8 +149,10 @@ extension RedisStreamConsumer {
     func autoclaim(from cursor: String) async throws -> String {
         let room = self.room
         guard room > 0 else { return cursor }
-        let reply = try await client.send(["XAUTOCLAIM", queue, group, consumerName,
-                                           options.idleTimeout.wholeMilliseconds, cursor, "COUNT", room])
+        let reply = try await client.send([
+            "XAUTOCLAIM", queue, group, consumerName,
+            options.idleTimeout.wholeMilliseconds, cursor, "COUNT", room,
+        ])
         guard let parts = reply.array, parts.count >= 2 else { return "0-0" }
         var entries = RedisStreamEntry.fromList(parts[1])
         if !entries.isEmpty {
@@ -153,5 +163,4 @@ extension RedisStreamConsumer {
         }
         return parts[0].string ?? "0-0"
     }
-
 }

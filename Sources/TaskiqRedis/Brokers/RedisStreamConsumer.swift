@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// The worker side of a ``RedisStreamBroker``: reads the consumer group, hands out deliveries,
 /// dead-letters what cannot or must not run, and (in `+Reclaim`) keeps the lease and claims
@@ -51,19 +52,25 @@ final class RedisStreamConsumer: Sendable {
     /// The `<queue>:dead` stream, used when the components have no dead-letter queue.
     let ownDeadLetters: RedisStreamDeadLetterQueue
 
-    init(client: RedisClient, options: RedisStreamBrokerOptions, consumerName: String, logger: Logger,
-         components: BrokerComponents, ownDeadLetters: RedisStreamDeadLetterQueue) {
+    init(
+        client: RedisClient, options: RedisStreamBrokerOptions, consumerName: String, logger: Logger,
+        components: BrokerComponents, ownDeadLetters: RedisStreamDeadLetterQueue
+    ) {
         self.components = components
         self.ownDeadLetters = ownDeadLetters
         self.client = client
         self.options = options
         self.consumerName = consumerName
-        self.leaseKey = Self.leaseKey(queue: RedisClusterSlot.anchor(options.queueName, on: client.configuration),
-                                      group: options.consumerGroupName, consumer: consumerName)
+        self.leaseKey = Self.leaseKey(
+            queue: RedisClusterSlot.anchor(options.queueName, on: client.configuration),
+            group: options.consumerGroupName, consumer: consumerName)
         self.acks = RedisAckBatcher(client: client, stream: options.queueName, group: options.consumerGroupName, logger: logger)
         self.logger = logger
-        self.announcement = WorkerAnnouncement(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
-                                               tasks: components.registry.all.map(\.name)).json
+        self.announcement =
+            WorkerAnnouncement(
+                host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+                tasks: components.registry.all.map(\.name)
+            ).json
     }
 
     /// The key whose existence says a consumer is alive; `queue` is the stream's name, or its
@@ -101,8 +108,12 @@ final class RedisStreamConsumer: Sendable {
                 // A server changing role or a slot changing hands (UNBLOCKED, READONLY, TRYAGAIN,
                 // CLUSTERDOWN, MASTERDOWN, LOADING) is passing trouble, like a lost connection.
                 let passing = (error as? RedisError).map { Self.passingCodes.contains($0.code) } ?? false
-                if passing || (error as? RedisConnectionError).map({ $0.code != .closedLocally
-                    && $0.code != .authenticationFailed && $0.code != .invalidURL }) == true {
+                if passing
+                    || (error as? RedisConnectionError).map({
+                        $0.code != .closedLocally
+                            && $0.code != .authenticationFailed && $0.code != .invalidURL
+                    }) == true
+                {
                     failures += 1
                     // A read whose reply was lost still made its entries pending for this
                     // consumer: look at the pending list again once reconnected.
@@ -126,8 +137,10 @@ final class RedisStreamConsumer: Sendable {
         let block = options.xreadBlock
         let milliseconds = block.wholeMilliseconds
         let reply = try await client.sendBlocking(
-            ["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount, "BLOCK", max(1, milliseconds),
-             "STREAMS", queue, ">"],
+            [
+                "XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount, "BLOCK", max(1, milliseconds),
+                "STREAMS", queue, ">",
+            ],
             blockingFor: block)
         let entries = RedisStreamEntry.fromRead(reply)
         if !entries.isEmpty { state.withLock { $0.push(entries) } }
@@ -136,8 +149,10 @@ final class RedisStreamConsumer: Sendable {
     /// `XREADGROUP ... STREAMS q <cursor>`: this consumer's own pending entries, left from an
     /// earlier run under the same name, with their delivery counts.
     func readHistory(after cursor: String) async throws {
-        let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
-                                           "STREAMS", queue, cursor])
+        let reply = try await client.send([
+            "XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
+            "STREAMS", queue, cursor,
+        ])
         let page = RedisStreamEntry.fromRead(reply)
         guard let last = page.last else {
             state.withLock { $0.historyCursor = nil }
@@ -164,7 +179,9 @@ final class RedisStreamConsumer: Sendable {
         let replies = try await client.pipeline(ids.map { ["XPENDING", queue, group, $0, $0, 1] })
         var counts: [String: Int] = [:]
         for reply in replies {
-            guard let row = reply.array?.first?.array, row.count == 4, let id = row[0].string, let count = RedisStreamEntry.deliveryCount(row[3]) else { continue }
+            guard let row = reply.array?.first?.array, row.count == 4, let id = row[0].string,
+                let count = RedisStreamEntry.deliveryCount(row[3])
+            else { continue }
             counts[id] = count
         }
         return counts
@@ -178,8 +195,9 @@ final class RedisStreamConsumer: Sendable {
             return nil
         }
         if entry.totalDeliveries > options.maxDeliveries {
-            await deadLetter(entry, reason: .deliveryLimit,
-                             "delivered \(entry.totalDeliveries) times, more than max_deliveries (\(options.maxDeliveries))")
+            await deadLetter(
+                entry, reason: .deliveryLimit,
+                "delivered \(entry.totalDeliveries) times, more than max_deliveries (\(options.maxDeliveries))")
             return nil
         }
         guard let data = entry.data else {
@@ -188,17 +206,21 @@ final class RedisStreamConsumer: Sendable {
             return nil
         }
         let id = entry.id
-        return AckableMessage(data: data, ack: { [self] in
-            try await acks.ack(id)
-            state.withLock { _ = $0.held.remove(id) }
-        }, release: { [self] in
-            // No longer kept fresh by the lease: once idle for idle_timeout, XAUTOCLAIM delivers it again.
-            state.withLock { _ = $0.held.remove(id) }
-        }, handBack: { [self] in
-            // The worker stops and never started it: back on the queue now, not after the drain.
-            state.withLock { _ = $0.held.remove(id) }
-            await reAdd([entry])
-        })
+        return AckableMessage(
+            data: data,
+            ack: { [self] in
+                try await acks.ack(id)
+                state.withLock { _ = $0.held.remove(id) }
+            },
+            release: { [self] in
+                // No longer kept fresh by the lease: once idle for idle_timeout, XAUTOCLAIM delivers it again.
+                state.withLock { _ = $0.held.remove(id) }
+            },
+            handBack: { [self] in
+                // The worker stops and never started it: back on the queue now, not after the drain.
+                state.withLock { _ = $0.held.remove(id) }
+                await reAdd([entry])
+            })
     }
 
     private func release(_ id: String) async {
@@ -213,8 +235,10 @@ final class RedisStreamConsumer: Sendable {
         var cursor = "0"
         do {
             while true {
-                let reply = try await client.send(["XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
-                                                   "STREAMS", queue, cursor])
+                let reply = try await client.send([
+                    "XREADGROUP", "GROUP", group, consumerName, "COUNT", options.xreadCount,
+                    "STREAMS", queue, cursor,
+                ])
                 let page = RedisStreamEntry.fromRead(reply)
                 guard let last = page.last else { break }
                 found += page.filter { !known.contains($0.id) }
@@ -223,8 +247,9 @@ final class RedisStreamConsumer: Sendable {
             let counts = try await deliveryCounts(found.map(\.id))
             for index in found.indices { found[index].deliveries = counts[found[index].id] ?? 1 }
         } catch {
-            logger.warning("cannot look for entries pending for consumer '\(consumerName)' on '\(queue)': \(error); "
-                + "they will be claimed once its lease expires")
+            logger.warning(
+                "cannot look for entries pending for consumer '\(consumerName)' on '\(queue)': \(error); "
+                    + "they will be claimed once its lease expires")
             return []
         }
         return found
@@ -234,8 +259,10 @@ final class RedisStreamConsumer: Sendable {
     /// `<queue>:dead` stream), then acknowledges it; when storing fails the entry stays pending.
     func deadLetter(_ entry: RedisStreamEntry, reason: DeadLetter.Reason, _ message: String) async {
         let destination = components.deadLetterQueue ?? ownDeadLetters
-        let letter = DeadLetter(reason: reason, message: message, data: entry.data ?? [], queue: queue,
-                                originalID: entry.id, deliveries: entry.totalDeliveries).withMessageDetails()
+        let letter = DeadLetter(
+            reason: reason, message: message, data: entry.data ?? [], queue: queue,
+            originalID: entry.id, deliveries: entry.totalDeliveries
+        ).withMessageDetails()
         logger.error("dead-lettering entry \(entry.id) of '\(queue)': \(message)")
         do {
             if let redis = destination as? RedisStreamDeadLetterQueue, redis.client === client {
@@ -281,8 +308,10 @@ final class RedisStreamConsumer: Sendable {
         guard !returnable.isEmpty else { return }
         var commands: [[any RESPArgument]] = [["MULTI"]]
         for entry in returnable {
-            commands.append(["XADD", queue, "*", "data", entry.data ?? [], RedisStreamEntry.deliveriesField,
-                             String(entry.totalDeliveries)])
+            commands.append([
+                "XADD", queue, "*", "data", entry.data ?? [], RedisStreamEntry.deliveriesField,
+                String(entry.totalDeliveries),
+            ])
             commands.append(["XACK", queue, group, entry.id])
         }
         commands.append(["EXEC"])

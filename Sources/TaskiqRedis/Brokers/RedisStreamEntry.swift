@@ -22,7 +22,8 @@ struct RedisStreamEntry: Sendable {
     /// value that is not a small non-negative integer counts as 0 (it is only ever written here).
     var priorDeliveries: Int {
         guard let bytes = fields?.first(where: { $0.name == Self.deliveriesField })?.value, bytes.count <= 9,
-              let count = Int(String(decoding: bytes, as: UTF8.self)), count >= 0 else { return 0 }
+            let count = Int(String(decoding: bytes, as: UTF8.self)), count >= 0
+        else { return 0 }
         return count
     }
 

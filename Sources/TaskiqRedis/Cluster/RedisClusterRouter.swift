@@ -40,7 +40,8 @@ package final class RedisClusterRouter: Sendable {
     ///   - configuration: How to talk to the nodes; ``RedisConfiguration/clusterNodes`` are the seeds.
     ///   - logger: Receives redirects and map refreshes.
     package init(configuration: RedisConfiguration, logger: Logger) {
-        let seeds = configuration.clusterNodes.flatMap { $0.isEmpty ? nil : $0 }
+        let seeds =
+            configuration.clusterNodes.flatMap { $0.isEmpty ? nil : $0 }
             ?? [RedisAddress(host: configuration.host, port: configuration.port)]
         var configuration = configuration
         // Errors about the cluster as a whole name the first seed.
@@ -70,14 +71,18 @@ package final class RedisClusterRouter: Sendable {
     /// whose every keyed command was redirected is sent again, whole, where it points.
     package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
         try await route(slot: RedisCommandKey.slot(of: commands)) { client, asking in
-            let replies = asking
-                ? Array(try await client.withDedicatedConnection { try await $0.pipeline([["ASKING"]] + commands, timeout: timeout) }.dropFirst())
+            let replies =
+                asking
+                ? Array(
+                    try await client.withDedicatedConnection { try await $0.pipeline([["ASKING"]] + commands, timeout: timeout) }
+                        .dropFirst())
                 : try await client.pipeline(commands, timeout: timeout)
             // Sent again, whole, where the redirect points when every keyed command was
             // redirected: none of them ran, and the keyless ones (WAIT, PUBLISH) may repeat.
             let keyed = zip(commands, replies).filter { RedisCommandKey.key(of: $0.0) != nil }.map(\.1)
             if let first = keyed.first?.redisError, RedisRedirect(first) != nil,
-               keyed.allSatisfy({ $0.redisError.flatMap(RedisRedirect.init) != nil }) {
+                keyed.allSatisfy({ $0.redisError.flatMap(RedisRedirect.init) != nil })
+            {
                 throw first
             }
             return replies
@@ -104,7 +109,10 @@ package final class RedisClusterRouter: Sendable {
     package func close() {
         let (clients, refreshing) = state.withLock { state in
             state.closed = true
-            defer { state.nodes = [:]; state.refreshing = nil }
+            defer {
+                state.nodes = [:]
+                state.refreshing = nil
+            }
             return (Array(state.nodes.values), state.refreshing)
         }
         refreshing?.cancel()
@@ -128,7 +136,9 @@ package final class RedisClusterRouter: Sendable {
     private func route<T: Sendable>(slot: Int?, _ attempt: (RedisClient, _ asking: Bool) async throws -> T) async throws -> T {
         // Where the last redirect pointed, and whether it was an ASK.
         var redirected: (node: RedisAddress, asking: Bool)?
-        var redirects = 0, retries = 0, unreachable = 0
+        var redirects = 0
+        var retries = 0
+        var unreachable = 0
         while true {
             let asking = redirected?.asking ?? false
             let client: RedisClient
@@ -140,7 +150,10 @@ package final class RedisClusterRouter: Sendable {
                 if let redirect = RedisRedirect(error) {
                     redirects += 1
                     guard redirects <= Self.maximumRedirects else {
-                        throw configuration.error(.connectFailed, "slot \(redirect.slot) was redirected \(redirects) times, the last to \(redirect.host):\(redirect.port) (\(error.code)): the cluster is being reconfigured; try again")
+                        throw configuration.error(
+                            .connectFailed,
+                            "slot \(redirect.slot) was redirected \(redirects) times, the last to \(redirect.host):\(redirect.port) (\(error.code)): the cluster is being reconfigured; try again"
+                        )
                     }
                     let target = RedisAddress(host: redirect.host, port: redirect.port)
                     state.withLock { $0.redirects += 1 }
@@ -157,7 +170,9 @@ package final class RedisClusterRouter: Sendable {
                 retries += 1
                 try await Task.sleep(for: .milliseconds(25 << retries))
                 if error.code != "TRYAGAIN" { _ = try? await refresh() }
-            } catch let error as RedisConnectionError where Self.wasNotSent(error) && unreachable < configuration.reconnect.attemptsPerCommand {
+            } catch let error as RedisConnectionError
+                where Self.wasNotSent(error) && unreachable < configuration.reconnect.attemptsPerCommand
+            {
                 // Nothing reached the master: after a refresh the slot may have a new one (a
                 // replica takes over once the cluster's node timeout has passed).
                 unreachable += 1

@@ -14,7 +14,8 @@ package enum RedisClusterSlot {
     package static func of(_ key: some Collection<UInt8>) -> Int {
         let bytes = Array(key)
         if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-           let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+            let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+        {
             return Int(crc16(bytes[(open + 1)..<close]) % UInt16(count))
         }
         return Int(crc16(bytes) % UInt16(count))
@@ -48,7 +49,8 @@ package enum RedisClusterSlot {
         guard configuration.clusterNodes != nil else { return base }
         let bytes = Array(base.utf8)
         if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-           let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+            let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+        {
             return base
         }
         return base.isEmpty || base.contains("}") ? base : "{\(base)}"

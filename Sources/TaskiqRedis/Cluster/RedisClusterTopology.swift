@@ -35,7 +35,8 @@ package struct RedisClusterTopology: Sendable, Hashable {
                 throw Malformed(description: "CLUSTER SLOTS names slots \(start)-\(end), outside 0-16383 or backwards")
             }
             guard let node = fields[2].array, node.count >= 2, let announced = node[0].string, let port = node[1].int,
-                  (1...65535).contains(port) else {
+                (1...65535).contains(port)
+            else {
                 throw Malformed(description: "the master of slots \(start)-\(end) is not [host, port, …] with a port from 1 to 65535")
             }
             // Redis answers "" (or "?" for an unknown host name) for the node that was asked.

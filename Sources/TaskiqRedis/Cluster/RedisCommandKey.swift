@@ -14,19 +14,22 @@ package enum RedisCommandKey {
             // SCAN lists one node's keys: a MATCH pattern with a hash tag (`{prefix}:*`) names the
             // slot, and so the master, whose keys it wants.
             guard let match = command.firstIndex(where: { String(decoding: bytes(of: $0), as: UTF8.self).uppercased() == "MATCH" }),
-                  match + 1 < command.count else { return nil }
+                match + 1 < command.count
+            else { return nil }
             let pattern = bytes(of: command[match + 1])
             guard let open = pattern.firstIndex(of: UInt8(ascii: "{")),
-                  let close = pattern[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1,
-                  !pattern[..<close].contains(where: { "*?[\\".utf8.contains($0) }) else { return nil }
+                let close = pattern[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1,
+                !pattern[..<close].contains(where: { "*?[\\".utf8.contains($0) })
+            else { return nil }
             return pattern
         case "PING", "ECHO", "PUBLISH", "SPUBLISH", "WAIT", "CLUSTER", "INFO", "ROLE", "HELLO", "AUTH", "SELECT",
-             "CLIENT", "MULTI", "EXEC", "DISCARD", "ASKING", "READONLY", "SCRIPT", "FUNCTION", "DBSIZE", "FLUSHALL",
-             "FLUSHDB", "TIME", "COMMAND", "CONFIG", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SENTINEL":
+            "CLIENT", "MULTI", "EXEC", "DISCARD", "ASKING", "READONLY", "SCRIPT", "FUNCTION", "DBSIZE", "FLUSHALL",
+            "FLUSHDB", "TIME", "COMMAND", "CONFIG", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SENTINEL":
             return nil
         case "XREADGROUP", "XREAD":
             guard let streams = command.firstIndex(where: { String(decoding: bytes(of: $0), as: UTF8.self).uppercased() == "STREAMS" }),
-                  streams + 1 < command.count else { return nil }
+                streams + 1 < command.count
+            else { return nil }
             return bytes(of: command[streams + 1])
         case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
             guard command.count > 3, let count = Int(String(decoding: bytes(of: command[2]), as: UTF8.self)), count > 0 else { return nil }

@@ -28,8 +28,9 @@ package struct RedisRedirect: Sendable, Hashable {
         }
         let words = error.message.split(separator: " ")
         guard words.count == 2, let slot = Int(words[0]), (0..<RedisClusterSlot.count).contains(slot),
-              let colon = words[1].lastIndex(of: ":"), let port = Int(words[1][words[1].index(after: colon)...]),
-              (1...65535).contains(port) else { return nil }
+            let colon = words[1].lastIndex(of: ":"), let port = Int(words[1][words[1].index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return nil }
         var host = words[1][..<colon]
         if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         self.slot = slot

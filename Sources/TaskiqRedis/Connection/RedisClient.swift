@@ -84,8 +84,10 @@ package final class RedisClient: Sendable {
     /// `XREADGROUP ... BLOCK`, then its `XACK`s). It is kept for reuse if still open afterwards.
     /// - Parameter key: On a cluster, the key whose master to lend a connection to (any master
     ///   when `nil`); ignored on a single server.
-    package func withDedicatedConnection<T: Sendable>(forKey key: [UInt8]? = nil,
-                                                      _ body: (RedisConnection) async throws -> T) async throws -> T {
+    package func withDedicatedConnection<T: Sendable>(
+        forKey key: [UInt8]? = nil,
+        _ body: (RedisConnection) async throws -> T
+    ) async throws -> T {
         if let router { return try await router.client(forKey: key).withDedicatedConnection(body) }
         let leased = try state.withLock { state -> RedisConnection? in
             if state.closed { throw closedError() }
@@ -145,7 +147,11 @@ package final class RedisClient: Sendable {
         router?.close()
         let (shared, idle, connecting) = state.withLock { state in
             state.closed = true
-            defer { state.shared = nil; state.idle = []; state.connecting = nil }
+            defer {
+                state.shared = nil
+                state.idle = []
+                state.connecting = nil
+            }
             return (state.shared, state.idle, state.connecting)
         }
         connecting?.cancel()
@@ -188,7 +194,10 @@ package final class RedisClient: Sendable {
             do {
                 let connection = try await RedisConnection.connect(configuration, logger: logger)
                 let recovered = state.withLock { state -> Int in
-                    defer { state.failures = 0; state.lastFailure = nil }
+                    defer {
+                        state.failures = 0
+                        state.lastFailure = nil
+                    }
                     return state.failures
                 }
                 if recovered > 0 {
@@ -201,7 +210,8 @@ package final class RedisClient: Sendable {
                     state.failures += 1
                     state.lastFailure = .now
                 }
-                let retryable = error.code != .authenticationFailed && error.code != .handshakeFailed
+                let retryable =
+                    error.code != .authenticationFailed && error.code != .handshakeFailed
                     && error.code != .closedLocally && error.code != .invalidURL
                 guard retryable, attempt < policy.attemptsPerCommand, !Task.isCancelled else { throw error }
                 logger.warning("Cannot connect to Redis (attempt \(attempt)): \(error)", metadata: ["redis": configuration.address])

@@ -12,15 +12,17 @@ extension RedisConfiguration {
         let start = ContinuousClock.now
         let tcp: TCPConnection
         do {
-            tcp = try TCPConnection.connect(host: host, port: port, timeout: connectTimeout, keepAlive: true,
-                                            isCancelled: isCancelled)
+            tcp = try TCPConnection.connect(
+                host: host, port: port, timeout: connectTimeout, keepAlive: true,
+                isCancelled: isCancelled)
         } catch {
             throw connectionError(error)
         }
         guard let tls else { return tcp }
         do {
-            return try TLSConnection.connect(over: tcp, host: host, peer: address, configuration: tls,
-                                             timeout: connectTimeout - start.duration(to: .now), isCancelled: isCancelled)
+            return try TLSConnection.connect(
+                over: tcp, host: host, peer: address, configuration: tls,
+                timeout: connectTimeout - start.duration(to: .now), isCancelled: isCancelled)
         } catch {
             switch error.code {
             case .timeout: throw self.error(.timeout, error.message, underlying: error)

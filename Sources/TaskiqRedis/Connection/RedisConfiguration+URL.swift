@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 extension RedisConfiguration {
     /// Reads a configuration from a URL.
@@ -35,8 +36,10 @@ extension RedisConfiguration {
     package init(url: String) throws(RedisConnectionError) {
         self.init()
         func invalid(_ why: String) -> RedisConnectionError {
-            RedisConnectionError(.invalidURL, host: "?", port: 0,
-                                 "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db, redis[s]+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db] or redis[s]+cluster://[user:password@]host:6379[,host:6379...]")
+            RedisConnectionError(
+                .invalidURL, host: "?", port: 0,
+                "invalid Redis URL '\(URLCredentials.redacted(url))': \(why); expected redis[s]://[user:password@]host:port/db, redis[s]+sentinel://[user:password@]host:26379[,host:26379...]/master_name[/db] or redis[s]+cluster://[user:password@]host:6379[,host:6379...]"
+            )
         }
         guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
@@ -68,7 +71,8 @@ extension RedisConfiguration {
             if let colon = userinfo.firstIndex(of: ":") {
                 let user = userinfo[..<colon]
                 guard let decodedUser = PercentEncoding.decoded(user),
-                      let decodedPassword = PercentEncoding.decoded(userinfo[userinfo.index(after: colon)...]) else {
+                    let decodedPassword = PercentEncoding.decoded(userinfo[userinfo.index(after: colon)...])
+                else {
                     throw invalid("bad percent-encoding in the credentials")
                 }
                 username = decodedUser.isEmpty ? nil : decodedUser
@@ -117,7 +121,8 @@ extension RedisConfiguration {
         var databaseText = path.isEmpty ? nil : path
         for item in query.split(separator: "&") {
             let parts = item.split(separator: "=", maxSplits: 1)
-            let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
+            let key = parts.first ?? ""
+            let text = parts.count > 1 ? parts[1] : ""
             guard key == "sentinel_username" || key == "sentinel_password" else { continue }
             guard sentinelScheme else { throw invalid("\(key) needs a redis+sentinel:// or rediss+sentinel:// URL") }
             guard let value = PercentEncoding.decoded(text) else { throw invalid("bad percent-encoding in \(key)") }
@@ -127,8 +132,12 @@ extension RedisConfiguration {
         do throws(TLSURLOptions.Problem) {
             for item in query.split(separator: "&") {
                 let parts = item.split(separator: "=", maxSplits: 1)
-                let key = parts.first ?? "", text = parts.count > 1 ? parts[1] : ""
-                if key == "db" { databaseText = text; continue }
+                let key = parts.first ?? ""
+                let text = parts.count > 1 ? parts[1] : ""
+                if key == "db" {
+                    databaseText = text
+                    continue
+                }
                 if key == "sentinel_username" || key == "sentinel_password" { continue }
                 // Other redis-py options (socket_timeout, ...) are left to Python.
                 _ = try tls.read(key, text)
@@ -148,7 +157,8 @@ extension RedisConfiguration {
 
     /// Reads `host`, `host:port` or `[v6]:port`; either may be absent (`nil`).
     private static func hostAndPort(_ text: Substring, invalid: (String) -> RedisConnectionError)
-        throws(RedisConnectionError) -> (host: String?, port: Int?) {
+        throws(RedisConnectionError) -> (host: String?, port: Int?)
+    {
         var hostPart = text
         var portPart: Substring?
         if hostPart.hasPrefix("[") {

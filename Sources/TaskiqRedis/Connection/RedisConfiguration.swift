@@ -58,11 +58,13 @@ package struct RedisConfiguration: Sendable {
     package var violations = RedisProtocolViolations()
 
     /// Creates a configuration.
-    package init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
-                 tls: TLSConfiguration? = nil, database: Int = 0, protocolVersion: ProtocolVersion = .resp3, clientName: String? = nil,
-                 connectTimeout: Duration = .seconds(5), commandTimeout: Duration = .seconds(10),
-                 blockingTimeoutMargin: Duration = .seconds(5), limits: RESPParser.Limits = .init(),
-                 reconnect: RedisReconnectPolicy = .init()) {
+    package init(
+        host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
+        tls: TLSConfiguration? = nil, database: Int = 0, protocolVersion: ProtocolVersion = .resp3, clientName: String? = nil,
+        connectTimeout: Duration = .seconds(5), commandTimeout: Duration = .seconds(10),
+        blockingTimeoutMargin: Duration = .seconds(5), limits: RESPParser.Limits = .init(),
+        reconnect: RedisReconnectPolicy = .init()
+    ) {
         self.host = host
         self.port = port
         self.username = username

@@ -32,14 +32,18 @@ extension RedisConnection {
                 }
             }
             if let name = configuration.clientName,
-               let error = try await pipeline([["CLIENT", "SETNAME", name]], timeout: timeout)[0].redisError {
-                throw configuration.error(.handshakeFailed, "CLIENT SETNAME \(name) failed: \(error.code) \(error.message)", underlying: error)
+                let error = try await pipeline([["CLIENT", "SETNAME", name]], timeout: timeout)[0].redisError
+            {
+                throw configuration.error(
+                    .handshakeFailed, "CLIENT SETNAME \(name) failed: \(error.code) \(error.message)", underlying: error)
             }
         }
         if configuration.database != 0,
-           let error = try await pipeline([["SELECT", configuration.database]], timeout: timeout)[0].redisError {
+            let error = try await pipeline([["SELECT", configuration.database]], timeout: timeout)[0].redisError
+        {
             if error.code == "NOAUTH" { throw authenticationError(error) }
-            throw configuration.error(.handshakeFailed, "SELECT \(configuration.database) failed: \(error.code) \(error.message)", underlying: error)
+            throw configuration.error(
+                .handshakeFailed, "SELECT \(configuration.database) failed: \(error.code) \(error.message)", underlying: error)
         }
     }
 
@@ -51,14 +55,15 @@ extension RedisConnection {
     private func authenticationError(_ error: RedisError) -> RedisConnectionError {
         let configuration = configuration
         let user = configuration.username ?? "default"
-        let message = switch error.code {
-        case "NOAUTH":
-            "the server requires a password (NOAUTH); put it in the URL as redis://:password@host:port or redis://user:password@host:port"
-        case "WRONGPASS":
-            "authentication failed for user '\(user)': wrong password or unknown or disabled user (WRONGPASS)"
-        default:
-            "authentication failed for user '\(user)': \(error.code) \(error.message)"
-        }
+        let message =
+            switch error.code {
+            case "NOAUTH":
+                "the server requires a password (NOAUTH); put it in the URL as redis://:password@host:port or redis://user:password@host:port"
+            case "WRONGPASS":
+                "authentication failed for user '\(user)': wrong password or unknown or disabled user (WRONGPASS)"
+            default:
+                "authentication failed for user '\(user)': \(error.code) \(error.message)"
+            }
         return configuration.error(.authenticationFailed, message, underlying: error)
     }
 }

@@ -42,8 +42,10 @@ package final class RedisConnection: Sendable {
     /// - Throws: ``RedisConnectionError`` naming the server and the reason (refused,
     ///   unreachable, timeout, `WRONGPASS`, `NOAUTH`, a failed `SELECT`), or
     ///   `CancellationError` when the caller is cancelled.
-    package static func connect(_ configuration: RedisConfiguration,
-                                logger: Logger = Logger(label: "taskiq.redis")) async throws -> RedisConnection {
+    package static func connect(
+        _ configuration: RedisConfiguration,
+        logger: Logger = Logger(label: "taskiq.redis")
+    ) async throws -> RedisConnection {
         if let nodes = configuration.clusterNodes, !nodes.isEmpty {
             // Pub/sub reaches every node of a cluster: any one will do.
             var lastError: (any Error)?
@@ -71,7 +73,10 @@ package final class RedisConnection: Sendable {
             // A sentinel's answer can be stale for a moment around a failover: write only to a master.
             let role = try await connection.send(["ROLE"]).array?.first?.string
             guard role == "master" else {
-                throw direct.error(.connectFailed, "sentinels named this server master '\(sentinel.masterName)', but its ROLE is \(role ?? "unknown") (a failover in progress?)")
+                throw direct.error(
+                    .connectFailed,
+                    "sentinels named this server master '\(sentinel.masterName)', but its ROLE is \(role ?? "unknown") (a failover in progress?)"
+                )
             }
         } catch {
             connection.close()
@@ -122,8 +127,9 @@ package final class RedisConnection: Sendable {
     @discardableResult
     package func send(_ command: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
         let name = Self.name(of: command)
-        let reply = try await core.submit(command, name: name, timeout: timeout ?? configuration.commandTimeout,
-                                          closesOnCancel: false)
+        let reply = try await core.submit(
+            command, name: name, timeout: timeout ?? configuration.commandTimeout,
+            closesOnCancel: false)
         if let error = reply.redisError { throw refusal(error, command: name) }
         return reply
     }
@@ -157,8 +163,9 @@ package final class RedisConnection: Sendable {
     /// - Throws: ``RedisConnectionError`` or `CancellationError`.
     package func pipeline(_ commands: [[any RESPArgument]], timeout: Duration? = nil) async throws -> [RESPValue] {
         guard let first = commands.first else { return [] }
-        let replies = try await core.submit(commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
-                                            closesOnCancel: false)
+        let replies = try await core.submit(
+            commands, name: Self.name(of: first), timeout: timeout ?? configuration.commandTimeout,
+            closesOnCancel: false)
         for reply in replies {
             if let error = reply.redisError, Self.meansNoLongerMaster(error) { dropAfter(error) }
         }

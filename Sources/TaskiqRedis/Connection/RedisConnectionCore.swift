@@ -1,10 +1,11 @@
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// The I/O half of a ``RedisConnection``: one socket, one reader thread, and the FIFO that
 /// matches replies to the commands that are waiting for them.
@@ -123,8 +124,10 @@ final class RedisConnectionCore: Sendable {
     }
 
     /// Encodes `count` commands with `encode` into the write buffer and waits for their replies.
-    private func submit(count: Int, name: String, timeout: Duration?, closesOnCancel: Bool,
-                        encode: (inout RESPCommandEncoder) -> Void) async throws -> [RESPValue] {
+    private func submit(
+        count: Int, name: String, timeout: Duration?, closesOnCancel: Bool,
+        encode: (inout RESPCommandEncoder) -> Void
+    ) async throws -> [RESPValue] {
         let id = nextID.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<[RESPValue], any Error>) in
@@ -135,9 +138,10 @@ final class RedisConnectionCore: Sendable {
                     if Task.isCancelled { return .cancelled }
                     if state.pending.isEmpty { state.lastProgress = .now }
                     encode(&state.encoder)
-                    state.pending.append(PendingReplies.Entry(
-                        id: id, command: name, expected: count, replies: [],
-                        continuation: continuation, timeout: timeout, closesOnCancel: closesOnCancel))
+                    state.pending.append(
+                        PendingReplies.Entry(
+                            id: id, command: name, expected: count, replies: [],
+                            continuation: continuation, timeout: timeout, closesOnCancel: closesOnCancel))
                     if state.flushing { return .queued }
                     state.flushing = true
                     state.socketUsers += 1
@@ -251,7 +255,11 @@ final class RedisConnectionCore: Sendable {
             case .stop:
                 break reading
             case .expired(let command, let timeout):
-                fail(configuration.error(.timeout, "no reply to \(command) within \(timeout); the connection is discarded because a late reply would answer the next command"))
+                fail(
+                    configuration.error(
+                        .timeout,
+                        "no reply to \(command) within \(timeout); the connection is discarded because a late reply would answer the next command"
+                    ))
                 break reading
             case .wait(let timeout):
                 guard stream.waitReadable(timeout: timeout) else { continue reading }
@@ -259,7 +267,7 @@ final class RedisConnectionCore: Sendable {
             let count: Int
             do {
                 count = try stream.receive(into: buffer)
-            } catch where error.kind == .receiveTimedOut {
+            } catch  where error.kind == .receiveTimedOut {
                 continue
             } catch {
                 fail(configuration.error(.connectionClosed, "reading failed: \(error.reason)"))
@@ -283,8 +291,9 @@ final class RedisConnectionCore: Sendable {
             } catch {
                 deliver(&replies)
                 configuration.violations.record()
-                logger.error("Disconnecting from Redis: it sent invalid RESP or a reply over a limit (\(error))",
-                             metadata: ["redis": configuration.address])
+                logger.error(
+                    "Disconnecting from Redis: it sent invalid RESP or a reply over a limit (\(error))",
+                    metadata: ["redis": configuration.address])
                 fail(configuration.error(.protocolViolation, "the server sent invalid RESP (\(error))", underlying: error))
                 break
             }
@@ -317,8 +326,9 @@ final class RedisConnectionCore: Sendable {
         }
         replies.removeAll(keepingCapacity: true)
         for value in unexpected {
-            logger.warning("Redis sent a \(value.typeName) reply that no command was waiting for; it is dropped",
-                           metadata: ["redis": configuration.address])
+            logger.warning(
+                "Redis sent a \(value.typeName) reply that no command was waiting for; it is dropped",
+                metadata: ["redis": configuration.address])
         }
         for (continuation, values) in done { continuation.resume(returning: values) }
     }

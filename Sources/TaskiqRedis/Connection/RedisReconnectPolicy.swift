@@ -23,17 +23,22 @@ package struct RedisReconnectPolicy: Sendable, Hashable {
     ///   - multiplier: The growth factor per consecutive failure.
     ///   - jitter: The fraction of each delay that is randomised away, from 0 (none) to 1 (full jitter).
     ///   - attemptsPerCommand: How many connection attempts one command makes before it fails.
-    package init(initialDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(5),
-                 multiplier: Double = 2, jitter: Double = 0.5, attemptsPerCommand: Int = 3) {
+    package init(
+        initialDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(5),
+        multiplier: Double = 2, jitter: Double = 0.5, attemptsPerCommand: Int = 3
+    ) {
         let spread = max(0, min(1, jitter))
-        self.backoff = .exponential(initial: initialDelay, maximum: maximumDelay, multiplier: multiplier,
-                                    jitter: -spread...0)
+        self.backoff = .exponential(
+            initial: initialDelay, maximum: maximumDelay, multiplier: multiplier,
+            jitter: -spread...0)
         self.attemptsPerCommand = attemptsPerCommand
     }
 
     /// The delay before the next attempt after `failures` consecutive failures (0 for none).
-    package func delay(afterFailures failures: Int,
-                       using generator: inout some RandomNumberGenerator) -> Duration {
+    package func delay(
+        afterFailures failures: Int,
+        using generator: inout some RandomNumberGenerator
+    ) -> Duration {
         backoff.delay(attempt: failures, using: &generator)
     }
 

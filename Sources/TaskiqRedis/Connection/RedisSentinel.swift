@@ -54,14 +54,17 @@ package struct RedisSentinel: Sendable, Hashable {
         for address in addresses {
             try Task.checkCancellation()
             do {
-                let connection = try await RedisConnection.connect(self.configuration(for: address, from: configuration),
-                                                                   logger: logger)
+                let connection = try await RedisConnection.connect(
+                    self.configuration(for: address, from: configuration),
+                    logger: logger)
                 defer { connection.close() }
                 let reply = try await connection.send(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName])
                 if let master = Self.address(from: reply) { return master }
-                problems.append(reply.isNull
-                    ? "\(address) does not monitor a master named '\(masterName)'"
-                    : "\(address) answered SENTINEL GET-MASTER-ADDR-BY-NAME with something other than a host and a port from 1 to 65535")
+                problems.append(
+                    reply.isNull
+                        ? "\(address) does not monitor a master named '\(masterName)'"
+                        : "\(address) answered SENTINEL GET-MASTER-ADDR-BY-NAME with something other than a host and a port from 1 to 65535"
+                )
             } catch let error as RedisConnectionError {
                 if error.code == .authenticationFailed { refusedCredentials += 1 }
                 if error.code == .closedLocally { throw error }
@@ -69,18 +72,22 @@ package struct RedisSentinel: Sendable, Hashable {
             } catch let error as RedisError {
                 problems.append("\(address) refused SENTINEL GET-MASTER-ADDR-BY-NAME (is it a sentinel?): \(error.code) \(error.message)")
             }
-            logger.warning("Redis sentinel could not name the master: \(problems.last ?? "")",
-                           metadata: ["sentinel": "\(address)", "master": masterName])
+            logger.warning(
+                "Redis sentinel could not name the master: \(problems.last ?? "")",
+                metadata: ["sentinel": "\(address)", "master": masterName])
         }
-        let code: RedisConnectionError.Code = refusedCredentials == addresses.count && !addresses.isEmpty
+        let code: RedisConnectionError.Code =
+            refusedCredentials == addresses.count && !addresses.isEmpty
             ? .authenticationFailed : .connectFailed
         throw configuration.error(code, "no sentinel could name master '\(masterName)': \(problems.joined(separator: "; "))")
     }
 
     /// How to talk to the sentinel at `address`: the master's TLS, timeouts and limits, the
     /// sentinels' credentials, no database, RESP2 unless `protocolVersion` says otherwise.
-    func configuration(for address: Address, from master: RedisConfiguration,
-                       protocolVersion: RedisConfiguration.ProtocolVersion = .resp2) -> RedisConfiguration {
+    func configuration(
+        for address: Address, from master: RedisConfiguration,
+        protocolVersion: RedisConfiguration.ProtocolVersion = .resp2
+    ) -> RedisConfiguration {
         var configuration = master
         configuration.sentinel = nil
         configuration.host = address.host
@@ -97,7 +104,8 @@ package struct RedisSentinel: Sendable, Hashable {
     /// The `[host, port]` a sentinel answers, or `nil` for its null (an unknown master name).
     static func address(from reply: RESPValue) -> Address? {
         guard let parts = reply.array, parts.count == 2, let host = parts[0].string, !host.isEmpty,
-              let portText = parts[1].string, let port = Int(portText), (1...65535).contains(port) else { return nil }
+            let portText = parts[1].string, let port = Int(portText), (1...65535).contains(port)
+        else { return nil }
         return Address(host: host, port: port)
     }
 }

@@ -48,10 +48,14 @@ final class RedisSentinelWatcher: Sendable {
     func dropConnections(to host: String, port: Int) -> Int {
         let doomed = connections.withLock { connections -> [RedisConnection] in
             let open = connections.compactMap(\.connection).filter(\.isOpen)
-            connections = open.filter { !($0.configuration.host == host && $0.configuration.port == port) }.map { WeakConnection(connection: $0) }
+            connections = open.filter { !($0.configuration.host == host && $0.configuration.port == port) }.map {
+                WeakConnection(connection: $0)
+            }
             return open.filter { $0.configuration.host == host && $0.configuration.port == port }
         }
-        for connection in doomed { connection.drop("the sentinels replaced master '\(sentinel.masterName)' at \(host):\(port) (+switch-master)") }
+        for connection in doomed {
+            connection.drop("the sentinels replaced master '\(sentinel.masterName)' at \(host):\(port) (+switch-master)")
+        }
         return doomed.count
     }
 
@@ -89,8 +93,9 @@ final class RedisSentinelWatcher: Sendable {
                     let words = text.split(separator: " ")
                     guard words.count == 5, words[0] == sentinel.masterName, let port = Int(words[2]) else { continue }
                     let dropped = dropConnections(to: String(words[1]), port: port)
-                    logger.warning("Redis sentinels moved master '\(sentinel.masterName)' from \(words[1]):\(words[2]) to \(words[3]):\(words[4]); dropped \(dropped) connections to the old one",
-                                   metadata: ["sentinel": "\(address)"])
+                    logger.warning(
+                        "Redis sentinels moved master '\(sentinel.masterName)' from \(words[1]):\(words[2]) to \(words[3]):\(words[4]); dropped \(dropped) connections to the old one",
+                        metadata: ["sentinel": "\(address)"])
                     if finishIfIdle() { return }
                 }
             } catch {

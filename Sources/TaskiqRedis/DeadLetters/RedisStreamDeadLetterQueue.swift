@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// Keeps dead letters in a Redis stream, one entry per letter; the entry ID is the letter's ID.
 ///
@@ -31,8 +32,9 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
     public convenience init(url: String, stream: String, maxlen: Int? = nil) throws {
         var configuration = try RedisConfiguration(url: url)
         configuration.connectTimeout = .seconds(5)
-        self.init(client: RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis")),
-                  stream: stream, maxlen: maxlen, ownsClient: true)
+        self.init(
+            client: RedisClient(configuration: configuration, logger: Logger(label: "taskiq.redis")),
+            stream: stream, maxlen: maxlen, ownsClient: true)
     }
 
     /// A queue over a client someone else owns and closes (a broker's).
@@ -60,8 +62,10 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
     func addCommand(_ letter: DeadLetter) -> [any RESPArgument] {
         var command: [any RESPArgument] = ["XADD", stream]
         if let maxlen { command += ["MAXLEN", "~", maxlen] }
-        command += ["*", "data", letter.data, "reason", letter.message, "code", letter.reason.name,
-                    "time", Int((letter.timestamp.timeIntervalSince1970 * 1000).rounded())]
+        command += [
+            "*", "data", letter.data, "reason", letter.message, "code", letter.reason.name,
+            "time", Int((letter.timestamp.timeIntervalSince1970 * 1000).rounded()),
+        ]
         if let queue = letter.queue { command += ["queue", queue] }
         if let broker = letter.broker { command += ["broker", broker] }
         if let originalID = letter.originalID { command += ["original_id", originalID] }
@@ -83,7 +87,7 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
         do {
             return Self.letters(try await client.send(["XRANGE", stream, id, id])).first
         } catch let error as RedisError where Self.isInvalidID(error) {
-            return nil   // not a stream ID at all; any other refusal (NOPERM, READONLY...) is thrown
+            return nil  // not a stream ID at all; any other refusal (NOPERM, READONLY...) is thrown
         }
     }
 
@@ -118,15 +122,18 @@ public final class RedisStreamDeadLetterQueue: DeadLetterQueue {
         for field in fields where values[field.name] == nil { values[field.name] = field.value }
         func text(_ name: String) -> String? { values[name].map { String(decoding: $0, as: UTF8.self) } }
         let message = text("reason") ?? ""
-        let reason = text("code").map(DeadLetter.Reason.init(_:))
+        let reason =
+            text("code").map(DeadLetter.Reason.init(_:))
             ?? (message.contains("max_deliveries") ? .deliveryLimit : .undecodable)
         let milliseconds = text("time").flatMap(Int.init) ?? entry.id.split(separator: "-").first.flatMap { Int($0) } ?? 0
         let error = values["error"].flatMap { try? JSONParser().parse($0) }.flatMap { try? TaskError(wireValue: $0) }
-        return DeadLetter(id: entry.id, reason: reason, message: message, data: values["data"] ?? [],
-                          taskName: text("task_name"), taskID: text("task_id"), broker: text("broker"),
-                          queue: text("queue"), originalID: text("original_id"),
-                          deliveries: text("delivery_count").flatMap(Int.init),
-                          timestamp: Date(timeIntervalSince1970: Double(milliseconds) / 1000), error: error)
-            .withMessageDetails()
+        return DeadLetter(
+            id: entry.id, reason: reason, message: message, data: values["data"] ?? [],
+            taskName: text("task_name"), taskID: text("task_id"), broker: text("broker"),
+            queue: text("queue"), originalID: text("original_id"),
+            deliveries: text("delivery_count").flatMap(Int.init),
+            timestamp: Date(timeIntervalSince1970: Double(milliseconds) / 1000), error: error
+        )
+        .withMessageDetails()
     }
 }

@@ -31,8 +31,10 @@ package struct RESPParser: Sendable {
         package var maxLineLength: Int
 
         /// Creates limits; the defaults suit any reply a Redis server sends.
-        package init(maxBulkLength: Int = 512 << 20, maxAggregateCount: Int = 1 << 20,
-                     maxDepth: Int = 128, maxLineLength: Int = 1 << 20) {
+        package init(
+            maxBulkLength: Int = 512 << 20, maxAggregateCount: Int = 1 << 20,
+            maxDepth: Int = 128, maxLineLength: Int = 1 << 20
+        ) {
             self.maxBulkLength = maxBulkLength
             self.maxAggregateCount = maxAggregateCount
             self.maxDepth = maxDepth
@@ -133,8 +135,9 @@ package struct RESPParser: Sendable {
             let typeIndex = start
             let type = buffer[typeIndex]
             guard Self.isTypeByte(type) else {
-                throw fail(.unknownType, at: typeIndex,
-                           "found \(Self.describe(type)) where a type byte (one of + - : $ * _ # , ( ! = % ~ | >) was expected")
+                throw fail(
+                    .unknownType, at: typeIndex,
+                    "found \(Self.describe(type)) where a type byte (one of + - : $ * _ # , ( ! = % ~ | >) was expected")
             }
             guard let lineEnd = try findLineEnd(from: typeIndex + 1) else { return nil }
             let next = lineEnd + 2
@@ -148,21 +151,29 @@ package struct RESPParser: Sendable {
                 value = .integer(try integer(typeIndex + 1, lineEnd, what: "an integer"))
             case UInt8(ascii: "_"):
                 guard lineEnd == typeIndex + 1 else {
-                    throw fail(.invalidFraming, at: typeIndex + 1, "found \(Self.describe(buffer[typeIndex + 1])) after '_' where CRLF was expected")
+                    throw fail(
+                        .invalidFraming, at: typeIndex + 1,
+                        "found \(Self.describe(buffer[typeIndex + 1])) after '_' where CRLF was expected")
                 }
                 value = .null(.resp3)
             case UInt8(ascii: "#"):
                 let line = buffer[(typeIndex + 1)..<lineEnd]
-                if line.elementsEqual([UInt8(ascii: "t")]) { value = .boolean(true) }
-                else if line.elementsEqual([UInt8(ascii: "f")]) { value = .boolean(false) }
-                else { throw fail(.invalidNumber, at: typeIndex + 1, "found boolean '\(text(typeIndex + 1, lineEnd))' where 't' or 'f' was expected") }
+                if line.elementsEqual([UInt8(ascii: "t")]) {
+                    value = .boolean(true)
+                } else if line.elementsEqual([UInt8(ascii: "f")]) {
+                    value = .boolean(false)
+                } else {
+                    throw fail(
+                        .invalidNumber, at: typeIndex + 1, "found boolean '\(text(typeIndex + 1, lineEnd))' where 't' or 'f' was expected")
+                }
             case UInt8(ascii: ","):
                 value = .double(try double(typeIndex + 1, lineEnd))
             case UInt8(ascii: "("):
                 value = .bigNumber(try bigNumber(typeIndex + 1, lineEnd))
             case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
-                let length = try length(typeIndex + 1, lineEnd, type: type, allowNull: type == UInt8(ascii: "$"),
-                                        limit: limits.maxBulkLength, what: "bulk length")
+                let length = try length(
+                    typeIndex + 1, lineEnd, type: type, allowNull: type == UInt8(ascii: "$"),
+                    limit: limits.maxBulkLength, what: "bulk length")
                 if length < 0 {
                     value = .null(.bulkString)
                     start = next
@@ -171,8 +182,9 @@ package struct RESPParser: Sendable {
                 guard buffer.count - next >= length + 2 else { return nil }
                 let end = next + length
                 guard buffer[end] == 13, buffer[end + 1] == 10 else {
-                    throw fail(.invalidFraming, at: end,
-                               "found \(Self.describe(buffer[end])) after a \(length)-byte payload where CRLF was expected")
+                    throw fail(
+                        .invalidFraming, at: end,
+                        "found \(Self.describe(buffer[end])) after a \(length)-byte payload where CRLF was expected")
                 }
                 let payload = Array(buffer[next..<end])
                 switch type {
@@ -185,25 +197,29 @@ package struct RESPParser: Sendable {
                     // Formats are ASCII (`txt`, `mkd`); other bytes would be replaced when read as a String, and
                     // the value would re-encode to a format longer than 3 bytes that no parser accepts.
                     if let byte = payload[0..<3].first(where: { $0 >= 0x80 }) {
-                        throw fail(.invalidPayload, at: next,
-                                   "found \(Self.describe(byte)) in a verbatim string's format where 3 ASCII bytes such as 'txt' were expected")
+                        throw fail(
+                            .invalidPayload, at: next,
+                            "found \(Self.describe(byte)) in a verbatim string's format where 3 ASCII bytes such as 'txt' were expected")
                     }
-                    value = .verbatimString(format: String(decoding: payload[0..<3], as: UTF8.self),
-                                            text: Array(payload[4...]))
+                    value = .verbatimString(
+                        format: String(decoding: payload[0..<3], as: UTF8.self),
+                        text: Array(payload[4...]))
                 }
                 start = end + 2
                 if let event = try deliver(value) { return event }
                 continue
             default:
-                let kind: Frame.Kind = switch type {
-                case UInt8(ascii: "*"): .array
-                case UInt8(ascii: "~"): .set
-                case UInt8(ascii: "%"): .map
-                case UInt8(ascii: ">"): .push
-                default: .attribute
-                }
-                let count = try length(typeIndex + 1, lineEnd, type: type, allowNull: kind == .array,
-                                       limit: limits.maxAggregateCount, what: "element count")
+                let kind: Frame.Kind =
+                    switch type {
+                    case UInt8(ascii: "*"): .array
+                    case UInt8(ascii: "~"): .set
+                    case UInt8(ascii: "%"): .map
+                    case UInt8(ascii: ">"): .push
+                    default: .attribute
+                    }
+                let count = try length(
+                    typeIndex + 1, lineEnd, type: type, allowNull: kind == .array,
+                    limit: limits.maxAggregateCount, what: "element count")
                 start = next
                 if count < 0 {
                     value = .null(.array)
@@ -350,7 +366,9 @@ package struct RESPParser: Sendable {
         let value = try integer(from, to, what: "a \(what)")
         if value == -1, allowNull { return -1 }
         guard value >= 0 else {
-            throw fail(.invalidNumber, at: from, "found \(what) \(value) after \(Self.describe(type)) where a non-negative number\(allowNull ? " or -1" : "") was expected")
+            throw fail(
+                .invalidNumber, at: from,
+                "found \(what) \(value) after \(Self.describe(type)) where a non-negative number\(allowNull ? " or -1" : "") was expected")
         }
         guard value <= limit else {
             throw fail(.tooLarge, at: from - 1, "\(what) \(value) after \(Self.describe(type)) exceeds the limit of \(limit)")
@@ -366,10 +384,12 @@ package struct RESPParser: Sendable {
         case "nan", "-nan", "+nan": return .nan
         default: break
         }
-        let ok = !line.isEmpty && line.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
-                || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-        }
+        let ok =
+            !line.isEmpty
+            && line.utf8.allSatisfy { byte in
+                (byte >= 48 && byte <= 57) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
+                    || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            }
         guard ok, let value = Double(line) else {
             throw fail(.invalidNumber, at: from, "found '\(line)' where a double was expected")
         }
@@ -388,8 +408,8 @@ package struct RESPParser: Sendable {
     private static func isTypeByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "$"), UInt8(ascii: "*"),
-             UInt8(ascii: "_"), UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: "!"),
-             UInt8(ascii: "="), UInt8(ascii: "%"), UInt8(ascii: "~"), UInt8(ascii: "|"), UInt8(ascii: ">"):
+            UInt8(ascii: "_"), UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: "!"),
+            UInt8(ascii: "="), UInt8(ascii: "%"), UInt8(ascii: "~"), UInt8(ascii: "|"), UInt8(ascii: ">"):
             true
         default:
             false

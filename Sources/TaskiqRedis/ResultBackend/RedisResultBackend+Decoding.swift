@@ -4,20 +4,22 @@ extension RedisResultBackend {
     /// Parses a stored value as JSON, naming the likely cause when it is not.
     static func decode(_ bytes: [UInt8], key: String) throws(TaskiqError) -> JSONValue {
         if bytes.first == 0x80 {
-            throw TaskiqError(.invalidResult,
-                              "the value at Redis key '\(key)' is a Python pickle (it starts with byte 0x80), not JSON; "
-                              + "taskiq for Swift reads only JSON. taskiq-redis pickles results by default: configure the "
-                              + "Python side with RedisAsyncResultBackend(..., serializer=JSONSerializer()) "
-                              + "(from taskiq.serializers import JSONSerializer)")
+            throw TaskiqError(
+                .invalidResult,
+                "the value at Redis key '\(key)' is a Python pickle (it starts with byte 0x80), not JSON; "
+                    + "taskiq for Swift reads only JSON. taskiq-redis pickles results by default: configure the "
+                    + "Python side with RedisAsyncResultBackend(..., serializer=JSONSerializer()) "
+                    + "(from taskiq.serializers import JSONSerializer)")
         }
         do {
             // Python's json.dumps writes NaN and Infinity for non-finite floats.
             return try JSONParser(allowNonFinite: true).parse(bytes)
         } catch {
-            throw TaskiqError(.invalidResult,
-                              "the value at Redis key '\(key)' is not JSON (\(bytes.count) bytes); taskiq for Swift reads "
-                              + "only JSON: a Python writer needs RedisAsyncResultBackend(..., serializer=JSONSerializer())",
-                              underlying: error)
+            throw TaskiqError(
+                .invalidResult,
+                "the value at Redis key '\(key)' is not JSON (\(bytes.count) bytes); taskiq for Swift reads "
+                    + "only JSON: a Python writer needs RedisAsyncResultBackend(..., serializer=JSONSerializer())",
+                underlying: error)
         }
     }
 
@@ -37,10 +39,11 @@ extension RedisResultBackend {
         case is CancellationError:
             return error
         case let refused as RedisError where refused.code == "WRONGTYPE":
-            return TaskiqError(.invalidResult,
-                               "\(doing): Redis key '\(key)' holds another type of value (not a string), so it is not a "
-                               + "taskiq result; another program uses this key (a prefix_str keeps results apart)",
-                               underlying: refused)
+            return TaskiqError(
+                .invalidResult,
+                "\(doing): Redis key '\(key)' holds another type of value (not a string), so it is not a "
+                    + "taskiq result; another program uses this key (a prefix_str keeps results apart)",
+                underlying: refused)
         case let refused as RedisError:
             return TaskiqError(.resultBackend, "\(doing) at Redis key '\(key)'", underlying: refused)
         case let connection as RedisConnectionError where connection.code == .closedLocally:

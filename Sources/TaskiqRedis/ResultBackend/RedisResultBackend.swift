@@ -61,8 +61,10 @@ public final class RedisResultBackend: ResultBackend {
     ///     the connection and is counted.
     /// - Throws: ``RedisConnectionError`` for a malformed URL; ``/Taskiq/TaskiqError`` for an
     ///   expiry that is not positive.
-    public convenience init(url: String = RedisDefaults.url, prefix: String? = nil, expiry: Expiry? = nil,
-                            keepResults: Bool = defaultKeepResults, replyLimits: RedisReplyLimits = RedisReplyLimits()) throws {
+    public convenience init(
+        url: String = RedisDefaults.url, prefix: String? = nil, expiry: Expiry? = nil,
+        keepResults: Bool = defaultKeepResults, replyLimits: RedisReplyLimits = RedisReplyLimits()
+    ) throws {
         var configuration = try RedisConfiguration(url: url)
         configuration.apply(replyLimits)
         try self.init(configuration: configuration, prefix: prefix, expiry: expiry, keepResults: keepResults)
@@ -75,9 +77,11 @@ public final class RedisResultBackend: ResultBackend {
     /// - Parameters:
     ///   - pollInterval: The first and the longest pause between polls while waiting.
     ///   - onSubscribe: Called after every confirmed subscription of the notifier.
-    package init(configuration: RedisConfiguration, prefix: String? = nil, expiry: Expiry? = nil, keepResults: Bool = defaultKeepResults,
-                 pollInterval: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
-                 logger: Logger = Logger(label: "taskiq.redis.results"), onSubscribe: (@Sendable () -> Void)? = nil) throws {
+    package init(
+        configuration: RedisConfiguration, prefix: String? = nil, expiry: Expiry? = nil, keepResults: Bool = defaultKeepResults,
+        pollInterval: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
+        logger: Logger = Logger(label: "taskiq.redis.results"), onSubscribe: (@Sendable () -> Void)? = nil
+    ) throws {
         if let expiry, expiry.amount <= 0 {
             let name = expiry.option == "EX" ? "result_ex_time" : "result_px_time"
             throw TaskiqError(.resultBackend, "\(name) must be more than zero, found \(expiry.amount)")
@@ -87,8 +91,9 @@ public final class RedisResultBackend: ResultBackend {
         self.keepResults = keepResults
         self.pollInterval = pollInterval
         self.client = RedisClient(configuration: configuration, logger: logger)
-        self.notifier = RedisResultNotifier(channel: prefix.map { "\($0):taskiq:results" } ?? "taskiq:results",
-                                            configuration: configuration, logger: logger, onSubscribe: onSubscribe)
+        self.notifier = RedisResultNotifier(
+            channel: prefix.map { "\($0):taskiq:results" } ?? "taskiq:results",
+            configuration: configuration, logger: logger, onSubscribe: onSubscribe)
     }
 
     deinit {
@@ -124,8 +129,9 @@ public final class RedisResultBackend: ResultBackend {
             throw failure(error, "cannot store the result of task \(taskID)", key: key)
         }
         if let error = replies.first?.redisError {
-            throw failure(RedisError(code: error.code, message: error.message, command: "SET"),
-                          "cannot store the result of task \(taskID)", key: key)
+            throw failure(
+                RedisError(code: error.code, message: error.message, command: "SET"),
+                "cannot store the result of task \(taskID)", key: key)
         }
     }
 

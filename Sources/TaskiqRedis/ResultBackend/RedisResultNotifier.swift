@@ -150,7 +150,10 @@ final class RedisResultNotifier: Sendable {
     func close() {
         let (connection, waiters) = state.withLock { state in
             state.closed = true
-            defer { state.connection = nil; state.waiters = [:] }
+            defer {
+                state.connection = nil
+                state.waiters = [:]
+            }
             return (state.connection, state.waiters.values.flatMap(\.values))
         }
         services.cancel()
@@ -179,7 +182,8 @@ final class RedisResultNotifier: Sendable {
             subscribed: { self.subscribed() },
             received: { self.received($0) },
             withoutPushes: {
-                self.logger.notice("Redis at \(address) speaks only RESP2, so result waiters are not notified; they poll every 50 ms at most")
+                self.logger.notice(
+                    "Redis at \(address) speaks only RESP2, so result waiters are not notified; they poll every 50 ms at most")
             }
         )
     }

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// Schedules stored in Redis, added and removed at run time from any process, in the key layout of
 /// taskiq-redis's `ListRedisScheduleSource` with `JSONSerializer`.
@@ -68,8 +69,10 @@ public final class RedisScheduleSource: ScheduleSource {
     }
 
     /// Creates a source from a connection configuration.
-    package init(configuration: RedisConfiguration, prefix: String = defaultPrefix,
-                 logger: Logger = Logger(label: "taskiq.scheduler.redis_source")) {
+    package init(
+        configuration: RedisConfiguration, prefix: String = defaultPrefix,
+        logger: Logger = Logger(label: "taskiq.scheduler.redis_source")
+    ) {
         self.prefix = prefix
         self.logger = logger
         client = RedisClient(configuration: configuration, logger: logger)
@@ -178,7 +181,9 @@ public final class RedisScheduleSource: ScheduleSource {
     /// Parses a stored schedule, naming the likely cause when it is not JSON.
     static func decode(_ bytes: [UInt8], key: String) throws -> Schedule {
         if bytes.first == 0x80 {
-            throw ScheduleError(.invalidValue, """
+            throw ScheduleError(
+                .invalidValue,
+                """
                 it is a Python pickle, not JSON; taskiq-redis pickles schedules by default: configure the Python side \
                 with ListRedisScheduleSource(..., serializer=JSONSerializer())
                 """)

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// A ``/Taskiq/SchedulerLease`` shared through Redis, so several scheduler processes elect one
 /// sender.
@@ -57,21 +58,27 @@ public final class RedisSchedulerLease: SchedulerLease {
     /// - Throws: ``RedisConnectionError`` for a malformed URL; ``/Taskiq/ScheduleError`` with code
     ///   `.invalidValue` when `ttl` is under one millisecond or `renewInterval` is not positive and
     ///   shorter than `ttl`.
-    public convenience init(url: String = RedisDefaults.url, key: String = defaultKey,
-                            ttl: Duration = Defaults.ttl, renewInterval: Duration = Defaults.renewInterval) throws {
+    public convenience init(
+        url: String = RedisDefaults.url, key: String = defaultKey,
+        ttl: Duration = Defaults.ttl, renewInterval: Duration = Defaults.renewInterval
+    ) throws {
         try self.init(configuration: RedisConfiguration(url: url), key: key, ttl: ttl, renewInterval: renewInterval)
     }
 
     /// Creates a lease from a connection configuration.
     /// - Throws: ``/Taskiq/ScheduleError`` with code `.invalidValue` when `ttl` is under
     ///   one millisecond or `renewInterval` is not positive and shorter than `ttl`.
-    package init(configuration: RedisConfiguration, key: String = defaultKey, ttl: Duration = Defaults.ttl,
-                 renewInterval: Duration = Defaults.renewInterval, logger: Logger = Logger(label: "taskiq.scheduler.lease")) throws {
+    package init(
+        configuration: RedisConfiguration, key: String = defaultKey, ttl: Duration = Defaults.ttl,
+        renewInterval: Duration = Defaults.renewInterval, logger: Logger = Logger(label: "taskiq.scheduler.lease")
+    ) throws {
         guard ttl >= .milliseconds(1) else {
             throw ScheduleError(.invalidValue, key: "ttl", "the lease's ttl must be at least 1 ms, found \(ttl)")
         }
         guard renewInterval > .zero, renewInterval < ttl else {
-            throw ScheduleError(.invalidValue, key: "renew_interval", """
+            throw ScheduleError(
+                .invalidValue, key: "renew_interval",
+                """
                 the lease's renew interval (\(renewInterval)) must be positive and shorter than its ttl (\(ttl)), \
                 or the holder loses the lease between renewals
                 """)

@@ -1,9 +1,10 @@
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Taskiq
 
 /// A ``/Taskiq/SchedulerStateStore`` in Redis, shared by every scheduler process and surviving
 /// restarts.
@@ -46,8 +47,10 @@ public final class RedisSchedulerStateStore: SchedulerStateStore {
     }
 
     /// Creates a store from a connection configuration.
-    package init(configuration: RedisConfiguration, prefix: String = defaultPrefix,
-                 logger: Logger = Logger(label: "taskiq.scheduler.state")) {
+    package init(
+        configuration: RedisConfiguration, prefix: String = defaultPrefix,
+        logger: Logger = Logger(label: "taskiq.scheduler.state")
+    ) {
         self.prefix = prefix
         client = RedisClient(configuration: configuration, logger: logger)
     }

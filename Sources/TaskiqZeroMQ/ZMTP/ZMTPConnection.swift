@@ -1,11 +1,12 @@
 import Dispatch
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// One TCP connection of a ``ZMTPSocket``: the descriptor and its writer.
 ///

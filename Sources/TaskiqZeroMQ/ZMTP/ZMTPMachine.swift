@@ -109,16 +109,24 @@ package struct ZMTPMachine: Sendable {
     private mutating func readGreeting(into events: inout [ZMTPEvent]) -> Bool {
         let available = input.count - cursor
         if available >= 1, input[cursor] != 0xFF {
-            fail(.badSignature, "expected greeting byte 0 to be 0xFF, got \(hex(input[cursor])); the peer does not speak ZMTP", into: &events)
+            fail(
+                .badSignature, "expected greeting byte 0 to be 0xFF, got \(hex(input[cursor])); the peer does not speak ZMTP", into: &events
+            )
             return false
         }
         if available >= 10, input[cursor + 9] & 0x01 == 0 {
-            fail(.badSignature, "expected greeting byte 9 to have bit 0 set (0x7F), got \(hex(input[cursor + 9])); the peer speaks unversioned ZMTP 1.0", into: &events)
+            fail(
+                .badSignature,
+                "expected greeting byte 9 to have bit 0 set (0x7F), got \(hex(input[cursor + 9])); the peer speaks unversioned ZMTP 1.0",
+                into: &events)
             return false
         }
         if available >= 11, input[cursor + 10] < 3 {
             let major = input[cursor + 10]
-            fail(.unsupportedVersion, "peer announced ZMTP major version \(major) (\(major == 1 ? "ZMTP 2.0" : "ZMTP 1.0")); ZMTP 3.0 or later is required", into: &events)
+            fail(
+                .unsupportedVersion,
+                "peer announced ZMTP major version \(major) (\(major == 1 ? "ZMTP 2.0" : "ZMTP 1.0")); ZMTP 3.0 or later is required",
+                into: &events)
             return false
         }
         guard available >= ZMTPGreeting.size else { return false }
@@ -154,12 +162,18 @@ package struct ZMTPMachine: Sendable {
             declared = UInt64(input[cursor + 1])
         }
         if declared > UInt64(options.maxFrameSize) {
-            fail(.frameTooLarge, "peer declared a \(declared)-byte \(isCommand ? "command" : "frame"); the limit is \(options.maxFrameSize) bytes", into: &events)
+            fail(
+                .frameTooLarge,
+                "peer declared a \(declared)-byte \(isCommand ? "command" : "frame"); the limit is \(options.maxFrameSize) bytes",
+                into: &events)
             return false
         }
         let size = Int(declared)
         if !isCommand, partsBytes + size > options.maxMessageSize {
-            fail(.messageTooLarge, "peer's multipart message grows past \(options.maxMessageSize) bytes (\(partsBytes) buffered, next frame \(size))", into: &events)
+            fail(
+                .messageTooLarge,
+                "peer's multipart message grows past \(options.maxMessageSize) bytes (\(partsBytes) buffered, next frame \(size))",
+                into: &events)
             return false
         }
         guard available >= headerSize + size else {
@@ -171,7 +185,9 @@ package struct ZMTPMachine: Sendable {
         cursor = start + size
         if isCommand {
             if hasMore {
-                fail(.malformedCommand, "command frame has the MORE flag set (flags \(hex(flags))); commands are single frames", into: &events)
+                fail(
+                    .malformedCommand, "command frame has the MORE flag set (flags \(hex(flags))); commands are single frames",
+                    into: &events)
                 return false
             }
             handleCommand(body, into: &events)
@@ -229,11 +245,16 @@ package struct ZMTPMachine: Sendable {
             if let value = properties.value(named: ZMTPProperty.socketType) {
                 let typeName = String(decoding: value, as: UTF8.self)
                 guard let peerType = ZMTPSocketType(rawValue: typeName) else {
-                    fail(.incompatibleSocketType, "peer announced unknown Socket-Type \"\(typeName)\"; \(options.socketType.name) expects \(expectedPeers)", into: &events)
+                    fail(
+                        .incompatibleSocketType,
+                        "peer announced unknown Socket-Type \"\(typeName)\"; \(options.socketType.name) expects \(expectedPeers)",
+                        into: &events)
                     return
                 }
                 guard options.socketType.accepts(peer: peerType) else {
-                    fail(.incompatibleSocketType, "peer is a \(typeName) socket; \(options.socketType.name) can only talk to \(expectedPeers)", into: &events)
+                    fail(
+                        .incompatibleSocketType,
+                        "peer is a \(typeName) socket; \(options.socketType.name) can only talk to \(expectedPeers)", into: &events)
                     return
                 }
             }

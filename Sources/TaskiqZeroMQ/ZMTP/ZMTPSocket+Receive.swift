@@ -59,7 +59,10 @@ extension ZMTPSocket {
     /// Hands a message to a waiting receiver or queues it; blocks the reader thread while the
     /// queue is at the high-water mark, so TCP pushes back on the sender.
     func deliver(_ parts: [[UInt8]], from connection: ZMTPConnection) {
-        enum Outcome { case dropped, queued, block, handed(CheckedContinuation<[[UInt8]], any Error>) }
+        enum Outcome {
+            case dropped, queued, block
+            case handed(CheckedContinuation<[[UInt8]], any Error>)
+        }
         let outcome = state.withLock { state -> Outcome in
             switch type {
             case .pull: break

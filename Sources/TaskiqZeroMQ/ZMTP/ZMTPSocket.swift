@@ -1,11 +1,12 @@
 import Dispatch
+import Synchronization
+import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Taskiq
 
 /// A ZeroMQ-compatible socket (PUB, SUB, PUSH or PULL) speaking ZMTP 3.1 over TCP, without libzmq.
 ///

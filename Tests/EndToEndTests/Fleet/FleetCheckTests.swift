@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import Taskiq
 import TaskiqConfig
 import TaskiqExamples
 import TaskiqTestSupport
+import Testing
 
 /// `taskiq-run check --fleet` against real consumers: a Swift worker and a Python taskiq-redis
 /// worker sharing the stream's consumer group. The Python one announces nothing, and since it
@@ -20,12 +20,14 @@ struct FleetCheckTests {
     func aPythonWorkerOnTheSharedGroupIsWarnedAbout() async throws {
         guard RedisPython.requirePeer() else { return }
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "redis.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"},
                  "result_backend": {"type": "dummy"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "shutdown_timeout": 10}}
-                """])
+                """
+            ])
             let file = directory.path("redis.json")
             let empty = try await TaskiqRunProcess.run(["check", "-c", file, "--fleet"])
             #expect(empty.status == 0, "\(empty.stderr)")
@@ -33,8 +35,9 @@ struct FleetCheckTests {
 
             // Redis adds a consumer to the group at its first delivery: the Python worker, alone
             // on the stream, takes one task first (watched in this process, no polling processes).
-            let python = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
-                                               environment: ["REDIS_URL": server.url, "REDIS_BROKER": "stream"])
+            let python = try RedisPython.start(
+                ["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
+                environment: ["REDIS_URL": server.url, "REDIS_BROKER": "stream"])
             defer { if python.isRunning { kill(python.processIdentifier, SIGKILL) } }
             let system = try TaskiqSystem.load(file, modules: [ExampleTasks.module], environment: [:])
             try await system.startup()

@@ -1,18 +1,20 @@
 import Foundation
-import Testing
 import Taskiq
 import TaskiqConfig
 import TaskiqExamples
 import TaskiqTestSupport
+import Testing
 
 /// The `examples` module's worker hooks in real `taskiq-run` processes: its startup hook puts a
 /// counter in the worker's state, `examples.visits` counts in it, its shutdown hook reports it
 /// after the last task.
 struct LifecycleProcessTests {
     @Test func theKickProcessIsTheInMemoryBrokersWorker() async throws {
-        let directory = try TemporaryConfigDirectory(files: ["memory.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "memory.json": """
             {"broker": {"type": "inmemory"}, "tasks": {"modules": ["examples"]}}
-            """])
+            """
+        ])
         let kick = try await TaskiqRunProcess.run(["kick", "-c", directory.path("memory.json"), "examples.visits", "--wait"])
         #expect(kick.status == 0, "\(kick.stderr)")
         #expect(kick.stdout == "1\n")
@@ -21,12 +23,14 @@ struct LifecycleProcessTests {
     @Test(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
     func aRedisWorkerRunsTheHooksAroundItsTasks() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "redis.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 500},
                  "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "shutdown_timeout": 10}}
-                """])
+                """
+            ])
             let file = directory.path("redis.json")
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")

@@ -1,13 +1,15 @@
+import Foundation
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+@testable import TaskiqConfig
+@testable import TaskiqNATS
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-@testable import Taskiq
-@testable import TaskiqNATS
-@testable import TaskiqConfig
 
 /// `taskiq-run dead-letters list|retry|purge` on a NATS-only deployment (`nats_jetstream` broker,
 /// `nats_kv` results, no `dead_letters` section): a real worker process dead-letters a message
@@ -19,13 +21,15 @@ struct NATSDeadLetterCommandTests {
     @Test func listRetryAndPurgeThroughTheBinary() async throws {
         try await withTimeout(seconds: 120) {
             try await NATSServer.with { server in
-                let directory = try TemporaryConfigDirectory(files: ["nats.json": """
+                let directory = try TemporaryConfigDirectory(files: [
+                    "nats.json": """
                     {"broker": {"type": "nats_jetstream", "url": "\(server.url)", "max_deliveries": 1, "ack_wait": 5},
                      "result_backend": {"type": "nats_kv", "url": "\(server.url)"},
                      "middlewares": [{"type": "simple_retry", "default_retry_count": 2}],
                      "tasks": {"modules": ["examples"]},
                      "worker": {"shutdown_timeout": 5, "log_level": "info"}}
-                    """])
+                    """
+                ])
                 let file = directory.path("nats.json")
                 try await Self.scenario(file: file, url: server.url)
                 _ = directory
@@ -45,7 +49,8 @@ struct NATSDeadLetterCommandTests {
         try await raw.startup()
         // A message delivered once and handed back (delivered count 2 next time), an undecodable
         // one, and a task that always fails.
-        let replay = #"{"task_id": "replayme", "task_name": "examples.add", "labels": {}, "labels_types": {}, "args": [20, 22], "kwargs": {}}"#
+        let replay =
+            #"{"task_id": "replayme", "task_name": "examples.add", "labels": {}, "labels_types": {}, "args": [20, 22], "kwargs": {}}"#
         try await raw.kick(BrokerMessage(taskID: "replayme", taskName: "examples.add", message: Array(replay.utf8), labels: [:]))
         // Taken twice (released once, so the server counts a second delivery), then held by the
         // listener's shutdown, which gives it back.
@@ -60,7 +65,8 @@ struct NATSDeadLetterCommandTests {
         let publisher = try NATSJetStreamBroker(url: url, options: options)
         try await publisher.startup()
         try await publisher.kick(BrokerMessage(taskID: "g", taskName: "g", message: garbage, labels: [:]))
-        let failing = #"{"task_id": "f1", "task_name": "examples.fail", "labels": {"retry_on_error": true}, "labels_types": {}, "args": [], "kwargs": {}}"#
+        let failing =
+            #"{"task_id": "f1", "task_name": "examples.fail", "labels": {"retry_on_error": true}, "labels_types": {}, "args": [], "kwargs": {}}"#
         try await publisher.kick(BrokerMessage(taskID: "f1", taskName: "examples.fail", message: Array(failing.utf8), labels: [:]))
 
         let worker = try RunningProcess(["worker", "-c", file])
@@ -71,7 +77,8 @@ struct NATSDeadLetterCommandTests {
             }
         } catch {
             let stored = (try? await publisher.ownDeadLetters.list(limit: nil)) ?? []
-            Issue.record("dead letters: \(stored.map { "\($0.reason) \($0.taskID ?? "-")" }); worker said:\n\(worker.lines.joined(separator: "\n"))")
+            Issue.record(
+                "dead letters: \(stored.map { "\($0.reason) \($0.taskID ?? "-")" }); worker said:\n\(worker.lines.joined(separator: "\n"))")
             throw error
         }
 
@@ -79,7 +86,9 @@ struct NATSDeadLetterCommandTests {
         #expect(table.status == 0, "\(table.stderr)")
         let rows = table.stdout.split(separator: "\n").map(String.init)
         #expect(rows.first?.hasPrefix("ID") == true && rows.count == 4, "\(table.stdout)")
-        #expect(rows.contains { $0.contains("delivery_limit") && $0.contains("examples.add") && $0.contains("max_deliveries") }, "\(table.stdout)")
+        #expect(
+            rows.contains { $0.contains("delivery_limit") && $0.contains("examples.add") && $0.contains("max_deliveries") },
+            "\(table.stdout)")
         #expect(rows.contains { $0.contains("undecodable") }, "\(table.stdout)")
         #expect(rows.contains { $0.contains("retries_exhausted") && $0.contains("examples.fail") }, "\(table.stdout)")
 

@@ -1,11 +1,12 @@
+import Foundation
+import Taskiq
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
-import TaskiqRedis
 
 /// Swift and Python taskiq-nats 0.7.0 on one nats-server and one Redis result backend, both
 /// ways, through the shipped `taskiq-run`: core NATS with the queue group `taskiq_workers` on both
@@ -15,9 +16,10 @@ import TaskiqRedis
 ///
 /// Core NATS keeps nothing: a task published before the worker's queue subscription exists is
 /// lost, so the tests wait for that subscription in nats-server's `/connz` before kicking.
-@Suite(.enabled(if: PythonPeer.shouldRunTaskiqNATS, PythonPeer.taskiqNATSSkipMessage),
-       .enabled(if: NATSServer.shouldRun, NATSServer.skipMessage),
-       .enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"))
+@Suite(
+    .enabled(if: PythonPeer.shouldRunTaskiqNATS, PythonPeer.taskiqNATSSkipMessage),
+    .enabled(if: NATSServer.shouldRun, NATSServer.skipMessage),
+    .enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"))
 struct NATSPythonInteropTests {
     /// Which taskiq-nats broker both sides use.
     enum Flavor: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -48,12 +50,14 @@ struct NATSPythonInteropTests {
     }
 
     static func config(_ flavor: Flavor, nats: NATSServer, redis: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["nats.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "nats.json": """
             {"broker": \(flavor.swiftBroker(url: nats.url)),
              "result_backend": {"type": "redis", "url": "\(redis.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("nats.json"))
     }
 
@@ -67,8 +71,10 @@ struct NATSPythonInteropTests {
 
     /// Waits until some connection holds a subscription to `subject` in queue group `queue`
     /// (nats-server's `/connz?subs=detail`).
-    static func waitForQueueSubscription(_ server: NATSServer, subject: String = "taskiq_tasks", queue: String,
-                                         log: @escaping @Sendable () -> [String]) async throws {
+    static func waitForQueueSubscription(
+        _ server: NATSServer, subject: String = "taskiq_tasks", queue: String,
+        log: @escaping @Sendable () -> [String]
+    ) async throws {
         do {
             try await eventually("a subscription to \(subject) in queue group \(queue)", seconds: 60, every: .milliseconds(50)) {
                 let connections = try server.monitoring("/connz?subs=detail")["connections"] as? [[String: Any]] ?? []
@@ -98,8 +104,9 @@ struct NATSPythonInteropTests {
                 if flavor == .core {
                     try await Self.waitForQueueSubscription(nats, queue: Flavor.queue) { worker.lines }
                 }
-                let kick = try await RedisPython.run(["nats_kick.py"],
-                                                     environment: flavor.pythonEnvironment(url: nats.url).merging(["REDIS_URL": redis.url]) { $1 })
+                let kick = try await RedisPython.run(
+                    ["nats_kick.py"],
+                    environment: flavor.pythonEnvironment(url: nats.url).merging(["REDIS_URL": redis.url]) { $1 })
                 #expect(kick.status == 0, "\(kick.stdout)\n\(kick.stderr)\n\(worker.lines.suffix(20).joined(separator: "\n"))")
                 var results: [String: (id: String, value: String)] = [:]
                 for line in kick.stdout.split(separator: "\n") where line.hasPrefix("result ") {
@@ -147,7 +154,8 @@ struct NATSPythonInteropTests {
                 try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
                 let worker = try PythonTaskiqPeer.worker(
                     broker: "nats_tasks:broker",
-                    environment: flavor.pythonEnvironment(url: nats.url).merging(["REDIS_URL": redis.url, "SIDE_EFFECT_DIR": effects.path]) { $1 })
+                    environment: flavor.pythonEnvironment(url: nats.url).merging(["REDIS_URL": redis.url, "SIDE_EFFECT_DIR": effects.path])
+                    { $1 })
                 var killed = false
                 defer { if !killed { killProcessTree(worker.process.pid) } }  // taskiq's worker child too
                 try await worker.waitUntilListening()
@@ -164,7 +172,8 @@ struct NATSPythonInteropTests {
                     let kick = try await TaskiqRunProcess.run(
                         ["kick", "-c", file, "examples.add"] + item.arguments + ["--task-id", id, "--wait", "--timeout", "60"],
                         seconds: 90)
-                    #expect(kick.status == 0, "\(item.arguments): \(kick.stderr)\n\(worker.process.lines.suffix(30).joined(separator: "\n"))")
+                    #expect(
+                        kick.status == 0, "\(item.arguments): \(kick.stderr)\n\(worker.process.lines.suffix(30).joined(separator: "\n"))")
                     #expect(kick.stdout == "\(item.sum)\n", "\(item.arguments) printed \(kick.stdout)")
                     let effect = try String(contentsOf: effects.appendingPathComponent(id), encoding: .utf8)
                     #expect(effect.contains(#""sum": \#(item.sum)"#), "\(effect)")

@@ -1,14 +1,16 @@
+import Foundation
+import Synchronization
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+@testable import TaskiqNATS
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqNATS
-@testable import TaskiqConfig
 
 /// `taskiq-run worker` processes on the `nats_jetstream` broker against a real nats-server with
 /// a file store: a worker SIGKILLed with 300 tasks in flight loses none, a server killed and
@@ -21,13 +23,15 @@ import Taskiq
 struct NATSWorkerProcessTests {
     /// A config file for one server: the `examples` tasks, debug logs, the dummy result backend.
     static func config(_ server: NATSServer, ackWait: Double, batch: Int, maxAsyncTasks: Int) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["nats.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "nats.json": """
             {"broker": {"type": "nats_jetstream", "url": "\(server.url)", "ack_wait": \(ackWait), "batch": \(batch),
                         "pull_expires": 5},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "max_async_tasks": \(maxAsyncTasks), "shutdown_timeout": 20, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("nats.json"))
     }
 
@@ -112,7 +116,8 @@ struct NATSWorkerProcessTests {
             let duplicates = done.count - Set(done).count
             #expect(duplicates == 0, "each ran once on the second worker")
             let consumer = try await Self.settledConsumer(server)
-            print("""
+            print(
+                """
                 NATS worker SIGKILL: 300 kicked, 300 in flight at the kill, \(Set(done).count) ran on the second worker, \
                 \(duplicates) ran twice, 0 lost; all restarted \(restarted) and done \(allDone) after the kill; \
                 consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1) times
@@ -208,7 +213,8 @@ struct NATSWorkerProcessTests {
             // Kicks retried across the restart carry the same Nats-Msg-Id: the stream stored each once.
             let stored = try Self.storedMessages(server)
             #expect(stored == kicks.count, "the stream holds each acknowledged kick once")
-            print("""
+            print(
+                """
                 NATS server SIGKILL + restart: \(kicks.count) kicked (\(kickedBeforeKill) before the kill), \
                 \(doneBeforeKill) done before it; server down \(restarted - killed) (both clients saw the loss after \
                 \(noticed - killed), the restart took \(restarted - noticed)); worker reconnected \(workerBack) and \
@@ -272,7 +278,8 @@ struct NATSWorkerProcessTests {
             // Every delivery, redeliveries too, takes a consumer sequence number.
             #expect(Self.number(consumer, "delivered.consumer_seq") == 3, "three deliveries in all: \(consumer ?? [:])")
             #expect(Self.number(consumer, "num_redelivered") == 0)
-            print("""
+            print(
+                """
                 NATS +WPI: 3 tasks of 8 s with ack_wait 2 s done in \(elapsed); \(starts.count) starts; \
                 consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1), \
                 num_redelivered at most \(watch.most) in \(watch.samples) samples during the run
@@ -314,8 +321,9 @@ struct NATSWorkerProcessTests {
             let consumer = try await Self.settledConsumer(server)
             #expect((Self.number(consumer, "delivered.consumer_seq") ?? 0) >= 3, "\(consumer ?? [:])")
             #expect(Self.number(consumer, "num_ack_pending") == 0, "every delivery, old or new, settled: \(consumer ?? [:])")
-            print("NATS +WPI across a server restart: 3 tasks of 8 s, ack_wait 2 s; \(starts.count) starts, \(done.count) done; "
-                  + "consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1)")
+            print(
+                "NATS +WPI across a server restart: 3 tasks of 8 s, ack_wait 2 s; \(starts.count) starts, \(done.count) done; "
+                    + "consumer delivered \(Self.number(consumer, "delivered.consumer_seq") ?? -1)")
             worker.signal(SIGTERM)
             #expect(try await worker.waitForExit() == 0)
             try await system.shutdown()

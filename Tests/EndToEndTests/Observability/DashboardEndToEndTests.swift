@@ -1,19 +1,23 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
 
 /// Whether the browser half is installed: Debian's `chromium` and `chromium-driver`, and
 /// selenium in the venv. Under CI a missing piece fails the suite instead of skipping it.
 private let browserInstalled: Bool = {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
-          FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
-          FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+        FileManager.default.isExecutableFile(atPath: PythonPeer.python.path)
+    else { return false }
     let process = Process()
     process.executableURL = PythonPeer.python
-    process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "selenium"]
+    process.arguments = [
+        "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "selenium",
+    ]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     guard (try? process.run()) != nil else { return false }
@@ -26,8 +30,11 @@ private let dashboardEndToEndShouldRun = (DashboardServer.isInstalled && browser
 /// The issue's acceptance test: a task run by a Swift worker (`taskiq-run worker` with the
 /// `dashboard` middleware) shows in taskiq-dashboard's page, read in headless Chromium, with its
 /// name, status and arguments; a failing task shows as failed with its error.
-@Suite(.enabled(if: dashboardEndToEndShouldRun,
-                "taskiq-dashboard, selenium, chromium or chromedriver is missing; run scripts/install-peers.sh and apt-get install chromium chromium-driver"))
+@Suite(
+    .enabled(
+        if: dashboardEndToEndShouldRun,
+        "taskiq-dashboard, selenium, chromium or chromedriver is missing; run scripts/install-peers.sh and apt-get install chromium chromium-driver"
+    ))
 struct DashboardEndToEndTests {
     struct BrowserPeerFailure: Error, CustomStringConvertible {
         var description: String
@@ -50,18 +57,21 @@ struct DashboardEndToEndTests {
         // Let it quit the browser (which a SIGTERM in the middle of quitting would orphan).
         _ = try? await peer.waitForExit(timeout: 60)
         guard line.hasPrefix("row ") else {
-            throw BrowserPeerFailure(description: "dashboard_page.py: \(line)\nstderr: \(peer.stderr)\ndashboard log: \(dashboard.log.suffix(3000))")
+            throw BrowserPeerFailure(
+                description: "dashboard_page.py: \(line)\nstderr: \(peer.stderr)\ndashboard log: \(dashboard.log.suffix(3000))")
         }
         return try JSONDecoder().decode(Row.self, from: Data(line.dropFirst(4).utf8))
     }
 
     @Test func aSwiftWorkersTasksShowInTheDashboardPage() async throws {
-        #expect(DashboardServer.isInstalled && browserInstalled,
-                "CI must run this test: install taskiq-dashboard[server] and selenium in .venv, and chromium chromium-driver")
+        #expect(
+            DashboardServer.isInstalled && browserInstalled,
+            "CI must run this test: install taskiq-dashboard[server] and selenium in .venv, and chromium chromium-driver")
         let dashboard = try await DashboardServer.start()
         defer { dashboard.stop() }
         let port = freeLoopbackPort()
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "zeromq", "pattern": "push_pull",
                         "zmq_pub_host": "tcp://127.0.0.1:\(port)", "zmq_sub_host": "tcp://127.0.0.1:\(port)"},
              "result_backend": {"type": "dummy"},
@@ -69,7 +79,8 @@ struct DashboardEndToEndTests {
                               "broker_name": "swift-e2e-worker", "timeout": 30}],
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 30, "log_level": "debug"}}
-            """])
+            """
+        ])
         let file = directory.path("taskiq.json")
         let environment = ["TASKIQ_DASHBOARD_TOKEN": dashboard.token]
 
@@ -112,8 +123,9 @@ struct DashboardEndToEndTests {
         worker.signal(SIGTERM)
         let status = try await worker.waitForExit()
         #expect(status == 0, "\(worker.lines.joined(separator: "\n"))")
-        #expect(!worker.lines.contains { $0.contains("taskiq-dashboard") && $0.contains("cannot report") },
-                "\(worker.lines.joined(separator: "\n"))")
+        #expect(
+            !worker.lines.contains { $0.contains("taskiq-dashboard") && $0.contains("cannot report") },
+            "\(worker.lines.joined(separator: "\n"))")
         _ = directory
     }
 }

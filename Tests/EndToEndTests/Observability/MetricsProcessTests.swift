@@ -1,12 +1,14 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqConfig
 
 /// `taskiq-run worker` with a `metrics` section, scraped by a real Prometheus server whose query
 /// API must return the series of the tasks run: one worker, then a supervisor of two worker
@@ -14,13 +16,15 @@ import Taskiq
 @Suite(.enabled(if: PrometheusServer.shouldRun && RedisServer.shouldRun, PrometheusServer.skipMessage), .serialized)
 struct MetricsProcessTests {
     static func config(_ server: RedisServer, metricsPort: UInt16, workers: Int = 1) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["metrics.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "metrics.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 200, "queue_name": "metrics"},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": \(workers), "shutdown_timeout": 10},
              "metrics": {"listen": "127.0.0.1:\(metricsPort)"}}
-            """])
+            """
+        ])
         return (directory, directory.path("metrics.json"))
     }
 
@@ -110,10 +114,12 @@ struct MetricsProcessTests {
 
     @Test func theSchedulerServesItsMetrics() async throws {
         let port = freeLoopbackPort()
-        let directory = try TemporaryConfigDirectory(files: ["scheduler.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "scheduler.json": """
             {"broker": {"type": "inmemory"}, "tasks": {"modules": ["examples"]},
              "metrics": {"listen": "127.0.0.1:\(port)"}}
-            """])
+            """
+        ])
         let scheduler = try RunningProcess(["scheduler", "-c", directory.path("scheduler.json")])
         defer { scheduler.signal(SIGKILL) }
         try await scheduler.waitForLine(containing: "scheduler ready")
@@ -144,9 +150,11 @@ struct MetricsProcessTests {
                 slow.append(connection)
             }
             // Garbage, a huge head and a request body: answered and closed.
-            for (payload, status) in [(Array("\u{01}\u{02}garbage\r\n\r\n".utf8), 400),
-                                      (Array("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))\r\n\r\n".utf8), 431),
-                                      (Array("POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".utf8), 400)] {
+            for (payload, status) in [
+                (Array("\u{01}\u{02}garbage\r\n\r\n".utf8), 400),
+                (Array("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))\r\n\r\n".utf8), 431),
+                (Array("POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".utf8), 400),
+            ] {
                 let connection = try TCPConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
                 try? connection.sendAll(payload)
                 let answer = try await offThePool { LoopbackHTTP.readToEnd(connection, timeout: .seconds(10)).flatMap(LoopbackHTTP.parse) }

@@ -1,9 +1,10 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
 
 /// One trace from Python to Swift and back, over Redis streams: a Python producer with taskiq's
 /// `OpenTelemetryMiddleware` kicks `examples.relay` to a `taskiq-run` worker with the
@@ -13,7 +14,9 @@ import TaskiqTestSupport
 ///
 /// Needs the venv made by `bash scripts/install-peers.sh` (taskiq, taskiq-redis,
 /// opentelemetry-sdk) and redis-server; skipped without them, except under CI, where they fail.
-@Suite(.enabled(if: RedisServer.shouldRun && (OpenTelemetryPython.hasPeer || RedisPython.isCI), "\(OpenTelemetryPython.skipMessage)"), .serialized)
+@Suite(
+    .enabled(if: RedisServer.shouldRun && (OpenTelemetryPython.hasPeer || RedisPython.isCI), "\(OpenTelemetryPython.skipMessage)"),
+    .serialized)
 struct TracingInteropTests {
     @Test func pythonToSwiftToPythonSharesOneTraceID() async throws {
         guard OpenTelemetryPython.hasPeer else {
@@ -23,36 +26,46 @@ struct TracingInteropTests {
         try await RedisServer.with { server in
             let collector = try OTLPCollector()
             defer { collector.close() }
-            let directory = try TemporaryConfigDirectory(files: ["otel.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "otel.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"},
                  "result_backend": {"type": "dummy"},
                  "middlewares": [{"type": "opentelemetry", "endpoint": "\(collector.endpoint)",
                                   "service_name": "swift-worker", "export_interval": 0.05}],
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "shutdown_timeout": 10, "log_format": "json", "log_level": "debug"}}
-                """])
+                """
+            ])
             let spansFile = directory.url.appendingPathComponent("python-spans.jsonl").path
             let followUpQueue = "otel_followup"
 
-            let pythonWorker = try RunningProcess(RedisPython.makeProcess(
-                ["-m", "taskiq", "worker", "otel_tasks:broker", "--workers", "1"],
-                environment: ["REDIS_URL": server.url, "OTEL_QUEUE": followUpQueue, "OTEL_SPANS_FILE": spansFile,
-                              "OTEL_SERVICE_NAME": "python-worker"]), collectingStandardOutput: true)
+            let pythonWorker = try RunningProcess(
+                RedisPython.makeProcess(
+                    ["-m", "taskiq", "worker", "otel_tasks:broker", "--workers", "1"],
+                    environment: [
+                        "REDIS_URL": server.url, "OTEL_QUEUE": followUpQueue, "OTEL_SPANS_FILE": spansFile,
+                        "OTEL_SERVICE_NAME": "python-worker",
+                    ]), collectingStandardOutput: true)
             defer { pythonWorker.signal(SIGKILL) }
             try await pythonWorker.waitForLine(containing: "Listening started.")
             let swiftWorker = try RunningProcess(["worker", "-c", directory.path("otel.json")])
             defer { swiftWorker.signal(SIGKILL) }
             try await swiftWorker.waitForLine(containing: "worker ready")
 
-            let kick = try await RedisPython.run(["otel_kick.py", followUpQueue], environment: [
-                "REDIS_URL": server.url, "OTEL_SPANS_FILE": spansFile, "OTEL_SERVICE_NAME": "python-producer"])
+            let kick = try await RedisPython.run(
+                ["otel_kick.py", followUpQueue],
+                environment: [
+                    "REDIS_URL": server.url, "OTEL_SPANS_FILE": spansFile, "OTEL_SERVICE_NAME": "python-producer",
+                ])
             #expect(kick.status == 0, "\(kick.stderr)")
             let relayID = try #require(kick.stdout.split(separator: "\n").first { $0.hasPrefix("kicked ") }?.dropFirst(7))
 
             // Python's spans: the producer's send span and, later, the worker's execute span.
-            let pythonSpans = try await Self.pythonSpans(in: spansFile, until: { spans in
-                spans.contains { $0["name"] as? String == "execute/examples.add" }
-            })
+            let pythonSpans = try await Self.pythonSpans(
+                in: spansFile,
+                until: { spans in
+                    spans.contains { $0["name"] as? String == "execute/examples.add" }
+                })
             let send = try #require(pythonSpans.first { $0["name"] as? String == "send/examples.relay" })
             let trace = try #require(Self.hex((send["context"] as? [String: Any])?["trace_id"]))
             let sendSpanID = try #require(Self.hex((send["context"] as? [String: Any])?["span_id"]))
@@ -99,12 +112,14 @@ struct TracingInteropTests {
         try await RedisServer.with { server in
             let collector = try OTLPCollector()
             defer { collector.close() }
-            let directory = try TemporaryConfigDirectory(files: ["kick.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "kick.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"},
                  "result_backend": {"type": "dummy"},
                  "middlewares": [{"type": "opentelemetry", "endpoint": "\(collector.endpoint)", "export_interval": 3600}],
                  "tasks": {"modules": ["examples"]}}
-                """])
+                """
+            ])
             let id = "0123456789abcdef0123456789abcdef"
             let kick = try RunningProcess(["kick", "-c", directory.path("kick.json"), "examples.add", "1", "2", "--task-id", id])
             #expect(try await kick.waitForExit() == 0, "\(kick.lines)")
@@ -117,7 +132,8 @@ struct TracingInteropTests {
 
     /// The spans in Python's JSON-lines file once `done` holds for them.
     private static func pythonSpans(in path: String, until done: @escaping @Sendable ([[String: Any]]) -> Bool)
-        async throws -> [[String: Any]] {
+        async throws -> [[String: Any]]
+    {
         try await eventually("Python's spans are written", seconds: 60) { done(readSpans(path)) }
         return readSpans(path)
     }
@@ -150,8 +166,12 @@ enum OpenTelemetryPython {
     /// Whether `.venv` has taskiq-redis and taskiq's OpenTelemetry middleware with the SDK.
     static let hasPeer: Bool = {
         guard FileManager.default.isExecutableFile(atPath: RedisPython.python.path) else { return false }
-        let process = RedisPython.makeProcess(["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq_redis", "opentelemetry.sdk", "psutil", "taskiq"],
-                                              environment: [:])
+        let process = RedisPython.makeProcess(
+            [
+                "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)",
+                "taskiq_redis", "opentelemetry.sdk", "psutil", "taskiq",
+            ],
+            environment: [:])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
-import TaskiqTestSupport
 import Taskiq
 import TaskiqRedis
+import TaskiqTestSupport
+import Testing
 
 /// Pipelines shared by Python taskiq-pipelines 0.1.4 and Swift over one Redis server, both ways.
 ///
@@ -25,13 +25,18 @@ struct PipelinePythonInteropTests {
         let pySum: TaskDefinition<[Int], Int>
 
         init(_ server: RedisServer) throws {
-            broker = try RedisStreamBroker(url: server.url, options: RedisStreamBrokerOptions(queueName: "swift"),
-                                           resultBackend: try RedisResultBackend(url: server.url))
+            broker = try RedisStreamBroker(
+                url: server.url, options: RedisStreamBrokerOptions(queueName: "swift"),
+                resultBackend: try RedisResultBackend(url: server.url))
             broker.addMiddlewares([PipelineMiddleware()])
             let swift: JSONObject = ["queue_name": "swift"]
             square = broker.task("pl.swift_square", labels: swift, parameters: ["x"]) { (x: Int) async throws -> Int in x * x }
-            sum = broker.task("pl.swift_sum", labels: swift, parameters: ["values"]) { (values: [Int]) async throws -> Int in values.reduce(0, +) }
-            _ = broker.task("pl.swift_range", labels: swift, parameters: ["n"]) { (n: Int) async throws -> [Int] in Array(0..<max(0, min(n, 100))) }
+            sum = broker.task("pl.swift_sum", labels: swift, parameters: ["values"]) { (values: [Int]) async throws -> Int in
+                values.reduce(0, +)
+            }
+            _ = broker.task("pl.swift_range", labels: swift, parameters: ["n"]) { (n: Int) async throws -> [Int] in
+                Array(0..<max(0, min(n, 100)))
+            }
             _ = broker.task("pl.swift_add", labels: swift, parameters: ["a", "b"]) { (a: Int, b: Int) async throws -> Int in a + b }
             _ = broker.task("pl.swift_fail", labels: swift, parameters: ["x"]) { (x: Int) async throws -> Int in
                 throw TaskError(name: "ValueError", arguments: [.string("swift refuses \(x)")])

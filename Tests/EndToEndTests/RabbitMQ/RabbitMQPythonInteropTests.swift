@@ -1,26 +1,30 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
 
 /// Swift and Python taskiq-aio-pika 0.6.1 on one RabbitMQ node and one Redis result backend,
 /// both ways, through the shipped `taskiq-run`: positional and keyword arguments, labels, a
 /// priority, and a delay (Python's through its `taskiq.delay` TTL queue, Swift's through its own
 /// per-delay queues). Each side reads the other's results. Both declare the same topology in one
 /// virtual host, so any difference in the declare arguments would fail with a 406.
-@Suite(.enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"),
-       .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode, .serialized)
+@Suite(
+    .enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"),
+    .enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode, .serialized)
 struct RabbitMQPythonInteropTests {
     static func config(rabbitMQ url: String, redis: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["rabbitmq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "rabbitmq.json": """
             {"broker": {"type": "rabbitmq", "url": "\(url)", "delay": "ttl_queues"},
              "result_backend": {"type": "redis", "url": "\(redis.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("rabbitmq.json"))
     }
 
@@ -57,9 +61,12 @@ struct RabbitMQPythonInteropTests {
             let (directory, file) = try Self.config(rabbitMQ: url, redis: redis)
             let effects = directory.url.appendingPathComponent("effects")
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
-            let worker = try RedisPython.start(["-m", "taskiq", "worker", "rabbitmq_tasks:broker", "--workers", "1"],
-                                               environment: ["RABBITMQ_URL": url, "REDIS_URL": redis.url,
-                                                             "SIDE_EFFECT_DIR": effects.path])
+            let worker = try RedisPython.start(
+                ["-m", "taskiq", "worker", "rabbitmq_tasks:broker", "--workers", "1"],
+                environment: [
+                    "RABBITMQ_URL": url, "REDIS_URL": redis.url,
+                    "SIDE_EFFECT_DIR": effects.path,
+                ])
             defer { if worker.isRunning { killProcessTree(worker.processIdentifier) } }  // taskiq's worker child too
             let cases: [(arguments: [String], sum: Int, seconds: Double)] = [
                 (["1", "2"], 3, 0),
@@ -71,9 +78,10 @@ struct RabbitMQPythonInteropTests {
                 let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
                 let started = ContinuousClock.now
                 try TaskiqRunProcess.requireExecutable()
-                let kick = try RunningProcess(TaskiqRunProcess.makeProcess(
-                    ["kick", "-c", file, "examples.add"] + item.arguments + ["--task-id", id, "--wait", "--timeout", "60"],
-                    environment: [:]), collectingStandardOutput: true)
+                let kick = try RunningProcess(
+                    TaskiqRunProcess.makeProcess(
+                        ["kick", "-c", file, "examples.add"] + item.arguments + ["--task-id", id, "--wait", "--timeout", "60"],
+                        environment: [:]), collectingStandardOutput: true)
                 #expect(try await kick.waitForExit(seconds: 90) == 0, "\(item.arguments): \(kick.lines)")
                 let elapsed = started.duration(to: .now)
                 #expect(kick.lines.contains("\(item.sum)"), "\(item.arguments) printed \(kick.lines)")

@@ -1,12 +1,14 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqConfig
 
 /// `taskiq-run worker` processes on the `rabbitmq` broker against a real rabbitmq-server: a
 /// worker killed with SIGKILL while 300 tasks run in it loses none of them.
@@ -23,12 +25,14 @@ struct RabbitMQWorkerProcessTests {
     @Test func aWorkerKilledWith300TasksInFlightLosesNone() async throws {
         let url = try await RabbitMQServer.shared().virtualHost()
         // qos and max_async_tasks of 300: the first worker takes and starts every task at once.
-        let directory = try TemporaryConfigDirectory(files: ["rabbitmq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "rabbitmq.json": """
             {"broker": {"type": "rabbitmq", "url": "\(url)", "qos": 300},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "max_async_tasks": 300, "shutdown_timeout": 20, "log_level": "debug"}}
-            """])
+            """
+        ])
         let file = directory.path("rabbitmq.json")
         // Everything is queued before the first worker starts, so it takes all 300 in one go; 20 s
         // each: none can finish between the last one starting and the kill, even on a loaded

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Taskiq
 import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 @testable import TaskiqDiagnostics
 
@@ -11,11 +12,13 @@ import TaskiqTestSupport
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct BenchRedisProcessTests {
     static func config(_ server: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["bench.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "bench.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "queue_name": "bench"},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "worker": {"workers": 1, "max_async_tasks": 20, "shutdown_timeout": 10}}
-            """])
+            """
+        ])
         return (directory, directory.path("bench.json"))
     }
 
@@ -28,8 +31,10 @@ struct BenchRedisProcessTests {
         try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server)
             _ = directory
-            let run = try await TaskiqRunProcess.run(["bench", "-c", file, "--mode", "depth", "-n", "2000", "-w", "2",
-                                                      "--payload", "100", "--json"])
+            let run = try await TaskiqRunProcess.run([
+                "bench", "-c", file, "--mode", "depth", "-n", "2000", "-w", "2",
+                "--payload", "100", "--json",
+            ])
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let object = try Self.json(run.stdout)
             #expect(object["completed"] == .int(2000))
@@ -48,8 +53,10 @@ struct BenchRedisProcessTests {
         try await RedisServer.with(tls: transport.serverTLS()) { server in
             let (directory, file) = try Self.config(server)
             _ = directory
-            let run = try await TaskiqRunProcess.run(["bench", "-c", file, "--mode", "open-loop", "--rate", "500", "-n", "200",
-                                                      "--json"])
+            let run = try await TaskiqRunProcess.run([
+                "bench", "-c", file, "--mode", "open-loop", "--rate", "500", "-n", "200",
+                "--json",
+            ])
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let object = try Self.json(run.stdout)
             #expect(object["completed"] == .int(200))

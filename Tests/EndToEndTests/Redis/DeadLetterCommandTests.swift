@@ -1,13 +1,15 @@
+import Foundation
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+@testable import TaskiqConfig
+@testable import TaskiqRedis
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-@testable import Taskiq
-@testable import TaskiqRedis
-@testable import TaskiqConfig
 
 /// `taskiq-run dead-letters list|retry|purge` against a real redis-server and a real worker
 /// process: the worker dead-letters an entry over its delivery limit, an undecodable entry and a
@@ -20,27 +22,31 @@ struct DeadLetterCommandTests {
     }
 
     static func scenario(_ server: RedisServer) async throws {
-        let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "redis.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "consumer_name": "w", "max_deliveries": 1,
                         "xread_block": 200, "lease_ttl": 1, "lease_renew_interval": 0.2},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "middlewares": [{"type": "simple_retry", "default_retry_count": 2}],
              "tasks": {"modules": ["examples"]},
              "worker": {"shutdown_timeout": 5, "log_level": "info"}}
-            """])
+            """
+        ])
         let file = directory.path("redis.json")
         let client = RedisClient(configuration: try RedisConfiguration(url: server.url))
         defer { client.close() }
 
         // An entry this consumer name already took twice, an undecodable one, and a task that always fails.
         try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
-        let replay = #"{"task_id": "replayme", "task_name": "examples.add", "labels": {}, "labels_types": {}, "args": [20, 22], "kwargs": {}}"#
+        let replay =
+            #"{"task_id": "replayme", "task_name": "examples.add", "labels": {}, "labels_types": {}, "args": [20, 22], "kwargs": {}}"#
         let replayID = try #require(try await client.send(["XADD", "taskiq", "*", "data", replay]).string)
         _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "w", "COUNT", 1, "STREAMS", "taskiq", ">"])
         try await client.send(["XCLAIM", "taskiq", "taskiq", "w", 0, replayID])
         let garbage: [UInt8] = [0x7B, 0xFF, 0x00]
         try await client.send(["XADD", "taskiq", "*", "data", garbage])
-        let failing = #"{"task_id": "f1", "task_name": "examples.fail", "labels": {"retry_on_error": true}, "labels_types": {}, "args": [], "kwargs": {}}"#
+        let failing =
+            #"{"task_id": "f1", "task_name": "examples.fail", "labels": {"retry_on_error": true}, "labels_types": {}, "args": [], "kwargs": {}}"#
         try await client.send(["XADD", "taskiq", "*", "data", failing])
 
         let worker = try RunningProcess(["worker", "-c", file])
@@ -60,8 +66,9 @@ struct DeadLetterCommandTests {
         let letters = try json.stdout.split(separator: "\n").map { try DeadLetter(jsonValue: try JSONParser().parse(String($0))) }
         #expect(letters.map(\.reason) == [.deliveryLimit, .undecodable, .retriesExhausted])
         let limited = try #require(letters.first)
-        #expect(limited.data == Array(replay.utf8) && limited.originalID == replayID && limited.deliveries == 3,
-                "read, claimed, then re-read by the worker")
+        #expect(
+            limited.data == Array(replay.utf8) && limited.originalID == replayID && limited.deliveries == 3,
+            "read, claimed, then re-read by the worker")
         #expect(letters[1].data == garbage, "non-UTF-8 bytes survive the JSON listing")
         #expect(letters[2].error?.name == "ExampleFailure" && letters[2].taskID == "f1")
         let limitedRows = try await TaskiqRunProcess.run(["dead-letters", "-c", file, "-n", "1"])
@@ -97,7 +104,9 @@ struct DeadLetterCommandTests {
         // The in-memory broker runs a retried task in the command's own process, so the file
         // shows the replay failing again: one letter gone, one new one.
         let directory = try TemporaryConfigDirectory()
-        try directory.write("file.json", """
+        try directory.write(
+            "file.json",
+            """
             {"broker": {"type": "inmemory"}, "dead_letters": {"type": "file", "path": "\(directory.path("dead.jsonl"))", "failed_tasks": "all"}}
             """)
         let file = directory.path("file.json")
@@ -120,9 +129,11 @@ struct DeadLetterCommandTests {
         #expect(output.status == 2)
         #expect(output.stderr.contains("examples/taskiq.json: dead_letters: missing"), "\(output.stderr)")
         #expect(output.stderr.contains(#"{"type": "file", "path": "dead-letters.jsonl"}"#))
-        let directory = try TemporaryConfigDirectory(files: ["mem.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "mem.json": """
             {"broker": {"type": "inmemory"}, "dead_letters": {"type": "inmemory"}}
-            """])
+            """
+        ])
         let local = try await TaskiqRunProcess.run(["dead-letters", "-c", directory.path("mem.json"), "purge"])
         #expect(local.status == 2)
         #expect(local.stderr.contains("lives inside each worker process"), "\(local.stderr)")

@@ -1,13 +1,15 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-import TaskiqRedis
-@testable import TaskiqConfig
 
 /// Faults injected into a running `taskiq-run` on the `redis_stream` broker with a real
 /// redis-server: a task that traps kills its worker process, the supervisor restarts it and the
@@ -15,13 +17,15 @@ import TaskiqRedis
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct FaultInjectionTests {
     static func config(_ server: RedisServer, worker: String) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["faults.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "faults.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 200,
                         "lease_ttl": 1, "lease_renew_interval": 0.2, "idle_timeout": 1000},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {\(worker)}}
-            """])
+            """
+        ])
         return (directory, directory.path("faults.json"))
     }
 
@@ -91,15 +95,20 @@ struct FaultInjectionTests {
 
 /// A log file that cannot be opened is a configuration error at `worker.log_file` (exit 2).
 @Suite struct UnwritableLogFileTests {
-    @Test(arguments: [("/nonexistent-taskiq-dir/worker.log", "No such file or directory (ENOENT)"),
-                      ("/", "Is a directory (EISDIR)")])
+    @Test(arguments: [
+        ("/nonexistent-taskiq-dir/worker.log", "No such file or directory (ENOENT)"),
+        ("/", "Is a directory (EISDIR)"),
+    ])
     func anUnopenableLogFileIsAConfigError(_ path: String, _ reason: String) async throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "worker": {"log_file": "\(path)"}}
-            """])
+            """
+        ])
         let output = try await TaskiqRunProcess.run(["check", "-c", directory.path("taskiq.json")])
         #expect(output.status == 2)
-        #expect(output.stderr.contains("taskiq.json: worker.log_file: cannot open log file '\(path)' for appending: \(reason)"),
-                "stderr: \(output.stderr)")
+        #expect(
+            output.stderr.contains("taskiq.json: worker.log_file: cannot open log file '\(path)' for appending: \(reason)"),
+            "stderr: \(output.stderr)")
     }
 }

@@ -1,11 +1,13 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+@testable import TaskiqRedis
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-@testable import Taskiq
-@testable import TaskiqRedis
 
 /// A `taskiq-run worker` on `redis_stream` fed, as raw stream entries, every hostile message the
 /// release-build probes found (and more edges): it must stay up, never trap, and serve the next
@@ -56,12 +58,14 @@ struct HostileMessagesEndToEndTests {
 
     @Test func aWorkerFedHostileMessagesStaysUpAndServesTheNextTask() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["hostile.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "hostile.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)", "queue_name": "hostile"},
                  "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "max_async_tasks": 8, "shutdown_timeout": 2, "log_level": "info"}}
-                """])
+                """
+            ])
             let file = directory.path("hostile.json")
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")

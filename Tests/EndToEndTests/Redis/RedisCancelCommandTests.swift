@@ -1,24 +1,28 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqConfig
 
 /// `taskiq-run cancel` against worker processes on a real redis-server.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct RedisCancelCommandTests {
     @Test func cancelStopsATaskRunningInAWorkerProcess() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "redis.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 500},
                  "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "log_level": "debug", "shutdown_timeout": 5}}
-                """])
+                """
+            ])
             let file = directory.path("redis.json")
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")

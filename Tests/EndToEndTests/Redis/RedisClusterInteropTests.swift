@@ -1,10 +1,11 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
 
 /// Swift and taskiq-redis' `RedisStreamClusterBroker` and `RedisAsyncClusterResultBackend`
 /// sharing a queue and results on a six-node cluster, both ways: the `taskiq-run` binary with a
@@ -12,12 +13,14 @@ import Taskiq
 @Suite(.enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"), .serialized)
 struct RedisClusterInteropTests {
     static func config(_ group: RedisClusterGroup) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["cluster.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "cluster.json": """
             {"broker": {"type": "redis_stream", "url": "\(group.url)"},
              "result_backend": {"type": "redis", "url": "\(group.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("cluster.json"))
     }
 
@@ -54,8 +57,9 @@ struct RedisClusterInteropTests {
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
             var environment = Self.pythonEnvironment(group)
             environment["SIDE_EFFECT_DIR"] = effects.path
-            let worker = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
-                                               environment: environment)
+            let worker = try RedisPython.start(
+                ["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
+                environment: environment)
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             // --wait reads the Python worker's result from the master of its key's slot.
             let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "20", "22", "--wait", "--timeout=60"])

@@ -1,10 +1,11 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
 
 /// Swift and Python taskiq-redis 1.2.4 sharing a queue, both ways, for the stream and list
 /// brokers, over plain TCP and over TLS. Execution is proven by the worker's debug log (Swift)
@@ -19,12 +20,14 @@ struct RedisPythonInteropTests {
     static let brokers = [(swiftType: "redis_stream", pythonKind: "stream"), (swiftType: "redis_list", pythonKind: "list")]
 
     static func config(_ server: RedisServer, broker: String) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "redis.json": """
             {"broker": {"type": "\(broker)", "url": "\(server.url)"},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("redis.json"))
     }
 
@@ -60,9 +63,12 @@ struct RedisPythonInteropTests {
             let (directory, file) = try Self.config(server, broker: swiftType)
             let effects = directory.url.appendingPathComponent("effects")
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
-            let worker = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
-                                               environment: ["REDIS_URL": server.url, "REDIS_BROKER": pythonKind,
-                                                             "SIDE_EFFECT_DIR": effects.path])
+            let worker = try RedisPython.start(
+                ["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
+                environment: [
+                    "REDIS_URL": server.url, "REDIS_BROKER": pythonKind,
+                    "SIDE_EFFECT_DIR": effects.path,
+                ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             // RunningProcess reads without blocking the cooperative pool (see RedisPython.run).
             let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -91,7 +97,10 @@ enum RedisPython {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq", "taskiq_redis"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq",
+            "taskiq_redis",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -133,7 +142,8 @@ enum RedisPython {
     /// cooperative pool, which a pipe inherited by a concurrently spawned child could block.
     static func run(_ arguments: [String], environment: [String: String]) async throws -> TaskiqRunProcess.Output {
         let process = makeProcess(arguments, environment: environment)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let (outputs, output) = AsyncStream<(Int, Data)>.makeStream()

@@ -1,12 +1,14 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqConfig
 
 /// Two `taskiq-run worker` processes on one Redis stream share one rate limit declared in the
 /// config (`worker.rate_limits`): 100 tasks at 20/s start, together, at 20/s (within 10%),
@@ -29,9 +31,11 @@ struct RedisRateLimitProcessTests {
 
     @Test func kickingAUniqueTaskTwiceFromTheShellPrintsTheFirstID() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "redis.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"}, "tasks": {"modules": ["examples"]}}
-                """])
+                """
+            ])
             let file = directory.path("redis.json")
             let kick = ["kick", "-c", file, "examples.add", "1", "2", "--label", "unique_for=60"]
             let first = try await TaskiqRunProcess.run(kick)
@@ -50,14 +54,16 @@ struct RedisRateLimitProcessTests {
 
     @Test func twoWorkerProcessesTogetherKeepTheLimit() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "redis.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 500, "xread_count": 50,
                             "lease_ttl": 1, "lease_renew_interval": 0.2},
                  "result_backend": {"type": "dummy"},
                  "tasks": {"modules": ["examples"]},
                  "worker": {"workers": 1, "max_async_tasks": 10, "shutdown_timeout": 10, "log_level": "debug",
                             "rate_limits": [{"task": "examples.sleep", "limit": "20/s"}]}}
-                """])
+                """
+            ])
             let file = directory.path("redis.json")
             // The backlog is in the stream before either worker starts (their group reads from
             // 0), so the measured rate is the limiter's, not how fast a loaded test process kicks.

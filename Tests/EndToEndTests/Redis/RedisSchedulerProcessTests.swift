@@ -1,12 +1,14 @@
+import Foundation
+import Taskiq
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
-import TaskiqRedis
-@testable import TaskiqConfig
 
 /// Two `taskiq-run scheduler` processes sharing a Redis lease and state store: one sends, the other
 /// stands by, and when the sender is killed with SIGKILL the standby takes over without sending a
@@ -25,20 +27,23 @@ struct RedisSchedulerProcessTests {
     static func seconds(_ slot: String) -> Double? {
         let parts = slot.dropLast().split(separator: ".")
         guard slot.hasSuffix("Z"), parts.count == 2, let fraction = Double("0.\(parts[1])"),
-              let whole = ISO8601DateFormatter().date(from: "\(parts[0])Z") else { return nil }
+            let whole = ISO8601DateFormatter().date(from: "\(parts[0])Z")
+        else { return nil }
         return whole.timeIntervalSince1970 + fraction
     }
 
     @Test func aKilledSchedulersStandbyTakesOverWithoutResendingASlot() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["scheduler.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "scheduler.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"},
                  "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "tasks": {"modules": ["examples"]},
                  "schedules": [{"task": "examples.heartbeat", "interval": 1, "schedule_id": "beat"}],
                  "scheduler": {"lease": {"type": "redis", "url": "\(server.url)", "ttl": 2, "renew_interval": 0.25},
                                "state_store": {"type": "redis", "url": "\(server.url)"}}}
-                """])
+                """
+            ])
             let file = directory.path("scheduler.json")
             let environment = ["TASKIQ_LOG_LEVEL": "info"]
             let first = try RunningProcess(["scheduler", "-c", file], environment: environment)
@@ -67,15 +72,17 @@ struct RedisSchedulerProcessTests {
 
             let all = sentByFirst + sentBySecond
             if let last = sentByFirst.last.flatMap(Self.seconds), let next = sentBySecond.first.flatMap(Self.seconds) {
-                print("SIGKILL after \(sentByFirst.count) sends; the standby sent \(sentBySecond.count), "
-                      + "the first \(next - last) s after the last slot of the killed scheduler")
+                print(
+                    "SIGKILL after \(sentByFirst.count) sends; the standby sent \(sentBySecond.count), "
+                        + "the first \(next - last) s after the last slot of the killed scheduler")
             }
             #expect(Set(all).count == all.count, "no slot sent twice: \(all)")
             let times = try all.map { try #require(Self.seconds($0)) }
             #expect(times == times.sorted(), "the standby continues after the last slot sent: \(all)")
             let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
-            #expect(gaps.allSatisfy { ($0 - $0.rounded()).magnitude < 0.002 && $0 >= 0.999 },
-                    "every slot on the one-second grid of the first send: \(all)")
+            #expect(
+                gaps.allSatisfy { ($0 - $0.rounded()).magnitude < 0.002 && $0 >= 0.999 },
+                "every slot on the one-second grid of the first send: \(all)")
             // The killed scheduler may have claimed one slot and died before sending it (at most once).
             let entries = try await client.send(["XLEN", "taskiq"]).int ?? -1
             #expect(entries >= all.count && entries <= all.count + 1, "\(entries) messages for \(all.count) logged sends")

@@ -1,10 +1,11 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
 
 /// Swift and taskiq-redis' `RedisStreamSentinelBroker` sharing a queue through three sentinels,
 /// both ways: the `taskiq-run` binary with a `redis+sentinel://` URL on one side, the Python
@@ -12,12 +13,14 @@ import Taskiq
 @Suite(.enabled(if: RedisServer.shouldRun && RedisPython.shouldRun, "\(RedisPython.skipMessage)"), .serialized)
 struct RedisSentinelInteropTests {
     static func config(_ group: RedisSentinelGroup) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["sentinel.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "sentinel.json": """
             {"broker": {"type": "redis_stream", "url": "\(group.url)"},
              "result_backend": {"type": "redis", "url": "\(group.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("sentinel.json"))
     }
 
@@ -54,8 +57,9 @@ struct RedisSentinelInteropTests {
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
             var environment = Self.pythonEnvironment(group)
             environment["SIDE_EFFECT_DIR"] = effects.path
-            let worker = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
-                                               environment: environment)
+            let worker = try RedisPython.start(
+                ["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
+                environment: environment)
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             // --wait reads the Python worker's result from the master the sentinels name.
             let kick = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "20", "22", "--wait", "--timeout=60"])

@@ -1,10 +1,11 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import Taskiq
 
 /// Numbers cross between Python taskiq and taskiq for Swift exactly, both ways: integers outside
 /// 64 bits keep every digit, `1.0` stays a float, `1` an int, `-0.0` keeps its sign.
@@ -30,12 +31,14 @@ struct RedisValueInteropTests {
     ]
 
     static func config(_ server: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "redis.json": """
             {"broker": {"type": "redis_list", "url": "\(server.url)"},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "shutdown_timeout": 10}}
-            """])
+            """
+        ])
         return (directory, directory.path("redis.json"))
     }
 
@@ -45,8 +48,9 @@ struct RedisValueInteropTests {
             let (directory, file) = try Self.config(server)
             let worker = try RunningProcess(["worker", "-c", file])
             try await worker.waitForLine(containing: "worker ready")
-            let run = try await RedisPython.run(["redis_values.py"] + Self.values,
-                                                environment: ["REDIS_URL": server.url, "REDIS_BROKER": "list"])
+            let run = try await RedisPython.run(
+                ["redis_values.py"] + Self.values,
+                environment: ["REDIS_URL": server.url, "REDIS_BROKER": "list"])
             #expect(run.status == 0, "\(run.stderr)")
             let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(lines.count == Self.values.count, "\(run.stdout)\n\(run.stderr)")
@@ -66,9 +70,12 @@ struct RedisValueInteropTests {
             let (directory, file) = try Self.config(server)
             let effects = directory.url.appendingPathComponent("effects")
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
-            let worker = try RedisPython.start(["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
-                                               environment: ["REDIS_URL": server.url, "REDIS_BROKER": "list",
-                                                             "SIDE_EFFECT_DIR": effects.path])
+            let worker = try RedisPython.start(
+                ["-m", "taskiq", "worker", "redis_tasks:broker", "--workers", "1"],
+                environment: [
+                    "REDIS_URL": server.url, "REDIS_BROKER": "list",
+                    "SIDE_EFFECT_DIR": effects.path,
+                ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             for (index, sent) in Self.values.enumerated() {
                 let id = "value\(index)"

@@ -1,14 +1,16 @@
+import Foundation
+import Synchronization
+import Taskiq
+import TaskiqExamples
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-import TaskiqRedis
-@testable import TaskiqConfig
 
 /// `taskiq-run worker` processes on the `redis_stream` broker against a real redis-server:
 /// a worker killed with SIGKILL mid-burst loses nothing, and a Redis restart mid-run is survived,
@@ -16,13 +18,15 @@ import TaskiqRedis
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct RedisWorkerProcessTests {
     static func config(_ server: RedisServer, maxAsyncTasks: Int = 20) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["redis.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "redis.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 500, "xread_count": 50,
                         "lease_ttl": 1, "lease_renew_interval": 0.2},
              "result_backend": {"type": "dummy"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "max_async_tasks": \(maxAsyncTasks), "shutdown_timeout": 10, "log_level": "debug"}}
-            """])
+            """
+        ])
         return (directory, directory.path("redis.json"))
     }
 
@@ -70,8 +74,9 @@ struct RedisWorkerProcessTests {
         let elapsed = clock.duration(to: .now)
         try await second.waitForLine(containing: "worker ready")
         let claimed = second.lines.filter { $0.contains("claimed") }
-        print("SIGKILL after \(beforeKill.count) of 1000 done; all done \(elapsed) after the second worker started; "
-              + "\(all.count - Set(all).count) ran twice; \(claimed.count) claim log lines")
+        print(
+            "SIGKILL after \(beforeKill.count) of 1000 done; all done \(elapsed) after the second worker started; "
+                + "\(all.count - Set(all).count) ran twice; \(claimed.count) claim log lines")
         #expect(Set(all) == kicked)
         #expect(!claimed.isEmpty, "the second worker claimed the dead worker's entries")
         second.signal(SIGTERM)

@@ -1,25 +1,29 @@
+import Foundation
+import Taskiq
+import TaskiqExamples
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-import TaskiqExamples
-import Taskiq
-@testable import TaskiqConfig
 
 /// `max_tasks_per_child` with `workers: 1`: the one worker is supervised, so consumption goes on
 /// after it recycles; and `kick --wait` gives up after its timeout when no worker answers.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct SingleWorkerRecycleTests {
     static func config(_ server: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["recycle.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "recycle.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "xread_block": 200,
                         "lease_ttl": 1, "lease_renew_interval": 0.2},
              "result_backend": {"type": "redis", "url": "\(server.url)"},
              "tasks": {"modules": ["examples"]},
              "worker": {"workers": 1, "max_tasks_per_child": 2, "shutdown_timeout": 5}}
-            """])
+            """
+        ])
         return (directory, directory.path("recycle.json"))
     }
 
@@ -47,8 +51,9 @@ struct SingleWorkerRecycleTests {
     @Test func kickWaitGivesUpWhenNoWorkerAnswers() async throws {
         try await RedisServer.with { server in
             let (directory, file) = try Self.config(server)
-            let output = try await TaskiqRunProcess.run(["kick", "-c", file, "examples.add", "1", "2", "--wait", "--timeout", "0.3"],
-                                                        seconds: 30)
+            let output = try await TaskiqRunProcess.run(
+                ["kick", "-c", file, "examples.add", "1", "2", "--wait", "--timeout", "0.3"],
+                seconds: 30)
             #expect(output.status == 1)
             #expect(output.stdout.isEmpty)
             #expect(output.stderr.contains("no result for task examples.add"), "\(output.stderr)")

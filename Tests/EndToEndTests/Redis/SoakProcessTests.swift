@@ -1,23 +1,27 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+@testable import TaskiqDiagnostics
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-@testable import TaskiqConfig
-@testable import TaskiqDiagnostics
 
 /// `taskiq-run soak` against a real redis-server and a real worker process: a clean run passes
 /// with every task recorded, and the verdict comes from the workers' records, not the results.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
 struct SoakProcessTests {
     static func config(_ server: RedisServer) throws -> (TemporaryConfigDirectory, String) {
-        let directory = try TemporaryConfigDirectory(files: ["soak.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "soak.json": """
             {"broker": {"type": "redis_stream", "url": "\(server.url)", "queue_name": "soak", "xread_block": 500,
                         "lease_ttl": 1, "lease_renew_interval": 0.2},
              "result_backend": {"type": "redis", "url": "\(server.url)", "keep_results": false},
              "worker": {"workers": 1, "max_async_tasks": 20, "shutdown_timeout": 10}}
-            """])
+            """
+        ])
         try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("records"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
         return (directory, directory.path("soak.json"))
@@ -46,11 +50,14 @@ struct SoakProcessTests {
         // yet nothing is recorded where the soak looks, so it must report every task lost.
         try await RedisServer.with { server in
             let (directory, file) = try Self.config(server)
-            let worker = try RunningProcess(["worker", "-c", file],
-                                            environment: [SoakRecorder.directoryVariable: directory.path("elsewhere")])
+            let worker = try RunningProcess(
+                ["worker", "-c", file],
+                environment: [SoakRecorder.directoryVariable: directory.path("elsewhere")])
             try await worker.waitForLine(containing: "worker ready")
-            let run = try await TaskiqRunProcess.run(["soak", "-c", file, "--records", directory.path("records"), "-n", "50",
-                                                      "--drain-seconds", "0"])
+            let run = try await TaskiqRunProcess.run([
+                "soak", "-c", file, "--records", directory.path("records"), "-n", "50",
+                "--drain-seconds", "0",
+            ])
             #expect(run.status == 1)
             #expect(run.stdout.hasPrefix("soak: FAIL\n"))
             #expect(run.stdout.contains("results     50 ok"))

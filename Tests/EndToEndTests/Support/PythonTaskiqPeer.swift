@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import TaskiqTestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Python taskiq 0.13 (with pyzmq) from `.venv` at the package root, for taskiq-level interop tests.
 ///
@@ -22,7 +23,10 @@ enum PythonTaskiqPeer {
         guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
         let process = Process()
         process.executableURL = python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq", "zmq"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq",
+            "zmq",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
@@ -48,13 +52,17 @@ enum PythonTaskiqPeer {
 
     /// Starts `taskiq worker -w 1 <broker>` with `Peers` importable, at debug level.
     static func worker(broker: String, environment: [String: String]) throws -> PythonTaskiqWorker {
-        PythonTaskiqWorker(try start(venv.appendingPathComponent("taskiq"),
-                                     ["worker", "-w", "1", "--log-level", "DEBUG", "--app-dir", peers.path, broker],
-                                     environment: environment))
+        PythonTaskiqWorker(
+            try start(
+                venv.appendingPathComponent("taskiq"),
+                ["worker", "-w", "1", "--log-level", "DEBUG", "--app-dir", peers.path, broker],
+                environment: environment))
     }
 
-    private static func start(_ executable: URL, _ arguments: [String],
-                              environment: [String: String] = [:]) throws -> RunningProcess {
+    private static func start(
+        _ executable: URL, _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> RunningProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

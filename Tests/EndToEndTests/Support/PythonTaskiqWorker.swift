@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// A Python `taskiq worker -w 1`: taskiq's process manager and its one worker child.
 ///

@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
-import Testing
-import TaskiqTestSupport
 
 /// A child process started in the background (`taskiq-run`, or a Python peer): its log output is
 /// collected line by line so a test can wait for a line (bounded by a timeout) instead of sleeping.
@@ -34,7 +35,10 @@ final class RunningProcess: Sendable {
         process.standardOutput = collectingStandardOutput ? output : FileHandle.nullDevice
         let (exitStatus, exited) = AsyncStream<Int32>.makeStream()
         self.exitStatus = exitStatus
-        process.terminationHandler = { exited.yield($0.terminationStatus); exited.finish() }
+        process.terminationHandler = {
+            exited.yield($0.terminationStatus)
+            exited.finish()
+        }
         try process.run()
         readContinuously(output, into: collector)
     }
@@ -47,8 +51,10 @@ final class RunningProcess: Sendable {
 
     /// Waits until the collected lines satisfy `condition`, and returns its value; at the deadline
     /// (or when the output ends first) records an issue with the log so far, and throws.
-    func waitFor<T: Sendable>(_ what: String, seconds: Double = 120,
-                              _ condition: @escaping @Sendable ([String]) -> T?) async throws -> T {
+    func waitFor<T: Sendable>(
+        _ what: String, seconds: Double = 120,
+        _ condition: @escaping @Sendable ([String]) -> T?
+    ) async throws -> T {
         do {
             return try await withTimeout(seconds: seconds) { [collector] in
                 guard let value = await collector.wait(for: condition) else { throw EndOfOutput() }

@@ -2,6 +2,7 @@ import Foundation
 import Taskiq
 import TaskiqTestSupport
 import Testing
+
 @testable import TaskiqConfig
 
 /// The `dashboard` middleware as a config declares it: options, errors at their JSON path, and
@@ -10,9 +11,11 @@ import Testing
     static let secret = "dash-S3cret-token"
 
     private func load(_ middleware: String, environment: [String: String] = ["TASKIQ_DASHBOARD_TOKEN": secret]) throws -> TaskiqSystem {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "middlewares": [{"type": "simple_retry"}, \(middleware)]}
-            """])
+            """
+        ])
         return try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules, environment: environment)
     }
 
@@ -40,7 +43,8 @@ import Testing
     }
 
     @Test func readsEveryOption() throws {
-        let system = try load("""
+        let system = try load(
+            """
             {"type": "dashboard", "url": "http://dash.internal:9000/base", "api_token": "t",
              "timeout": 1.5, "broker_name": "billing", "queue_size": 7, "queue_bytes": 4096}
             """)
@@ -69,7 +73,8 @@ import Testing
         let missing = try #require(loadError(#"{"type": "dashboard", "url": "http://dash:8000"}"#))
         #expect(missing.code == .missingKey, "\(missing)")
         #expect(missing.path == "middlewares[1].api_token", "\(missing)")
-        let empty = try #require(loadError(#"{"type": "dashboard", "url": "http://dash:8000", "api_token": "${TASKIQ_DASHBOARD_TOKEN:-}"}"#))
+        let empty = try #require(
+            loadError(#"{"type": "dashboard", "url": "http://dash:8000", "api_token": "${TASKIQ_DASHBOARD_TOKEN:-}"}"#))
         #expect(empty.path == "middlewares[1].api_token", "\(empty)")
         #expect(empty.message.contains("empty"), "\(empty)")
     }

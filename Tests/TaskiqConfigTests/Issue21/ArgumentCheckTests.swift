@@ -1,8 +1,9 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
-@testable import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
+@testable import TaskiqRedis
 
 /// `check` and `kick` check schedule and kick arguments against the compiled task signatures
 /// (`examples.add(a: Int, b: Int)`, `examples.echo(value: String)`), so a wrong argument fails in the shell.
@@ -17,20 +18,27 @@ import Taskiq
     }
 
     static let cases: [Case] = [
-        Case(name: "a string for an Int", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, "x"]}"#,
-             path: "schedules[1].args[1]", reason: "argument 2 ('b') expected Int, found string \"x\""),
-        Case(name: "a quoted number without cast_types", schedule: #"{"task": "examples.add", "interval": 5, "args": ["1", 2]}"#,
-             path: "schedules[1].args[0]", reason: "cast_types is off", castTypes: false),
-        Case(name: "too many positional arguments", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, 2, 3]}"#,
-             path: "schedules[1].args[2]", reason: "takes 2 arguments but 3 positional were given"),
-        Case(name: "an unknown keyword", schedule: #"{"task": "examples.add", "interval": 5, "args": [1], "kwargs": {"c": 2}}"#,
-             path: "schedules[1].kwargs.c", reason: "unexpected keyword argument 'c'"),
-        Case(name: "a keyword of the wrong type", schedule: #"{"task": "examples.add", "interval": 5, "kwargs": {"a": 1, "b": [2]}}"#,
-             path: "schedules[1].kwargs.b", reason: "expected Int, found array"),
-        Case(name: "a missing argument", schedule: #"{"task": "examples.add", "interval": 5, "args": [1]}"#,
-             path: "schedules[1]", reason: "missing argument 2 ('b') of type Int"),
-        Case(name: "a value twice", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, 2], "kwargs": {"a": 1}}"#,
-             path: "schedules[1].kwargs.a", reason: "multiple values for argument 'a'"),
+        Case(
+            name: "a string for an Int", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, "x"]}"#,
+            path: "schedules[1].args[1]", reason: "argument 2 ('b') expected Int, found string \"x\""),
+        Case(
+            name: "a quoted number without cast_types", schedule: #"{"task": "examples.add", "interval": 5, "args": ["1", 2]}"#,
+            path: "schedules[1].args[0]", reason: "cast_types is off", castTypes: false),
+        Case(
+            name: "too many positional arguments", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, 2, 3]}"#,
+            path: "schedules[1].args[2]", reason: "takes 2 arguments but 3 positional were given"),
+        Case(
+            name: "an unknown keyword", schedule: #"{"task": "examples.add", "interval": 5, "args": [1], "kwargs": {"c": 2}}"#,
+            path: "schedules[1].kwargs.c", reason: "unexpected keyword argument 'c'"),
+        Case(
+            name: "a keyword of the wrong type", schedule: #"{"task": "examples.add", "interval": 5, "kwargs": {"a": 1, "b": [2]}}"#,
+            path: "schedules[1].kwargs.b", reason: "expected Int, found array"),
+        Case(
+            name: "a missing argument", schedule: #"{"task": "examples.add", "interval": 5, "args": [1]}"#,
+            path: "schedules[1]", reason: "missing argument 2 ('b') of type Int"),
+        Case(
+            name: "a value twice", schedule: #"{"task": "examples.add", "interval": 5, "args": [1, 2], "kwargs": {"a": 1}}"#,
+            path: "schedules[1].kwargs.a", reason: "multiple values for argument 'a'"),
     ]
 
     static func config(schedule: String, castTypes: Bool = true) -> String {
@@ -42,7 +50,8 @@ import Taskiq
 
     @Test(arguments: cases)
     func aScheduleWhoseArgumentsDoNotFitFailsWithItsPath(_ item: Case) throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": Self.config(schedule: item.schedule, castTypes: item.castTypes)])
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": Self.config(schedule: item.schedule, castTypes: item.castTypes)]
+        )
         let error = try #require(throws: ConfigError.self) {
             try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules)
         }
@@ -73,9 +82,11 @@ import Taskiq
 struct RedisKickArgumentCheckTests {
     @Test func aBadKickSendsNothingAndExitsTwo() async throws {
         try await RedisServer.with { server in
-            let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+            let directory = try TemporaryConfigDirectory(files: [
+                "taskiq.json": """
                 {"broker": {"type": "redis_stream", "url": "\(server.url)"}, "tasks": {"modules": ["examples"]}}
-                """])
+                """
+            ])
             let runner = TaskiqRunner(modules: Fixtures.modules)
             let file = directory.path("taskiq.json")
             for arguments in [["1", "x"], ["1", "2", "3"], ["a=1", "c=2"], ["1"]] {

@@ -1,8 +1,9 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
-@testable import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
+@testable import TaskiqRedis
 
 /// `priorities` of the `redis_stream` broker as the config sees it.
 @Suite struct PriorityConfigTests {
@@ -29,9 +30,11 @@ import Taskiq
     }
 
     /// A module whose task declares a priority.
-    static let urgent = TaskModule("urgent", tasks: [
-        TaskDefinition("urgent.page", labels: ["priority": .int(5)]) { () async throws -> Int in 1 },
-    ])
+    static let urgent = TaskModule(
+        "urgent",
+        tasks: [
+            TaskDefinition("urgent.page", labels: ["priority": .int(5)]) { () async throws -> Int in 1 }
+        ])
 
     static func loadUrgent(_ broker: String) throws -> TaskiqSystem {
         let directory = try TemporaryConfigDirectory(files: ["taskiq.json": #"{"broker": \#(broker), "tasks": {"modules": ["urgent"]}}"#])
@@ -41,10 +44,11 @@ import Taskiq
     /// `check` says which tasks declare a priority their broker runs in arrival order instead.
     @Test func checkWarnsAboutAPriorityTheBrokerCannotHonour() throws {
         let memory = try Self.loadUrgent(#"{"type": "inmemory"}"#)
-        #expect(memory.warnings == [
-            "task 'urgent.page' declares priority 5 but broker 'default' (inmemory) runs tasks in arrival order; "
-                + "use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\"",
-        ])
+        #expect(
+            memory.warnings == [
+                "task 'urgent.page' declares priority 5 but broker 'default' (inmemory) runs tasks in arrival order; "
+                    + "use redis_stream with \"priorities\" or rabbitmq with a classic queue's \"max_priority\""
+            ])
         #expect(try Self.loadUrgent(#"{"type": "redis_stream", "priorities": 3}"#).warnings.isEmpty)
         #expect(try Self.loadUrgent(#"{"type": "redis_stream"}"#).warnings.count == 1, "one level: the label is not honoured")
         #expect(try Self.loadUrgent(#"{"type": "redis_list"}"#).warnings.count == 1)

@@ -1,21 +1,25 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
-@testable import TaskiqRedis
 @testable import TaskiqConfig
+@testable import TaskiqRedis
 
 /// `retry_on` / `no_retry_on` in both retry middlewares' config, declared once.
 @Suite struct RetryFilterConfigTests {
     static func system(_ middleware: String, broker: String = #"{"type": "inmemory"}"#) throws -> TaskiqSystem {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": \(broker), "tasks": {"modules": ["examples"]}, "middlewares": [\(middleware)]}
-            """])
+            """
+        ])
         return try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules)
     }
 
     @Test func bothMiddlewaresReadTheFilters() throws {
-        let simple = try Self.system(#"{"type": "simple_retry", "retry_on": ["TimeoutError", "HTTPError:503"], "no_retry_on": ["PermissionError"]}"#)
+        let simple = try Self.system(
+            #"{"type": "simple_retry", "retry_on": ["TimeoutError", "HTTPError:503"], "no_retry_on": ["PermissionError"]}"#)
         let made = try #require(simple.broker.components.middlewares.first as? SimpleRetryMiddleware)
         #expect(made.retryOn == ["TimeoutError", "HTTPError:503"] && made.doNotRetryOn == ["PermissionError"])
         let smart = try Self.system(#"{"type": "smart_retry", "no_retry_on": "ValueError, KeyError"}"#)

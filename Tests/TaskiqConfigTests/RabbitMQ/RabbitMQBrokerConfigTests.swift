@@ -1,7 +1,8 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
 import TaskiqRabbitMQ
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
 
 /// The `rabbitmq` broker type as the config sees it: taskiq-aio-pika's names and defaults, the
@@ -24,8 +25,9 @@ import TaskiqRabbitMQ
     }
 
     @Test func theExampleInterpolatesTheURLAndMasksThePassword() throws {
-        let system = try TaskiqSystem.load(TestPaths.example("taskiq.rabbitmq.json"), modules: Fixtures.modules,
-                                           environment: ["RABBITMQ_URL": "amqp://app:s3cret@mq.internal:5673/prod"])
+        let system = try TaskiqSystem.load(
+            TestPaths.example("taskiq.rabbitmq.json"), modules: Fixtures.modules,
+            environment: ["RABBITMQ_URL": "amqp://app:s3cret@mq.internal:5673/prod"])
         let broker = try #require(system.broker(named: "default") as? RabbitMQBroker)
         #expect(broker.url == "amqp://app:***@mq.internal:5673/prod")
         #expect(broker.options.delay == .ttlQueues(prefix: "taskiq.delay"))
@@ -35,7 +37,8 @@ import TaskiqRabbitMQ
     }
 
     @Test func everyOptionIsRead() throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"type": "rabbitmq", "url": "amqp://u:p@127.0.0.1:1/v", "exchange_name": "jobs", "exchange_type": "direct",
              "queues": [{"name": "high", "type": "classic", "max_priority": 10, "routing_key": "urgent"}, {"name": "low"}],
              "dead_letter_queue_name": "jobs.dead", "delay": "plugin", "qos": 50, "label_for_routing": "lane",
@@ -44,8 +47,11 @@ import TaskiqRabbitMQ
             """)
         let options = try #require(system.broker(named: "default") as? RabbitMQBroker).options
         #expect(options.exchangeName == "jobs" && options.exchangeType == "direct")
-        #expect(options.queues == [RabbitMQQueue(name: "high", kind: .classic, maxPriority: 10, routingKey: "urgent"),
-                                   RabbitMQQueue(name: "low", kind: .quorum)])
+        #expect(
+            options.queues == [
+                RabbitMQQueue(name: "high", kind: .classic, maxPriority: 10, routingKey: "urgent"),
+                RabbitMQQueue(name: "low", kind: .quorum),
+            ])
         #expect(options.deadLetterQueueName == "jobs.dead" && options.delay == .plugin && options.qos == 50)
         #expect(options.routingLabel == "lane" && options.priorityLabel == "prio" && options.passive)
         #expect(options.maxDeliveries == 3 && options.reconnectDelay == .milliseconds(250))
@@ -58,7 +64,8 @@ import TaskiqRabbitMQ
         #expect(text.contains("broker.rabbitmq"))
         let rabbit = schema.objectValue?["$defs"]?.objectValue?["broker.rabbitmq"]?.objectValue
         guard let queues = rabbit?["properties"]?.objectValue?["queues"]?.objectValue,
-              let items = queues["items"]?.objectValue else {
+            let items = queues["items"]?.objectValue
+        else {
             Issue.record("no queues in the rabbitmq schema: \(text.prefix(400))")
             return
         }

@@ -1,8 +1,9 @@
-import Testing
-import TaskiqTestSupport
 import Taskiq
-@testable import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqConfig
+@testable import TaskiqRedis
 
 /// The `redis_stream` and `redis_list` broker types as the config sees them.
 @Suite struct RedisBrokerConfigTests {
@@ -21,8 +22,9 @@ import Taskiq
     }
 
     @Test func theRedisExampleUsesTheStreamBrokerAndInterpolatesTheURL() throws {
-        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis.json"), modules: Fixtures.modules,
-                                           environment: ["REDIS_URL": "redis://:pw@10.1.2.3:6380/2"])
+        let system = try TaskiqSystem.load(
+            TestPaths.example("taskiq.redis.json"), modules: Fixtures.modules,
+            environment: ["REDIS_URL": "redis://:pw@10.1.2.3:6380/2"])
         let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
         #expect(broker.url == "redis://:pw@10.1.2.3:6380/2")
         #expect(broker.options.queueName == "taskiq")
@@ -36,8 +38,9 @@ import Taskiq
     }
 
     @Test func theSentinelExampleFindsTheMasterThroughTheSentinelsAndWaitsForAReplica() throws {
-        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis-sentinel.json"), modules: Fixtures.modules,
-                                           environment: ["REDIS_SENTINEL_URL": "redis+sentinel://:pw@10.0.0.1,10.0.0.2:26380/cache?sentinel_password=sp"])
+        let system = try TaskiqSystem.load(
+            TestPaths.example("taskiq.redis-sentinel.json"), modules: Fixtures.modules,
+            environment: ["REDIS_SENTINEL_URL": "redis+sentinel://:pw@10.0.0.1,10.0.0.2:26380/cache?sentinel_password=sp"])
         let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
         let sentinel = try #require(broker.client.configuration.sentinel)
         #expect(sentinel.masterName == "cache")
@@ -52,8 +55,9 @@ import Taskiq
     }
 
     @Test func theClusterExampleRoutesEveryComponentThroughTheSeeds() throws {
-        let system = try TaskiqSystem.load(TestPaths.example("taskiq.redis-cluster.json"), modules: Fixtures.modules,
-                                           environment: ["REDIS_CLUSTER_URL": "redis+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"])
+        let system = try TaskiqSystem.load(
+            TestPaths.example("taskiq.redis-cluster.json"), modules: Fixtures.modules,
+            environment: ["REDIS_CLUSTER_URL": "redis+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"])
         let broker = try #require(system.broker(named: "default") as? RedisStreamBroker)
         #expect(broker.client.configuration.clusterNodes?.map(\.description) == ["10.0.0.1:7000", "10.0.0.2:7001"])
         #expect(broker.client.router != nil, "commands are routed by slot")
@@ -64,7 +68,8 @@ import Taskiq
     }
 
     @Test func streamOptionsKeepTaskiqRedisNames() throws {
-        let system = try Self.system("""
+        let system = try Self.system(
+            """
             {"type": "redis_stream", "url": "redis://127.0.0.1:1/3", "queue_name": "q", "consumer_group_name": "g",
              "consumer_name": "c", "xread_block": 100, "xread_count": 7, "idle_timeout": 5000, "maxlen": 1000,
              "lease_ttl": 2, "lease_renew_interval": 0.5, "max_deliveries": 3, "dead_letter_stream": "dlq"}

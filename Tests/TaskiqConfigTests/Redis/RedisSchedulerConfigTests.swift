@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-import TaskiqTestSupport
 import Taskiq
-import TaskiqRedis
-@testable import TaskiqConfig
 import TaskiqExamples
+import TaskiqRedis
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
 
 /// `scheduler.lease` and `scheduler.state_store` of type `redis`, and the system's Redis schedule
 /// source when the result backend is Redis.
@@ -15,7 +16,8 @@ import TaskiqExamples
     }
 
     @Test func redisLeaseAndStateStoreAreBuiltFromTheFile() throws {
-        let system = try Self.load("""
+        let system = try Self.load(
+            """
             {"broker": {"type": "inmemory"},
              "scheduler": {"lease": {"type": "redis", "url": "redis://127.0.0.1:6390/2", "key": "app:lease", "ttl": 6,
                                      "renew_interval": 1.5},
@@ -23,14 +25,16 @@ import TaskiqExamples
             """)
         let settings = system.configuration.scheduler
         guard case .schedulerLease(let made) = try #require(settings.lease).make(),
-              let lease = made as? RedisSchedulerLease else {
+            let lease = made as? RedisSchedulerLease
+        else {
             Issue.record("not a Redis lease")
             return
         }
         #expect(lease.key == "app:lease" && lease.ttl == .seconds(6) && lease.renewInterval == .milliseconds(1500))
         #expect(lease.renewalInterval == .milliseconds(1500), "the scheduler renews at the lease's interval")
         guard case .schedulerStateStore(let madeStore) = try #require(settings.stateStore).make(),
-              let store = madeStore as? RedisSchedulerStateStore else {
+            let store = madeStore as? RedisSchedulerStateStore
+        else {
             Issue.record("not a Redis state store")
             return
         }
@@ -43,19 +47,27 @@ import TaskiqExamples
         let redis = try Self.load(#"{"broker": {"type": "inmemory"}, "result_backend": {"type": "redis"}}"#)
         #expect(redis.hasSharedScheduleSource)
         let listing = CheckCommand.scheduleListing(await redis.scheduleSummaries(), system: redis)
-        #expect(listing == "schedules: none\ndynamic schedules: added at run time to Redis (keys 'schedule:*' on the "
+        #expect(
+            listing == "schedules: none\ndynamic schedules: added at run time to Redis (keys 'schedule:*' on the "
                 + "result backend's server), read by every scheduler\n")
         let local = try Self.load(#"{"broker": {"type": "inmemory"}}"#)
         #expect(CheckCommand.scheduleListing(await local.scheduleSummaries(), system: local) == "schedules: none\n")
     }
 
     @Test func defaults() throws {
-        let system = try Self.load(#"{"broker": {"type": "inmemory"}, "scheduler": {"lease": {"type": "redis"}, "state_store": {"type": "redis"}}}"#)
+        let system = try Self.load(
+            #"{"broker": {"type": "inmemory"}, "scheduler": {"lease": {"type": "redis"}, "state_store": {"type": "redis"}}}"#)
         let settings = system.configuration.scheduler
-        #expect(settings.lease?.json == ["type": "redis", "url": "redis://127.0.0.1:6379", "key": "taskiq:scheduler:lease",
-                                         "ttl": 30.0, "renew_interval": 10.0])
-        #expect(settings.stateStore?.json == ["type": "redis", "url": "redis://127.0.0.1:6379",
-                                              "prefix": "taskiq:scheduler:last_fired"])
+        #expect(
+            settings.lease?.json == [
+                "type": "redis", "url": "redis://127.0.0.1:6379", "key": "taskiq:scheduler:lease",
+                "ttl": 30.0, "renew_interval": 10.0,
+            ])
+        #expect(
+            settings.stateStore?.json == [
+                "type": "redis", "url": "redis://127.0.0.1:6379",
+                "prefix": "taskiq:scheduler:last_fired",
+            ])
         #expect(ComponentRegistry.standard.type(.schedulerLease, named: "redis")?.isProcessLocal == false)
         #expect(ComponentRegistry.standard.type(.schedulerStateStore, named: "redis")?.isProcessLocal == false)
     }
@@ -67,7 +79,8 @@ import TaskiqExamples
 struct RedisSystemScheduleSourceTests {
     @Test func schedulesAddedFromCodeAreStoredInRedisAndSentByTheScheduler() async throws {
         try await RedisServer.with { server in
-            let system = try RedisSchedulerConfigTests.load("""
+            let system = try RedisSchedulerConfigTests.load(
+                """
                 {"broker": {"type": "inmemory"}, "result_backend": {"type": "redis", "url": "\(server.url)"},
                  "scheduler": {"lease": {"type": "redis", "url": "\(server.url)"},
                                "state_store": {"type": "redis", "url": "\(server.url)"}}}
@@ -76,8 +89,9 @@ struct RedisSystemScheduleSourceTests {
             #expect(source.prefix == "schedule")
             #expect(system.scheduledBrokerNames == ["default"], "a shared source may get schedules at any time")
             try await system.startup()
-            let handle = try await ExampleTasks.add.schedule(.interval(seconds: 60), 2, 3, taskID: "add-every-minute",
-                                                             on: system.scheduleSource)
+            let handle = try await ExampleTasks.add.schedule(
+                .interval(seconds: 60), 2, 3, taskID: "add-every-minute",
+                on: system.scheduleSource)
             // Another process (here: a second source on the same server) sees it.
             #expect(try await RedisScheduleSource(url: server.url).schedules().map(\.scheduleID) == [handle.scheduleID])
 

@@ -1,11 +1,12 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-
-@testable import TaskiqConfig
 
 @Suite struct ChildProcessTests {
     /// A worker gets descriptors 0, 1 and 2 only: a pipe the supervisor's process holds
@@ -13,7 +14,10 @@ import TaskiqTestSupport
     @Test func aWorkerInheritsOnlyStandardDescriptors() async throws {
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
-        defer { close(ends[0]); close(ends[1]) }
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
         let exited = EventStream<Void>()
         let child = try ChildProcess.spawn(index: 0, executable: "/bin/sleep", arguments: ["30"], environment: [:]) { _, _ in
             exited.send(())

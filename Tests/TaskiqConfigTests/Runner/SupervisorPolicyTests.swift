@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 
 @testable import TaskiqConfig
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct SupervisorPolicyTests {
     static let backoff = SupervisorBackoff(

@@ -1,10 +1,11 @@
+import TaskiqTestSupport
+import Testing
+
+@testable import TaskiqConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-import TaskiqTestSupport
-
-@testable import TaskiqConfig
 
 /// Drives ``WorkerLifecycle`` with a fake receive loop and signals fed by the test.
 @Suite struct WorkerLifecycleTests {

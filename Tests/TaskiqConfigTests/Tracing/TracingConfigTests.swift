@@ -1,6 +1,7 @@
-import Testing
-@testable import Taskiq
 import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
 @testable import TaskiqConfig
 
 /// The `opentelemetry` middleware type: its options reach the exporter, its defaults are
@@ -12,7 +13,8 @@ import TaskiqTestSupport
         for option in type.options { all[option.name] = option.defaultValue }
         for (key, value) in values { all[key] = value }
         guard case .middleware(let middleware) = try type.make(ComponentOptions(type: "opentelemetry", values: all)),
-              let traced = middleware as? OpenTelemetryMiddleware else { throw ConfigError(.wrongType, file: "", path: "", "not traced") }
+            let traced = middleware as? OpenTelemetryMiddleware
+        else { throw ConfigError(.wrongType, file: "", path: "", "not traced") }
         return traced
     }
 
@@ -28,9 +30,11 @@ import TaskiqTestSupport
     }
 
     @Test func optionsReachTheExporter() async throws {
-        let middleware = try make(["endpoint": "http://collector:4318/otlp", "service_name": "billing",
-                                   "headers": "authorization=Bearer%20abc, x-team = ops",
-                                   "batch_size": 10, "queue_size": 100, "export_interval": 0.5, "export_timeout": 2])
+        let middleware = try make([
+            "endpoint": "http://collector:4318/otlp", "service_name": "billing",
+            "headers": "authorization=Bearer%20abc, x-team = ops",
+            "batch_size": 10, "queue_size": 100, "export_interval": 0.5, "export_timeout": 2,
+        ])
         let options = try #require(middleware.exporter?.options)
         #expect(options.endpoint == "http://collector:4318/otlp" && options.serviceName == "billing")
         #expect(options.headers.map { "\($0.0)=\($0.1)" } == ["authorization=Bearer abc", "x-team=ops"])
@@ -41,9 +45,11 @@ import TaskiqTestSupport
 
     @Test(arguments: ["ftp://x", "", "http://", "http://host:99999"])
     func aBadEndpointIsReportedAtItsPath(_ endpoint: String) throws {
-        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": """
+        let directory = try TemporaryConfigDirectory(files: [
+            "taskiq.json": """
             {"broker": {"type": "inmemory"}, "middlewares": [{"type": "opentelemetry", "endpoint": "\(endpoint)"}]}
-            """])
+            """
+        ])
         let error = try #require(Fixtures.error(loading: directory.path("taskiq.json")))
         #expect(error.path == "middlewares[0].endpoint", "\(error)")
         #expect(error.message.contains("http"), "\(error)")

@@ -1,8 +1,9 @@
+import Synchronization
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
-import Synchronization
+
+@testable import TaskiqNATS
 
 /// The core NATS broker: taskiq-nats' subject and labels-as-headers, the queue group sharing
 /// tasks among workers, and fan-out without one.
@@ -63,8 +64,14 @@ struct NATSBrokerTests {
                 try await one.client.flush()
                 try await two.client.flush()
                 try await one.kick(Self.message("fan"))
-                for try await message in first { #expect(message.data == Self.message("fan").message); break }
-                for try await message in second { #expect(message.data == Self.message("fan").message); break }
+                for try await message in first {
+                    #expect(message.data == Self.message("fan").message)
+                    break
+                }
+                for try await message in second {
+                    #expect(message.data == Self.message("fan").message)
+                    break
+                }
                 try await one.shutdown()
                 try await two.shutdown()
             }
@@ -102,6 +109,11 @@ struct NATSBrokerTests {
 final class Counter: Sendable {
     private let count = Mutex(0)
     /// Adds one; returns the new count.
-    func add() -> Int { count.withLock { $0 += 1; return $0 } }
+    func add() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var value: Int { count.withLock { $0 } }
 }

@@ -1,7 +1,8 @@
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// `taskiq_queue_depth` for the JetStream broker against a real nats-server: the durable
 /// consumer's `num_pending`, its one-second timeout, and a clear error for a missing consumer.

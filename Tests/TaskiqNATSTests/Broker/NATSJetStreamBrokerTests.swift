@@ -1,14 +1,16 @@
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// The JetStream broker against a real nats-server: taskiq-nats' stream and consumer, the kick →
 /// pull → ack round trip, redelivery of what was released, native delays and the delivery limit.
 @Suite(.enabled(if: NATSServer.shouldRun, NATSServer.skipMessage))
 struct NATSJetStreamBrokerTests {
     static func message(_ id: String, labels: [String: JSONValue] = [:]) -> BrokerMessage {
-        let body = Array(#"{"task_id": "\#(id)", "task_name": "wirefacts.add", "labels": {}, "labels_types": {}, "args": [1, 2], "kwargs": {}}"#.utf8)
+        let body = Array(
+            #"{"task_id": "\#(id)", "task_name": "wirefacts.add", "labels": {}, "labels_types": {}, "args": [1, 2], "kwargs": {}}"#.utf8)
         return BrokerMessage(taskID: id, taskName: "wirefacts.add", message: body, labels: labels)
     }
 

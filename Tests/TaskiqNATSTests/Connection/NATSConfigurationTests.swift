@@ -1,6 +1,7 @@
-@testable import TaskiqNATS
 import Taskiq
 import Testing
+
+@testable import TaskiqNATS
 
 /// Reading NATS URLs: server lists, credentials and tokens, TLS options, and errors that mask secrets.
 struct NATSConfigurationTests {
@@ -8,7 +9,8 @@ struct NATSConfigurationTests {
         let plain = try NATSConfiguration(url: "nats://127.0.0.1")
         #expect(plain.servers == [.init(host: "127.0.0.1", port: 4222)])
         #expect(plain.tls == nil)
-        let list = try NATSConfiguration(url: "nats://u:p%40ss@a:4223,nats://b:4224,c,[::1]:4225?name=worker&ping_interval=5&max_pings_out=3")
+        let list = try NATSConfiguration(
+            url: "nats://u:p%40ss@a:4223,nats://b:4224,c,[::1]:4225?name=worker&ping_interval=5&max_pings_out=3")
         #expect(list.servers.map(\.description) == ["a:4223", "b:4224", "c:4222", "[::1]:4225"])
         #expect(list.options.user == "u")
         #expect(list.options.password == "p@ss")

@@ -1,7 +1,8 @@
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// The client against nats-server in its other modes (user/password, token, TLS) and against
 /// servers that misbehave: every refusal is a clear error at connect, never a hang or a trap.
@@ -39,8 +40,9 @@ struct NATSServerModesTests {
         try await withTimeout(seconds: 60) {
             try await NATSServer.with(authentication: .user("taskiq", password: "p@ss w0rd")) { server in
                 try await Self.roundTrip(server.url)
-                try await Self.expectRefusal("nats://taskiq:wrong@127.0.0.1:\(server.port)", .authorizationFailed,
-                                             mentioning: "refused the credentials", secret: "wrong")
+                try await Self.expectRefusal(
+                    "nats://taskiq:wrong@127.0.0.1:\(server.port)", .authorizationFailed,
+                    mentioning: "refused the credentials", secret: "wrong")
                 try await Self.expectRefusal(server.url(withCredentials: false), .authorizationFailed, mentioning: "Authorization")
             }
         }
@@ -50,8 +52,9 @@ struct NATSServerModesTests {
         try await withTimeout(seconds: 60) {
             try await NATSServer.with(authentication: .token("s3cret-token")) { server in
                 try await Self.roundTrip(server.url)
-                try await Self.expectRefusal("nats://other-token@127.0.0.1:\(server.port)", .authorizationFailed,
-                                             mentioning: "refused", secret: "other-token")
+                try await Self.expectRefusal(
+                    "nats://other-token@127.0.0.1:\(server.port)", .authorizationFailed,
+                    mentioning: "refused", secret: "other-token")
             }
         }
     }
@@ -67,8 +70,9 @@ struct NATSServerModesTests {
                 // A plain URL to a server that requires TLS says what to change.
                 try await Self.expectRefusal("nats://127.0.0.1:\(server.port)", .tlsFailed, mentioning: "connect with a tls:// URL")
                 // The certificate names localhost and 127.0.0.1, not this.
-                try await Self.expectRefusal("tls://127.0.0.1:\(server.port)?ca_file=\(ca)&server_name=wrong.example", .tlsFailed,
-                                             mentioning: "wrong.example")
+                try await Self.expectRefusal(
+                    "tls://127.0.0.1:\(server.port)?ca_file=\(ca)&server_name=wrong.example", .tlsFailed,
+                    mentioning: "wrong.example")
             }
         }
     }
@@ -87,8 +91,11 @@ struct NATSServerModesTests {
                 try await NATSServer.with { second in
                     // A refused port first: the client goes on to the next server.
                     let refused = freeLoopbackPort()
-                    let client = NATSClient(configuration: try NATSConfiguration(
-                        url: "nats://127.0.0.1:\(refused),127.0.0.1:\(first.port),127.0.0.1:\(second.port)?ping_interval=1&max_pings_out=4"))
+                    let client = NATSClient(
+                        configuration: try NATSConfiguration(
+                            url:
+                                "nats://127.0.0.1:\(refused),127.0.0.1:\(first.port),127.0.0.1:\(second.port)?ping_interval=1&max_pings_out=4"
+                        ))
                     try await client.connect()
                     #expect(client.connectedServer == "127.0.0.1:\(first.port)")
                     let events = client.events()
@@ -116,11 +123,12 @@ struct NATSServerModesTests {
 
     @Test(arguments: ["garbage", "an oversized line", "INFO that is not JSON"])
     func aServerSpeakingSomethingElseIsAClearError(_ what: String) async throws {
-        let greeting: [UInt8] = switch what {
-        case "garbage": Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8)
-        case "an oversized line": Array(repeating: UInt8(ascii: "A"), count: 70_000)
-        default: Array("INFO {not json\r\n".utf8)
-        }
+        let greeting: [UInt8] =
+            switch what {
+            case "garbage": Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8)
+            case "an oversized line": Array(repeating: UInt8(ascii: "A"), count: 70_000)
+            default: Array("INFO {not json\r\n".utf8)
+            }
         let fake = try FakeServer(reply: [], greeting: greeting)
         defer { fake.close() }
         let client = NATSClient(configuration: try NATSConfiguration(url: "nats://127.0.0.1:\(fake.port)?connect_timeout=3"))

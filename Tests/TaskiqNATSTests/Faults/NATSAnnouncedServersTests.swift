@@ -1,7 +1,8 @@
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// A client given one node of a cluster learns the others from `INFO connect_urls` and, when that
 /// node dies, reconnects to one it learned, with its subscriptions made again.

@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// The JetStream broker against a real three-node cluster with a stream of three replicas: the
 /// node a worker is connected to is SIGKILLed, the worker moves to another node, and nothing
@@ -14,7 +15,12 @@ struct NATSClusterFailoverTests {
     final class Executions: Sendable {
         private let state = Mutex((counts: [String: Int](), total: 0, ackFailures: [String]()))
 
-        func record(_ id: String) { state.withLock { $0.counts[id, default: 0] += 1; $0.total += 1 } }
+        func record(_ id: String) {
+            state.withLock {
+                $0.counts[id, default: 0] += 1
+                $0.total += 1
+            }
+        }
         func ackFailed(_ error: any Error) { state.withLock { $0.ackFailures.append("\(error)") } }
         var distinct: Set<String> { state.withLock { Set($0.counts.keys) } }
         var total: Int { state.withLock { $0.total } }
@@ -34,7 +40,8 @@ struct NATSClusterFailoverTests {
     }
 
     static func message(_ id: String) -> BrokerMessage {
-        let body = Array(#"{"task_id": "\#(id)", "task_name": "faults.record", "labels": {}, "labels_types": {}, "args": [], "kwargs": {}}"#.utf8)
+        let body = Array(
+            #"{"task_id": "\#(id)", "task_name": "faults.record", "labels": {}, "labels_types": {}, "args": [], "kwargs": {}}"#.utf8)
         return BrokerMessage(taskID: id, taskName: "faults.record", message: body, labels: [:])
     }
 
@@ -114,11 +121,13 @@ struct NATSClusterFailoverTests {
                 let streamLeader = try await Self.leader(kicker, "STREAM.INFO.taskiq_jetstream")
                 let consumerLeader = try await Self.leader(kicker, "CONSUMER.INFO.taskiq_jetstream.taskiq_durable")
                 let metaLeader = try await cluster.waitForMetaLeader().serverName ?? "?"
-                let chosen: NATSServer = switch kind {
-                case .consumerLeader: try #require(cluster.node(named: consumerLeader))
-                case .follower: cluster.nodes.first { ![streamLeader, consumerLeader].contains($0.serverName) }
-                    ?? cluster.nodes.first { $0.serverName != consumerLeader }!
-                }
+                let chosen: NATSServer =
+                    switch kind {
+                    case .consumerLeader: try #require(cluster.node(named: consumerLeader))
+                    case .follower:
+                        cluster.nodes.first { ![streamLeader, consumerLeader].contains($0.serverName) }
+                            ?? cluster.nodes.first { $0.serverName != consumerLeader }!
+                    }
                 // The worker lists the chosen node first, so it connects there.
                 let worker = try await Self.startedBroker(
                     url: ([chosen] + cluster.nodes.filter { $0 !== chosen }).map(\.url).joined(separator: ","), options: options)
@@ -176,7 +185,8 @@ struct NATSClusterFailoverTests {
                 let consumerElection = Task { () -> (String, Duration)? in
                     while !Task.isCancelled {
                         let info = try? await quickAPI.api("CONSUMER.INFO.taskiq_jetstream.taskiq_durable")
-                        if let leader = info?["cluster"]?.objectValue?["leader"]?.stringValue, !leader.isEmpty, leader != victim.serverName {
+                        if let leader = info?["cluster"]?.objectValue?["leader"]?.stringValue, !leader.isEmpty, leader != victim.serverName
+                        {
                             return (leader, ContinuousClock.now - killed)
                         }
                         try? await Task.sleep(for: .milliseconds(20))  // a poll interval
@@ -214,7 +224,8 @@ struct NATSClusterFailoverTests {
                 let missing = expected.subtracting(executions.distinct)
                 #expect(missing.isEmpty)
                 #expect(executions.ackFailures.isEmpty, "\(executions.ackFailures.prefix(3))")
-                print("""
+                print(
+                    """
                     NATS cluster failover (\(kind.rawValue)): cluster ready in \(clusterReady); killed \(victim.serverName ?? "?") (\(address); stream leader \
                     \(streamLeader), consumer leader \(consumerLeader), meta leader \(metaLeader)); the worker reconnected to \
                     \(server ?? "none") \(moved) after the kill and ran tasks again \(runningAgain) after it (the consumer's \

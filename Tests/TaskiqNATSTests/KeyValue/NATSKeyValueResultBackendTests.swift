@@ -1,7 +1,8 @@
 import Taskiq
-@testable import TaskiqNATS
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqNATS
 
 /// Results in a real JetStream key-value bucket: stored and read as JSON, waits woken by the
 /// put, task IDs NATS does not allow as keys, the TTL, keep_results=false.
@@ -30,7 +31,8 @@ struct NATSKeyValueResultBackendTests {
                 #expect(config["max_msgs_per_subject"]?.intValue == 1)
                 #expect(config["max_age"]?.intValue == 3_600_000_000_000)
                 #expect(config["allow_rollup_hdrs"] == true)
-                let stored = try #require(try await backend.bucket.jetStream.lastMessage(stream: "KV_taskiq_results", subject: "$KV.taskiq_results.t1"))
+                let stored = try #require(
+                    try await backend.bucket.jetStream.lastMessage(stream: "KV_taskiq_results", subject: "$KV.taskiq_results.t1"))
                 #expect(try JSONParser().parse(stored.payload).objectValue?["return_value"] == .int(42))
                 try await backend.shutdown()
             }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqNATS
 
@@ -26,7 +27,8 @@ struct NATSKeyValueScheduleSourceTests {
                 try await source.startup()
                 let schedules = try await source.schedules()
                 #expect(schedules.map(\.scheduleID) == ["py-cron", "py-interval", "py-once"])
-                #expect(schedules.first?.trigger == .cron(try CronExpression("*/5 * * * *"), timeZone: try ScheduleTimeZone("Europe/Berlin")))
+                #expect(
+                    schedules.first?.trigger == .cron(try CronExpression("*/5 * * * *"), timeZone: try ScheduleTimeZone("Europe/Berlin")))
                 #expect(schedules.first?.labels == ["origin": "python"])
                 #expect(schedules.last?.taskID == "fixed")
                 // A sent one-off is deleted, as taskiq-nats does; removal is a DEL marker Python honours.
@@ -45,8 +47,9 @@ struct NATSKeyValueScheduleSourceTests {
                 let source = try NATSKeyValueScheduleSource(url: server.url)
                 try await source.startup()
                 let added = [
-                    try Schedule(task: "sw.cron", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"), args: ["weekly"],
-                                 labels: ["priority": 2], scheduleID: "sw-cron"),
+                    try Schedule(
+                        task: "sw.cron", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"), args: ["weekly"],
+                        labels: ["priority": 2], scheduleID: "sw-cron"),
                     Schedule(task: "sw.interval", trigger: .interval(seconds: 30), kwargs: ["feed": "é ✓"], scheduleID: "sw-interval"),
                     Schedule(task: "sw.once", trigger: .once(utc("2021-06-01T08:00:00Z")), taskID: "fixed", scheduleID: "sw-once"),
                 ]

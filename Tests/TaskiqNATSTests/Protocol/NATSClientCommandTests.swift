@@ -10,13 +10,16 @@ import Testing
     }
 
     @Test func subscribeWithAndWithoutAQueueGroup() {
-        #expect(text { NATSClientCommand.subscribe(subject: "taskiq_tasks", queueGroup: "taskiq_workers", sid: 1, into: &$0) }
-            == "SUB taskiq_tasks taskiq_workers 1\r\n")
+        #expect(
+            text { NATSClientCommand.subscribe(subject: "taskiq_tasks", queueGroup: "taskiq_workers", sid: 1, into: &$0) }
+                == "SUB taskiq_tasks taskiq_workers 1\r\n")
         // nats-py writes "SUB taskiq_tasks  1"; a single space is what the protocol documents.
-        #expect(text { NATSClientCommand.subscribe(subject: "taskiq_tasks", queueGroup: nil, sid: 1, into: &$0) }
-            == "SUB taskiq_tasks 1\r\n")
-        #expect(text { NATSClientCommand.subscribe(subject: "_INBOX.abc.*", queueGroup: "", sid: 18_446_744_073_709_551_615, into: &$0) }
-            == "SUB _INBOX.abc.* 18446744073709551615\r\n")
+        #expect(
+            text { NATSClientCommand.subscribe(subject: "taskiq_tasks", queueGroup: nil, sid: 1, into: &$0) }
+                == "SUB taskiq_tasks 1\r\n")
+        #expect(
+            text { NATSClientCommand.subscribe(subject: "_INBOX.abc.*", queueGroup: "", sid: 18_446_744_073_709_551_615, into: &$0) }
+                == "SUB _INBOX.abc.* 18446744073709551615\r\n")
     }
 
     @Test func unsubscribe() {
@@ -32,30 +35,43 @@ import Testing
     }
 
     @Test func publishWithoutHeaders() {
-        #expect(text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: nil, headers: nil, payload: Array("hello".utf8), into: &$0) }
-            == "PUB taskiq_tasks 5\r\nhello\r\n")
-        #expect(text { NATSClientCommand.publish(subject: "$JS.API.STREAM.INFO.s", replyTo: "_INBOX.x.1", headers: nil, payload: [UInt8](), into: &$0) }
-            == "PUB $JS.API.STREAM.INFO.s _INBOX.x.1 0\r\n\r\n")
+        #expect(
+            text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: nil, headers: nil, payload: Array("hello".utf8), into: &$0) }
+                == "PUB taskiq_tasks 5\r\nhello\r\n")
+        #expect(
+            text {
+                NATSClientCommand.publish(
+                    subject: "$JS.API.STREAM.INFO.s", replyTo: "_INBOX.x.1", headers: nil, payload: [UInt8](), into: &$0)
+            }
+                == "PUB $JS.API.STREAM.INFO.s _INBOX.x.1 0\r\n\r\n")
         // An ack: an empty payload to the delivery's reply subject, with no reply of our own.
-        #expect(text { NATSClientCommand.publish(subject: "$JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0", replyTo: "", headers: nil, payload: "".utf8, into: &$0) }
-            == "PUB $JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0 0\r\n\r\n")
+        #expect(
+            text {
+                NATSClientCommand.publish(
+                    subject: "$JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0", replyTo: "", headers: nil,
+                    payload: "".utf8, into: &$0)
+            }
+                == "PUB $JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0 0\r\n\r\n")
     }
 
     @Test func publishWithLabelsAsHeaders() {
         var headers = NATSHeaders()
         headers.append(name: "priority", value: "5")
         headers.append(name: "custom", value: "hello")
-        #expect(text { NATSClientCommand.publish(subject: "subj", replyTo: "reply", headers: headers, payload: Array("hello".utf8), into: &$0) }
-            == "HPUB subj reply 40 45\r\nNATS/1.0\r\npriority: 5\r\ncustom: hello\r\n\r\nhello\r\n")
+        #expect(
+            text { NATSClientCommand.publish(subject: "subj", replyTo: "reply", headers: headers, payload: Array("hello".utf8), into: &$0) }
+                == "HPUB subj reply 40 45\r\nNATS/1.0\r\npriority: 5\r\ncustom: hello\r\n\r\nhello\r\n")
     }
 
     @Test func publishWithAnEmptyHeaderBlockWritesNoEmptyReply() {
         let payload = Array(CapturedNATSLines.taskJSON.utf8)
         // nats-py: "HPUB taskiq_tasks  12 153"; we write one space and leave the empty reply out.
-        #expect(text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: "", headers: NATSHeaders(), payload: payload, into: &$0) }
-            == "HPUB taskiq_tasks 12 153\r\nNATS/1.0\r\n\r\n" + CapturedNATSLines.taskJSON + "\r\n")
-        #expect(text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: nil, headers: NATSHeaders(), payload: payload, into: &$0) }
-            .hasPrefix("HPUB taskiq_tasks 12 153\r\n"))
+        #expect(
+            text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: "", headers: NATSHeaders(), payload: payload, into: &$0) }
+                == "HPUB taskiq_tasks 12 153\r\nNATS/1.0\r\n\r\n" + CapturedNATSLines.taskJSON + "\r\n")
+        #expect(
+            text { NATSClientCommand.publish(subject: "taskiq_tasks", replyTo: nil, headers: NATSHeaders(), payload: payload, into: &$0) }
+                .hasPrefix("HPUB taskiq_tasks 12 153\r\n"))
     }
 
     @Test func commandsAppendToWhatIsThere() {
@@ -69,7 +85,10 @@ import Testing
         var buffer: [UInt8] = []
         NATSClientCommand.connect(NATSConnectOptions(), into: &buffer)
         let line = String(decoding: buffer, as: UTF8.self)
-        #expect(line == #"CONNECT {"verbose":false,"pedantic":false,"tls_required":false,"lang":"swift","version":"0.1.0","protocol":1,"echo":true,"headers":true,"no_responders":true}"# + "\r\n")
+        #expect(
+            line
+                == #"CONNECT {"verbose":false,"pedantic":false,"tls_required":false,"lang":"swift","version":"0.1.0","protocol":1,"echo":true,"headers":true,"no_responders":true}"#
+                + "\r\n")
     }
 
     @Test func connectCarriesCredentialsAndOmitsWhatIsUnset() throws {
@@ -80,8 +99,11 @@ import Testing
         options.verbose = true
         let json = try JSONValue(parsing: options.json())
         let object = try #require(json.objectValue)
-        #expect(object.keys == ["verbose", "pedantic", "tls_required", "user", "pass", "name", "lang", "version",
-                                "protocol", "echo", "headers", "no_responders"])
+        #expect(
+            object.keys == [
+                "verbose", "pedantic", "tls_required", "user", "pass", "name", "lang", "version",
+                "protocol", "echo", "headers", "no_responders",
+            ])
         #expect(object["pass"] == "s3cr\"et")
         #expect(object["verbose"] == true)
         #expect(object["protocol"] == 1)
@@ -105,7 +127,10 @@ import Testing
         let delivery = publish.replacingFirst("HPUB taskiq_tasks", with: "HMSG taskiq_tasks 3")
         let result = CapturedNATSLines.parse(Array(delivery.utf8), chunk: 1)
         #expect(result.error == nil)
-        #expect(result.operations == [.message(NATSMessage(subject: "taskiq_tasks", sid: 3, replyTo: "_INBOX.r", headers: headers, payload: Array("{}".utf8)))])
+        #expect(
+            result.operations == [
+                .message(NATSMessage(subject: "taskiq_tasks", sid: 3, replyTo: "_INBOX.r", headers: headers, payload: Array("{}".utf8)))
+            ])
     }
 }
 

@@ -21,22 +21,24 @@ import Testing
 
     @Test func statusLinesEncode() {
         #expect(NATSHeaders(status: 503).encoded() == Array("NATS/1.0 503\r\n\r\n".utf8))
-        let timeout = NATSHeaders(status: 408, statusDescription: "Request Timeout",
-                                  fields: [NATSHeaderField(name: "Nats-Pending-Messages", value: "1")])
+        let timeout = NATSHeaders(
+            status: 408, statusDescription: "Request Timeout",
+            fields: [NATSHeaderField(name: "Nats-Pending-Messages", value: "1")])
         let text = "NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\n\r\n"
         #expect(timeout.encoded() == Array(text.utf8))
         #expect(timeout.encodedCount == text.utf8.count)
     }
 
-    @Test(arguments: [
-        ("NATS/1.0\r\n\r\n", nil, "", 0),
-        ("NATS/1.0 503\r\n\r\n", 503, "", 0),
-        ("NATS/1.0 404 No Messages\r\n\r\n", 404, "No Messages", 0),
-        ("NATS/1.0   100   Idle Heartbeat  \r\n\r\n", 100, "Idle Heartbeat", 0),
-        ("NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\nNats-Pending-Bytes: 0\r\n\r\n", 408, "Request Timeout", 2),
-        ("NATS/1.0\nprice:\t 5 \n\n", nil, "", 1),
-        ("NATS/1.0\r\na: 1\r\n", nil, "", 1),
-    ] as [(String, Int?, String, Int)])
+    @Test(
+        arguments: [
+            ("NATS/1.0\r\n\r\n", nil, "", 0),
+            ("NATS/1.0 503\r\n\r\n", 503, "", 0),
+            ("NATS/1.0 404 No Messages\r\n\r\n", 404, "No Messages", 0),
+            ("NATS/1.0   100   Idle Heartbeat  \r\n\r\n", 100, "Idle Heartbeat", 0),
+            ("NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\nNats-Pending-Bytes: 0\r\n\r\n", 408, "Request Timeout", 2),
+            ("NATS/1.0\nprice:\t 5 \n\n", nil, "", 1),
+            ("NATS/1.0\r\na: 1\r\n", nil, "", 1),
+        ] as [(String, Int?, String, Int)])
     func blocksParse(_ text: String, _ status: Int?, _ description: String, _ fieldCount: Int) throws {
         let headers = try NATSHeaders(parsing: Array(text.utf8))
         #expect(headers.status == status)

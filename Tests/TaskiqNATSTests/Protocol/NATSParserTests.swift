@@ -20,16 +20,18 @@ import Testing
     @Test func pubAckWithADoubleSpaceBeforeTheSize() throws {
         let result = Lines.parse(Lines.bytes(Lines.pubAck), chunk: 1000)
         #expect(result.error == nil)
-        let expected = NATSMessage(subject: "_INBOX.7Yd2bYI5yIcO8Xyqm5O6Ie.tK4fFLZf", sid: 1, replyTo: nil, headers: nil,
-                                   payload: Lines.bytes(#"{"stream":"taskiq_jetstream", "seq":1}"#))
+        let expected = NATSMessage(
+            subject: "_INBOX.7Yd2bYI5yIcO8Xyqm5O6Ie.tK4fFLZf", sid: 1, replyTo: nil, headers: nil,
+            payload: Lines.bytes(#"{"stream":"taskiq_jetstream", "seq":1}"#))
         #expect(result.operations == [.message(expected)])
     }
 
     @Test func jetStreamDeliveryWithAnEmptyHeaderBlockAndAnAckSubject() throws {
         let result = Lines.parse(Lines.bytes(Lines.delivery), chunk: 1000)
-        let expected = NATSMessage(subject: "taskiq_tasks", sid: 2,
-                                   replyTo: "$JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0",
-                                   headers: NATSHeaders(), payload: Lines.bytes(Lines.taskJSON))
+        let expected = NATSMessage(
+            subject: "taskiq_tasks", sid: 2,
+            replyTo: "$JS.ACK.taskiq_jetstream.taskiq_durable.1.1.1.1796393326933400598.0",
+            headers: NATSHeaders(), payload: Lines.bytes(Lines.taskJSON))
         #expect(result.operations == [.message(expected)])
         #expect(result.error == nil)
     }
@@ -53,19 +55,22 @@ import Testing
     }
 
     @Test func keepalivesAcknowledgementsAndErrors() {
-        let result = Lines.parse(Lines.bytes("PING\r\nPONG\r\n+OK\r\n-ERR 'Invalid Subject'\r\n-ERR 'Authorization Violation'\r\n-ERR\r\n"), chunk: 100)
+        let result = Lines.parse(
+            Lines.bytes("PING\r\nPONG\r\n+OK\r\n-ERR 'Invalid Subject'\r\n-ERR 'Authorization Violation'\r\n-ERR\r\n"), chunk: 100)
         #expect(result.operations == [.ping, .pong, .ok, .error("Invalid Subject"), .error("Authorization Violation"), .error("")])
         #expect(result.error == nil)
     }
 
     @Test func verbsIgnoreCaseLinesMayEndWithLFAndArgumentsWithTabs() {
-        let result = Lines.parse(Lines.bytes("ping\npOnG\r\n+ok\r\nmsg\tfoo.bar  \t9\tinbox.1 3 \r\nabc\r\nHmsg a 1 12 12\nNATS/1.0\r\n\r\n\r\n"), chunk: 100)
+        let result = Lines.parse(
+            Lines.bytes("ping\npOnG\r\n+ok\r\nmsg\tfoo.bar  \t9\tinbox.1 3 \r\nabc\r\nHmsg a 1 12 12\nNATS/1.0\r\n\r\n\r\n"), chunk: 100)
         #expect(result.error == nil)
-        #expect(result.operations == [
-            .ping, .pong, .ok,
-            .message(NATSMessage(subject: "foo.bar", sid: 9, replyTo: "inbox.1", headers: nil, payload: Array("abc".utf8))),
-            .message(NATSMessage(subject: "a", sid: 1, replyTo: nil, headers: NATSHeaders(), payload: [])),
-        ])
+        #expect(
+            result.operations == [
+                .ping, .pong, .ok,
+                .message(NATSMessage(subject: "foo.bar", sid: 9, replyTo: "inbox.1", headers: nil, payload: Array("abc".utf8))),
+                .message(NATSMessage(subject: "a", sid: 1, replyTo: nil, headers: NATSHeaders(), payload: [])),
+            ])
     }
 
     @Test func anEmptyMessageAndTheLargestSid() {

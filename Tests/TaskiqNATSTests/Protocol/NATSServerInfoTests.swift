@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct NATSServerInfoTests {
     @Test func theKeysNatsServer2910Sends() throws {
-        let json = #"{"server_id":"NDJWE4SHGZ7VJQXWIQNQ4OSNFBJRSOZBRRBLXQ3ZBTNZZKNPGYBFJ7UM","server_name":"n1","version":"2.9.10","proto":1,"go":"go1.19.4","host":"0.0.0.0","port":4222,"headers":true,"max_payload":1048576,"jetstream":true,"client_id":5,"client_ip":"127.0.0.1"}"#
+        let json =
+            #"{"server_id":"NDJWE4SHGZ7VJQXWIQNQ4OSNFBJRSOZBRRBLXQ3ZBTNZZKNPGYBFJ7UM","server_name":"n1","version":"2.9.10","proto":1,"go":"go1.19.4","host":"0.0.0.0","port":4222,"headers":true,"max_payload":1048576,"jetstream":true,"client_id":5,"client_ip":"127.0.0.1"}"#
         let info = try NATSServerInfo(json: Array(json.utf8))
         var expected = NATSServerInfo()
         expected.serverID = "NDJWE4SHGZ7VJQXWIQNQ4OSNFBJRSOZBRRBLXQ3ZBTNZZKNPGYBFJ7UM"
@@ -20,7 +21,8 @@ import Testing
     }
 
     @Test func authenticationTLSClusterAndLameDuckKeys() throws {
-        let json = #"{"auth_required":true,"tls_required":true,"tls_available":true,"nonce":"abc-DEF","connect_urls":["10.0.0.2:4222","[::1]:4222"],"ldm":true,"client_id":18446744073709551615,"max_payload":67108864}"#
+        let json =
+            #"{"auth_required":true,"tls_required":true,"tls_available":true,"nonce":"abc-DEF","connect_urls":["10.0.0.2:4222","[::1]:4222"],"ldm":true,"client_id":18446744073709551615,"max_payload":67108864}"#
         let info = try NATSServerInfo(json: Array(json.utf8))
         #expect(info.authRequired && info.tlsRequired && info.tlsAvailable && info.lameDuckMode)
         #expect(info.nonce == "abc-DEF")

@@ -1,10 +1,11 @@
+import Foundation
+import Taskiq
+import TaskiqTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import Taskiq
-import TaskiqTestSupport
 
 /// The NATS test helpers against real `nats-server` processes: what the broker tests rely on.
 @Suite(.enabled(if: NATSServer.shouldRun, NATSServer.skipMessage))
@@ -19,8 +20,10 @@ struct NATSServerTests {
             let varz = try server.monitoring("/varz")
             #expect(varz["port"] as? Int == server.port, "\(varz)")
             let jsz = try server.monitoring("/jsz")
-            #expect((jsz["config"] as? [String: Any])?["store_dir"] as? String == server.storeDirectory.appendingPathComponent("jetstream").path,
-                    "\(jsz)")
+            #expect(
+                (jsz["config"] as? [String: Any])?["store_dir"] as? String
+                    == server.storeDirectory.appendingPathComponent("jetstream").path,
+                "\(jsz)")
         }
     }
 
@@ -140,8 +143,10 @@ struct NATSServerTests {
         try await NATSServer.with { server in
             let effects = server.directory.appendingPathComponent("effects")
             try FileManager.default.createDirectory(at: effects, withIntermediateDirectories: true)
-            let environment = ["NATS_URL": server.url, "NATS_BROKER": "jetstream", "NATS_PULL_TIMEOUT": "1",
-                               "SIDE_EFFECT_DIR": effects.path]
+            let environment = [
+                "NATS_URL": server.url, "NATS_BROKER": "jetstream", "NATS_PULL_TIMEOUT": "1",
+                "SIDE_EFFECT_DIR": effects.path,
+            ]
             // JetStream keeps the tasks kicked before the worker subscribes.
             let kick = try PythonProcess(["nats_kick.py"], environment: environment)
             #expect(await kick.waitForExit(seconds: 60) == 0, "\(kick.output)")
@@ -179,7 +184,10 @@ private struct RawNATSClient {
     func line() throws -> String {
         while true {
             let line = try readLine()
-            if line == "PING" { try send("PONG\r\n"); continue }
+            if line == "PING" {
+                try send("PONG\r\n")
+                continue
+            }
             return line
         }
     }
@@ -192,7 +200,10 @@ private struct RawNATSClient {
         try send("SUB \(inbox) 1\r\nPUB \(subject) \(inbox) \(payload.utf8.count)\r\n\(payload)\r\nPING\r\n")
         while true {
             let header = try line()
-            if header == "PONG" { try send("PING\r\n"); continue }  // the reply can come after the PONG
+            if header == "PONG" {
+                try send("PING\r\n")
+                continue
+            }  // the reply can come after the PONG
             let fields = header.split(separator: " ")
             guard fields.first == "MSG" || fields.first == "HMSG", let size = fields.last.flatMap({ Int($0) }) else {
                 throw RawNATSError(description: "expected MSG, got \(header)")

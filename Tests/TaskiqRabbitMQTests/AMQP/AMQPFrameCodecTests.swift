@@ -48,25 +48,32 @@ import Testing
 
     @Test func methodsRoundTrip() throws {
         let methods: [AMQPMethod] = [
-            .connectionStart(versionMajor: 0, versionMinor: 9, serverProperties: ["product": .string("RabbitMQ"),
-                                                                                  "capabilities": .table(["publisher_confirms": .bool(true)])],
-                             mechanisms: Array("AMQPLAIN PLAIN".utf8), locales: Array("en_US".utf8)),
-            .connectionStartOk(clientProperties: ["product": .string("taskiq-swift")], mechanism: "PLAIN",
-                               response: [0] + Array("guest".utf8) + [0] + Array("guest".utf8), locale: "en_US"),
+            .connectionStart(
+                versionMajor: 0, versionMinor: 9,
+                serverProperties: [
+                    "product": .string("RabbitMQ"),
+                    "capabilities": .table(["publisher_confirms": .bool(true)]),
+                ],
+                mechanisms: Array("AMQPLAIN PLAIN".utf8), locales: Array("en_US".utf8)),
+            .connectionStartOk(
+                clientProperties: ["product": .string("taskiq-swift")], mechanism: "PLAIN",
+                response: [0] + Array("guest".utf8) + [0] + Array("guest".utf8), locale: "en_US"),
             .connectionTune(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
             .connectionTuneOk(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
             .connectionOpenOk, .connectionCloseOk, .connectionBlocked(reason: "low on memory"), .connectionUnblocked,
             .channelOpenOk(reserved: []), .channelCloseOk, .exchangeDeclareOk, .queueBindOk, .basicQosOk, .confirmSelectOk,
             .channelClose(AMQPCloseReason(replyCode: 406, replyText: "PRECONDITION_FAILED - inequivalent arg", classID: 50, methodID: 10)),
             .queueDeclareOk(queue: "taskiq", messageCount: 7, consumerCount: 1),
-            .basicConsume(queue: "taskiq", consumerTag: "ctag1.x", noLocal: false, noAck: true, exclusive: true, noWait: false,
-                          arguments: ["x-priority": .int32(5)]),
+            .basicConsume(
+                queue: "taskiq", consumerTag: "ctag1.x", noLocal: false, noAck: true, exclusive: true, noWait: false,
+                arguments: ["x-priority": .int32(5)]),
             .basicConsumeOk(consumerTag: "amq.ctag-1"), .basicCancel(consumerTag: "c", noWait: true), .basicCancelOk(consumerTag: "c"),
             .basicDeliver(consumerTag: "c", deliveryTag: .max, redelivered: true, exchange: "taskiq", routingKey: "taskiq"),
             .basicAck(deliveryTag: 42, multiple: true), .basicReject(deliveryTag: 3, requeue: false),
             .basicNack(deliveryTag: 9, multiple: true, requeue: false), .basicNack(deliveryTag: 9, multiple: false, requeue: true),
-            .exchangeDeclare(exchange: "x", type: "direct", passive: true, durable: false, autoDelete: true, internal: true,
-                             noWait: true, arguments: ["x-delayed-type": .string("direct")]),
+            .exchangeDeclare(
+                exchange: "x", type: "direct", passive: true, durable: false, autoDelete: true, internal: true,
+                noWait: true, arguments: ["x-delayed-type": .string("direct")]),
         ]
         for method in methods {
             let bytes = AMQPFrame.method(channel: 3, method).encoded
@@ -97,8 +104,9 @@ import Testing
     @Test func contentIsSplitByFrameMax() throws {
         let body = (0..<10_000).map { UInt8(truncatingIfNeeded: $0) }
         var bytes: [UInt8] = []
-        AMQPFrame.encodeContent(channel: 1, method: .basicPublish(exchange: "", routingKey: "q", mandatory: false, immediate: false),
-                                properties: AMQPProperties(), body: body, frameMax: 4096, into: &bytes)
+        AMQPFrame.encodeContent(
+            channel: 1, method: .basicPublish(exchange: "", routingKey: "q", mandatory: false, immediate: false),
+            properties: AMQPProperties(), body: body, frameMax: 4096, into: &bytes)
         var decoder = AMQPFrameDecoder(frameMax: 4096)
         decoder.append(bytes)
         var frames: [AMQPFrame] = []
@@ -115,8 +123,9 @@ import Testing
 
     @Test func emptyBodyHasNoBodyFrame() throws {
         var bytes: [UInt8] = []
-        AMQPFrame.encodeContent(channel: 1, method: .basicPublish(exchange: "", routingKey: "q", mandatory: false, immediate: false),
-                                properties: AMQPProperties(), body: [], frameMax: 4096, into: &bytes)
+        AMQPFrame.encodeContent(
+            channel: 1, method: .basicPublish(exchange: "", routingKey: "q", mandatory: false, immediate: false),
+            properties: AMQPProperties(), body: [], frameMax: 4096, into: &bytes)
         var decoder = AMQPFrameDecoder()
         decoder.append(bytes)
         var count = 0

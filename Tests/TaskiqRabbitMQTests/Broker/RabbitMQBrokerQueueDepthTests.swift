@@ -1,8 +1,9 @@
 import Synchronization
 import Taskiq
-@testable import TaskiqRabbitMQ
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqRabbitMQ
 
 /// `taskiq_queue_depth` for the RabbitMQ broker against the real node, each test in a virtual
 /// host of its own: the ready count of each task queue, reads that leave the consumers and the
@@ -179,7 +180,9 @@ struct RabbitMQBrokerQueueDepthTests {
             try await eventually("both queues are read again") { try await Self.depths(broker) == ["depth.a": 1, "depth.b": 0] }
             #expect(broker.reconnects == 0)
             // The refused channels were freed: the write connection holds only the kicks' channel.
-            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) { try await Self.openChannels(server, url: url) == [1] }
+            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) {
+                try await Self.openChannels(server, url: url) == [1]
+            }
             try await broker.shutdown()
         }
     }
@@ -209,7 +212,9 @@ struct RabbitMQBrokerQueueDepthTests {
             try await eventually("the next read works") { try await Self.depths(broker) == ["taskiq": 1] }
             #expect(broker.reconnects == 0)
             // The abandoned read closed its channel once the server answered.
-            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) { try await Self.openChannels(server, url: url) == [1] }
+            try await eventually("only the kicks' channel is open", every: .milliseconds(200)) {
+                try await Self.openChannels(server, url: url) == [1]
+            }
             try await broker.shutdown()
         }
     }

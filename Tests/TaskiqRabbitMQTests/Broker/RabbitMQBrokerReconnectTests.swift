@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 import Taskiq
-@testable import TaskiqRabbitMQ
 import TaskiqTestSupport
 import Testing
+
+@testable import TaskiqRabbitMQ
 
 /// The broker survives lost connections on the real node: both sides reconnect by themselves,
 /// every kick that returned runs at least once, and the worker's stream goes on.
@@ -30,8 +31,9 @@ struct RabbitMQBrokerReconnectTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for name in names {
                         group.addTask {
-                            try await server.management("DELETE", "/api/connections/\(RabbitMQServer.segment(name))",
-                                                        headers: [("X-Reason", "test forces a reconnect")], expecting: [200, 204, 404])
+                            try await server.management(
+                                "DELETE", "/api/connections/\(RabbitMQServer.segment(name))",
+                                headers: [("X-Reason", "test forces a reconnect")], expecting: [200, 204, 404])
                         }
                     }
                     try await group.waitForAll()
@@ -160,7 +162,8 @@ struct RabbitMQBrokerReconnectTests {
         #expect(lost.count == producer.reconnects, "one loss logged per connection, not one per message: \(lost)")
         if let replyCode { #expect(lost.first?.contains(replyCode) == true, "the server's reply code is logged: \(lost)") }
         #expect(producerLog.text.contains("Reconnected the RabbitMQ write connection"))
-        let summary = "\(replyCode.map { "forced close \($0)" } ?? "restart"): \(kicked.count) kicks confirmed, \(executed.count) distinct ran, "
+        let summary =
+            "\(replyCode.map { "forced close \($0)" } ?? "restart"): \(kicked.count) kicks confirmed, \(executed.count) distinct ran, "
             + "\(worker.droppedAcknowledgements) stale acks dropped, reconnects producer \(producer.reconnects) worker \(worker.reconnects)"
         try await worker.shutdown()
         #expect(try await consuming.value == (), "the worker's stream ends without an error at shutdown only")

@@ -38,7 +38,8 @@ extension RabbitMQBrokerTests {
             for index in 0..<3 {
                 let id = "swift-\(index)-\(UUID().uuidString.prefix(8))"
                 ids.append(id)
-                let body = #"{"task_id":"\#(id)","task_name":"wirefacts.add","labels":{},"labels_types":{},"args":[\#(index),4],"kwargs":{}}"#
+                let body =
+                    #"{"task_id":"\#(id)","task_name":"wirefacts.add","labels":{},"labels_types":{},"args":[\#(index),4],"kwargs":{}}"#
                 try await broker.kick(BrokerMessage(taskID: id, taskName: "wirefacts.add", message: Array(body.utf8), labels: [:]))
             }
             let peer = try PythonPeer(script: "aio_pika_peer.py", ["listen", server.url, "3"])

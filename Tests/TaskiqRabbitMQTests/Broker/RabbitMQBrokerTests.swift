@@ -13,8 +13,10 @@ struct RabbitMQBrokerTests {
             let broker = try RabbitMQBroker(url: server.url)
             try await broker.startup()
             let body = Array(#"{"task_id": "t1", "task_name": "wirefacts.add"}"#.utf8)
-            try await broker.kick(BrokerMessage(taskID: "t1", taskName: "wirefacts.add", message: body,
-                                                labels: ["priority": .int(5), "custom": .string("hello")]))
+            try await broker.kick(
+                BrokerMessage(
+                    taskID: "t1", taskName: "wirefacts.add", message: body,
+                    labels: ["priority": .int(5), "custom": .string("hello")]))
 
             // What is on the wire, read by a plain consumer.
             let raw = try await AMQPConnection.connect(host: "127.0.0.1", port: UInt16(server.port))
@@ -32,9 +34,10 @@ struct RabbitMQBrokerTests {
             #expect(delivery.properties.deliveryMode == 2)
             #expect(delivery.properties.priority == 5)
             #expect(delivery.properties.messageID?.count == 32)
-            #expect(delivery.properties.headers == [
-                "custom": .string("hello"), "priority": .string("5"), "task_id": .string("t1"), "task_name": .string("wirefacts.add"),
-            ])
+            #expect(
+                delivery.properties.headers == [
+                    "custom": .string("hello"), "priority": .string("5"), "task_id": .string("t1"), "task_name": .string("wirefacts.add"),
+                ])
             try channel.reject(delivery.deliveryTag, requeue: true)
             try await channel.cancel(consumer.tag)
             await raw.close()

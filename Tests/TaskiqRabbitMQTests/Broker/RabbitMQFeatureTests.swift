@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
-@testable import Taskiq
-@testable import TaskiqRabbitMQ
 import TaskiqTestSupport
 import Testing
+
+@testable import Taskiq
+@testable import TaskiqRabbitMQ
 
 /// Delays, routing, priorities, passive declares and dead-lettering against the real node, each
 /// test in a virtual host of its own.
@@ -60,8 +61,11 @@ struct RabbitMQFeatureTests {
             let channel = try await check.openChannel()
             #expect(try await channel.declareQueue("taskiq.delay.taskiq.10000", passive: true).messageCount == 0)
             // Redeclaring with the same arguments is accepted: they are what the broker declared.
-            try await channel.declareQueue("taskiq.delay.taskiq.1000", arguments: try RabbitMQDelayQueue(
-                prefix: "taskiq.delay", exchange: "taskiq", routingKey: "taskiq", milliseconds: 1000).arguments)
+            try await channel.declareQueue(
+                "taskiq.delay.taskiq.1000",
+                arguments: try RabbitMQDelayQueue(
+                    prefix: "taskiq.delay", exchange: "taskiq", routingKey: "taskiq", milliseconds: 1000
+                ).arguments)
             await check.close()
         }
     }
@@ -144,7 +148,8 @@ struct RabbitMQFeatureTests {
             let broker = try RabbitMQBroker(url: url, options: options)
             try await broker.startup()
             for (id, priority) in [("low1", 1), ("low2", 2), ("high", 9)] {
-                try await broker.kick(BrokerMessage(taskID: id, taskName: "n", message: Array(id.utf8), labels: ["priority": .int(priority)]))
+                try await broker.kick(
+                    BrokerMessage(taskID: id, taskName: "n", message: Array(id.utf8), labels: ["priority": .int(priority)]))
             }
             var order: [String] = []
             for try await message in try await broker.listen() {

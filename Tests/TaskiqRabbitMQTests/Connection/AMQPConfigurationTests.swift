@@ -21,7 +21,8 @@ import Testing
     }
 
     @Test func readsCredentialsPortAndOptions() throws {
-        let configuration = try AMQPConfiguration(url: "amqp://task%40iq:p%3As%2Fs@[::1]:5673/prod?heartbeat=10&frame_max=8192&channel_max=16&connection_timeout=2.5")
+        let configuration = try AMQPConfiguration(
+            url: "amqp://task%40iq:p%3As%2Fs@[::1]:5673/prod?heartbeat=10&frame_max=8192&channel_max=16&connection_timeout=2.5")
         #expect(configuration.host == "::1")
         #expect(configuration.port == 5673)
         #expect(configuration.options.user == "task@iq")
@@ -52,13 +53,17 @@ import Testing
 
     @Test(arguments: [
         // Ours, percent-encoded values decoded.
-        ("amqps://h?ca_file=/etc/ca%20s.pem&cert_file=/c.pem&key_file=/k.pem&server_name=rabbit.internal&heartbeat=5",
-         TLSConfiguration(caFile: "/etc/ca s.pem", certFile: "/c.pem", keyFile: "/k.pem", serverName: "rabbit.internal")),
+        (
+            "amqps://h?ca_file=/etc/ca%20s.pem&cert_file=/c.pem&key_file=/k.pem&server_name=rabbit.internal&heartbeat=5",
+            TLSConfiguration(caFile: "/etc/ca s.pem", certFile: "/c.pem", keyFile: "/k.pem", serverName: "rabbit.internal")
+        ),
         ("amqps://h?insecure_skip_verify=true", TLSConfiguration(insecureSkipVerify: true)),
         ("amqps://h?insecure_skip_verify=false", TLSConfiguration()),
         // aio-pika's (aiormq) names.
-        ("amqps://h?cafile=/ca.pem&certfile=/c.pem&keyfile=/k.pem&no_verify_ssl=0",
-         TLSConfiguration(caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem")),
+        (
+            "amqps://h?cafile=/ca.pem&certfile=/c.pem&keyfile=/k.pem&no_verify_ssl=0",
+            TLSConfiguration(caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem")
+        ),
         ("amqps://h?no_verify_ssl=1", TLSConfiguration(insecureSkipVerify: true)),
     ])
     func readsTheTLSOptions(_ url: String, _ expected: TLSConfiguration) throws {

@@ -7,9 +7,11 @@ import Testing
 
     static func frames(_ frames: AMQPFrame...) -> [UInt8] { frames.flatMap(\.encoded) }
 
-    static let start = AMQPFrame.method(channel: 0, .connectionStart(
-        versionMajor: 0, versionMinor: 9, serverProperties: ["product": .string("RabbitMQ"), "version": .string("3.10.8")],
-        mechanisms: Array("AMQPLAIN PLAIN".utf8), locales: Array("en_US".utf8)))
+    static let start = AMQPFrame.method(
+        channel: 0,
+        .connectionStart(
+            versionMajor: 0, versionMinor: 9, serverProperties: ["product": .string("RabbitMQ"), "version": .string("3.10.8")],
+            mechanisms: Array("AMQPLAIN PLAIN".utf8), locales: Array("en_US".utf8)))
     static let tune = AMQPFrame.method(channel: 0, .connectionTune(channelMax: 2047, frameMax: 131_072, heartbeat: 60))
 
     /// Decodes everything the machine queued.
@@ -27,9 +29,10 @@ import Testing
     }
 
     func openMachine(heartbeat: UInt16 = 30) throws -> AMQPConnectionMachine {
-        var machine = AMQPConnectionMachine(options: AMQPConnectionOptions(
-            user: "taskiq", password: "s3cret", virtualHost: "/jobs",
-            tuning: AMQPTuning(channelMax: 100, frameMax: 1_048_576, heartbeat: heartbeat)), now: t0)
+        var machine = AMQPConnectionMachine(
+            options: AMQPConnectionOptions(
+                user: "taskiq", password: "s3cret", virtualHost: "/jobs",
+                tuning: AMQPTuning(channelMax: 100, frameMax: 1_048_576, heartbeat: heartbeat)), now: t0)
         machine.start(now: t0)
         #expect(machine.receive(Self.frames(Self.start), now: t0).isEmpty)
         let login = try Self.sent(&machine, skippingHeader: true)
@@ -46,10 +49,12 @@ import Testing
         #expect(capabilities["publisher_confirms"] == .bool(true))
         #expect(machine.receive(Self.frames(Self.tune), now: t0).isEmpty)
         let agreed = AMQPTuning(channelMax: 100, frameMax: 131_072, heartbeat: heartbeat == 0 ? 60 : min(heartbeat, 60))
-        #expect(try Self.sent(&machine) == [
-            .method(channel: 0, .connectionTuneOk(channelMax: agreed.channelMax, frameMax: agreed.frameMax, heartbeat: agreed.heartbeat)),
-            .method(channel: 0, .connectionOpen(virtualHost: "/jobs")),
-        ])
+        #expect(
+            try Self.sent(&machine) == [
+                .method(
+                    channel: 0, .connectionTuneOk(channelMax: agreed.channelMax, frameMax: agreed.frameMax, heartbeat: agreed.heartbeat)),
+                .method(channel: 0, .connectionOpen(virtualHost: "/jobs")),
+            ])
         #expect(machine.receive(Self.frames(.method(channel: 0, .connectionOpenOk)), now: t0) == [.opened(agreed)])
         #expect(machine.isOpen)
         return machine
@@ -60,14 +65,22 @@ import Testing
     }
 
     @Test(arguments: [
-        (AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 0), AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
-         AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60)),
-        (AMQPTuning(channelMax: 10, frameMax: 8192, heartbeat: 5), AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
-         AMQPTuning(channelMax: 10, frameMax: 8192, heartbeat: 5)),
-        (AMQPTuning(channelMax: 2047, frameMax: 1_048_576, heartbeat: 600), AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 0),
-         AMQPTuning(channelMax: 2047, frameMax: 1_048_576, heartbeat: 600)),
-        (AMQPTuning(channelMax: 1, frameMax: 100, heartbeat: 1), AMQPTuning(channelMax: 5, frameMax: 200, heartbeat: 2),
-         AMQPTuning(channelMax: 1, frameMax: 4096, heartbeat: 1)),
+        (
+            AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 0), AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
+            AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60)
+        ),
+        (
+            AMQPTuning(channelMax: 10, frameMax: 8192, heartbeat: 5), AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: 60),
+            AMQPTuning(channelMax: 10, frameMax: 8192, heartbeat: 5)
+        ),
+        (
+            AMQPTuning(channelMax: 2047, frameMax: 1_048_576, heartbeat: 600), AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 0),
+            AMQPTuning(channelMax: 2047, frameMax: 1_048_576, heartbeat: 600)
+        ),
+        (
+            AMQPTuning(channelMax: 1, frameMax: 100, heartbeat: 1), AMQPTuning(channelMax: 5, frameMax: 200, heartbeat: 2),
+            AMQPTuning(channelMax: 1, frameMax: 4096, heartbeat: 1)
+        ),
     ])
     func tuneTakesTheSmallerNonZero(_ client: AMQPTuning, _ server: AMQPTuning, _ expected: AMQPTuning) {
         #expect(AMQPTuning.negotiate(client: client, server: server) == expected)
@@ -77,12 +90,13 @@ import Testing
         var machine = try openMachine()
         let deliver = AMQPMethod.basicDeliver(consumerTag: "c", deliveryTag: 7, redelivered: true, exchange: "taskiq", routingKey: "taskiq")
         let properties = AMQPProperties(headers: ["x-delivery-count": .int64(1)], deliveryMode: 2)
-        var events = machine.receive(Self.frames(
-            .method(channel: 1, deliver),
-            .header(channel: 1, AMQPContentHeader(bodySize: 6, properties: properties)),
-            .body(channel: 1, Array("ab".utf8)),
-            .method(channel: 2, .basicAck(deliveryTag: 1, multiple: false)),
-            .body(channel: 1, Array("cd".utf8))), now: t0)
+        var events = machine.receive(
+            Self.frames(
+                .method(channel: 1, deliver),
+                .header(channel: 1, AMQPContentHeader(bodySize: 6, properties: properties)),
+                .body(channel: 1, Array("ab".utf8)),
+                .method(channel: 2, .basicAck(deliveryTag: 1, multiple: false)),
+                .body(channel: 1, Array("cd".utf8))), now: t0)
         #expect(events == [.method(channel: 2, .basicAck(deliveryTag: 1, multiple: false))])
         events = machine.receive(Self.frames(.body(channel: 1, Array("ef".utf8))), now: t0)
         #expect(events == [.content(channel: 1, AMQPContent(method: deliver, properties: properties, body: Array("abcdef".utf8)))])
@@ -91,8 +105,10 @@ import Testing
     @Test func emptyBodyCompletesAtTheHeader() throws {
         var machine = try openMachine()
         let returned = AMQPMethod.basicReturn(replyCode: 312, replyText: "NO_ROUTE", exchange: "taskiq", routingKey: "")
-        let events = machine.receive(Self.frames(.method(channel: 1, returned),
-                                                 .header(channel: 1, AMQPContentHeader(bodySize: 0, properties: AMQPProperties()))), now: t0)
+        let events = machine.receive(
+            Self.frames(
+                .method(channel: 1, returned),
+                .header(channel: 1, AMQPContentHeader(bodySize: 0, properties: AMQPProperties()))), now: t0)
         #expect(events == [.content(channel: 1, AMQPContent(method: returned, properties: AMQPProperties(), body: []))])
     }
 
@@ -109,8 +125,9 @@ import Testing
 
     @Test func sendSplitsBodiesByTheAgreedFrameMax() throws {
         var machine = try openMachine()
-        try machine.send(.basicPublish(exchange: "taskiq", routingKey: "taskiq", mandatory: true, immediate: false), channel: 1,
-                         properties: AMQPProperties(deliveryMode: 2), body: Array(repeating: 7, count: 300_000))
+        try machine.send(
+            .basicPublish(exchange: "taskiq", routingKey: "taskiq", mandatory: true, immediate: false), channel: 1,
+            properties: AMQPProperties(deliveryMode: 2), body: Array(repeating: 7, count: 300_000))
         let frames = try Self.sent(&machine)
         #expect(frames.count == 2 + 3)  // 131 064 + 131 064 + 37 872
         for case .body(_, let piece) in frames { #expect(piece.count <= 131_072 - 8) }
@@ -147,8 +164,14 @@ import Testing
 
     @Test func forcedCloseKeepsCode320() throws {
         var machine = try openMachine()
-        let events = machine.receive(Self.frames(.method(channel: 0, .connectionClose(
-            AMQPCloseReason(replyCode: 320, replyText: "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'")))), now: t0)
+        let events = machine.receive(
+            Self.frames(
+                .method(
+                    channel: 0,
+                    .connectionClose(
+                        AMQPCloseReason(
+                            replyCode: 320, replyText: "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'")))),
+            now: t0)
         guard case .closed(let error?)? = events.first else {
             Issue.record("expected a close, got \(events)")
             return
@@ -159,7 +182,8 @@ import Testing
 
     @Test func serverChannelCloseIsAnsweredAndReported() throws {
         var machine = try openMachine()
-        let reason = AMQPCloseReason(replyCode: 406, replyText: "PRECONDITION_FAILED - inequivalent arg 'x-queue-type'", classID: 50, methodID: 10)
+        let reason = AMQPCloseReason(
+            replyCode: 406, replyText: "PRECONDITION_FAILED - inequivalent arg 'x-queue-type'", classID: 50, methodID: 10)
         #expect(machine.receive(Self.frames(.method(channel: 3, .channelClose(reason))), now: t0) == [.channelClosed(channel: 3, reason)])
         #expect(try Self.sent(&machine) == [.method(channel: 3, .channelCloseOk)])
         #expect(machine.isOpen)
@@ -180,8 +204,11 @@ import Testing
 
     @Test func blockedAndUnblockedAreReported() throws {
         var machine = try openMachine()
-        #expect(machine.receive(Self.frames(.method(channel: 0, .connectionBlocked(reason: "low on memory")),
-                                            .method(channel: 0, .connectionUnblocked)), now: t0) == [.blocked("low on memory"), .unblocked])
+        #expect(
+            machine.receive(
+                Self.frames(
+                    .method(channel: 0, .connectionBlocked(reason: "low on memory")),
+                    .method(channel: 0, .connectionUnblocked)), now: t0) == [.blocked("low on memory"), .unblocked])
     }
 
     @Test func heartbeatsEveryHalfIntervalAndDeadPeerAfterTwoMissed() throws {
@@ -207,8 +234,12 @@ import Testing
         var machine = AMQPConnectionMachine(options: AMQPConnectionOptions(), now: t0)
         machine.start(now: t0)
         var decoderInput: [UInt8] = []
-        AMQPFrame.method(channel: 0, .connectionStart(versionMajor: 1, versionMinor: 0, serverProperties: [:], mechanisms: Array("PLAIN".utf8),
-                                                      locales: [])).encode(into: &decoderInput)
+        AMQPFrame.method(
+            channel: 0,
+            .connectionStart(
+                versionMajor: 1, versionMinor: 0, serverProperties: [:], mechanisms: Array("PLAIN".utf8),
+                locales: [])
+        ).encode(into: &decoderInput)
         let events = machine.receive(decoderInput, now: t0)
         guard case .closed(let error?)? = events.first else {
             Issue.record("expected a close, got \(events)")

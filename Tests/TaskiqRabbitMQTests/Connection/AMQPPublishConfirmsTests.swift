@@ -25,7 +25,11 @@ import Testing
         let settled = confirms.settle(deliveryTag: 2, multiple: true, acked: true)
         #expect(settled.map(\.waiter) == [1, 2])
         if case .acked = settled[0].outcome {} else { Issue.record("1 should be acked") }
-        if case .returned(let reason) = settled[1].outcome { #expect(reason.replyCode == 312) } else { Issue.record("2 should be returned") }
+        if case .returned(let reason) = settled[1].outcome {
+            #expect(reason.replyCode == 312)
+        } else {
+            Issue.record("2 should be returned")
+        }
     }
 
     @Test func aMultipleAckBeyondTheLastTagSettlesOnlyWhatWasPublished() {

@@ -1,15 +1,17 @@
 import Foundation
 import Taskiq
-@testable import TaskiqRabbitMQ
 import Testing
+
+@testable import TaskiqRabbitMQ
 
 /// The headers a dead letter is stored with and read back from, without a server.
 struct RabbitMQDeadLetterHeadersTests {
     @Test func everyFieldRoundTripsThroughTheProperties() {
-        let letter = DeadLetter(reason: .deliveryLimit, message: "delivered 6 times", data: [0xFF, 0x00, 1], taskName: "t",
-                                taskID: "id1", broker: "default", queue: "taskiq", originalID: "abc", deliveries: 6,
-                                timestamp: Date(timeIntervalSince1970: 1_700_000_000.25),
-                                error: TaskError(name: "ValueError", arguments: [.string("bad")], module: "builtins"))
+        let letter = DeadLetter(
+            reason: .deliveryLimit, message: "delivered 6 times", data: [0xFF, 0x00, 1], taskName: "t",
+            taskID: "id1", broker: "default", queue: "taskiq", originalID: "abc", deliveries: 6,
+            timestamp: Date(timeIntervalSince1970: 1_700_000_000.25),
+            error: TaskError(name: "ValueError", arguments: [.string("bad")], module: "builtins"))
         let properties = RabbitMQDeadLetterQueue.properties(for: letter, id: "0123")
         #expect(properties.messageID == "0123")
         #expect(properties.deliveryMode == 2)
@@ -29,10 +31,11 @@ struct RabbitMQDeadLetterHeadersTests {
 
     @Test func aMessageRabbitMQDeadLetteredItselfReadsWithTheServersReason() {
         let body = Array(#"{"task_id": "x1", "task_name": "wirefacts.add", "labels": {}, "args": [], "kwargs": {}}"#.utf8)
-        var properties = AMQPProperties(headers: [
-            "task_id": .string("x1"), "task_name": .string("wirefacts.add"),
-            "x-first-death-queue": .string("taskiq"), "x-first-death-reason": .string("rejected"),
-        ], deliveryMode: 2)
+        var properties = AMQPProperties(
+            headers: [
+                "task_id": .string("x1"), "task_name": .string("wirefacts.add"),
+                "x-first-death-queue": .string("taskiq"), "x-first-death-reason": .string("rejected"),
+            ], deliveryMode: 2)
         properties.timestamp = 1_700_000_001
         let letter = RabbitMQDeadLetterQueue.letter(from: properties, body: body)
         #expect(letter.reason == DeadLetter.Reason("rejected"))
@@ -63,8 +66,9 @@ struct RabbitMQDeadLetterHeadersTests {
 
     @Test(arguments: deliveryCases)
     func deliveryCountIsTheQuorumCountPlusOne(_ headers: AMQPFieldTable, _ redelivered: Bool, _ expected: Int) {
-        let delivery = AMQPDelivery(consumerTag: "c", deliveryTag: 1, redelivered: redelivered, exchange: "taskiq", routingKey: "taskiq",
-                                    properties: AMQPProperties(headers: headers), body: [])
+        let delivery = AMQPDelivery(
+            consumerTag: "c", deliveryTag: 1, redelivered: redelivered, exchange: "taskiq", routingKey: "taskiq",
+            properties: AMQPProperties(headers: headers), body: [])
         #expect(RabbitMQBroker.deliveryCount(of: delivery) == expected)
     }
 }

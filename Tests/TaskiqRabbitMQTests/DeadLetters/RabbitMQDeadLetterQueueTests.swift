@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
-@testable import Taskiq
-@testable import TaskiqRabbitMQ
 import TaskiqTestSupport
 import Testing
+
+@testable import Taskiq
+@testable import TaskiqRabbitMQ
 
 /// The dead-letter queue on the real node, alone and as the broker's.
 @Suite(.enabled(if: RabbitMQServer.shouldRun, RabbitMQServer.skipMessage), .rabbitMQNode)
@@ -26,7 +27,8 @@ struct RabbitMQDeadLetterQueueTests {
             let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
             // A message delivered twice already: nack it twice with a raw consumer first.
             try await broker.startup()
-            let body = Array(#"{"task_id": "over", "task_name": "add", "labels": {}, "labels_types": {}, "args": [1, 2], "kwargs": {}}"#.utf8)
+            let body = Array(
+                #"{"task_id": "over", "task_name": "add", "labels": {}, "labels_types": {}, "args": [1, 2], "kwargs": {}}"#.utf8)
             try await broker.kick(BrokerMessage(taskID: "over", taskName: "add", message: body, labels: [:]))
             let raw = try await RabbitMQFeatureTests.connect(url)
             let channel = try await raw.openChannel()
@@ -41,8 +43,12 @@ struct RabbitMQDeadLetterQueueTests {
 
             try await RabbitMQFeatureTests.withWorker(broker) {
                 try await broker.kick(BrokerMessage(taskID: "u", taskName: "?", message: Array("not json".utf8), labels: [:]))
-                try await broker.kick(BrokerMessage(taskID: "x", taskName: "missing", message: Array(
-                    #"{"task_id": "x", "task_name": "missing", "labels": {}, "labels_types": {}, "args": [], "kwargs": {}}"#.utf8), labels: [:]))
+                try await broker.kick(
+                    BrokerMessage(
+                        taskID: "x", taskName: "missing",
+                        message: Array(
+                            #"{"task_id": "x", "task_name": "missing", "labels": {}, "labels_types": {}, "args": [], "kwargs": {}}"#.utf8),
+                        labels: [:]))
                 let handle = try await add.kiq(2, 3)
                 #expect(try await handle.waitResult(timeout: .seconds(30)).returnValue == 5)
                 try await eventually("three letters stored", seconds: 30, every: .milliseconds(200)) {

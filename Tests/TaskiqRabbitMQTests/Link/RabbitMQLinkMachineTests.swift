@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskiqRabbitMQ
 
 /// The self-healing link's bookkeeping without sockets: generations, waiters, blocking.

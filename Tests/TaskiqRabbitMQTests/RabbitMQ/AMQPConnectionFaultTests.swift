@@ -13,8 +13,10 @@ struct AMQPConnectionFaultTests {
             let server = try await RabbitMQServer.shared()
             let proxy = try FreezableProxy(upstreamPort: UInt16(server.port))
             defer { proxy.close() }
-            let connection = try await AMQPConnection.connect(host: "127.0.0.1", port: proxy.port, options: AMQPConnectionOptions(
-                tuning: AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 1)))
+            let connection = try await AMQPConnection.connect(
+                host: "127.0.0.1", port: proxy.port,
+                options: AMQPConnectionOptions(
+                    tuning: AMQPTuning(channelMax: 0, frameMax: 0, heartbeat: 1)))
             #expect(connection.tuning?.heartbeat == 1)
             let channel = try await connection.openChannel()
             let queue = "silent.\(UUID().uuidString.prefix(8))"
@@ -36,8 +38,10 @@ struct AMQPConnectionFaultTests {
         try await withTimeout(seconds: 60) {
             let server = try await RabbitMQServer.shared()
             let name = "forced-\(UUID().uuidString.prefix(8))"
-            let connection = try await AMQPConnection.connect(host: "127.0.0.1", port: UInt16(server.port), options: AMQPConnectionOptions(
-                clientProperties: ["product": .string("taskiq-swift"), "connection_name": .string(name)]))
+            let connection = try await AMQPConnection.connect(
+                host: "127.0.0.1", port: UInt16(server.port),
+                options: AMQPConnectionOptions(
+                    clientProperties: ["product": .string("taskiq-swift"), "connection_name": .string(name)]))
             let channel = try await connection.openChannel()
             let queue = "forced.\(UUID().uuidString.prefix(8))"
             try await channel.declareQueue(queue, durable: false, autoDelete: true)
@@ -51,8 +55,9 @@ struct AMQPConnectionFaultTests {
                     try await Task.sleep(for: .milliseconds(100))  // a poll interval against the timeout
                 }
             }
-            try await server.management("DELETE", "/api/connections/\(RabbitMQServer.segment(listed))",
-                                        headers: [("X-Reason", "test closes it")])
+            try await server.management(
+                "DELETE", "/api/connections/\(RabbitMQServer.segment(listed))",
+                headers: [("X-Reason", "test closes it")])
             do {
                 for try await _ in consumer {}
                 Issue.record("the consumer ended without an error")

@@ -8,8 +8,10 @@ import Testing
 struct AMQPConnectionServerTests {
     static func connect(password: String = "guest", heartbeat: UInt16 = 60) async throws -> AMQPConnection {
         let server = try await RabbitMQServer.shared()
-        return try await AMQPConnection.connect(host: "127.0.0.1", port: UInt16(server.port), options: AMQPConnectionOptions(
-            password: password, tuning: AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: heartbeat)))
+        return try await AMQPConnection.connect(
+            host: "127.0.0.1", port: UInt16(server.port),
+            options: AMQPConnectionOptions(
+                password: password, tuning: AMQPTuning(channelMax: 2047, frameMax: 131_072, heartbeat: heartbeat)))
     }
 
     static func uniqueName(_ prefix: String) -> String { "\(prefix).\(UUID().uuidString.prefix(8).lowercased())" }
@@ -37,10 +39,12 @@ struct AMQPConnectionServerTests {
             for _ in 0..<2 {
                 try await channel.declareExchange("taskiq", type: "topic", durable: true)
                 try await channel.declareQueue("taskiq.dead_letter", durable: true, arguments: ["x-queue-type": .string("quorum")])
-                try await channel.declareQueue("taskiq", durable: true, arguments: [
-                    "x-dead-letter-exchange": .string(""), "x-dead-letter-routing-key": .string("taskiq.dead_letter"),
-                    "x-queue-type": .string("quorum"),
-                ])
+                try await channel.declareQueue(
+                    "taskiq", durable: true,
+                    arguments: [
+                        "x-dead-letter-exchange": .string(""), "x-dead-letter-routing-key": .string("taskiq.dead_letter"),
+                        "x-queue-type": .string("quorum"),
+                    ])
                 try await channel.bindQueue("taskiq", exchange: "taskiq", routingKey: "taskiq")
             }
             // RabbitMQTopology declares the same, and checks it passively.
@@ -51,12 +55,15 @@ struct AMQPConnectionServerTests {
             let fields = queue.json as? [String: Any] ?? [:]
             #expect(fields["type"] as? String == "quorum", "\(queue.body)")
             #expect(fields["durable"] as? Bool == true, "\(queue.body)")
-            #expect((fields["arguments"] as? [String: Any])?["x-dead-letter-routing-key"] as? String == "taskiq.dead_letter",
-                    "\(queue.body)")
+            #expect(
+                (fields["arguments"] as? [String: Any])?["x-dead-letter-routing-key"] as? String == "taskiq.dead_letter",
+                "\(queue.body)")
             let bindings = try await server.management("GET", "/api/bindings/%2F")
-            #expect(bindings.objects.contains {
-                $0["source"] as? String == "taskiq" && $0["destination"] as? String == "taskiq" && $0["routing_key"] as? String == "taskiq"
-            }, "\(bindings.body)")
+            #expect(
+                bindings.objects.contains {
+                    $0["source"] as? String == "taskiq" && $0["destination"] as? String == "taskiq"
+                        && $0["routing_key"] as? String == "taskiq"
+                }, "\(bindings.body)")
             await connection.close()
         }
     }
@@ -72,9 +79,10 @@ struct AMQPConnectionServerTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
                     group.addTask {
-                        try await channel.publish(exchange: "", routingKey: queue, body: Array("message \(index)".utf8),
-                                                  properties: AMQPProperties(headers: ["index": .int64(Int64(index))], deliveryMode: 2),
-                                                  mandatory: true)
+                        try await channel.publish(
+                            exchange: "", routingKey: queue, body: Array("message \(index)".utf8),
+                            properties: AMQPProperties(headers: ["index": .int64(Int64(index))], deliveryMode: 2),
+                            mandatory: true)
                     }
                 }
                 try await group.waitForAll()
@@ -173,9 +181,11 @@ struct AMQPConnectionServerTests {
             let queue = Self.uniqueName("work")
             let dead = queue + ".dead"
             try await channel.declareQueue(dead, durable: true, arguments: ["x-queue-type": .string("quorum")])
-            try await channel.declareQueue(queue, durable: true, arguments: [
-                "x-dead-letter-exchange": .string(""), "x-dead-letter-routing-key": .string(dead), "x-queue-type": .string("quorum"),
-            ])
+            try await channel.declareQueue(
+                queue, durable: true,
+                arguments: [
+                    "x-dead-letter-exchange": .string(""), "x-dead-letter-routing-key": .string(dead), "x-queue-type": .string("quorum"),
+                ])
             try await channel.publish(exchange: "", routingKey: queue, body: Array("poison".utf8), mandatory: true)
             let consumer = try await channel.consume(queue: queue)
             for try await delivery in consumer {
@@ -192,7 +202,10 @@ struct AMQPConnectionServerTests {
                 #expect(death["reason"]?.stringValue == "rejected")
                 #expect(death["queue"]?.stringValue == queue)
                 #expect(death["count"]?.integerValue == 1)
-                if case .timestamp = death["time"] {} else { Issue.record("x-death time is not a timestamp: \(String(describing: death["time"]))") }
+                if case .timestamp = death["time"] {
+                } else {
+                    Issue.record("x-death time is not a timestamp: \(String(describing: death["time"]))")
+                }
                 try channel.ack(delivery.deliveryTag)
                 break
             }
@@ -206,20 +219,24 @@ struct AMQPConnectionServerTests {
         try await withTimeout(seconds: 60) {
             let connection = try await Self.connect()
             let name = Self.uniqueName("prio")
-            let quorumWithPriority = RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name, kind: .quorum, maxPriority: 10)],
-                                                      deadLetterQueue: name + ".dead")
+            let quorumWithPriority = RabbitMQTopology(
+                exchange: name, queues: [RabbitMQQueue(name: name, kind: .quorum, maxPriority: 10)],
+                deadLetterQueue: name + ".dead")
             do {
                 try await connection.openChannel().declare(quorumWithPriority)
                 Issue.record("a quorum queue accepted x-max-priority")
             } catch let error as AMQPConnectionError {
                 #expect(error.replyCode == 406, "\(error)")
             }
-            let classic = RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name, kind: .classic, maxPriority: 10)],
-                                           deadLetterQueue: name + ".dead")
+            let classic = RabbitMQTopology(
+                exchange: name, queues: [RabbitMQQueue(name: name, kind: .classic, maxPriority: 10)],
+                deadLetterQueue: name + ".dead")
             try await connection.openChannel().declare(classic)
             do {
-                try await connection.openChannel().declare(RabbitMQTopology(exchange: name, queues: [RabbitMQQueue(name: name + ".absent")],
-                                                                            deadLetterQueue: name + ".dead"), passive: true)
+                try await connection.openChannel().declare(
+                    RabbitMQTopology(
+                        exchange: name, queues: [RabbitMQQueue(name: name + ".absent")],
+                        deadLetterQueue: name + ".dead"), passive: true)
                 Issue.record("a passive declare of a missing queue succeeded")
             } catch let error as AMQPConnectionError {
                 #expect(error.replyCode == 404, "\(error)")

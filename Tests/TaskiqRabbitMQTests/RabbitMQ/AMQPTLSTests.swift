@@ -1,8 +1,9 @@
 import Foundation
-@testable import Taskiq
 import TaskiqRabbitMQ
 import TaskiqTestSupport
 import Testing
+
+@testable import Taskiq
 
 /// `amqps://` against the shared node's TLS listener (``RabbitMQServer/tlsPort``): it requires a
 /// client certificate. An expired server certificate needs a node of its own (one listener
@@ -55,7 +56,8 @@ struct AMQPTLSTests {
         let (server, certificates) = try await Self.server()
         let virtualHost = "t-tls-\(UUID().uuidString.prefix(12).lowercased())"
         _ = try await server.virtualHost(virtualHost)
-        let query = aioPikaSpelling
+        let query =
+            aioPikaSpelling
             ? "cafile=\(certificates.caFile)&certfile=\(certificates.client.certFile)&keyfile=\(certificates.client.keyFile)&no_verify_ssl=0"
             : Self.trusted(certificates)
         let url = try #require(server.tlsURL(virtualHost: virtualHost, query))
@@ -63,7 +65,8 @@ struct AMQPTLSTests {
             let broker = try RabbitMQBroker(url: url)
             try await broker.startup()
             // Larger than one TLS record (16 KiB), so records are split and joined both ways.
-            let body = Array(#"{"task_id": "t1", "task_name": "tls.echo", "args": [""#.utf8)
+            let body =
+                Array(#"{"task_id": "t1", "task_name": "tls.echo", "args": [""#.utf8)
                 + [UInt8](repeating: UInt8(ascii: "x"), count: 100_000) + Array(#""]}"#.utf8)
             try await broker.kick(BrokerMessage(taskID: "t1", taskName: "tls.echo", message: body, labels: [:]))  // confirmed
             let deliveries = try await broker.listen()
@@ -88,12 +91,13 @@ struct AMQPTLSTests {
         let (server, certificates) = try await Self.server()
         let port = try #require(server.tlsPort)
         let host = "127.0.0.1"
-        let query = switch situation {
-        case "wrongHost": Self.trusted(certificates) + "&server_name=wrong.example.com"
-        case "otherCA": Self.trusted(certificates, ca: certificates.otherCAFile)
-        case "systemTrust": "cert_file=\(certificates.client.certFile)&key_file=\(certificates.client.keyFile)"
-        default: Self.trusted(certificates)
-        }
+        let query =
+            switch situation {
+            case "wrongHost": Self.trusted(certificates) + "&server_name=wrong.example.com"
+            case "otherCA": Self.trusted(certificates, ca: certificates.otherCAFile)
+            case "systemTrust": "cert_file=\(certificates.client.certFile)&key_file=\(certificates.client.keyFile)"
+            default: Self.trusted(certificates)
+            }
         let url = try #require(server.tlsURL(host: host, query))
         let error = try await Self.failure(url)
         #expect(error.code == .tlsFailed, "\(error)")

@@ -1,7 +1,8 @@
 import Foundation
 import Taskiq
-@testable import TaskiqRabbitMQ
 import Testing
+
+@testable import TaskiqRabbitMQ
 
 /// The pure parts of the delays: the `delay` label's parsing, the delay queues' names and
 /// arguments, the plugin header and the declaration cache.
@@ -35,13 +36,14 @@ struct RabbitMQDelayQueueTests {
     @Test func oneQueuePerRoutingKeyAndDelayWithTTLDeadLetteringAndExpiry() throws {
         let queue = try RabbitMQDelayQueue(prefix: "taskiq.delay", exchange: "taskiq", routingKey: "emails", milliseconds: 1500)
         #expect(queue.name == "taskiq.delay.emails.1500")
-        #expect(queue.arguments == [
-            "x-dead-letter-exchange": .string("taskiq"),
-            "x-dead-letter-routing-key": .string("emails"),
-            "x-expires": .int64(1500 + 86_400_000),
-            "x-message-ttl": .int64(1500),
-            "x-queue-type": .string("quorum"),
-        ])
+        #expect(
+            queue.arguments == [
+                "x-dead-letter-exchange": .string("taskiq"),
+                "x-dead-letter-routing-key": .string("emails"),
+                "x-expires": .int64(1500 + 86_400_000),
+                "x-message-ttl": .int64(1500),
+                "x-queue-type": .string("quorum"),
+            ])
         let longest = try RabbitMQDelayQueue(prefix: "p", exchange: "x", routingKey: "k", milliseconds: .max)
         #expect(longest.arguments["x-expires"] == .int64(Int64(UInt32.max) + 86_400_000), "no overflow at the largest delay")
     }

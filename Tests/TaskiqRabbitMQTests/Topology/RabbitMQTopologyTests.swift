@@ -20,9 +20,11 @@ import Testing
 
     @Test func delayQueueDeadLettersIntoTheTaskExchange() {
         let topology = RabbitMQTopology(delayQueue: "taskiq.delay")
-        #expect(topology.delayArguments == [
-            "x-dead-letter-exchange": .string("taskiq"), "x-dead-letter-routing-key": .string("taskiq"), "x-queue-type": .string("quorum"),
-        ])
+        #expect(
+            topology.delayArguments == [
+                "x-dead-letter-exchange": .string("taskiq"), "x-dead-letter-routing-key": .string("taskiq"),
+                "x-queue-type": .string("quorum"),
+            ])
         let names = topology.declarations().compactMap { method -> String? in
             if case .queueDeclare(let queue, _, _, _, _, _, _) = method { queue } else { nil }
         }

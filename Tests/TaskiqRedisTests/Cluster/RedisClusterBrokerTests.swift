@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -11,9 +12,10 @@ import TaskiqTestSupport
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
 struct RedisClusterBrokerTests {
     static func broker(_ cluster: RedisClusterGroup, consumer: String? = nil) throws -> RedisStreamBroker {
-        let options = RedisStreamBrokerOptions(consumerName: consumer, xreadBlock: .milliseconds(500), idleTimeout: .seconds(2),
-                                               leaseTTL: .seconds(1), leaseRenewInterval: .milliseconds(200),
-                                               delayPollInterval: .milliseconds(100))
+        let options = RedisStreamBrokerOptions(
+            consumerName: consumer, xreadBlock: .milliseconds(500), idleTimeout: .seconds(2),
+            leaseTTL: .seconds(1), leaseRenewInterval: .milliseconds(200),
+            delayPollInterval: .milliseconds(100))
         return try RedisStreamBroker(url: cluster.url, options: options, resultBackend: RedisResultBackend(url: cluster.url))
     }
 
@@ -31,8 +33,9 @@ struct RedisClusterBrokerTests {
                 let client = broker.client
                 #expect(try await client.send(["XLEN", "taskiq"]).int == 110, "the stream keeps taskiq-redis's name")
                 #expect(try await client.send(["ZCARD", "{taskiq}:delayed"]).int == 0, "every delayed message was moved")
-                #expect(try await client.send(["EXISTS", "taskiq:lease:{taskiq}:taskiq:worker-1"]).int == 1,
-                        "the lease shares the stream's slot, so its script runs")
+                #expect(
+                    try await client.send(["EXISTS", "taskiq:lease:{taskiq}:taskiq:worker-1"]).int == 1,
+                    "the lease shares the stream's slot, so its script runs")
             }
         }
     }
@@ -53,7 +56,8 @@ struct RedisClusterBrokerTests {
                 for handle in handles { #expect(try await handle.waitResult(timeout: .seconds(30)).isErr == false) }
             }
             // A client that does not trust the cluster's CA is refused, saying why.
-            var untrusting = try RedisConfiguration(url: cluster.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
+            var untrusting = try RedisConfiguration(
+                url: cluster.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
             untrusting.reconnect.attemptsPerCommand = 1
             let client = RedisClient(configuration: untrusting)
             defer { client.close() }
@@ -144,9 +148,11 @@ struct RedisClusterBrokerTests {
                     return index
                 }()
                 try await eventually("some tasks ran", seconds: 60) { runs.withLock { $0.count > 100 } }
-                let reshard = try await cluster.redisCLI(["--cluster", "reshard", "127.0.0.1:\(owner.port)",
-                                                          "--cluster-from", from, "--cluster-to", to,
-                                                          "--cluster-slots", "16384", "--cluster-yes"])
+                let reshard = try await cluster.redisCLI([
+                    "--cluster", "reshard", "127.0.0.1:\(owner.port)",
+                    "--cluster-from", from, "--cluster-to", to,
+                    "--cluster-slots", "16384", "--cluster-yes",
+                ])
                 resharded.store(true, ordering: .relaxed)
                 #expect(reshard.status == 0, "\(reshard.text.suffix(500))")
                 let total = try await kicked
@@ -159,7 +165,9 @@ struct RedisClusterBrokerTests {
                 askedAt: heir)
             #expect(now.master(forSlot: moved ?? 0) == heir, "the queue's slot did move")
             let (distinct, executions) = runs.withLock { ($0.count, $0.values.reduce(0, +)) }
-            print("cluster reshard under a worker: \(distinct) of \(kickedTotal.load(ordering: .relaxed)) tasks ran (\(executions - distinct) twice) while the queue's slot moved, \(broker.client.router?.redirectsFollowed ?? 0) redirects followed, \(start.duration(to: .now))")
+            print(
+                "cluster reshard under a worker: \(distinct) of \(kickedTotal.load(ordering: .relaxed)) tasks ran (\(executions - distinct) twice) while the queue's slot moved, \(broker.client.router?.redirectsFollowed ?? 0) redirects followed, \(start.duration(to: .now))"
+            )
         }
     }
 
@@ -190,12 +198,14 @@ struct RedisClusterBrokerTests {
     /// retried by their producer. Every confirmed task must run.
     @Test func aKilledMasterIsReplacedByItsReplicaAndEveryConfirmedTaskRuns() async throws {
         try await RedisClusterGroup.with { cluster in
-            let options = RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
-                                                   leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
-                                                   delayPollInterval: .milliseconds(100),
-                                                   replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
-            let broker = try RedisStreamBroker(url: cluster.url, options: options,
-                                               resultBackend: InMemoryResultBackend(maxStoredResults: -1))
+            let options = RedisStreamBrokerOptions(
+                xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
+                leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
+                delayPollInterval: .milliseconds(100),
+                replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
+            let broker = try RedisStreamBroker(
+                url: cluster.url, options: options,
+                resultBackend: InMemoryResultBackend(maxStoredResults: -1))
             let tally = Tally()
             let record = broker.task("record") { (index: Int) async throws -> Int in
                 tally.runs.withLock { $0[index, default: 0] += 1 }
@@ -208,7 +218,10 @@ struct RedisClusterBrokerTests {
             let ownerAddress = try #require(before.master(forSlot: slot))
             let owner = try #require(cluster.nodes.first { $0.port == ownerAddress.port })
             let witness = try #require(cluster.nodes.first { $0.port != owner.port })
-            let lanes = 4, total = 1000, killAfter = 300, afterRecovery = 25
+            let lanes = 4
+            let total = 1000
+            let killAfter = 300
+            let afterRecovery = 25
             let killNow = Redis.Gate()
             let start = ContinuousClock.now
             try await Redis.withWorker(broker) { _ in
@@ -218,7 +231,8 @@ struct RedisClusterBrokerTests {
                     await owner.kill()
                     try await eventually("the replica took over slot \(slot)", seconds: 60, every: .milliseconds(100)) {
                         guard let reply = try? await RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: witness.port),
-                              let now = try? RedisClusterTopology(slots: reply, askedAt: ownerAddress) else { return false }
+                            let now = try? RedisClusterTopology(slots: reply, askedAt: ownerAddress)
+                        else { return false }
                         return now.master(forSlot: slot).map { $0.port != owner.port } ?? false
                     }
                     let promoted = killed.duration(to: .now)
@@ -234,7 +248,8 @@ struct RedisClusterBrokerTests {
                     for lane in 0..<lanes {
                         group.addTask {
                             var kept: [Int] = []
-                            var index = lane, sinceRecovery = 0
+                            var index = lane
+                            var sinceRecovery = 0
                             while (index < total || sinceRecovery < afterRecovery) && index < 100 * total {
                                 defer { index += lanes }
                                 if tally.recovered.load(ordering: .relaxed) { sinceRecovery += 1 }
@@ -260,7 +275,8 @@ struct RedisClusterBrokerTests {
                     tally.runs.withLock { runs in kept.allSatisfy { runs[$0] != nil } }
                 }
                 let (distinct, executions) = tally.runs.withLock { ($0.count, $0.values.reduce(0, +)) }
-                print("""
+                print(
+                    """
                     cluster failover: master of slot \(slot) killed after \(killAfter) confirmed kicks, replica promoted \(promotion) \
                     later; \(kept.count) kicks confirmed, \(tally.failedKicks.load(ordering: .relaxed)) kick attempts failed and were \
                     retried; \(distinct) tasks ran \(executions) times (\(executions - distinct) duplicates); \(start.duration(to: .now)) in all

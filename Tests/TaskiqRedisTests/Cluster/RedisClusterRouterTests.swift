@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqRedis
 
 /// ``RedisClusterRouter`` (through ``RedisClient``) against a real six-node cluster: every key on
@@ -20,9 +21,10 @@ struct RedisClusterRouterTests {
             let client = Self.client(cluster)
             defer { client.close() }
             for index in 0..<500 { try await client.send(["SET", "key:\(index)", "\(index)"]) }
-            let topology = try #require(try await RedisClusterTopology(
-                slots: RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: cluster.nodes[0].port),
-                askedAt: RedisAddress(host: "127.0.0.1", port: cluster.nodes[0].port)))
+            let topology = try #require(
+                try await RedisClusterTopology(
+                    slots: RedisClusterGroup.command(["CLUSTER", "SLOTS"], port: cluster.nodes[0].port),
+                    askedAt: RedisAddress(host: "127.0.0.1", port: cluster.nodes[0].port)))
             for index in stride(from: 0, to: 500, by: 7) {
                 let owner = try #require(topology.master(forSlot: RedisClusterSlot.of("key:\(index)")))
                 #expect(try await RedisClusterGroup.command(["GET", "key:\(index)"], port: owner.port).string == "\(index)")
@@ -37,7 +39,8 @@ struct RedisClusterRouterTests {
             async let popped = client.sendBlocking(["BRPOP", "jobs", 10], blockingFor: .seconds(10))
             try await eventually("BRPOP is blocked") {
                 let owner = topology.master(forSlot: RedisClusterSlot.of("jobs"))!
-                return try await RedisClusterGroup.command(["INFO", "clients"], port: owner.port).string?.contains("blocked_clients:1") == true
+                return try await RedisClusterGroup.command(["INFO", "clients"], port: owner.port).string?.contains("blocked_clients:1")
+                    == true
             }
             try await client.send(["LPUSH", "jobs", "x"])
             #expect(try await popped.array?.last?.string == "x")
@@ -76,9 +79,11 @@ struct RedisClusterRouterTests {
                 written.load(ordering: .relaxed) > 20 || failed.load(ordering: .relaxed)
             }
             if failed.load(ordering: .relaxed) { _ = try await writer }
-            let reshard = try await cluster.redisCLI(["--cluster", "reshard", "127.0.0.1:\(cluster.nodes[0].port)",
-                                                      "--cluster-from", source, "--cluster-to", target,
-                                                      "--cluster-slots", "2000", "--cluster-yes", "--cluster-pipeline", "50"])
+            let reshard = try await cluster.redisCLI([
+                "--cluster", "reshard", "127.0.0.1:\(cluster.nodes[0].port)",
+                "--cluster-from", source, "--cluster-to", target,
+                "--cluster-slots", "2000", "--cluster-yes", "--cluster-pipeline", "50",
+            ])
             stop.store(true, ordering: .relaxed)
             let total = try await writer
             #expect(reshard.status == 0, "\(reshard.text.suffix(500))")
@@ -86,7 +91,9 @@ struct RedisClusterRouterTests {
                 #expect(try await client.send(["GET", "item:\(index)"]).string == "\(index)", "item \(index)")
             }
             let redirects = try #require(client.router).redirectsFollowed
-            print("cluster reshard: 2000 slots moved while \(total) SET+GET pairs ran, \(redirects) MOVED/ASK followed, 0 failed, in \(start.duration(to: .now))")
+            print(
+                "cluster reshard: 2000 slots moved while \(total) SET+GET pairs ran, \(redirects) MOVED/ASK followed, 0 failed, in \(start.duration(to: .now))"
+            )
             #expect(redirects > 0, "the migration was noticed")
         }
     }

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqRedis
 
 /// Key slots, redirects and slot maps: byte fixtures, hostile replies, and the real cluster's
@@ -11,9 +12,9 @@ import TaskiqTestSupport
         ("foo", 12182),
         ("bar", 5061),
         ("{user1000}.following", 3443), ("{user1000}.followers", 3443), ("user1000", 3443),
-        ("foo{}{bar}", 8363),       // an empty tag: the whole key
-        ("foo{{bar}}zap", 4015),    // the tag is "{bar"
-        ("foo{bar}{zap}", 5061),    // the first tag only: "bar"
+        ("foo{}{bar}", 8363),  // an empty tag: the whole key
+        ("foo{{bar}}zap", 4015),  // the tag is "{bar"
+        ("foo{bar}{zap}", 5061),  // the first tag only: "bar"
         ("{taskiq}:delayed", 7559), ("taskiq", 7559),
     ])
     func slotsMatchRedis(key: String, slot: Int) {
@@ -21,15 +22,18 @@ import TaskiqTestSupport
     }
 
     @Test func redirectsAreRead() {
-        #expect(RedisRedirect(RedisError(code: "MOVED", message: "3999 127.0.0.1:6381"))
+        #expect(
+            RedisRedirect(RedisError(code: "MOVED", message: "3999 127.0.0.1:6381"))
                 == RedisRedirect.expected(.moved, 3999, "127.0.0.1", 6381))
         #expect(RedisRedirect(RedisError(code: "ASK", message: "0 10.0.0.2:7000")) == RedisRedirect.expected(.ask, 0, "10.0.0.2", 7000))
         #expect(RedisRedirect(RedisError(code: "MOVED", message: "16383 [::1]:7000")) == RedisRedirect.expected(.moved, 16383, "::1", 7000))
         #expect(RedisRedirect(RedisError(code: "MOVED", message: "12 ::1:7000")) == RedisRedirect.expected(.moved, 12, "::1", 7000))
     }
 
-    @Test(arguments: ["16384 127.0.0.1:6381", "-1 127.0.0.1:6381", "3999 127.0.0.1:0", "3999 127.0.0.1:65536", "3999 127.0.0.1",
-                      "3999", "", "x 127.0.0.1:1", "3999 127.0.0.1:99999999999999999999999", "1 2 3"])
+    @Test(arguments: [
+        "16384 127.0.0.1:6381", "-1 127.0.0.1:6381", "3999 127.0.0.1:0", "3999 127.0.0.1:65536", "3999 127.0.0.1",
+        "3999", "", "x 127.0.0.1:1", "3999 127.0.0.1:99999999999999999999999", "1 2 3",
+    ])
     func malformedRedirectsAreNotRedirects(message: String) {
         #expect(RedisRedirect(RedisError(code: "MOVED", message: message)) == nil)
         #expect(RedisRedirect(RedisError(code: "ERR", message: "3999 127.0.0.1:6381")) == nil)
@@ -54,8 +58,9 @@ import TaskiqTestSupport
     }
 
     @Test func uncoveredSlotsHaveNoMaster() throws {
-        let topology = try RedisClusterTopology(slots: .array([Self.range(100, 199, host: "h", port: 1)]),
-                                                askedAt: RedisAddress(host: "s", port: 2))
+        let topology = try RedisClusterTopology(
+            slots: .array([Self.range(100, 199, host: "h", port: 1)]),
+            askedAt: RedisAddress(host: "s", port: 2))
         #expect(topology.coveredSlots == 100)
         #expect(topology.master(forSlot: 99) == nil && topology.master(forSlot: 150)?.host == "h")
     }
@@ -78,8 +83,10 @@ import TaskiqTestSupport
     }
 
     static func range(_ start: Int64, _ end: Int64, host: String, port: Int64, replica: (String, Int64)? = nil) -> RESPValue {
-        var fields: [RESPValue] = [.integer(start), .integer(end),
-                                   .array([.bulkString(Array(host.utf8)), .integer(port), .bulkString(Array("id".utf8))])]
+        var fields: [RESPValue] = [
+            .integer(start), .integer(end),
+            .array([.bulkString(Array(host.utf8)), .integer(port), .bulkString(Array("id".utf8))]),
+        ]
         if let replica { fields.append(.array([.bulkString(Array(replica.0.utf8)), .integer(replica.1)])) }
         return .array(fields)
     }
@@ -87,7 +94,8 @@ import TaskiqTestSupport
 
 extension RedisRedirect {
     static func expected(_ kind: Kind, _ slot: Int, _ host: String, _ port: Int) -> RedisRedirect? {
-        RedisRedirect(RedisError(code: kind == .moved ? "MOVED" : "ASK", message: "\(slot) \(host.contains(":") ? "[\(host)]" : host):\(port)"))
+        RedisRedirect(
+            RedisError(code: kind == .moved ? "MOVED" : "ASK", message: "\(slot) \(host.contains(":") ? "[\(host)]" : host):\(port)"))
     }
 }
 
@@ -97,8 +105,11 @@ struct RedisClusterServerTests {
     @Test func slotsMapsAndRedirectsAgreeWithARealCluster() async throws {
         try await RedisClusterGroup.with { cluster in
             let port = cluster.nodes[0].port
-            let keys: [[UInt8]] = ["taskiq", "{taskiq}:delayed", "taskiq:dead", "{a}{b}", "{}", "{", "}{x}", "ключ", "🙂{🙂}",
-                                   "", String(repeating: "k", count: 10_000)].map { Array($0.utf8) }
+            let keys: [[UInt8]] =
+                [
+                    "taskiq", "{taskiq}:delayed", "taskiq:dead", "{a}{b}", "{}", "{", "}{x}", "ключ", "🙂{🙂}",
+                    "", String(repeating: "k", count: 10_000),
+                ].map { Array($0.utf8) }
                 + [[0, 255, 123, 1, 125, 0], Array(0...255)]
             for key in keys {
                 let slot = try await RedisClusterGroup.command(["CLUSTER", "KEYSLOT", key], port: port).int

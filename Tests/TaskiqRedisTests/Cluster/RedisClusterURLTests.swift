@@ -1,12 +1,16 @@
 import Testing
+
 @testable import TaskiqRedis
 
 /// `redis+cluster://` URLs: seeds, credentials, TLS, and the database a cluster does not have.
 @Suite struct RedisClusterURLTests {
     @Test func readsTheSeedsAndCredentials() throws {
         let configuration = try RedisConfiguration(url: "redis+cluster://app:s%3Acret@10.0.0.1:7000,node-b,[::1]:7002")
-        #expect(configuration.clusterNodes == [RedisAddress(host: "10.0.0.1", port: 7000), RedisAddress(host: "node-b", port: 6379),
-                                               RedisAddress(host: "::1", port: 7002)])
+        #expect(
+            configuration.clusterNodes == [
+                RedisAddress(host: "10.0.0.1", port: 7000), RedisAddress(host: "node-b", port: 6379),
+                RedisAddress(host: "::1", port: 7002),
+            ])
         #expect(configuration.username == "app" && configuration.password == "s:cret")
         #expect(configuration.host == "10.0.0.1" && configuration.port == 7000)
         #expect(configuration.address == "cluster via 10.0.0.1:7000,node-b:6379,[::1]:7002")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -25,8 +26,9 @@ extension RESP {
             var encoder = RESPCommandEncoder()
             let value: [UInt8] = [0, 13, 10, 255, 36]
             encoder.encode(["SET", Substring("key"), value, Data([1, 2]), value[1...2]])
-            #expect(encoder.bytes == Array("*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\n".utf8) + value + Array("\r\n$2\r\n".utf8)
-                + [1, 2] + Array("\r\n$2\r\n\r\n\r\n".utf8))
+            #expect(
+                encoder.bytes == Array("*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\n".utf8) + value + Array("\r\n$2\r\n".utf8)
+                    + [1, 2] + Array("\r\n$2\r\n\r\n\r\n".utf8))
         }
 
         @Test func pipelinedCommandsShareTheBufferAndItsStorageIsReused() {
@@ -43,8 +45,9 @@ extension RESP {
         }
 
         @Test func errorRepliesSplitIntoCodeAndMessage() {
-            #expect(RedisError(reply: "WRONGTYPE Operation against a key holding the wrong kind of value")
-                == RedisError(code: "WRONGTYPE", message: "Operation against a key holding the wrong kind of value"))
+            #expect(
+                RedisError(reply: "WRONGTYPE Operation against a key holding the wrong kind of value")
+                    == RedisError(code: "WRONGTYPE", message: "Operation against a key holding the wrong kind of value"))
             #expect(RedisError(reply: "unknown failure").code == "ERR")
             #expect(RedisError(reply: "NOAUTH").message == "")
             #expect(RESPValue.simpleError("BUSYGROUP Consumer Group name already exists").redisError?.code == "BUSYGROUP")

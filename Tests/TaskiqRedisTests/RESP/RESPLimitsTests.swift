@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -8,7 +9,8 @@ import Testing
     @Test(arguments: [("$", 1024), ("*", 16)])
     func respCapsAtTheBoundary(_ type: String, _ cap: Int) throws {
         func reply(_ n: Int) -> [UInt8] {
-            type == "$" ? Array("$\(n)\r\n\(String(repeating: "x", count: n))\r\n".utf8)
+            type == "$"
+                ? Array("$\(n)\r\n\(String(repeating: "x", count: n))\r\n".utf8)
                 : Array(("*\(n)\r\n" + String(repeating: ":1\r\n", count: n)).utf8)
         }
         let limits = RESPParser.Limits(maxBulkLength: 1024, maxAggregateCount: 16)

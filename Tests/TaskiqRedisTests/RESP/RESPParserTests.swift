@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -38,8 +39,9 @@ extension RESP {
             Fixture(wire: ",1e10\r\n", value: .double(1e10)),
             Fixture(wire: ",inf\r\n", value: .double(.infinity)),
             Fixture(wire: ",-inf\r\n", value: .double(-.infinity)),
-            Fixture(wire: "(3492890328409238509324850943850943825024385\r\n",
-                    value: .bigNumber("3492890328409238509324850943850943825024385")),
+            Fixture(
+                wire: "(3492890328409238509324850943850943825024385\r\n",
+                value: .bigNumber("3492890328409238509324850943850943825024385")),
             Fixture(wire: "(-12\r\n", value: .bigNumber("-12")),
             Fixture(wire: "!21\r\nSYNTAX invalid syntax\r\n", value: .bulkError("SYNTAX invalid syntax")),
             Fixture(wire: "=15\r\ntxt:Some string\r\n", value: .verbatimString(format: "txt", text: Array("Some string".utf8))),
@@ -49,18 +51,22 @@ extension RESP {
             Fixture(wire: "|1\r\n+ttl\r\n:3600\r\n+OK\r\n", value: .simpleString("OK")),
             Fixture(wire: "*2\r\n|1\r\n+a\r\n+b\r\n:1\r\n:2\r\n", value: .array([.integer(1), .integer(2)])),
             // XREADGROUP, RESP2 and RESP3
-            Fixture(wire: "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
-                    value: .array([.array([b("s"), .array([.array([b("1-1"), .array([b("f"), b("v")])])])])])),
-            Fixture(wire: "%1\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
-                    value: .map([.init(b("s"), .array([.array([b("1-1"), .array([b("f"), b("v")])])]))])),
+            Fixture(
+                wire: "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+                value: .array([.array([b("s"), .array([.array([b("1-1"), .array([b("f"), b("v")])])])])])),
+            Fixture(
+                wire: "%1\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+                value: .map([.init(b("s"), .array([.array([b("1-1"), .array([b("f"), b("v")])])]))])),
             // XPENDING summary on an empty group, RESP3
             Fixture(wire: "*4\r\n:0\r\n_\r\n_\r\n_\r\n", value: .array([.integer(0), .null(.resp3), .null(.resp3), .null(.resp3)])),
             // XAUTOCLAIM with one deleted ID
             Fixture(wire: "*3\r\n$3\r\n0-0\r\n*0\r\n*1\r\n$3\r\n9-0\r\n", value: .array([b("0-0"), .array([]), .array([b("9-0")])])),
         ]
 
-        static func parseAll(_ bytes: [UInt8], limits: RESPParser.Limits = .init(),
-                             policy: RESPParser.AttributePolicy = .skip) throws -> [RESPParser.Event] {
+        static func parseAll(
+            _ bytes: [UInt8], limits: RESPParser.Limits = .init(),
+            policy: RESPParser.AttributePolicy = .skip
+        ) throws -> [RESPParser.Event] {
             var parser = RESPParser(limits: limits, attributePolicy: policy)
             parser.append(bytes)
             var events: [RESPParser.Event] = []
@@ -92,7 +98,10 @@ extension RESP {
         @Test func nanIsADouble() throws {
             for spelling in ["nan", "-nan", "NaN"] {
                 let events = try Self.parseAll(Array(",\(spelling)\r\n".utf8))
-                guard case .reply(.double(let value)) = events.first else { Issue.record("no double"); continue }
+                guard case .reply(.double(let value)) = events.first else {
+                    Issue.record("no double")
+                    continue
+                }
                 #expect(value.isNaN)
             }
         }
@@ -118,23 +127,25 @@ extension RESP {
 
         @Test func pushFramesAreRoutedAside() throws {
             let wire = ">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n+PONG\r\n"
-            #expect(try Self.parseAll(Array(wire.utf8)) == [
-                .push([Self.b("subscribe"), Self.b("ch"), .integer(1)]),
-                .push([Self.b("message"), Self.b("ch"), Self.b("hi")]),
-                .reply(.simpleString("PONG")),
-            ])
+            #expect(
+                try Self.parseAll(Array(wire.utf8)) == [
+                    .push([Self.b("subscribe"), Self.b("ch"), .integer(1)]),
+                    .push([Self.b("message"), Self.b("ch"), Self.b("hi")]),
+                    .reply(.simpleString("PONG")),
+                ])
         }
 
         @Test func attributesCanBeAttached() throws {
             let wire = "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1923\r\n*2\r\n:2039123\r\n:9543892\r\n"
             let events = try Self.parseAll(Array(wire.utf8), policy: .attach)
             let attributes: [RESPValue.Pair] = [.init(.simpleString("key-popularity"), .map([.init(Self.b("a"), .double(0.1923))]))]
-            #expect(events == [.reply(.attributed(attributes: attributes, value: .array([.integer(2039123), .integer(9543892)])))])
-            #expect(try Self.parseAll(Array(wire.utf8)) == [.reply(.array([.integer(2039123), .integer(9543892)]))])
+            #expect(events == [.reply(.attributed(attributes: attributes, value: .array([.integer(2_039_123), .integer(9_543_892)])))])
+            #expect(try Self.parseAll(Array(wire.utf8)) == [.reply(.array([.integer(2_039_123), .integer(9_543_892)]))])
         }
 
         @Test func valuesReencodeToTheirBytes() throws {
-            for fixture in Self.fixtures where !fixture.wire.hasPrefix("|") && !fixture.wire.contains("|1") && !fixture.wire.hasPrefix(":+") {
+            for fixture in Self.fixtures where !fixture.wire.hasPrefix("|") && !fixture.wire.contains("|1") && !fixture.wire.hasPrefix(":+")
+            {
                 let doubleSpelling = fixture.wire.hasPrefix(",")
                 if doubleSpelling { continue }
                 #expect(fixture.value.encoded == Array(fixture.wire.utf8), "\(fixture.testDescription)")
@@ -182,7 +193,9 @@ extension RESP {
 
         @Test func errorMessagesSayWhatWasFoundAndExpected() {
             let error = #expect(throws: RESPProtocolError.self) { try Self.parseAll(Array("+OK\r\n\u{01}\r\n".utf8)) }
-            #expect(error?.description == "invalid RESP at byte 5: found byte 0x01 where a type byte (one of + - : $ * _ # , ( ! = % ~ | >) was expected")
+            #expect(
+                error?.description
+                    == "invalid RESP at byte 5: found byte 0x01 where a type byte (one of + - : $ * _ # , ( ! = % ~ | >) was expected")
         }
 
         @Test func oversizedLengthsAreRejectedBeforeAllocation() throws {
@@ -246,7 +259,10 @@ extension RESP {
                 while let event = try parser.next() { events.append(event) }
                 offset = end
             }
-            guard case .reply(.array(let items)) = events.first else { Issue.record("no array"); return }
+            guard case .reply(.array(let items)) = events.first else {
+                Issue.record("no array")
+                return
+            }
             #expect(items.count == 100_000)
             #expect(items[99_999] == Self.b("99999"))
             #expect(parser.bufferedByteCount == 0)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -9,8 +10,9 @@ extension RESP {
     struct RedisClientTests {
         static func client(_ server: RedisServer, attempts: Int = 3) throws -> RedisClient {
             var configuration = try RedisConfiguration(url: server.url)
-            configuration.reconnect = RedisReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
-                                                           attemptsPerCommand: attempts)
+            configuration.reconnect = RedisReconnectPolicy(
+                initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
+                attemptsPerCommand: attempts)
             return RedisClient(configuration: configuration)
         }
 
@@ -69,8 +71,9 @@ extension RESP {
 
         @Test func giveUpWithAClearErrorWhenNothingListens() async throws {
             var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(try RedisServer.freePort())")
-            configuration.reconnect = RedisReconnectPolicy(initialDelay: .milliseconds(10), maximumDelay: .milliseconds(40),
-                                                           attemptsPerCommand: 3)
+            configuration.reconnect = RedisReconnectPolicy(
+                initialDelay: .milliseconds(10), maximumDelay: .milliseconds(40),
+                attemptsPerCommand: 3)
             let client = RedisClient(configuration: configuration)
             defer { client.close() }
             let started = ContinuousClock.now

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -19,8 +20,9 @@ extension RESP {
             URLCase(url: "redis://localhost", host: "localhost", port: 6379, database: 0),
             URLCase(url: "redis://127.0.0.1:6380/2", host: "127.0.0.1", port: 6380, database: 2),
             URLCase(url: "redis://:s3cret@redis.internal", host: "redis.internal", port: 6379, password: "s3cret", database: 0),
-            URLCase(url: "redis://worker:p%40ss%3Aword@10.0.0.5:7000/15", host: "10.0.0.5", port: 7000, username: "worker",
-                    password: "p@ss:word", database: 15),
+            URLCase(
+                url: "redis://worker:p%40ss%3Aword@10.0.0.5:7000/15", host: "10.0.0.5", port: 7000, username: "worker",
+                password: "p@ss:word", database: 15),
             URLCase(url: "redis://[::1]:6390/1", host: "::1", port: 6390, database: 1),
             URLCase(url: "redis://h:1?db=3", host: "h", port: 1, database: 3),
             URLCase(url: "REDIS://h/", host: "h", port: 6379, database: 0),
@@ -51,7 +53,10 @@ extension RESP {
             ("rediss://h?ssl_ca_path=/etc/ssl/certs", "ssl_ca_path is not supported; the TLS options are ca_file, ssl_ca_certs"),
             ("rediss://h?ssl_password=x", "ssl_password is not supported"),
             ("rediss://h?ssl_cert_reqs=sometimes", "ssl_cert_reqs 'sometimes' is not required, optional or none"),
-            ("rediss://h?ssl_check_hostname=false", "ssl_check_hostname=false (the certificate checked but not its host name) is not supported"),
+            (
+                "rediss://h?ssl_check_hostname=false",
+                "ssl_check_hostname=false (the certificate checked but not its host name) is not supported"
+            ),
             ("rediss://h?ssl_certfile=/c.pem", "cert_file and key_file go together"),
             ("http://h", "scheme 'http' is not redis"),
             ("redis://h:99999", "port '99999' is not a number from 1 to 65535"),
@@ -71,9 +76,14 @@ extension RESP {
             #expect(verified.host == "cache.internal" && verified.port == 6380 && verified.database == 1)
             #expect(verified.username == "u" && verified.password == "p")
             let configured = try RedisConfiguration(
-                url: "rediss://h?ca_file=/etc/ca%20dir/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=redis.internal&insecure_skip_verify=false&db=3")
-            #expect(configured.tls == TLSConfiguration(caFile: "/etc/ca dir/ca.pem", certFile: "/c.pem", keyFile: "/k.pem",
-                                                       serverName: "redis.internal", insecureSkipVerify: false))
+                url:
+                    "rediss://h?ca_file=/etc/ca%20dir/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=redis.internal&insecure_skip_verify=false&db=3"
+            )
+            #expect(
+                configured.tls
+                    == TLSConfiguration(
+                        caFile: "/etc/ca dir/ca.pem", certFile: "/c.pem", keyFile: "/k.pem",
+                        serverName: "redis.internal", insecureSkipVerify: false))
             #expect(configured.database == 3)
             #expect(try RedisConfiguration(url: "rediss://h?insecure_skip_verify=true").tls?.insecureSkipVerify == true)
             #expect(try RedisConfiguration(url: "redis://h").tls == nil, "plain redis:// stays plain")
@@ -83,22 +93,32 @@ extension RESP {
         /// Python taskiq-redis and a Swift config.
         @Test func redissReadsRedisPyNamesForTheTLSOptions() throws {
             let python = try RedisConfiguration(
-                url: "rediss://h:6380?ssl_cert_reqs=required&ssl_ca_certs=/ca%20dir/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_check_hostname=true")
+                url:
+                    "rediss://h:6380?ssl_cert_reqs=required&ssl_ca_certs=/ca%20dir/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_check_hostname=true"
+            )
             #expect(python.tls == TLSConfiguration(caFile: "/ca dir/ca.pem", certFile: "/c.pem", keyFile: "/k.pem"))
-            #expect(try RedisConfiguration(url: "rediss://h?ssl_cert_reqs=optional").tls == TLSConfiguration(),
-                    "Python's CERT_OPTIONAL verifies a server exactly as CERT_REQUIRED does")
+            #expect(
+                try RedisConfiguration(url: "rediss://h?ssl_cert_reqs=optional").tls == TLSConfiguration(),
+                "Python's CERT_OPTIONAL verifies a server exactly as CERT_REQUIRED does")
             #expect(try RedisConfiguration(url: "rediss://h?ssl_cert_reqs=none").tls == TLSConfiguration(insecureSkipVerify: true))
-            #expect(try RedisConfiguration(url: "rediss://h?ssl_check_hostname=false&ssl_cert_reqs=NONE").tls
+            #expect(
+                try RedisConfiguration(url: "rediss://h?ssl_check_hostname=false&ssl_cert_reqs=NONE").tls
                     == TLSConfiguration(insecureSkipVerify: true), "no name check is meaningful once nothing is verified, in any order")
-            #expect(try RedisConfiguration(url: "rediss://h?ssl_ca_certs=/ca.pem&server_name=redis.internal").tls
-                    == TLSConfiguration(caFile: "/ca.pem", serverName: "redis.internal"), "aliases and our names mix when they set different things")
+            #expect(
+                try RedisConfiguration(url: "rediss://h?ssl_ca_certs=/ca.pem&server_name=redis.internal").tls
+                    == TLSConfiguration(caFile: "/ca.pem", serverName: "redis.internal"),
+                "aliases and our names mix when they set different things")
         }
 
         @Test func aKeyFilePathIsShownButAPasswordIsNot() {
             let shown = URLCredentials.redacted("rediss://:pw@h?key_file=/k.pem&password=x")
             #expect(shown == "rediss://:***@h?key_file=/k.pem&password=***")
-            let python = URLCredentials.redacted("rediss://u:pw@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=x&ssl_cert_reqs=required")
-            #expect(python == "rediss://u:***@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=***&ssl_cert_reqs=required")
+            let python = URLCredentials.redacted(
+                "rediss://u:pw@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=x&ssl_cert_reqs=required")
+            #expect(
+                python
+                    == "rediss://u:***@h:6380?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_password=***&ssl_cert_reqs=required"
+            )
         }
 
         @Test func passwordsAreRedactedInErrors() {

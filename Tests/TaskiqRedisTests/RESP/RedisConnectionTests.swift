@@ -1,14 +1,17 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
 extension RESP {
     @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage), .serialized)
     struct RedisConnectionTests {
-        static func configuration(_ server: RedisServer, _ version: RedisConfiguration.ProtocolVersion = .resp3) throws -> RedisConfiguration {
+        static func configuration(_ server: RedisServer, _ version: RedisConfiguration.ProtocolVersion = .resp3) throws
+            -> RedisConfiguration
+        {
             var configuration = try RedisConfiguration(url: server.url)
             configuration.protocolVersion = version
             return configuration
@@ -67,7 +70,10 @@ extension RESP {
             try await RedisServer.with { server in
                 let resp2 = try await RedisConnection.connect(try Self.configuration(server, .resp2))
                 let resp3 = try await RedisConnection.connect(try Self.configuration(server, .resp3))
-                defer { resp2.close(); resp3.close() }
+                defer {
+                    resp2.close()
+                    resp3.close()
+                }
                 #expect(resp2.protocolVersion == 2)
                 #expect(resp3.protocolVersion == 3)
                 try await resp2.send(["HSET", "h", "f", "v"])
@@ -171,7 +177,10 @@ extension RESP {
             try await RedisServer.with { server in
                 let connection = try await RedisConnection.connect(try Self.configuration(server))
                 let observer = try await RedisConnection.connect(try Self.configuration(server))
-                defer { connection.close(); observer.close() }
+                defer {
+                    connection.close()
+                    observer.close()
+                }
                 try await connection.send(["SET", "text", "not a number"])
                 let before = try await Self.readsProcessed(observer)
                 let barrier = AsyncBarrier(count: 200)
@@ -222,7 +231,9 @@ extension RESP {
                 let connection = try await RedisConnection.connect(try Self.configuration(server, version))
                 defer { connection.close() }
                 #expect(try await connection.send(["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]) == .simpleString("OK"))
-                let busy = await #expect(throws: RedisError.self) { try await connection.send(["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]) }
+                let busy = await #expect(throws: RedisError.self) {
+                    try await connection.send(["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"])
+                }
                 #expect(busy?.code == "BUSYGROUP")
                 let id = try await connection.send(["XADD", "s", "*", "data", Array("{\"a\":\r\n1}".utf8)]).string
                 #expect(id?.contains("-") == true)
@@ -236,8 +247,9 @@ extension RESP {
                 #expect(entry?[0].string == id)
                 #expect(entry?[1] == .array([Self.b("data"), .bulkString(Array("{\"a\":\r\n1}".utf8))]))
 
-                let empty = try await connection.sendBlocking(["XREADGROUP", "GROUP", "g", "c1", "COUNT", 10, "BLOCK", 50, "STREAMS", "s", ">"],
-                                                              blockingFor: .milliseconds(50))
+                let empty = try await connection.sendBlocking(
+                    ["XREADGROUP", "GROUP", "g", "c1", "COUNT", 10, "BLOCK", 50, "STREAMS", "s", ">"],
+                    blockingFor: .milliseconds(50))
                 #expect(empty.isNull)
 
                 let claimed = try await connection.send(["XAUTOCLAIM", "s", "g", "c2", 0, "0-0", "COUNT", 10])
@@ -306,7 +318,10 @@ extension RESP {
                 let configuration = try Self.configuration(server)
                 let subscriber = try await RedisConnection.connect(configuration)
                 let publisher = try await RedisConnection.connect(configuration)
-                defer { subscriber.close(); publisher.close() }
+                defer {
+                    subscriber.close()
+                    publisher.close()
+                }
                 // In RESP3 the confirmation of SUBSCRIBE is itself a push, so nothing waits for a reply.
                 try subscriber.sendWithoutReply(["SUBSCRIBE", "ch"])
                 try await Self.waitForSubscribers(1, "ch", publisher)

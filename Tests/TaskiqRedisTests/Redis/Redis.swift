@@ -1,6 +1,7 @@
-import TaskiqTestSupport
 import Foundation
 import Synchronization
+import TaskiqTestSupport
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -15,17 +16,21 @@ enum Redis {
 
     /// A stream broker for tests: short lease and block times, results kept in memory.
     static func streamBroker(_ server: RedisServer, _ configure: (inout RedisStreamBrokerOptions) -> Void = { _ in })
-        throws -> RedisStreamBroker {
-        var options = RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
-                                               leaseRenewInterval: .milliseconds(200))
+        throws -> RedisStreamBroker
+    {
+        var options = RedisStreamBrokerOptions(
+            xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
+            leaseRenewInterval: .milliseconds(200))
         configure(&options)
         return try RedisStreamBroker(url: server.url, options: options, resultBackend: InMemoryResultBackend(maxStoredResults: -1))
     }
 
     /// A receiver running on `broker` for the duration of `body`; then intake stops, tasks
     /// drain and the broker shuts down.
-    static func withWorker<T: Sendable>(_ broker: any AsyncBroker, _ options: ReceiverOptions = ReceiverOptions(),
-                                        _ body: @Sendable (Receiver) async throws -> T) async throws -> T {
+    static func withWorker<T: Sendable>(
+        _ broker: any AsyncBroker, _ options: ReceiverOptions = ReceiverOptions(),
+        _ body: @Sendable (Receiver) async throws -> T
+    ) async throws -> T {
         try await broker.startup()
         let receiver = Receiver(broker: broker, options: options)
         let running = Task { try await receiver.run() }
@@ -47,7 +52,9 @@ enum Redis {
 
     /// A taskiq message as Python would send it.
     static func message(_ id: String, _ name: String, args: String = "[]", labels: String = "{}") -> [UInt8] {
-        Array(#"{"task_id": "\#(id)", "task_name": "\#(name)", "labels": \#(labels), "labels_types": {}, "args": \#(args), "kwargs": {}}"#.utf8)
+        Array(
+            #"{"task_id": "\#(id)", "task_name": "\#(name)", "labels": \#(labels), "labels_types": {}, "args": \#(args), "kwargs": {}}"#
+                .utf8)
     }
 
     /// `XPENDING <stream> <group>` summary count.

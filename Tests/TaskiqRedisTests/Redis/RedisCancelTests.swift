@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -40,9 +41,11 @@ extension Redis {
                 let client = try Redis.client(server)
                 defer { client.close() }
                 let data = Redis.message("old", "add", args: "[1, 2]")
-                let id = try await client.send(["XADD", "taskiq:dead", "*", "data", data, "reason",
-                                                "delivered 6 times, more than max_deliveries (5)", "original_id", "1-1",
-                                                "delivery_count", 6, "queue", "taskiq"]).string!
+                let id = try await client.send([
+                    "XADD", "taskiq:dead", "*", "data", data, "reason",
+                    "delivered 6 times, more than max_deliveries (5)", "original_id", "1-1",
+                    "delivery_count", 6, "queue", "taskiq",
+                ]).string!
                 try await client.send(["XADD", "taskiq:dead", "*", "payload", "x", "reason", "no 'data' field (fields: payload)"])
                 let broker = try Redis.streamBroker(server)
                 let letters = try await broker.ownDeadLetters.list(order: .oldestFirst, limit: nil)
@@ -89,7 +92,10 @@ extension Redis {
                 let client = try Redis.client(server)
                 defer { client.close() }
                 let letters = InMemoryDeadLetterQueue()
-                let broker = try Redis.streamBroker(server) { $0.maxDeliveries = 1; $0.consumerName = "w" }
+                let broker = try Redis.streamBroker(server) {
+                    $0.maxDeliveries = 1
+                    $0.consumerName = "w"
+                }
                 broker.withDeadLetterQueue(letters)
                 _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")

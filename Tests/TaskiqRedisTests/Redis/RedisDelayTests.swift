@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -13,14 +14,20 @@ extension Redis {
         enum Kind: String, CaseIterable, Sendable { case stream, list }
 
         /// A broker of the kind, polling for due messages every `poll`.
-        static func broker(_ kind: Kind, _ server: RedisServer, consumer: String? = nil,
-                           poll: Duration = .milliseconds(50)) throws -> any AsyncBroker {
+        static func broker(
+            _ kind: Kind, _ server: RedisServer, consumer: String? = nil,
+            poll: Duration = .milliseconds(50)
+        ) throws -> any AsyncBroker {
             switch kind {
             case .stream:
-                return try Redis.streamBroker(server) { $0.consumerName = consumer; $0.delayPollInterval = poll }
+                return try Redis.streamBroker(server) {
+                    $0.consumerName = consumer
+                    $0.delayPollInterval = poll
+                }
             case .list:
-                return try RedisListBroker(url: server.url, blockTimeout: .milliseconds(200),
-                                           resultBackend: InMemoryResultBackend(maxStoredResults: -1), delayPollInterval: poll)
+                return try RedisListBroker(
+                    url: server.url, blockTimeout: .milliseconds(200),
+                    resultBackend: InMemoryResultBackend(maxStoredResults: -1), delayPollInterval: poll)
             }
         }
 
@@ -38,8 +45,9 @@ extension Redis {
                 try await Redis.withWorker(broker) { (_: Receiver) async throws in
                     let kicked = ContinuousClock.now
                     let handle = try await stamp.kicker().withLabels(["delay": .double(0.4)]).kiq()
-                    #expect(try await client.send(["ZCARD", "taskiq:delayed"]).int == 1 || kicked.duration(to: .now) >= .milliseconds(400),
-                            "held in the sorted set until due")
+                    #expect(
+                        try await client.send(["ZCARD", "taskiq:delayed"]).int == 1 || kicked.duration(to: .now) >= .milliseconds(400),
+                        "held in the sorted set until due")
                     #expect(try await handle.waitResult(timeout: .seconds(10)).returnValue == 1)
                     let ran = try #require(try await ranAt.first(1).first)
                     #expect(ran - kicked >= .milliseconds(400), "ran \(ran - kicked) after the kick")
@@ -114,8 +122,10 @@ extension Redis {
                                 group.addTask {
                                     // Spread over 0.1–0.4 s so both movers find work on many passes.
                                     let delay = 0.1 + Double(i % 30) / 100
-                                    try await producer.send(TaskiqMessage(taskID: "t\(i)", taskName: "record",
-                                                                          labels: ["delay": .double(delay)], args: [.int(i)]))
+                                    try await producer.send(
+                                        TaskiqMessage(
+                                            taskID: "t\(i)", taskName: "record",
+                                            labels: ["delay": .double(delay)], args: [.int(i)]))
                                 }
                             }
                             try await group.waitForAll()

@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -20,17 +21,19 @@ extension Redis {
                 return pool.name
             }
             struct Refused: Error {}
-            return TaskModule("lifecycle", tasks: [slow], hooks: [
-                .onWorkerStartup("open the pool") { context in
-                    if failing { throw Refused() }
-                    context.state.set(FakePool(name: "redis-pool"), for: .pool)
-                    journal.append("start")
-                },
-                .onWorkerShutdown("close the pool") { context in
-                    context.state.remove(.pool)?.closed.store(true, ordering: .relaxed)
-                    journal.append("stop")
-                },
-            ])
+            return TaskModule(
+                "lifecycle", tasks: [slow],
+                hooks: [
+                    .onWorkerStartup("open the pool") { context in
+                        if failing { throw Refused() }
+                        context.state.set(FakePool(name: "redis-pool"), for: .pool)
+                        journal.append("start")
+                    },
+                    .onWorkerShutdown("close the pool") { context in
+                        context.state.remove(.pool)?.closed.store(true, ordering: .relaxed)
+                        journal.append("stop")
+                    },
+                ])
         }
 
         @Test func hooksRunAroundTheTasksOfARedisWorker() async throws {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -17,8 +18,9 @@ extension Redis {
                 try await broker.startup()
                 var limits = MessageLimits()
                 limits.maxMessageSize = 2048
-                let receiver = Receiver(broker: broker, options: ReceiverOptions(limits: limits),
-                                        logger: Logger(label: "taskiq.receiver", configuration: LoggingConfiguration(sink: sink)))
+                let receiver = Receiver(
+                    broker: broker, options: ReceiverOptions(limits: limits),
+                    logger: Logger(label: "taskiq.receiver", configuration: LoggingConfiguration(sink: sink)))
                 let running = Task { try await receiver.run() }
                 defer { running.cancel() }
 
@@ -47,8 +49,9 @@ extension Redis {
         @Test func aResultOverTheReplyLimitClosesTheConnectionAndIsCounted() async throws {
             try await RedisServer.with { server in
                 let backend = try RedisResultBackend(url: server.url, replyLimits: RedisReplyLimits(maxBulkLength: 1024))
-                let big = TaskiqResult<JSONValue>(isErr: false, returnValue: .string(String(repeating: "x", count: 2000)),
-                                                  executionTime: 0)
+                let big = TaskiqResult<JSONValue>(
+                    isErr: false, returnValue: .string(String(repeating: "x", count: 2000)),
+                    executionTime: 0)
                 let small = TaskiqResult<JSONValue>(isErr: false, returnValue: "small", executionTime: 0)
                 try await backend.setResult(big, for: "big")
                 try await backend.setResult(small, for: "small")

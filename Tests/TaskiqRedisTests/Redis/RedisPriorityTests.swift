@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -61,9 +62,11 @@ extension Redis {
                 _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "ghost", "STREAMS", "taskiq:priority:1", ">"])
                 #expect(try await Redis.pendingCount(client, stream: "taskiq:priority:1") == 1)
                 // An entry already delivered past max_deliveries (5 by default).
-                _ = try await client.send(["XADD", "taskiq:priority:1", "*", "data",
-                                           Redis.message("tired", "job", args: "[2]", labels: #"{"priority": 1}"#),
-                                           RedisStreamEntry.deliveriesField, "9"])
+                _ = try await client.send([
+                    "XADD", "taskiq:priority:1", "*", "data",
+                    Redis.message("tired", "job", args: "[2]", labels: #"{"priority": 1}"#),
+                    RedisStreamEntry.deliveriesField, "9",
+                ])
                 try await producer.shutdown()
 
                 let ran = EventStream<String>()

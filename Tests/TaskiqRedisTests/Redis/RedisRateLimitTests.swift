@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -83,8 +84,10 @@ extension Redis {
                 try await broker.startup()
                 _ = try await slow.kiq()
                 _ = try await slow.kiq()
-                let receiver = Receiver(broker: broker, options: ReceiverOptions(
-                    maxAsyncTasks: 4, maxDeliveries: 2, rateLimits: RateLimits(tasks: ["slow": try RateLimit(parsing: "1/h")])))
+                let receiver = Receiver(
+                    broker: broker,
+                    options: ReceiverOptions(
+                        maxAsyncTasks: 4, maxDeliveries: 2, rateLimits: RateLimits(tasks: ["slow": try RateLimit(parsing: "1/h")])))
                 try await withTimeout(seconds: 30) { try await receiver.run() }
                 #expect(runs.load(ordering: .relaxed) == 1)
                 #expect(receiver.statistics.handedBack == 1)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -52,8 +53,9 @@ struct RedisResultBackendInteropTests {
         guard RedisResultPeer.requirePeer() else { return }
         try await RedisServer.with { server in
             let backend = try RedisResultBackendTests.backend(server)
-            let cancelled = TaskiqResult<JSONValue>(isErr: true, returnValue: .null, executionTime: 0.1, labels: [:],
-                                                    error: .cancelled)
+            let cancelled = TaskiqResult<JSONValue>(
+                isErr: true, returnValue: .null, executionTime: 0.1, labels: [:],
+                error: .cancelled)
             try await backend.setResult(cancelled, for: "cancelled")
             let peer = try PythonPeer(script: "redis_result_peer.py", ["error", server.url, "cancelled"])
             let line = try await peer.line(startingWith: "error ")
@@ -85,7 +87,10 @@ enum RedisResultPeer {
         guard FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) else { return false }
         let process = Process()
         process.executableURL = PythonPeer.python
-        process.arguments = ["-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq", "taskiq_redis"]
+        process.arguments = [
+            "-c", "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)", "taskiq",
+            "taskiq_redis",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

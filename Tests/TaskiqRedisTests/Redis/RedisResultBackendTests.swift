@@ -1,30 +1,38 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
 struct RedisResultBackendTests {
     static let success = TaskiqResult<JSONValue>(isErr: false, returnValue: 3, executionTime: 0, labels: ["mylabel": 1])
-    static let failure = TaskiqResult<JSONValue>(isErr: true, returnValue: nil, executionTime: 0,
-                                                 error: TaskError(name: "ValueError", arguments: ["bad value", 7], module: "builtins"))
+    static let failure = TaskiqResult<JSONValue>(
+        isErr: true, returnValue: nil, executionTime: 0,
+        error: TaskError(name: "ValueError", arguments: ["bad value", 7], module: "builtins"))
     /// taskiq-python.md §2.2, as taskiq-redis stores them with JSONSerializer.
-    static let successBytes = #"{"is_err": false, "log": null, "return_value": 3, "execution_time": 0.0, "labels": {"mylabel": 1}, "error": null}"#
-    static let failureBytes = #"{"is_err": true, "log": null, "return_value": null, "execution_time": 0.0, "labels": {}, "error": {"exc_type": "ValueError", "exc_message": ["bad value", 7], "exc_module": "builtins", "exc_cause": null, "exc_context": null, "exc_suppress_context": false}}"#
+    static let successBytes =
+        #"{"is_err": false, "log": null, "return_value": 3, "execution_time": 0.0, "labels": {"mylabel": 1}, "error": null}"#
+    static let failureBytes =
+        #"{"is_err": true, "log": null, "return_value": null, "execution_time": 0.0, "labels": {}, "error": {"exc_type": "ValueError", "exc_message": ["bad value", 7], "exc_module": "builtins", "exc_cause": null, "exc_context": null, "exc_suppress_context": false}}"#
 
     static func configuration(_ server: RedisServer) throws -> RedisConfiguration {
         var configuration = try RedisConfiguration(url: server.url)
-        configuration.reconnect = RedisReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
-                                                       attemptsPerCommand: 5)
+        configuration.reconnect = RedisReconnectPolicy(
+            initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
+            attemptsPerCommand: 5)
         return configuration
     }
 
-    static func backend(_ server: RedisServer, prefix: String? = nil, expiry: RedisResultBackend.Expiry? = nil,
-                        keepResults: Bool = true, pollInterval: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
-                        onSubscribe: (@Sendable () -> Void)? = nil) throws -> RedisResultBackend {
-        try RedisResultBackend(configuration: configuration(server), prefix: prefix, expiry: expiry, keepResults: keepResults,
-                               pollInterval: pollInterval, onSubscribe: onSubscribe)
+    static func backend(
+        _ server: RedisServer, prefix: String? = nil, expiry: RedisResultBackend.Expiry? = nil,
+        keepResults: Bool = true, pollInterval: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
+        onSubscribe: (@Sendable () -> Void)? = nil
+    ) throws -> RedisResultBackend {
+        try RedisResultBackend(
+            configuration: configuration(server), prefix: prefix, expiry: expiry, keepResults: keepResults,
+            pollInterval: pollInterval, onSubscribe: onSubscribe)
     }
 
     /// A waiter that only a notification can wake: its polls are a minute apart.
@@ -68,7 +76,10 @@ struct RedisResultBackendTests {
                     let taskID = index % 10 == 3 ? "no:\(index)" : "ok:\(index)"
                     group.addTask {
                         await barrier.arrive()
-                        do { try await backend.setResult(Self.success, for: taskID); return (taskID, nil) } catch { return (taskID, error) }
+                        do {
+                            try await backend.setResult(Self.success, for: taskID)
+                            return (taskID, nil)
+                        } catch { return (taskID, error) }
                     }
                 }
                 return await group.reduce(into: [:]) { $0.updateValue($1.1, forKey: $1.0) }
@@ -103,7 +114,10 @@ struct RedisResultBackendTests {
                 for index in 0..<200 {
                     group.addTask {
                         await barrier.arrive()
-                        do { try await backend.setResult(Self.success, for: "t\(index)"); return ("t\(index)", nil) } catch { return ("t\(index)", error) }
+                        do {
+                            try await backend.setResult(Self.success, for: "t\(index)")
+                            return ("t\(index)", nil)
+                        } catch { return ("t\(index)", error) }
                     }
                 }
                 group.addTask {
@@ -198,11 +212,15 @@ struct RedisResultBackendTests {
             let redis = RedisClient(configuration: try Self.configuration(server))
             defer { redis.close() }
             // The start of pickle.dumps({...}, protocol=4), as taskiq-redis's default PickleSerializer writes it.
-            try await redis.send(["SET", "pickled", [0x80, 0x04, 0x95, 0x6A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7D, 0x94] as [UInt8]])
+            try await redis.send([
+                "SET", "pickled", [0x80, 0x04, 0x95, 0x6A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7D, 0x94] as [UInt8],
+            ])
             try await redis.send(["SET", "pickled__progress", [0x80, 0x05, 0x95] as [UInt8]])
-            for error in [await #expect(throws: TaskiqError.self) { try await backend.getResult("pickled", withLogs: false) },
-                          await #expect(throws: TaskiqError.self) { try await backend.waitResult("pickled", timeout: .seconds(5), withLogs: false) },
-                          await #expect(throws: TaskiqError.self) { try await backend.getProgress("pickled") }] {
+            for error in [
+                await #expect(throws: TaskiqError.self) { try await backend.getResult("pickled", withLogs: false) },
+                await #expect(throws: TaskiqError.self) { try await backend.waitResult("pickled", timeout: .seconds(5), withLogs: false) },
+                await #expect(throws: TaskiqError.self) { try await backend.getProgress("pickled") },
+            ] {
                 #expect(error?.code == .invalidResult)
                 #expect(error?.message.contains("is a Python pickle (it starts with byte 0x80), not JSON") == true)
                 #expect(error?.message.contains("RedisAsyncResultBackend(..., serializer=JSONSerializer())") == true)
@@ -212,7 +230,8 @@ struct RedisResultBackendTests {
             #expect(error?.message.contains("is not JSON") == true)
             try await redis.send(["SET", "other", #"{"state": "STARTED"}"#])
             let other = await #expect(throws: TaskiqError.self) { try await backend.getResult("other", withLogs: false) }
-            #expect(other?.message == "the value at Redis key 'other' is not a taskiq result: invalid result: field 'is_err' must be a boolean")
+            #expect(
+                other?.message == "the value at Redis key 'other' is not a taskiq result: invalid result: field 'is_err' must be a boolean")
         }
     }
 
@@ -223,8 +242,10 @@ struct RedisResultBackendTests {
             defer { redis.close() }
             try await redis.send(["RPUSH", "listed", "x"])
             #expect(try await backend.isResultReady("listed"))
-            for error in [await #expect(throws: TaskiqError.self) { try await backend.getResult("listed", withLogs: false) },
-                          await #expect(throws: TaskiqError.self) { try await backend.waitResult("listed", timeout: .seconds(5), withLogs: false) }] {
+            for error in [
+                await #expect(throws: TaskiqError.self) { try await backend.getResult("listed", withLogs: false) },
+                await #expect(throws: TaskiqError.self) { try await backend.waitResult("listed", timeout: .seconds(5), withLogs: false) },
+            ] {
                 #expect(error?.code == .invalidResult)
                 #expect(error?.message.contains("Redis key 'listed' holds another type of value (not a string)") == true)
             }

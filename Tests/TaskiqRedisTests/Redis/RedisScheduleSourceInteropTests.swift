@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -40,8 +41,9 @@ struct RedisScheduleSourceInteropTests {
         try await RedisServer.with { server in
             let source = try RedisScheduleSource(url: server.url)
             let added = [
-                try Schedule(task: "sw.cron", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"), args: ["weekly"],
-                             labels: ["priority": 2], scheduleID: "sw-cron"),
+                try Schedule(
+                    task: "sw.cron", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"), args: ["weekly"],
+                    labels: ["priority": 2], scheduleID: "sw-cron"),
                 Schedule(task: "sw.interval", trigger: .interval(seconds: 30), kwargs: ["feed": "a"], scheduleID: "sw-interval"),
                 Schedule(task: "sw.once", trigger: .once(utc("2021-06-01T08:00:00Z")), taskID: "fixed", scheduleID: "sw-once"),
             ]

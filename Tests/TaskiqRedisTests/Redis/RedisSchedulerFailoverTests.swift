@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -24,10 +25,12 @@ extension Redis {
                 let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
                 let schedules = [tick(try .cron("* * * * *"), id: "minutely"), tick(.interval(seconds: 45), id: "every45")]
                 // Separate stores, so separate connections, as in two processes.
-                let a = await h.start([InMemoryScheduleSource(schedules)], store: try RedisSchedulerStateStore(url: server.url),
-                                      sleepers: 1)
-                let b = await h.start([InMemoryScheduleSource(schedules)], store: try RedisSchedulerStateStore(url: server.url),
-                                      sleepers: 2)
+                let a = await h.start(
+                    [InMemoryScheduleSource(schedules)], store: try RedisSchedulerStateStore(url: server.url),
+                    sleepers: 1)
+                let b = await h.start(
+                    [InMemoryScheduleSource(schedules)], store: try RedisSchedulerStateStore(url: server.url),
+                    sleepers: 2)
                 await h.advance(to: "2025-01-01T00:10:00Z")
                 try await h.stop(a)
                 try await h.stop(b)
@@ -50,10 +53,13 @@ extension Redis {
                     try RedisSchedulerLease(url: server.url, ttl: .seconds(30), renewInterval: .seconds(1))
                 }
                 func start(_ lease: RedisSchedulerLease, sleepers: Int) async throws -> Task<Void, any Error> {
-                    await h.start([InMemoryScheduleSource(schedules)], lease: lease,
-                                  store: try RedisSchedulerStateStore(url: server.url), sleepers: sleepers)
+                    await h.start(
+                        [InMemoryScheduleSource(schedules)], lease: lease,
+                        store: try RedisSchedulerStateStore(url: server.url), sleepers: sleepers)
                 }
-                let leaseA = try lease(), leaseB = try lease(), leaseC = try lease()
+                let leaseA = try lease()
+                let leaseB = try lease()
+                let leaseC = try lease()
                 let a = try await start(leaseA, sleepers: 1)
                 #expect(try await leaseA.holder() == leaseA.token, "the first scheduler leads")
                 let b = try await start(leaseB, sleepers: 2)
@@ -87,22 +93,31 @@ extension Redis {
             }
         }
 
-        @Test(arguments: [(CatchUpPolicy.skip, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z", "2025-01-01T02:15:00Z"]),
-                          (CatchUpPolicy.runOnce, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
-                                                   "2025-01-01T02:10:00Z", "2025-01-01T02:15:00Z"])])
+        @Test(arguments: [
+            (CatchUpPolicy.skip, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z", "2025-01-01T02:15:00Z"]),
+            (
+                CatchUpPolicy.runOnce,
+                [
+                    "2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
+                    "2025-01-01T02:10:00Z", "2025-01-01T02:15:00Z",
+                ]
+            ),
+        ])
         func catchUpAfterDowntimeWithTheRedisStore(policy: CatchUpPolicy, expected: [String]) async throws {
             try await RedisServer.with { server in
                 let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
                 let schedule = tick(try .cron("*/15 * * * *"), id: "quarter")
-                let first = await h.start([InMemoryScheduleSource([schedule])], lease: try RedisSchedulerLease(url: server.url),
-                                          store: try RedisSchedulerStateStore(url: server.url))
+                let first = await h.start(
+                    [InMemoryScheduleSource([schedule])], lease: try RedisSchedulerLease(url: server.url),
+                    store: try RedisSchedulerStateStore(url: server.url))
                 await h.advance(to: "2025-01-01T00:30:00Z")
                 try await h.stop(first)
                 await h.advance(to: "2025-01-01T02:10:00Z")  // down for 1 h 40 min: six slots missed
                 // A new process: fresh lease and store instances, the state only in Redis.
-                let second = await h.start([InMemoryScheduleSource([schedule])], catchUp: policy,
-                                           lease: try RedisSchedulerLease(url: server.url),
-                                           store: try RedisSchedulerStateStore(url: server.url))
+                let second = await h.start(
+                    [InMemoryScheduleSource([schedule])], catchUp: policy,
+                    lease: try RedisSchedulerLease(url: server.url),
+                    store: try RedisSchedulerStateStore(url: server.url))
                 await h.advance(to: "2025-01-01T02:20:00Z")
                 try await h.stop(second)
                 #expect(h.recorder.times == expected)
@@ -120,19 +135,24 @@ extension Redis {
                 let every = try await greet.schedule(every: 600, "Bob", on: producer)
                 let once = try await greet.schedule(at: utc("2025-01-01T00:25:00Z"), "Cy", on: producer)
                 let cron = try await greet.schedule(cron: "*/20 * * * *", "Ada", on: producer)
-                let running = await h.start([try RedisScheduleSource(url: server.url)],
-                                            store: try RedisSchedulerStateStore(url: server.url))
+                let running = await h.start(
+                    [try RedisScheduleSource(url: server.url)],
+                    store: try RedisSchedulerStateStore(url: server.url))
                 await h.advance(to: "2025-01-01T00:30:00Z")
-                #expect(try await client.send(["EXISTS", "schedule:data:\(once.scheduleID)"]).int == 0,
-                        "a sent one-off is deleted from Redis")
+                #expect(
+                    try await client.send(["EXISTS", "schedule:data:\(once.scheduleID)"]).int == 0,
+                    "a sent one-off is deleted from Redis")
                 try await every.unschedule()
                 // Unscheduling takes effect at the next read of the source (every 60 s by default).
                 await h.advance(to: "2025-01-01T01:00:00Z")
                 try await h.stop(running)
                 let sent = h.recorder.sends.map { "\(iso($0.time)) \($0.message.args[0].stringValue!)" }.sorted()
-                #expect(sent == ["2025-01-01T00:00:00Z Bob", "2025-01-01T00:10:00Z Bob", "2025-01-01T00:20:00Z Ada",
-                                 "2025-01-01T00:20:00Z Bob", "2025-01-01T00:25:00Z Cy", "2025-01-01T00:30:00Z Bob",
-                                 "2025-01-01T00:40:00Z Ada", "2025-01-01T01:00:00Z Ada"])
+                #expect(
+                    sent == [
+                        "2025-01-01T00:00:00Z Bob", "2025-01-01T00:10:00Z Bob", "2025-01-01T00:20:00Z Ada",
+                        "2025-01-01T00:20:00Z Bob", "2025-01-01T00:25:00Z Cy", "2025-01-01T00:30:00Z Bob",
+                        "2025-01-01T00:40:00Z Ada", "2025-01-01T01:00:00Z Ada",
+                    ])
                 #expect(try await producer.schedules().map(\.scheduleID) == [cron.scheduleID])
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -9,8 +10,10 @@ extension Redis {
     /// The Redis lease and state store on their own, against a real redis-server.
     @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
     struct RedisSchedulerStoreTests {
-        static func lease(_ server: RedisServer, ttl: Duration = .seconds(30), renew: Duration = .seconds(10),
-                          key: String = RedisSchedulerLease.defaultKey) throws -> RedisSchedulerLease {
+        static func lease(
+            _ server: RedisServer, ttl: Duration = .seconds(30), renew: Duration = .seconds(10),
+            key: String = RedisSchedulerLease.defaultKey
+        ) throws -> RedisSchedulerLease {
             try RedisSchedulerLease(url: server.url, key: key, ttl: ttl, renewInterval: renew)
         }
 
@@ -18,7 +21,8 @@ extension Redis {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                let a = try Self.lease(server), b = try Self.lease(server)
+                let a = try Self.lease(server)
+                let b = try Self.lease(server)
                 #expect(a.token != b.token)
                 #expect(a.token.contains("pid \(ProcessInfo.processInfo.processIdentifier)"))
                 #expect(try await a.acquire())
@@ -113,15 +117,17 @@ extension Redis {
                 let client = try Redis.client(server)
                 defer { client.close() }
                 let source = try RedisScheduleSource(url: server.url)
-                let cron = try Schedule(task: "report", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"),
-                                        args: ["weekly"], labels: ["priority": 2], scheduleID: "weekly")
+                let cron = try Schedule(
+                    task: "report", trigger: .cron("0 9 * * MON", timeZone: "Europe/Berlin"),
+                    args: ["weekly"], labels: ["priority": 2], scheduleID: "weekly")
                 let every = Schedule(task: "poll", trigger: .interval(seconds: 30), kwargs: ["feed": "a"], scheduleID: "poll")
                 let once = Schedule(task: "remind", trigger: .once(utc("2030-01-01T00:00:30Z")), taskID: "fixed", scheduleID: "remind")
                 for schedule in [cron, every, once] { try await source.add(schedule) }
 
                 #expect(try await client.send(["LRANGE", "schedule:cron", 0, -1]).array?.compactMap(\.string) == ["weekly"])
                 #expect(try await client.send(["LRANGE", "schedule:interval", 0, -1]).array?.compactMap(\.string) == ["poll"])
-                #expect(try await client.send(["LRANGE", "schedule:time:2030-01-01T00:00", 0, -1]).array?.compactMap(\.string) == ["remind"])
+                #expect(
+                    try await client.send(["LRANGE", "schedule:time:2030-01-01T00:00", 0, -1]).array?.compactMap(\.string) == ["remind"])
                 let stored = try #require(try await client.send(["GET", "schedule:data:weekly"]).bytes)
                 #expect(try JSONParser().parse(stored).objectValue == cron.taskiqJSON)
                 #expect(try await source.schedules() == [cron, every, once])
@@ -147,9 +153,12 @@ extension Redis {
                 defer { client.close() }
                 // As taskiq-redis's ListRedisScheduleSource with JSONSerializer writes them (json.dumps of
                 // model_dump(mode="json")), including an ID listed twice, an ID without data and a pickle.
-                let python = #"{"task_name": "t", "labels": {}, "args": [1], "kwargs": {}, "task_id": null, "schedule_id": "py", "cron": "0 * * * *", "cron_offset": "PT2H", "time": null, "interval": null}"#
-                let timed = #"{"task_name": "t", "labels": {}, "args": [], "kwargs": {}, "task_id": null, "schedule_id": "at", "cron": null, "cron_offset": null, "time": "2030-01-01T00:00:00Z", "interval": null}"#
-                let every = #"{"task_name": "t", "labels": {"x": 1}, "args": [], "kwargs": {}, "task_id": null, "schedule_id": "iv", "cron": null, "cron_offset": null, "time": null, "interval": "PT2M"}"#
+                let python =
+                    #"{"task_name": "t", "labels": {}, "args": [1], "kwargs": {}, "task_id": null, "schedule_id": "py", "cron": "0 * * * *", "cron_offset": "PT2H", "time": null, "interval": null}"#
+                let timed =
+                    #"{"task_name": "t", "labels": {}, "args": [], "kwargs": {}, "task_id": null, "schedule_id": "at", "cron": null, "cron_offset": null, "time": "2030-01-01T00:00:00Z", "interval": null}"#
+                let every =
+                    #"{"task_name": "t", "labels": {"x": 1}, "args": [], "kwargs": {}, "task_id": null, "schedule_id": "iv", "cron": null, "cron_offset": null, "time": null, "interval": "PT2M"}"#
                 _ = try await client.pipeline([
                     ["SET", "schedule:data:py", python], ["RPUSH", "schedule:cron", "py", "py", "gone", "pickled"],
                     ["SET", "schedule:data:pickled", [0x80, 0x04, 0x95, 0x00] as [UInt8]],

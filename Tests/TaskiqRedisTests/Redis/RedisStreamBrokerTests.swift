@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -77,7 +78,10 @@ extension Redis {
                 // Two live workers; the second has a 10 s XAUTOCLAIM backstop (1 s, then 3 s, were shorter than CPU stalls of a loaded 2-core CI run) that would take the
                 // first one's long-running entry if the first did not keep it fresh.
                 let first = try Redis.streamBroker(server) { $0.consumerName = "first" }
-                let second = try Redis.streamBroker(server) { $0.consumerName = "second"; $0.idleTimeout = .seconds(10) }
+                let second = try Redis.streamBroker(server) {
+                    $0.consumerName = "second"
+                    $0.idleTimeout = .seconds(10)
+                }
                 let gate = Redis.Gate()
                 let starts = Atomic<Int>(0)
                 let started = EventStream<Void>()
@@ -119,7 +123,8 @@ extension Redis {
                             #expect(try await backend.getResult(id, withLogs: false).returnValue == 21)
                         }
                         let elapsed = clock.duration(to: .now)
-                        #expect(elapsed >= .milliseconds(900), "claimed only once the lease-less consumer was idle for lease_ttl (\(elapsed))")
+                        #expect(
+                            elapsed >= .milliseconds(900), "claimed only once the lease-less consumer was idle for lease_ttl (\(elapsed))")
                         #expect(elapsed < .seconds(20), "claimed within seconds (\(elapsed))")
                         // More than a lease_ttl and several maintenance passes later, the long
                         // task still belongs to the worker that runs it, delivered once.
@@ -141,7 +146,10 @@ extension Redis {
                 defer { client.close() }
                 let broker = try Redis.streamBroker(server) { $0.maxDeliveries = 2 }
                 let runs = Atomic<Int>(0)
-                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in runs.add(1, ordering: .relaxed); return a + b }
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in
+                    runs.add(1, ordering: .relaxed)
+                    return a + b
+                }
                 try await RedisStreamBroker.createGroup(client: client, stream: "taskiq", group: "taskiq")
                 let poison = try await client.send(["XADD", "taskiq", "*", "data", Redis.message("poison", "add", args: "[1, 1]")]).string!
                 _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "crashy", "COUNT", 1, "STREAMS", "taskiq", ">"])
@@ -185,7 +193,10 @@ extension Redis {
                 _ = try await client.send(["XREADGROUP", "GROUP", "taskiq", "fixed", "COUNT", 1, "STREAMS", "taskiq", ">"])
                 // The lease of a live process named "fixed" would keep others away; the restarted
                 // "fixed" takes its entry back at once, without waiting for anything to expire.
-                let broker = try Redis.streamBroker(server) { $0.consumerName = "fixed"; $0.leaseTTL = .seconds(60) }
+                let broker = try Redis.streamBroker(server) {
+                    $0.consumerName = "fixed"
+                    $0.leaseTTL = .seconds(60)
+                }
                 _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await Redis.withWorker(broker) { _ in
                     let result = try await broker.resultBackend.waitResult("mine", timeout: .seconds(30), withLogs: false)
@@ -219,7 +230,10 @@ extension Redis {
                 let client = try Redis.client(server)
                 defer { client.close() }
                 // A long lease: nobody else would claim the entries for a minute.
-                let broker = try Redis.streamBroker(server) { $0.consumerName = "stopping"; $0.leaseTTL = .seconds(60) }
+                let broker = try Redis.streamBroker(server) {
+                    $0.consumerName = "stopping"
+                    $0.leaseTTL = .seconds(60)
+                }
                 try await broker.startup()
                 _ = try await broker.listen()
                 for index in 0..<3 {
@@ -339,7 +353,9 @@ extension Redis {
                 let client = try Redis.client(server)
                 defer { client.close() }
                 let stopping = try Redis.streamBroker(server) {
-                    $0.consumerName = "stopping"; $0.leaseTTL = .seconds(60); $0.maxDeliveries = 3
+                    $0.consumerName = "stopping"
+                    $0.leaseTTL = .seconds(60)
+                    $0.maxDeliveries = 3
                 }
                 try await stopping.startup()
                 _ = try await stopping.listen()
@@ -351,7 +367,10 @@ extension Redis {
                 #expect(try await Redis.pendingCount(client) == 0, "handed back")
                 let worker = try Redis.streamBroker(server) { $0.maxDeliveries = 3 }
                 let runs = Atomic<Int>(0)
-                _ = worker.task("add") { (a: Int, b: Int) async throws -> Int in runs.add(1, ordering: .relaxed); return a + b }
+                _ = worker.task("add") { (a: Int, b: Int) async throws -> Int in
+                    runs.add(1, ordering: .relaxed)
+                    return a + b
+                }
                 try await Redis.withWorker(worker) { _ in
                     try await eventually("dead-lettered") { try await client.send(["XLEN", "taskiq:dead"]).int == 1 }
                 }
@@ -402,7 +421,10 @@ extension Redis {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
                 defer { client.close() }
-                let broker = try Redis.streamBroker(server) { $0.xreadBlock = .seconds(30); $0.consumerName = "idle" }
+                let broker = try Redis.streamBroker(server) {
+                    $0.xreadBlock = .seconds(30)
+                    $0.consumerName = "idle"
+                }
                 try await broker.startup()
                 let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 1))
                 let running = Task { try await receiver.run() }

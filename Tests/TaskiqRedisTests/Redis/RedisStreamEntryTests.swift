@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -10,10 +11,15 @@ import Testing
     }
 
     @Test func theLargestCountsStillAddUp() throws {
-        var entry = try #require(RedisStreamEntry(.array([.bulkString(Array("1-1".utf8)), .array([
-            .bulkString(Array("data".utf8)), .bulkString(Array("{}".utf8)),
-            .bulkString(Array(RedisStreamEntry.deliveriesField.utf8)), .bulkString(Array("999999999".utf8)),
-        ])])))
+        var entry = try #require(
+            RedisStreamEntry(
+                .array([
+                    .bulkString(Array("1-1".utf8)),
+                    .array([
+                        .bulkString(Array("data".utf8)), .bulkString(Array("{}".utf8)),
+                        .bulkString(Array(RedisStreamEntry.deliveriesField.utf8)), .bulkString(Array("999999999".utf8)),
+                    ]),
+                ])))
         entry.deliveries = try #require(RedisStreamEntry.deliveryCount(.integer(.max))) + 1
         #expect(entry.totalDeliveries == RedisStreamEntry.maximumDeliveryCount + 1 + 999_999_999)
     }

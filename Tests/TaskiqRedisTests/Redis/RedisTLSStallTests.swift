@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -10,9 +11,12 @@ extension Redis {
     /// `redis-server` in TLS mode behind a ``StallingProxy``.
     @Suite(.enabled(if: TLSCertificates.shouldRun, TLSCertificates.skipMessage))
     struct RedisTLSStallTests {
-        private static func configuration(_ proxy: StallingProxy, connectTimeout: Duration,
-                                          commandTimeout: Duration = .seconds(120)) throws -> RedisConfiguration {
-            var configuration = try RedisConfiguration(url: "rediss://127.0.0.1:\(proxy.port)?ca_file=\(try TLSCertificates.shared().caFile)")
+        private static func configuration(
+            _ proxy: StallingProxy, connectTimeout: Duration,
+            commandTimeout: Duration = .seconds(120)
+        ) throws -> RedisConfiguration {
+            var configuration = try RedisConfiguration(
+                url: "rediss://127.0.0.1:\(proxy.port)?ca_file=\(try TLSCertificates.shared().caFile)")
             configuration.connectTimeout = connectTimeout
             configuration.commandTimeout = commandTimeout
             return configuration

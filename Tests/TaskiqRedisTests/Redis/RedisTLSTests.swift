@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -42,7 +43,8 @@ extension Redis {
                     let reply = try await Self.ping("rediss://:s3cret@\(host):\(server.port)?ca_file=\(certificates.caFile)")
                     #expect(reply.string == "PONG")
                 }
-                var configuration = try RedisConfiguration(url: "rediss://:s3cret@localhost:\(server.port)/2?ca_file=\(certificates.caFile)")
+                var configuration = try RedisConfiguration(
+                    url: "rediss://:s3cret@localhost:\(server.port)/2?ca_file=\(certificates.caFile)")
                 configuration.connectTimeout = .seconds(5)
                 let connection = try await RedisConnection.connect(configuration)
                 defer { connection.close() }
@@ -68,8 +70,9 @@ extension Redis {
             try await RedisServer.with(tls: .init(certificates.server, caFile: certificates.caFile)) { server in
                 let broker = try RedisStreamBroker(
                     url: server.url,
-                    options: RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
-                                                      leaseRenewInterval: .milliseconds(200)),
+                    options: RedisStreamBrokerOptions(
+                        xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
+                        leaseRenewInterval: .milliseconds(200)),
                     resultBackend: InMemoryResultBackend(maxStoredResults: -1))
                 let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await Redis.withWorker(broker) { _ in
@@ -88,7 +91,8 @@ extension Redis {
                 // first read or write of the Redis handshake fails, with a hint.
                 #expect(refused.description.contains("does it require a client certificate? set cert_file and key_file"), "\(refused)")
                 let client = certificates.client
-                let reply = try await Self.ping(Self.url(server, "ca_file=\(certificates.caFile)&cert_file=\(client.certFile)&key_file=\(client.keyFile)"))
+                let reply = try await Self.ping(
+                    Self.url(server, "ca_file=\(certificates.caFile)&cert_file=\(client.certFile)&key_file=\(client.keyFile)"))
                 #expect(reply.string == "PONG")
             }
         }
@@ -103,16 +107,18 @@ extension Redis {
         ])
         func aCertificateThatDoesNotVerifyIsRejected(_ situation: String, reason: String) async throws {
             let certificates = try TLSCertificates.shared()
-            let pair = switch situation {
-            case "wrongHost": certificates.wrongHost
-            case "expired": certificates.expired
-            default: certificates.server
-            }
-            let caFile = switch situation {
-            case "otherCA": "ca_file=\(certificates.otherCAFile)"
-            case "systemTrust": ""
-            default: "ca_file=\(certificates.caFile)"
-            }
+            let pair =
+                switch situation {
+                case "wrongHost": certificates.wrongHost
+                case "expired": certificates.expired
+                default: certificates.server
+                }
+            let caFile =
+                switch situation {
+                case "otherCA": "ca_file=\(certificates.otherCAFile)"
+                case "systemTrust": ""
+                default: "ca_file=\(certificates.caFile)"
+                }
             try await RedisServer.with(tls: .init(pair, caFile: certificates.caFile)) { server in
                 let error = try await Self.failure(Self.url(server, caFile))
                 #expect(error.code == .tlsFailed)
@@ -174,22 +180,29 @@ extension Redis {
                 let missing = try await Self.failure(Self.url(server, "ca_file=/nonexistent/ca.pem"))
                 #expect((missing.underlying as? TLSError)?.code == .invalidConfiguration)
                 #expect(missing.description.contains("cannot use ca_file '/nonexistent/ca.pem'"), "\(missing)")
-                let mismatched = try await Self.failure(Self.url(
-                    server, "ca_file=\(certificates.caFile)&cert_file=\(certificates.client.certFile)&key_file=\(certificates.server.keyFile)"))
+                let mismatched = try await Self.failure(
+                    Self.url(
+                        server,
+                        "ca_file=\(certificates.caFile)&cert_file=\(certificates.client.certFile)&key_file=\(certificates.server.keyFile)"))
                 #expect((mismatched.underlying as? TLSError)?.code == .invalidConfiguration)
                 #expect(mismatched.description.contains("cannot use key_file"), "\(mismatched)")
                 #expect(mismatched.description.contains("key values mismatch"), "\(mismatched)")
                 // An encrypted key is refused with what to do, never a passphrase prompt on the terminal.
-                let encryptedKey = FileManager.default.temporaryDirectory.appendingPathComponent("taskiq-enc-\(UUID().uuidString.prefix(8)).key").path
+                let encryptedKey = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "taskiq-enc-\(UUID().uuidString.prefix(8)).key"
+                ).path
                 defer { try? FileManager.default.removeItem(atPath: encryptedKey) }
                 let openssl = Process()
                 openssl.executableURL = URL(fileURLWithPath: try #require(TLSCertificates.executable))
-                openssl.arguments = ["pkey", "-in", certificates.client.keyFile, "-aes256", "-passout", "pass:s3cret", "-out", encryptedKey]
+                openssl.arguments = [
+                    "pkey", "-in", certificates.client.keyFile, "-aes256", "-passout", "pass:s3cret", "-out", encryptedKey,
+                ]
                 try openssl.run()
                 openssl.waitUntilExit()
                 #expect(openssl.terminationStatus == 0)
-                let encrypted = try await Self.failure(Self.url(
-                    server, "ca_file=\(certificates.caFile)&cert_file=\(certificates.client.certFile)&key_file=\(encryptedKey)"))
+                let encrypted = try await Self.failure(
+                    Self.url(
+                        server, "ca_file=\(certificates.caFile)&cert_file=\(certificates.client.certFile)&key_file=\(encryptedKey)"))
                 #expect((encrypted.underlying as? TLSError)?.code == .invalidConfiguration)
                 #expect(encrypted.description.contains("the key is encrypted, and only unencrypted keys are read"), "\(encrypted)")
                 #expect(!encrypted.description.contains("UI routines"), "OpenSSL must not try to ask on the terminal: \(encrypted)")

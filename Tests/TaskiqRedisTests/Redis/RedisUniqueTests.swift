@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -35,8 +36,10 @@ extension Redis {
                     try await eventually("the task ran") { runs.load(ordering: .relaxed) == 1 }
                 }
                 #expect(runs.load(ordering: .relaxed) == 1)
-                let kick = try UniqueKick(TaskiqMessage(taskID: "x", taskName: "report", labels: ["unique_for": 60],
-                                                        args: ["2026-12-06"]))
+                let kick = try UniqueKick(
+                    TaskiqMessage(
+                        taskID: "x", taskName: "report", labels: ["unique_for": 60],
+                        args: ["2026-12-06"]))
                 let key = try #require(kick).key
                 #expect(try await client.send(["GET", key]).string == ids[0])
                 let ttl = try await client.send(["PTTL", key]).int ?? -1

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -12,11 +13,14 @@ extension Redis {
     @Suite(.enabled(if: TLSCertificates.shouldRun, TLSCertificates.skipMessage))
     struct TLSContextCacheTests {
         /// A TLS handshake with `server` on `host`, its OpenSSL context from `contexts`.
-        private static func handshake(_ server: RedisServer, host: String = "localhost", _ configuration: TLSConfiguration,
-                                      contexts: TLSContextCache) throws {
+        private static func handshake(
+            _ server: RedisServer, host: String = "localhost", _ configuration: TLSConfiguration,
+            contexts: TLSContextCache
+        ) throws {
             let tcp = try TCPConnection.connect(host: host, port: UInt16(server.port), timeout: .seconds(5))
-            let connection = try TLSConnection.connect(over: tcp, host: host, peer: "\(host):\(server.port)",
-                                                       configuration: configuration, timeout: .seconds(10), contexts: contexts)
+            let connection = try TLSConnection.connect(
+                over: tcp, host: host, peer: "\(host):\(server.port)",
+                configuration: configuration, timeout: .seconds(10), contexts: contexts)
             try connection.sendAll(Array("PING\r\n".utf8))
             var reply: [UInt8] = []
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
@@ -54,8 +58,9 @@ extension Redis {
                 #expect(failures.withLock { $0 } == [])
                 #expect(shared.count == 1, "concurrent first connections make one context")
                 let client = certificates.client
-                try Self.handshake(server, TLSConfiguration(caFile: certificates.caFile, certFile: client.certFile, keyFile: client.keyFile),
-                                   contexts: contexts)
+                try Self.handshake(
+                    server, TLSConfiguration(caFile: certificates.caFile, certFile: client.certFile, keyFile: client.keyFile),
+                    contexts: contexts)
                 #expect(contexts.count == 2, "a client certificate is another context")
             }
         }

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import TaskiqRedis
 
 /// Sentinels that answer what they should not: garbage, an error, a malformed address, the

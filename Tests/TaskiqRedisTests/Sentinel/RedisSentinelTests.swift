@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 @testable import TaskiqRedis
 
@@ -44,7 +45,8 @@ struct RedisSentinelTests {
             let promoted = try await group.waitForPromotion().replica
             #expect(try await client.send(["GET", "k"]).string == "before", "the write had reached the replicas")
             #expect(try await client.connection().configuration.port == promoted.port)
-            var untrusting = try RedisConfiguration(url: group.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
+            var untrusting = try RedisConfiguration(
+                url: group.url.replacingOccurrences(of: certificates.caFile, with: certificates.otherCAFile))
             untrusting.reconnect.attemptsPerCommand = 1
             let refused = RedisClient(configuration: untrusting)
             defer { refused.close() }
@@ -108,8 +110,9 @@ struct RedisSentinelTests {
                 }
                 return false
             }
-            let reply = try await RedisSentinelGroup.command(["SENTINEL", "FAILOVER", RedisSentinelGroup.masterName],
-                                                             port: group.sentinels[1].port)
+            let reply = try await RedisSentinelGroup.command(
+                ["SENTINEL", "FAILOVER", RedisSentinelGroup.masterName],
+                port: group.sentinels[1].port)
             #expect(reply.string == "OK")
             try await eventually("the idle connection to the old master was dropped", seconds: 30) { !connection.isOpen }
             #expect(connection.failure?.code == .connectionClosed)
@@ -140,16 +143,21 @@ struct RedisSentinelTests {
     func theMasterIsReplacedAndEveryConfirmedTaskRuns(_ failover: Failover) async throws {
         try await RedisSentinelGroup.with { servers in
             let tally = Tally()
-            let options = RedisStreamBrokerOptions(xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
-                                                   leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
-                                                   replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
-            let broker = try RedisStreamBroker(url: servers.url, options: options,
-                                               resultBackend: InMemoryResultBackend(maxStoredResults: -1))
+            let options = RedisStreamBrokerOptions(
+                xreadBlock: .milliseconds(500), idleTimeout: .seconds(3),
+                leaseTTL: .seconds(2), leaseRenewInterval: .milliseconds(500),
+                replicasToAcknowledge: 1, replicaAcknowledgeTimeout: .seconds(2))
+            let broker = try RedisStreamBroker(
+                url: servers.url, options: options,
+                resultBackend: InMemoryResultBackend(maxStoredResults: -1))
             let record = broker.task("record") { (index: Int) async throws -> Int in
                 tally.runs.withLock { $0[index, default: 0] += 1 }
                 return index
             }
-            let total = 1000, lanes = 8, killAfter = 300, afterPromotion = 25
+            let total = 1000
+            let lanes = 8
+            let killAfter = 300
+            let afterPromotion = 25
             let killNow = Redis.Gate()
             let start = ContinuousClock.now
             try await Redis.withWorker(broker) { _ in
@@ -160,7 +168,8 @@ struct RedisSentinelTests {
                             var longest = Duration.zero
                             // At least `total` tasks, and each producer goes on until it has kicked
                             // `afterPromotion` more once the sentinels named the new master.
-                            var index = lane, sincePromotion = 0
+                            var index = lane
+                            var sincePromotion = 0
                             while (index < total || sincePromotion < afterPromotion) && index < 100 * total {
                                 defer { index += lanes }
                                 if tally.promoted.load(ordering: .relaxed) { sincePromotion += 1 }
@@ -202,17 +211,22 @@ struct RedisSentinelTests {
                         case .producer(let indices, let longest):
                             outcome.kept += indices
                             outcome.longestKick = max(outcome.longestKick, longest)
-                        case .killer(let at, let took): outcome.killedAt = at; outcome.promotion = took
+                        case .killer(let at, let took):
+                            outcome.killedAt = at
+                            outcome.promotion = took
                         }
                     }
                     return outcome
                 }
-                let kept = outcome.kept, killedAt = outcome.killedAt, promotion = outcome.promotion
+                let kept = outcome.kept
+                let killedAt = outcome.killedAt
+                let promotion = outcome.promotion
                 try await eventually("every confirmed task ran", seconds: 90, every: .milliseconds(50)) {
                     tally.runs.withLock { runs in kept.allSatisfy { runs[$0] != nil } }
                 }
                 let (distinct, executions) = tally.runs.withLock { ($0.count, $0.values.reduce(0, +)) }
-                print("""
+                print(
+                    """
                     sentinel failover (\(failover)): \(kept.count) kicks confirmed (\(lanes * afterPromotion)+ after the promotion), \(tally.failedKicks.load(ordering: .relaxed)) kick attempts failed \
                     and were retried; master lost after \(killAfter) confirmed kicks, replica promoted \(promotion.map { "\($0)" } ?? "?") later; \
                     the longest kick (retries included) took \(outcome.longestKick); \

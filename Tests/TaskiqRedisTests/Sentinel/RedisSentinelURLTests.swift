@@ -1,14 +1,20 @@
 import Testing
+
 @testable import TaskiqRedis
 
 /// `redis+sentinel://` URLs: sentinels, master name, database and both sets of credentials.
 @Suite struct RedisSentinelURLTests {
     @Test func readsSentinelsMasterNameDatabaseAndCredentials() throws {
         let configuration = try RedisConfiguration(
-            url: "redis+sentinel://worker:m%40ster@10.0.0.1:26380,sentinel-b,[::1]:26381/my%20master/3?sentinel_username=watch&sentinel_password=s%26cret")
+            url:
+                "redis+sentinel://worker:m%40ster@10.0.0.1:26380,sentinel-b,[::1]:26381/my%20master/3?sentinel_username=watch&sentinel_password=s%26cret"
+        )
         let sentinel = try #require(configuration.sentinel)
-        #expect(sentinel.addresses == [.init(host: "10.0.0.1", port: 26380), .init(host: "sentinel-b", port: 26379),
-                                       .init(host: "::1", port: 26381)])
+        #expect(
+            sentinel.addresses == [
+                .init(host: "10.0.0.1", port: 26380), .init(host: "sentinel-b", port: 26379),
+                .init(host: "::1", port: 26381),
+            ])
         #expect(sentinel.masterName == "my master")
         #expect(sentinel.username == "watch")
         #expect(sentinel.password == "s&cret")
@@ -53,11 +59,13 @@ import Testing
     }
 
     @Test func aSentinelAnswerIsReadOnlyWhenItIsAnAddress() {
-        #expect(RedisSentinel.address(from: .array([.bulkString(Array("10.0.0.9".utf8)), .bulkString(Array("6380".utf8))]))
+        #expect(
+            RedisSentinel.address(from: .array([.bulkString(Array("10.0.0.9".utf8)), .bulkString(Array("6380".utf8))]))
                 == .init(host: "10.0.0.9", port: 6380))
         #expect(RedisSentinel.address(from: .null(.array)) == nil)
         #expect(RedisSentinel.address(from: .array([.bulkString(Array("h".utf8)), .bulkString(Array("0".utf8))])) == nil)
-        #expect(RedisSentinel.address(from: .array([.bulkString(Array("h".utf8)), .bulkString(Array("99999999999999999999".utf8))])) == nil)
+        #expect(
+            RedisSentinel.address(from: .array([.bulkString(Array("h".utf8)), .bulkString(Array("99999999999999999999".utf8))])) == nil)
         #expect(RedisSentinel.address(from: .array([.bulkString([])])) == nil)
     }
 }

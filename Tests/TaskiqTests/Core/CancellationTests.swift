@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Cancellation by task ID on the in-memory broker, and the registry behind it.
@@ -85,7 +86,8 @@ import TaskiqTestSupport
     @Test(arguments: ["simple", "smart"])
     func retryMiddlewaresDoNotRetryACancelledTask(_ kind: String) async throws {
         let broker = InMemoryBroker()
-        let middleware: any TaskiqMiddleware = kind == "simple"
+        let middleware: any TaskiqMiddleware =
+            kind == "simple"
             ? SimpleRetryMiddleware(defaultRetryCount: 5) : SmartRetryMiddleware(defaultRetryCount: 5, defaultDelay: 0)
         broker.addMiddlewares([middleware])
         let starts = Atomic<Int>(0)

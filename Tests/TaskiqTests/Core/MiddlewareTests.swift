@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// Records every hook with its name, to check taskiq's call order.
@@ -53,14 +54,15 @@ struct SynchronousMiddleware: TaskiqMiddleware {
         try await broker.shutdown()
         #expect(result.isErr)
         #expect(result.labels["seen_by_A"] == true && result.labels["seen_by_B"] == true)
-        #expect(recorder.all == [
-            "A.startup", "B.startup",
-            "A.preSend", "B.preSend",
-            "A.preExecute", "B.preExecute", "task", "B.onError", "A.onError",
-            "B.postExecute", "A.postExecute", "B.postSave", "A.postSave",
-            "B.postSend", "A.postSend",
-            "A.shutdown", "B.shutdown",
-        ])
+        #expect(
+            recorder.all == [
+                "A.startup", "B.startup",
+                "A.preSend", "B.preSend",
+                "A.preExecute", "B.preExecute", "task", "B.onError", "A.onError",
+                "B.postExecute", "A.postExecute", "B.postSave", "A.postSave",
+                "B.postSend", "A.postSend",
+                "A.shutdown", "B.shutdown",
+            ])
     }
 
     @Test func successSkipsOnError() async throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// The examples of taskiq's README and of the API sketch, written in Swift.

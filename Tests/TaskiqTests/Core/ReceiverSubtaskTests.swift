@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// A worker whose every `max_async_tasks` runner runs a task that waits for a subtask on the
@@ -52,8 +53,9 @@ import TaskiqTestSupport
         let running = Task { try await receiver.run() }
         #expect(try await outer.kiq(5).waitResult(timeout: .seconds(30)).returnValue == 5)
         for i in 0..<4 {
-            broker.push(#"{"task_id": "h\#(i)", "task_name": "hold", "labels": {}, "args": ["h\#(i)"], "kwargs": {}}"#,
-                        id: "h\(i)")
+            broker.push(
+                #"{"task_id": "h\#(i)", "task_name": "hold", "labels": {}, "args": ["h\#(i)"], "kwargs": {}}"#,
+                id: "h\(i)")
         }
         #expect(try await started.first(1) == ["h0"])
         // One runs; with the permit repaid, nothing more is taken while it holds.

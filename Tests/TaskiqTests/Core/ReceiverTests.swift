@@ -1,14 +1,17 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct ReceiverTests {
     /// Runs a receiver over a queue broker until the test body is done, then stops it.
-    static func withReceiver(_ options: ReceiverOptions = ReceiverOptions(), onAck: (@Sendable (String) -> Void)? = nil,
-                             register: (QueueBroker) -> Void,
-                             _ body: @Sendable (QueueBroker, Receiver) async throws -> Void) async throws {
+    static func withReceiver(
+        _ options: ReceiverOptions = ReceiverOptions(), onAck: (@Sendable (String) -> Void)? = nil,
+        register: (QueueBroker) -> Void,
+        _ body: @Sendable (QueueBroker, Receiver) async throws -> Void
+    ) async throws {
         let broker = QueueBroker(onAck: onAck)
         register(broker)
         let receiver = Receiver(broker: broker, options: options)
@@ -87,7 +90,9 @@ import TaskiqTestSupport
                 return 1
             }
         }) { broker, _ in
-            broker.push(#"{"task_id": "t", "task_name": "slow", "labels": {"timeout": "0.05"}, "labels_types": {"timeout": 4}, "args": [], "kwargs": {}}"#)
+            broker.push(
+                #"{"task_id": "t", "task_name": "slow", "labels": {"timeout": "0.05"}, "labels_types": {"timeout": 4}, "args": [], "kwargs": {}}"#
+            )
             let result = try await Self.wait(broker, "t")
             #expect(result.isErr)
             #expect(result.error?.name == "TimeoutError")
@@ -120,29 +125,35 @@ import TaskiqTestSupport
         let release = DispatchSemaphore(value: 0)
         let order = Recorder()
         let nextStarted = EventStream<Void>()
-        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
-            if synchronous {
-                _ = broker.task("stubborn") { () throws -> Int in
-                    release.wait()
-                    order.record("stubborn returned")
-                    return 1
-                }
-            } else {
-                _ = broker.task("stubborn") { () async throws -> Int in
-                    // Never checks cancellation.
-                    await withCheckedContinuation { continuation in
-                        DispatchQueue.global().async { release.wait(); continuation.resume() }
+        try await Self.withReceiver(
+            ReceiverOptions(maxAsyncTasks: 1),
+            register: { broker in
+                if synchronous {
+                    _ = broker.task("stubborn") { () throws -> Int in
+                        release.wait()
+                        order.record("stubborn returned")
+                        return 1
                     }
-                    order.record("stubborn returned")
-                    return 1
+                } else {
+                    _ = broker.task("stubborn") { () async throws -> Int in
+                        // Never checks cancellation.
+                        await withCheckedContinuation { continuation in
+                            DispatchQueue.global().async {
+                                release.wait()
+                                continuation.resume()
+                            }
+                        }
+                        order.record("stubborn returned")
+                        return 1
+                    }
+                }
+                _ = broker.task("next") { () async throws -> Int in
+                    order.record("next started")
+                    nextStarted.send(())
+                    return 2
                 }
             }
-            _ = broker.task("next") { () async throws -> Int in
-                order.record("next started")
-                nextStarted.send(())
-                return 2
-            }
-        }) { broker, receiver in
+        ) { broker, receiver in
             broker.push(#"{"task_id": "s", "task_name": "stubborn", "labels": {"timeout": 0.05}, "args": [], "kwargs": {}}"#)
             broker.push(#"{"task_id": "n", "task_name": "next", "labels": {}, "args": [], "kwargs": {}}"#)
             let stubborn = try await Self.wait(broker, "s")
@@ -161,12 +172,15 @@ import TaskiqTestSupport
     @Test(arguments: [#"1e21"#, #""1e300""#, #"1.7e20"#, #"-1"#, #"0"#, #""NaN""#, #""soon""#, #"9223372036854775807"#])
     func aHostileTimeoutLabelIsAnErrorResultAndTheNextTaskRuns(_ label: String) async throws {
         let ran = Atomic<Int>(0)
-        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 1), register: { broker in
-            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in
-                ran.add(1, ordering: .relaxed)
-                return a + b
+        try await Self.withReceiver(
+            ReceiverOptions(maxAsyncTasks: 1),
+            register: { broker in
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in
+                    ran.add(1, ordering: .relaxed)
+                    return a + b
+                }
             }
-        }) { broker, receiver in
+        ) { broker, receiver in
             broker.push(#"{"task_id": "hostile", "task_name": "add", "labels": {"timeout": \#(label)}, "args": [1, 2], "kwargs": {}}"#)
             broker.push(#"{"task_id": "next", "task_name": "add", "labels": {"timeout": 5}, "args": [2, 3], "kwargs": {}}"#)
             let hostile = try await Self.wait(broker, "hostile")
@@ -182,9 +196,12 @@ import TaskiqTestSupport
     func castTypes(_ enabled: Bool) async throws {
         var options = ReceiverOptions()
         options.castTypes = enabled
-        try await Self.withReceiver(options, register: { broker in
-            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
-        }) { broker, _ in
+        try await Self.withReceiver(
+            options,
+            register: { broker in
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+            }
+        ) { broker, _ in
             broker.push(#"{"task_id": "c", "task_name": "add", "labels": {}, "args": ["5", 2], "kwargs": {}}"#)
             let result = try await Self.wait(broker, "c")
             if enabled {
@@ -237,31 +254,38 @@ import TaskiqTestSupport
             func postSave(_ message: TaskiqMessage, result: TaskiqResult<JSONValue>) async throws { events.send("saved") }
             func postExecute(_ message: TaskiqMessage, result: TaskiqResult<JSONValue>) async throws { events.send("executed") }
         }
-        try await Self.withReceiver(ReceiverOptions(ackType: ackType), onAck: { events.send("ack:\($0)") }, register: { broker in
-            broker.addMiddlewares([SaveProbe(events: events)])
-            _ = broker.task("run") { () async throws -> Int in
-                events.send("running")
-                return 1
+        try await Self.withReceiver(
+            ReceiverOptions(ackType: ackType), onAck: { events.send("ack:\($0)") },
+            register: { broker in
+                broker.addMiddlewares([SaveProbe(events: events)])
+                _ = broker.task("run") { () async throws -> Int in
+                    events.send("running")
+                    return 1
+                }
             }
-        }) { broker, _ in
+        ) { broker, _ in
             broker.push(#"{"task_id": "r", "task_name": "run", "labels": {}, "args": [], "kwargs": {}}"#, id: "r")
             let order = try await events.first(4)
-            let expected: [String] = switch ackType {
-            case .whenReceived: ["ack:r", "running", "executed", "saved"]
-            case .whenExecuted: ["running", "ack:r", "executed", "saved"]
-            default: ["running", "executed", "saved", "ack:r"]
-            }
+            let expected: [String] =
+                switch ackType {
+                case .whenReceived: ["ack:r", "running", "executed", "saved"]
+                case .whenExecuted: ["running", "ack:r", "executed", "saved"]
+                default: ["running", "executed", "saved", "ack:r"]
+                }
             #expect(order == expected)
         }
     }
 
     @Test func ackTypeLabelOverridesTheWorkerSetting() async throws {
-        try await Self.withReceiver(ReceiverOptions(ackType: .whenSaved), register: { broker in
-            _ = broker.task("manual") { () async throws -> Int in
-                try await TaskContext.current!.ack()
-                return 1
+        try await Self.withReceiver(
+            ReceiverOptions(ackType: .whenSaved),
+            register: { broker in
+                _ = broker.task("manual") { () async throws -> Int in
+                    try await TaskContext.current!.ack()
+                    return 1
+                }
             }
-        }) { broker, _ in
+        ) { broker, _ in
             broker.push(#"{"task_id": "m", "task_name": "manual", "labels": {"ack_type": "MANUAL"}, "args": [], "kwargs": {}}"#, id: "m")
             let acked = try await broker.acks.first(1)
             #expect(acked == ["m"])
@@ -274,15 +298,18 @@ import TaskiqTestSupport
         let running = Atomic<Int>(0)
         let peak = Atomic<Int>(0)
         let gate = AsyncGate()
-        try await Self.withReceiver(ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 1), register: { broker in
-            _ = broker.task("hold") { () async throws -> Int in
-                let now = running.add(1, ordering: .relaxed).newValue
-                _ = peak.max(now, ordering: .relaxed)
-                await gate.wait()
-                running.subtract(1, ordering: .relaxed)
-                return now
+        try await Self.withReceiver(
+            ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 1),
+            register: { broker in
+                _ = broker.task("hold") { () async throws -> Int in
+                    let now = running.add(1, ordering: .relaxed).newValue
+                    _ = peak.max(now, ordering: .relaxed)
+                    await gate.wait()
+                    running.subtract(1, ordering: .relaxed)
+                    return now
+                }
             }
-        }) { broker, _ in
+        ) { broker, _ in
             for i in 0..<6 {
                 broker.push(#"{"task_id": "h\#(i)", "task_name": "hold", "labels": {}, "args": [], "kwargs": {}}"#)
             }
@@ -307,8 +334,9 @@ import TaskiqTestSupport
         let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 1))
         let running = Task { try await receiver.run() }
         for i in 0..<6 {
-            broker.push(#"{"task_id": "p\#(i)", "task_name": "hold", "labels": {}, "args": ["p\#(i)"], "kwargs": {}}"#,
-                        id: "p\(i)")
+            broker.push(
+                #"{"task_id": "p\#(i)", "task_name": "hold", "labels": {}, "args": ["p\#(i)"], "kwargs": {}}"#,
+                id: "p\(i)")
         }
         // Two run, one more is taken ahead; the other three stay with the broker.
         #expect(Set(try await started.first(2)) == ["p0", "p1"])
@@ -365,8 +393,9 @@ import TaskiqTestSupport
         let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 2, maxPrefetch: 2))
         let running = Task { try await receiver.run() }
         for i in 0..<6 {
-            broker.push(#"{"task_id": "q\#(i)", "task_name": "hold", "labels": {}, "args": ["q\#(i)"], "kwargs": {}}"#,
-                        id: "q\(i)")
+            broker.push(
+                #"{"task_id": "q\#(i)", "task_name": "hold", "labels": {}, "args": ["q\#(i)"], "kwargs": {}}"#,
+                id: "q\(i)")
         }
         #expect(Set(try await started.first(2)) == ["q0", "q1"])
         try await withTimeout { while receiver.statistics.received < 4 { await Task.yield() } }
@@ -394,12 +423,15 @@ import TaskiqTestSupport
             do { try await Task.sleep(for: .seconds(3600)) } catch { cancelled.send(id) }
             return id
         }
-        let receiver = Receiver(broker: broker, options: ReceiverOptions(
-            maxAsyncTasks: maxAsyncTasks, maxPrefetch: 1, waitTasksTimeout: .milliseconds(50)))
+        let receiver = Receiver(
+            broker: broker,
+            options: ReceiverOptions(
+                maxAsyncTasks: maxAsyncTasks, maxPrefetch: 1, waitTasksTimeout: .milliseconds(50)))
         let running = Task { try await receiver.run() }
         for i in 0..<2 {
-            broker.push(#"{"task_id": "s\#(i)", "task_name": "stuck", "labels": {}, "args": ["s\#(i)"], "kwargs": {}}"#,
-                        id: "s\(i)")
+            broker.push(
+                #"{"task_id": "s\#(i)", "task_name": "stuck", "labels": {}, "args": ["s\#(i)"], "kwargs": {}}"#,
+                id: "s\(i)")
         }
         let expectedStarts = maxAsyncTasks == 1 ? 1 : 2
         _ = try await started.first(expectedStarts)
@@ -430,8 +462,9 @@ import TaskiqTestSupport
         }
         let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: 1, waitTasksTimeout: .milliseconds(50)))
         let running = Task { try await receiver.run() }
-        broker.push(#"{"task_id": "i1", "task_name": "stuck", "labels": {"retry_on_error": true, "max_retries": 3}, "args": ["i1"], "kwargs": {}}"#,
-                    id: "i1")
+        broker.push(
+            #"{"task_id": "i1", "task_name": "stuck", "labels": {"retry_on_error": true, "max_retries": 3}, "args": ["i1"], "kwargs": {}}"#,
+            id: "i1")
         _ = try await started.first(1)
         receiver.stop()
         try await withTimeout { try await running.value }
@@ -462,8 +495,9 @@ import TaskiqTestSupport
         let receiver = Receiver(broker: broker, options: ReceiverOptions(maxAsyncTasks: maxAsyncTasks))
         let running = Task { try await receiver.run() }
         for i in 0..<2 {
-            broker.push(#"{"task_id": "c\#(i)", "task_name": "stuck", "labels": {}, "args": ["c\#(i)"], "kwargs": {}}"#,
-                        id: "c\(i)")
+            broker.push(
+                #"{"task_id": "c\#(i)", "task_name": "stuck", "labels": {}, "args": ["c\#(i)"], "kwargs": {}}"#,
+                id: "c\(i)")
         }
         _ = try await started.first(2)
         running.cancel()
@@ -506,7 +540,10 @@ import TaskiqTestSupport
 
     @Test func argumentsOfWrongShapeBecomeErrorResults() async throws {
         let broker = InMemoryBroker()
-        struct Point: Codable, Sendable { var x: Int; var y: Int }
+        struct Point: Codable, Sendable {
+            var x: Int
+            var y: Int
+        }
         let norm = broker.task("norm") { (p: Point) async throws -> Int in abs(p.x) + abs(p.y) }
         #expect(try await norm.kiq(Point(x: 3, y: -4)).waitResult(timeout: .seconds(5)).returnValue == 7)
         let raw = TaskiqMessage(taskID: "bad", taskName: "norm", args: [["x": 1]])
@@ -537,7 +574,8 @@ extension ReceiverTests {
         try await Self.withReceiver(register: { broker in
             _ = broker.task("echo") { (v: [Double]) async throws -> Int in v.filter { !$0.isFinite }.count }
         }) { broker, _ in
-            broker.push(#"{"task_id": "nf", "task_name": "echo", "labels": {}, "args": [[NaN, Infinity, -Infinity, 1e400, 1.5]], "kwargs": {}}"#)
+            broker.push(
+                #"{"task_id": "nf", "task_name": "echo", "labels": {}, "args": [[NaN, Infinity, -Infinity, 1e400, 1.5]], "kwargs": {}}"#)
             #expect(try await Self.wait(broker, "nf").returnValue == 4)
             broker.push(#"{"task_id": "nt", "task_name": "echo", "labels": {"timeout": NaN}, "args": [[]], "kwargs": {}}"#)
             let refused = try await Self.wait(broker, "nt")

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct ResultBackendTests {
@@ -11,7 +12,7 @@ import TaskiqTestSupport
         let backend = InMemoryResultBackend(maxStoredResults: 2)
         try await backend.setResult(Self.result(1), for: "a")
         try await backend.setResult(Self.result(2), for: "b")
-        try await backend.setResult(Self.result(20), for: "b")   // replacing does not move "b"
+        try await backend.setResult(Self.result(20), for: "b")  // replacing does not move "b"
         try await backend.setResult(Self.result(3), for: "c")
         #expect(try await backend.isResultReady("a") == false)
         #expect(try await backend.getResult("b", withLogs: false).returnValue == 20)
@@ -23,14 +24,14 @@ import TaskiqTestSupport
 
     @Test func readResultsAreEvictedBeforeUnreadOnes() async throws {
         let backend = InMemoryResultBackend(maxStoredResults: 3)
-        try await backend.setResult(Self.result(1), for: "unread")   // finished before anyone waited
+        try await backend.setResult(Self.result(1), for: "unread")  // finished before anyone waited
         try await backend.setResult(Self.result(2), for: "b")
         try await backend.setResult(Self.result(3), for: "c")
         _ = try await backend.getResult("c", withLogs: false)
         _ = try await backend.waitResult("b", timeout: .seconds(1), withLogs: false)
-        try await backend.setResult(Self.result(4), for: "d")   // evicts "c", the first read
+        try await backend.setResult(Self.result(4), for: "d")  // evicts "c", the first read
         #expect(try await backend.isResultReady("c") == false)
-        try await backend.setResult(Self.result(5), for: "e")   // then "b"
+        try await backend.setResult(Self.result(5), for: "e")  // then "b"
         #expect(try await backend.isResultReady("b") == false)
         #expect(try await backend.isResultReady("unread"), "an unread result outlives read ones")
         // With nothing read left, the oldest-inserted goes, as in taskiq.
@@ -44,7 +45,7 @@ import TaskiqTestSupport
         try await backend.setResult(Self.result(1), for: "unread")
         let waiting = Task { try await backend.waitResult("awaited", timeout: nil, withLogs: false) }
         try await eventually("the waiter is registered", every: .milliseconds(1)) { backend.waiterCount > 0 }
-        try await backend.setResult(Self.result(2), for: "awaited")   // handed straight to the waiter
+        try await backend.setResult(Self.result(2), for: "awaited")  // handed straight to the waiter
         #expect(try await waiting.value.returnValue == 2)
         try await backend.setResult(Self.result(3), for: "next")
         #expect(try await backend.isResultReady("awaited") == false, "the delivered result went first")
@@ -68,7 +69,9 @@ import TaskiqTestSupport
         let broker = InMemoryBroker(maxStoredResults: 10)
         let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
         let first = try await add.kiq(1, 1)
-        try await eventually("the first result is stored", every: .milliseconds(1)) { try await broker.resultBackend.isResultReady(first.taskID) }
+        try await eventually("the first result is stored", every: .milliseconds(1)) {
+            try await broker.resultBackend.isResultReady(first.taskID)
+        }
         for i in 0..<50 { #expect(try await add.kiq(i, 1).waitResult(timeout: .seconds(10)).returnValue == i + 1) }
         #expect(try await first.waitResult(timeout: .seconds(10)).returnValue == 2)
         try await broker.shutdown()

@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// `retry_on` / `no_retry_on`: patterns by type name, qualified name or code, and per-task labels.
@@ -28,7 +29,8 @@ import TaskiqTestSupport
         #expect(filter.allows(Self.declined, labels: ["retry_on": ["PaymentError"]]), "a task's list replaces the middleware's")
         #expect(filter.allows(Self.declined, labels: ["retry_on": "ValueError, PaymentError"]), "text labels split on commas")
         #expect(!filter.allows(Self.http503, labels: ["no_retry_on": ["*:503"]]))
-        #expect(!filter.allows(Self.http503, labels: ["no_retry_on": "['ValueError', \"*:503\"]"]), "a list label as taskiq's wire sends it")
+        #expect(
+            !filter.allows(Self.http503, labels: ["no_retry_on": "['ValueError', \"*:503\"]"]), "a list label as taskiq's wire sends it")
         #expect(!RetryFilter(retryOn: ["HTTPError"], noRetryOn: ["HTTPError"]).allows(Self.http503), "no_retry_on wins")
         #expect(filter.allows(Self.http503, labels: ["retry_on": .null]), "null leaves the middleware's list")
     }
@@ -37,7 +39,8 @@ import TaskiqTestSupport
     @Test(arguments: ["simple", "smart"])
     func middlewaresRetryOnlyWhatTheFiltersAllow(_ kind: String) async throws {
         let broker = InMemoryBroker()
-        let middleware: any TaskiqMiddleware = kind == "simple"
+        let middleware: any TaskiqMiddleware =
+            kind == "simple"
             ? SimpleRetryMiddleware(defaultRetryCount: 3, defaultRetryLabel: true, doNotRetryOn: ["HTTPError:404"])
             : SmartRetryMiddleware(defaultRetryCount: 3, defaultRetryLabel: true, defaultDelay: 0, doNotRetryOn: ["HTTPError:404"])
         broker.addMiddlewares([middleware])

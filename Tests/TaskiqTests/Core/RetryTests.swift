@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Captures each executed message's labels and ID.
@@ -31,7 +32,10 @@ struct CaptureMiddleware: TaskiqMiddleware {
         #expect(broker.statistics.failed == 3)
         // The last attempt's wire bytes are Python's (§4.2).
         let last = try JSONFormatter().dumps(attempts[2]).message
-        #expect(String(decoding: last, as: UTF8.self).contains(#""labels": {"retry_on_error": "True", "max_retries": "3", "_retries": "2"}, "labels_types": {"retry_on_error": 5, "max_retries": 2, "_retries": 2}"#))
+        #expect(
+            String(decoding: last, as: UTF8.self).contains(
+                #""labels": {"retry_on_error": "True", "max_retries": "3", "_retries": "2"}, "labels_types": {"retry_on_error": 5, "max_retries": 2, "_retries": 2}"#
+            ))
     }
 
     @Test func intermediateFailuresStoreNoResult() async throws {

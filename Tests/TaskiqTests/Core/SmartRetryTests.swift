@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct SmartRetryTests {
@@ -40,8 +41,11 @@ import TaskiqTestSupport
 
     @Test func errorTypeFiltersDecideWhatIsRetried() async throws {
         let broker = InMemoryBroker()
-        broker.addMiddlewares([SmartRetryMiddleware(defaultRetryLabel: true, defaultDelay: 0,
-                                                    retryOn: ["TimeoutError"], doNotRetryOn: ["PermissionError"])])
+        broker.addMiddlewares([
+            SmartRetryMiddleware(
+                defaultRetryLabel: true, defaultDelay: 0,
+                retryOn: ["TimeoutError"], doNotRetryOn: ["PermissionError"])
+        ])
         let attempts = Recorder()
         let denied = broker.task("denied") { () async throws -> Int in
             attempts.record("denied")
@@ -59,8 +63,11 @@ import TaskiqTestSupport
 
     @Test func timeoutsAreRetriedWhenAsked() async throws {
         let broker = InMemoryBroker()
-        broker.addMiddlewares([SmartRetryMiddleware(defaultRetryCount: 2, defaultRetryLabel: true, defaultDelay: 0,
-                                                    retryOn: ["TimeoutError"])])
+        broker.addMiddlewares([
+            SmartRetryMiddleware(
+                defaultRetryCount: 2, defaultRetryLabel: true, defaultDelay: 0,
+                retryOn: ["TimeoutError"])
+        ])
         let attempts = Recorder()
         let slow = broker.task("slow", labels: ["timeout": 0.02]) { () async throws -> Int in
             attempts.record("x")

@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Brokers that deliver in arrival order warn once about a `priority` label and still run the task.

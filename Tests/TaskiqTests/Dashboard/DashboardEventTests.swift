@@ -1,10 +1,12 @@
 import Testing
+
 @testable import Taskiq
 
 /// The events' paths and bodies are those of taskiq-dashboard's Python `DashboardMiddleware`.
 @Suite struct DashboardEventTests {
-    static let message = TaskiqMessage(taskID: "0123456789abcdef0123456789abcdef", taskName: "examples.add",
-                                       labels: ["retry_on_error": true], args: [1, "two"], kwargs: ["c": 3])
+    static let message = TaskiqMessage(
+        taskID: "0123456789abcdef0123456789abcdef", taskName: "examples.add",
+        labels: ["retry_on_error": true], args: [1, "two"], kwargs: ["c": 3])
 
     private func text(_ event: DashboardEvent) -> String {
         String(decoding: JSONValue.object(event.body).serialized(style: .compact), as: UTF8.self)
@@ -13,7 +15,10 @@ import Testing
     @Test func queuedAndStartedCarryTheMessageInPythonsKeyOrder() {
         let queued = DashboardEvent.queued(Self.message, worker: "default_broker", at: "2026-12-06T22:46:11.123456")
         #expect(queued.path == "/api/tasks/0123456789abcdef0123456789abcdef/queued")
-        #expect(text(queued) == #"{"args":[1,"two"],"kwargs":{"c":3},"labels":{"retry_on_error":true},"queuedAt":"2026-12-06T22:46:11.123456","taskName":"examples.add","worker":"default_broker"}"#)
+        #expect(
+            text(queued)
+                == #"{"args":[1,"two"],"kwargs":{"c":3},"labels":{"retry_on_error":true},"queuedAt":"2026-12-06T22:46:11.123456","taskName":"examples.add","worker":"default_broker"}"#
+        )
         let started = DashboardEvent.started(Self.message, worker: "w", at: "2026-12-06T22:46:12")
         #expect(started.path.hasSuffix("/started"))
         #expect(text(started).contains(#""startedAt":"2026-12-06T22:46:12","taskName":"examples.add","worker":"w"}"#))
@@ -23,10 +28,15 @@ import Testing
         let success = TaskiqResult<JSONValue>(isErr: false, returnValue: ["total": 3], executionTime: 0.25)
         let done = DashboardEvent.executed(Self.message, result: success, at: "2026-12-06T22:46:13")
         #expect(done.path.hasSuffix("/executed"))
-        #expect(text(done) == #"{"finishedAt":"2026-12-06T22:46:13","executionTime":0.25,"error":null,"returnValue":{"return_value":{"total":3}}}"#)
-        let failure = TaskiqResult<JSONValue>(isErr: true, returnValue: nil, executionTime: 1,
-                                              error: TaskError(name: "ValueError", arguments: ["it's bad", 2]))
-        #expect(text(.executed(Self.message, result: failure, at: "t")).contains(#""error":"ValueError(\"it's bad\", 2)","returnValue":{"return_value":null}"#))
+        #expect(
+            text(done)
+                == #"{"finishedAt":"2026-12-06T22:46:13","executionTime":0.25,"error":null,"returnValue":{"return_value":{"total":3}}}"#)
+        let failure = TaskiqResult<JSONValue>(
+            isErr: true, returnValue: nil, executionTime: 1,
+            error: TaskError(name: "ValueError", arguments: ["it's bad", 2]))
+        #expect(
+            text(.executed(Self.message, result: failure, at: "t")).contains(
+                #""error":"ValueError(\"it's bad\", 2)","returnValue":{"return_value":null}"#))
     }
 
     /// taskiq-dashboard 0.5.2's list page fails on bare scalar results; they go as JSON text.

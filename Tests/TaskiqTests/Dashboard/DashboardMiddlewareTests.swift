@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Taskiq
 import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
 
 /// ``DashboardMiddleware`` reporting to a real taskiq-dashboard process.
 @Suite(.enabled(if: DashboardServer.shouldRun, DashboardServer.skipMessage))
@@ -15,16 +16,20 @@ struct DashboardMiddlewareTests {
         defer { server.stop() }
         // A minute per request and for shutdown's flush: on a loaded CI machine the (niced) dashboard
         // took up to 2 s per request, past the 5 s default for all five.
-        let dashboard = try DashboardMiddleware(options: .init(url: server.url, apiToken: server.token, timeout: .seconds(60),
-                                                               brokerName: "swift-worker"))
+        let dashboard = try DashboardMiddleware(
+            options: .init(
+                url: server.url, apiToken: server.token, timeout: .seconds(60),
+                brokerName: "swift-worker"))
         let success = message(args: [20, 22])
         let failure = message("examples.fail", args: ["boom"])
         try await dashboard.postSend(success)
         _ = try await dashboard.preExecute(success)
         try await dashboard.postExecute(success, result: TaskiqResult(isErr: false, returnValue: 42, executionTime: 0.01))
         _ = try await dashboard.preExecute(failure)
-        try await dashboard.postExecute(failure, result: TaskiqResult(
-            isErr: true, returnValue: nil, executionTime: 0.02, error: TaskError(name: "ValueError", arguments: ["boom"])))
+        try await dashboard.postExecute(
+            failure,
+            result: TaskiqResult(
+                isErr: true, returnValue: nil, executionTime: 0.02, error: TaskError(name: "ValueError", arguments: ["boom"])))
         try await dashboard.shutdown()
         #expect(dashboard.statistics == .init(sent: 5), "\(server.log.suffix(2000))")
 
@@ -71,8 +76,10 @@ struct DashboardMiddlewareTests {
         // A listener that accepts and never answers: the first request hangs until its timeout.
         let listener = try TCPListener.listen(on: SocketAddress.resolve(host: "127.0.0.1", port: 0, family: .ipv4)[0])
         defer { listener.close() }
-        let dashboard = try DashboardMiddleware(options: .init(url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
-                                                               timeout: .seconds(10), queueSize: 2))
+        let dashboard = try DashboardMiddleware(
+            options: .init(
+                url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
+                timeout: .seconds(10), queueSize: 2))
         let started = ContinuousClock.now
         for _ in 0..<20 {
             _ = try await dashboard.preExecute(TaskiqMessage(taskID: TaskIDGenerator.uuid4(), taskName: "examples.add"))
@@ -90,8 +97,10 @@ struct DashboardMiddlewareTests {
     @Test func largeArgumentsAreBoundedByBytesNotOnlyByCount() async throws {
         let listener = try TCPListener.listen(on: SocketAddress.resolve(host: "127.0.0.1", port: 0, family: .ipv4)[0])
         defer { listener.close() }
-        let dashboard = try DashboardMiddleware(options: .init(url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
-                                                               timeout: .seconds(1), queueSize: 1000, queueBytes: 64 << 10))
+        let dashboard = try DashboardMiddleware(
+            options: .init(
+                url: "http://127.0.0.1:\(listener.port)", apiToken: "t",
+                timeout: .seconds(1), queueSize: 1000, queueBytes: 64 << 10))
         // 100 events of about 10 KiB each against a 64 KiB budget: the first is taken by the
         // hanging request, about six wait, the rest are dropped however many the count allows.
         let big = JSONValue.string(String(repeating: "x", count: 10_000))

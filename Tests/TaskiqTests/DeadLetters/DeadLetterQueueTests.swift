@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// A fresh temporary directory, removed when the value is dropped at the end of a test.
@@ -57,8 +58,9 @@ enum LocalQueueKind: String, CaseIterable, Sendable {
         try handle.close()
         #expect(try await queue.list(limit: nil).map(\.id) == [first])
         let second = try await queue.add(sampleLetter(2))
-        #expect(try await queue.list(order: .oldestFirst, limit: nil).map(\.id) == [first, second],
-                "the next letter starts on a line of its own")
+        #expect(
+            try await queue.list(order: .oldestFirst, limit: nil).map(\.id) == [first, second],
+            "the next letter starts on a line of its own")
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 5 && lines.last == "", "every complete line ends with a newline: \(lines)")
     }
@@ -81,7 +83,8 @@ enum LocalQueueKind: String, CaseIterable, Sendable {
         // happen under one lock, so each letter is removed (and so replayed) by exactly one.
         let directory = try TemporaryDirectory()
         let path = directory.file("letters.jsonl")
-        let first = FileDeadLetterQueue(path: path), second = FileDeadLetterQueue(path: path)
+        let first = FileDeadLetterQueue(path: path)
+        let second = FileDeadLetterQueue(path: path)
         var ids: [String] = []
         for index in 0..<20 { ids.append(try await first.add(sampleLetter(index))) }
         let removals = try await withThrowingTaskGroup(of: Bool.self) { group in

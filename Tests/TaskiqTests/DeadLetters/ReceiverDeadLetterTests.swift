@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// The receiver routes undecodable messages, unknown tasks and finally failed tasks to the
@@ -16,12 +17,16 @@ import TaskiqTestSupport
     @Test func undecodableAndUnknownGoToTheQueueWithTheirBytesBeforeTheAck() async throws {
         let letters = InMemoryDeadLetterQueue()
         let storedAtAck = Mutex<[String: Int]>([:])
-        try await ReceiverTests.withReceiver(ReceiverOptions(brokerName: "main"), onAck: { id in
-            storedAtAck.withLock { $0[id] = letters.count }
-        }, register: { broker in
-            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
-            broker.withDeadLetterQueue(letters)
-        }) { broker, receiver in
+        try await ReceiverTests.withReceiver(
+            ReceiverOptions(brokerName: "main"),
+            onAck: { id in
+                storedAtAck.withLock { $0[id] = letters.count }
+            },
+            register: { broker in
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                broker.withDeadLetterQueue(letters)
+            }
+        ) { broker, receiver in
             broker.push(Self.garbage, id: "garbage")
             let acked = try await broker.acks.first(1)
             broker.push(Self.unknown, id: "unknown")
@@ -60,10 +65,13 @@ import TaskiqTestSupport
     @Test func whenTheLetterCannotBeStoredTheDeliveryIsNotAcknowledged() async throws {
         let letters = FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/dead.jsonl")
         let acked = Mutex<[String]>([])
-        try await ReceiverTests.withReceiver(onAck: { id in acked.withLock { $0.append(id) } }, register: { broker in
-            _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
-            broker.withDeadLetterQueue(letters)
-        }) { broker, receiver in
+        try await ReceiverTests.withReceiver(
+            onAck: { id in acked.withLock { $0.append(id) } },
+            register: { broker in
+                _ = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                broker.withDeadLetterQueue(letters)
+            }
+        ) { broker, receiver in
             broker.push(Self.garbage, id: "garbage")
             broker.push(Self.unknown, id: "unknown")
             try await eventually("both letters failed") { receiver.statistics.deadLetterFailures == 2 }
@@ -91,29 +99,36 @@ import TaskiqTestSupport
 
     /// Runs `flaky` (always fails with `ValueError`) once through a queue broker with the given
     /// middlewares and policy, and returns the letters and the acknowledged delivery IDs.
-    static func runFailing(middlewares: [any TaskiqMiddleware], policy: DeadLetterPolicy = .exhausted,
-                           labels: String = #"{"retry_on_error": true, "max_retries": 2}"#,
-                           queue: any DeadLetterQueue = InMemoryDeadLetterQueue(),
-                           expectedAttempts: Int) async throws -> (letters: [DeadLetter], acks: [String], statistics: ReceiverStatistics) {
+    static func runFailing(
+        middlewares: [any TaskiqMiddleware], policy: DeadLetterPolicy = .exhausted,
+        labels: String = #"{"retry_on_error": true, "max_retries": 2}"#,
+        queue: any DeadLetterQueue = InMemoryDeadLetterQueue(),
+        expectedAttempts: Int
+    ) async throws -> (letters: [DeadLetter], acks: [String], statistics: ReceiverStatistics) {
         let attempts = EventStream<Void>()
         let acked = Mutex<[String]>([])
         var outcome: (letters: [DeadLetter], acks: [String], statistics: ReceiverStatistics) = ([], [], ReceiverStatistics())
         let result = Mutex(outcome)
-        try await ReceiverTests.withReceiver(onAck: { id in acked.withLock { $0.append(id) } }, register: { broker in
-            _ = broker.task("flaky") { () async throws -> Int in
-                attempts.send(())
-                throw TaskError(name: "ValueError", arguments: ["always"], module: "builtins")
+        try await ReceiverTests.withReceiver(
+            onAck: { id in acked.withLock { $0.append(id) } },
+            register: { broker in
+                _ = broker.task("flaky") { () async throws -> Int in
+                    attempts.send(())
+                    throw TaskError(name: "ValueError", arguments: ["always"], module: "builtins")
+                }
+                broker.addMiddlewares(middlewares)
+                broker.withDeadLetterQueue(queue, failedTasks: policy)
             }
-            broker.addMiddlewares(middlewares)
-            broker.withDeadLetterQueue(queue, failedTasks: policy)
-        }) { broker, receiver in
-            broker.push(#"{"task_id": "f1", "task_name": "flaky", "labels": \#(labels), "labels_types": {}, "args": [], "kwargs": {}}"#,
-                        id: "first")
+        ) { broker, receiver in
+            broker.push(
+                #"{"task_id": "f1", "task_name": "flaky", "labels": \#(labels), "labels_types": {}, "args": [], "kwargs": {}}"#,
+                id: "first")
             _ = try await attempts.first(expectedAttempts)
             // Every attempt's delivery is acknowledged or left, and its result settled, before this returns.
             try await eventually("the last attempt finished") {
                 receiver.statistics.failed == expectedAttempts
-                    && receiver.statistics.deadLettered + receiver.statistics.deadLetterFailures + acked.withLock(\.count) >= expectedAttempts
+                    && receiver.statistics.deadLettered + receiver.statistics.deadLetterFailures + acked.withLock(\.count)
+                        >= expectedAttempts
             }
             try await eventually("the result is stored") { try await broker.resultBackend.isResultReady("f1") }
             let letters = try await queue.list(order: .oldestFirst, limit: nil)
@@ -136,8 +151,9 @@ import TaskiqTestSupport
     }
 
     @Test func anErrorTypeTheMiddlewareDoesNotRetryIsDeadLetteredAtOnce() async throws {
-        let outcome = try await Self.runFailing(middlewares: [SmartRetryMiddleware(defaultDelay: 0, doNotRetryOn: ["ValueError"])],
-                                                expectedAttempts: 1)
+        let outcome = try await Self.runFailing(
+            middlewares: [SmartRetryMiddleware(defaultDelay: 0, doNotRetryOn: ["ValueError"])],
+            expectedAttempts: 1)
         #expect(outcome.letters.map(\.reason) == [.retriesExhausted])
         #expect(outcome.letters.first?.message.contains("not retried after ValueError") == true)
     }
@@ -160,9 +176,10 @@ import TaskiqTestSupport
     }
 
     @Test func aFailedTaskWhoseLetterCannotBeStoredIsNotAcknowledged() async throws {
-        let outcome = try await Self.runFailing(middlewares: [SimpleRetryMiddleware()],
-                                                queue: FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/dead.jsonl"),
-                                                expectedAttempts: 2)
+        let outcome = try await Self.runFailing(
+            middlewares: [SimpleRetryMiddleware()],
+            queue: FileDeadLetterQueue(path: "/nonexistent-taskiq-dir/dead.jsonl"),
+            expectedAttempts: 2)
         #expect(outcome.statistics.deadLetterFailures == 1)
         #expect(outcome.acks == ["first"], "the retried attempt was acknowledged, the final one left for redelivery")
     }

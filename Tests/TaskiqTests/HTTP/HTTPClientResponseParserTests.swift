@@ -1,11 +1,14 @@
-import Testing
-@testable import Taskiq
 import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
 
 /// The pure response parser, fed captured bytes: framing, limits, and hostile input.
 @Suite struct HTTPClientResponseParserTests {
-    private func parse(_ text: String, method: String = "POST", limits: HTTPResponseParser.Limits = .init(),
-                       atEOF: Bool = false) throws(HTTPResponseParser.Failure) -> HTTPClientResponse? {
+    private func parse(
+        _ text: String, method: String = "POST", limits: HTTPResponseParser.Limits = .init(),
+        atEOF: Bool = false
+    ) throws(HTTPResponseParser.Failure) -> HTTPClientResponse? {
         var parser = HTTPResponseParser(requestMethod: method, limits: limits)
         parser.feed(Array(text.utf8))
         if atEOF { return try parser.finish() }
@@ -67,7 +70,8 @@ import TaskiqTestSupport
     }
 
     @Test func skipsInterimResponses() throws {
-        let response = try #require(try parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early\r\nLink: x\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"))
+        let response = try #require(
+            try parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early\r\nLink: x\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"))
         #expect(response.status == 204)
         #expect(response.headers.isEmpty)
     }
@@ -130,8 +134,10 @@ import TaskiqTestSupport
         var idle = HTTPResponseParser(requestMethod: "POST")
         #expect(try idle.finish() == nil)
         #expect(!idle.receivedAny)
-        for text in ["HTTP/1.1 200", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc",
-                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"] {
+        for text in [
+            "HTTP/1.1 200", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+        ] {
             var parser = HTTPResponseParser(requestMethod: "POST")
             parser.feed(Array(text.utf8))
             do {

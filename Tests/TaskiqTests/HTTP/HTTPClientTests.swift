@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Taskiq
 import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
 
 /// The HTTP peer needs only the venv's python; under CI a missing one fails the suite.
 private let httpPeerShouldRun = FileManager.default.isExecutableFile(atPath: PythonPeer.python.path) || PythonPeer.isCI
@@ -24,9 +25,10 @@ struct HTTPClientTests {
         try await withPeer { endpoint in
             let client = HTTPClient(endpoint: endpoint, timeout: .seconds(10))
             defer { client.close() }
-            let response = try client.send(method: "POST", path: "/api/tasks/1/queued",
-                                           headers: [("Content-Type", "application/json"), ("access-token", "s3cret")],
-                                           body: Array(#"{"args":[1,2]}"#.utf8))
+            let response = try client.send(
+                method: "POST", path: "/api/tasks/1/queued",
+                headers: [("Content-Type", "application/json"), ("access-token", "s3cret")],
+                body: Array(#"{"args":[1,2]}"#.utf8))
             #expect(response.status == 200)
             let echo = try json(response)
             #expect(echo["method"] as? String == "POST")
@@ -130,8 +132,9 @@ struct HTTPClientTests {
         defer { peer.terminate() }
         let endpoint = try HTTPEndpoint(url: try await peer.boundEndpoint())
         #expect(endpoint.usesTLS)
-        let trusting = HTTPClient(endpoint: endpoint, timeout: .seconds(10), limits: .init(),
-                                  tls: TLSConfiguration(caFile: certificates.caFile))
+        let trusting = HTTPClient(
+            endpoint: endpoint, timeout: .seconds(10), limits: .init(),
+            tls: TLSConfiguration(caFile: certificates.caFile))
         defer { trusting.close() }
         for index in 0..<2 {
             let response = try trusting.send(method: "POST", path: "/echo", headers: [], body: Array("tls \(index)".utf8))
@@ -164,8 +167,10 @@ struct HTTPClientTests {
         #expect(endpoint.target(for: "/x/y") == basePath + "/x/y")
     }
 
-    @Test(arguments: ["ftp://host", "http://", "http://host:0", "http://host:99999", "http://host:8a",
-                      "http://user:pw@host", "http://host/a?b=c", "http://ho st", "http://[::1", "http://-bad-/"])
+    @Test(arguments: [
+        "ftp://host", "http://", "http://host:0", "http://host:99999", "http://host:8a",
+        "http://user:pw@host", "http://host/a?b=c", "http://ho st", "http://[::1", "http://-bad-/",
+    ])
     func refusesBadEndpoints(url: String) {
         do {
             _ = try HTTPEndpoint(url: url)

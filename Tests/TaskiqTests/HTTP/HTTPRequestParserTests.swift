@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// The request-head parser, byte by byte and against hostile input.

@@ -1,10 +1,12 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-import TaskiqTestSupport
-@testable import Taskiq
 
 /// The HTTP server over real loopback sockets: keep-alive and pipelining, hostile clients, and
 /// the connection cap.
@@ -29,8 +31,9 @@ import TaskiqTestSupport
         while text.components(separatedBy: "HTTP/1.1 ").count - 1 < count {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero, connection.waitReadable(timeout: remaining),
-                  let read = try? buffer.withUnsafeMutableBytes({ raw throws(TCPError) in try connection.receive(into: raw) }),
-                  read > 0 else { break }
+                let read = try? buffer.withUnsafeMutableBytes({ raw throws(TCPError) in try connection.receive(into: raw) }),
+                read > 0
+            else { break }
             text += String(decoding: buffer[..<read], as: UTF8.self)
         }
         return text
@@ -41,7 +44,8 @@ import TaskiqTestSupport
         defer { server.shutdown() }
         let connection = try Self.connect(server)
         defer { connection.close() }
-        try connection.sendAll(Array("GET /hello?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello?2 HTTP/1.1\r\nHost: x\r\n\r\nHEAD /hello HTTP/1.1\r\n\r\n".utf8))
+        try connection.sendAll(
+            Array("GET /hello?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello?2 HTTP/1.1\r\nHost: x\r\n\r\nHEAD /hello HTTP/1.1\r\n\r\n".utf8))
         let text = Self.read(connection, responses: 3)
         #expect(text.contains("hello /hello?1"))
         #expect(text.contains("hello /hello?2"))
@@ -83,7 +87,10 @@ import TaskiqTestSupport
         // The slow one keeps dribbling, and is cut off at the head deadline anyway.
         var closed = false
         while ContinuousClock.now - start < .seconds(10) {
-            if (try? slow.sendAll(Array("X".utf8))) == nil { closed = true; break }
+            if (try? slow.sendAll(Array("X".utf8))) == nil {
+                closed = true
+                break
+            }
             if slow.waitReadable(timeout: .milliseconds(100)) {
                 let text = Self.read(slow, responses: 1, timeout: .seconds(1))
                 #expect(text.contains("408"))
@@ -98,8 +105,12 @@ import TaskiqTestSupport
     @Test func refusesConnectionsOverTheCap() throws {
         let server = try Self.makeServer { $0.maxConnections = 2 }
         defer { server.shutdown() }
-        let first = try Self.connect(server), second = try Self.connect(server)
-        defer { first.close(); second.close() }
+        let first = try Self.connect(server)
+        let second = try Self.connect(server)
+        defer {
+            first.close()
+            second.close()
+        }
         try first.sendAll(Array("GET /hello HTTP/1.1\r\n\r\n".utf8))
         try second.sendAll(Array("GET /hello HTTP/1.1\r\n\r\n".utf8))
         _ = Self.read(first, responses: 1)

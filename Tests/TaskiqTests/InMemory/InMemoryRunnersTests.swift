@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// The in-memory broker runs kicked tasks on at most `maxAsyncTasks` runners, queueing the rest

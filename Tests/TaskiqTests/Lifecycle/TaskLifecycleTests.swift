@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Worker startup and shutdown hooks of task modules, and the typed state they share with
@@ -13,16 +14,20 @@ import TaskiqTestSupport
             journal.append("task \(sql) on \(pool.name)")
             return "\(pool.name): \(sql)"
         }
-        return (TaskModule("db", tasks: [query], hooks: [
-            .onWorkerStartup("open the pool") { context in
-                journal.append("db start")
-                context.state.set(FakePool(name: "pool-1"), for: .pool)
-            },
-            .onWorkerShutdown("close the pool") { context in
-                context.state.remove(.pool)?.closed.store(true, ordering: .relaxed)
-                journal.append("db stop")
-            },
-        ]), query)
+        return (
+            TaskModule(
+                "db", tasks: [query],
+                hooks: [
+                    .onWorkerStartup("open the pool") { context in
+                        journal.append("db start")
+                        context.state.set(FakePool(name: "pool-1"), for: .pool)
+                    },
+                    .onWorkerShutdown("close the pool") { context in
+                        context.state.remove(.pool)?.closed.store(true, ordering: .relaxed)
+                        journal.append("db stop")
+                    },
+                ]), query
+        )
     }
 
     @Test func hooksOpenStateForTasksAndCloseItAfterTheLastTask() async throws {
@@ -30,10 +35,13 @@ import TaskiqTestSupport
         let broker = InMemoryBroker()
         let (module, query) = Self.poolModule(journal)
         broker.register(module)
-        broker.register(TaskModule("mail", tasks: [], hooks: [
-            .onWorkerStartup("connect") { _ in journal.append("mail start") },
-            .onWorkerShutdown("disconnect") { _ in journal.append("mail stop") },
-        ]))
+        broker.register(
+            TaskModule(
+                "mail", tasks: [],
+                hooks: [
+                    .onWorkerStartup("connect") { _ in journal.append("mail start") },
+                    .onWorkerShutdown("disconnect") { _ in journal.append("mail stop") },
+                ]))
         try await broker.startup()
         #expect(journal.all == ["db start", "mail start"])
         let pool = try #require(broker.components.lifecycle.state[.pool])
@@ -51,14 +59,19 @@ import TaskiqTestSupport
         let broker = InMemoryBroker()
         broker.register(Self.poolModule(journal).module)
         struct Refused: Error, CustomStringConvertible { var description: String { "connection refused" } }
-        broker.register(TaskModule("cache", tasks: [], hooks: [
-            .onWorkerStartup("connect to the cache") { _ in throw Refused() },
-            .onWorkerShutdown("disconnect") { _ in journal.append("cache stop") },
-        ]))
+        broker.register(
+            TaskModule(
+                "cache", tasks: [],
+                hooks: [
+                    .onWorkerStartup("connect to the cache") { _ in throw Refused() },
+                    .onWorkerShutdown("disconnect") { _ in journal.append("cache stop") },
+                ]))
         broker.register(TaskModule("late", tasks: [], hooks: [.onWorkerStartup("never") { _ in journal.append("late start") }]))
         let error = await #expect(throws: TaskiqError.self) { try await broker.startup() }
         #expect(error?.code == .startupFailed)
-        #expect(error?.message == "worker startup hook 'connect to the cache' of module 'cache' failed: connection refused; the worker does not start")
+        #expect(
+            error?.message
+                == "worker startup hook 'connect to the cache' of module 'cache' failed: connection refused; the worker does not start")
         // db started and was stopped again; cache never started, so its shutdown hook did not run.
         #expect(journal.all == ["db start", "db stop"])
         try await broker.shutdown()
@@ -106,11 +119,14 @@ import TaskiqTestSupport
         let journal = Journal()
         let broker = InMemoryBroker()
         let lifecycle = TaskLifecycle()
-        lifecycle.add([.onWorkerShutdown("close") { _ in
-            // Would throw at once in a cancelled task.
-            try await Task.sleep(for: .milliseconds(1))
-            journal.append("closed")
-        }], module: "m")
+        lifecycle.add(
+            [
+                .onWorkerShutdown("close") { _ in
+                    // Would throw at once in a cancelled task.
+                    try await Task.sleep(for: .milliseconds(1))
+                    journal.append("closed")
+                }
+            ], module: "m")
         try await lifecycle.start(broker: broker, logger: Logger(label: "test"))
         let stopping = Task {
             withUnsafeCurrentTask { $0?.cancel() }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// On every transport, a message over a cap is rejected (logged with the cap and the value found,
@@ -25,9 +26,10 @@ import TaskiqTestSupport
         let sink = CollectingSink()
         var limits = MessageLimits()
         limits.maxDepth = 6
-        let broker = InMemoryBroker(maxAsyncTasks: 100, syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: -1, castTypes: true,
-                                    resultBackend: nil, taskIDGenerator: nil, awaitInplace: true, limits: limits,
-                                    receiverLogger: Self.logger(sink))
+        let broker = InMemoryBroker(
+            maxAsyncTasks: 100, syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: -1, castTypes: true,
+            resultBackend: nil, taskIDGenerator: nil, awaitInplace: true, limits: limits,
+            receiverLogger: Self.logger(sink))
         let echo = broker.task("echo") { (value: JSONValue) async throws -> JSONValue in value }
         try await broker.startup()
         // Message object, args, then 4 levels of argument: 6 levels, at the cap.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// A formatter that only decodes, so the receiver uses the protocol's default limit checks.

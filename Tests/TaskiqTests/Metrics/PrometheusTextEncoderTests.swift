@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// The text format, byte for byte as Python's prometheus_client writes it, and read back.
@@ -9,41 +10,43 @@ import Testing
         received.labels("examples.add").increment()
         received.labels("examples.add").increment(by: 2)
         received.labels("examples.fail").increment()
-        #expect(registry.exposition() == """
-            # HELP received_tasks_total Number of received tasks
-            # TYPE received_tasks_total counter
-            received_tasks_total{task_name="examples.add"} 3.0
-            received_tasks_total{task_name="examples.fail"} 1.0
+        #expect(
+            registry.exposition() == """
+                # HELP received_tasks_total Number of received tasks
+                # TYPE received_tasks_total counter
+                received_tasks_total{task_name="examples.add"} 3.0
+                received_tasks_total{task_name="examples.fail"} 1.0
 
-            """)
+                """)
     }
 
     @Test func writesHistogramBucketsCumulatively() {
         let registry = MetricsRegistry()
         let time = registry.histogram("execution_time", help: "Time of function execution", labels: ["task_name"])
         for value in [0.001, 0.005, 0.3, 20] { time.labels("t").observe(value) }
-        #expect(registry.exposition() == """
-            # HELP execution_time Time of function execution
-            # TYPE execution_time histogram
-            execution_time_bucket{task_name="t",le="0.005"} 2.0
-            execution_time_bucket{task_name="t",le="0.01"} 2.0
-            execution_time_bucket{task_name="t",le="0.025"} 2.0
-            execution_time_bucket{task_name="t",le="0.05"} 2.0
-            execution_time_bucket{task_name="t",le="0.075"} 2.0
-            execution_time_bucket{task_name="t",le="0.1"} 2.0
-            execution_time_bucket{task_name="t",le="0.25"} 2.0
-            execution_time_bucket{task_name="t",le="0.5"} 3.0
-            execution_time_bucket{task_name="t",le="0.75"} 3.0
-            execution_time_bucket{task_name="t",le="1.0"} 3.0
-            execution_time_bucket{task_name="t",le="2.5"} 3.0
-            execution_time_bucket{task_name="t",le="5.0"} 3.0
-            execution_time_bucket{task_name="t",le="7.5"} 3.0
-            execution_time_bucket{task_name="t",le="10.0"} 3.0
-            execution_time_bucket{task_name="t",le="+Inf"} 4.0
-            execution_time_count{task_name="t"} 4.0
-            execution_time_sum{task_name="t"} \(PrometheusTextEncoder.number(0.001 + 0.005 + 0.3 + 20))
+        #expect(
+            registry.exposition() == """
+                # HELP execution_time Time of function execution
+                # TYPE execution_time histogram
+                execution_time_bucket{task_name="t",le="0.005"} 2.0
+                execution_time_bucket{task_name="t",le="0.01"} 2.0
+                execution_time_bucket{task_name="t",le="0.025"} 2.0
+                execution_time_bucket{task_name="t",le="0.05"} 2.0
+                execution_time_bucket{task_name="t",le="0.075"} 2.0
+                execution_time_bucket{task_name="t",le="0.1"} 2.0
+                execution_time_bucket{task_name="t",le="0.25"} 2.0
+                execution_time_bucket{task_name="t",le="0.5"} 3.0
+                execution_time_bucket{task_name="t",le="0.75"} 3.0
+                execution_time_bucket{task_name="t",le="1.0"} 3.0
+                execution_time_bucket{task_name="t",le="2.5"} 3.0
+                execution_time_bucket{task_name="t",le="5.0"} 3.0
+                execution_time_bucket{task_name="t",le="7.5"} 3.0
+                execution_time_bucket{task_name="t",le="10.0"} 3.0
+                execution_time_bucket{task_name="t",le="+Inf"} 4.0
+                execution_time_count{task_name="t"} 4.0
+                execution_time_sum{task_name="t"} \(PrometheusTextEncoder.number(0.001 + 0.005 + 0.3 + 20))
 
-            """)
+                """)
     }
 
     @Test(arguments: [
@@ -54,14 +57,18 @@ import Testing
         ("задача.ü", "задача.ü"),
     ])
     func escapesLabelValues(value: String, escaped: String) {
-        let text = PrometheusTextEncoder.encode([MetricFamilySnapshot(
-            name: "g", help: "h", type: .gauge, samples: [MetricSample(labels: [MetricLabel("task_name", value)], value: 1)])])
+        let text = PrometheusTextEncoder.encode([
+            MetricFamilySnapshot(
+                name: "g", help: "h", type: .gauge, samples: [MetricSample(labels: [MetricLabel("task_name", value)], value: 1)])
+        ])
         #expect(text.contains("g{task_name=\"\(escaped)\"} 1.0\n"))
         #expect(PrometheusTextParser.parse(text).first?.samples.first?.labels == [MetricLabel("task_name", value)])
     }
 
-    @Test(arguments: [(1.0, "1.0"), (0.005, "0.005"), (-2.0, "-2.0"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"),
-                      (Double.nan, "NaN"), (1e20, "1e+20"), (123456789.5, "123456789.5")])
+    @Test(arguments: [
+        (1.0, "1.0"), (0.005, "0.005"), (-2.0, "-2.0"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"),
+        (Double.nan, "NaN"), (1e20, "1e+20"), (123456789.5, "123456789.5"),
+    ])
     func writesNumbers(value: Double, text: String) {
         #expect(PrometheusTextEncoder.number(value) == text)
     }

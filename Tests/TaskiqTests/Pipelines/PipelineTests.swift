@@ -1,10 +1,12 @@
+import Testing
+
+@testable import Taskiq
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import Taskiq
 
 /// Pipelines on the in-memory broker: every step kind, groups, errors and the wire form.
 @Suite struct PipelineTests {
@@ -184,9 +186,13 @@ import Testing
             PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: "t.add")], taskID: "id0"),
             PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: "t.rng")], taskID: "id1"),
             PipelineStep(kind: .mapper, calls: [PipelineStepCall(taskName: "t.add", kwargs: ["b": 10])], taskID: "id2"),
-            PipelineStep(kind: .filter, calls: [PipelineStepCall(taskName: "t.even")], skipErrors: true, checkInterval: 0.25, taskID: "id3"),
-            PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: "t.add", parameter: .ignored, kwargs: ["a": 1, "b": 2])], taskID: "id4"),
-            PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: "t.add", parameter: .keyword("a"), kwargs: ["b": 5])], taskID: "id5"),
+            PipelineStep(
+                kind: .filter, calls: [PipelineStepCall(taskName: "t.even")], skipErrors: true, checkInterval: 0.25, taskID: "id3"),
+            PipelineStep(
+                kind: .sequential, calls: [PipelineStepCall(taskName: "t.add", parameter: .ignored, kwargs: ["a": 1, "b": 2])],
+                taskID: "id4"),
+            PipelineStep(
+                kind: .sequential, calls: [PipelineStepCall(taskName: "t.add", parameter: .keyword("a"), kwargs: ["b": 5])], taskID: "id5"),
         ]
         #expect(PipelineLabels.encode(steps) == python)
         #expect(try PipelineLabels.decode(try PipelineLabels.text(of: .string(python))) == steps)
@@ -227,8 +233,10 @@ import Testing
         let t = Tasks(broker)
         let handle = try await t.square.kicker().withLabels(["_pipe_current_step": 0, "_pipe_data": "garbage"]).kiq(4)
         #expect(try await handle.waitResult(timeout: .seconds(30)).returnValue == 16)
-        let steps = PipelineLabels.encode([PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: t.square.name)]),
-                                           PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: t.square.name)])])
+        let steps = PipelineLabels.encode([
+            PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: t.square.name)]),
+            PipelineStep(kind: .sequential, calls: [PipelineStepCall(taskName: t.square.name)]),
+        ])
         for step in [JSONValue.int(.max), .int(.min), .int(-1), .string("99999999999999999999999")] {
             let edge = try await t.square.kicker().withLabels(["_pipe_current_step": step, "_pipe_data": .string(steps)]).kiq(5)
             #expect(try await edge.waitResult(timeout: .seconds(30)).returnValue == 25, "step label \(step)")

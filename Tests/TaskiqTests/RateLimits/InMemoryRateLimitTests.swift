@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Rate limits on the in-memory broker: a label or a per-task limit spaces starts, and a

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 /// `"10/s"`-style limits parse to evenly spaced intervals; hostile text fails with a clear error.

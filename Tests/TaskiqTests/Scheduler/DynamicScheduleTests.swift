@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 extension SchedulerTests {
@@ -33,8 +34,9 @@ extension SchedulerTests {
             let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
             let greet = h.broker.task("greet", labels: ["priority": 1]) { (name: String, times: Int) async throws in }
             let source = InMemoryScheduleSource()
-            let cron = try await greet.schedule(cron: "0 * * * *", timeZone: "Europe/Berlin", "Ada", 2,
-                                                labels: ["origin": "code"], on: source)
+            let cron = try await greet.schedule(
+                cron: "0 * * * *", timeZone: "Europe/Berlin", "Ada", 2,
+                labels: ["origin": "code"], on: source)
             let every = try await greet.schedule(every: 1800, "Bob", 1, on: source)
             let once = try await greet.schedule(at: utc("2025-01-01T00:45:00Z"), "Cy", 3, on: source)
             #expect(cron.schedule.labels == ["priority": 1, "origin": "code"])
@@ -47,9 +49,12 @@ extension SchedulerTests {
             await h.advance(to: "2025-01-01T03:00:00Z")
             try await h.stop(running)
             let sent = h.recorder.sends.map { "\(iso($0.time)) \($0.message.args[0].stringValue!)" }.sorted()
-            #expect(sent == ["2025-01-01T00:00:00Z Bob", "2025-01-01T00:30:00Z Bob", "2025-01-01T00:45:00Z Cy",
-                             "2025-01-01T01:00:00Z Ada", "2025-01-01T01:00:00Z Bob",
-                             "2025-01-01T02:00:00Z Ada", "2025-01-01T03:00:00Z Ada"])
+            #expect(
+                sent == [
+                    "2025-01-01T00:00:00Z Bob", "2025-01-01T00:30:00Z Bob", "2025-01-01T00:45:00Z Cy",
+                    "2025-01-01T01:00:00Z Ada", "2025-01-01T01:00:00Z Bob",
+                    "2025-01-01T02:00:00Z Ada", "2025-01-01T03:00:00Z Ada",
+                ])
             #expect(try await source.schedules().map(\.scheduleID) == [cron.scheduleID], "the one-off left after its send")
             _ = once
         }

@@ -1,21 +1,27 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 extension SchedulerTests {
     @Suite struct LabelScheduleSourceTests {
         @Test func taskLabelsWinOverScheduleLabelsAndTheScheduleLabelIsDropped() async throws {
             let broker = InMemoryBroker()
-            _ = broker.task("exp7:sched", labels: [
-                "schedule": [
-                    ["cron": "*/5 * * * *", "args": [1], "cron_offset": "Europe/Berlin",
-                     "labels": ["extra": 1, "priority": 9], "schedule_id": "fixed-id"],
-                    ["interval": 30],
-                    ["args": [2]],  // no trigger: skipped, as in taskiq
-                ],
-                "priority": 2,
-            ]) { (n: Int?) async throws in }
+            _ = broker.task(
+                "exp7:sched",
+                labels: [
+                    "schedule": [
+                        [
+                            "cron": "*/5 * * * *", "args": [1], "cron_offset": "Europe/Berlin",
+                            "labels": ["extra": 1, "priority": 9], "schedule_id": "fixed-id",
+                        ],
+                        ["interval": 30],
+                        ["args": [2]],  // no trigger: skipped, as in taskiq
+                    ],
+                    "priority": 2,
+                ]
+            ) { (n: Int?) async throws in }
             _ = broker.task("plain") { () async throws in }
             let schedules = try await LabelScheduleSource(broker: broker).schedules()
             #expect(schedules.count == 2)

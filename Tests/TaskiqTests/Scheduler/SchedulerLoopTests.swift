@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 extension SchedulerTests {
@@ -11,8 +12,11 @@ extension SchedulerTests {
             let running = await h.start([InMemoryScheduleSource([schedule])])
             await h.advance(to: "2025-01-01T01:00:00Z")
             try await h.stop(running)
-            #expect(h.recorder.times == ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
-                                         "2025-01-01T00:45:00Z", "2025-01-01T01:00:00Z"])
+            #expect(
+                h.recorder.times == [
+                    "2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
+                    "2025-01-01T00:45:00Z", "2025-01-01T01:00:00Z",
+                ])
             let message = try #require(h.recorder.sends.first?.message)
             #expect(message.taskName == "tick")
             #expect(message.labels["schedule_id"] == "quarter")
@@ -33,15 +37,20 @@ extension SchedulerTests {
             #expect(h.recorder.times == ["2025-01-01T00:00:00Z"], "the first send happens as soon as the schedule is seen")
             await h.advance(to: "2025-01-01T00:01:35Z")
             try await h.stop(running)
-            #expect(h.recorder.times == ["2025-01-01T00:00:00Z", "2025-01-01T00:00:30Z",
-                                         "2025-01-01T00:01:00Z", "2025-01-01T00:01:30Z"])
+            #expect(
+                h.recorder.times == [
+                    "2025-01-01T00:00:00Z", "2025-01-01T00:00:30Z",
+                    "2025-01-01T00:01:00Z", "2025-01-01T00:01:30Z",
+                ])
             #expect(h.recorder.sends.allSatisfy { $0.message.taskID == "fixed" }, "a fixed task ID is reused")
         }
 
         @Test func oneOffFiresOnceWhenDueAndLeavesTheSource() async throws {
             let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
-            let source = InMemoryScheduleSource([tick(.once(utc("2025-01-01T00:10:00Z")), id: "later"),
-                                                 tick(.once(utc("2024-12-31T00:00:00Z")), id: "past")])
+            let source = InMemoryScheduleSource([
+                tick(.once(utc("2025-01-01T00:10:00Z")), id: "later"),
+                tick(.once(utc("2024-12-31T00:00:00Z")), id: "past"),
+            ])
             let running = await h.start([source])
             #expect(h.recorder.times == ["2025-01-01T00:00:00Z"], "a one-off already past is sent at once")
             await h.advance(to: "2025-01-01T02:00:00Z")
@@ -75,15 +84,25 @@ extension SchedulerTests {
             let cron = h.recorder.sends.filter { $0.message.labels["schedule_id"] == .string(schedules[0].scheduleID) }
             let interval = h.recorder.sends.filter { $0.message.labels["schedule_id"] == .string(schedules[1].scheduleID) }
             #expect(cron.map { iso($0.time) } == ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z", "2025-01-01T00:45:00Z"])
-            #expect(interval.map { iso($0.time) } == ["2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z",
-                                                       "2025-01-01T00:20:00Z", "2025-01-01T00:30:00Z",
-                                                       "2025-01-01T00:40:00Z"],
-                    "the interval keeps its grid over the restart instead of firing at once")
+            #expect(
+                interval.map { iso($0.time) } == [
+                    "2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z",
+                    "2025-01-01T00:20:00Z", "2025-01-01T00:30:00Z",
+                    "2025-01-01T00:40:00Z",
+                ],
+                "the interval keeps its grid over the restart instead of firing at once")
         }
 
-        @Test(arguments: [(CatchUpPolicy.skip, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z", "2025-01-01T02:15:00Z"]),
-                          (CatchUpPolicy.runOnce, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
-                                                   "2025-01-01T02:10:00Z", "2025-01-01T02:15:00Z"])])
+        @Test(arguments: [
+            (CatchUpPolicy.skip, ["2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z", "2025-01-01T02:15:00Z"]),
+            (
+                CatchUpPolicy.runOnce,
+                [
+                    "2025-01-01T00:15:00Z", "2025-01-01T00:30:00Z",
+                    "2025-01-01T02:10:00Z", "2025-01-01T02:15:00Z",
+                ]
+            ),
+        ])
         func cronCatchUpAfterDowntime(policy: CatchUpPolicy, expected: [String]) async throws {
             let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
             let schedule = tick(try .cron("*/15 * * * *"))
@@ -97,9 +116,16 @@ extension SchedulerTests {
             #expect(h.recorder.times == expected)
         }
 
-        @Test(arguments: [(CatchUpPolicy.skip, ["2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z", "2025-01-01T00:50:00Z"]),
-                          (CatchUpPolicy.runOnce, ["2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z",
-                                                   "2025-01-01T00:45:00Z", "2025-01-01T00:55:00Z"])])
+        @Test(arguments: [
+            (CatchUpPolicy.skip, ["2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z", "2025-01-01T00:50:00Z"]),
+            (
+                CatchUpPolicy.runOnce,
+                [
+                    "2025-01-01T00:00:00Z", "2025-01-01T00:10:00Z",
+                    "2025-01-01T00:45:00Z", "2025-01-01T00:55:00Z",
+                ]
+            ),
+        ])
         func intervalCatchUpAfterDowntime(policy: CatchUpPolicy, expected: [String]) async throws {
             let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
             let schedule = tick(.interval(seconds: 600))
@@ -128,8 +154,9 @@ extension SchedulerTests {
         @Test func onlyTheLeaseHolderSendsAndATakeOverCatchesUp() async throws {
             let h = SchedulerHarness(start: "2025-01-01T00:00:00Z")
             let lease = SwitchableLease(granted: false)
-            let running = await h.start([InMemoryScheduleSource([tick(try .cron("*/15 * * * *"))])],
-                                        catchUp: .runOnce, lease: lease)
+            let running = await h.start(
+                [InMemoryScheduleSource([tick(try .cron("*/15 * * * *"))])],
+                catchUp: .runOnce, lease: lease)
             await h.advance(to: "2025-01-01T00:40:00Z")
             #expect(h.recorder.times.isEmpty, "a standby scheduler sends nothing")
             lease.granted.store(true, ordering: .relaxed)
@@ -146,8 +173,11 @@ extension SchedulerTests {
             let running = await h.start([VetoSource(schedules: [tick(try .cron("* * * * *"))], clock: h.clock)])
             await h.advance(to: "2025-01-01T00:10:00Z")
             try await h.stop(running)
-            #expect(h.recorder.times == ["2025-01-01T00:02:00Z", "2025-01-01T00:04:00Z", "2025-01-01T00:06:00Z",
-                                         "2025-01-01T00:08:00Z", "2025-01-01T00:10:00Z"])
+            #expect(
+                h.recorder.times == [
+                    "2025-01-01T00:02:00Z", "2025-01-01T00:04:00Z", "2025-01-01T00:06:00Z",
+                    "2025-01-01T00:08:00Z", "2025-01-01T00:10:00Z",
+                ])
         }
     }
 }

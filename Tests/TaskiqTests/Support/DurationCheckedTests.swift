@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 
 /// The one conversion every duration from a message, a task argument or a config goes through:

@@ -1,5 +1,5 @@
-import Testing
 import Taskiq
+import Testing
 
 /// A domain of codes declared the way a user would add their own.
 private struct QuotaError: Error {
@@ -79,9 +79,10 @@ extension ErrorCode where Domain == QuotaError {
     }
 
     @Test func theLimitsAreListedInTheOrderTheyAreChecked() {
-        #expect(MessageLimits.Limit.all.map(\.name) == [
-            "max_message_size", "max_depth", "max_arguments", "max_labels", "max_label_key_size",
-            "max_label_value_size",
-        ])
+        #expect(
+            MessageLimits.Limit.all.map(\.name) == [
+                "max_message_size", "max_depth", "max_arguments", "max_labels", "max_label_key_size",
+                "max_label_value_size",
+            ])
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct MinHeapTests {
@@ -20,9 +21,12 @@ import TaskiqTestSupport
 
     @Test func interleavedInsertsAndPopsKeepTheOrder() {
         var heap = MinHeap<Int>()
-        heap.insert(5); heap.insert(1); heap.insert(3)
+        heap.insert(5)
+        heap.insert(1)
+        heap.insert(3)
         #expect(heap.popMin() == 1)
-        heap.insert(0); heap.insert(4)
+        heap.insert(0)
+        heap.insert(4)
         #expect(heap.popMin() == 0)
         #expect(heap.popMin() == 3)
         #expect(heap.popMin() == 4)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 
 /// ``NumberText`` prints exactly what `String(format:)` printed before it replaced it: the bench
@@ -33,14 +34,14 @@ import Testing
     }
 
     @Test func edgeCases() {
-        #expect(NumberText.fixed(0.005, decimals: 2) == "0.01")   // the double is just above 0.005
-        #expect(NumberText.fixed(0.125, decimals: 2) == "0.12")   // an exact tie rounds to even
+        #expect(NumberText.fixed(0.005, decimals: 2) == "0.01")  // the double is just above 0.005
+        #expect(NumberText.fixed(0.125, decimals: 2) == "0.12")  // an exact tie rounds to even
         #expect(NumberText.fixed(-0.4, decimals: 0) == "-0")
         #expect(NumberText.fixed(.nan, decimals: 2) == "nan")
         #expect(NumberText.fixed(-.infinity, decimals: 1, width: 6) == "  -inf")
         #expect(NumberText.fixed(1.7976931348623157e308, decimals: 2).count == 312)
-        #expect(NumberText.fixed(1, decimals: -3) == "1")            // clamped
-        #expect(NumberText.fixed(1, decimals: 1000).count == 42)      // 40 decimals at most
+        #expect(NumberText.fixed(1, decimals: -3) == "1")  // clamped
+        #expect(NumberText.fixed(1, decimals: 1000).count == 42)  // 40 decimals at most
         #expect(NumberText.fixed(1, decimals: 0, width: 100_000).count == 400)
     }
 }

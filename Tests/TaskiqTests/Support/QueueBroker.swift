@@ -1,5 +1,6 @@
-import TaskiqTestSupport
 import Synchronization
+import TaskiqTestSupport
+
 @testable import Taskiq
 
 /// A listenable in-process broker for receiver tests: kicks go into a stream a `Receiver` reads,
@@ -38,10 +39,13 @@ final class QueueBroker: AsyncBroker {
         let acks = self.acks
         let onAck = self.onAck
         let releases = self.releases
-        continuation.yield(AckableMessage(data: bytes, ack: {
-            onAck?(id)
-            acks.send(id)
-        }, release: canRedeliver ? { @Sendable in releases.send(id) } : nil))
+        continuation.yield(
+            AckableMessage(
+                data: bytes,
+                ack: {
+                    onAck?(id)
+                    acks.send(id)
+                }, release: canRedeliver ? { @Sendable in releases.send(id) } : nil))
     }
 
     func push(_ text: String, id: String? = nil) { push(Array(text.utf8), id: id) }

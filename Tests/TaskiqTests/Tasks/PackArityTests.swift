@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// Tasks of every arity, reached the way a worker reaches them: through a ``TaskModule``
@@ -7,7 +8,10 @@ import TaskiqTestSupport
 /// `for _ in repeat (each T).self` count read 1 on this path for every task of two or more
 /// parameters (docs/toolchain/pack-loop.md); these tests fail there.
 @Suite struct PackArityTests {
-    struct Point: Codable, Sendable, Equatable { var x: Int; var y: Int }
+    struct Point: Codable, Sendable, Equatable {
+        var x: Int
+        var y: Int
+    }
 
     enum Tasks {
         static let none = TaskDefinition("arity.none") { () async throws -> Int in 7 }

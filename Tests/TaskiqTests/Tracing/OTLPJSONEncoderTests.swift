@@ -1,21 +1,25 @@
 import Testing
+
 @testable import Taskiq
 
 @Suite struct OTLPJSONEncoderTests {
     private func fixture() throws -> Span {
         let trace = try #require(TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736"))
         let parent = try #require(SpanID(hex: "00f067aa0ba902b7"))
-        var span = Span(name: "execute/mod:add", kind: .consumer,
-                        parent: SpanContext(traceID: trace, spanID: parent, traceState: "vendor=1"),
-                        startTimeUnixNano: 1_700_000_000_000_000_001)
+        var span = Span(
+            name: "execute/mod:add", kind: .consumer,
+            parent: SpanContext(traceID: trace, spanID: parent, traceState: "vendor=1"),
+            startTimeUnixNano: 1_700_000_000_000_000_001)
         span.context.spanID = try #require(SpanID(hex: "b7ad6b7169203331"))
         span.setAttribute("taskiq.action", .string("execute"))
         span.setAttribute("taskiq.timeout", .int(-5))
         span.setAttribute("taskiq.delay", .double(1.5))
         span.setAttribute("taskiq.retry_on_error", .bool(true))
         span.setAttribute("taskiq.action", .string("exe\"cute"))
-        span.events.append(SpanEvent(name: "exception", timeUnixNano: 1_700_000_000_500_000_000,
-                                     attributes: [SpanAttribute("exception.type", .string("ValueError"))]))
+        span.events.append(
+            SpanEvent(
+                name: "exception", timeUnixNano: 1_700_000_000_500_000_000,
+                attributes: [SpanAttribute("exception.type", .string("ValueError"))]))
         span.status = SpanStatus(.error, message: "boom")
         span.end(at: 1_700_000_001_000_000_000)
         return span
@@ -23,7 +27,8 @@ import Testing
 
     @Test func encodesOTLPJSONExactly() throws {
         let body = OTLPJSONEncoder(serviceName: "svc").encode([try fixture()])
-        let expected = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},"#
+        let expected =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},"#
             + #""scopeSpans":[{"scope":{"name":"taskiq.middlewares.opentelemetry_middleware","version":"0.13.0"},"spans":[{"#
             + #""traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"b7ad6b7169203331","traceState":"vendor=1","#
             + #""parentSpanId":"00f067aa0ba902b7","name":"execute/mod:add","kind":5,"#

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct OpenTelemetryMiddlewareTests {
@@ -31,8 +32,10 @@ import TaskiqTestSupport
         #expect(result.returnValue == 2)
         try await eventually("four spans end", seconds: 30) { traced.finished.value.count == 4 }
 
-        let sendOuter = try traced.span("send/mod:outer"), executeOuter = try traced.span("execute/mod:outer")
-        let sendInner = try traced.span("send/mod:inner"), executeInner = try traced.span("execute/mod:inner")
+        let sendOuter = try traced.span("send/mod:outer")
+        let executeOuter = try traced.span("execute/mod:outer")
+        let sendInner = try traced.span("send/mod:inner")
+        let executeInner = try traced.span("execute/mod:inner")
         let trace = sendOuter.context.traceID
         #expect([executeOuter, sendInner, executeInner].allSatisfy { $0.context.traceID == trace })
         #expect(sendOuter.parentSpanID == nil)
@@ -70,9 +73,12 @@ import TaskiqTestSupport
         let traced = Traced()
         _ = traced.broker.task("py:task") { () async throws -> Int in 1 }
         let remote = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-        let message = TaskiqMessage(taskID: "abc", taskName: "py:task",
-                                    labels: ["traceparent": .string(remote), "tracestate": .string("congo=t61rcWkgMzE"),
-                                             "timeout": .int(5), "_retries": .string("0"), "delay": .double(0.5)])
+        let message = TaskiqMessage(
+            taskID: "abc", taskName: "py:task",
+            labels: [
+                "traceparent": .string(remote), "tracestate": .string("congo=t61rcWkgMzE"),
+                "timeout": .int(5), "_retries": .string("0"), "delay": .double(0.5),
+            ])
         try await traced.broker.kick(message)
         try await eventually("the execute span ends", seconds: 30) { traced.finished.value.count == 1 }
         let span = try traced.span("execute/py:task")
@@ -87,8 +93,10 @@ import TaskiqTestSupport
     @Test func anUnsampledTraceIsPassedOnButNotExported() async throws {
         let traced = Traced()
         _ = traced.broker.task("quiet") { () async throws -> Int in 1 }
-        try await traced.broker.kick(TaskiqMessage(taskID: "q1", taskName: "quiet",
-            labels: ["traceparent": .string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")]))
+        try await traced.broker.kick(
+            TaskiqMessage(
+                taskID: "q1", taskName: "quiet",
+                labels: ["traceparent": .string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")]))
         try await traced.broker.kick(TaskiqMessage(taskID: "q2", taskName: "quiet", labels: ["traceparent": .string("garbage")]))
         try await eventually("both tasks ran", seconds: 30) { traced.middleware.openSpans == 0 && traced.finished.value.count == 1 }
         let span = try #require(traced.finished.value.first)
@@ -128,9 +136,10 @@ import TaskiqTestSupport
     @Test func workerLogLinesCarryTheTraceID() async throws {
         let sink = CollectingSink()
         let logger = Logger(label: "taskiq.receiver", configuration: .init(format: .json, minimumLevel: .debug, sink: sink))
-        let broker = InMemoryBroker(maxAsyncTasks: 10, syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: 100,
-                                    castTypes: true, resultBackend: nil, taskIDGenerator: nil, awaitInplace: false,
-                                    limits: MessageLimits(), receiverLogger: logger)
+        let broker = InMemoryBroker(
+            maxAsyncTasks: 10, syncTasksPoolSize: 1, logsFormat: nil, maxStoredResults: 100,
+            castTypes: true, resultBackend: nil, taskIDGenerator: nil, awaitInplace: false,
+            limits: MessageLimits(), receiverLogger: logger)
         let taskLogger = MutexBox<[String: String]>([:])
         _ = broker.task("mod:logs") { () async throws -> Int in
             taskLogger.value = TaskContext.current?.logger.metadata ?? [:]

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 @Suite struct SpanExporterTests {
@@ -15,9 +16,10 @@ import TaskiqTestSupport
     @Test func fullBatchesGoAtOnceAndShutdownSendsTheRest() async throws {
         let collector = try OTLPCollector()
         defer { collector.close() }
-        let exporter = try SpanExporter(options: .init(
-            endpoint: collector.endpoint + "/otel", serviceName: "svc", headers: [("x-api-key", "k1"), ("content-type", "text/plain")],
-            batchSize: 3, queueSize: 10, exportInterval: .seconds(3600)))
+        let exporter = try SpanExporter(
+            options: .init(
+                endpoint: collector.endpoint + "/otel", serviceName: "svc", headers: [("x-api-key", "k1"), ("content-type", "text/plain")],
+                batchSize: 3, queueSize: 10, exportInterval: .seconds(3600)))
         for span in spans(7) { exporter.export(span) }
         try await eventually("two full batches arrive", seconds: 30) { collector.requests.count == 2 }
         #expect(exporter.statistics.queued == 1)
@@ -35,8 +37,10 @@ import TaskiqTestSupport
     @Test func theIntervalSendsAPartialBatch() async throws {
         let collector = try OTLPCollector()
         defer { collector.close() }
-        let exporter = try SpanExporter(options: .init(endpoint: collector.endpoint, batchSize: 100,
-                                                       exportInterval: .milliseconds(50)))
+        let exporter = try SpanExporter(
+            options: .init(
+                endpoint: collector.endpoint, batchSize: 100,
+                exportInterval: .milliseconds(50)))
         for span in spans(2) { exporter.export(span) }
         try await eventually("the interval flushes", seconds: 30) { exporter.statistics.exported == 2 }
         await exporter.shutdown(timeout: .seconds(5))
@@ -47,9 +51,11 @@ import TaskiqTestSupport
         let collector = try OTLPCollector(stalled: true)
         defer { collector.close() }
         let sink = CollectingSink()
-        let exporter = try SpanExporter(options: .init(endpoint: collector.endpoint, batchSize: 2, queueSize: 4,
-                                                       exportInterval: .milliseconds(10), exportTimeout: .seconds(60)),
-                                        logger: Logger(label: "taskiq.tracing", configuration: .init(sink: sink)))
+        let exporter = try SpanExporter(
+            options: .init(
+                endpoint: collector.endpoint, batchSize: 2, queueSize: 4,
+                exportInterval: .milliseconds(10), exportTimeout: .seconds(60)),
+            logger: Logger(label: "taskiq.tracing", configuration: .init(sink: sink)))
         let batch = spans(1000)
         let start = ContinuousClock.now
         for span in batch { exporter.export(span) }

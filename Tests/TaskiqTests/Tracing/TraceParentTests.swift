@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 
 @Suite struct TraceParentTests {
@@ -26,21 +27,21 @@ import Testing
     @Test(arguments: [
         "",
         "00",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",                // short flags
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",         // version 00 with more
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-011",              // version 00 too long
-        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",               // version ff
-        "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.future",        // future, no dash after flags
-        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",               // zero trace ID
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",               // zero span ID
-        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",               // upper case
-        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",               // bad hex
-        "00-4bf92f3577b34da6a3ce929d0e0e47360-0f067aa0ba902b7-01",               // misplaced dash
-        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",               // wrong separators
-        "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",               // bad version hex
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",               // bad flags hex
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\u{0}",          // trailing NUL
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902é-01",                // non-ASCII
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",  // short flags
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // version 00 with more
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-011",  // version 00 too long
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // version ff
+        "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.future",  // future, no dash after flags
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace ID
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero span ID
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // upper case
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",  // bad hex
+        "00-4bf92f3577b34da6a3ce929d0e0e47360-0f067aa0ba902b7-01",  // misplaced dash
+        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",  // wrong separators
+        "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // bad version hex
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",  // bad flags hex
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\u{0}",  // trailing NUL
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902é-01",  // non-ASCII
         "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-" + String(repeating: "x", count: 2000),
     ])
     func rejectsInvalidHeaders(_ header: String) {

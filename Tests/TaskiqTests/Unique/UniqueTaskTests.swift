@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// `unique_for`: a kick of the same task and arguments (or `unique_key`) inside the window
@@ -59,10 +60,14 @@ import TaskiqTestSupport
         let broker = InMemoryBroker()
         _ = broker.task("h", parameters: ["a", "b"]) { (a: Int, b: [String: Int]) async throws -> Int in a }
         let labels: JSONObject = ["unique_for": 60]
-        let one = try await broker.send(TaskiqMessage(taskID: "one", taskName: "h", labels: labels,
-                                                      kwargs: ["a": 1, "b": .object(["x": 1, "y": 2])]))
-        let two = try await broker.send(TaskiqMessage(taskID: "two", taskName: "h", labels: labels,
-                                                      kwargs: ["b": .object(["y": 2, "x": 1]), "a": 1]))
+        let one = try await broker.send(
+            TaskiqMessage(
+                taskID: "one", taskName: "h", labels: labels,
+                kwargs: ["a": 1, "b": .object(["x": 1, "y": 2])]))
+        let two = try await broker.send(
+            TaskiqMessage(
+                taskID: "two", taskName: "h", labels: labels,
+                kwargs: ["b": .object(["y": 2, "x": 1]), "a": 1]))
         #expect(one == "one")
         #expect(two == "one")
         try await broker.shutdown()

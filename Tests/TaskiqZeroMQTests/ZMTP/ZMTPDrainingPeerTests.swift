@@ -1,7 +1,7 @@
 import Glibc
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqZeroMQ
@@ -75,7 +75,12 @@ import TaskiqTestSupport
             let endpoint = try pull.bind("tcp://127.0.0.1:0")
             var clients: [TCPConnection] = []
             for _ in 0..<40 { clients.append(try endpoint.connect(timeout: .seconds(5))) }
-            defer { for client in clients { client.shutdown(); client.close() } }
+            defer {
+                for client in clients {
+                    client.shutdown()
+                    client.close()
+                }
+            }
             // A refusal wakes waiters: without that, this wait ran to its deadline in release builds.
             let started = ContinuousClock.now
             let refused = try await pull.waitUntil(timeout: .seconds(20)) { $0.refused >= 37 ? $0.refused : nil }

@@ -13,10 +13,12 @@ enum ZMTPFixtures {
     }()
     static let pushReady = hex(
         "04 1a 05 52 45 41 44 59 0b 53 6f 63 6b 65 74 2d 54 79 70 65 00 00 00 04 50 55 53 48")
-    static let subReady = [0x04, 0x19, 0x05] + Array("READY".utf8) + [0x0b] + Array("Socket-Type".utf8)
+    static let subReady =
+        [0x04, 0x19, 0x05] + Array("READY".utf8) + [0x0b] + Array("Socket-Type".utf8)
         + [0, 0, 0, 3] + Array("SUB".utf8)
     /// PUSH sending `[b"hello", b"x" * 300]`.
-    static let helloAnd300 = hex("01 05 68 65 6c 6c 6f 02 00 00 00 00 00 00 01 2c")
+    static let helloAnd300 =
+        hex("01 05 68 65 6c 6c 6f 02 00 00 00 00 00 00 01 2c")
         + [UInt8](repeating: UInt8(ascii: "x"), count: 300)
     static let subscribe31 = hex("04 0f 09 53 55 42 53 43 52 49 42 45 74 6f 70 69 63")
     static let cancel31 = hex("04 0c 06 43 41 4e 43 45 4c 74 6f 70 69 63")

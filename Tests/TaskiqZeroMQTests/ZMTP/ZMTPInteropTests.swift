@@ -1,5 +1,5 @@
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqZeroMQ

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Taskiq
 @testable import TaskiqZeroMQ
 

@@ -1,5 +1,5 @@
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqZeroMQ
@@ -91,7 +91,8 @@ import TaskiqTestSupport
                 let flags = UInt8.random(in: 0...255, using: &rng)
                 bytes.append(flags)
                 if flags & 0x02 != 0 {
-                    let size = Bool.random(using: &rng) ? UInt64.random(in: 0...UInt64.max, using: &rng) : UInt64.random(in: 0...600, using: &rng)
+                    let size =
+                        Bool.random(using: &rng) ? UInt64.random(in: 0...UInt64.max, using: &rng) : UInt64.random(in: 0...600, using: &rng)
                     for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: size >> UInt64(shift))) }
                 } else {
                     bytes.append(UInt8.random(in: 0...255, using: &rng))

@@ -81,7 +81,8 @@ import Testing
 
     @Test func pingAndPong() {
         let events = feedBothWays(
-            .push, F.libzmqGreeting + ZMTPMachine.ready(socketType: .pull) + F.libzmqPing
+            .push,
+            F.libzmqGreeting + ZMTPMachine.ready(socketType: .pull) + F.libzmqPing
                 + ZMTPMachine.ping(ttlDeciseconds: 0, context: Array("ctx1".utf8)) + F.pongCtx1)
         #expect(
             events.suffix(3) == [
@@ -152,7 +153,8 @@ import Testing
             Violation(name: "empty command", type: .pull, bytes: g + [0x04, 0x00], code: .malformedCommand),
             Violation(name: "name past body", type: .pull, bytes: g + [0x04, 0x02, 0x09, 0x41], code: .malformedCommand),
             Violation(
-                name: "huge long frame", type: .pull, bytes: g + ZMTPFixtures.pushReady + [0x02, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                name: "huge long frame", type: .pull,
+                bytes: g + ZMTPFixtures.pushReady + [0x02, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
                 code: .frameTooLarge),
             Violation(
                 name: "huge command", type: .pull, bytes: g + [0x06, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], code: .frameTooLarge),

@@ -1,14 +1,15 @@
 import Glibc
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqZeroMQ
 
 @Suite struct ZMTPEndpointTests {
-    @Test(arguments: [
-        ("tcp://127.0.0.1:5555", "127.0.0.1", 5555), ("tcp://localhost:0", "localhost", 0), ("tcp://*:80", "*", 80),
-    ] as [(String, String, UInt16)])
+    @Test(
+        arguments: [
+            ("tcp://127.0.0.1:5555", "127.0.0.1", 5555), ("tcp://localhost:0", "localhost", 0), ("tcp://*:80", "*", 80),
+        ] as [(String, String, UInt16)])
     func parses(_ text: String, _ host: String, _ port: UInt16) throws {
         let endpoint = try ZMTPEndpoint(parsing: text)
         #expect(endpoint.host == host && endpoint.port == port)
@@ -40,7 +41,8 @@ import TaskiqTestSupport
 }
 
 @Suite struct ZMTPSocketTests {
-    static let fast = ZMTPSocketOptions(sendTimeout: .seconds(5), reconnectInterval: .milliseconds(20), reconnectIntervalMax: .milliseconds(200))
+    static let fast = ZMTPSocketOptions(
+        sendTimeout: .seconds(5), reconnectInterval: .milliseconds(20), reconnectIntervalMax: .milliseconds(200))
 
     @Test func pushToPullAcrossTwoPullsRoundRobins() async throws {
         try await withTimeout(seconds: 20) {

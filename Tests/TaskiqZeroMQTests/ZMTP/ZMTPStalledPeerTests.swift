@@ -1,5 +1,5 @@
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqZeroMQ
@@ -40,8 +40,9 @@ import TaskiqTestSupport
             }
             let error = try #require(failure, "2,000 sends of 256 KiB never filled the stalled peer")
             #expect(error.code == .sendTimeout)
-            #expect(error.message.contains("high-water mark of 4") && error.message.contains("the message was not sent"),
-                    "\(error.message)")
+            #expect(
+                error.message.contains("high-water mark of 4") && error.message.contains("the message was not sent"),
+                "\(error.message)")
             // The peer reads again: every accepted message arrives, in order, none dropped.
             for index in 0..<accepted {
                 let parts = try await pull.receive()

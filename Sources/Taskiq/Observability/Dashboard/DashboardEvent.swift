@@ -20,7 +20,8 @@ struct DashboardEvent: Sendable {
 
     /// `POST /api/tasks/<id>/started`: as ``queued(_:worker:at:)`` with `startedAt`.
     static func started(_ message: TaskiqMessage, worker: String, at time: String) -> DashboardEvent {
-        DashboardEvent(kind: .started, taskID: message.taskID, body: announcement(message, timeKey: "startedAt", time: time, worker: worker))
+        DashboardEvent(
+            kind: .started, taskID: message.taskID, body: announcement(message, timeKey: "startedAt", time: time, worker: worker))
     }
 
     /// `POST /api/tasks/<id>/executed`: `finishedAt`, `executionTime`, `error` (Python's `repr`

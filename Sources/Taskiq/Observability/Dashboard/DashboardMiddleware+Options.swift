@@ -26,8 +26,10 @@ extension DashboardMiddleware {
         ///   - brokerName: The worker name shown in the dashboard (Python's default, `default_broker`).
         ///   - queueSize: The most events waiting (at least 1).
         ///   - queueBytes: The most bytes of event bodies waiting (at least 1 KiB; 64 MiB by default).
-        public init(url: String, apiToken: String, timeout: Duration = .seconds(5),
-                    brokerName: String = "default_broker", queueSize: Int = 10_000, queueBytes: Int = 64 << 20) {
+        public init(
+            url: String, apiToken: String, timeout: Duration = .seconds(5),
+            brokerName: String = "default_broker", queueSize: Int = 10_000, queueBytes: Int = 64 << 20
+        ) {
             self.url = url
             self.apiToken = apiToken
             self.timeout = timeout

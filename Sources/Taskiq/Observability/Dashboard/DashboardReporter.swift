@@ -75,8 +75,9 @@ final class DashboardReporter: Sendable {
             }
             return
         }
-        let pending = Pending(kind: event.kind, taskID: event.taskID, path: event.path,
-                              body: JSONValue.object(event.body).serialized(style: .compact))
+        let pending = Pending(
+            kind: event.kind, taskID: event.taskID, path: event.path,
+            body: JSONValue.object(event.body).serialized(style: .compact))
         let outcome = state.withLock { state -> Admission in
             guard !state.stopping, state.queue.count < queueSize, state.queuedBytes + pending.body.count <= queueBytes else {
                 state.statistics.dropped += 1

@@ -16,7 +16,8 @@ enum DashboardTimestamp {
             let text = String(value)
             return String(repeating: "0", count: max(0, digits - text.count)) + text
         }
-        var text = "\(pad(Int(civil.year), 4))-\(pad(Int(civil.month), 2))-\(pad(Int(civil.day), 2))T"
+        var text =
+            "\(pad(Int(civil.year), 4))-\(pad(Int(civil.month), 2))-\(pad(Int(civil.day), 2))T"
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))"
         let microseconds = max(0, min(999_999, nanoseconds / 1000))
         if microseconds != 0 { text += ".\(pad(microseconds, 6))" }

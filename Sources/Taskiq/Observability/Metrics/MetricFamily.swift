@@ -20,8 +20,10 @@ public final class MetricFamily<Series: Sendable & AnyObject>: Sendable {
     private let read: @Sendable (Series, [MetricLabel]) -> [MetricSample]
     private let series = Mutex<(order: [[String]], byValues: [[String]: Series])>(([], [:]))
 
-    init(name: String, help: String, type: MetricType, labelNames: [String], make: @escaping @Sendable () -> Series,
-         read: @escaping @Sendable (Series, [MetricLabel]) -> [MetricSample]) {
+    init(
+        name: String, help: String, type: MetricType, labelNames: [String], make: @escaping @Sendable () -> Series,
+        read: @escaping @Sendable (Series, [MetricLabel]) -> [MetricSample]
+    ) {
         self.name = name
         self.help = help
         self.type = type
@@ -70,14 +72,18 @@ extension MetricFamily where Series == MetricCounter {
 extension MetricFamily where Series == MetricHistogram {
     /// A histogram family: each series is written as `_bucket` lines (label `le`), `_sum` and `_count`.
     convenience init(histogram name: String, help: String, labelNames: [String], buckets: [Double]) {
-        self.init(name: name, help: help, type: .histogram, labelNames: labelNames,
-                  make: { MetricHistogram(upperBounds: buckets) }) { histogram, labels in
+        self.init(
+            name: name, help: help, type: .histogram, labelNames: labelNames,
+            make: { MetricHistogram(upperBounds: buckets) }
+        ) { histogram, labels in
             let reading = histogram.reading
             var samples: [MetricSample] = []
             for (index, count) in reading.buckets.enumerated() {
                 let bound = index < histogram.upperBounds.count ? histogram.upperBounds[index] : .infinity
-                samples.append(MetricSample(suffix: "_bucket", labels: labels + [MetricLabel("le", PrometheusTextEncoder.number(bound))],
-                                            value: Double(count)))
+                samples.append(
+                    MetricSample(
+                        suffix: "_bucket", labels: labels + [MetricLabel("le", PrometheusTextEncoder.number(bound))],
+                        value: Double(count)))
             }
             samples.append(MetricSample(suffix: "_count", labels: labels, value: Double(reading.count)))
             samples.append(MetricSample(suffix: "_sum", labels: labels, value: reading.sum))

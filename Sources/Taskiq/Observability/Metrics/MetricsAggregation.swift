@@ -13,7 +13,8 @@ package enum MetricsAggregation {
         var indexes: [String: [SampleKey: Int]] = [:]
         for exposition in expositions {
             for family in exposition {
-                var merged = families[family.name] ?? MetricFamilySnapshot(name: family.name, help: family.help, type: family.type, samples: [])
+                var merged =
+                    families[family.name] ?? MetricFamilySnapshot(name: family.name, help: family.help, type: family.type, samples: [])
                 if families[family.name] == nil { order.append(family.name) }
                 var index = indexes[family.name] ?? [:]
                 let keepsMinimum = family.name == "process_start_time_seconds"
@@ -23,7 +24,9 @@ package enum MetricsAggregation {
                     let key = SampleKey(suffix: sample.suffix, labels: sample.labels)
                     if let position = index[key], position < merged.samples.count {
                         let old = merged.samples[position].value
-                        merged.samples[position].value = keepsMinimum ? min(old, sample.value)
+                        merged.samples[position].value =
+                            keepsMinimum
+                            ? min(old, sample.value)
                             : keepsMaximum ? max(old, sample.value) : old + sample.value
                     } else {
                         index[key] = merged.samples.count

@@ -12,8 +12,10 @@ package final class MetricsEndpoint: Sendable {
 
     /// Binds `host:port` and serves `exposition()` at every scrape.
     /// - Throws: ``TCPError`` when the address cannot be bound.
-    package init(host: String, port: UInt16, options: HTTPServer.Options = HTTPServer.Options(),
-                 exposition: @escaping @Sendable () -> String) throws {
+    package init(
+        host: String, port: UInt16, options: HTTPServer.Options = HTTPServer.Options(),
+        exposition: @escaping @Sendable () -> String
+    ) throws {
         server = try HTTPServer(host: host, port: port, options: options) { head in
             switch head.path {
             case "/metrics":

@@ -33,8 +33,10 @@ public final class MetricsRegistry: Sendable {
     ///   - help: The `# HELP` text.
     ///   - labels: The label names (not `le`).
     ///   - buckets: The buckets' upper bounds.
-    public func histogram(_ name: String, help: String, labels: [String] = [],
-                          buckets: [Double] = MetricHistogram.defaultBuckets) -> MetricFamily<MetricHistogram> {
+    public func histogram(
+        _ name: String, help: String, labels: [String] = [],
+        buckets: [Double] = MetricHistogram.defaultBuckets
+    ) -> MetricFamily<MetricHistogram> {
         family(name) { MetricFamily(histogram: name, help: help, labelNames: labels, buckets: buckets) }
     }
 

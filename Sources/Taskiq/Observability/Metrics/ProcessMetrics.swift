@@ -21,16 +21,21 @@ public enum ProcessMetrics {
     public static func collect() -> [MetricFamilySnapshot] {
         let usage = ResourceUsage.current()
         var families = [
-            MetricFamilySnapshot(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge,
-                                 samples: [MetricSample(value: Double(ResourceUsage.residentBytes()))]),
-            MetricFamilySnapshot(name: "process_cpu_seconds", help: "Total user and system CPU time spent in seconds.",
-                                 type: .counter, samples: [MetricSample(suffix: "_total", value: usage.selfCPUSeconds)]),
-            MetricFamilySnapshot(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
-                                 type: .gauge, samples: [MetricSample(value: startTime)]),
+            MetricFamilySnapshot(
+                name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge,
+                samples: [MetricSample(value: Double(ResourceUsage.residentBytes()))]),
+            MetricFamilySnapshot(
+                name: "process_cpu_seconds", help: "Total user and system CPU time spent in seconds.",
+                type: .counter, samples: [MetricSample(suffix: "_total", value: usage.selfCPUSeconds)]),
+            MetricFamilySnapshot(
+                name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
+                type: .gauge, samples: [MetricSample(value: startTime)]),
         ]
         if let fds = openDescriptors() {
-            families.append(MetricFamilySnapshot(name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge,
-                                                 samples: [MetricSample(value: Double(fds))]))
+            families.append(
+                MetricFamilySnapshot(
+                    name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge,
+                    samples: [MetricSample(value: Double(fds))]))
         }
         return families
     }

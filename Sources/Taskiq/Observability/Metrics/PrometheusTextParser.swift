@@ -28,7 +28,8 @@ package enum PrometheusTextParser {
             }
             if line.hasPrefix("#") { continue }
             guard let (fullName, labels, value) = sample(line), !families.isEmpty,
-                  fullName.hasPrefix(families[families.count - 1].name) else { continue }
+                fullName.hasPrefix(families[families.count - 1].name)
+            else { continue }
             let suffix = String(fullName.dropFirst(families[families.count - 1].name.count))
             families[families.count - 1].samples.append(MetricSample(suffix: suffix, labels: labels, value: value))
         }
@@ -78,12 +79,13 @@ package enum PrometheusTextParser {
             index += 1
         }
         guard let valueText = rest.split(separator: " ").first, !name.isEmpty else { return nil }
-        let value: Double? = switch valueText {
-        case "+Inf": .infinity
-        case "-Inf": -.infinity
-        case "NaN": .nan
-        default: Double(valueText)
-        }
+        let value: Double? =
+            switch valueText {
+            case "+Inf": .infinity
+            case "-Inf": -.infinity
+            case "NaN": .nan
+            default: Double(valueText)
+            }
         return value.map { (name, labels, $0) }
     }
 

@@ -22,8 +22,11 @@ public enum QueueDepthMetrics {
                     for source in ordered {
                         group.addTask {
                             let depths = (try? await source.broker.queueDepths()) ?? []
-                            return depths.map { MetricSample(labels: [MetricLabel("broker", source.name), MetricLabel("queue", $0.queue)],
-                                                             value: Double($0.depth)) }
+                            return depths.map {
+                                MetricSample(
+                                    labels: [MetricLabel("broker", source.name), MetricLabel("queue", $0.queue)],
+                                    value: Double($0.depth))
+                            }
                         }
                     }
                     for await found in group { samples.withLock { $0 += found } }
@@ -31,9 +34,14 @@ public enum QueueDepthMetrics {
                 done.signal()
             }
             if done.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .timedOut { task.cancel() }
-            let collected = samples.withLock { $0 }.sorted { ($0.labels.first?.value ?? "", $0.labels.last?.value ?? "") < ($1.labels.first?.value ?? "", $1.labels.last?.value ?? "") }
-            return [MetricFamilySnapshot(name: "taskiq_queue_depth", help: "Messages waiting in a broker's queue", type: .gauge,
-                                         samples: collected)]
+            let collected = samples.withLock { $0 }.sorted {
+                ($0.labels.first?.value ?? "", $0.labels.last?.value ?? "") < ($1.labels.first?.value ?? "", $1.labels.last?.value ?? "")
+            }
+            return [
+                MetricFamilySnapshot(
+                    name: "taskiq_queue_depth", help: "Messages waiting in a broker's queue", type: .gauge,
+                    samples: collected)
+            ]
         }
     }
 

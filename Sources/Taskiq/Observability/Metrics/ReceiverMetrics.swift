@@ -17,8 +17,9 @@ public enum ReceiverMetrics {
             MetricFamilySnapshot(name: name, help: help, type: .gauge, samples: [MetricSample(labels: labels, value: Double(value))])
         }
         func counter(_ name: String, _ help: String, _ value: Int) -> MetricFamilySnapshot {
-            MetricFamilySnapshot(name: name, help: help, type: .counter,
-                                 samples: [MetricSample(suffix: "_total", labels: labels, value: Double(value))])
+            MetricFamilySnapshot(
+                name: name, help: help, type: .counter,
+                samples: [MetricSample(suffix: "_total", labels: labels, value: Double(value))])
         }
         return [
             gauge("taskiq_tasks_in_flight", "Tasks running now", load.running),

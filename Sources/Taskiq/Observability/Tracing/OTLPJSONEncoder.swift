@@ -18,8 +18,10 @@ public struct OTLPJSONEncoder: Sendable {
     ///   - serviceName: The resource's `service.name`.
     ///   - scopeName: The instrumentation scope's name.
     ///   - scopeVersion: The instrumentation scope's version.
-    public init(serviceName: String, scopeName: String = "taskiq.middlewares.opentelemetry_middleware",
-                scopeVersion: String = "0.13.0") {
+    public init(
+        serviceName: String, scopeName: String = "taskiq.middlewares.opentelemetry_middleware",
+        scopeVersion: String = "0.13.0"
+    ) {
         self.serviceName = serviceName
         self.scopeName = scopeName
         self.scopeVersion = scopeVersion
@@ -44,10 +46,13 @@ public struct OTLPJSONEncoder: Sendable {
         object["endTimeUnixNano"] = .string(String(span.endTimeUnixNano))
         object["attributes"] = .array(span.attributes.map(attribute))
         if !span.events.isEmpty {
-            object["events"] = .array(span.events.map { event in
-                .object(["timeUnixNano": .string(String(event.timeUnixNano)), "name": .string(event.name),
-                         "attributes": .array(event.attributes.map(attribute))])
-            })
+            object["events"] = .array(
+                span.events.map { event in
+                    .object([
+                        "timeUnixNano": .string(String(event.timeUnixNano)), "name": .string(event.name),
+                        "attributes": .array(event.attributes.map(attribute)),
+                    ])
+                })
         }
         var status = JSONObject()
         if span.status.code != .unset { status["code"] = .int(span.status.code.rawValue) }
@@ -57,12 +62,13 @@ public struct OTLPJSONEncoder: Sendable {
     }
 
     static func attribute(_ attribute: SpanAttribute) -> JSONValue {
-        let value: JSONValue = switch attribute.value {
-        case .string(let s): .object(["stringValue": .string(s)])
-        case .int(let i): .object(["intValue": .string(String(i))])
-        case .double(let d): d.isFinite ? .object(["doubleValue": .double(d)]) : .object(["stringValue": .string(String(d))])
-        case .bool(let b): .object(["boolValue": .bool(b)])
-        }
+        let value: JSONValue =
+            switch attribute.value {
+            case .string(let s): .object(["stringValue": .string(s)])
+            case .int(let i): .object(["intValue": .string(String(i))])
+            case .double(let d): d.isFinite ? .object(["doubleValue": .double(d)]) : .object(["stringValue": .string(String(d))])
+            case .bool(let b): .object(["boolValue": .bool(b)])
+            }
         return .object(["key": .string(attribute.key), "value": value])
     }
 }

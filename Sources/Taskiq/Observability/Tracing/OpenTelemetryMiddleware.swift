@@ -106,10 +106,13 @@ public final class OpenTelemetryMiddleware: TaskiqMiddleware, Sendable {
                     span.setAttribute("taskiq.retry.reason", .string(error.message))
                     return
                 }
-                span.events.append(SpanEvent(name: "exception", timeUnixNano: Span.nowUnixNano(), attributes: [
-                    SpanAttribute("exception.type", .string(error.name)),
-                    SpanAttribute("exception.message", .string(error.message)),
-                ]))
+                span.events.append(
+                    SpanEvent(
+                        name: "exception", timeUnixNano: Span.nowUnixNano(),
+                        attributes: [
+                            SpanAttribute("exception.type", .string(error.name)),
+                            SpanAttribute("exception.message", .string(error.message)),
+                        ]))
                 span.status = SpanStatus(.error, message: error.message)
             }
         }
@@ -143,9 +146,11 @@ public final class OpenTelemetryMiddleware: TaskiqMiddleware, Sendable {
     /// The remote context in `traceparent`, `tracestate` and `baggage` labels; `nil` when there is no valid `traceparent`.
     static func extract(from labels: [String: JSONValue]) -> SpanContext? {
         guard !labels.isEmpty, let header = labels[TraceParent.key]?.stringValue,
-              let parent = TraceParent(header: header) else { return nil }
-        return SpanContext(traceID: parent.traceID, spanID: parent.spanID, isSampled: parent.isSampled,
-                           traceState: boundedHeader(labels["tracestate"]), baggage: boundedHeader(labels["baggage"]))
+            let parent = TraceParent(header: header)
+        else { return nil }
+        return SpanContext(
+            traceID: parent.traceID, spanID: parent.spanID, isSampled: parent.isSampled,
+            traceState: boundedHeader(labels["tracestate"]), baggage: boundedHeader(labels["baggage"]))
     }
 
     private static func inject(_ context: SpanContext, into message: inout TaskiqMessage) {

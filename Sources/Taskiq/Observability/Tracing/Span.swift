@@ -31,8 +31,9 @@ public struct Span: Sendable, Hashable {
     ///   - startTimeUnixNano: The start; now when omitted.
     public init(name: String, kind: SpanKind, parent: SpanContext?, startTimeUnixNano: UInt64 = Span.nowUnixNano()) {
         if let parent {
-            context = SpanContext(traceID: parent.traceID, spanID: .random(), isSampled: parent.isSampled,
-                                  traceState: parent.traceState, baggage: parent.baggage)
+            context = SpanContext(
+                traceID: parent.traceID, spanID: .random(), isSampled: parent.isSampled,
+                traceState: parent.traceState, baggage: parent.baggage)
         } else {
             context = SpanContext(traceID: .random(), spanID: .random())
         }

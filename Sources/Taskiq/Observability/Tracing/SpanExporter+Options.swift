@@ -27,9 +27,11 @@ extension SpanExporter {
         ///   - queueSize: The most spans waiting (at least `batchSize`).
         ///   - exportInterval: How often waiting spans are sent.
         ///   - exportTimeout: The most one request may take.
-        public init(endpoint: String = "http://127.0.0.1:4318", serviceName: String = "taskiq",
-                    headers: [(String, String)] = [], batchSize: Int = 512, queueSize: Int = 2048,
-                    exportInterval: Duration = .seconds(1), exportTimeout: Duration = .seconds(10)) {
+        public init(
+            endpoint: String = "http://127.0.0.1:4318", serviceName: String = "taskiq",
+            headers: [(String, String)] = [], batchSize: Int = 512, queueSize: Int = 2048,
+            exportInterval: Duration = .seconds(1), exportTimeout: Duration = .seconds(10)
+        ) {
             self.endpoint = endpoint
             self.serviceName = serviceName
             self.headers = headers

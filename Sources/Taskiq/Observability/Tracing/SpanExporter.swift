@@ -50,7 +50,8 @@ public final class SpanExporter: Sendable {
         self.logger = logger
         client = HTTPClient(endpoint: try HTTPEndpoint(url: options.endpoint), timeout: options.exportTimeout)
         encoder = OTLPJSONEncoder(serviceName: options.serviceName)
-        headers = [("Content-Type", "application/json")]
+        headers =
+            [("Content-Type", "application/json")]
             + options.headers.filter { $0.0.lowercased() != "content-type" }
         try PlatformThread.start(name: "otlp-exporter") { [self] in run() }
     }
@@ -170,14 +171,17 @@ public final class SpanExporter: Sendable {
             if let last = state.lastDropLog, now - last < Self.failureLogInterval { return nil }
             state.lastDropLog = now
             state.reportedDrops = state.statistics.dropped
-            return "dropped \(dropped) spans: the export queue (\(options.queueSize) spans) was full; \(state.statistics.dropped) dropped in all"
+            return
+                "dropped \(dropped) spans: the export queue (\(options.queueSize) spans) was full; \(state.statistics.dropped) dropped in all"
         }
         if let report { logger.warning(report) }
     }
 
     private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
         let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds >= 86_400 ? 86_400_000
+        let milliseconds =
+            seconds >= 86_400
+            ? 86_400_000
             : seconds < 0 ? 1 : max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
         return .milliseconds(milliseconds)
     }

@@ -21,8 +21,9 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     /// Parses exactly 32 lower-case hex digits from raw bytes.
     init?(bytes: ArraySlice<UInt8>) {
         guard bytes.count == 32,
-              let high = HexDigits.parse(bytes.prefix(16)),
-              let low = HexDigits.parse(bytes.suffix(16)) else { return nil }
+            let high = HexDigits.parse(bytes.prefix(16)),
+            let low = HexDigits.parse(bytes.suffix(16))
+        else { return nil }
         self.init(high: high, low: low)
     }
 

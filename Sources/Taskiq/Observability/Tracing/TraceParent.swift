@@ -45,8 +45,9 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
             guard bytes[55] == UInt8(ascii: "-") else { return nil }
         }
         guard bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
-              let traceID = TraceID(bytes: bytes[3..<35]), let spanID = SpanID(bytes: bytes[36..<52]),
-              let flagsHigh = HexDigits.nibble(bytes[53]), let flagsLow = HexDigits.nibble(bytes[54]) else { return nil }
+            let traceID = TraceID(bytes: bytes[3..<35]), let spanID = SpanID(bytes: bytes[36..<52]),
+            let flagsHigh = HexDigits.nibble(bytes[53]), let flagsLow = HexDigits.nibble(bytes[54])
+        else { return nil }
         self.traceID = traceID
         self.spanID = spanID
         self.flags = flagsHigh << 4 | flagsLow

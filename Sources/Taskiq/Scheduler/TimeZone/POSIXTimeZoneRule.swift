@@ -72,8 +72,10 @@ package struct POSIXTimeZoneRule: Sendable, Hashable {
         // Ties (a period that ends as the next begins: daylight time all year) go to the later year.
         var latest: (instant: Int64, daylight: Bool)?
         for candidate in year - 1...year + 1 {
-            let changes = [(changeInstant(of: start, in: candidate, offset: standardOffset), true),
-                           (changeInstant(of: end, in: candidate, offset: daylight), false)]
+            let changes = [
+                (changeInstant(of: start, in: candidate, offset: standardOffset), true),
+                (changeInstant(of: end, in: candidate, offset: daylight), false),
+            ]
             for change in changes where change.0 <= instant {
                 if latest == nil || change.0 >= latest!.instant { latest = change }
             }

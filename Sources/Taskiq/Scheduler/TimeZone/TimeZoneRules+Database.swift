@@ -40,7 +40,9 @@ extension TimeZoneRules {
         } catch let error {
             if error.isNoSuchFile {
                 if (try? FileSystem.kind(of: directory)) != .directory {
-                    throw TimeZoneRulesError(.missingDatabase, """
+                    throw TimeZoneRulesError(
+                        .missingDatabase,
+                        """
                         cannot load time zone '\(name)': there is no time zone database at \(directory) \
                         (install the tzdata package, or set TZDIR to its directory)
                         """)
@@ -60,7 +62,8 @@ extension TimeZoneRules {
         guard !name.isEmpty else { return "it is empty" }
         guard name.utf8.count <= 255 else { return "it is longer than 255 bytes" }
         for byte in name.utf8 {
-            let allowed = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            let allowed =
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/")
             guard allowed else { return "only letters, digits, '_', '+', '-' and '/' may appear in one" }

@@ -36,8 +36,10 @@ extension TimeZoneRules {
         try self.init(block: &block, header: v2, timeSize: 8, footer: footer, invalid: invalid)
     }
 
-    private init(block reader: inout TZifReader, header: TZifReader.Header, timeSize: Int, footer: POSIXTimeZoneRule?,
-                 invalid: (String) -> TimeZoneRulesError) throws(TimeZoneRulesError) {
+    private init(
+        block reader: inout TZifReader, header: TZifReader.Header, timeSize: Int, footer: POSIXTimeZoneRule?,
+        invalid: (String) -> TimeZoneRulesError
+    ) throws(TimeZoneRulesError) {
         guard header.typeCount > 0 else { throw invalid("no local time types") }
         // Checked before anything is allocated, so a huge count in a short file costs nothing.
         guard let length = header.dataLength(timeSize: timeSize), length <= reader.remaining.count else {
@@ -68,8 +70,9 @@ extension TimeZoneRules {
             guard Int(designation) < header.charCount else { throw invalid("abbreviation index \(designation) past the abbreviations") }
             typeOffsets.append(offset)
         }
-        self.init(transitions: transitions, offsets: typeIndices.map { typeOffsets[$0] },
-                  initialOffset: Int(typeOffsets[0]), rule: footer)
+        self.init(
+            transitions: transitions, offsets: typeIndices.map { typeOffsets[$0] },
+            initialOffset: Int(typeOffsets[0]), rule: footer)
     }
 }
 
@@ -89,8 +92,9 @@ private struct TZifReader {
         /// The bytes of the data block after this header, or `nil` when the counts are impossible.
         func dataLength(timeSize: Int) -> Int? {
             guard utIndicatorCount == 0 || utIndicatorCount == typeCount,
-                  standardIndicatorCount == 0 || standardIndicatorCount == typeCount,
-                  typeCount <= 256, charCount > 0 else { return nil }
+                standardIndicatorCount == 0 || standardIndicatorCount == typeCount,
+                typeCount <= 256, charCount > 0
+            else { return nil }
             // Each count is below 2^32, so the sum cannot overflow Int.
             return timeCount * (timeSize + 1) + typeCount * 6 + charCount + leapCount * (timeSize + 4)
                 + standardIndicatorCount + utIndicatorCount
@@ -146,7 +150,8 @@ private struct TZifReader {
         index += 20
         var counts: [Int] = []
         for _ in 0..<6 { counts.append(Int(uint32()!)) }
-        return Header(magic: magic, version: version, utIndicatorCount: counts[0], standardIndicatorCount: counts[1],
-                      leapCount: counts[2], timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
+        return Header(
+            magic: magic, version: version, utIndicatorCount: counts[0], standardIndicatorCount: counts[1],
+            leapCount: counts[2], timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
     }
 }

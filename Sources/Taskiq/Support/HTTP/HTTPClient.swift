@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A small, blocking HTTP/1.1 client for exporters and reporters that post to one server from a
 /// background thread (the dashboard middleware, the OTLP exporter).
@@ -47,8 +48,10 @@ public final class HTTPClient: Sendable {
     }
 
     /// Creates a client with response limits and a TLS configuration of its own (tests, CAs).
-    package init(endpoint: HTTPEndpoint, timeout: Duration, limits: HTTPResponseParser.Limits,
-                 tls: TLSConfiguration = TLSConfiguration()) {
+    package init(
+        endpoint: HTTPEndpoint, timeout: Duration, limits: HTTPResponseParser.Limits,
+        tls: TLSConfiguration = TLSConfiguration()
+    ) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.limits = limits
@@ -72,8 +75,10 @@ public final class HTTPClient: Sendable {
     /// - Returns: The response, whatever its status.
     /// - Throws: ``HTTPClientError`` naming the server and why: `invalidRequest`, `unresolvedHost`,
     ///   `refused`, `connectFailed`, `tls`, `timeout`, `connectionLost`, `badResponse`, `tooLarge`, `closed`.
-    public func send(method: String, path: String, headers: [(String, String)],
-                     body: [UInt8]) throws(HTTPClientError) -> HTTPClientResponse {
+    public func send(
+        method: String, path: String, headers: [(String, String)],
+        body: [UInt8]
+    ) throws(HTTPClientError) -> HTTPClientResponse {
         let request = try encodeRequest(method: method, path: path, headers: headers, body: body)
         return try turn.withLock { _ throws(HTTPClientError) -> HTTPClientResponse in
             try exchange(request, method: method)
@@ -132,8 +137,9 @@ public final class HTTPClient: Sendable {
                     reused = false
                     continue
                 }
-                throw isClosed ? HTTPClientError(.closed, peer: endpoint.peer, "the client was closed during the request")
-                               : failure.error
+                throw isClosed
+                    ? HTTPClientError(.closed, peer: endpoint.peer, "the client was closed during the request")
+                    : failure.error
             }
         }
     }
@@ -144,18 +150,23 @@ public final class HTTPClient: Sendable {
         var retryable: Bool
     }
 
-    private func attempt(_ request: [UInt8], method: String, on stream: any ByteStream,
-                         deadline: ContinuousClock.Instant) -> Result<Outcome, AttemptFailure> {
+    private func attempt(
+        _ request: [UInt8], method: String, on stream: any ByteStream,
+        deadline: ContinuousClock.Instant
+    ) -> Result<Outcome, AttemptFailure> {
         let peer = endpoint.peer
         do throws(TCPError) {
             try stream.sendAll(request)
         } catch {
             let timedOut = error.number == EAGAIN || error.number == EWOULDBLOCK
-            return .failure(AttemptFailure(
-                error: HTTPClientError(timedOut ? .timeout : .connectionLost, peer: peer,
-                                       timedOut ? "sending the request took longer than \(timeout)"
-                                                : "sending the request failed: \(error.reason)"),
-                retryable: !timedOut))
+            return .failure(
+                AttemptFailure(
+                    error: HTTPClientError(
+                        timedOut ? .timeout : .connectionLost, peer: peer,
+                        timedOut
+                            ? "sending the request took longer than \(timeout)"
+                            : "sending the request failed: \(error.reason)"),
+                    retryable: !timedOut))
         }
         var parser = HTTPResponseParser(requestMethod: method, limits: limits)
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
@@ -169,8 +180,9 @@ public final class HTTPClient: Sendable {
             }
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else {
-                return .failure(AttemptFailure(
-                    error: HTTPClientError(.timeout, peer: peer, "no complete response within \(timeout)"), retryable: false))
+                return .failure(
+                    AttemptFailure(
+                        error: HTTPClientError(.timeout, peer: peer, "no complete response within \(timeout)"), retryable: false))
             }
             guard stream.waitReadable(timeout: remaining) else { continue }
             let received = chunk.withUnsafeMutableBytes { buffer in
@@ -181,18 +193,20 @@ public final class HTTPClient: Sendable {
             case .success(let value):
                 count = value
             case .failure(let error):
-                return .failure(AttemptFailure(
-                    error: HTTPClientError(.connectionLost, peer: peer, "reading the response failed: \(error.reason)"),
-                    retryable: !parser.receivedAny))
+                return .failure(
+                    AttemptFailure(
+                        error: HTTPClientError(.connectionLost, peer: peer, "reading the response failed: \(error.reason)"),
+                        retryable: !parser.receivedAny))
             }
             if count == 0 {
                 do throws(HTTPResponseParser.Failure) {
                     if let response = try parser.finish() {
                         return .success(Outcome(response: response, keepAlive: false))
                     }
-                    return .failure(AttemptFailure(
-                        error: HTTPClientError(.connectionLost, peer: peer, "the server closed the connection without answering"),
-                        retryable: true))
+                    return .failure(
+                        AttemptFailure(
+                            error: HTTPClientError(.connectionLost, peer: peer, "the server closed the connection without answering"),
+                            retryable: true))
                 } catch {
                     return .failure(AttemptFailure(error: HTTPClientError(error.code, peer: peer, error.message), retryable: false))
                 }
@@ -214,8 +228,9 @@ public final class HTTPClient: Sendable {
         }
         let tcp: TCPConnection
         do throws(TCPError) {
-            tcp = try TCPConnection.connect(host: endpoint.host, port: port, timeout: remaining,
-                                            keepAlive: true, isCancelled: { self.isClosed })
+            tcp = try TCPConnection.connect(
+                host: endpoint.host, port: port, timeout: remaining,
+                keepAlive: true, isCancelled: { self.isClosed })
         } catch {
             throw Self.connectError(error, peer: peer, host: endpoint.host, timeout: timeout)
         }
@@ -223,9 +238,10 @@ public final class HTTPClient: Sendable {
         let stream: any ByteStream
         if endpoint.usesTLS {
             do throws(TLSError) {
-                stream = try TLSConnection.connect(over: tcp, host: endpoint.host, peer: peer, configuration: tlsConfiguration,
-                                                   timeout: ContinuousClock.now.duration(to: deadline),
-                                                   isCancelled: { self.isClosed })
+                stream = try TLSConnection.connect(
+                    over: tcp, host: endpoint.host, peer: peer, configuration: tlsConfiguration,
+                    timeout: ContinuousClock.now.duration(to: deadline),
+                    isCancelled: { self.isClosed })
             } catch {
                 throw HTTPClientError(error.code == .timeout ? .timeout : .tls, peer: peer, error.message)
             }

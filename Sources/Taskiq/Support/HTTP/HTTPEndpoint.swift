@@ -61,7 +61,8 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
         host = String(hostPart)
         if let portPart {
             guard !portPart.isEmpty, portPart.utf8.count <= 5, portPart.utf8.allSatisfy({ (48...57).contains($0) }),
-                  let number = Int(portPart), (1...65535).contains(number) else {
+                let number = Int(portPart), (1...65535).contains(number)
+            else {
                 throw invalid("the port '\(portPart)' is not a number from 1 to 65535")
             }
             port = number

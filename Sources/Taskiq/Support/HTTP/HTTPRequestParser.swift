@@ -61,7 +61,9 @@ package struct HTTPRequestParser: Sendable {
             scanned = 0
         }
         guard let end = headEnd() else {
-            if buffer.count > limits.maxHeadBytes { return .failure(HTTPRequestError(status: 431, "request head larger than \(limits.maxHeadBytes) bytes")) }
+            if buffer.count > limits.maxHeadBytes {
+                return .failure(HTTPRequestError(status: 431, "request head larger than \(limits.maxHeadBytes) bytes"))
+            }
             if let newline = buffer.firstIndex(of: 10) {
                 if newline > limits.maxRequestLineBytes { return tooLongRequestLine() }
             } else if buffer.count > limits.maxRequestLineBytes {
@@ -143,8 +145,9 @@ package struct HTTPRequestParser: Sendable {
             }
             headers.append(HTTPHeader(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
         }
-        let request = HTTPRequestHead(method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-                                      minorVersion: version[7] == UInt8(ascii: "1") ? 1 : 0, headers: headers)
+        let request = HTTPRequestHead(
+            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: version[7] == UInt8(ascii: "1") ? 1 : 0, headers: headers)
         if request.header("transfer-encoding") != nil {
             return .failure(HTTPRequestError(status: 400, "request bodies are not accepted"))
         }
@@ -159,8 +162,9 @@ package struct HTTPRequestParser: Sendable {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
         default: false
         }
     }

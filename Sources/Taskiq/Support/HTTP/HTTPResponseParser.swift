@@ -180,15 +180,21 @@ package struct HTTPResponseParser: Sendable {
         let limit = head ? limits.maxHeadBytes - headBytes : 4096
         guard let newline = buffer[start...].firstIndex(of: 10) else {
             if buffer.count - start > limit {
-                throw Failure(.tooLarge, head ? "the response head exceeds \(limits.maxHeadBytes) bytes"
-                                              : "a chunk-size line exceeds 4096 bytes")
+                throw Failure(
+                    .tooLarge,
+                    head
+                        ? "the response head exceeds \(limits.maxHeadBytes) bytes"
+                        : "a chunk-size line exceeds 4096 bytes")
             }
             return nil
         }
         let length = newline - start + 1
         guard length <= limit else {
-            throw Failure(.tooLarge, head ? "the response head exceeds \(limits.maxHeadBytes) bytes"
-                                          : "a chunk-size line exceeds 4096 bytes")
+            throw Failure(
+                .tooLarge,
+                head
+                    ? "the response head exceeds \(limits.maxHeadBytes) bytes"
+                    : "a chunk-size line exceeds 4096 bytes")
         }
         if head { headBytes += length }
         var end = newline
@@ -205,8 +211,9 @@ package struct HTTPResponseParser: Sendable {
         }
         let bytes = Array(line)
         guard bytes.count >= 12, bytes[0..<7].elementsEqual("HTTP/1.".utf8), (48...57).contains(bytes[7]),
-              bytes[8] == 32, bytes[9...11].allSatisfy({ (48...57).contains($0) }),
-              bytes.count == 12 || bytes[12] == 32 else { throw bad() }
+            bytes[8] == 32, bytes[9...11].allSatisfy({ (48...57).contains($0) }),
+            bytes.count == 12 || bytes[12] == 32
+        else { throw bad() }
         let code = Int(bytes[9] - 48) * 100 + Int(bytes[10] - 48) * 10 + Int(bytes[11] - 48)
         guard (100...599).contains(code) else { throw bad() }
         guard code != 101 else { throw Failure(.badResponse, "the server switched protocols (101), which this client does not ask for") }
@@ -222,7 +229,8 @@ package struct HTTPResponseParser: Sendable {
             throw Failure(.badResponse, "a header line starts with whitespace (obsolete line folding)")
         }
         guard let colon = line.firstIndex(of: 58), colon > line.startIndex,
-              line[line.startIndex..<colon].allSatisfy(Self.isTokenByte) else {
+            line[line.startIndex..<colon].allSatisfy(Self.isTokenByte)
+        else {
             throw Failure(.badResponse, "expected a header 'Name: value', got '\(Self.excerpt(String(decoding: line, as: UTF8.self)))'")
         }
         let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
@@ -309,8 +317,9 @@ package struct HTTPResponseParser: Sendable {
         switch byte {
         case 48...57, 65...90, 97...122: true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
         default: false
         }
     }

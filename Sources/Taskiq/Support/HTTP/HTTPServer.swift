@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A small HTTP/1.1 server for endpoints such as `/metrics`: `GET` and `HEAD` only, no bodies,
 /// bounded in every dimension so that no client can stop or crash the process it runs in.
@@ -49,8 +50,10 @@ package final class HTTPServer: Sendable {
     /// Binds `host:port` and starts serving.
     /// - Throws: ``TCPError`` when the address does not resolve or cannot be bound, or
     ///   ``SystemError`` when the accepting thread cannot start.
-    package init(host: String, port: UInt16, options: Options = Options(), logger: Logger = Logger(label: "taskiq.http"),
-                 handler: @escaping Handler) throws {
+    package init(
+        host: String, port: UInt16, options: Options = Options(), logger: Logger = Logger(label: "taskiq.http"),
+        handler: @escaping Handler
+    ) throws {
         guard let address = try SocketAddress.resolve(host: host, port: port).first else {
             throw TCPError(.unresolvedHost, reason: "no address for \(host)")
         }
@@ -135,7 +138,8 @@ package final class HTTPServer: Sendable {
                 let response = respond(to: head)
                 let keepAlive = head.keepAlive && response.status < 400
                 guard (try? connection.sendAll(response.serialized(keepAlive: keepAlive, includeBody: head.method != "HEAD"))) != nil,
-                      keepAlive else { return }
+                    keepAlive
+                else { return }
                 waitingSince = .now
                 partial = false
                 continue

@@ -26,8 +26,10 @@ public final class FileLogSink: LogSink {
     ///   - format: How the one warning about a failed write is rendered, to match the other lines.
     ///   - fallback: Where lines go after a write fails; standard error by default.
     /// - Throws: ``TaskiqError`` naming the file and the reason when it cannot be opened for writing.
-    public convenience init(path: String, format: LogOutputFormat = .text,
-                fallback: FileDescriptorLogSink = .standardError) throws(TaskiqError) {
+    public convenience init(
+        path: String, format: LogOutputFormat = .text,
+        fallback: FileDescriptorLogSink = .standardError
+    ) throws(TaskiqError) {
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(path, [.writeOnly, .append, .create])
@@ -38,8 +40,10 @@ public final class FileLogSink: LogSink {
     }
 
     /// Takes ownership of an open descriptor (tests use pipes and closed descriptors).
-    init(descriptor: Int32, path: String, format: LogOutputFormat = .text,
-         fallback: FileDescriptorLogSink = .standardError) {
+    init(
+        descriptor: Int32, path: String, format: LogOutputFormat = .text,
+        fallback: FileDescriptorLogSink = .standardError
+    ) {
         self.path = path
         self.file = FileDescriptorLogSink(fileDescriptor: descriptor)
         self.fallback = fallback

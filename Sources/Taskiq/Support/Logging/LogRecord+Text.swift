@@ -33,7 +33,8 @@ extension LogRecord {
 extension String {
     fileprivate var needsQuotingInText: Bool {
         if isEmpty { return true }
-        for byte in utf8 where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=")
+        for byte in utf8
+        where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=")
             || byte == UInt8(ascii: "\\") || byte == 0x7F
         {
             return true

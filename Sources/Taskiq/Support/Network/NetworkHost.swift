@@ -21,7 +21,8 @@ package enum NetworkHost {
             guard label.first != "-", label.last != "-" else { return "host '\(host)' has a label that starts or ends with '-'" }
         }
         if labels.count == 4, labels.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
-           !labels.allSatisfy({ $0.utf8.count <= 3 && Int($0)! <= 255 }) {
+            !labels.allSatisfy({ $0.utf8.count <= 3 && Int($0)! <= 255 })
+        {
             return "host '\(host)' is not an IPv4 address (each part must be 0 to 255)"
         }
         return nil

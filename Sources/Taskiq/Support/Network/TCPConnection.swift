@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A connected, blocking TCP socket: the one place the transports call into the system for TCP.
 ///
@@ -25,8 +26,10 @@ package struct TCPConnection: ByteStream, Sendable {
 
     /// Resolves `host` and connects to the first of its addresses that accepts.
     /// - Throws: ``TCPError``: `unresolvedHost`, or what ``connect(to:timeout:keepAlive:isCancelled:)`` throws.
-    package static func connect(host: String, port: UInt16, timeout: Duration, keepAlive: Bool = false,
-                                isCancelled: () -> Bool = { false }) throws(TCPError) -> TCPConnection {
+    package static func connect(
+        host: String, port: UInt16, timeout: Duration, keepAlive: Bool = false,
+        isCancelled: () -> Bool = { false }
+    ) throws(TCPError) -> TCPConnection {
         let addresses = try SocketAddress.resolve(host: host, port: port)
         return try connect(to: addresses, timeout: timeout, keepAlive: keepAlive, isCancelled: isCancelled)
     }
@@ -38,14 +41,17 @@ package struct TCPConnection: ByteStream, Sendable {
     /// - Parameters:
     ///   - keepAlive: Sets `SO_KEEPALIVE`, so a peer that vanished is noticed on an idle connection.
     ///   - isCancelled: Polled every 50 ms while connecting.
-    package static func connect(to addresses: [SocketAddress], timeout: Duration, keepAlive: Bool = false,
-                                isCancelled: () -> Bool = { false }) throws(TCPError) -> TCPConnection {
+    package static func connect(
+        to addresses: [SocketAddress], timeout: Duration, keepAlive: Bool = false,
+        isCancelled: () -> Bool = { false }
+    ) throws(TCPError) -> TCPConnection {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var lastError = TCPError(.connectFailed, reason: "no address to connect to")
         for address in addresses {
             do {
-                return try connect(to: address, timeout: timeout, deadline: deadline, keepAlive: keepAlive,
-                                   isCancelled: isCancelled)
+                return try connect(
+                    to: address, timeout: timeout, deadline: deadline, keepAlive: keepAlive,
+                    isCancelled: isCancelled)
             } catch {
                 lastError = error
                 if error.kind == .deadlineExceeded || error.kind == .cancelled { break }
@@ -54,8 +60,10 @@ package struct TCPConnection: ByteStream, Sendable {
         throw lastError
     }
 
-    private static func connect(to address: SocketAddress, timeout: Duration, deadline: ContinuousClock.Instant,
-                                keepAlive: Bool, isCancelled: () -> Bool) throws(TCPError) -> TCPConnection {
+    private static func connect(
+        to address: SocketAddress, timeout: Duration, deadline: ContinuousClock.Instant,
+        keepAlive: Bool, isCancelled: () -> Bool
+    ) throws(TCPError) -> TCPConnection {
         let fd = try openSocket(family: address.family)
         var keep = false
         defer { if !keep { _ = systemClose(fd) } }
@@ -196,7 +204,6 @@ package struct TCPConnection: ByteStream, Sendable {
         var one: Int32 = 1
         setsockopt(descriptor, level, option, &one, socklen_t(MemoryLayout<Int32>.size))
     }
-
 
     private static var noSignal: Int32 {
         #if canImport(Glibc)

@@ -32,10 +32,12 @@ package enum URLCredentials {
         guard tail.first == "?" else { return result + tail }
         let fragmentStart = tail.firstIndex(of: "#") ?? tail.endIndex
         let items = tail[tail.index(after: tail.startIndex)..<fragmentStart].split(separator: "&", omittingEmptySubsequences: false)
-        result += "?" + items.map { item in
-            guard let equals = item.firstIndex(of: "="), isSecretParameter(item[..<equals]) else { return String(item) }
-            return item[...equals] + mask
-        }.joined(separator: "&")
+        result +=
+            "?"
+            + items.map { item in
+                guard let equals = item.firstIndex(of: "="), isSecretParameter(item[..<equals]) else { return String(item) }
+                return item[...equals] + mask
+            }.joined(separator: "&")
         return result + tail[fragmentStart...]
     }
 

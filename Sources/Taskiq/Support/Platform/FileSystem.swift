@@ -25,8 +25,10 @@ package enum FileSystem {
 
     /// Whether this process may read, write or search (`execute`) `path` (`access`).
     /// - Throws: ``SystemError``, such as `EACCES`, when one of the asked permissions is missing.
-    package static func checkAccess(_ path: String, read: Bool = false, write: Bool = false,
-                                    execute: Bool = false) throws(SystemError) {
+    package static func checkAccess(
+        _ path: String, read: Bool = false, write: Bool = false,
+        execute: Bool = false
+    ) throws(SystemError) {
         let mode = (read ? R_OK : 0) | (write ? W_OK : 0) | (execute ? X_OK : 0)
         guard access(path, mode) == 0 else { throw .current }
     }

@@ -31,8 +31,10 @@ package enum PlatformThread {
     ///   - body: The work; the thread ends when it returns.
     /// - Throws: ``SystemError`` when the thread cannot be created (`EAGAIN` when the process
     ///   or system is out of threads).
-    package static func start(name: String, stackSize: Int = defaultStackSize,
-                              _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    package static func start(
+        name: String, stackSize: Int = defaultStackSize,
+        _ body: @escaping @Sendable () -> Void
+    ) throws(SystemError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -44,16 +46,18 @@ package enum PlatformThread {
         #else
         var thread: pthread_t?
         #endif
-        let status = pthread_create(&thread, &attributes, { raw in
-            #if canImport(Glibc)
-            let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
-            #else
-            let context = Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue()
-            #endif
-            CurrentProcess.nameThread(context.name)
-            context.body()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, &attributes,
+            { raw in
+                #if canImport(Glibc)
+                let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
+                #else
+                let context = Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue()
+                #endif
+                CurrentProcess.nameThread(context.name)
+                context.body()
+                return nil
+            }, context)
         guard status == 0 else {
             Unmanaged<ThreadContext>.fromOpaque(context).release()
             throw SystemError(code: status)

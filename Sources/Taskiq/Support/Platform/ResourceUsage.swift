@@ -20,8 +20,10 @@ package struct ResourceUsage: Sendable, Hashable {
     /// Largest peak resident set among waited-for children, in bytes.
     package var childrenPeakRSSBytes: Int
 
-    package init(selfCPUSeconds: Double = 0, childrenCPUSeconds: Double = 0, selfPeakRSSBytes: Int = 0,
-                 childrenPeakRSSBytes: Int = 0) {
+    package init(
+        selfCPUSeconds: Double = 0, childrenCPUSeconds: Double = 0, selfPeakRSSBytes: Int = 0,
+        childrenPeakRSSBytes: Int = 0
+    ) {
         self.selfCPUSeconds = selfCPUSeconds
         self.childrenCPUSeconds = childrenCPUSeconds
         self.selfPeakRSSBytes = selfPeakRSSBytes
@@ -30,9 +32,11 @@ package struct ResourceUsage: Sendable, Hashable {
 
     /// The counters now.
     package static func current() -> ResourceUsage {
-        let me = usage(RUSAGE_SELF), children = usage(RUSAGE_CHILDREN)
-        return ResourceUsage(selfCPUSeconds: me.cpu, childrenCPUSeconds: children.cpu,
-                             selfPeakRSSBytes: me.maxRSS, childrenPeakRSSBytes: children.maxRSS)
+        let me = usage(RUSAGE_SELF)
+        let children = usage(RUSAGE_CHILDREN)
+        return ResourceUsage(
+            selfCPUSeconds: me.cpu, childrenCPUSeconds: children.cpu,
+            selfPeakRSSBytes: me.maxRSS, childrenPeakRSSBytes: children.maxRSS)
     }
 
     /// This process's resident set now, in bytes (`/proc/self/statm`; the peak on other systems).
@@ -66,9 +70,9 @@ package struct ResourceUsage: Sendable, Hashable {
         #endif
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         #if canImport(Darwin)
-        let maxRSS = Int(usage.ru_maxrss)          // bytes on Darwin
+        let maxRSS = Int(usage.ru_maxrss)  // bytes on Darwin
         #else
-        let maxRSS = Int(usage.ru_maxrss) * 1024   // KiB on Linux
+        let maxRSS = Int(usage.ru_maxrss) * 1024  // KiB on Linux
         #endif
         return (seconds(usage.ru_utime) + seconds(usage.ru_stime), maxRSS)
     }

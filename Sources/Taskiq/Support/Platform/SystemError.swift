@@ -25,8 +25,10 @@ package struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text with the code's symbolic name for the errors an operator acts on:
     /// `No space left on device (ENOSPC)`, else `... (errno N)`.
     package var detailedDescription: String {
-        let names: [Int32: String] = [ENOSPC: "ENOSPC", EACCES: "EACCES", ENOENT: "ENOENT", EPIPE: "EPIPE", EBADF: "EBADF",
-                                      EIO: "EIO", EISDIR: "EISDIR", EROFS: "EROFS", EDQUOT: "EDQUOT", EAGAIN: "EAGAIN"]
+        let names: [Int32: String] = [
+            ENOSPC: "ENOSPC", EACCES: "EACCES", ENOENT: "ENOENT", EPIPE: "EPIPE", EBADF: "EBADF",
+            EIO: "EIO", EISDIR: "EISDIR", EROFS: "EROFS", EDQUOT: "EDQUOT", EAGAIN: "EAGAIN",
+        ]
         return names[code].map { "\(description) (\($0))" } ?? "\(description) (errno \(code))"
     }
 

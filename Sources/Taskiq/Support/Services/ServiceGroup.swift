@@ -59,7 +59,12 @@ package final class ServiceGroup: Sendable {
 
     /// Cancels every service and returns once all have returned. Does nothing when none runs.
     package func shutdown() async {
-        guard let stopped = running.withLock({ running in defer { running = nil }; return running }) else { return }
+        guard
+            let stopped = running.withLock({ running in
+                defer { running = nil }
+                return running
+            })
+        else { return }
         stopped.intake.finish()
         stopped.root.cancel()
         await stopped.root.value

@@ -1,5 +1,6 @@
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// The TZif footer rules: parsing every form RFC 8536 allows, and the offsets they give on both
@@ -71,11 +72,13 @@ import TaskiqTestSupport
         #expect(rule.utcOffset(at: Int64(utc(row.instant).timeIntervalSince1970)) == row.offset)
     }
 
-    @Test(arguments: ["", "C", "CE", "CET", "CET-1CEST", "CET-1CEST,M3.5.0", "CET-25", "CET-1:60", "CET-1:00:60",
-                      "<+03", "<+3>-3", "<+0!3>-3", "CET-1CEST,M13.1.0,M10.5.0", "CET-1CEST,M3.6.0,M10.5.0",
-                      "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,M3.5.0/168,M10.5.0", "CET-1CEST,J0,J300",
-                      "CET-1CEST,J366,J300", "CET-1CEST,366,300", "CET-1CEST,M3.5.0,M10.5.0/3x", "CET-1x",
-                      "CET-0001", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST,M3.5,M10.5.0", "123-1", "CET-1CEST,M03.5.0.1,M10.5.0"])
+    @Test(arguments: [
+        "", "C", "CE", "CET", "CET-1CEST", "CET-1CEST,M3.5.0", "CET-25", "CET-1:60", "CET-1:00:60",
+        "<+03", "<+3>-3", "<+0!3>-3", "CET-1CEST,M13.1.0,M10.5.0", "CET-1CEST,M3.6.0,M10.5.0",
+        "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,M3.5.0/168,M10.5.0", "CET-1CEST,J0,J300",
+        "CET-1CEST,J366,J300", "CET-1CEST,366,300", "CET-1CEST,M3.5.0,M10.5.0/3x", "CET-1x",
+        "CET-0001", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST,M3.5,M10.5.0", "123-1", "CET-1CEST,M03.5.0.1,M10.5.0",
+    ])
     func rejects(_ text: String) {
         #expect(throws: TimeZoneRulesError.self) { try POSIXTimeZoneRule(parsing: text) }
     }
@@ -98,7 +101,8 @@ import TaskiqTestSupport
         for _ in 0..<2000 {
             let std = Int.random(in: -24...24, using: &generator)
             let dst = Int.random(in: -24...24, using: &generator)
-            let text = "<AAA>\(std)<BBB>\(dst),\(days.randomElement(using: &generator)!)\(times.randomElement(using: &generator)!)"
+            let text =
+                "<AAA>\(std)<BBB>\(dst),\(days.randomElement(using: &generator)!)\(times.randomElement(using: &generator)!)"
                 + ",\(days.randomElement(using: &generator)!)\(times.randomElement(using: &generator)!)"
             let rule = try POSIXTimeZoneRule(parsing: text)
             for _ in 0..<20 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Taskiq
 
 /// Our TZif reader against Foundation's ICU-backed `TimeZone` (which the product no longer links):
@@ -13,9 +14,11 @@ import Testing
 @Suite struct TimeZoneRulesFoundationTests {
     /// Zones that must be among those compared: 30-minute DST, odd offsets, date-line jumps,
     /// southern hemisphere rules, Ramadan DST suspensions, a +2h "DST".
-    static let required = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
-                           "Pacific/Apia", "America/Sao_Paulo", "Africa/Casablanca", "Antarctica/Troll",
-                           "Europe/Dublin", "Asia/Tehran", "America/Nuuk", "Pacific/Chatham", "Asia/Jerusalem"]
+    static let required = [
+        "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
+        "Pacific/Apia", "America/Sao_Paulo", "Africa/Casablanca", "Antarctica/Troll",
+        "Europe/Dublin", "Asia/Tehran", "America/Nuuk", "Pacific/Chatham", "Asia/Jerusalem",
+    ]
 
     /// Every zone Foundation knows that the system database has a file for.
     static let zones: [String] = {
@@ -26,14 +29,15 @@ import Testing
     /// The zones canonical in every build of the database, from `zone1970.tab`.
     static let canonical: Set<String> = {
         let table = (try? String(contentsOfFile: "/usr/share/zoneinfo/zone1970.tab", encoding: .utf8)) ?? ""
-        return Set(table.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            line.split(separator: "\t").dropFirst(2).first.map(String.init)
-        })
+        return Set(
+            table.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                line.split(separator: "\t").dropFirst(2).first.map(String.init)
+            })
     }()
 
     static let start: Int64 = -2_208_988_800  // 1900-01-01
     static let epoch: Int64 = 0
-    static let end: Int64 = 4_102_444_800     // 2100-01-01
+    static let end: Int64 = 4_102_444_800  // 2100-01-01
 
     @Test func everyRequiredZoneIsCompared() {
         #expect(Self.required.allSatisfy(Self.zones.contains), "missing: \(Self.required.filter { !Self.zones.contains($0) })")
@@ -49,7 +53,10 @@ import Testing
         var instants: [Int64] = []
         // A grid of about 9.3 days, so each DST period of a year is sampled many times.
         var t = start
-        while t < Self.end { instants.append(t); t += 800_009 }
+        while t < Self.end {
+            instants.append(t)
+            t += 800_009
+        }
         // Either side of Foundation's transitions…
         var date = Date(timeIntervalSince1970: Double(start))
         while let next = foundation.nextDaylightSavingTimeTransition(after: date), next.timeIntervalSince1970 < Double(Self.end) {

@@ -1,15 +1,18 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
+
 @testable import Taskiq
 
 /// The TZif reader on hand-made, damaged and hostile input: it reads what RFC 8536 allows and
 /// throws a clear error, never traps, on anything else.
 @Suite struct TimeZoneRulesTZifTests {
     /// A TZif file: a minimal version 1 block, then the 64-bit block and footer of `version`.
-    static func tzif(version: UInt8 = UInt8(ascii: "2"), transitions: [Int64], indices: [UInt8],
-                     types: [(offset: Int32, isDST: UInt8, designation: UInt8)], chars: String = "LMT\0CET\0CEST\0",
-                     footer: String = "CET-1CEST,M3.5.0,M10.5.0/3") -> [UInt8] {
+    static func tzif(
+        version: UInt8 = UInt8(ascii: "2"), transitions: [Int64], indices: [UInt8],
+        types: [(offset: Int32, isDST: UInt8, designation: UInt8)], chars: String = "LMT\0CET\0CEST\0",
+        footer: String = "CET-1CEST,M3.5.0,M10.5.0/3"
+    ) -> [UInt8] {
         func header(_ counts: [Int]) -> [UInt8] {
             Array("TZif".utf8) + [version] + [UInt8](repeating: 0, count: 15)
                 + counts.flatMap { count in (0..<4).reversed().map { UInt8(truncatingIfNeeded: count >> ($0 * 8)) } }
@@ -25,24 +28,25 @@ import TaskiqTestSupport
         return bytes
     }
 
-    static let sample = tzif(transitions: [-2_422_054_408, 1_000_000_000], indices: [1, 2],
-                             types: [(3208, 0, 0), (3600, 0, 4), (7200, 1, 8)])
+    static let sample = tzif(
+        transitions: [-2_422_054_408, 1_000_000_000], indices: [1, 2],
+        types: [(3208, 0, 0), (3600, 0, 4), (7200, 1, 8)])
 
     @Test func readsHandMadeData() throws {
         let rules = try TimeZoneRules(tzif: Self.sample)
-        #expect(rules.utcOffset(at: -3_000_000_000) == 3208)          // before the first transition: type 0
+        #expect(rules.utcOffset(at: -3_000_000_000) == 3208)  // before the first transition: type 0
         #expect(rules.utcOffset(at: -2_422_054_408) == 3600)
         #expect(rules.utcOffset(at: 999_999_999) == 3600)
-        #expect(rules.utcOffset(at: 1_000_000_000) == 7200)           // the last transition itself: the footer
-        #expect(rules.utcOffset(at: 1_909_000_000) == 7200)           // 2030-06-29: summer time from the footer
-        #expect(rules.utcOffset(at: 1_925_000_000) == 3600)           // 2030-12-31: winter time from the footer
+        #expect(rules.utcOffset(at: 1_000_000_000) == 7200)  // the last transition itself: the footer
+        #expect(rules.utcOffset(at: 1_909_000_000) == 7200)  // 2030-06-29: summer time from the footer
+        #expect(rules.utcOffset(at: 1_925_000_000) == 3600)  // 2030-12-31: winter time from the footer
     }
 
     @Test func readsVersionOneWithoutFooter() throws {
         // A version 1 file: only the 32-bit block, no footer; the last type holds for ever.
         var bytes = Array("TZif".utf8) + [0] + [UInt8](repeating: 0, count: 15)
         bytes += [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 4]
-        bytes += [0x3B, 0x9A, 0xCA, 0x00] + [1]                 // 1_000_000_000 → type 1
+        bytes += [0x3B, 0x9A, 0xCA, 0x00] + [1]  // 1_000_000_000 → type 1
         bytes += [0, 0, 0, 0, 0, 0] + [0, 0, 0x0E, 0x10, 0, 0] + Array("UTC\0".utf8)
         let rules = try TimeZoneRules(tzif: bytes)
         #expect(rules.utcOffset(at: 0) == 0)
@@ -55,7 +59,9 @@ import TaskiqTestSupport
         var read = 0
         for name in names where name.first?.isUppercase == true && !name.contains(".") {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             _ = try TimeZoneRules.load(named: name)
             read += 1
         }
@@ -95,20 +101,21 @@ import TaskiqTestSupport
         #expect(parsed > 0)
     }
 
-    @Test(arguments: [
-        ("no header", [UInt8]()),
-        ("wrong magic", Array("TZIF2".utf8) + [UInt8](repeating: 0, count: 60)),
-        ("type index out of range", tzif(transitions: [0], indices: [5], types: [(0, 0, 0)])),
-        ("transitions out of order", tzif(transitions: [10, 5], indices: [0, 0], types: [(0, 0, 0)])),
-        ("no types", tzif(transitions: [], indices: [], types: [])),
-        ("offset out of range", tzif(transitions: [0], indices: [0], types: [(100_000, 0, 0)])),
-        ("minimum offset", tzif(transitions: [0], indices: [0], types: [(Int32.min, 0, 0)])),
-        ("daylight flag 2", tzif(transitions: [0], indices: [0], types: [(0, 2, 0)])),
-        ("abbreviation index past the end", tzif(transitions: [0], indices: [0], types: [(0, 0, 200)])),
-        ("bad footer", tzif(transitions: [0], indices: [0], types: [(0, 0, 0)], footer: "CET-1CEST,M13.5.0,M10.5.0")),
-        ("footer without newline", Array(tzif(transitions: [0], indices: [0], types: [(0, 0, 0)]).dropLast())),
-        ("unknown version", tzif(version: UInt8(ascii: "1"), transitions: [0], indices: [0], types: [(0, 0, 0)])),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("no header", [UInt8]()),
+            ("wrong magic", Array("TZIF2".utf8) + [UInt8](repeating: 0, count: 60)),
+            ("type index out of range", tzif(transitions: [0], indices: [5], types: [(0, 0, 0)])),
+            ("transitions out of order", tzif(transitions: [10, 5], indices: [0, 0], types: [(0, 0, 0)])),
+            ("no types", tzif(transitions: [], indices: [], types: [])),
+            ("offset out of range", tzif(transitions: [0], indices: [0], types: [(100_000, 0, 0)])),
+            ("minimum offset", tzif(transitions: [0], indices: [0], types: [(Int32.min, 0, 0)])),
+            ("daylight flag 2", tzif(transitions: [0], indices: [0], types: [(0, 2, 0)])),
+            ("abbreviation index past the end", tzif(transitions: [0], indices: [0], types: [(0, 0, 200)])),
+            ("bad footer", tzif(transitions: [0], indices: [0], types: [(0, 0, 0)], footer: "CET-1CEST,M13.5.0,M10.5.0")),
+            ("footer without newline", Array(tzif(transitions: [0], indices: [0], types: [(0, 0, 0)]).dropLast())),
+            ("unknown version", tzif(version: UInt8(ascii: "1"), transitions: [0], indices: [0], types: [(0, 0, 0)])),
+        ] as [(String, [UInt8])])
     func rejectsDamagedData(_ problem: String, bytes: [UInt8]) {
         #expect(throws: TimeZoneRulesError.self, "\(problem)") { try TimeZoneRules(tzif: bytes, name: "Test/Zone") }
     }
@@ -130,9 +137,11 @@ import TaskiqTestSupport
         #expect(throws: TimeZoneRulesError.self) { try TimeZoneRules(tzif: bytes) }
     }
 
-    @Test(arguments: ["../../../etc/passwd", "/etc/passwd", "Europe/../../etc/passwd", "Europe/./Berlin", "Europe//Berlin",
-                      "Europe/Berlin/", "", "Europe/Ber lin", "Europe/Berlin\0", "Europe\\Berlin", "~root", "$HOME",
-                      String(repeating: "A", count: 256)])
+    @Test(arguments: [
+        "../../../etc/passwd", "/etc/passwd", "Europe/../../etc/passwd", "Europe/./Berlin", "Europe//Berlin",
+        "Europe/Berlin/", "", "Europe/Ber lin", "Europe/Berlin\0", "Europe\\Berlin", "~root", "$HOME",
+        String(repeating: "A", count: 256),
+    ])
     func hostileNamesAreRefusedBeforeAnyFileIsRead(name: String) {
         #expect {
             try TimeZoneRules.load(named: name)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 

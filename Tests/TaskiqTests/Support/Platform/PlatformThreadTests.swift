@@ -1,9 +1,11 @@
+import Foundation
+import Testing
+
+@testable import Taskiq
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
-@testable import Taskiq
 
 /// ``PlatformThread`` runs its body on a new, named OS thread.
 @Suite struct PlatformThreadTests {

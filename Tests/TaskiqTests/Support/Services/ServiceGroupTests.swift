@@ -1,6 +1,6 @@
 import Synchronization
-import Testing
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 
@@ -25,11 +25,15 @@ import TaskiqTestSupport
 
     @Test func shutdownCancelsEveryServiceAndWaitsForItToReturn() async throws {
         let group = ServiceGroup()
-        let first = Probe(), second = Probe()
+        let first = Probe()
+        let second = Probe()
         group.start(first)
         group.start(second)
         #expect(group.isRunning)
-        try await withTimeout { await first.started.wait(); await second.started.wait() }
+        try await withTimeout {
+            await first.started.wait()
+            await second.started.wait()
+        }
         try await withTimeout { await group.shutdown() }
         #expect(first.ended.load(ordering: .relaxed) == 1)
         #expect(second.ended.load(ordering: .relaxed) == 1)

@@ -9,8 +9,10 @@ import TaskiqConfig
 let labelName = Option<String>.string("label_name", default: "tag", description: "The label's key.")
 let labelValue = Option<String>.requiredString("label_value", description: "The label's value.")
 var registry = ComponentRegistry.standard
-registry.register(middleware: "tagging", summary: "Adds one label to every message sent.",
-                  options: [labelName, labelValue]) { options in
+registry.register(
+    middleware: "tagging", summary: "Adds one label to every message sent.",
+    options: [labelName, labelValue]
+) { options in
     TaggingMiddleware(labelName: try options[labelName], value: try options[labelValue])
 }
 

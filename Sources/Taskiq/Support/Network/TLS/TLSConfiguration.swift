@@ -20,8 +20,10 @@ package struct TLSConfiguration: Sendable, Hashable {
     package var insecureSkipVerify: Bool
 
     /// Creates a configuration; the defaults verify against the system's trust store.
-    package init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil,
-                 insecureSkipVerify: Bool = false) {
+    package init(
+        caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil,
+        insecureSkipVerify: Bool = false
+    ) {
         self.caFile = caFile
         self.certFile = certFile
         self.keyFile = keyFile

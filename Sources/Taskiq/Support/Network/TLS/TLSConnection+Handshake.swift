@@ -21,10 +21,12 @@ extension TLSConnection {
     ///   - contexts: Where the OpenSSL context for `configuration` is made once and kept.
     /// - Throws: ``TLSError``: `libraryMissing`, `invalidConfiguration`, `certificateRejected`,
     ///   `handshakeFailed`, `timeout` or `cancelled`.
-    package static func connect(over tcp: TCPConnection, host: String, peer: String, configuration: TLSConfiguration,
-                                timeout: Duration, isCancelled: () -> Bool = { false },
-                                logger: Logger = Logger(label: "taskiq.tls"),
-                                contexts: TLSContextCache = .shared) throws(TLSError) -> TLSConnection {
+    package static func connect(
+        over tcp: TCPConnection, host: String, peer: String, configuration: TLSConfiguration,
+        timeout: Duration, isCancelled: () -> Bool = { false },
+        logger: Logger = Logger(label: "taskiq.tls"),
+        contexts: TLSContextCache = .shared
+    ) throws(TLSError) -> TLSConnection {
         var connection: TLSConnection?
         defer { if connection == nil { tcp.close() } }
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -34,18 +36,21 @@ extension TLSConnection {
             try makeContext(library, configuration: configuration, peer: peer)
         }
         let ssl = try makeSession(library, context: context, configuration: configuration, name: name, peer: peer)
-        let input = library.bioNew(library.memoryMethod()), output = library.bioNew(library.memoryMethod())
+        let input = library.bioNew(library.memoryMethod())
+        let output = library.bioNew(library.memoryMethod())
         guard let input, let output else {
             library.sslFree(ssl)
             throw TLSError(.handshakeFailed, peer: peer, "OpenSSL could not allocate a buffer")
         }
         library.sslSetBIO(ssl, input, output)
         library.sslSetConnectState(ssl)
-        let candidate = TLSConnection(tcp: tcp, library: library, ssl: ssl, input: input, output: output,
-                                      presentsCertificate: configuration.certFile != nil)
+        let candidate = TLSConnection(
+            tcp: tcp, library: library, ssl: ssl, input: input, output: output,
+            presentsCertificate: configuration.certFile != nil)
         do throws(TLSError) {
-            try candidate.handshake(name: name, peer: peer, configuration: configuration, deadline: deadline,
-                                    timeout: timeout, isCancelled: isCancelled)
+            try candidate.handshake(
+                name: name, peer: peer, configuration: configuration, deadline: deadline,
+                timeout: timeout, isCancelled: isCancelled)
         } catch {
             library.sslFree(ssl)
             throw error
@@ -59,8 +64,10 @@ extension TLSConnection {
         return candidate
     }
 
-    private func handshake(name: String, peer: String, configuration: TLSConfiguration, deadline: ContinuousClock.Instant,
-                           timeout: Duration, isCancelled: () -> Bool) throws(TLSError) {
+    private func handshake(
+        name: String, peer: String, configuration: TLSConfiguration, deadline: ContinuousClock.Instant,
+        timeout: Duration, isCancelled: () -> Bool
+    ) throws(TLSError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -82,18 +89,21 @@ extension TLSConnection {
                 if verify != 0, !configuration.insecureSkipVerify {
                     let reason = library.verifyErrorText(verify).map { String(cString: $0) } ?? "verification error \(verify)"
                     let trust = configuration.caFile.map { "the CAs in '\($0)'" } ?? "the system's trust store"
-                    throw TLSError(.certificateRejected, peer: peer,
-                                   "the server's certificate was rejected: \(reason) (expected name '\(name)', trusting \(trust))")
+                    throw TLSError(
+                        .certificateRejected, peer: peer,
+                        "the server's certificate was rejected: \(reason) (expected name '\(name)', trusting \(trust))")
                 }
-                throw TLSError(.handshakeFailed, peer: peer,
-                               "the TLS handshake failed: \(errors ?? "SSL_connect error \(code)")\(Self.hint(errors))")
+                throw TLSError(
+                    .handshakeFailed, peer: peer,
+                    "the TLS handshake failed: \(errors ?? "SSL_connect error \(code)")\(Self.hint(errors))")
             }
             while true {
                 if isCancelled() { throw TLSError(.cancelled, peer: peer, "the TLS handshake was cancelled") }
                 let remaining = ContinuousClock.now.duration(to: deadline)
                 guard remaining > .zero else {
-                    throw TLSError(.timeout, peer: peer,
-                                   "the TLS handshake did not finish within \(timeout) (is the server speaking TLS on this port?)")
+                    throw TLSError(
+                        .timeout, peer: peer,
+                        "the TLS handshake did not finish within \(timeout) (is the server speaking TLS on this port?)")
                 }
                 if tcp.waitReadable(timeout: min(remaining, .milliseconds(50))) { break }
             }
@@ -104,8 +114,10 @@ extension TLSConnection {
                 throw TLSError(.handshakeFailed, peer: peer, "reading the TLS handshake failed: \(error.reason)")
             }
             guard count > 0 else {
-                throw TLSError(.handshakeFailed, peer: peer,
-                               "the server closed the connection during the TLS handshake (is it speaking TLS on this port, and does it require a client certificate?)")
+                throw TLSError(
+                    .handshakeFailed, peer: peer,
+                    "the server closed the connection during the TLS handshake (is it speaking TLS on this port, and does it require a client certificate?)"
+                )
             }
             feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
@@ -113,8 +125,10 @@ extension TLSConnection {
 
     /// A new OpenSSL context for `configuration`: trust, client certificate and verification,
     /// which every session made from it shares.
-    private static func makeContext(_ library: TLSLibrary, configuration: TLSConfiguration,
-                                    peer: String) throws(TLSError) -> OpaquePointer {
+    private static func makeContext(
+        _ library: TLSLibrary, configuration: TLSConfiguration,
+        peer: String
+    ) throws(TLSError) -> OpaquePointer {
         library.clearErrors()
         guard let context = library.contextNew(library.clientMethod()) else {
             throw TLSError(.handshakeFailed, peer: peer, "OpenSSL could not create a context: \(library.takeErrors() ?? "unknown error")")
@@ -142,11 +156,13 @@ extension TLSConnection {
             library.contextSetPasswordCallback(context, TLSLibrary.noPassphrase)
             guard library.contextUsePrivateKeyFile(context, keyFile, TLSLibrary.fileTypePEM) == 1 else {
                 let errors = library.takeErrors() ?? "OpenSSL gave no reason"
-                let encrypted = ["bad decrypt", "password", "passphrase"].contains(where: errors.contains)
+                let encrypted =
+                    ["bad decrypt", "password", "passphrase"].contains(where: errors.contains)
                     ? "; the key is encrypted, and only unencrypted keys are read: decrypt it (openssl pkey -in \(keyFile) -out plain.key) and protect the file with its permissions"
                     : ""
-                throw TLSError(.invalidConfiguration, peer: peer,
-                               "cannot use key_file '\(keyFile)' with cert_file '\(certFile)': \(errors)\(encrypted)")
+                throw TLSError(
+                    .invalidConfiguration, peer: peer,
+                    "cannot use key_file '\(keyFile)' with cert_file '\(certFile)': \(errors)\(encrypted)")
             }
             guard library.contextCheckPrivateKey(context) == 1 else {
                 throw invalid("key_file '\(keyFile)' is not the key of cert_file '\(certFile)'")
@@ -159,8 +175,10 @@ extension TLSConnection {
     }
 
     /// A new OpenSSL session from `context` that checks and sends `name`.
-    private static func makeSession(_ library: TLSLibrary, context: OpaquePointer, configuration: TLSConfiguration,
-                                    name: String, peer: String) throws(TLSError) -> OpaquePointer {
+    private static func makeSession(
+        _ library: TLSLibrary, context: OpaquePointer, configuration: TLSConfiguration,
+        name: String, peer: String
+    ) throws(TLSError) -> OpaquePointer {
         library.clearErrors()
         func invalid(_ what: String) -> TLSError {
             TLSError(.invalidConfiguration, peer: peer, "\(what): \(library.takeErrors() ?? "OpenSSL gave no reason")")
@@ -171,12 +189,18 @@ extension TLSConnection {
         let isAddress = SocketAddress.isIPLiteral(name)
         var named = true
         if !configuration.insecureSkipVerify {
-            named = isAddress ? library.verifyParamSet1IPText(library.sslGet0Param(ssl), name) == 1
-                              : library.sslSet1Host(ssl, name) == 1
+            named =
+                isAddress
+                ? library.verifyParamSet1IPText(library.sslGet0Param(ssl), name) == 1
+                : library.sslSet1Host(ssl, name) == 1
         }
         if named, !isAddress {  // SNI carries host names only (RFC 6066)
-            named = name.withCString { library.sslControl(ssl, TLSLibrary.controlSetHostName, TLSLibrary.hostNameType,
-                                                           UnsafeMutableRawPointer(mutating: $0)) } == 1
+            named =
+                name.withCString {
+                    library.sslControl(
+                        ssl, TLSLibrary.controlSetHostName, TLSLibrary.hostNameType,
+                        UnsafeMutableRawPointer(mutating: $0))
+                } == 1
         }
         guard named else {
             library.sslFree(ssl)

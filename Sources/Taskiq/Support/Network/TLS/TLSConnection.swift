@@ -46,11 +46,14 @@ package final class TLSConnection: ByteStream {
     /// Said of a session the server ends before sending any data.
     private let earlyEndHint: String
 
-    init(tcp: TCPConnection, library: TLSLibrary, ssl: OpaquePointer, input: OpaquePointer, output: OpaquePointer,
-         presentsCertificate: Bool) {
+    init(
+        tcp: TCPConnection, library: TLSLibrary, ssl: OpaquePointer, input: OpaquePointer, output: OpaquePointer,
+        presentsCertificate: Bool
+    ) {
         self.tcp = tcp
         self.library = library
-        self.earlyEndHint = presentsCertificate
+        self.earlyEndHint =
+            presentsCertificate
             ? " (the server ended the TLS session before sending any data: does it accept this client's certificate?)"
             : " (the server ended the TLS session before sending any data: does it require a client certificate? set cert_file and key_file)"
         self.session = Mutex(Session(ssl: ssl, input: input, output: output))
@@ -65,8 +68,9 @@ package final class TLSConnection: ByteStream {
             bytes.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = library.sslWrite(session.ssl, buffer.baseAddress! + offset,
-                                                   Int32(clamping: buffer.count - offset))
+                    let written = library.sslWrite(
+                        session.ssl, buffer.baseAddress! + offset,
+                        Int32(clamping: buffer.count - offset))
                     guard written > 0 else {
                         failure = library.takeErrors() ?? "SSL_write failed (\(library.sslGetError(session.ssl, written)))"
                         return

@@ -36,8 +36,10 @@ package final class TLSContextCache: Sendable {
     /// The context for `configuration`, made with `make` the first time. Its server name plays no
     /// part: the name is set per session. Made under the lock, so concurrent first connections
     /// read the files once.
-    func context(for configuration: TLSConfiguration,
-                 make: (TLSConfiguration) throws(TLSError) -> OpaquePointer) throws(TLSError) -> OpaquePointer {
+    func context(
+        for configuration: TLSConfiguration,
+        make: (TLSConfiguration) throws(TLSError) -> OpaquePointer
+    ) throws(TLSError) -> OpaquePointer {
         var key = configuration
         key.serverName = nil
         return try contexts.withLock { contexts throws(TLSError) in

@@ -106,8 +106,10 @@ package struct TLSLibrary: @unchecked Sendable {
             failures.append(dlerror().map { String(cString: $0) } ?? name)
         }
         guard let handle else {
-            throw TLSError(.libraryMissing, peer: "",
-                           "TLS needs OpenSSL 3 (\(candidates.joined(separator: " or "))), which could not be loaded (\(failures.joined(separator: "; "))); install it (apt-get install libssl3, dnf install openssl-libs, brew install openssl@3) or name the file in TASKIQ_LIBSSL")
+            throw TLSError(
+                .libraryMissing, peer: "",
+                "TLS needs OpenSSL 3 (\(candidates.joined(separator: " or "))), which could not be loaded (\(failures.joined(separator: "; "))); install it (apt-get install libssl3, dnf install openssl-libs, brew install openssl@3) or name the file in TASKIQ_LIBSSL"
+            )
         }
         // libcrypto's functions (BIO_*, ERR_*, X509_*) resolve through libssl's dependencies.
         func symbol<T>(_ name: String) throws(TLSError) -> T {

@@ -22,10 +22,22 @@ package struct TLSURLOption: Sendable {
 
     /// Ours, accepted by every secure scheme.
     package static let ours: [TLSURLOption] = [
-        TLSURLOption(name: "ca_file", setting: .caFile) { $0.caFile = $1; return nil },
-        TLSURLOption(name: "cert_file", setting: .certFile) { $0.certFile = $1; return nil },
-        TLSURLOption(name: "key_file", setting: .keyFile) { $0.keyFile = $1; return nil },
-        TLSURLOption(name: "server_name", setting: .serverName) { $0.serverName = $1; return nil },
+        TLSURLOption(name: "ca_file", setting: .caFile) {
+            $0.caFile = $1
+            return nil
+        },
+        TLSURLOption(name: "cert_file", setting: .certFile) {
+            $0.certFile = $1
+            return nil
+        },
+        TLSURLOption(name: "key_file", setting: .keyFile) {
+            $0.keyFile = $1
+            return nil
+        },
+        TLSURLOption(name: "server_name", setting: .serverName) {
+            $0.serverName = $1
+            return nil
+        },
         TLSURLOption(name: "insecure_skip_verify", setting: .verification) { configuration, value in
             guard let skip = Bool(value) else { return "insecure_skip_verify '\(value)' is not true or false" }
             configuration.insecureSkipVerify = skip
@@ -35,9 +47,18 @@ package struct TLSURLOption: Sendable {
 
     /// redis-py's names (`redis.connection.SSLConnection`), in the order of ours.
     package static let redisPy: [TLSURLOption] = [
-        TLSURLOption(name: "ssl_ca_certs", setting: .caFile) { $0.caFile = $1; return nil },
-        TLSURLOption(name: "ssl_certfile", setting: .certFile) { $0.certFile = $1; return nil },
-        TLSURLOption(name: "ssl_keyfile", setting: .keyFile) { $0.keyFile = $1; return nil },
+        TLSURLOption(name: "ssl_ca_certs", setting: .caFile) {
+            $0.caFile = $1
+            return nil
+        },
+        TLSURLOption(name: "ssl_certfile", setting: .certFile) {
+            $0.certFile = $1
+            return nil
+        },
+        TLSURLOption(name: "ssl_keyfile", setting: .keyFile) {
+            $0.keyFile = $1
+            return nil
+        },
         // Python's ssl.CERT_OPTIONAL verifies a server's certificate exactly as CERT_REQUIRED does
         // on a client socket; only `none` turns verification off (and is logged, as ours is).
         TLSURLOption(name: "ssl_cert_reqs", setting: .verification) { configuration, value in
@@ -56,7 +77,8 @@ package struct TLSURLOption: Sendable {
                 return nil
             case "false", "f", "no", "n", "off", "0":
                 if configuration.insecureSkipVerify { return nil }
-                return "ssl_check_hostname=false (the certificate checked but not its host name) is not supported; set server_name to the name the server's certificate carries, or ssl_cert_reqs=none for development"
+                return
+                    "ssl_check_hostname=false (the certificate checked but not its host name) is not supported; set server_name to the name the server's certificate carries, or ssl_cert_reqs=none for development"
             default:
                 return "ssl_check_hostname '\(value)' is not true or false"
             }
@@ -65,9 +87,18 @@ package struct TLSURLOption: Sendable {
 
     /// aio-pika's names (aiormq reads them from the `amqps://` URL's query), in the order of ours.
     package static let aioPika: [TLSURLOption] = [
-        TLSURLOption(name: "cafile", setting: .caFile) { $0.caFile = $1; return nil },
-        TLSURLOption(name: "certfile", setting: .certFile) { $0.certFile = $1; return nil },
-        TLSURLOption(name: "keyfile", setting: .keyFile) { $0.keyFile = $1; return nil },
+        TLSURLOption(name: "cafile", setting: .caFile) {
+            $0.caFile = $1
+            return nil
+        },
+        TLSURLOption(name: "certfile", setting: .certFile) {
+            $0.certFile = $1
+            return nil
+        },
+        TLSURLOption(name: "keyfile", setting: .keyFile) {
+            $0.keyFile = $1
+            return nil
+        },
         // aiormq verifies when the value is "0" and skips verification for anything else; only
         // the two values that cannot be misread are accepted.
         TLSURLOption(name: "no_verify_ssl", setting: .verification) { configuration, value in

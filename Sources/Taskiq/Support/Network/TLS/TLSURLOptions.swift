@@ -61,7 +61,8 @@ package struct TLSURLOptions: Sendable {
         package mutating func read(_ key: Substring, _ text: Substring) throws(Problem) -> Bool {
             guard let option = options.named[key] else {
                 if options.refuses(key) {
-                    throw Problem(message: "\(key) is not supported; the TLS options are \(options.all.map(\.name).joined(separator: ", "))")
+                    throw Problem(
+                        message: "\(key) is not supported; the TLS options are \(options.all.map(\.name).joined(separator: ", "))")
                 }
                 return false
             }
