@@ -107,7 +107,7 @@ package final class DashboardServer: Sendable {
             environment["ENV_FILE"] = directory.appendingPathComponent("none.env").path
             process.environment = environment
             let log = directory.appendingPathComponent("dashboard.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // FileHandle below throws if it failed
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle

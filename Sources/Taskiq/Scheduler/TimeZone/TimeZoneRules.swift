@@ -18,13 +18,6 @@ public struct TimeZoneRules: Sendable, Hashable {
     /// The yearly rule for instants at and after the last transition.
     let rule: POSIXTimeZoneRule?
 
-    init(transitions: [Int64], offsets: [Int32], initialOffset: Int, rule: POSIXTimeZoneRule?) {
-        self.transitions = transitions
-        self.offsets = offsets
-        self.initialOffset = initialOffset
-        self.rule = rule
-    }
-
     /// A zone that is always `utcOffset` seconds east of UTC.
     /// - Parameter utcOffset: Seconds east of UTC, such as `-18_000` for `-05:00`.
     public static func fixed(utcOffset: Int) -> TimeZoneRules {
