@@ -58,6 +58,7 @@ public struct SchedulerCommand: RunnerCommand {
             waitTasksTimeout: settings.waitTasksTimeout ?? settings.shutdownTimeout,
             shutdownTimeout: settings.shutdownTimeout,
             logger: logger,
+            role: .scheduler,
             run: { [logger] in
                 logger.info(ready)
                 try await Self.runSchedulers(schedulers, until: stopped)

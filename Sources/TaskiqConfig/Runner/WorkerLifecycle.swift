@@ -33,6 +33,21 @@ public struct WorkerLifecycle: Sendable {
     private let signals: SignalListener
     private let forceExit: @Sendable (Int32) -> Void
     private let logger: Logger
+    private let role: Role
+
+    /// What the process is, for its log lines: a worker drains running tasks, a scheduler the
+    /// sends it has started.
+    public struct Role: Sendable {
+        /// The process's name in log lines: `worker stopped`.
+        public var name: String
+        /// What it waits for after intake stops: `waiting 30.00s for running tasks`.
+        public var inFlight: String
+
+        /// A worker process: `worker stopped`, `waiting … for running tasks`.
+        public static let worker = Role(name: "worker", inFlight: "running tasks")
+        /// A scheduler process: `scheduler stopped`, `waiting … for sends in flight`.
+        public static let scheduler = Role(name: "scheduler", inFlight: "sends in flight")
+    }
 
     /// Creates a lifecycle; nothing runs until ``run()``.
     /// - Parameters:
@@ -43,6 +58,7 @@ public struct WorkerLifecycle: Sendable {
     ///   - signals: The signals that request a shutdown; SIGINT and SIGTERM by default. Tests
     ///     pass their own sequence. It must end its iteration when the task is cancelled.
     ///   - logger: Where the shutdown steps are logged.
+    ///   - role: What the process is called in those log lines; ``Role/worker`` by default.
     ///   - forceExit: Called with `128 + signal` on a second signal; `_exit` by default. If it
     ///     returns (as a test's does), the loop is cancelled and ``run()`` returns that status
     ///     without waiting for anything.
@@ -56,6 +72,7 @@ public struct WorkerLifecycle: Sendable {
         shutdownTimeout: Duration = .seconds(5),
         signals: some AsyncSequence<Int32, Never> & Sendable = SignalSequence([ProcessSignal.interrupt, ProcessSignal.terminate]),
         logger: Logger = Logger(label: "taskiq.worker"),
+        role: Role = .worker,
         forceExit: @escaping @Sendable (Int32) -> Void = { ProcessSignal.exitImmediately($0) },
         run: @escaping @Sendable () async throws -> Void,
         stopIntake: @escaping @Sendable () -> Void,
@@ -65,6 +82,7 @@ public struct WorkerLifecycle: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.signals = signalListener(signals)
         self.logger = logger
+        self.role = role
         self.forceExit = forceExit
         self.body = run
         self.stopIntake = stopIntake
@@ -148,14 +166,14 @@ public struct WorkerLifecycle: Sendable {
                         continue
                     }
                     let wait = waitTasksTimeout.map { "up to \(formatSeconds($0))" } ?? "without a time limit"
-                    logger.notice("received \(signalName(signal)); stopping intake and waiting \(wait) for running tasks")
+                    logger.notice("received \(signalName(signal)); stopping intake and waiting \(wait) for \(role.inFlight)")
                     phase = .draining
                     stopIntake()
                     if let waitTasksTimeout { after(waitTasksTimeout, send: .drainDeadline) }
 
                 case .drainDeadline:
                     guard phase == .draining else { continue }
-                    logger.warning("tasks still running after \(formatSeconds(waitTasksTimeout ?? .zero)); cancelling them")
+                    logger.warning("\(role.inFlight) still going after \(formatSeconds(waitTasksTimeout ?? .zero)); cancelling them")
                     phase = .cancelling
                     loop.cancel()
                     after(shutdownTimeout, send: .shutdownDeadline(.cancelling))
@@ -163,9 +181,9 @@ public struct WorkerLifecycle: Sendable {
                 case .loopEnded(let error):
                     if let error, !(phase == .cancelling && error is CancellationError) {
                         loopError = error
-                        logger.error("the worker loop failed: \(error)")
+                        logger.error("the \(role.name) loop failed: \(error)")
                     } else if phase == .running {
-                        logger.info("the worker loop ended")
+                        logger.info("the \(role.name) loop ended")
                     }
                     phase = .shuttingDown
                     closing = Task { [shutdown] in
@@ -184,7 +202,7 @@ public struct WorkerLifecycle: Sendable {
                         logger.error("shutdown failed: \(error)")
                         return 1
                     }
-                    logger.info("worker stopped")
+                    logger.info("\(role.name) stopped")
                     return 0
 
                 case .shutdownDeadline(let step):
