@@ -12,8 +12,9 @@ public struct DeadLettersCommand: RunnerCommand {
             Dead letters are messages that could not or must not run: undecodable messages, unknown task \
             names, tasks whose retries are exhausted (see dead_letters.failed_tasks) and Redis stream entries \
             delivered more than max_deliveries times. They are kept in the "dead_letters" destination of the \
-            file or, without one, in the <queue_name>:dead stream of a redis_stream broker (--broker picks \
-            which; the main broker by default).
+            file or, without one, where the broker keeps its own: the <queue_name>:dead stream of a \
+            redis_stream broker, the dead-letter queue of a rabbitmq broker, the dead-letter stream of a \
+            nats_jetstream broker (--broker picks which; the main broker by default).
 
             list prints the newest letters first (id, time, reason, task, message); --json prints one JSON \
             object per line with the original message bytes. retry ID sends the letter's original bytes again \
@@ -36,7 +37,10 @@ public struct DeadLettersCommand: RunnerCommand {
     public static let options: [CommandOption<Self>] =
         [
             .configFile(\.config),
-            .broker(\.broker, help: "Without a dead_letters section: the redis_stream broker whose dead-letter stream to use."),
+            .broker(
+                \.broker,
+                help: "Without a dead_letters section: the broker (redis_stream, rabbitmq or nats_jetstream) whose own dead letters to use."
+            ),
             .option("limit", short: "n", valueName: "N", help: "List at most N letters.", \.limit, .positiveInteger),
             .flag("oldest-first", help: "List the oldest letters first.", \.oldestFirst),
             .flag("json", help: "List letters as JSON lines, with their message bytes.", \.json),

@@ -70,7 +70,8 @@ extension ComponentRegistry {
             "$ref": "#/$defs/dead_letters",
             "description": """
             Where undecodable messages, unknown task names and finally failed tasks go, for \
-            `taskiq-run dead-letters`; without it, redis_stream brokers use their <queue_name>:dead stream \
+            `taskiq-run dead-letters`; without it, redis_stream brokers use their <queue_name>:dead stream, \
+            rabbitmq brokers their dead-letter queue and nats_jetstream brokers their dead-letter stream, \
             and other brokers log, count and acknowledge such messages.
             """,
         ]

@@ -54,7 +54,7 @@ import Foundation
         #expect(!result.isErr)
     }
 
-    /// The README's example, as written there.
+    /// The Pipelines article's example (Taskiq.docc/Pipelines.md), as written there.
     @Test func readmeExample() async throws {
         let broker = Self.broker()
         let t = Tasks(broker)
