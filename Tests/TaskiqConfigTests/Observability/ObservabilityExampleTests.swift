@@ -5,7 +5,7 @@ import Testing
 
 @testable import TaskiqConfig
 
-/// `examples/taskiq.observability.json`, the file README's Observability section starts from, turns
+/// `examples/taskiq.observability.json`, the file the Observability article (Taskiq.docc/Observability.md) starts from, turns
 /// on every part: metrics, tracing, the dashboard and JSON logs, each from the environment.
 @Suite struct ObservabilityExampleTests {
     @Test func theExampleTurnsOnMetricsTracingTheDashboardAndJSONLogs() throws {
