@@ -130,8 +130,18 @@ extension Redis {
                             }
                             try await group.waitForAll()
                         }
-                        try await eventually("every delayed message ran", seconds: 30) {
-                            runs.withLock { $0.count } == count
+                        do {
+                            try await eventually("every delayed message ran", seconds: 30) {
+                                runs.withLock { $0.count } == count
+                            }
+                        } catch {
+                            // Where the others are: still delayed, or waiting on the queue.
+                            let ran = runs.withLock { $0.count }
+                            let delayed = try? await client.send(["ZCARD", "taskiq:delayed"]).int
+                            let queued = try? await client.send([kind == .list ? "LLEN" : "XLEN", "taskiq"]).int
+                            Issue.record(
+                                "\(ran) of \(count) ran; \(delayed ?? -1) still delayed, \(queued ?? -1) on the queue (\(kind))")
+                            throw error
                         }
                         if kind == .stream {
                             try await eventually("every entry acknowledged") { try await Redis.pendingCount(client) == 0 }

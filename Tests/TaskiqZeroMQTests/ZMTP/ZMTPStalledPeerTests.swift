@@ -1,3 +1,4 @@
+import Synchronization
 import TaskiqTestSupport
 import Testing
 
@@ -57,6 +58,17 @@ import Testing
     }
 
     @Test func aStalledPeerDoesNotHoldUpTheOthers() async throws {
+        // How far the run got, for the failure message if it does not finish in time.
+        let progress = Mutex((sent: 0, received: [Int]()))
+        do {
+            try await Self.stalledPeerRun(progress)
+        } catch is TimedOut {
+            let (sent, received) = progress.withLock { $0 }
+            Issue.record("timed out: \(sent) of 400 sent; the live peer received \(received.count), the last \(received.last ?? -1)")
+        }
+    }
+
+    static func stalledPeerRun(_ progress: Mutex<(sent: Int, received: [Int])>) async throws {
         try await withTimeout(seconds: 60) {
             let (push, stalled) = try await Self.pair(sendTimeout: .seconds(10))
             let live = ZMTPSocket(type: .pull, options: ZMTPSocketOptions(receiveHighWaterMark: 1000))
@@ -70,11 +82,17 @@ import Testing
                 var indices: [Int] = []
                 while indices.last != count - 1 {
                     let parts = try await live.receive()
-                    if let text = String(validating: parts[0], as: UTF8.self), let index = Int(text) { indices.append(index) }
+                    if let text = String(validating: parts[0], as: UTF8.self), let index = Int(text) {
+                        indices.append(index)
+                        progress.withLock { $0.received.append(index) }
+                    }
                 }
                 return indices
             }
-            for index in 0..<count { try await push.send(Self.message(index)) }
+            for index in 0..<count {
+                try await push.send(Self.message(index))
+                progress.withLock { $0.sent += 1 }
+            }
             let indices = try await received.value
             #expect(indices == indices.sorted(), "in order")
             #expect(indices.count > count / 2, "the live peer took most of the load: \(indices.count) of \(count)")
