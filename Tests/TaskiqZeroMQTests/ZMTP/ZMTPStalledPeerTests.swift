@@ -59,16 +59,21 @@ import Testing
 
     @Test func aStalledPeerDoesNotHoldUpTheOthers() async throws {
         // How far the run got, for the failure message if it does not finish in time.
-        let progress = Mutex((sent: 0, received: [Int]()))
+        let progress = Progress()
         do {
             try await Self.stalledPeerRun(progress)
         } catch is TimedOut {
-            let (sent, received) = progress.withLock { $0 }
+            let (sent, received) = progress.state.withLock { $0 }
             Issue.record("timed out: \(sent) of 400 sent; the live peer received \(received.count), the last \(received.last ?? -1)")
         }
     }
 
-    static func stalledPeerRun(_ progress: Mutex<(sent: Int, received: [Int])>) async throws {
+    /// Messages sent and indices the live peer received so far.
+    final class Progress: Sendable {
+        let state = Mutex((sent: 0, received: [Int]()))
+    }
+
+    static func stalledPeerRun(_ progress: Progress) async throws {
         try await withTimeout(seconds: 60) {
             let (push, stalled) = try await Self.pair(sendTimeout: .seconds(10))
             let live = ZMTPSocket(type: .pull, options: ZMTPSocketOptions(receiveHighWaterMark: 1000))
@@ -84,14 +89,14 @@ import Testing
                     let parts = try await live.receive()
                     if let text = String(validating: parts[0], as: UTF8.self), let index = Int(text) {
                         indices.append(index)
-                        progress.withLock { $0.received.append(index) }
+                        progress.state.withLock { $0.received.append(index) }
                     }
                 }
                 return indices
             }
             for index in 0..<count {
                 try await push.send(Self.message(index))
-                progress.withLock { $0.sent += 1 }
+                progress.state.withLock { $0.sent += 1 }
             }
             let indices = try await received.value
             #expect(indices == indices.sorted(), "in order")
