@@ -25,7 +25,6 @@ package enum NATSConnectionEvent: Sendable {
 /// blocks that thread, never a task.
 package final class NATSConnection: Sendable {
     struct State {
-        var parser: NATSParser
         var outbound: [UInt8] = []
         var flushing = false
         /// The reader holds one use of the socket, an active flusher another.
@@ -38,6 +37,8 @@ package final class NATSConnection: Sendable {
 
     let stream: any ByteStream
     let state: Mutex<State>
+    /// The reader's parser, apart from ``state`` so that writers never wait for a parse.
+    let parser: Mutex<NATSParser>
     let handler: @Sendable (NATSConnectionEvent) -> Void
     let tick: @Sendable (ContinuousClock.Instant) -> Void
     let writer = WriterThread()
@@ -61,7 +62,8 @@ package final class NATSConnection: Sendable {
         self.tick = tick
         self.pingInterval = configuration.pingInterval
         self.maxPingsOut = configuration.maxPingsOut
-        self.state = Mutex(State(parser: parser, nextPing: .now.advanced(by: configuration.pingInterval)))
+        self.state = Mutex(State(nextPing: .now.advanced(by: configuration.pingInterval)))
+        self.parser = Mutex(parser)
     }
 
     /// Connects to `server` and logs in.
@@ -326,6 +328,9 @@ package final class NATSConnection: Sendable {
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
+        // Kept from one read to the next: a read of 64 KiB can hold hundreds of messages, and a
+        // new array grew (and moved them) a dozen times.
+        var events: [NATSConnectionEvent] = []
         reading: while true {
             let wait = state.withLock { state -> Duration? in
                 guard state.failure == nil else { return nil }
@@ -347,7 +352,7 @@ package final class NATSConnection: Sendable {
                     fail(NATSClientError(.connectionLost, message: "\(address) closed the connection"))
                     break
                 }
-                if !receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { break reading }
+                if !receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), events: &events) { break reading }
             }
             let now = ContinuousClock.now
             tick(now)
@@ -373,17 +378,21 @@ package final class NATSConnection: Sendable {
         writer.stop()
     }
 
-    /// Parses what arrived and dispatches it; returns `false` once the connection ended.
-    private func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var events: [NATSConnectionEvent] = []
-        var pongs: [OnceContinuation<Void>] = []
+    /// Parses what arrived and dispatches it, collecting the events in `events` (empty before
+    /// and after); returns `false` once the connection ended.
+    private func receive(_ bytes: UnsafeRawBufferPointer, events: inout [NATSConnectionEvent]) -> Bool {
+        var pingsReceived = 0
+        var pongsReceived = 0
         var ended: NATSClientError?
-        state.withLock { state in
-            state.parser.append(bytes)
+        // Under the parser's own lock, which only this thread takes: parsing a whole read under
+        // `state` made every publisher wait for it (the contended lock was ~3% of a JetStream
+        // bench's samples, with the futex sleeps and wake-ups that come with it).
+        parser.withLock { parser in
+            parser.append(bytes)
             while ended == nil {
                 let operation: NATSServerOperation?
                 do throws(NATSProtocolError) {
-                    operation = try state.parser.next()
+                    operation = try parser.next()
                 } catch {
                     ended = NATSClientError(.protocolViolation, message: "\(address) sent something that is not NATS: \(error.message)")
                     break
@@ -391,9 +400,8 @@ package final class NATSConnection: Sendable {
                 guard let operation else { break }
                 switch operation {
                 case .message(let message): events.append(.message(message))
-                case .ping: NATSClientCommand.pong(into: &state.outbound)
-                case .pong:
-                    if !state.pings.isEmpty, let waiter = state.pings.removeFirst() { pongs.append(waiter) }
+                case .ping: pingsReceived += 1
+                case .pong: pongsReceived += 1
                 case .ok: break
                 case .info(let info): events.append(.info(info))
                 case .error(let text):
@@ -405,7 +413,17 @@ package final class NATSConnection: Sendable {
                 }
             }
         }
+        var pongs: [OnceContinuation<Void>] = []
+        if pingsReceived > 0 || pongsReceived > 0 {
+            state.withLock { state in
+                for _ in 0..<pingsReceived { NATSClientCommand.pong(into: &state.outbound) }
+                for _ in 0..<pongsReceived {
+                    if !state.pings.isEmpty, let waiter = state.pings.removeFirst() { pongs.append(waiter) }
+                }
+            }
+        }
         for event in events { handler(event) }
+        events.removeAll(keepingCapacity: events.capacity <= 4096)
         for pong in pongs { pong.resume(with: .success(())) }
         if let ended {
             fail(ended)
