@@ -364,17 +364,25 @@ package final class NATSClient: Sendable {
 
     /// Resumes the request a reply on the inbox belongs to.
     private func answer(_ message: NATSMessage) {
-        var token: UInt64 = 0
-        var multiplier: UInt64 = 1
-        var digits = 0
-        for byte in message.subject.utf8.reversed() {
-            guard byte != UInt8(ascii: ".") else { break }
-            guard (0x30...0x39).contains(byte), digits < 19 else { return }
-            token += UInt64(byte - 0x30) * multiplier
-            multiplier &*= 10
-            digits += 1
+        var subject = message.subject
+        // Over the contiguous bytes: iterating `utf8.reversed()` cost ~1% of a kicker's CPU.
+        let token = subject.withUTF8 { bytes -> UInt64? in
+            var token: UInt64 = 0
+            var multiplier: UInt64 = 1
+            var digits = 0
+            var index = bytes.count
+            while index > 0 {
+                index -= 1
+                let byte = bytes[index]
+                guard byte != UInt8(ascii: ".") else { break }
+                guard (0x30...0x39).contains(byte), digits < 19 else { return nil }
+                token += UInt64(byte - 0x30) * multiplier
+                multiplier &*= 10
+                digits += 1
+            }
+            return digits > 0 ? token : nil
         }
-        guard digits > 0 else { return }
+        guard let token else { return }
         state.withLock { $0.requests.removeValue(forKey: token) }?.continuation.resume(returning: message)
     }
 
