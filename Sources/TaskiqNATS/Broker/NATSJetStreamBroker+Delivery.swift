@@ -53,8 +53,8 @@ extension NATSJetStreamBroker {
         let result = continuation.yield(
             AckableMessage(
                 data: delivery.message.payload,
-                ack: { try await self.settle(sequence, "+ACK", consumer: consumer) },
-                release: { try? await self.settle(sequence, "-NAK", consumer: consumer) }))
+                ack: { try await self.settle(sequence, Self.ack, consumer: consumer) },
+                release: { try? await self.settle(sequence, Self.nak, consumer: consumer) }))
         if case .terminated = result {
             // Nobody listens any more: give it back at once rather than keep it alive.
             inFlight.withLock { _ = $0.removeValue(forKey: sequence) }
@@ -68,14 +68,55 @@ extension NATSJetStreamBroker {
         Date(timeIntervalSince1970: Double(info.timestamp) / 1e9)
     }
 
-    /// Acks, naks or terminates a delivery; its place in the pull window is free at once.
-    func settle(_ sequence: UInt64, _ verb: String, consumer: JetStreamPullConsumer) async throws {
+    /// Acks or naks a delivery (`payload` is ``ack`` or ``nak``).
+    ///
+    /// While connected, the ack joins those of the other deliveries settled meanwhile and is
+    /// written with them (``writeSettled(consumer:)``) once the tasks that are runnable now have
+    /// run — at the end of a burst of finished tasks, never later than one turn of the pool —
+    /// instead of each taking the client's and the connection's locks and waking the writer.
+    /// ``shutdown()`` writes what is still waiting. Without a connection it waits for the next
+    /// one, as before, up to 10 s.
+    func settle(_ sequence: UInt64, _ payload: [UInt8], consumer: JetStreamPullConsumer) async throws {
         guard let reply = inFlight.withLock({ $0.removeValue(forKey: sequence)?.reply }) else { return }
-        consumer.settled()
-        // Acks go by subject, so one sent on a later connection still counts.
-        if client.publishNow(reply, payload: verb.utf8) { return }
-        try await client.publish(reply, payload: Array(verb.utf8), timeout: .seconds(10))
+        guard client.isConnected else {
+            consumer.settled()
+            // Acks go by subject, so one sent on a later connection still counts.
+            try await client.publish(reply, payload: payload, timeout: .seconds(10))
+            return
+        }
+        let first = settledUnsent.withLock { unsent in
+            unsent.append((reply, payload))
+            return unsent.count == 1
+        }
+        if first { Task { await self.writeSettled(consumer: consumer) } }
     }
+
+    /// Writes the acks and naks ``settle(_:_:consumer:)`` collected, in one write, and frees
+    /// their places in the pull window. Those that find no connection wait for the next one
+    /// (10 s at most, together).
+    func writeSettled(consumer: JetStreamPullConsumer) async {
+        let unsent = settledUnsent.withLock { unsent in
+            defer { unsent.removeAll(keepingCapacity: true) }
+            return unsent
+        }
+        guard !unsent.isEmpty else { return }
+        consumer.settled(unsent.count)
+        if client.publishNow(unsent) { return }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        for (reply, payload) in unsent {
+            do {
+                try await client.publish(
+                    reply, payload: payload, timeout: max(.milliseconds(1), ContinuousClock.now.duration(to: deadline)))
+            } catch {
+                logger.error(
+                    "cannot send \(String(decoding: payload, as: UTF8.self)) for a delivery of stream '\(options.streamName)': \(error); it is delivered again after ack_wait"
+                )
+            }
+        }
+    }
+
+    static let ack: [UInt8] = Array("+ACK".utf8)
+    static let nak: [UInt8] = Array("-NAK".utf8)
 
     /// Sends `+WPI` for every delivery the worker holds, every third of the ack wait, so the
     /// server never delivers a running task again.

@@ -65,6 +65,9 @@ public final class NATSJetStreamBroker: AsyncBroker {
 
     /// Deliveries handed to the worker and not settled, by stream sequence.
     let inFlight = Mutex<[UInt64: Held]>([:])
+    /// Acks and naks the worker sent that are not written yet: reply subject and payload
+    /// (see ``settle(_:_:consumer:)``).
+    let settledUnsent = Mutex<[(subject: String, payload: [UInt8])]>([])
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
@@ -169,6 +172,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
             taken.consumer.stop()
             taken.keepAlive.cancel()
             taken.continuation.finish()
+            await writeSettled(consumer: taken.consumer)
             let unsettled = inFlight.withLock { inFlight in
                 defer { inFlight.removeAll() }
                 return inFlight.values.map(\.reply)

@@ -184,6 +184,27 @@ package final class NATSClient: Sendable {
         }
     }
 
+    /// Publishes messages without headers on the current connection, if there is one, in one
+    /// write: the acks of many deliveries take the connection's lock and wake its writer once.
+    /// - Returns: Whether they were queued (all of them, or none).
+    @discardableResult
+    package func publishNow(_ messages: [(subject: String, payload: [UInt8])]) -> Bool {
+        guard let connection = state.withLock({ $0.connection }) else { return false }
+        do {
+            try connection.write { buffer in
+                for message in messages {
+                    NATSClientCommand.publish(subject: message.subject, replyTo: nil, headers: nil, payload: message.payload, into: &buffer)
+                }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether a connection is up now (it may still be lost before the next write).
+    package var isConnected: Bool { state.withLock { $0.connection != nil } }
+
     /// Subscribes; `handler` receives each message on the reader thread. The subscription is made
     /// again after every reconnect, until ``unsubscribe(_:)``.
     /// - Returns: The subscription's SID.

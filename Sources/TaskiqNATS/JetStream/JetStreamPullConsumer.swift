@@ -106,9 +106,9 @@ package final class JetStreamPullConsumer: Sendable {
         Array("-NAK {\"delay\": \((expires + .seconds(1)).nanoseconds)}".utf8)
     }
 
-    /// One delivery was acked, nacked or terminated: its place in the window is free.
-    package func settled() {
-        state.withLock { $0.unsettled = max(0, $0.unsettled - 1) }
+    /// `count` deliveries were acked, nacked or terminated: their places in the window are free.
+    package func settled(_ count: Int = 1) {
+        state.withLock { $0.unsettled = max(0, $0.unsettled - count) }
         pull()
     }
 
