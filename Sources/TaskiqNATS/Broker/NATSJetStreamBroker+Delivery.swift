@@ -137,11 +137,11 @@ extension NATSJetStreamBroker {
                 }
                 return due
             }
-            for reply in due { client.publishNow(reply, payload: Self.inProgress) }
+            if !due.isEmpty { client.publishNow(due.map { ($0, Self.inProgress) }) }
         }
     }
 
-    static var inProgress: [UInt8] { Array("+WPI".utf8) }
+    static let inProgress: [UInt8] = Array("+WPI".utf8)
 
     /// Stores a delivery that ran too often as a dead letter, then terminates it; when the
     /// letter cannot be stored, the delivery is given back a second later, never lost.

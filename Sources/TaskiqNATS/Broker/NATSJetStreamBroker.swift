@@ -177,7 +177,8 @@ public final class NATSJetStreamBroker: AsyncBroker {
                 defer { inFlight.removeAll() }
                 return inFlight.values.map(\.reply)
             }
-            for reply in unsettled { client.publishNow(reply, payload: taken.consumer.handBack) }
+            let handBack = taken.consumer.handBack
+            client.publishNow(unsettled.map { ($0, handBack) })
             taken.consumer.close()
         }
         await client.close()

@@ -173,15 +173,7 @@ package final class NATSClient: Sendable {
     /// - Returns: Whether it was queued.
     @discardableResult
     package func publishNow(_ subject: String, replyTo: String? = nil, payload: some Collection<UInt8>) -> Bool {
-        guard let connection = state.withLock({ $0.connection }) else { return false }
-        do {
-            try connection.write {
-                NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: nil, payload: payload, into: &$0)
-            }
-            return true
-        } catch {
-            return false
-        }
+        writeNow { NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: nil, payload: payload, into: &$0) }
     }
 
     /// Publishes messages without headers on the current connection, if there is one, in one
@@ -189,13 +181,18 @@ package final class NATSClient: Sendable {
     /// - Returns: Whether they were queued (all of them, or none).
     @discardableResult
     package func publishNow(_ messages: [(subject: String, payload: [UInt8])]) -> Bool {
+        writeNow { buffer in
+            for message in messages {
+                NATSClientCommand.publish(subject: message.subject, replyTo: nil, headers: nil, payload: message.payload, into: &buffer)
+            }
+        }
+    }
+
+    /// Queues what `encode` writes on the current connection, if there is one and it takes it.
+    private func writeNow(_ encode: (inout [UInt8]) -> Void) -> Bool {
         guard let connection = state.withLock({ $0.connection }) else { return false }
         do {
-            try connection.write { buffer in
-                for message in messages {
-                    NATSClientCommand.publish(subject: message.subject, replyTo: nil, headers: nil, payload: message.payload, into: &buffer)
-                }
-            }
+            try connection.write(encode)
             return true
         } catch {
             return false
