@@ -20,9 +20,10 @@ public struct BenchCommand: RunnerCommand {
             (in-memory broker only) every task is kicked at once to a gated no-op, and the growth of \
             resident memory per task in flight is printed. In open-loop mode tasks are kicked at RATE per \
             second whatever the completions, and each latency runs from the moment its task was due \
-            (p50, p99 and p99.9 without coordinated omission). In depth mode (Redis brokers) every task is \
-            queued with no worker running, the server's used_memory is read, then the workers are started \
-            and the drain is timed.
+            (p50, p99 and p99.9 without coordinated omission). In depth mode every task is queued with no \
+            worker running, the broker server's memory is read (Redis's used_memory, or the resident memory \
+            of the process --broker-pid names, for any broker), then the workers are started and the drain \
+            is timed.
 
             With the in-memory broker everything runs in this process. For other brokers the bench \
             starts worker.workers worker processes of this executable. When the workers' results are \
@@ -35,7 +36,7 @@ public struct BenchCommand: RunnerCommand {
             Build in release mode (swift build -c release) before measuring.
             """)
 
-    /// `-c, --config`, `-n, --tasks`, `--concurrency`, `--payload`, `--mode`, `--rate`, `--workers`, `--json`,
+    /// `-c, --config`, `-n, --tasks`, `--concurrency`, `--payload`, `--mode`, `--rate`, `--workers`, `--broker-pid`, `--json`,
     /// `--input`, `--output`, then the logging options.
     public static let options: [CommandOption<Self>] =
         [
@@ -50,7 +51,7 @@ public struct BenchCommand: RunnerCommand {
             .option(
                 "mode", valueName: "MODE",
                 help: "throughput, latency (one task at a time), memory (all in flight at once; in-memory broker), "
-                    + "open-loop (kick at --rate) or depth (queue all, then drain; Redis).",
+                    + "open-loop (kick at --rate) or depth (queue all, then drain).",
                 \.parameters.mode, .choice),
             .option(
                 "rate", valueName: "TASKS_PER_S", help: "Tasks kicked per second (open-loop mode).", \.parameters.rate,
@@ -59,6 +60,10 @@ public struct BenchCommand: RunnerCommand {
                 "workers", short: "w", valueName: "N",
                 help: "Worker processes to start (brokers that run tasks elsewhere); "
                     + "worker.workers of the file by default.", \.parameters.workers, .positiveInteger),
+            .option(
+                "broker-pid", valueName: "PID",
+                help: "Depth mode: the broker server's process here, whose resident memory growth is reported "
+                    + "(any broker); Redis's used_memory without it.", \.parameters.brokerPID, .positiveInteger),
             .flag("json", help: "Print one JSON object instead of the table.", \.parameters.json),
             .option("input", valueName: "FILE", help: "With chart: the sweep's result file.", \.chartInput, .string),
             .option("output", valueName: "FILE", help: "With chart: the SVG file to write.", \.chartOutput, .string),

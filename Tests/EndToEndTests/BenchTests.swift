@@ -112,6 +112,9 @@ import Testing
         let depth = try Self.parse(["--mode", "depth", "-w", "2"])
         #expect(depth.mode == .depth && depth.workers == 2 && depth.rate == nil)
         #expect(try Self.parse([]).workers == nil)
+        let pid = try Self.parse(["--mode", "depth", "--broker-pid", "7"])
+        #expect(pid.mode == .depth && pid.brokerPID == 7)
+        #expect(try Self.parse(["--mode", "depth"]).brokerPID == nil)
     }
 
     @Test(arguments: [
@@ -119,6 +122,7 @@ import Testing
         ["--mode", "open-loop"], ["--rate", "100"], ["--mode", "open-loop", "--rate", "0"],
         ["--mode", "open-loop", "--rate", "-3"], ["--mode", "open-loop", "--rate", "nan"], ["--workers", "0"],
         ["chart"], ["chart", "--input", "a.json"], ["draw", "--input", "a", "--output", "b"], ["--input", "a.json"],
+        ["--broker-pid", "5"], ["--mode", "depth", "--broker-pid", "0"], ["--mode", "depth", "--broker-pid", "x"],
     ])
     func optionsRejectNonsense(arguments: [String]) {
         #expect(throws: CommandLineError.self) { try Self.parse(arguments) }
@@ -166,9 +170,20 @@ import Testing
 
     @Test func depthAndWorkersNeedAWorkerBroker() async throws {
         let depth = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "--mode", "depth"])
-        #expect(depth.status == 2 && depth.stderr.contains("it needs a redis_stream or redis_list broker"))
+        #expect(depth.status == 2 && depth.stderr.contains("the in-memory broker runs tasks in this process"))
         let workers = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.json"), "-w", "2"])
         #expect(workers.status == 2 && workers.stderr.contains("'--workers' starts worker processes"))
+    }
+
+    @Test func brokerPIDAppliesToDepthModeOnly() {
+        let error = #expect(throws: CommandLineError.self) { try Self.parse(["--broker-pid", "5"]) }
+        #expect(error?.message == "'--broker-pid' applies to '--mode depth' only")
+    }
+
+    @Test func depthOnAServerOtherThanRedisNeedsItsProcess() async throws {
+        let run = try await TaskiqRunProcess.run(["bench", "-c", TestPaths.example("taskiq.zmq.json"), "--mode", "depth"])
+        #expect(run.status == 2, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("a zeromq broker needs '--broker-pid PID'"), "stderr: \(run.stderr)")
     }
 
     @Test func benchRunsEndToEndAgainstTheExampleConfig() async throws {

@@ -15,7 +15,7 @@ package struct BenchOptions: Sendable, Hashable {
         /// the moment it was due to be kicked (no coordinated omission).
         case openLoop = "open-loop"
         /// Queue every task with no worker running, read the broker server's memory, then start
-        /// the workers and time the drain (Redis brokers only).
+        /// the workers and time the drain (Redis brokers, or any broker with `brokerPID`).
         case depth
     }
 
@@ -32,6 +32,9 @@ package struct BenchOptions: Sendable, Hashable {
     /// Worker processes to start for a broker that does not run tasks in-process; the file's
     /// `worker.workers` when `nil`.
     package var workers: Int?
+    /// Depth mode: the broker server's process on this machine, whose resident memory growth is
+    /// the broker's memory; `nil` reads Redis's `used_memory` (Redis brokers only).
+    package var brokerPID: Int?
     /// Print one JSON object instead of the table.
     package var json = false
     /// Abort when no task has completed for this long.
@@ -65,6 +68,11 @@ package struct BenchOptions: Sendable, Hashable {
             throw CommandLineError(
                 code: .invalidValue, command: "bench", argument: mode.rawValue,
                 message: "'--mode open-loop' needs '--rate', the tasks to kick per second")
+        }
+        if let brokerPID, mode != .depth {
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "\(brokerPID)",
+                message: "'--broker-pid' applies to '--mode depth' only")
         }
         if let rate, mode != .openLoop {
             throw CommandLineError(

@@ -9,17 +9,17 @@ extension BenchRun {
     }
 
     /// Kicks every task with no worker running (`concurrency` producers, sending only), reads the
-    /// server's `used_memory` before and after, then starts the workers and times the drain from
-    /// their start (start-up included) to their last completion.
+    /// broker server's memory before and after (Redis's `used_memory`, or the resident memory of the
+    /// process `--broker-pid` names), then starts the workers and times the drain from their start
+    /// (start-up included) to their last completion.
     func runDepth() async throws -> BenchReport {
-        guard let url = redisURL else { throw TaskiqError(.sendFailed, "depth mode needs a Redis broker") }
-        let client = RedisClient(configuration: try RedisConfiguration(url: url))
-        defer { client.close() }
+        let memory = try BrokerMemory(pid: options.brokerPID, redisURL: redisURL)
+        defer { memory.close() }
         let payload = String(repeating: "x", count: options.payloadBytes)
         let usage = ResourceUsage.current()
-        let before = try await Self.usedMemory(client)
+        let before = try await memory.bytes()
         let (_, sendSeconds, errors) = await produce(awaitingResults: false, payload: payload)
-        let queued = try await Self.usedMemory(client)
+        let queued = try await memory.bytes()
 
         let workers = workerCount
         let startNanoseconds = BenchWorkerProbe.realtimeNanoseconds()
@@ -59,18 +59,9 @@ extension BenchRun {
         result.depth = depth
         if final.contains(where: { $0 == nil }) { result.notes.append("a worker process wrote no report on exit") }
         result.notes.append(
-            "depth mode: every task queued with no worker running; broker memory is the server's "
-                + "used_memory (INFO memory) growth; tasks_per_s is the drain from starting \(workers) worker process"
+            "depth mode: every task queued with no worker running; broker memory is \(memory.what) growth; "
+                + "tasks_per_s is the drain from starting \(workers) worker process"
                 + "\(workers == 1 ? "" : "es") (start-up included) to the last completion")
         return result
-    }
-
-    /// `used_memory` from `INFO memory`, in bytes.
-    static func usedMemory(_ client: RedisClient) async throws -> Int {
-        let info = try await client.send(["INFO", "memory"]).string ?? ""
-        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("used_memory:") {
-            if let bytes = Int(line.dropFirst("used_memory:".count)) { return bytes }
-        }
-        throw TaskiqError(.sendFailed, "INFO memory from \(client.configuration.address) has no used_memory line")
     }
 }

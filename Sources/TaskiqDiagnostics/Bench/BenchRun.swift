@@ -37,11 +37,18 @@ struct BenchRun: Sendable {
                 code: .invalidValue, command: "bench", argument: "memory",
                 message: "'--mode memory' measures tasks held in this process: it needs the in-memory broker")
         }
-        if options.mode == .depth, redisURL == nil {
+        if options.mode == .depth, system.isProcessLocal {
             throw CommandLineError(
                 code: .invalidValue, command: "bench", argument: "depth",
-                message: "'--mode depth' reads the memory of the server that holds the queue: it needs a "
-                    + "redis_stream or redis_list broker (for the in-memory broker, use '--mode memory')")
+                message: "'--mode depth' queues tasks in a broker server with no worker running: the in-memory "
+                    + "broker runs tasks in this process (use '--mode memory')")
+        }
+        if options.mode == .depth, redisURL == nil, options.brokerPID == nil {
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "depth",
+                message: "'--mode depth' reads the memory of the server that holds the queue: a \(brokerType) "
+                    + "broker needs '--broker-pid PID', the server's process on this machine (Redis brokers read "
+                    + "used_memory)")
         }
         if options.workers != nil, system.isProcessLocal {
             throw CommandLineError(
