@@ -26,7 +26,8 @@ ROOT=$(pwd)
 RUNS=${RUNS:-3}
 SCALE=${SCALE:-1}
 RESULTS=$(mktemp -d)
-trap 'rm -rf "$RESULTS"; for pid in ${REDIS_PID:-} ${REDIS_TLS_PID:-} ${NATS_PID:-}; do kill "$pid" 2>/dev/null || true; done; [ -n "${RABBITMQ_PID:-}" ] && kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null; true' EXIT
+source bench/servers.sh
+trap 'rm -rf "$RESULTS"; if [ -n "${REDIS_TLS_PID:-}" ]; then kill "$REDIS_TLS_PID" 2>/dev/null; fi; stop_servers' EXIT
 
 n() { python3 -c "print(max(1, int($1 * $SCALE)))"; }
 
@@ -59,16 +60,12 @@ run zeromq python "$PY" bench/python/bench_worker_broker.py zmq -n "$(n 200000)"
 
 if command -v redis-server >/dev/null 2>&1; then
     # A private redis-server on a free loopback port, shared by both sides (each uses its own stream).
-    REDIS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null &
-    REDIS_PID=$!
-    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    export BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TASKIQ_BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    start_redis
     run redis_throughput swift "$SWIFT" bench -c bench/configs/redis.json -n "$(n ${SWIFT_REDIS_TASKS:-50000})" --concurrency 64
     run redis_throughput python "$PY" bench/python/bench_worker_broker.py redis -n "$(n ${REDIS_TASKS:-10000})" --concurrency 64
     run redis_latency swift "$SWIFT" bench -c bench/configs/redis.json -n "$(n 2000)" --mode latency
     run redis_latency python "$PY" bench/python/bench_worker_broker.py redis -n "$(n 2000)" --mode latency
-    kill "$REDIS_PID"; REDIS_PID=
+    stop_redis
 
     if [ "${BENCH_TLS:-1}" != 0 ] && command -v openssl >/dev/null 2>&1; then
         # A private CA and a server certificate for 127.0.0.1, then a redis-server speaking only TLS.
@@ -79,7 +76,7 @@ if command -v redis-server >/dev/null 2>&1; then
         printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$CERTS/server.ext"
         openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" -CAcreateserial -days 2 \
             -extfile "$CERTS/server.ext" -out "$CERTS/server.pem" 2>/dev/null
-        TLS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        TLS_PORT=$(free_port)
         redis-server --port 0 --tls-port "$TLS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
             --tls-cert-file "$CERTS/server.pem" --tls-key-file "$CERTS/server.key" --tls-ca-cert-file "$CERTS/ca.pem" \
             --tls-auth-clients no >/dev/null &
@@ -101,43 +98,17 @@ else
     echo "redis-server is not installed: skipping the Redis scenarios" >&2
 fi
 
-RABBITMQ_BIN=/usr/lib/rabbitmq/bin/rabbitmq-server
 if command -v redis-server >/dev/null 2>&1 && [ -x "$RABBITMQ_BIN" ] && [ "${BENCH_RABBITMQ:-1}" != 0 ]; then
     # A private rabbitmq-server node (a plain process in a temp dir, its own ports), shared by both
     # sides, each on its own exchange and quorum queue; results in a private Redis for both.
-    free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-    REDIS_PORT=$(free_port)
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null &
-    REDIS_PID=$!
-    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    export BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TASKIQ_BENCH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-    RABBITMQ_PORT=$(free_port)
-    RABBITMQ_DIR=$(mktemp -d)
-    mkdir -p "$RABBITMQ_DIR/mnesia" "$RABBITMQ_DIR/log" "$RABBITMQ_DIR/home"
-    echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
-    HOME="$RABBITMQ_DIR/home" RABBITMQ_NODENAME="taskiq-bench-$RABBITMQ_PORT@localhost" \
-        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBITMQ_PORT" RABBITMQ_DIST_PORT="$(free_port)" \
-        RABBITMQ_MNESIA_BASE="$RABBITMQ_DIR/mnesia" RABBITMQ_LOG_BASE="$RABBITMQ_DIR/log" \
-        RABBITMQ_PID_FILE="$RABBITMQ_DIR/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBITMQ_DIR/enabled_plugins" \
-        RABBITMQ_CONFIG_FILE="$RABBITMQ_DIR/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$RABBITMQ_DIR/advanced.config" \
-        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none" \
-        setsid "$RABBITMQ_BIN" >"$RABBITMQ_DIR/server.out" 2>&1 &
-    RABBITMQ_PID=$!
-    for _ in $(seq 600); do
-        python3 -c "import socket; socket.create_connection(('127.0.0.1', $RABBITMQ_PORT), 0.2)" 2>/dev/null && break
-        sleep 0.1
-    done
-    export BENCH_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/" TASKIQ_BENCH_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/"
+    start_redis
+    start_rabbitmq
     run rabbitmq_throughput swift "$SWIFT" bench -c bench/configs/rabbitmq.json -n "$(n ${SWIFT_RABBITMQ_TASKS:-50000})" --concurrency 64
     run rabbitmq_throughput python "$PY" bench/python/bench_worker_broker.py rabbitmq -n "$(n ${RABBITMQ_TASKS:-10000})" --concurrency 64
     run rabbitmq_latency swift "$SWIFT" bench -c bench/configs/rabbitmq.json -n "$(n 2000)" --mode latency
     run rabbitmq_latency python "$PY" bench/python/bench_worker_broker.py rabbitmq -n "$(n 2000)" --mode latency
-    kill -TERM -- "-$RABBITMQ_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$RABBITMQ_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$RABBITMQ_PID" 2>/dev/null || true
-    RABBITMQ_PID=
-    rm -rf "$RABBITMQ_DIR"
-    kill "$REDIS_PID"; REDIS_PID=
+    stop_rabbitmq
+    stop_redis
 else
     echo "redis-server or rabbitmq-server is not installed (or BENCH_RABBITMQ=0): skipping the RabbitMQ scenarios" >&2
 fi
@@ -145,18 +116,12 @@ fi
 if command -v nats-server >/dev/null 2>&1 && [ "${BENCH_NATS:-1}" != 0 ]; then
     # A private nats-server with JetStream (file store in a temp dir) on a free loopback port, shared
     # by both sides, each on its own subject, stream and consumer; no results (the workers' counts).
-    NATS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    NATS_DIR=$(mktemp -d)
-    nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_DIR/js" -l "$NATS_DIR/nats.log" >/dev/null 2>&1 &
-    NATS_PID=$!
-    for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $NATS_PORT), 0.2)" 2>/dev/null && break; sleep 0.05; done
-    export BENCH_NATS_URL="nats://127.0.0.1:$NATS_PORT" TASKIQ_BENCH_NATS_URL="nats://127.0.0.1:$NATS_PORT"
+    start_nats
     run nats_core swift "$SWIFT" bench -c bench/configs/nats.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 64
     run nats_core python "$PY" bench/python/bench_worker_broker.py nats -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
     run nats_jetstream swift "$SWIFT" bench -c bench/configs/nats-jetstream.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 256
     run nats_jetstream python "$PY" bench/python/bench_worker_broker.py nats_jetstream -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
-    kill "$NATS_PID"; NATS_PID=
-    rm -rf "$NATS_DIR"
+    stop_nats
 else
     echo "nats-server is not installed (or BENCH_NATS=0): skipping the NATS scenarios" >&2
 fi

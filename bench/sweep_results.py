@@ -2,7 +2,8 @@
 
 The file holds the conditions of the run, every point (group, x, each side's medians over the runs
 that did not fail, and the raw runs), and the charts' series, which `taskiq-run bench chart` draws.
-Series: one color per broker (or per percentile), Swift solid, Python dashed.
+Series: one color per broker (or per percentile), Swift solid, Python dashed; every broker the
+sweep ran is charted.
 """
 import argparse
 import json
@@ -11,7 +12,16 @@ import platform
 import statistics
 import subprocess
 
-BROKERS = {"inmemory": "in-memory", "zeromq": "ZeroMQ", "redis": "Redis"}
+BROKERS = {"inmemory": "in-memory", "zeromq": "ZeroMQ", "redis": "Redis", "rabbitmq": "RabbitMQ",
+           "nats": "NATS core", "nats_jetstream": "NATS JetStream"}
+# One color per broker, the same in every chart.
+COLORS = {group: index for index, group in enumerate(BROKERS)}
+
+
+def groups(points):
+    """The brokers the points cover, in BROKERS order."""
+    present = {p["group"] for p in points}
+    return [group for group in BROKERS if group in present]
 ZMQ_NOTE = " (Swift push_pull, Python pub_sub)"
 
 
@@ -60,7 +70,8 @@ def payload_charts(points):
             ("tasks_per_s", "MB/s of payload", "Payload bytes moved per second", "mb")):
         chart = {"title": title, "x_label": "payload per task (bytes, log)", "y_label": f"{label} (log)",
                  "x_scale": "log", "y_scale": "log", "series": []}
-        for color, group in enumerate(("inmemory", "zeromq", "redis")):
+        for group in groups(points):
+            color = COLORS[group]
             for side in ("swift", "python"):
                 name = f"{side.capitalize()} {BROKERS[group]}"
                 rows = [p for p in points if p["group"] == group]
@@ -77,19 +88,21 @@ def payload_charts(points):
 
 def workers_charts(points):
     charts = []
-    for key, label, title, scale in (("tasks_per_s", "tasks/s", "Redis stream + results: worker processes", 1.0),
+    for key, label, title, scale in (("tasks_per_s", "tasks/s", "Worker processes on one broker server", 1.0),
                                      ("cpu_us_per_task", "CPU µs per task (producer + workers)", "CPU per task", 1.0)):
         chart = {"title": title, "x_label": "worker processes", "y_label": f"{label} (log)", "x_scale": "log",
                  "y_scale": "log", "series": []}
-        for side in ("swift", "python"):
-            chart["series"].append(series(points, "redis", side, key, f"{side.capitalize()} Redis", 0, scale=scale))
+        for group in groups(points):
+            for side in ("swift", "python"):
+                chart["series"].append(series(points, group, side, key, f"{side.capitalize()} {BROKERS[group]}",
+                                              COLORS[group], scale=scale))
         charts.append(chart)
     return charts
 
 
 def openloop_charts(points):
     charts = []
-    for group in ("inmemory", "redis"):
+    for group in groups(points):
         chart = {"title": f"{BROKERS[group]}: open-loop latency against offered load (25/50/90% of each side's max)",
                  "x_label": "offered tasks/s (log)", "y_label": "latency from due time, ms (log)",
                  "x_scale": "log", "y_scale": "log", "series": []}
@@ -105,14 +118,17 @@ def openloop_charts(points):
 
 def depth_charts(points):
     charts = []
-    for key, label, title, scale in (
-            ("broker_bytes_per_queued_task", "bytes per queued task", "Redis memory per queued task (used_memory growth)", 1.0),
-            ("drain_per_s", "tasks/s", "Drain rate of the backlog (1 worker, start-up included)", 1.0),
-            ("worker_peak_rss_mb", "MiB", "Worker peak RSS while draining", 1.0)):
+    for key, label, title, y_scale in (
+            ("broker_bytes_per_queued_task", "bytes per queued task",
+             "Broker memory per queued task (Redis used_memory growth; RabbitMQ, NATS: server RSS growth)", "linear"),
+            ("drain_per_s", "tasks/s (log)", "Drain rate of the backlog (1 worker, start-up included)", "log"),
+            ("worker_peak_rss_mb", "MiB", "Worker peak RSS while draining", "linear")):
         chart = {"title": title, "x_label": "queued tasks (log)", "y_label": label, "x_scale": "log",
-                 "y_scale": "linear", "series": []}
-        for side in ("swift", "python"):
-            chart["series"].append(series(points, "redis", side, key, f"{side.capitalize()} Redis", 0, scale=scale))
+                 "y_scale": y_scale, "series": []}
+        for group in groups(points):
+            for side in ("swift", "python"):
+                chart["series"].append(series(points, group, side, key, f"{side.capitalize()} {BROKERS[group]}",
+                                              COLORS[group]))
         charts.append(chart)
     return charts
 

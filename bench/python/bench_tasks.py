@@ -1,7 +1,8 @@
 """Worker-side tasks for the Python ZeroMQ and Redis scenarios.
 
 `BENCH_BROKER` picks the broker (zmq, redis, rabbitmq: taskiq-aio-pika with Redis results, nats: taskiq-nats core
-with a queue group, or nats_jetstream: taskiq-nats' pull broker; the NATS ones without results, like zmq). The worker counts `taskiq.bench.noop` runs and
+with a queue group, or nats_jetstream: taskiq-nats' pull broker; the NATS ones without results, like zmq, unless
+BENCH_RESULTS=redis). The worker counts `taskiq.bench.noop` runs and
 writes the count to `$TASKIQ_BENCH_REPORT.<pid>` (one file per worker process) on each `taskiq.bench.mark` task and on shutdown, the
 same protocol the Swift bench's workers follow, so drops are counted the same way on both sides.
 """
@@ -46,18 +47,30 @@ elif KIND == "nats_jetstream":
     from nats.js.api import RetentionPolicy, StreamConfig
     from taskiq_nats import PullBasedJetStreamBroker
 
-    # Its own stream, work-queue retention as the Swift side, and a pull batch of 100 (taskiq-nats'
-    # default of 1 does one round trip per task; this is its best case).
+    # Its own stream, work-queue retention as the Swift side. Throughput: a pull batch of 100
+    # (taskiq-nats' default of 1 does one round trip per task; this is its best case) with a 0.2 s
+    # fetch timeout: without one, nats-py's fetch waits until the whole batch has arrived, so a
+    # tail of fewer than 100 tasks waits for the producer's marks (up to 20 s). Awaited results
+    # (BENCH_RESULTS=redis, open-loop): taskiq-nats' defaults, batch 1 and no timeout, the lowest
+    # latency (a batch of 100 with only 64 tasks in flight never fills: every fetch times out).
+    latency = os.environ.get("BENCH_RESULTS") == "redis"
     broker = PullBasedJetStreamBroker(
         os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222"), subject="taskiq_bench_python",
         stream_name="taskiq_bench_python", durable="taskiq_bench_python",
         stream_config=StreamConfig(name="taskiq_bench_python", subjects=["taskiq_bench_python"], retention=RetentionPolicy.WORK_QUEUE),
-        pull_consume_batch=100)
+        pull_consume_batch=1 if latency else 100, pull_consume_timeout=None if latency else 0.2)
 else:
     from taskiq.brokers.zmq_broker import ZeroMQBroker
 
     port = os.environ.get("BENCH_ZMQ_PORT", "5572")
     broker = ZeroMQBroker(zmq_pub_host=f"tcp://127.0.0.1:{port}", zmq_sub_host=f"tcp://127.0.0.1:{port}")
+
+if KIND in ("nats", "nats_jetstream") and os.environ.get("BENCH_RESULTS") == "redis":
+    # Results in Redis, so the producer can await them (open-loop latency).
+    from taskiq_redis import RedisAsyncResultBackend
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6390")
+    broker = broker.with_result_backend(RedisAsyncResultBackend(url, result_ex_time=600))
 
 counts = {"executed": 0, "last": 0}
 

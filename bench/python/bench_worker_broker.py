@@ -11,8 +11,11 @@ The producer runs here; it starts the worker, kicks `taskiq.bench.mark` until th
   dominate the latency; 64 producers polling every 1 ms swamp Redis and the event loop).
 - open-loop (--rate): tasks kicked on a fixed schedule, latency from each task's due time; Redis
   results are polled every 1 ms, as in latency mode.
-- depth (redis): every task queued with no worker running, Redis used_memory read, then the
-  workers started and the drain timed from their start (start-up included) to the last completion.
+- depth: every task queued with no worker running, the broker's memory read (Redis used_memory, or
+  with --broker-pid the resident memory of that server process, any broker), then the workers
+  started and the drain timed from their start (start-up included) to the last completion.
+- BENCH_RESULTS=redis gives the NATS brokers a Redis result backend (BENCH_REDIS_URL), so their
+  producers await results as with Redis and RabbitMQ (open-loop latency needs them).
 
 Each worker process writes its own report file (REPORT.<pid>); the counts are summed.
 """
@@ -127,18 +130,28 @@ def final_report(last_report):
 
 
 async def depth(args, payload):
-    """Queues every task with no worker, reads Redis used_memory, then times the workers' drain."""
-    import redis.asyncio
+    """Queues every task with no worker, reads the broker's memory, then times the workers' drain."""
+    if args.broker_pid is not None:
+        async def memory():
+            return common.resident_bytes(args.broker_pid)
+        what, close = f"the resident memory (VmRSS) of the server's process {args.broker_pid}", None
+    else:
+        import redis.asyncio
 
-    client = redis.asyncio.from_url(bench_tasks.url)
+        client = redis.asyncio.from_url(bench_tasks.url)
+
+        async def memory():
+            return (await client.info("memory"))["used_memory"]
+        what, close = "Redis used_memory", client.aclose
     usage = common.Usage()
-    before = (await client.info("memory"))["used_memory"]
+    before = await memory()
     counters = common.Counters(args.tasks)
     start = time.perf_counter()
     await asyncio.gather(*(producer(counters, payload, [], False, 0) for _ in range(args.concurrency)))
     send_seconds = time.perf_counter() - start
-    queued = (await client.info("memory"))["used_memory"]
-    await client.aclose()
+    queued = await memory()
+    if close:
+        await close()
     start_ns = common.realtime_ns()
     worker = start_worker(args.workers)
     worker_usage = None
@@ -158,7 +171,7 @@ async def depth(args, payload):
                          "broker_bytes_per_queued_task": round((queued - before) / max(1, queued_tasks), 1),
                          "drain_seconds": round(drain_seconds, 6),
                          "drain_per_s": round(executed / drain_seconds, 1) if drain_seconds > 0 else 0},
-                  notes=[f"depth mode: every task queued with no worker running; broker memory is Redis used_memory "
+                  notes=[f"depth mode: every task queued with no worker running; broker memory is {what} "
                          f"growth; tasks_per_s is the drain from starting {args.workers} worker process(es) "
                          f"(start-up included) to the last completion"])
 
@@ -168,15 +181,15 @@ async def main():
     payload = "x" * args.payload
     await bench_tasks.broker.startup()
     if args.mode == "depth":
-        if KIND != "redis":
-            raise SystemExit("depth mode needs redis")
+        if KIND != "redis" and args.broker_pid is None:
+            raise SystemExit("depth mode needs redis or --broker-pid")
         return await depth(args, payload)
     usage = common.Usage()
     worker = start_worker(args.workers)
     try:
         if await await_report(60, args.workers) is None:
             raise SystemExit("the worker did not start within 60 s")
-        await_results = KIND in ("redis", "rabbitmq")
+        await_results = KIND in ("redis", "rabbitmq") or os.environ.get("BENCH_RESULTS") == "redis"
         counters = common.Counters(args.tasks)
         samples = []
         start_ns = common.realtime_ns()

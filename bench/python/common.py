@@ -20,8 +20,12 @@ def parse_args(description):
     parser.add_argument("--mode", choices=["throughput", "latency", "open-loop", "depth"], default="throughput")
     parser.add_argument("--rate", type=float, default=None, help="tasks kicked per second (open-loop mode)")
     parser.add_argument("-w", "--workers", type=int, default=1, help="worker processes (taskiq worker -w N)")
+    parser.add_argument("--broker-pid", type=int, default=None,
+                        help="depth mode: the broker server's process, whose resident memory growth is reported")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.broker_pid is not None and args.mode != "depth":
+        parser.error("--broker-pid goes with --mode depth")
     if (args.mode == "open-loop") != (args.rate is not None):
         parser.error("--rate goes with --mode open-loop, and open-loop needs it")
     if args.rate is not None and args.rate <= 0:
@@ -30,6 +34,15 @@ def parse_args(description):
         args.concurrency = 1
     args.concurrency = max(1, min(args.concurrency, args.tasks))
     return args
+
+
+def resident_bytes(pid):
+    """VmRSS of process `pid` from /proc, in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise SystemExit(f"/proc/{pid}/status has no VmRSS line")
 
 
 def nearest_rank(sorted_samples, percent):
