@@ -146,25 +146,22 @@ package final class NATSClient: Sendable {
         while true {
             let connection = try await currentConnection(until: deadline)
             try checkPayload(headers: headers, payload: payload.count, on: connection)
-            if let failure = Self.write(
-                to: connection,
-                { NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &$0) })
-            {
+            do throws(NATSClientError) {
+                let queued = try connection.writeIfRoom {
+                    NATSClientCommand.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &$0)
+                }
+                if queued { return }
+            } catch {
                 // Lost between taking it and writing: wait for the next one.
-                guard failure.code == .connectionLost || failure.code == .staleConnection else { throw failure }
+                guard error.code == .connectionLost || error.code == .staleConnection else { throw error }
                 continue
             }
-            return
-        }
-    }
-
-    /// Writes to a connection; returns the error instead of throwing it.
-    private static func write(to connection: NATSConnection, _ encode: (inout [UInt8]) -> Void) -> NATSClientError? {
-        do {
-            try connection.write(encode)
-            return nil
-        } catch {
-            return error
+            // More is queued than the socket took: wait until the writer takes it, then try again.
+            do {
+                try await connection.waitForRoom(until: deadline)
+            } catch let error as NATSClientError where error.code == .connectionLost || error.code == .staleConnection {
+                continue
+            }
         }
     }
 
@@ -192,8 +189,7 @@ package final class NATSClient: Sendable {
     private func writeNow(_ encode: (inout [UInt8]) -> Void) -> Bool {
         guard let connection = state.withLock({ $0.connection }) else { return false }
         do {
-            try connection.write(encode)
-            return true
+            return try connection.writeIfRoom(encode)
         } catch {
             return false
         }

@@ -30,6 +30,9 @@ package struct NATSConfiguration: Sendable {
     package var pingInterval: Duration = .seconds(20)
     /// How many PINGs may go unanswered before the connection counts as stale and is replaced.
     package var maxPingsOut = 2
+    /// Bytes a connection queues for its socket before publishes wait for the writer to take
+    /// them (back-pressure on publishers faster than the server reads).
+    package var outboundLimit = 64 << 20
     /// The first and longest wait between reconnect attempts (doubling, with jitter).
     package var reconnectBackoff = Backoff.exponential(initial: .milliseconds(100), maximum: .seconds(2))
     /// The URL with its secrets masked, for logs and errors.

@@ -22,7 +22,8 @@ package enum NATSConnectionEvent: Sendable {
 /// ``NATSConfiguration/pingInterval``: ``NATSConfiguration/maxPingsOut`` unanswered ones end the
 /// connection as stale. Writers append protocol bytes under one lock; a writer thread sends them,
 /// so concurrent publishes coalesce into few `send` calls and a server that stops reading
-/// blocks that thread, never a task.
+/// blocks that thread, never a task. Past ``outboundLimit`` queued bytes a publish is refused and a
+/// publisher waits in ``waitForRoom(until:)`` until the writer takes them (back-pressure).
 package final class NATSConnection: Sendable {
     struct State {
         var outbound: [UInt8] = []
@@ -32,6 +33,8 @@ package final class NATSConnection: Sendable {
         var failure: NATSClientError?
         /// One entry per PING sent, in order: a flush waiting for its PONG, or `nil` for a keepalive.
         var pings: [OnceContinuation<Void>?] = []
+        /// Publishers waiting for ``outbound`` to drop under the limit.
+        var roomWaiters: [OnceContinuation<Void>] = []
         var nextPing: ContinuousClock.Instant
     }
 
@@ -48,8 +51,10 @@ package final class NATSConnection: Sendable {
     package let info: NATSServerInfo
     /// `host:port`, for errors and logs.
     package let address: String
-    /// Outbound bytes beyond which writes fail instead of queueing (a server that stopped reading).
-    static let outboundLimit = 64 << 20
+    /// Queued outbound bytes beyond which publishes are refused until the writer takes them, so
+    /// publishers faster than the socket wait instead of growing memory without end
+    /// (``NATSConfiguration/outboundLimit``).
+    let outboundLimit: Int
 
     private init(
         stream: any ByteStream, parser: NATSParser, info: NATSServerInfo, address: String, configuration: NATSConfiguration,
@@ -62,6 +67,7 @@ package final class NATSConnection: Sendable {
         self.tick = tick
         self.pingInterval = configuration.pingInterval
         self.maxPingsOut = configuration.maxPingsOut
+        self.outboundLimit = configuration.outboundLimit
         self.state = Mutex(State(nextPing: .now.advanced(by: configuration.pingInterval)))
         self.parser = Mutex(parser)
     }
@@ -233,17 +239,57 @@ package final class NATSConnection: Sendable {
     /// The error that ended the connection, or `nil` while it is open.
     package var failure: NATSClientError? { state.withLock { $0.failure } }
 
-    /// Appends protocol bytes and has the writer send them.
-    /// - Throws: The connection's error once it ended; `invalidArgument` past the outbound limit.
+    /// Appends protocol bytes and has the writer send them, however many are queued: for
+    /// subscriptions and requests, which are small or bounded by their callers.
+    /// - Throws: The connection's error once it ended.
     package func write(_ encode: (inout [UInt8]) -> Void) throws(NATSClientError) {
-        try state.withLock { state throws(NATSClientError) in
+        _ = try append(bounded: false, encode)
+    }
+
+    /// Appends protocol bytes and has the writer send them, unless ``outboundLimit`` bytes are
+    /// queued already: for publishes, which nothing else bounds.
+    /// - Returns: Whether the bytes were queued; `false` when the queue is full (wait in
+    ///   ``waitForRoom(until:)``, or drop what is worthless later).
+    /// - Throws: The connection's error once it ended.
+    package func writeIfRoom(_ encode: (inout [UInt8]) -> Void) throws(NATSClientError) -> Bool {
+        try append(bounded: true, encode)
+    }
+
+    private func append(bounded: Bool, _ encode: (inout [UInt8]) -> Void) throws(NATSClientError) -> Bool {
+        let queued = try state.withLock { state throws(NATSClientError) -> Bool in
             if let failure = state.failure { throw failure }
-            guard state.outbound.count < Self.outboundLimit else {
-                throw NATSClientError(.connectionLost, message: "\(address) is not reading: \(state.outbound.count) bytes wait to be sent")
-            }
+            if bounded, state.outbound.count >= outboundLimit { return false }
             encode(&state.outbound)
+            return true
         }
-        flush()
+        if queued { flush() }
+        return queued
+    }
+
+    /// Returns once fewer than ``outboundLimit`` bytes are queued: at once when they are, else
+    /// when the writer takes the queue for the socket.
+    /// - Throws: `timeout` when the writer has not taken them by `deadline` (the server or the
+    ///   network is slower than the publishers); the connection's error once it ended.
+    package func waitForRoom(until deadline: ContinuousClock.Instant) async throws {
+        let room = OnceContinuation<Void>()
+        let full = try state.withLock { state throws(NATSClientError) -> Bool in
+            if let failure = state.failure { throw failure }
+            guard state.outbound.count >= outboundLimit else { return false }
+            state.roomWaiters.append(room)
+            return true
+        }
+        guard full else { return }
+        let timer = Task { [address, outboundLimit] in
+            try await Task.sleep(until: deadline, clock: .continuous)
+            room.resume(
+                with: .failure(
+                    NATSClientError(
+                        .timeout,
+                        message: "\(address) did not take the \(outboundLimit) bytes queued for it in time: "
+                            + "the server or the network is slower than the publishers")))
+        }
+        defer { timer.cancel() }
+        try await room.value
     }
 
     /// Waits until the server processed everything written before (a PING's PONG).
@@ -274,15 +320,19 @@ package final class NATSConnection: Sendable {
 
     /// Ends the connection with `error` at once: PONG waiters fail, the reader wakes and reports it.
     package func fail(_ error: NATSClientError) {
-        let (pings, first) = state.withLock { state -> ([OnceContinuation<Void>?], Bool) in
-            guard state.failure == nil else { return ([], false) }
+        let (pings, roomWaiters, first) = state.withLock { state -> ([OnceContinuation<Void>?], [OnceContinuation<Void>], Bool) in
+            guard state.failure == nil else { return ([], [], false) }
             state.failure = error
             if state.socketUsers > 0 { stream.shutdown() }
-            defer { state.pings.removeAll() }
-            return (state.pings, true)
+            defer {
+                state.pings.removeAll()
+                state.roomWaiters.removeAll()
+            }
+            return (state.pings, state.roomWaiters, true)
         }
         guard first else { return }
         for ping in pings { ping?.resume(with: .failure(error)) }
+        for waiter in roomWaiters { waiter.resume(with: .failure(error)) }
         handler(.closed(error))
     }
 
@@ -300,18 +350,20 @@ package final class NATSConnection: Sendable {
     /// Sends until nothing is queued, on the writer thread.
     func flushLoop() {
         while true {
-            let (chunk, closeSocket) = state.withLock { state -> ([UInt8], Bool) in
-                guard state.flushing else { return ([], false) }
+            let (chunk, closeSocket, roomWaiters) = state.withLock { state -> ([UInt8], Bool, [OnceContinuation<Void>]) in
+                guard state.flushing else { return ([], false, []) }
                 if !state.outbound.isEmpty, state.failure == nil {
                     var taken: [UInt8] = []
                     swap(&taken, &state.outbound)
                     state.outbound.reserveCapacity(min(taken.capacity, 1 << 20))
-                    return (taken, false)
+                    defer { state.roomWaiters.removeAll() }
+                    return (taken, false, state.roomWaiters)
                 }
                 state.flushing = false
                 state.socketUsers -= 1
-                return ([], state.socketUsers == 0)
+                return ([], state.socketUsers == 0, [])
             }
+            for waiter in roomWaiters { waiter.resume(with: .success(())) }
             guard !chunk.isEmpty else {
                 if closeSocket { stream.close() }
                 return
