@@ -18,8 +18,9 @@
 # taskiq-aio-pika: 10k, RABBITMQ_TASKS), each side on its own quorum queue with results in the
 # private Redis; BENCH_RABBITMQ=0 skips them. The NATS scenarios start a private nats-server with
 # JetStream (Swift: 200k tasks, SWIFT_NATS_TASKS; Python taskiq-nats: 20k, NATS_TASKS): core NATS with
-# a queue group, and the JetStream pull broker on a work-queue stream (Python with pull batch 100),
-# no results on either side; BENCH_NATS=0 skips them.
+# a queue group, and the JetStream pull broker on a work-queue stream (Python with pull batch 100 and
+# a 0.2 s fetch timeout), no results on either side; BENCH_NATS=0 skips them. The servers come from
+# bench/servers.sh, as in bench/sweep.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

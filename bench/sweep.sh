@@ -21,7 +21,8 @@
 #   workers' peak RSS. The largest Swift depth runs once.
 #
 # Writes bench/results/<sweep>.json (conditions, every point with each side's medians and raw runs,
-# the charts' series) and bench/charts/<sweep>.svg (taskiq-run bench chart). Starts private servers
+# the charts' series) and bench/charts/<sweep>.svg (taskiq-run bench chart), copied into
+# Sources/Taskiq/Taskiq.docc/Resources for the Benchmarks article. Starts private servers
 # on free loopback ports (bench/servers.sh): redis-server (flushed before every run), and, when a
 # chosen broker needs them, rabbitmq-server and nats-server (JetStream, max_payload 8MB for the 1 MiB
 # payloads). A missing server is an error.
@@ -107,6 +108,10 @@ command_of() {
         # JetStream kicks wait for their PubAck: more producers in flight, as in compare.sh.
         nats_jetstream.swift) CMD=("$SWIFT" bench -c bench/configs/nats-jetstream.json --concurrency 256) ;;
         nats_jetstream.python) CMD=("$PY" bench/python/bench_worker_broker.py nats_jetstream) ;;
+        # Open-loop: 100,000 results kept, as the Python script does, so a backlog cannot evict
+        # results before they are read.
+        inmemory_results.swift) CMD=("$SWIFT" bench -c bench/configs/inmemory-open-loop.json) ;;
+        inmemory_results.python) CMD=("$PY" bench/python/bench_inmemory.py) ;;
         # Open-loop needs results the producer sees: Redis results on both sides.
         nats_jetstream_results.swift) CMD=("$SWIFT" bench -c bench/configs/nats-jetstream-results.json) ;;
         nats_jetstream_results.python) CMD=(env BENCH_RESULTS=redis "$PY" bench/python/bench_worker_broker.py nats_jetstream) ;;
@@ -165,7 +170,7 @@ sweep_openloop() {
                 redis.python | nats_jetstream.python) closed=4000 ;;
                 rabbitmq.python) closed=2000 ;;
             esac
-            if [ $broker = nats_jetstream ]; then command_of nats_jetstream_results $side; else command_of $broker $side; fi
+            case $broker in inmemory | nats_jetstream) command_of ${broker}_results $side ;; *) command_of $broker $side ;; esac
             point openloop "$broker" max "$side" "${CMD[@]}" -n "$(n $closed)"
             max=$(median "$RAW/openloop/$broker@max.$side" tasks_per_s)
             for pct in 25 50 90; do
@@ -212,7 +217,9 @@ for sweep in "${SWEEPS[@]}"; do
         --started "$STARTED" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" \
         --runs "$RUNS" --scale "$SCALE" --duration "$DURATION" --commit "$(git rev-parse --short HEAD)"
     "$SWIFT" bench chart --input "bench/results/$sweep.json" --output "bench/charts/$sweep.svg"
-    echo "wrote bench/results/$sweep.json and bench/charts/$sweep.svg" >&2
+    # The Taskiq documentation's Benchmarks article shows the same charts.
+    cp "bench/charts/$sweep.svg" "Sources/Taskiq/Taskiq.docc/Resources/$sweep.svg"
+    echo "wrote bench/results/$sweep.json, bench/charts/$sweep.svg and its copy in Taskiq.docc/Resources" >&2
 done
 if [ -s "$RAW/stderr" ]; then
     echo "stderr of the runs (last 20 lines):" >&2

@@ -40,9 +40,10 @@ elif KIND == "rabbitmq":
 elif KIND == "nats":
     from taskiq_nats import NatsBroker
 
-    # Core NATS with a queue group, as the Swift side (taskiq-nats' default has none: fan-out).
-    broker = NatsBroker(os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222"), subject="taskiq_bench_python",
-                        queue="taskiq_bench_python")
+    # Core NATS with a queue group, as the Swift side (taskiq-nats' default has none: fan-out), on
+    # a subject of its own: the JetStream stream below stores whatever is published on its subject.
+    broker = NatsBroker(os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222"), subject="taskiq_bench_python_core",
+                        queue="taskiq_bench_python_core")
 elif KIND == "nats_jetstream":
     from nats.js.api import RetentionPolicy, StreamConfig
     from taskiq_nats import PullBasedJetStreamBroker
