@@ -11,6 +11,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 
 BROKERS = {"inmemory": "in-memory", "zeromq": "ZeroMQ", "redis": "Redis", "rabbitmq": "RabbitMQ",
            "nats": "NATS core", "nats_jetstream": "NATS JetStream"}
@@ -48,6 +49,20 @@ def load_points(raw):
             point[f"{side}_failed_runs"] = len(rows) - len(good)
         points.append(point)
     return points
+
+
+def suspect_runs(points):
+    """Runs whose count does not add up: more completions than tasks kicked (something left in the
+    queue by an earlier run was executed: the runs are not independent), or errors and drops."""
+    for point in points:
+        for side in ("swift", "python"):
+            for index, run in enumerate(point[f"{side}_runs"], 1):
+                tasks, completed = run.get("tasks"), run.get("completed")
+                where = f"{point['group']} x={point['x']} {side} run {index}"
+                if tasks is not None and completed is not None and completed > tasks:
+                    yield f"{where}: {completed} completed of {tasks} kicked (leftovers from another run?)"
+                if run.get("errors") or run.get("drops"):
+                    yield f"{where}: {run.get('errors')} errors, {run.get('drops')} drops"
 
 
 def value(point, side, key, scale=1.0):
@@ -152,6 +167,8 @@ def main():
         parser.add_argument(f"--{option}")
     args = parser.parse_args()
     points = load_points(args.raw)
+    for warning in suspect_runs(points):
+        print(f"sweep_results: {args.sweep}: {warning}", file=sys.stderr)
     add_derived(points)
     charts = {"payload": payload_charts, "workers": workers_charts, "openloop": openloop_charts,
               "depth": depth_charts}[args.sweep](points)
