@@ -8,13 +8,14 @@
 #
 # Brokers (BROKERS, all by default): inmemory, zeromq (Swift push_pull, Python pub_sub), redis (streams
 # + Redis results), rabbitmq (quorum queue + Redis results; Python taskiq-aio-pika), nats (core, queue
-# group, no results) and nats_jetstream (pull, work-queue stream; no results, but Redis results in
-# open-loop, which needs them; Python taskiq-nats). Each sweep runs the brokers it applies to:
+# group) and nats_jetstream (pull, work-queue stream; Python taskiq-nats). ZeroMQ and NATS carry no
+# results (the workers' counts), except in open-loop, which needs results the producer sees: Redis
+# results on both sides there. Each sweep runs the brokers it applies to:
 # - payload: 100 B, 10 KiB, 1 MiB on every broker; tasks/s and MB/s.
-# - workers: 1 and 2 worker processes on redis, rabbitmq and nats_jetstream.
+# - workers: 1 and 2 worker processes on every broker that has worker processes (Swift only on
+#   ZeroMQ: Python's PUB/SUB gives a second worker every task again).
 # - openloop: each side's closed-loop maximum first, then open-loop runs at 25, 50 and 90% of it
-#   (DURATION seconds of schedule each); p50/p99/p99.9 from each task's due time. inmemory, redis,
-#   rabbitmq, nats_jetstream.
+#   (DURATION seconds of schedule each); p50/p99/p99.9 from each task's due time. Every broker.
 # - depth: tasks queued with no worker running (Redis: SWIFT_DEPTHS, PYTHON_DEPTHS; RabbitMQ and
 #   JetStream: SWIFT_QUEUE_DEPTHS, PYTHON_QUEUE_DEPTHS), the broker's memory (Redis used_memory; the
 #   server process's resident memory for the others, --broker-pid), then the drain rate and the
@@ -113,6 +114,10 @@ command_of() {
         inmemory_results.swift) CMD=("$SWIFT" bench -c bench/configs/inmemory-open-loop.json) ;;
         inmemory_results.python) CMD=("$PY" bench/python/bench_inmemory.py) ;;
         # Open-loop needs results the producer sees: Redis results on both sides.
+        zeromq_results.swift) CMD=("$SWIFT" bench -c bench/configs/zeromq-push-pull-results.json) ;;
+        zeromq_results.python) CMD=(env BENCH_RESULTS=redis "$PY" bench/python/bench_worker_broker.py zmq) ;;
+        nats_results.swift) CMD=("$SWIFT" bench -c bench/configs/nats-results.json) ;;
+        nats_results.python) CMD=(env BENCH_RESULTS=redis "$PY" bench/python/bench_worker_broker.py nats) ;;
         nats_jetstream_results.swift) CMD=("$SWIFT" bench -c bench/configs/nats-jetstream-results.json) ;;
         nats_jetstream_results.python) CMD=(env BENCH_RESULTS=redis "$PY" bench/python/bench_worker_broker.py nats_jetstream) ;;
     esac
@@ -143,11 +148,14 @@ sweep_payload() {
 sweep_workers() {
     local w broker side count
     for w in 1 2; do
-        for broker in redis rabbitmq nats_jetstream; do
+        for broker in zeromq redis rabbitmq nats nats_jetstream; do
             for side in swift python; do
                 case $broker.$side in
+                    # Python's ZeroMQ broker is PUB/SUB: a second worker process gets every task again.
+                    zeromq.python) continue ;;
                     redis.swift | rabbitmq.swift) count=30000 ;;
-                    nats_jetstream.swift) count=100000 ;;
+                    zeromq.swift | nats.swift | nats_jetstream.swift) count=100000 ;;
+                    nats.python) count=20000 ;;
                     redis.python | nats_jetstream.python) count=4000 ;;
                     rabbitmq.python) count=2000 ;;
                 esac
@@ -160,17 +168,17 @@ sweep_workers() {
 
 sweep_openloop() {
     local broker side max rate closed pct
-    for broker in inmemory redis rabbitmq nats_jetstream; do
+    for broker in inmemory zeromq redis rabbitmq nats nats_jetstream; do
         chosen $broker || continue
         for side in swift python; do
             case $broker.$side in
                 inmemory.swift) closed=100000 ;;
                 inmemory.python | nats_jetstream.swift) closed=20000 ;;
-                redis.swift | rabbitmq.swift) closed=30000 ;;
-                redis.python | nats_jetstream.python) closed=4000 ;;
+                zeromq.swift | nats.swift | redis.swift | rabbitmq.swift) closed=30000 ;;
+                zeromq.python | nats.python | redis.python | nats_jetstream.python) closed=4000 ;;
                 rabbitmq.python) closed=2000 ;;
             esac
-            case $broker in inmemory | nats_jetstream) command_of ${broker}_results $side ;; *) command_of $broker $side ;; esac
+            case $broker in redis | rabbitmq) command_of $broker $side ;; *) command_of ${broker}_results $side ;; esac
             point openloop "$broker" max "$side" "${CMD[@]}" -n "$(n $closed)"
             max=$(median "$RAW/openloop/$broker@max.$side" tasks_per_s)
             for pct in 25 50 90; do

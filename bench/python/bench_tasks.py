@@ -1,7 +1,7 @@
 """Worker-side tasks for the Python ZeroMQ and Redis scenarios.
 
 `BENCH_BROKER` picks the broker (zmq, redis, rabbitmq: taskiq-aio-pika with Redis results, nats: taskiq-nats core
-with a queue group, or nats_jetstream: taskiq-nats' pull broker; the NATS ones without results, like zmq, unless
+with a queue group, or nats_jetstream: taskiq-nats' pull broker; zmq and the NATS ones without results unless
 BENCH_RESULTS=redis). The worker counts `taskiq.bench.noop` runs and
 writes the count to `$TASKIQ_BENCH_REPORT.<pid>` (one file per worker process) on each `taskiq.bench.mark` task and on shutdown, the
 same protocol the Swift bench's workers follow, so drops are counted the same way on both sides.
@@ -66,7 +66,7 @@ else:
     port = os.environ.get("BENCH_ZMQ_PORT", "5572")
     broker = ZeroMQBroker(zmq_pub_host=f"tcp://127.0.0.1:{port}", zmq_sub_host=f"tcp://127.0.0.1:{port}")
 
-if KIND in ("nats", "nats_jetstream") and os.environ.get("BENCH_RESULTS") == "redis":
+if KIND in ("zmq", "nats", "nats_jetstream") and os.environ.get("BENCH_RESULTS") == "redis":
     # Results in Redis, so the producer can await them (open-loop latency).
     from taskiq_redis import RedisAsyncResultBackend
 

@@ -14,7 +14,7 @@ The producer runs here; it starts the worker, kicks `taskiq.bench.mark` until th
 - depth: every task queued with no worker running, the broker's memory read (Redis used_memory, or
   with --broker-pid the resident memory of that server process, any broker), then the workers
   started and the drain timed from their start (start-up included) to the last completion.
-- BENCH_RESULTS=redis gives the NATS brokers a Redis result backend (BENCH_REDIS_URL), so their
+- BENCH_RESULTS=redis gives the ZeroMQ and NATS brokers a Redis result backend (BENCH_REDIS_URL), so their
   producers await results as with Redis and RabbitMQ (open-loop latency needs them).
 
 Each worker process writes its own report file (REPORT.<pid>); the counts are summed.
