@@ -78,6 +78,14 @@ def series(points, group, side, key, name, color, x_of=lambda p: float(p["x"]), 
             "points": [[x_of(p), value(p, side, key, scale)] for p in rows]}
 
 
+def without_empty_series(charts):
+    """The charts without series that have no value at all (a side a sweep skips), so the legend
+    names only what is drawn."""
+    for chart in charts:
+        chart["series"] = [s for s in chart["series"] if any(y is not None for _, y in s["points"])]
+    return charts
+
+
 def payload_charts(points):
     charts = []
     for key, label, title, scale_of in (
@@ -188,7 +196,7 @@ def main():
                     + (ZMQ_NOTE if args.sweep == "payload" else ""),
         },
         "points": points,
-        "charts": charts,
+        "charts": without_empty_series(charts),
     }
     with open(args.output, "w") as handle:
         json.dump(document, handle, indent=1)
