@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 
+from taskiq.task import AsyncTaskiqTask
 from taskiq_pipelines import Pipeline
 
 from pipelines_tasks import broker, py_is_even, py_range, py_square, py_sum, swift
@@ -44,7 +45,10 @@ async def main() -> None:
     result = await task.wait_result(timeout=60)
     steps = []
     for step in pipe.steps:
-        stored = await broker.result_backend.get_result(step.task_id)
+        # Waited for, not read once: a failing step stores the pipeline's error under the last
+        # step's ID (on_error) before its own result, in taskiq-pipelines as in Swift, so the
+        # pipeline's result can be there a moment before the failed step's.
+        stored = await AsyncTaskiqTask(step.task_id, broker.result_backend).wait_result(check_interval=0.05, timeout=30)
         steps.append(None if stored.is_err else stored.return_value)
     print(json.dumps({"result": result.return_value, "is_err": result.is_err,
                       "error": repr(result.error) if result.is_err else None, "steps": steps}))
