@@ -50,6 +50,12 @@ struct BenchRun: Sendable {
                     + "broker needs '--broker-pid PID', the server's process on this machine (Redis brokers read "
                     + "used_memory)")
         }
+        if let pid = options.brokerPID, BrokerMemory.residentBytes(of: pid) == nil {
+            throw CommandLineError(
+                code: .invalidValue, command: "bench", argument: "\(pid)",
+                message: "--broker-pid \(pid): cannot read /proc/\(pid)/status, or no VmRSS in it (no such process on "
+                    + "this machine?)")
+        }
         if options.workers != nil, system.isProcessLocal {
             throw CommandLineError(
                 code: .invalidValue, command: "bench", argument: "workers",

@@ -17,12 +17,12 @@ struct BrokerMemory: Sendable {
 
     private let source: Source
 
-    /// A process's resident set when `pid` is given, else the Redis server at `redisURL`.
-    /// - Throws: ``/Taskiq/TaskiqError`` when there is neither, or the process cannot be read.
+    /// A process's resident set when `pid` is given (``BenchRun/validate()`` checked it can be
+    /// read), else the Redis server at `redisURL`.
+    /// - Throws: ``/Taskiq/TaskiqError`` when there is neither, or the Redis URL is malformed.
     init(pid: Int?, redisURL: String?) throws {
         if let pid {
             source = .process(pid)
-            _ = try Self.residentBytes(of: pid)
         } else if let redisURL {
             source = .redis(RedisClient(configuration: try RedisConfiguration(url: redisURL)))
         } else {
@@ -41,8 +41,12 @@ struct BrokerMemory: Sendable {
     /// The memory now, in bytes.
     func bytes() async throws -> Int {
         switch source {
-        case .redis(let client): try await Self.usedMemory(client)
-        case .process(let pid): try Self.residentBytes(of: pid)
+        case .redis(let client): return try await Self.usedMemory(client)
+        case .process(let pid):
+            guard let bytes = Self.residentBytes(of: pid) else {
+                throw TaskiqError(.sendFailed, "--broker-pid \(pid): the process ended during the run (/proc/\(pid)/status)")
+            }
+            return bytes
         }
     }
 
@@ -60,14 +64,15 @@ struct BrokerMemory: Sendable {
         throw TaskiqError(.sendFailed, "INFO memory from \(client.configuration.address) has no used_memory line")
     }
 
-    /// `VmRSS` of process `pid` from `/proc`, in bytes.
-    static func residentBytes(of pid: Int) throws -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
-            throw TaskiqError(.sendFailed, "--broker-pid \(pid): cannot read /proc/\(pid)/status (no such process here?)")
-        }
+    /// `VmRSS` of process `pid` from `/proc`, in bytes; `nil` when there is no such process here,
+    /// or its status has no `VmRSS` line it can read (a kernel thread, a zombie).
+    static func residentBytes(of pid: Int) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            if let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { return kib * 1024 }
+            guard let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+            let (bytes, overflow) = kib.multipliedReportingOverflow(by: 1024)
+            return overflow ? nil : bytes
         }
-        throw TaskiqError(.sendFailed, "--broker-pid \(pid): /proc/\(pid)/status has no VmRSS line")
+        return nil
     }
 }

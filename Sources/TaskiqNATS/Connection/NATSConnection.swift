@@ -269,7 +269,8 @@ package final class NATSConnection: Sendable {
     /// Returns once fewer than ``outboundLimit`` bytes are queued: at once when they are, else
     /// when the writer takes the queue for the socket.
     /// - Throws: `timeout` when the writer has not taken them by `deadline` (the server or the
-    ///   network is slower than the publishers); the connection's error once it ended.
+    ///   network is slower than the publishers); `CancellationError` when the task is cancelled;
+    ///   the connection's error once it ended.
     package func waitForRoom(until deadline: ContinuousClock.Instant) async throws {
         let room = OnceContinuation<Void>()
         let full = try state.withLock { state throws(NATSClientError) -> Bool in
@@ -289,7 +290,11 @@ package final class NATSConnection: Sendable {
                             + "the server or the network is slower than the publishers")))
         }
         defer { timer.cancel() }
-        try await room.value
+        try await withTaskCancellationHandler {
+            try await room.value
+        } onCancel: {
+            room.resume(with: .failure(CancellationError()))
+        }
     }
 
     /// Waits until the server processed everything written before (a PING's PONG).
@@ -324,11 +329,11 @@ package final class NATSConnection: Sendable {
             guard state.failure == nil else { return ([], [], false) }
             state.failure = error
             if state.socketUsers > 0 { stream.shutdown() }
-            defer {
-                state.pings.removeAll()
-                state.roomWaiters.removeAll()
-            }
-            return (state.pings, state.roomWaiters, true)
+            var pings: [OnceContinuation<Void>?] = []
+            var roomWaiters: [OnceContinuation<Void>] = []
+            swap(&pings, &state.pings)
+            swap(&roomWaiters, &state.roomWaiters)
+            return (pings, roomWaiters, true)
         }
         guard first else { return }
         for ping in pings { ping?.resume(with: .failure(error)) }
@@ -356,8 +361,10 @@ package final class NATSConnection: Sendable {
                     var taken: [UInt8] = []
                     swap(&taken, &state.outbound)
                     state.outbound.reserveCapacity(min(taken.capacity, 1 << 20))
-                    defer { state.roomWaiters.removeAll() }
-                    return (taken, false, state.roomWaiters)
+                    // The queue is empty now: whoever waited for room has it.
+                    var roomWaiters: [OnceContinuation<Void>] = []
+                    swap(&roomWaiters, &state.roomWaiters)
+                    return (taken, false, roomWaiters)
                 }
                 state.flushing = false
                 state.socketUsers -= 1
