@@ -104,14 +104,19 @@ final class RunningProcess: Sendable {
         try? input.fileHandleForWriting.close()
     }
 
-    /// Waits for the process to exit and returns its status.
+    /// Waits for the process to exit and returns its status, once its output is read to the end:
+    /// the reader thread can be a moment behind the exit, and a test that read ``lines`` then
+    /// missed the last line (`kick --wait`'s result, CI 2026-12-07). The end of output is waited
+    /// for 5 s at most, in case a child of the process still holds the pipe.
     func waitForExit(seconds: Double = 120) async throws -> Int32 {
         let exitStatus = self.exitStatus
         do {
-            return try await withTimeout(seconds: seconds) {
+            let status = try await withTimeout(seconds: seconds) {
                 var iterator = exitStatus.makeAsyncIterator()
                 return await iterator.next() ?? -1
             }
+            _ = try? await withTimeout(seconds: 5) { [collector] in await collector.waitForEnd() }
+            return status
         } catch {
             Issue.record("waiting for the process to exit failed (\(error)); log so far:\n\(lines.joined(separator: "\n"))")
             throw error
