@@ -75,15 +75,20 @@ public final class RedisListBroker: AsyncBroker {
 
     /// Pushes the message on its list (`LPUSH`), or, with a positive `delay` label, adds it to
     /// `<queue>:delayed` for the workers to push when due.
+    ///
+    /// A write refused while Redis loads its data after a restart, fails over or moves a slot is
+    /// sent again for up to the command timeout, as is one whose connection had died.
     public func kick(_ message: BrokerMessage) async throws {
         unhonouredPriority.note(message)
         var queue = queueName
         if let label = message.labels["queue_name"]?.stringValue, !label.isEmpty { queue = label }
         if let delay = message.delay {
-            try await RedisDelayedQueue.schedule(message.message, on: queue, after: delay, client: client)
+            try await client.retryingPassingTrouble("scheduling a delayed message") {
+                try await RedisDelayedQueue.schedule(message.message, on: queue, after: delay, client: client)
+            }
             return
         }
-        try await client.send(["LPUSH", queue, message.message])
+        try await client.retryingPassingTrouble("LPUSH") { try await client.send(["LPUSH", queue, message.message]) }
     }
 
     /// Asks the workers of ``queueName`` to cancel the task with this ID, through the channel

@@ -162,31 +162,22 @@ public final class RedisStreamBroker: AsyncBroker {
     /// A message with a positive `delay` label (seconds) goes to the sorted set
     /// `<stream>:delayed` instead, and workers of that stream move it to the stream when it is
     /// due (see ``RedisStreamBroker``).
+    ///
+    /// A write refused while Redis loads its data after a restart, fails over or moves a slot is
+    /// sent again for up to the command timeout, as is one whose connection had died.
     public func kick(_ message: BrokerMessage) async throws {
         let stream = try stream(for: message)
         if let delay = message.delay {
             let command = RedisDelayedQueue.scheduleCommand(
                 message.message, on: stream, after: delay,
                 configuration: client.configuration)
-            do {
-                try await add(command)
-            } catch let error as RedisConnectionError where error.code == .connectionClosed {
-                logger.warning("scheduling a delayed message failed, retrying once on a new connection: \(error)")
-                try await add(command)
-            }
+            try await client.retryingPassingTrouble("scheduling a delayed message") { try await add(command) }
             return
         }
         var command: [any RESPArgument] = ["XADD", stream]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
-        do {
-            try await add(command)
-        } catch let error as RedisConnectionError where error.code == .connectionClosed {
-            // The shared connection died since the last command (a server restart); one retry
-            // on a fresh connection. At-least-once delivery tolerates the rare duplicate.
-            logger.warning("XADD failed, retrying once on a new connection: \(error)")
-            try await add(command)
-        }
+        try await client.retryingPassingTrouble("XADD") { try await add(command) }
     }
 
     /// Sends the write (`XADD`, or the delayed set's script), followed in the same write and on the

@@ -107,7 +107,7 @@ final class RedisStreamConsumer: Sendable {
                 }
                 // A server changing role or a slot changing hands (UNBLOCKED, READONLY, TRYAGAIN,
                 // CLUSTERDOWN, MASTERDOWN, LOADING) is passing trouble, like a lost connection.
-                let passing = (error as? RedisError).map { Self.passingCodes.contains($0.code) } ?? false
+                let passing = (error as? RedisError)?.isPassing ?? false
                 if passing
                     || (error as? RedisConnectionError).map({
                         $0.code != .closedLocally
@@ -128,9 +128,6 @@ final class RedisStreamConsumer: Sendable {
             }
         }
     }
-
-    /// Error replies that mean the server or the cluster is changing, not that the read is wrong.
-    static let passingCodes: Set<String> = ["UNBLOCKED", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "LOADING"]
 
     /// `XREADGROUP ... STREAMS q >`: new entries, blocking up to `xread_block`.
     private func readNew() async throws {

@@ -18,7 +18,7 @@ import Taskiq
 package final class RedisClient: Sendable {
     /// The configuration every connection is made with.
     package let configuration: RedisConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let state = Mutex(State())
     /// Routes by key slot when ``RedisConfiguration/clusterNodes`` is set.
     let router: RedisClusterRouter?

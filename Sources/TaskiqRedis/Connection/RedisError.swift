@@ -38,6 +38,16 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         self.command = command
     }
 
+    /// Whether the reply says the server or the cluster is changing rather than that the command
+    /// is wrong: a server still loading its data (`LOADING`), a script holding it (`BUSY`), a role
+    /// change or failover (`READONLY`, `MASTERDOWN`, `UNBLOCKED`), a slot changing hands
+    /// (`TRYAGAIN`, `CLUSTERDOWN`). Such a command is worth sending again after a pause.
+    public var isPassing: Bool { Self.passingCodes.contains(code) }
+
+    private static let passingCodes: Set<String> = [
+        "LOADING", "BUSY", "READONLY", "MASTERDOWN", "UNBLOCKED", "TRYAGAIN", "CLUSTERDOWN",
+    ]
+
     public var description: String {
         let reply = message.isEmpty ? code : "\(code) \(message)"
         if let command { return "Redis refused \(command): \(reply)" }

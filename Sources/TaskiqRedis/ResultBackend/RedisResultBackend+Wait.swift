@@ -30,7 +30,7 @@ extension RedisResultBackend {
         guard let error = error as? TaskiqError, error.code == .resultBackend else { return false }
         switch error.underlying {
         case let connection as RedisConnectionError: return connection.code != .closedLocally
-        case let refused as RedisError: return ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"].contains(refused.code)
+        case let refused as RedisError: return refused.isPassing
         default: return false
         }
     }

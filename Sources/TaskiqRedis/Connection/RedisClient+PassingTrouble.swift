@@ -1,0 +1,36 @@
+import Taskiq
+
+extension RedisClient {
+    /// Runs a write — a kick's `XADD` or `LPUSH`, or the delayed set's script — again while
+    /// Redis goes through passing trouble, for up to ``RedisConfiguration/commandTimeout``.
+    ///
+    /// Passing trouble is a server still loading its data after a restart, a busy script, a
+    /// failover or a slot changing hands (``RedisError/isPassing``): the command was refused, not
+    /// run, so sending it again cannot duplicate it. A shared connection that died since the last
+    /// command (a server restart) is tried again at once on a fresh one; a write lost with its
+    /// connection may have been applied, which at-least-once delivery tolerates.
+    /// - Parameters:
+    ///   - command: The command's name, for the log.
+    ///   - body: The write.
+    /// - Throws: The last error when the time is up, or at once for any other error.
+    func retryingPassingTrouble(_ command: String, _ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + configuration.commandTimeout
+        var failures = 0
+        while true {
+            do {
+                return try await body()
+            } catch {
+                let passing = (error as? RedisError)?.isPassing ?? false
+                let closed = (error as? RedisConnectionError)?.code == .connectionClosed
+                guard passing || closed, !Task.isCancelled else { throw error }
+                failures += 1
+                let delay = closed && failures == 1 ? .zero : Backoff.redisRetry.delay(attempt: failures)
+                guard ContinuousClock.now + delay < deadline else { throw error }
+                logger.warning(
+                    "\(command) failed (\(failures) in a row), sending it again in \(delay): \(error)",
+                    metadata: ["redis": configuration.address])
+                if delay > .zero { try await Task.sleep(for: delay) }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TaskiqTestSupport
+import Testing
+
+@testable import Taskiq
+@testable import TaskiqRedis
+
+extension Redis {
+    /// A kick that reaches Redis while it loads its data (right after a restart) waits for the
+    /// load to end instead of failing with `LOADING`.
+    @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
+    struct RedisLoadingTests {
+        enum Kick: String, CaseIterable, Sendable {
+            case streamXADD, streamDelayed, listLPUSH
+        }
+
+        @Test(arguments: Kick.allCases)
+        func aKickDuringALoadWaitsForItInsteadOfFailing(_ kick: Kick) async throws {
+            try await RedisServer.with(arguments: ["--enable-debug-command", "local"]) { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker: any AsyncBroker =
+                    kick == .listLPUSH
+                    ? try RedisListBroker(url: server.url, resultBackend: InMemoryResultBackend(maxStoredResults: -1))
+                    : try Redis.streamBroker(server)
+                let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
+                try await broker.startup()
+                // 2,000 keys that take a millisecond each to load, with requests served (and
+                // refused with LOADING) every kilobyte: a load of about two seconds.
+                try await client.send(["DEBUG", "POPULATE", 2000])
+                try await client.send(["CONFIG", "SET", "key-load-delay", 1000])
+                try await client.send(["CONFIG", "SET", "loading-process-events-interval-bytes", 1024])
+                let reloader = try Redis.client(server)
+                defer { reloader.close() }
+                let reload = Task { try await reloader.send(["DEBUG", "RELOAD"], timeout: .seconds(60)) }
+                try await eventually("the server is loading") {
+                    let info = try await client.send(["INFO", "persistence"]).string ?? ""
+                    return info.contains("loading:1")
+                }
+                let kicker = kick == .streamDelayed ? add.kicker().withLabels(["delay": 0.2]) : add.kicker()
+                _ = try await kicker.kiq(1, 2)
+                _ = try await reload.value
+                let stored: Int
+                switch kick {
+                case .streamXADD: stored = try await client.send(["XLEN", "taskiq"]).int ?? -1
+                case .streamDelayed:
+                    stored = try await client.send(["ZCARD", RedisDelayedQueue.key(for: "taskiq", on: client.configuration)]).int ?? -1
+                case .listLPUSH: stored = try await client.send(["LLEN", "taskiq"]).int ?? -1
+                }
+                #expect(stored == 1, "the kick was stored once the load ended")
+                try await broker.shutdown()
+            }
+        }
+    }
+}
