@@ -17,7 +17,7 @@ import Foundation
 /// publishes with the labels as headers and returns once the stream acknowledged it; a publish
 /// that is not acknowledged (a lost connection, a leader election) is sent again with the same
 /// `Nats-Msg-Id` until ``NATSJetStreamBrokerOptions/publishTimeout``, so the stream stores it
-/// once. `listen` pulls in batches (`JetStreamPullConsumer`).
+/// once (unless ``NATSJetStreamBrokerOptions/deduplicate`` is off). `listen` pulls in batches (`JetStreamPullConsumer`).
 ///
 /// What Python's broker does not do, on the same wire:
 /// - **No live task is redelivered:** every delivery handed to the worker and not settled is
@@ -186,13 +186,13 @@ public final class NATSJetStreamBroker: AsyncBroker {
     }
 
     /// Publishes and waits for the stream's acknowledgement, publishing again (same
-    /// `Nats-Msg-Id`) while the connection or the stream's leader is away.
+    /// `Nats-Msg-Id` unless ``NATSJetStreamBrokerOptions/deduplicate`` is off) while the connection or the stream's leader is away.
     /// - Throws: ``NATSClientError``: `noResponders` (no stream stores the subject, after
     ///   ``NATSJetStreamBrokerOptions/publishTimeout``), `jetStreamError`, `timeout`, `invalidArgument`.
     public func kick(_ message: BrokerMessage) async throws {
         unhonouredPriority.note(message)
         var headers = NATSHeaders(labels: message.labels)
-        headers.append(name: "Nats-Msg-Id", value: TaskIDGenerator.uuid4())
+        if options.deduplicate { headers.append(name: "Nats-Msg-Id", value: TaskIDGenerator.uuid4()) }
         let deadline = ContinuousClock.now.advanced(by: options.publishTimeout)
         var attempt = 0
         while true {

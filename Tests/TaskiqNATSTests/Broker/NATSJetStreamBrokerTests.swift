@@ -14,6 +14,25 @@ struct NATSJetStreamBrokerTests {
         return BrokerMessage(taskID: id, taskName: "wirefacts.add", message: body, labels: labels)
     }
 
+    @Test func withoutDeduplicationAKickCarriesNoMessageIDAndTheSameBytesAreStoredTwice() async throws {
+        try await withTimeout(seconds: 60) {
+            try await NATSServer.with { server in
+                var options = NATSJetStreamBrokerOptions()
+                options.deduplicate = false
+                let broker = try NATSJetStreamBroker(url: server.url, options: options)
+                try await broker.startup()
+                try await broker.kick(Self.message("t1", labels: ["custom": .string("hello")]))
+                try await broker.kick(Self.message("t2"))
+                let first = try #require(try await broker.jetStream.message(stream: "taskiq_jetstream", sequence: 1))
+                #expect(first.headers?["custom"] == "hello", "labels are still headers")
+                #expect(first.headers?["Nats-Msg-Id"] == nil)
+                let second = try #require(try await broker.jetStream.message(stream: "taskiq_jetstream", sequence: 2))
+                #expect(second.headers == nil || second.headers?["Nats-Msg-Id"] == nil, "no labels, no ID: a plain PUB")
+                try await broker.shutdown()
+            }
+        }
+    }
+
     @Test func startupCreatesTaskiqNATSStreamAndConsumerAndARoundTripAcks() async throws {
         try await withTimeout(seconds: 60) {
             try await NATSServer.with { server in
