@@ -25,6 +25,8 @@ package struct AMQPConnectionMachine: Sendable {
     private var decoder = AMQPFrameDecoder()
     private var outbound: [UInt8] = []
     private var partial: [UInt16: PartialContent] = [:]
+    /// Each channel's acks, held until ``takeOutbound()`` to go out together.
+    private var acks: [UInt16: AMQPAckCoalescer] = [:]
     private var lastReceived: ContinuousClock.Instant
     private var lastHeartbeatSent: ContinuousClock.Instant
 
@@ -41,14 +43,18 @@ package struct AMQPConnectionMachine: Sendable {
     /// Whether the connection ended (an error or a completed close).
     package var isClosed: Bool { state == .closed }
 
-    /// The bytes queued for the socket, removed from the machine.
+    /// The bytes queued for the socket, removed from the machine; acks queued since the last
+    /// call are encoded first, coalesced per channel (``AMQPAckCoalescer``).
     package mutating func takeOutbound() -> [UInt8] {
+        if state == .open || state == .closing {
+            for channel in acks.keys where acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
+        }
         defer { outbound.removeAll(keepingCapacity: true) }
         return outbound
     }
 
     /// Whether bytes are waiting for ``takeOutbound()``.
-    package var hasOutbound: Bool { !outbound.isEmpty }
+    package var hasOutbound: Bool { !outbound.isEmpty || acks.values.contains { $0.hasQueued } }
 
     /// Queues the protocol header that starts the handshake.
     package mutating func start(now: ContinuousClock.Instant) {
@@ -59,16 +65,44 @@ package struct AMQPConnectionMachine: Sendable {
     }
 
     /// Queues a method on `channel`.
+    ///
+    /// A plain `Basic.Ack` waits for ``takeOutbound()`` and may go out as part of one with
+    /// `multiple`; every other method on the channel sends its waiting acks first, so the
+    /// channel's frames keep their order.
     /// - Throws: ``AMQPConnectionError`` `closedLocally` once the connection is closing or closed.
     package mutating func send(_ method: AMQPMethod, channel: UInt16) throws(AMQPConnectionError) {
         try checkWritable()
+        if case .basicAck(let tag, false) = method {
+            acks[channel, default: AMQPAckCoalescer()].queue(tag)
+            return
+        }
+        if acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
         AMQPFrame.method(channel: channel, method).encode(into: &outbound)
+        switch method {
+        case .basicAck(let tag, let multiple), .basicNack(let tag, let multiple, _):
+            acks[channel]?.settled(tag, multiple: multiple)
+        case .basicReject(let tag, _):
+            acks[channel]?.settled(tag, multiple: false)
+        case .channelOpen, .channelClose:
+            // A channel's delivery tags start again from 1 when it is opened again.
+            acks[channel] = nil
+        default:
+            break
+        }
+    }
+
+    private mutating func encodeQueuedAcks(_ channel: UInt16) {
+        guard let drained = acks[channel]?.drain() else { return }
+        for ack in drained {
+            AMQPFrame.method(channel: channel, .basicAck(deliveryTag: ack.deliveryTag, multiple: ack.multiple)).encode(into: &outbound)
+        }
     }
 
     /// Queues a method with content, the body split by the agreed frame_max.
     package mutating func send(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: [UInt8]) throws(AMQPConnectionError)
     {
         try checkWritable()
+        if acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
         AMQPFrame.encodeContent(
             channel: channel, method: method, properties: properties, body: body,
             frameMax: tuning?.frameMax ?? AMQPFrame.minimumFrameMax, into: &outbound)
@@ -85,6 +119,7 @@ package struct AMQPConnectionMachine: Sendable {
     package mutating func close(_ reason: AMQPCloseReason = .normal("normally closed")) {
         switch state {
         case .open:
+            for channel in acks.keys where acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
             AMQPFrame.method(channel: 0, .connectionClose(reason)).encode(into: &outbound)
             state = .closing
         case .closing, .closed: break
@@ -191,6 +226,7 @@ package struct AMQPConnectionMachine: Sendable {
                 partial[channel] = PartialContent(method: method)
             } else if case .channelClose(let reason) = method {
                 partial[channel] = nil
+                acks[channel] = nil
                 AMQPFrame.method(channel: channel, .channelCloseOk).encode(into: &outbound)
                 events.append(.channelClosed(channel: channel, reason))
             } else {
@@ -228,6 +264,7 @@ package struct AMQPConnectionMachine: Sendable {
     private mutating func finishIfComplete(_ channel: UInt16, events: inout [AMQPConnectionEvent]) {
         guard let content = partial[channel], let header = content.header, UInt64(content.body.count) == header.bodySize else { return }
         partial[channel] = nil
+        if case .basicDeliver(_, let tag, _, _, _) = content.method { acks[channel, default: AMQPAckCoalescer()].delivered(tag) }
         events.append(.content(channel: channel, AMQPContent(method: content.method, properties: header.properties, body: content.body)))
     }
 

@@ -248,3 +248,52 @@ import Testing
         #expect(error.code == .unsupportedServer)
     }
 }
+
+extension AMQPConnectionMachineTests {
+    static func delivery(_ tag: UInt64, on channel: UInt16 = 1) -> [UInt8] {
+        frames(
+            .method(channel: channel, .basicDeliver(consumerTag: "c", deliveryTag: tag, redelivered: false, exchange: "", routingKey: "q")),
+            .header(channel: channel, AMQPContentHeader(bodySize: 1, properties: AMQPProperties())),
+            .body(channel: channel, [0x31]))
+    }
+
+    @Test func acksWaitForTheWriteAndGoOutAsOneMultipleAck() throws {
+        var machine = try openMachine()
+        for tag in 1...4 as ClosedRange<UInt64> { _ = machine.receive(Self.delivery(tag), now: t0) }
+        for tag in [2, 1, 4] as [UInt64] { try machine.send(.basicAck(deliveryTag: tag, multiple: false), channel: 1) }
+        #expect(machine.hasOutbound, "queued acks are something to write")
+        #expect(
+            try Self.sent(&machine) == [
+                .method(channel: 1, .basicAck(deliveryTag: 2, multiple: true)),
+                .method(channel: 1, .basicAck(deliveryTag: 4, multiple: false)),
+            ])
+        #expect(!machine.hasOutbound)
+    }
+
+    @Test func anotherMethodOnTheChannelSendsItsAcksFirst() throws {
+        var machine = try openMachine()
+        for tag in 1...3 as ClosedRange<UInt64> { _ = machine.receive(Self.delivery(tag), now: t0) }
+        try machine.send(.basicAck(deliveryTag: 1, multiple: false), channel: 1)
+        try machine.send(.basicAck(deliveryTag: 2, multiple: false), channel: 1)
+        try machine.send(.basicReject(deliveryTag: 3, requeue: false), channel: 1)
+        try machine.send(.channelClose(.normal("bye")), channel: 1)
+        #expect(
+            try Self.sent(&machine) == [
+                .method(channel: 1, .basicAck(deliveryTag: 2, multiple: true)),
+                .method(channel: 1, .basicReject(deliveryTag: 3, requeue: false)),
+                .method(channel: 1, .channelClose(.normal("bye"))),
+            ])
+    }
+
+    @Test func closingTheConnectionSendsWaitingAcksBeforeTheClose() throws {
+        var machine = try openMachine()
+        _ = machine.receive(Self.delivery(1, on: 3), now: t0)
+        try machine.send(.basicAck(deliveryTag: 1, multiple: false), channel: 3)
+        machine.close()
+        #expect(
+            try Self.sent(&machine) == [
+                .method(channel: 3, .basicAck(deliveryTag: 1, multiple: false)),
+                .method(channel: 0, .connectionClose(.normal("normally closed"))),
+            ])
+    }
+}

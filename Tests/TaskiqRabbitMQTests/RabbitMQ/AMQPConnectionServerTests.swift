@@ -68,6 +68,41 @@ struct AMQPConnectionServerTests {
         }
     }
 
+    /// Acks sent together leave as one `multiple` ack where that settles nothing else: a rejected
+    /// delivery stays dead-lettered, an unsettled one stays with the consumer, and the server
+    /// raises no 406 for a tag settled twice.
+    @Test func acksSentTogetherSettleExactlyTheirDeliveries() async throws {
+        try await withTimeout(seconds: 60) {
+            let connection = try await Self.connect()
+            let channel = try await connection.openChannel()
+            try await channel.confirmSelect()
+            let queue = Self.uniqueName("coalesced")
+            try await channel.declareQueue(queue, durable: false, autoDelete: false)
+            for index in 0..<50 { try await channel.publish(exchange: "", routingKey: queue, body: Array("\(index)".utf8)) }
+            let consumer = try await channel.consume(queue: queue)
+            var tags: [UInt64] = []
+            for try await delivery in consumer {
+                tags.append(delivery.deliveryTag)
+                if tags.count == 50 { break }
+            }
+            // One burst, no await in between: the acks share a write.
+            let running = tags[29]
+            for tag in tags.reversed() where tag != running && tag != tags[9] { try channel.ack(tag) }
+            try channel.reject(tags[9], requeue: false)
+            // A round trip on the same channel: a tag acked twice or unknown would have closed it (406).
+            try await channel.qos(prefetchCount: 0)
+            await channel.close()
+            let probe = try await connection.openChannel()
+            try await eventually("the unsettled delivery is back in the queue") {
+                try await probe.declareQueue(queue, durable: false, passive: true).messageCount == 1
+            }
+            // Had a multiple ack covered it, nothing would come back; had acks been lost, 48 more would.
+            #expect(try await probe.declareQueue(queue, durable: false, passive: true).messageCount == 1)
+            #expect(connection.failure == nil)
+            await connection.close()
+        }
+    }
+
     @Test func publishesAThousandWithConfirmsAndConsumesThemWithAcks() async throws {
         try await withTimeout(seconds: 120) {
             let connection = try await Self.connect()
