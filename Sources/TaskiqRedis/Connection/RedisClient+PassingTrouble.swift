@@ -9,11 +9,17 @@ extension RedisClient {
     /// run, so sending it again cannot duplicate it. A shared connection that died since the last
     /// command (a server restart) is tried again at once on a fresh one; a write lost with its
     /// connection may have been applied, which at-least-once delivery tolerates.
+    ///
+    /// With `whileUnreachable`, a server that cannot be reached at all (refused, timed out) is
+    /// waited for too: for writes that must not be lost once work was done, such as a result.
     /// - Parameters:
     ///   - command: The command's name, for the log.
+    ///   - whileUnreachable: Whether to keep trying while no connection can be made.
     ///   - body: The write.
     /// - Throws: The last error when the time is up, or at once for any other error.
-    func retryingPassingTrouble(_ command: String, _ body: () async throws -> Void) async throws {
+    func retryingPassingTrouble(
+        _ command: String, whileUnreachable: Bool = false, _ body: () async throws -> Void
+    ) async throws {
         let deadline = ContinuousClock.now + configuration.commandTimeout
         var failures = 0
         while true {
@@ -21,8 +27,12 @@ extension RedisClient {
                 return try await body()
             } catch {
                 let passing = (error as? RedisError)?.isPassing ?? false
-                let closed = (error as? RedisConnectionError)?.code == .connectionClosed
-                guard passing || closed, !Task.isCancelled else { throw error }
+                let connection = (error as? RedisConnectionError)?.code
+                let closed = connection == .connectionClosed
+                let unreachable =
+                    whileUnreachable
+                    && [.connectionRefused, .connectFailed, .timeout, .unknownHost].contains(connection)
+                guard passing || closed || unreachable, !Task.isCancelled else { throw error }
                 failures += 1
                 let delay = closed && failures == 1 ? .zero : Backoff.redisRetry.delay(attempt: failures)
                 guard ContinuousClock.now + delay < deadline else { throw error }

@@ -120,18 +120,23 @@ public final class RedisResultBackend: ResultBackend {
     }
 
     /// Stores the result and announces it to waiters, in one round trip.
+    ///
+    /// A server restarting, loading its data, failing over or out of reach for a moment is
+    /// waited for, up to the command timeout: the task already ran, so its result is worth a wait.
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
         let key = key(for: taskID)
-        let replies: [RESPValue]
+        let commands: [[any RESPArgument]] = [setCommand(key, result.wireValue), ["PUBLISH", notifier.channel, taskID]]
         do {
-            replies = try await client.pipeline([setCommand(key, result.wireValue), ["PUBLISH", notifier.channel, taskID]])
+            // The task ran: a server restarting, loading or failing over is waited for (up to
+            // the command timeout) rather than the result lost. SET and PUBLISH may repeat harmlessly.
+            try await client.retryingPassingTrouble("SET", whileUnreachable: true) {
+                let replies = try await client.pipeline(commands)
+                if let error = replies.first?.redisError {
+                    throw RedisError(code: error.code, message: error.message, command: "SET")
+                }
+            }
         } catch {
             throw failure(error, "cannot store the result of task \(taskID)", key: key)
-        }
-        if let error = replies.first?.redisError {
-            throw failure(
-                RedisError(code: error.code, message: error.message, command: "SET"),
-                "cannot store the result of task \(taskID)", key: key)
         }
     }
 

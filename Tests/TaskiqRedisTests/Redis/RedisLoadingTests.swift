@@ -51,5 +51,46 @@ extension Redis {
                 try await broker.shutdown()
             }
         }
+
+        /// A worker storing a result while Redis loads, or while it is down for a moment, waits
+        /// instead of losing the result of a task that already ran.
+        @Test func aResultStoredDuringALoadOrARestartIsKept() async throws {
+            try await RedisServer.with(arguments: ["--enable-debug-command", "local"]) { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let sink = CollectingSink()
+                let backend = try RedisResultBackend(
+                    configuration: try RedisConfiguration(url: server.url),
+                    logger: Logger(label: "taskiq.redis.results", configuration: LoggingConfiguration(sink: sink)))
+                defer { Task { try? await backend.shutdown() } }
+                try await backend.setResult(TaskiqResult<JSONValue>(isErr: false, returnValue: 0, executionTime: 0), for: "warm")
+                try await client.send(["DEBUG", "POPULATE", 2000])
+                try await client.send(["CONFIG", "SET", "key-load-delay", 1000])
+                try await client.send(["CONFIG", "SET", "loading-process-events-interval-bytes", 1024])
+                let reloader = try Redis.client(server)
+                defer { reloader.close() }
+                let reload = Task { try await reloader.send(["DEBUG", "RELOAD"], timeout: .seconds(60)) }
+                try await eventually("the server is loading") {
+                    (try await client.send(["INFO", "persistence"]).string ?? "").contains("loading:1")
+                }
+                try await backend.setResult(TaskiqResult<JSONValue>(isErr: false, returnValue: 1, executionTime: 0), for: "during-load")
+                _ = try await reload.value
+                #expect(try await backend.getResult("during-load", withLogs: false).returnValue == 1)
+
+                // Down, then back: the shared connection dies and reconnecting is refused until the
+                // server is back.
+                await server.pause()
+                let storing = Task {
+                    try await backend.setResult(
+                        TaskiqResult<JSONValue>(isErr: false, returnValue: 2, executionTime: 0), for: "across-restart")
+                }
+                try await eventually("the store was refused and is waiting") {
+                    sink.lines.contains { $0.contains("SET failed") && $0.contains("connection refused") }
+                }
+                try await server.resume()
+                try await storing.value
+                #expect(try await backend.getResult("across-restart", withLogs: false).returnValue == 2)
+            }
+        }
     }
 }
