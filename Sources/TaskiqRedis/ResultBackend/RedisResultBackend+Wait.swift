@@ -2,7 +2,9 @@ import Taskiq
 
 extension RedisResultBackend {
     /// Waits for a result: woken by the announcement a Swift worker publishes, and polling
-    /// with a backoff from 1 ms to 50 ms for writers that do not publish (Python workers).
+    /// with a backoff from 1 ms to 50 ms for writers that do not publish (Python workers). A
+    /// short result (512 bytes of JSON at most) comes with a Swift worker's announcement, so the
+    /// wait ends without reading the key again.
     ///
     /// The waiter is registered with the subscriber before the first check, so an
     /// announcement can never fall between the check and the wait. Connection errors while
@@ -19,7 +21,17 @@ extension RedisResultBackend {
             for: taskID, timeout: timeout,
             // Read the value itself rather than asking first (EXISTS, then GET): a missing key
             // costs the same one round trip, a present one saves the second.
-            attempt: { try await getResult(taskID, withLogs: withLogs) },
+            attempt: {
+                // A short result comes with its announcement (when results are kept: otherwise
+                // reading it must delete it); one that does not decode is read from the key.
+                if let bytes = waiter.takeResult(), keepResults,
+                    var result = try? Self.decodeResult(bytes, key: key(for: taskID))
+                {
+                    if !withLogs { result.log = nil }
+                    return result
+                }
+                return try await getResult(taskID, withLogs: withLogs)
+            },
             isTransient: Self.isTransient,
             pause: { _ = await waiter.wait(upTo: $0) })
     }

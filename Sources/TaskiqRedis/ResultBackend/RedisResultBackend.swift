@@ -16,7 +16,9 @@ import Taskiq
 ///
 /// Waiting does not poll every 200 ms as taskiq does. After storing a result, a Swift worker
 /// also publishes the task ID on the channel `taskiq:results` (`<prefix>:taskiq:results` with
-/// a prefix), in the same round trip as the `SET`. Each backend keeps one subscriber
+/// a prefix), in the same round trip as the `SET`; a result of 512 bytes of JSON or less
+/// follows the ID after a NUL byte, and a waiter that kept results takes it from there
+/// without reading the key. Each backend keeps one subscriber
 /// connection for all of its waiters, subscribed before any of them first checks for its
 /// result, so such a result is read within a round trip of being stored. Python workers do
 /// not publish, so waiters also poll, backing off from 1 ms to 50 ms: a Python worker's
@@ -125,7 +127,11 @@ public final class RedisResultBackend: ResultBackend {
     /// waited for, up to the command timeout: the task already ran, so its result is worth a wait.
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
         let key = key(for: taskID)
-        let commands: [[any RESPArgument]] = [setCommand(key, result.wireValue), ["PUBLISH", notifier.channel, taskID]]
+        let value = result.wireValue.serialized(style: .python)
+        let commands: [[any RESPArgument]] = [
+            setCommand(key, value),
+            ["PUBLISH", notifier.channel, RedisResultNotifier.announcement(taskID: taskID, result: value)],
+        ]
         do {
             // The task ran: a server restarting, loading or failing over is waited for (up to
             // the command timeout) rather than the result lost. SET and PUBLISH may repeat harmlessly.
@@ -197,7 +203,11 @@ public final class RedisResultBackend: ResultBackend {
     }
 
     private func setCommand(_ key: String, _ value: JSONValue) -> [any RESPArgument] {
-        var command: [any RESPArgument] = ["SET", key, value.serialized(style: .python)]
+        setCommand(key, value.serialized(style: .python))
+    }
+
+    private func setCommand(_ key: String, _ value: [UInt8]) -> [any RESPArgument] {
+        var command: [any RESPArgument] = ["SET", key, value]
         if let expiry { command += [expiry.option, expiry.amount] }
         return command
     }

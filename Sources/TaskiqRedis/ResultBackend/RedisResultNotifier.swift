@@ -6,7 +6,9 @@ import Taskiq
 ///
 /// One subscriber connection per backend, opened when the first waiter registers and kept
 /// until ``close()``: it sends `SUBSCRIBE <channel>` once and routes each RESP3 push
-/// `message <channel> <task_id>` to the waiters registered for that task ID. When the
+/// `message <channel> <task_id>` to the waiters registered for that task ID; a result of at most
+/// ``inlineLimit`` bytes comes in the same message (`<task_id>\0<result JSON>`), so a waiter needs
+/// no second read. When the
 /// connection drops (a server restart) it reconnects with the client's backoff and subscribes
 /// again; every (re)subscription wakes every waiter, so a result announced while nobody was
 /// subscribed is found by the re-check that follows. Waiters never depend on it alone: they
@@ -20,6 +22,8 @@ final class RedisResultNotifier: Sendable {
         let id: UInt64
         private struct State: Sendable {
             var notified = false
+            /// The result the announcement carried, until ``takeResult()``.
+            var result: [UInt8]?
             var continuation: UnsafeContinuation<Bool, Never>?
             /// Numbers the waits, so that a timer left from an earlier wait cannot end a later one.
             var wait: UInt64 = 0
@@ -31,9 +35,11 @@ final class RedisResultNotifier: Sendable {
             self.id = id
         }
 
-        /// Wakes the current wait, or the next one if none is in progress.
-        func notify() {
+        /// Wakes the current wait, or the next one if none is in progress, keeping the result
+        /// the announcement carried, if any.
+        func notify(result: [UInt8]? = nil) {
             let continuation = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
+                if let result { state.result = result }
                 guard let continuation = state.continuation else {
                     state.notified = true
                     return nil
@@ -42,6 +48,14 @@ final class RedisResultNotifier: Sendable {
                 return continuation
             }
             continuation?.resume(returning: true)
+        }
+
+        /// The result an announcement carried, once; `nil` when none did.
+        func takeResult() -> [UInt8]? {
+            state.withLock { state in
+                defer { state.result = nil }
+                return state.result
+            }
         }
 
         /// Waits up to `duration` for a wake-up; `true` when woken rather than timed out or cancelled.
@@ -99,6 +113,19 @@ final class RedisResultNotifier: Sendable {
 
     /// The channel results are announced on.
     let channel: String
+    /// The longest result (its JSON bytes) an announcement carries; longer ones are announced by
+    /// task ID alone and read with `GET`, so that every subscriber does not receive every large result.
+    static let inlineLimit = 512
+
+    /// What a worker publishes for a stored result: the task ID, and the result itself when it
+    /// is short and the ID has no NUL byte (the separator).
+    static func announcement(taskID: String, result: [UInt8]) -> [UInt8] {
+        var message = Array(taskID.utf8)
+        guard result.count <= inlineLimit, !message.contains(0) else { return message }
+        message.append(0)
+        message += result
+        return message
+    }
     private let configuration: RedisConfiguration
     private let logger: Logger
     private let onSubscribe: (@Sendable () -> Void)?
@@ -188,10 +215,17 @@ final class RedisResultNotifier: Sendable {
         )
     }
 
-    /// Wakes the waiters of the task whose result was announced.
-    private func received(_ taskID: String) {
+    /// Wakes the waiters of the task whose result was announced, handing them the result when
+    /// the announcement carries it.
+    private func received(_ message: String) {
+        var taskID = message
+        var result: [UInt8]?
+        if let separator = message.utf8.firstIndex(of: 0) {
+            taskID = String(message[..<separator])
+            result = Array(message.utf8[message.utf8.index(after: separator)...])
+        }
         let waiters = state.withLock { $0.waiters[taskID].map { Array($0.values) } ?? [] }
-        for waiter in waiters { waiter.notify() }
+        for waiter in waiters { waiter.notify(result: result) }
     }
 
     /// Anything announced before a (re)subscription may have been missed: every waiter re-checks.

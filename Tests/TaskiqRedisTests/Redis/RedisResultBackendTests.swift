@@ -269,6 +269,78 @@ struct RedisResultBackendTests {
         }
     }
 
+    /// `GET` commands the server has run since its statistics were reset.
+    static func getCalls(_ redis: RedisClient) async throws -> Int {
+        let info = Self.text(try await redis.send(["INFO", "commandstats"])) ?? ""
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_get:") }),
+            let calls = line.split(separator: ",").first?.split(separator: "=").last
+        else { return 0 }
+        return Int(calls) ?? -1
+    }
+
+    @Test(arguments: [false, true])
+    func aShortResultComesWithItsAnnouncementAndALongOneIsRead(_ long: Bool) async throws {
+        try await RedisServer.with { server in
+            let subscribed = EventStream<Void>()
+            let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
+            let worker = try Self.backend(server)
+            let redis = RedisClient(configuration: try Self.configuration(server))
+            defer { redis.close() }
+            let value: JSONValue = long ? .string(String(repeating: "é", count: 400)) : "short, ünïcode"
+            let result = TaskiqResult<JSONValue>(isErr: false, returnValue: value, executionTime: 0.5)
+            // The subscriber is up first: its confirmation wakes every waiter for a re-check.
+            let warm = Task { try await waiting.waitResult("warm", timeout: .seconds(30), withLogs: false) }
+            _ = try await subscribed.first(1)
+            try await worker.setResult(result, for: "warm")
+            _ = try await withTimeout(seconds: 30) { try await warm.value }
+            try await redis.send(["CONFIG", "RESETSTAT"])
+            let waiter = Task { try await waiting.waitResult("inline", timeout: .seconds(30), withLogs: false) }
+            try await eventually("the waiter looked once before waiting") { try await Self.getCalls(redis) == 1 }
+            try await worker.setResult(result, for: "inline")
+            let received = try await withTimeout(seconds: 30) { try await waiter.value }
+            #expect(received.returnValue == value && received.executionTime == 0.5)
+            // A short result came in the announcement: no second GET. A long one (800 bytes of
+            // JSON) was announced by task ID alone and read from its key.
+            #expect(try await Self.getCalls(redis) == (long ? 2 : 1))
+            try await waiting.shutdown()
+            try await worker.shutdown()
+        }
+    }
+
+    @Test func anAnnouncementThatIsNoResultFallsBackToTheKey() async throws {
+        try await RedisServer.with { server in
+            let subscribed = EventStream<Void>()
+            let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
+            let redis = RedisClient(configuration: try Self.configuration(server))
+            defer { redis.close() }
+            let waiter = Task { try await waiting.waitResult("forged", timeout: .seconds(30), withLogs: false) }
+            _ = try await subscribed.first(1)
+            try await redis.send(["SET", "forged", Self.successBytes])
+            // Garbage after the separator, as a hostile or broken publisher might send.
+            try await redis.send(["PUBLISH", "taskiq:results", Array("forged".utf8) + [0] + Array("{not json\u{1}".utf8)])
+            #expect(try await withTimeout(seconds: 30) { try await waiter.value }.returnValue == 3)
+            try await waiting.shutdown()
+        }
+    }
+
+    @Test func resultsThatAreNotKeptAreReadAndDeletedEvenWhenAnnounced() async throws {
+        try await RedisServer.with { server in
+            let subscribed = EventStream<Void>()
+            let waiting = try Self.backend(
+                server, keepResults: false, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
+            let worker = try Self.backend(server)
+            let redis = RedisClient(configuration: try Self.configuration(server))
+            defer { redis.close() }
+            let waiter = Task { try await waiting.waitResult("once", timeout: .seconds(30), withLogs: false) }
+            _ = try await subscribed.first(1)
+            try await worker.setResult(Self.success, for: "once")
+            #expect(try await withTimeout(seconds: 30) { try await waiter.value }.returnValue == 3)
+            #expect(try await redis.send(["EXISTS", "once"]).int == 0, "GETDEL read it")
+            try await waiting.shutdown()
+            try await worker.shutdown()
+        }
+    }
+
     @Test func cancellingAWaiterEndsItsWaitAtOnce() async throws {
         try await RedisServer.with { server in
             let subscribed = EventStream<Void>()
