@@ -120,7 +120,7 @@ if command -v nats-server >/dev/null 2>&1 && [ "${BENCH_NATS:-1}" != 0 ]; then
     start_nats
     run nats_core swift "$SWIFT" bench -c bench/configs/nats.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 64
     run nats_core python "$PY" bench/python/bench_worker_broker.py nats -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
-    run nats_jetstream swift "$SWIFT" bench -c bench/configs/nats-jetstream.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 256
+    run nats_jetstream swift "$SWIFT" bench -c bench/configs/nats-jetstream.json -n "$(n ${SWIFT_NATS_TASKS:-200000})" --concurrency 512
     run nats_jetstream python "$PY" bench/python/bench_worker_broker.py nats_jetstream -n "$(n ${NATS_TASKS:-20000})" --concurrency 64
     stop_nats
 else
