@@ -14,6 +14,24 @@ extension Redis {
             case streamXADD, streamDelayed, listLPUSH
         }
 
+        /// Makes the server reload its data slowly and returns once it answers `LOADING`: 2,000
+        /// keys that take a millisecond each to load, with requests served (and refused) every
+        /// kilobyte, about two seconds. The task ends when the load does.
+        static func startLoading(_ server: RedisServer, client: RedisClient) async throws -> Task<Void, any Error> {
+            try await client.send(["DEBUG", "POPULATE", 2000])
+            try await client.send(["CONFIG", "SET", "key-load-delay", 1000])
+            try await client.send(["CONFIG", "SET", "loading-process-events-interval-bytes", 1024])
+            let reloader = try Redis.client(server)
+            let reload = Task {
+                defer { reloader.close() }
+                _ = try await reloader.send(["DEBUG", "RELOAD"], timeout: .seconds(60))
+            }
+            try await eventually("the server is loading") {
+                (try await client.send(["INFO", "persistence"]).string ?? "").contains("loading:1")
+            }
+            return reload
+        }
+
         @Test(arguments: Kick.allCases)
         func aKickDuringALoadWaitsForItInsteadOfFailing(_ kick: Kick) async throws {
             try await RedisServer.with(arguments: ["--enable-debug-command", "local"]) { server in
@@ -25,18 +43,7 @@ extension Redis {
                     : try Redis.streamBroker(server)
                 let add = broker.task("add") { (a: Int, b: Int) async throws -> Int in a + b }
                 try await broker.startup()
-                // 2,000 keys that take a millisecond each to load, with requests served (and
-                // refused with LOADING) every kilobyte: a load of about two seconds.
-                try await client.send(["DEBUG", "POPULATE", 2000])
-                try await client.send(["CONFIG", "SET", "key-load-delay", 1000])
-                try await client.send(["CONFIG", "SET", "loading-process-events-interval-bytes", 1024])
-                let reloader = try Redis.client(server)
-                defer { reloader.close() }
-                let reload = Task { try await reloader.send(["DEBUG", "RELOAD"], timeout: .seconds(60)) }
-                try await eventually("the server is loading") {
-                    let info = try await client.send(["INFO", "persistence"]).string ?? ""
-                    return info.contains("loading:1")
-                }
+                let reload = try await Self.startLoading(server, client: client)
                 let kicker = kick == .streamDelayed ? add.kicker().withLabels(["delay": 0.2]) : add.kicker()
                 _ = try await kicker.kiq(1, 2)
                 _ = try await reload.value
@@ -64,15 +71,7 @@ extension Redis {
                     logger: Logger(label: "taskiq.redis.results", configuration: LoggingConfiguration(sink: sink)))
                 defer { Task { try? await backend.shutdown() } }
                 try await backend.setResult(TaskiqResult<JSONValue>(isErr: false, returnValue: 0, executionTime: 0), for: "warm")
-                try await client.send(["DEBUG", "POPULATE", 2000])
-                try await client.send(["CONFIG", "SET", "key-load-delay", 1000])
-                try await client.send(["CONFIG", "SET", "loading-process-events-interval-bytes", 1024])
-                let reloader = try Redis.client(server)
-                defer { reloader.close() }
-                let reload = Task { try await reloader.send(["DEBUG", "RELOAD"], timeout: .seconds(60)) }
-                try await eventually("the server is loading") {
-                    (try await client.send(["INFO", "persistence"]).string ?? "").contains("loading:1")
-                }
+                let reload = try await Self.startLoading(server, client: client)
                 try await backend.setResult(TaskiqResult<JSONValue>(isErr: false, returnValue: 1, executionTime: 0), for: "during-load")
                 _ = try await reload.value
                 #expect(try await backend.getResult("during-load", withLogs: false).returnValue == 1)
