@@ -12,6 +12,8 @@ package struct AMQPAckCoalescer: Sendable, Hashable {
     private var unsettled: Set<UInt64> = []
     /// Acks queued and not sent yet.
     private var queued: [UInt64] = []
+    /// Consumers started with `no-ack`: the server settles their deliveries as it sends them.
+    private var withoutAcks: Set<String> = []
 
     /// An empty coalescer, for a channel just opened.
     package init() {}
@@ -22,8 +24,15 @@ package struct AMQPAckCoalescer: Sendable, Hashable {
     /// How many deliveries are unsettled.
     package var unsettledCount: Int { unsettled.count }
 
-    /// Records a delivery the server sent (`Basic.Deliver`).
-    package mutating func delivered(_ deliveryTag: UInt64) {
+    /// Records a consumer the channel starts (`Basic.Consume`), so that deliveries to a `no-ack`
+    /// one, which are never acked, are not kept as unsettled.
+    package mutating func consumerStarted(_ consumerTag: String, noAck: Bool) {
+        if noAck { withoutAcks.insert(consumerTag) } else { withoutAcks.remove(consumerTag) }
+    }
+
+    /// Records a delivery the server sent (`Basic.Deliver`) to `consumer`.
+    package mutating func delivered(_ deliveryTag: UInt64, consumer: String) {
+        guard !withoutAcks.contains(consumer) else { return }
         unsettled.insert(deliveryTag)
     }
 

@@ -27,6 +27,8 @@ package struct AMQPConnectionMachine: Sendable {
     private var partial: [UInt16: PartialContent] = [:]
     /// Each channel's acks, held until ``takeOutbound()`` to go out together.
     private var acks: [UInt16: AMQPAckCoalescer] = [:]
+    /// The channels whose coalescer holds acks, so that a write visits only those.
+    private var channelsWithAcks: [UInt16] = []
     private var lastReceived: ContinuousClock.Instant
     private var lastHeartbeatSent: ContinuousClock.Instant
 
@@ -46,15 +48,13 @@ package struct AMQPConnectionMachine: Sendable {
     /// The bytes queued for the socket, removed from the machine; acks queued since the last
     /// call are encoded first, coalesced per channel (``AMQPAckCoalescer``).
     package mutating func takeOutbound() -> [UInt8] {
-        if state == .open || state == .closing {
-            for channel in acks.keys where acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
-        }
+        if state == .open || state == .closing { encodeAllQueuedAcks() }
         defer { outbound.removeAll(keepingCapacity: true) }
         return outbound
     }
 
     /// Whether bytes are waiting for ``takeOutbound()``.
-    package var hasOutbound: Bool { !outbound.isEmpty || acks.values.contains { $0.hasQueued } }
+    package var hasOutbound: Bool { !outbound.isEmpty || !channelsWithAcks.isEmpty }
 
     /// Queues the protocol header that starts the handshake.
     package mutating func start(now: ContinuousClock.Instant) {
@@ -73,16 +73,19 @@ package struct AMQPConnectionMachine: Sendable {
     package mutating func send(_ method: AMQPMethod, channel: UInt16) throws(AMQPConnectionError) {
         try checkWritable()
         if case .basicAck(let tag, false) = method {
+            if acks[channel]?.hasQueued != true { channelsWithAcks.append(channel) }
             acks[channel, default: AMQPAckCoalescer()].queue(tag)
             return
         }
-        if acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
+        encodeQueuedAcks(channel)
         AMQPFrame.method(channel: channel, method).encode(into: &outbound)
         switch method {
         case .basicAck(let tag, let multiple), .basicNack(let tag, let multiple, _):
             acks[channel]?.settled(tag, multiple: multiple)
         case .basicReject(let tag, _):
             acks[channel]?.settled(tag, multiple: false)
+        case .basicConsume(_, let consumerTag, _, let noAck, _, _, _):
+            acks[channel, default: AMQPAckCoalescer()].consumerStarted(consumerTag, noAck: noAck)
         case .channelOpen, .channelClose:
             // A channel's delivery tags start again from 1 when it is opened again.
             acks[channel] = nil
@@ -91,7 +94,19 @@ package struct AMQPConnectionMachine: Sendable {
         }
     }
 
+    /// Encodes the acks `channel` holds, if any.
     private mutating func encodeQueuedAcks(_ channel: UInt16) {
+        guard let index = channelsWithAcks.firstIndex(of: channel) else { return }
+        channelsWithAcks.remove(at: index)
+        encodeDrainedAcks(channel)
+    }
+
+    /// Encodes the acks every channel holds.
+    private mutating func encodeAllQueuedAcks() {
+        while let channel = channelsWithAcks.popLast() { encodeDrainedAcks(channel) }
+    }
+
+    private mutating func encodeDrainedAcks(_ channel: UInt16) {
         guard let drained = acks[channel]?.drain() else { return }
         for ack in drained {
             AMQPFrame.method(channel: channel, .basicAck(deliveryTag: ack.deliveryTag, multiple: ack.multiple)).encode(into: &outbound)
@@ -102,7 +117,7 @@ package struct AMQPConnectionMachine: Sendable {
     package mutating func send(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: [UInt8]) throws(AMQPConnectionError)
     {
         try checkWritable()
-        if acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
+        encodeQueuedAcks(channel)
         AMQPFrame.encodeContent(
             channel: channel, method: method, properties: properties, body: body,
             frameMax: tuning?.frameMax ?? AMQPFrame.minimumFrameMax, into: &outbound)
@@ -119,7 +134,7 @@ package struct AMQPConnectionMachine: Sendable {
     package mutating func close(_ reason: AMQPCloseReason = .normal("normally closed")) {
         switch state {
         case .open:
-            for channel in acks.keys where acks[channel]?.hasQueued == true { encodeQueuedAcks(channel) }
+            encodeAllQueuedAcks()
             AMQPFrame.method(channel: 0, .connectionClose(reason)).encode(into: &outbound)
             state = .closing
         case .closing, .closed: break
@@ -226,7 +241,9 @@ package struct AMQPConnectionMachine: Sendable {
                 partial[channel] = PartialContent(method: method)
             } else if case .channelClose(let reason) = method {
                 partial[channel] = nil
+                // Its deliveries went back to their queues: acks for them would be refused.
                 acks[channel] = nil
+                channelsWithAcks.removeAll { $0 == channel }
                 AMQPFrame.method(channel: channel, .channelCloseOk).encode(into: &outbound)
                 events.append(.channelClosed(channel: channel, reason))
             } else {
@@ -264,7 +281,9 @@ package struct AMQPConnectionMachine: Sendable {
     private mutating func finishIfComplete(_ channel: UInt16, events: inout [AMQPConnectionEvent]) {
         guard let content = partial[channel], let header = content.header, UInt64(content.body.count) == header.bodySize else { return }
         partial[channel] = nil
-        if case .basicDeliver(_, let tag, _, _, _) = content.method { acks[channel, default: AMQPAckCoalescer()].delivered(tag) }
+        if case .basicDeliver(let consumer, let tag, _, _, _) = content.method {
+            acks[channel, default: AMQPAckCoalescer()].delivered(tag, consumer: consumer)
+        }
         events.append(.content(channel: channel, AMQPContent(method: content.method, properties: header.properties, body: content.body)))
     }
 

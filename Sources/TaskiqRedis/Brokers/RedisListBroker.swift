@@ -83,12 +83,12 @@ public final class RedisListBroker: AsyncBroker {
         var queue = queueName
         if let label = message.labels["queue_name"]?.stringValue, !label.isEmpty { queue = label }
         if let delay = message.delay {
-            try await client.retryingPassingTrouble("scheduling a delayed message") {
+            try await client.retryingTransientFailures("scheduling a delayed message") {
                 try await RedisDelayedQueue.schedule(message.message, on: queue, after: delay, client: client)
             }
             return
         }
-        try await client.retryingPassingTrouble("LPUSH") { try await client.send(["LPUSH", queue, message.message]) }
+        try await client.retryingTransientFailures("LPUSH") { try await client.send(["LPUSH", queue, message.message]) }
     }
 
     /// Asks the workers of ``queueName`` to cancel the task with this ID, through the channel

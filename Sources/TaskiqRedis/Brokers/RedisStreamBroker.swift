@@ -171,13 +171,13 @@ public final class RedisStreamBroker: AsyncBroker {
             let command = RedisDelayedQueue.scheduleCommand(
                 message.message, on: stream, after: delay,
                 configuration: client.configuration)
-            try await client.retryingPassingTrouble("scheduling a delayed message") { try await add(command) }
+            try await client.retryingTransientFailures("scheduling a delayed message") { try await add(command) }
             return
         }
         var command: [any RESPArgument] = ["XADD", stream]
         if let maxlen = options.maxlen { command += ["MAXLEN", "~", maxlen] }
         command += ["*", "data", message.message]
-        try await client.retryingPassingTrouble("XADD") { try await add(command) }
+        try await client.retryingTransientFailures("XADD") { try await add(command) }
     }
 
     /// Sends the write (`XADD`, or the delayed set's script), followed in the same write and on the

@@ -107,8 +107,8 @@ final class RedisStreamConsumer: Sendable {
                 }
                 // A server changing role or a slot changing hands (UNBLOCKED, READONLY, TRYAGAIN,
                 // CLUSTERDOWN, MASTERDOWN, LOADING) is passing trouble, like a lost connection.
-                let passing = (error as? RedisError)?.isPassing ?? false
-                if passing
+                let transient = (error as? RedisError)?.isTransient ?? false
+                if transient
                     || (error as? RedisConnectionError).map({
                         $0.code != .closedLocally
                             && $0.code != .authenticationFailed && $0.code != .invalidURL

@@ -42,9 +42,9 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// is wrong: a server still loading its data (`LOADING`), a script holding it (`BUSY`), a role
     /// change or failover (`READONLY`, `MASTERDOWN`, `UNBLOCKED`), a slot changing hands
     /// (`TRYAGAIN`, `CLUSTERDOWN`). Such a command is worth sending again after a pause.
-    public var isPassing: Bool { Self.passingCodes.contains(code) }
+    public var isTransient: Bool { Self.transientCodes.contains(code) }
 
-    private static let passingCodes: Set<String> = [
+    private static let transientCodes: Set<String> = [
         "LOADING", "BUSY", "READONLY", "MASTERDOWN", "UNBLOCKED", "TRYAGAIN", "CLUSTERDOWN",
     ]
 

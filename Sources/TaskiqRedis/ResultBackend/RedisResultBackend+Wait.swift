@@ -42,7 +42,7 @@ extension RedisResultBackend {
         guard let error = error as? TaskiqError, error.code == .resultBackend else { return false }
         switch error.underlying {
         case let connection as RedisConnectionError: return connection.code != .closedLocally
-        case let refused as RedisError: return refused.isPassing
+        case let refused as RedisError: return refused.isTransient
         default: return false
         }
     }

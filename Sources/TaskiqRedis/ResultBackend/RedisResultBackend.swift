@@ -135,7 +135,7 @@ public final class RedisResultBackend: ResultBackend {
         do {
             // The task ran: a server restarting, loading or failing over is waited for (up to
             // the command timeout) rather than the result lost. SET and PUBLISH may repeat harmlessly.
-            try await client.retryingPassingTrouble("SET", whileUnreachable: true) {
+            try await client.retryingTransientFailures("SET", whileUnreachable: true) {
                 let replies = try await client.pipeline(commands)
                 if let error = replies.first?.redisError {
                     throw RedisError(code: error.code, message: error.message, command: "SET")

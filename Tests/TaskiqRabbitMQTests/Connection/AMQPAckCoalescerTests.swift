@@ -5,7 +5,7 @@ import Testing
 @Suite struct AMQPAckCoalescerTests {
     static func coalescer(delivered tags: ClosedRange<UInt64>) -> AMQPAckCoalescer {
         var coalescer = AMQPAckCoalescer()
-        for tag in tags { coalescer.delivered(tag) }
+        for tag in tags { coalescer.delivered(tag, consumer: "c") }
         return coalescer
     }
 
@@ -70,12 +70,23 @@ import Testing
         #expect(coalescer.unsettledCount == 1)
     }
 
+    @Test func deliveriesToANoAckConsumerAreNotKept() {
+        var coalescer = AMQPAckCoalescer()
+        coalescer.consumerStarted("auto", noAck: true)
+        coalescer.consumerStarted("manual", noAck: false)
+        for tag in 1...1000 as ClosedRange<UInt64> { coalescer.delivered(tag, consumer: "auto") }
+        coalescer.delivered(1001, consumer: "manual")
+        #expect(coalescer.unsettledCount == 1, "the server settled the no-ack deliveries itself")
+        coalescer.queue(1001)
+        #expect(Self.drained(&coalescer) == ["1001"])
+    }
+
     @Test func unsettledDeliveriesAreBoundedByWhatIsInFlight() {
         var coalescer = AMQPAckCoalescer()
         // A delivery that runs for ever while a million others come and go: nothing piles up.
-        coalescer.delivered(1)
+        coalescer.delivered(1, consumer: "c")
         for tag in 2...1_000_000 as ClosedRange<UInt64> {
-            coalescer.delivered(tag)
+            coalescer.delivered(tag, consumer: "c")
             coalescer.queue(tag)
             if tag % 100 == 0 { _ = coalescer.drain() }
         }

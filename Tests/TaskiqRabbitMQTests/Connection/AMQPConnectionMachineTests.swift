@@ -285,6 +285,16 @@ extension AMQPConnectionMachineTests {
             ])
     }
 
+    @Test func acksOfAChannelTheServerClosedAreDropped() throws {
+        var machine = try openMachine()
+        _ = machine.receive(Self.delivery(1), now: t0)
+        try machine.send(.basicAck(deliveryTag: 1, multiple: false), channel: 1)
+        let reason = AMQPCloseReason(replyCode: 406, replyText: "PRECONDITION_FAILED")
+        #expect(machine.receive(Self.frames(.method(channel: 1, .channelClose(reason))), now: t0) == [.channelClosed(channel: 1, reason)])
+        #expect(try Self.sent(&machine) == [.method(channel: 1, .channelCloseOk)], "no ack on a closed channel")
+        #expect(!machine.hasOutbound)
+    }
+
     @Test func closingTheConnectionSendsWaitingAcksBeforeTheClose() throws {
         var machine = try openMachine()
         _ = machine.receive(Self.delivery(1, on: 3), now: t0)

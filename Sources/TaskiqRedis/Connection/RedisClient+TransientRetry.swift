@@ -2,10 +2,11 @@ import Taskiq
 
 extension RedisClient {
     /// Runs a write — a kick's `XADD` or `LPUSH`, or the delayed set's script — again while
-    /// Redis goes through passing trouble, for up to ``RedisConfiguration/commandTimeout``.
+    /// Redis refuses it for a passing reason, for up to ``RedisConfiguration/commandTimeout`` after
+    /// the first failure.
     ///
-    /// Passing trouble is a server still loading its data after a restart, a busy script, a
-    /// failover or a slot changing hands (``RedisError/isPassing``): the command was refused, not
+    /// A passing reason is a server still loading its data after a restart, a busy script, a
+    /// failover or a slot changing hands (``RedisError/isTransient``): the command was refused, not
     /// run, so sending it again cannot duplicate it. A shared connection that died since the last
     /// command (a server restart) is tried again at once on a fresh one; a write lost with its
     /// connection may have been applied, which at-least-once delivery tolerates.
@@ -17,25 +18,29 @@ extension RedisClient {
     ///   - whileUnreachable: Whether to keep trying while no connection can be made.
     ///   - body: The write.
     /// - Throws: The last error when the time is up, or at once for any other error.
-    func retryingPassingTrouble(
+    func retryingTransientFailures(
         _ command: String, whileUnreachable: Bool = false, _ body: () async throws -> Void
     ) async throws {
-        let deadline = ContinuousClock.now + configuration.commandTimeout
+        // Set at the first failure: a write that succeeds at once (every kick, nearly) reads no clock.
+        var deadline: ContinuousClock.Instant?
         var failures = 0
         while true {
             do {
                 return try await body()
             } catch {
-                let passing = (error as? RedisError)?.isPassing ?? false
+                let transient = (error as? RedisError)?.isTransient ?? false
                 let connection = (error as? RedisConnectionError)?.code
                 let closed = connection == .connectionClosed
                 let unreachable =
                     whileUnreachable
                     && [.connectionRefused, .connectFailed, .timeout, .unknownHost].contains(connection)
-                guard passing || closed || unreachable, !Task.isCancelled else { throw error }
+                guard transient || closed || unreachable, !Task.isCancelled else { throw error }
                 failures += 1
                 let delay = closed && failures == 1 ? .zero : Backoff.redisRetry.delay(attempt: failures)
-                guard ContinuousClock.now + delay < deadline else { throw error }
+                let now = ContinuousClock.now
+                let end = deadline ?? now + configuration.commandTimeout
+                deadline = end
+                guard now + delay < end else { throw error }
                 logger.warning(
                     "\(command) failed (\(failures) in a row), sending it again in \(delay): \(error)",
                     metadata: ["redis": configuration.address])
