@@ -137,13 +137,13 @@ public final class ZeroMQBroker: AsyncBroker {
     }
 
     /// Connects to ``zmqSubHost`` and yields each message as it is taken (ZeroMQ has no acknowledgements).
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
+    public func listen() async throws -> DeliveryStream {
         let socket = ZMTPSocket(type: pattern == .pubSub ? .sub : .pull, options: socketOptions, logger: logger)
         if pattern == .pubSub { try socket.subscribe() }
         try socket.connect(zmqSubHost)
         consumer.withLock { $0 = socket }
         logger.info("connected \(socket.type.name) to \(zmqSubHost)")
-        return AsyncThrowingStream {
+        return DeliveryStream {
             let parts = try await socket.receive()
             return AckableMessage(data: parts.count == 1 ? parts[0] : parts.flatMap { $0 })
         }

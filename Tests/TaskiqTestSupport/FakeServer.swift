@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// A loopback TCP listener that answers the first bytes it receives with a fixed reply, to
+/// A loopback TCP listener that answers the first bytes of every connection with a fixed reply, to
 /// test how a client copes with a misbehaving server.
 package final class FakeServer: Sendable {
     /// The loopback port the server listens on.
@@ -14,7 +14,7 @@ package final class FakeServer: Sendable {
     /// Set by the first ``close()``; a second one must not reach a descriptor number reused since.
     private let closed = Atomic<Bool>(false)
 
-    /// Listens on a free loopback port and answers the first bytes received with `reply`.
+    /// Listens on a free loopback port and answers the first bytes each connection sends with `reply`.
     /// - Parameter greeting: Sent as soon as a client connects, before anything is read (a
     ///   server that speaks first, as NATS does with INFO).
     package init(reply: [UInt8], greeting: [UInt8] = []) throws {
@@ -34,21 +34,30 @@ package final class FakeServer: Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
+        // Every connection gets the same answer: a client that connects again (a retry under
+        // load, a router refreshing its map) must not meet a silent server.
         let thread = Thread {
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
-            if !greeting.isEmpty {
-                _ = greeting.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                Thread { Self.serve(client, greeting: greeting, reply: reply) }.start()
             }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            if recv(client, &buffer, buffer.count, 0) > 0 {
-                _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            }
-            // Hold the connection until the peer closes it.
-            while recv(client, &buffer, buffer.count, 0) > 0 {}
-            Glibc.close(client)
         }
         thread.start()
+    }
+
+    /// Greets, answers the first bytes received with `reply`, and holds the connection until
+    /// the peer closes it.
+    private static func serve(_ client: Int32, greeting: [UInt8], reply: [UInt8]) {
+        if !greeting.isEmpty {
+            _ = greeting.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        if recv(client, &buffer, buffer.count, 0) > 0 {
+            _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        while recv(client, &buffer, buffer.count, 0) > 0 {}
+        Glibc.close(client)
     }
 
     /// Stops listening.

@@ -12,8 +12,10 @@ public protocol AsyncBroker: AnyObject, Sendable {
     func shutdown() async throws
     /// Puts a formatted message on the transport.
     func kick(_ message: BrokerMessage) async throws
-    /// Deliveries for a worker, until the transport closes or the consuming task is cancelled.
-    func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error>
+    /// Deliveries for a worker, until the transport closes or the consuming task is cancelled:
+    /// made with ``DeliveryStream/makeStream()`` and fed by the broker's reader, or with
+    /// ``DeliveryStream/init(unfolding:)`` from a function that reads the next delivery.
+    func listen() async throws -> DeliveryStream
     /// Asks the workers to cancel the task with this ID: a running async task is cancelled
     /// (cooperatively, through Swift task cancellation) and a task not started yet will not run.
     /// Either way its result is a ``TaskError/cancelled`` error and its message is acknowledged,

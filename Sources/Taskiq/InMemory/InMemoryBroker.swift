@@ -157,7 +157,7 @@ public final class InMemoryBroker: AsyncBroker {
     }
 
     /// Not available: this broker runs tasks on `kick`, so there is nothing to listen to.
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
+    public func listen() async throws -> DeliveryStream {
         throw TaskiqError(.unknownTask, "the in-memory broker runs tasks as they are kicked; it cannot be listened to by a worker")
     }
 

@@ -19,7 +19,7 @@ public final class NATSBroker: AsyncBroker {
     /// The server URLs with secrets masked.
     public var url: String { client.configuration.redactedURL }
     let client: NATSClient
-    let listening = Mutex<(sid: UInt64, continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation)?>(nil)
+    let listening = Mutex<(sid: UInt64, continuation: DeliveryStream.Continuation)?>(nil)
 
     /// Creates a broker; nothing connects before ``startup()``.
     /// - Parameters:
@@ -71,8 +71,8 @@ public final class NATSBroker: AsyncBroker {
     }
 
     /// Subscribes (in the queue group) and hands every message to the worker as it arrives.
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+    public func listen() async throws -> DeliveryStream {
+        let (stream, continuation) = DeliveryStream.makeStream()
         let sid = try client.subscribe(options.subject, queueGroup: options.queueGroup) { message in
             continuation.yield(AckableMessage(data: message.payload))
         }

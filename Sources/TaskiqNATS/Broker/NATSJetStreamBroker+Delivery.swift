@@ -10,7 +10,7 @@ extension NATSJetStreamBroker {
     /// Hands a delivery to the worker, unless its delay has not ended (given back for the time
     /// left) or it went past ``NATSJetStreamBrokerOptions/maxDeliveries`` (dead-lettered).
     /// Runs on the connection's reader thread.
-    func deliver(_ delivery: JetStreamPullConsumer.Delivery, to continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation) {
+    func deliver(_ delivery: JetStreamPullConsumer.Delivery, to continuation: DeliveryStream.Continuation) {
         guard let consumer = listening.withLock({ $0?.consumer }) else {
             // Shut down meanwhile: another worker gets it once this one's pull requests expired.
             client.publishNow(

@@ -51,7 +51,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
 
     struct Listening {
         var consumer: JetStreamPullConsumer
-        var continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation
+        var continuation: DeliveryStream.Continuation
         var keepAlive: Task<Void, Never>
     }
 
@@ -221,8 +221,8 @@ public final class NATSJetStreamBroker: AsyncBroker {
     }
 
     /// Pulls from the durable consumer and hands deliveries to the worker, across reconnects.
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+    public func listen() async throws -> DeliveryStream {
+        let (stream, continuation) = DeliveryStream.makeStream()
         let consumer = JetStreamPullConsumer(
             client: client, stream: options.streamName, consumer: options.durable, batch: options.batch,
             expires: options.pullExpires, logger: logger

@@ -6,7 +6,7 @@ extension RabbitMQBroker {
     struct Links: Sendable {
         var write: RabbitMQLink?
         var read: RabbitMQLink?
-        var deliveries: AsyncThrowingStream<AckableMessage, any Error>.Continuation?
+        var deliveries: DeliveryStream.Continuation?
     }
 
     /// The shared backoff between reconnect attempts: ``RabbitMQBrokerOptions/reconnectDelay``
@@ -90,7 +90,7 @@ extension RabbitMQBroker {
 
     /// Forwards a session's deliveries to the worker's stream until a consumer ends (its
     /// connection was lost, or the server cancelled it, and the link replaces the connection).
-    func pump(_ session: RabbitMQLinkSession, into continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation) async {
+    func pump(_ session: RabbitMQLinkSession, into continuation: DeliveryStream.Continuation) async {
         await withTaskGroup(of: Void.self) { group in
             for (queue, consumer) in zip(topology.queues.map(\.name), session.consumers) {
                 group.addTask {

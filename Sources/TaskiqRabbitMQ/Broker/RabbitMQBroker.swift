@@ -131,8 +131,8 @@ public final class RabbitMQBroker: AsyncBroker {
     }
 
     /// Consumes every task queue on a read connection of its own, across reconnects.
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+    public func listen() async throws -> DeliveryStream {
+        let (stream, continuation) = DeliveryStream.makeStream()
         // aio-pika replays its consumers with the same tags; so does this broker.
         let tags = topology.queues.map { _ in "ctag-swift.\(AMQPConnection.randomMessageID())" }
         let link = makeLink(

@@ -99,7 +99,7 @@ public final class RedisListBroker: AsyncBroker {
     }
 
     /// Pops messages one at a time; they cannot be acknowledged (at-most-once).
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
+    public func listen() async throws -> DeliveryStream {
         let client = client
         let queue = queueName
         let block = blockTimeout
@@ -116,7 +116,7 @@ public final class RedisListBroker: AsyncBroker {
         await services.shutdown()
         services.start(delayed)
         services.start(cancels)
-        return AsyncThrowingStream {
+        return DeliveryStream {
             var failures = 0
             while !Task.isCancelled {
                 do {

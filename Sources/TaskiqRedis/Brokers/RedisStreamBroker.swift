@@ -220,7 +220,7 @@ public final class RedisStreamBroker: AsyncBroker {
 
     /// Takes the lease, then yields deliveries: first this consumer's own pending entries from
     /// an earlier run under the same name, then new ones, plus entries claimed from dead consumers.
-    public func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> {
+    public func listen() async throws -> DeliveryStream {
         let consumer = RedisStreamConsumer(
             client: client, options: options, consumerName: consumerName, logger: logger,
             components: components, ownDeadLetters: ownDeadLetters)
@@ -260,12 +260,12 @@ public final class RedisStreamBroker: AsyncBroker {
             listening on stream '\(options.queueName)' of \(client.configuration.address) as consumer \
             '\(consumerName)' of group '\(options.consumerGroupName)'
             """)
-        guard !higher.isEmpty else { return AsyncThrowingStream { try await consumer.next() } }
+        guard !higher.isEmpty else { return DeliveryStream { try await consumer.next() } }
         logger.info("reading priority streams \(options.priorityStreams.joined(separator: ", ")) highest first")
         let reader = RedisPriorityReader(
             consumers: higher + [consumer], client: client, options: options,
             consumerName: consumerName, logger: logger)
-        return AsyncThrowingStream { try await reader.next() }
+        return DeliveryStream { try await reader.next() }
     }
 
     /// Gives entries read ahead and not delivered back to the queue at once (re-added with

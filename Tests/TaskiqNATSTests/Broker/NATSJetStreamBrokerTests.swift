@@ -181,7 +181,7 @@ struct NATSJetStreamRedeliveryTests {
                 let (_, acks) = try watcher.messages("$JS.ACK.fake.>")
                 try await watcher.flush()
 
-                let (stream, continuation) = AsyncThrowingStream<AckableMessage, any Error>.makeStream()
+                let (stream, continuation) = DeliveryStream.makeStream()
                 let first = "$JS.ACK.fake.durable.1.7.1.1796393326933400598.0"
                 let second = "$JS.ACK.fake.durable.2.7.2.1796393326933400598.0"
                 broker.deliver(try Self.delivery(first), to: continuation)

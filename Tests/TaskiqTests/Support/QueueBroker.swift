@@ -7,8 +7,8 @@ import TaskiqTestSupport
 /// and every acknowledgement is recorded.
 final class QueueBroker: AsyncBroker {
     let components = BrokerComponents(resultBackend: InMemoryResultBackend(maxStoredResults: -1))
-    private let stream: AsyncThrowingStream<AckableMessage, any Error>
-    private let continuation: AsyncThrowingStream<AckableMessage, any Error>.Continuation
+    private let stream: DeliveryStream
+    private let continuation: DeliveryStream.Continuation
     private let counter = Atomic<Int>(0)
     let acks = EventStream<String>()
     /// IDs of deliveries handed back with `release` (only when `canRedeliver`).
@@ -20,7 +20,7 @@ final class QueueBroker: AsyncBroker {
     ///   - onAck: Also called with the delivery's ID at the moment it is acknowledged.
     ///   - canRedeliver: Whether deliveries carry a `release`, as a broker that can deliver again does.
     init(onAck: (@Sendable (String) -> Void)? = nil, canRedeliver: Bool = false) {
-        (stream, continuation) = AsyncThrowingStream.makeStream()
+        (stream, continuation) = DeliveryStream.makeStream()
         self.onAck = onAck
         self.canRedeliver = canRedeliver
     }
@@ -53,7 +53,7 @@ final class QueueBroker: AsyncBroker {
     /// Ends the stream, as a closed transport does.
     func close() { continuation.finish() }
 
-    func listen() async throws -> AsyncThrowingStream<AckableMessage, any Error> { stream }
+    func listen() async throws -> DeliveryStream { stream }
 }
 
 /// Records middleware hook calls in order.
