@@ -202,10 +202,7 @@ public final class NATSJetStreamBroker: AsyncBroker {
                     options.subject, headers: headers, payload: message.message,
                     timeout: max(.milliseconds(1), min(.seconds(5), left)), checked: true)
                 return
-            } catch let error as NATSClientError
-                where [.connectionLost, .timeout, .noResponders, .staleConnection].contains(error.code)
-                || error.status == 503
-            {
+            } catch let error as NATSClientError where error.isTransient {
                 attempt += 1
                 let pause = Backoff.exponential(initial: .milliseconds(50), maximum: .seconds(1)).delay(attempt: attempt)
                 guard ContinuousClock.now.advanced(by: pause) < deadline else {

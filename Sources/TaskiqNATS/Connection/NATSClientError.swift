@@ -28,6 +28,13 @@ public struct NATSClientError: Error, Sendable, CustomStringConvertible {
 
     /// `message`, with the code.
     public var description: String { "NATS \(code): \(message)" }
+
+    /// Whether NATS was only briefly unavailable, so that the same call may succeed a moment
+    /// later: a timeout, a lost or stale connection, no responder, or JetStream answering 503 (a
+    /// restart, a stalled server, a leader election, a full store that workers are draining).
+    public var isTransient: Bool {
+        [.connectionLost, .timeout, .noResponders, .staleConnection].contains(code) || status == 503
+    }
 }
 
 extension ErrorCode where Domain == NATSClientError {

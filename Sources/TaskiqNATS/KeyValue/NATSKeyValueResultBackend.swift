@@ -10,6 +10,11 @@ import Taskiq
 /// subject, where every put is also a message, reads the key once (a result stored before), and
 /// then wakes the moment the result is stored; a read every two seconds covers a notification
 /// lost to a reconnect.
+///
+/// While NATS is briefly unavailable (a restart, a stalled server, a leader election), a put or a
+/// read is tried again for up to ``unavailableTimeout``, and a waiter's read until its own
+/// timeout: a worker does not lose the result of a task that ran, and a waiter whose result was
+/// stored does not fail.
 public final class NATSKeyValueResultBackend: ResultBackend {
     /// The bucket's name.
     public var bucketName: String { bucket.name }
@@ -20,6 +25,8 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     let bucket: NATSKeyValueBucket
     let replicas: Int
     let recheckInterval: Duration
+    /// How long a put or a read is tried again while NATS is briefly unavailable.
+    public let unavailableTimeout: Duration
     let logger: Logger
 
     /// Creates a backend; nothing connects before ``startup()``.
@@ -31,12 +38,15 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     ///   - replicas: Copies of the bucket in a cluster.
     ///   - recheckInterval: How often a waiter also reads the bucket, in case the put's notification
     ///     was lost with a connection.
+    ///   - unavailableTimeout: How long a put or a read is tried again while NATS is briefly
+    ///     unavailable, before it fails.
     ///   - logger: Where connection losses and reconnects are logged, and a bucket that exists with
     ///     another configuration.
     /// - Throws: ``NATSClientError`` `invalidArgument` for a bad URL or bucket name.
     public init(
         url: String = "nats://localhost:4222", bucket: String = "taskiq_results", ttl: Duration? = nil, keepResults: Bool = true,
-        replicas: Int = 1, recheckInterval: Duration = .seconds(2), logger: Logger = Logger(label: "taskiq.nats")
+        replicas: Int = 1, recheckInterval: Duration = .seconds(2), unavailableTimeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "taskiq.nats")
     ) throws {
         let client = NATSClient(configuration: try NATSConfiguration(url: url), logger: logger)
         self.bucket = try NATSKeyValueBucket(name: bucket, jetStream: JetStream(client: client))
@@ -44,6 +54,7 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         self.keepResults = keepResults
         self.replicas = replicas
         self.recheckInterval = recheckInterval
+        self.unavailableTimeout = unavailableTimeout
         self.logger = logger
     }
 
@@ -62,7 +73,8 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     public func setResult(_ result: TaskiqResult<JSONValue>, for taskID: String) async throws {
         let key = NATSKeyValueBucket.key(for: taskID)
         do {
-            try await bucket.put(key, result.wireValue.serialized(style: .compact))
+            let value = result.wireValue.serialized(style: .compact)
+            _ = try await whileUnavailable("storing the result of task \(taskID)") { try await bucket.put(key, value) }
         } catch {
             throw failure(error, "cannot store the result of task \(taskID)", key: key)
         }
@@ -72,7 +84,7 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     public func isResultReady(_ taskID: String) async throws -> Bool {
         let key = NATSKeyValueBucket.key(for: taskID)
         do {
-            return try await bucket.get(key) != nil
+            return try await whileUnavailable("looking for the result of task \(taskID)") { try await bucket.get(key) } != nil
         } catch {
             throw failure(error, "cannot look for the result of task \(taskID)", key: key)
         }
@@ -82,10 +94,18 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     /// - Throws: ``/Taskiq/TaskiqError`` `resultMissing` when none is stored, `invalidResult` for a
     ///   value that is no result.
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
+        try await readResult(taskID, withLogs: withLogs, until: ContinuousClock.now.advanced(by: unavailableTimeout))
+    }
+
+    /// ``getResult(_:withLogs:)``, reading again while NATS is unavailable until `deadline`
+    /// (`nil`: as long as that lasts).
+    private func readResult(_ taskID: String, withLogs: Bool, until deadline: ContinuousClock.Instant?) async throws
+        -> TaskiqResult<JSONValue>
+    {
         let key = NATSKeyValueBucket.key(for: taskID)
         let entry: NATSKeyValueBucket.Entry?
         do {
-            entry = try await bucket.get(key)
+            entry = try await whileUnavailable("reading the result of task \(taskID)", until: deadline) { try await bucket.get(key) }
         } catch {
             throw failure(error, "cannot read the result of task \(taskID)", key: key)
         }
@@ -129,14 +149,17 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         } onCancel: {
             arrived.resume(with: .failure(CancellationError()))
         }
-        return try await getResult(taskID, withLogs: withLogs)
+        // The result is stored: a read that meets NATS unavailable is tried again for as long as
+        // the caller waits.
+        return try await readResult(taskID, withLogs: withLogs, until: deadline)
     }
 
     /// Stores progress under `<key>.progress`.
     public func setProgress(_ progress: TaskProgress, for taskID: String) async throws {
         let key = NATSKeyValueBucket.key(for: taskID) + ".progress"
         do {
-            try await bucket.put(key, progress.wireValue.serialized(style: .compact))
+            let value = progress.wireValue.serialized(style: .compact)
+            _ = try await whileUnavailable("storing the progress of task \(taskID)") { try await bucket.put(key, value) }
         } catch {
             throw failure(error, "cannot store the progress of task \(taskID)", key: key)
         }
@@ -147,12 +170,40 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         let key = NATSKeyValueBucket.key(for: taskID) + ".progress"
         let entry: NATSKeyValueBucket.Entry?
         do {
-            entry = try await bucket.get(key)
+            entry = try await whileUnavailable("reading the progress of task \(taskID)") { try await bucket.get(key) }
         } catch {
             throw failure(error, "cannot read the progress of task \(taskID)", key: key)
         }
         guard let entry else { return nil }
         return try TaskProgress(wireValue: try parse(entry.value, key: key))
+    }
+
+    /// Runs `operation`, and again after a growing pause (50 ms to 1 s) while it fails because NATS
+    /// is briefly unavailable (``NATSClientError/isTransient``), until ``unavailableTimeout`` has
+    /// passed; then the last failure is thrown. A put sent again is harmless: a key keeps its
+    /// last value.
+    private func whileUnavailable<Value: Sendable>(
+        _ doing: @autoclosure () -> String, _ operation: () async throws -> Value
+    ) async throws -> Value {
+        try await whileUnavailable(doing(), until: ContinuousClock.now.advanced(by: unavailableTimeout), operation)
+    }
+
+    /// ``whileUnavailable(_:_:)`` until `deadline`; `nil` for as long as NATS stays unavailable.
+    private func whileUnavailable<Value: Sendable>(
+        _ doing: @autoclosure () -> String, until deadline: ContinuousClock.Instant?, _ operation: () async throws -> Value
+    ) async throws -> Value {
+        var attempt = 0
+        while true {
+            do {
+                return try await operation()
+            } catch let error as NATSClientError where error.isTransient {
+                attempt += 1
+                let pause = Backoff.exponential(initial: .milliseconds(50), maximum: .seconds(1)).delay(attempt: attempt)
+                if let deadline, ContinuousClock.now.advanced(by: pause) >= deadline { throw error }
+                if attempt == 1 { logger.warning("\(doing()) failed (\(error)); trying again while NATS is unavailable") }
+                try await Task.sleep(for: pause)
+            }
+        }
     }
 
     private func parse(_ bytes: [UInt8], key: String) throws(TaskiqError) -> JSONValue {

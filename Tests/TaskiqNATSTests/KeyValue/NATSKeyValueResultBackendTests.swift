@@ -1,7 +1,7 @@
-import Taskiq
 import TaskiqTestSupport
 import Testing
 
+@testable import Taskiq
 @testable import TaskiqNATS
 
 /// Results in a real JetStream key-value bucket: stored and read as JSON, waits woken by the
@@ -85,5 +85,36 @@ struct NATSKeyValueResultBackendTests {
     @Test func aBadBucketNameOrURLIsAClearError() async throws {
         #expect(throws: NATSClientError.self) { try NATSKeyValueResultBackend(url: "nats://127.0.0.1:1", bucket: "a.b") }
         #expect(throws: NATSClientError.self) { try NATSKeyValueResultBackend(url: "http://x") }
+    }
+
+    /// A server stalled past a request's timeout (SIGSTOP) makes a worker's put and a reader's
+    /// get wait for it instead of failing: the result of a task that ran is not lost, and the
+    /// task's waiter gets it.
+    @Test func aPutAndAReadDuringAStallWaitForTheServer() async throws {
+        try await withTimeout(seconds: 120) {
+            try await NATSServer.with { server in
+                let sink = CollectingSink()
+                let backend = try NATSKeyValueResultBackend(
+                    url: server.url, logger: Logger(label: "taskiq.nats", configuration: LoggingConfiguration(sink: sink)))
+                try await backend.startup()
+
+                await server.pause()
+                let storing = Task { try await backend.setResult(Self.result, for: "stalled") }
+                try await eventually("the put timed out and is tried again") {
+                    sink.lines.contains { $0.contains("storing the result of task stalled failed") && $0.contains("timeout") }
+                }
+                await server.resume()
+                try await storing.value
+
+                await server.pause()
+                let reading = Task { try await backend.getResult("stalled", withLogs: false) }
+                try await eventually("the read timed out and is tried again") {
+                    sink.lines.contains { $0.contains("reading the result of task stalled failed") && $0.contains("timeout") }
+                }
+                await server.resume()
+                #expect(try await reading.value.returnValue == .int(42))
+                try await backend.shutdown()
+            }
+        }
     }
 }
