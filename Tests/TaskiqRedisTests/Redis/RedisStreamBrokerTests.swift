@@ -417,6 +417,38 @@ extension Redis {
             }
         }
 
+        /// An entry this worker is running is not started again by its own `XAUTOCLAIM`, even when
+        /// it looks idle there: here `idle_timeout` is 1 ms, shorter than the gap between renewing
+        /// the entry and claiming, as after a stall longer than the real one (seen in CI: a 3.5 s
+        /// stall against a 3 s `idle_timeout` ran a held task twice).
+        @Test func anEntryThisWorkerRunsIsNotStartedAgainByItsOwnClaim() async throws {
+            try await RedisServer.with { server in
+                let client = try Redis.client(server)
+                defer { client.close() }
+                let broker = try Redis.streamBroker(server) { $0.idleTimeout = .milliseconds(1) }
+                let runs = Atomic<Int>(0)
+                let gate = Redis.Gate()
+                _ = broker.task("held") { () async throws -> Int in
+                    runs.add(1, ordering: .relaxed)
+                    try await gate.wait()
+                    return 1
+                }
+                try await Redis.withWorker(broker) { receiver in
+                    try await client.send(["XADD", "taskiq", "*", "data", Redis.message("held", "held")])
+                    // Each XAUTOCLAIM that takes the entry counts a delivery; the renewal's
+                    // `XCLAIM … JUSTID` does not.
+                    try await eventually("claimed by its own worker several times") {
+                        let pending = try await client.send(["XPENDING", "taskiq", "taskiq", "-", "+", 10]).array ?? []
+                        return (pending.first?.array?[3].int ?? 0) >= 4
+                    }
+                    #expect(runs.load(ordering: .relaxed) == 1)
+                    gate.open()
+                    _ = try await broker.resultBackend.waitResult("held", timeout: .seconds(10), withLogs: false)
+                }
+                #expect(runs.load(ordering: .relaxed) == 1, "the body ran once")
+            }
+        }
+
         @Test func shutdownIsPromptWhileIdleAndDeletesTheLease() async throws {
             try await RedisServer.with { server in
                 let client = try Redis.client(server)
