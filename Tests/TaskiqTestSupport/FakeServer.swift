@@ -15,9 +15,13 @@ package final class FakeServer: Sendable {
     private let closed = Atomic<Bool>(false)
 
     /// Listens on a free loopback port and answers the first bytes each connection sends with `reply`.
-    /// - Parameter greeting: Sent as soon as a client connects, before anything is read (a
-    ///   server that speaks first, as NATS does with INFO).
-    package init(reply: [UInt8], greeting: [UInt8] = []) throws {
+    /// - Parameters:
+    ///   - greeting: Sent as soon as a client connects, before anything is read (a server that
+    ///     speaks first, as NATS does with INFO).
+    ///   - everyCommand: Answer every RESP command with `reply` (one reply per `*` array that
+    ///     starts a line), not only the first bytes: a server that refuses every command the same
+    ///     way, whatever else the client sends on the connection, pipelined or not.
+    package init(reply: [UInt8], greeting: [UInt8] = [], everyCommand: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -40,23 +44,37 @@ package final class FakeServer: Sendable {
             while true {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
-                Thread { Self.serve(client, greeting: greeting, reply: reply) }.start()
+                Thread { Self.serve(client, greeting: greeting, reply: reply, everyCommand: everyCommand) }.start()
             }
         }
         thread.start()
     }
 
-    /// Greets, answers the first bytes received with `reply`, and holds the connection until
-    /// the peer closes it.
-    private static func serve(_ client: Int32, greeting: [UInt8], reply: [UInt8]) {
+    /// Greets, answers the first bytes received (or every RESP command) with `reply`, and holds
+    /// the connection until the peer closes it.
+    private static func serve(_ client: Int32, greeting: [UInt8], reply: [UInt8], everyCommand: Bool) {
         if !greeting.isEmpty {
             _ = greeting.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        if recv(client, &buffer, buffer.count, 0) > 0 {
-            _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var answered = false
+        var atLineStart = true
+        while true {
+            let count = recv(client, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            var replies = answered ? 0 : 1
+            if everyCommand {
+                replies = 0
+                for byte in buffer[0..<count] {
+                    if atLineStart, byte == UInt8(ascii: "*") { replies += 1 }
+                    atLineStart = byte == UInt8(ascii: "\n")
+                }
+            }
+            answered = true
+            for _ in 0..<replies {
+                _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
         }
-        while recv(client, &buffer, buffer.count, 0) > 0 {}
         Glibc.close(client)
     }
 

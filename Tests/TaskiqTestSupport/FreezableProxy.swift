@@ -74,6 +74,8 @@ package final class FreezableProxy: Sendable {
             }
             if failed { break }
         }
-        destination.shutdown()
+        // Frozen, the end of one side is not passed on either: a dead peer sends no FIN. (The
+        // server may close its side first, having missed the client's heartbeats.)
+        if !frozen.load(ordering: .sequentiallyConsistent) { destination.shutdown() }
     }
 }

@@ -103,13 +103,15 @@ struct RedisClusterRouterTests {
         var hops: [FakeServer] = []
         var next = "127.0.0.1:1"
         for _ in 0..<7 {
-            let hop = try FakeServer(reply: Array("-MOVED 42 \(next)\r\n".utf8))
+            // Every command on a hop is moved, whatever the connection carried before: a background
+            // refresh of the slot map may reach a hop before the redirected GET does.
+            let hop = try FakeServer(reply: Array("-MOVED 42 \(next)\r\n".utf8), everyCommand: true)
             hops.insert(hop, at: 0)
             next = "127.0.0.1:\(hop.port)"
         }
         let first = try #require(hops.first)
         let slots = "*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:\(first.port)\r\n"
-        let seed = try FakeServer(reply: Array(slots.utf8))
+        let seed = try FakeServer(reply: Array(slots.utf8), everyCommand: true)
         defer { for server in hops + [seed] { server.close() } }
         var configuration = RedisConfiguration(protocolVersion: .resp2, commandTimeout: .seconds(2))
         configuration.clusterNodes = [RedisAddress(host: "127.0.0.1", port: seed.port)]

@@ -78,7 +78,9 @@ package final class TLSConnection: ByteStream {
                     offset += Int(written)
                 }
             }
-            if let failure { throw TCPError(.sendFailed, reason: "TLS: \(failure)") }
+            // A write can be what meets the server's refusal (its alert arrived meanwhile): say
+            // what a refusal before any data usually means, as a failed read does.
+            if let failure { throw TCPError(.sendFailed, reason: "TLS: \(failure)" + (session.receivedData ? "" : earlyEndHint)) }
             return takeSendingTurn(&session)
         }
         guard let chunk else { return }
