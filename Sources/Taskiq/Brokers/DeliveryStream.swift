@@ -151,11 +151,19 @@ extension DeliveryStream {
         private struct State {
             var deliveries = FIFOBuffer<AckableMessage>()
             var waiter: UnsafeContinuation<AckableMessage?, any Error>?
-            /// Set by `finish`: `nil` inside means the stream ends without an error.
-            var end: (any Error)??
-            /// How the stream ended, once it has; `onTermination` runs with it.
+            /// How the stream ended, once it has.
             var termination: Continuation.Termination?
+            /// The error `finish` was given, until it is thrown (once).
+            var failure: (any Error)?
             var onTermination: (@Sendable (Continuation.Termination) -> Void)?
+
+            /// The next delivery, or the end (an error once, then `nil`); `nil` to wait.
+            mutating func take() -> Result<AckableMessage?, any Error>? {
+                if let delivery = deliveries.popFirst() { return .success(delivery) }
+                guard termination != nil else { return nil }
+                if let failure = failure.take() { return .failure(failure) }
+                return .success(nil)
+            }
         }
 
         private let state = Mutex(State())
@@ -177,7 +185,7 @@ extension DeliveryStream {
 
         func yield(_ delivery: AckableMessage) -> Continuation.YieldResult {
             let outcome = state.withLock { state -> (UnsafeContinuation<AckableMessage?, any Error>?, Bool) in
-                guard state.end == nil else { return (nil, false) }
+                guard state.termination == nil else { return (nil, false) }
                 if let waiter = state.waiter {
                     state.waiter = nil
                     return (waiter, true)
@@ -199,67 +207,36 @@ extension DeliveryStream {
         }
 
         private func end(with termination: Continuation.Termination, error: (any Error)?) {
-            let (handler, waiter, thrown) = state.withLock {
-                state -> ((@Sendable (Continuation.Termination) -> Void)?, UnsafeContinuation<AckableMessage?, any Error>?, (any Error)?) in
+            let (handler, waiter, taken) = state.withLock {
+                state -> (
+                    (@Sendable (Continuation.Termination) -> Void)?, UnsafeContinuation<AckableMessage?, any Error>?,
+                    Result<AckableMessage?, any Error>?
+                ) in
                 guard state.termination == nil else { return (nil, nil, nil) }
                 state.termination = termination
-                if state.end == nil { state.end = .some(error) }
+                state.failure = error
                 let handler = state.onTermination
                 state.onTermination = nil
                 // A waiter means nothing is buffered: it gets the end now.
                 let waiter = state.waiter
                 state.waiter = nil
-                var thrown: (any Error)?
-                if waiter != nil { thrown = Self.takeEnd(&state) }
-                return (handler, waiter, thrown)
+                return (handler, waiter, waiter == nil ? nil : state.take())
             }
             // As AsyncThrowingStream does, the handler runs before the consumer sees the end.
             handler?(termination)
-            if let waiter {
-                if let thrown { waiter.resume(throwing: thrown) } else { waiter.resume(returning: nil) }
-            }
-        }
-
-        /// The error to throw at the end, handed out once; afterwards the stream just ends.
-        private static func takeEnd(_ state: inout State) -> (any Error)? {
-            guard case .some(.some(let error)) = state.end else { return nil }
-            state.end = .some(nil)
-            return error
-        }
-
-        /// What `next()` finds under the lock.
-        private enum Taken {
-            case delivery(AckableMessage)
-            case end((any Error)?)
-            case wait
-        }
-
-        private static func take(_ state: inout State) -> Taken {
-            if let delivery = state.deliveries.popFirst() { return .delivery(delivery) }
-            if state.end != nil { return .end(takeEnd(&state)) }
-            return .wait
+            if let waiter, let taken { waiter.resume(with: taken) }
         }
 
         func next() async throws -> AckableMessage? {
-            switch state.withLock({ Self.take(&$0) }) {
-            case .delivery(let delivery): return delivery
-            case .end(let error?): throw error
-            case .end(nil): return nil
-            case .wait: break
-            }
+            if let taken = state.withLock({ $0.take() }) { return try taken.get() }
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { (waiter: UnsafeContinuation<AckableMessage?, any Error>) in
-                    let taken = state.withLock { state -> Taken in
-                        let taken = Self.take(&state)
-                        if case .wait = taken { state.waiter = waiter }
+                    let taken = state.withLock { state -> Result<AckableMessage?, any Error>? in
+                        let taken = state.take()
+                        if taken == nil { state.waiter = waiter }
                         return taken
                     }
-                    switch taken {
-                    case .delivery(let delivery): waiter.resume(returning: delivery)
-                    case .end(let error?): waiter.resume(throwing: error)
-                    case .end(nil): waiter.resume(returning: nil)
-                    case .wait: break
-                    }
+                    if let taken { waiter.resume(with: taken) }
                 }
             } onCancel: {
                 self.cancel()

@@ -139,22 +139,12 @@ public final class NATSJetStreamBroker: AsyncBroker {
     public func startup() async throws {
         try await components.startup()
         try await client.connect()
-        let deadline = ContinuousClock.now.advanced(by: options.publishTimeout)
-        var attempt = 0
-        while true {
-            do {
-                try await jetStream.ensureStream(streamConfig, logger: logger)
-                try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig, logger: logger)
-                return
-            } catch let error as NATSClientError
-                where [.timeout, .noResponders, .connectionLost].contains(error.code) || error.status == 503
-            {
-                attempt += 1
-                let pause = Backoff.exponential(initial: .milliseconds(100), maximum: .seconds(2)).delay(attempt: attempt)
-                guard ContinuousClock.now.advanced(by: pause) < deadline else { throw error }
-                logger.warning("JetStream is not ready for stream '\(options.streamName)' yet (\(error.message)); asking again")
-                try await Task.sleep(for: pause)
-            }
+        try await NATSClientError.retryingTransient(
+            until: ContinuousClock.now.advanced(by: options.publishTimeout),
+            firstFailure: { logger.warning("JetStream is not ready for stream '\(options.streamName)' yet (\($0.message)); asking again") }
+        ) {
+            try await jetStream.ensureStream(streamConfig, logger: logger)
+            try await jetStream.ensureDurableConsumer(stream: options.streamName, config: consumerConfig, logger: logger)
         }
     }
 
@@ -194,26 +184,18 @@ public final class NATSJetStreamBroker: AsyncBroker {
         var headers = NATSHeaders(labels: message.labels)
         if options.deduplicate { headers.append(name: "Nats-Msg-Id", value: TaskIDGenerator.uuid4()) }
         let deadline = ContinuousClock.now.advanced(by: options.publishTimeout)
-        var attempt = 0
-        while true {
-            do {
-                let left = ContinuousClock.now.duration(to: deadline)
+        do {
+            try await NATSClientError.retryingTransient(until: deadline) {
                 try await jetStream.publishAcknowledged(
                     options.subject, headers: headers, payload: message.message,
-                    timeout: max(.milliseconds(1), min(.seconds(5), left)), checked: true)
-                return
-            } catch let error as NATSClientError where error.isTransient {
-                attempt += 1
-                let pause = Backoff.exponential(initial: .milliseconds(50), maximum: .seconds(1)).delay(attempt: attempt)
-                guard ContinuousClock.now.advanced(by: pause) < deadline else {
-                    throw NATSClientError(
-                        error.code,
-                        message:
-                            "the stream did not acknowledge task \(message.taskName) (\(message.taskID)) within \(options.publishTimeout): \(error.message)",
-                        status: error.status, apiErrorCode: error.apiErrorCode)
-                }
-                try await Task.sleep(for: pause)
+                    timeout: max(.milliseconds(1), min(.seconds(5), ContinuousClock.now.duration(to: deadline))), checked: true)
             }
+        } catch let error as NATSClientError where error.isTransient {
+            throw NATSClientError(
+                error.code,
+                message:
+                    "the stream did not acknowledge task \(message.taskName) (\(message.taskID)) within \(options.publishTimeout): \(error.message)",
+                status: error.status, apiErrorCode: error.apiErrorCode)
         }
     }
 

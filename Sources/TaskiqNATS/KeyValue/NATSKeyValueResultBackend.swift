@@ -74,7 +74,9 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         let key = NATSKeyValueBucket.key(for: taskID)
         do {
             let value = result.wireValue.serialized(style: .compact)
-            _ = try await whileUnavailable("storing the result of task \(taskID)") { try await bucket.put(key, value) }
+            _ = try await whileUnavailable("storing the result of task \(taskID)", until: unavailableDeadline) {
+                try await bucket.put(key, value)
+            }
         } catch {
             throw failure(error, "cannot store the result of task \(taskID)", key: key)
         }
@@ -84,7 +86,9 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     public func isResultReady(_ taskID: String) async throws -> Bool {
         let key = NATSKeyValueBucket.key(for: taskID)
         do {
-            return try await whileUnavailable("looking for the result of task \(taskID)") { try await bucket.get(key) } != nil
+            return try await whileUnavailable("looking for the result of task \(taskID)", until: unavailableDeadline) {
+                try await bucket.get(key)
+            } != nil
         } catch {
             throw failure(error, "cannot look for the result of task \(taskID)", key: key)
         }
@@ -94,7 +98,7 @@ public final class NATSKeyValueResultBackend: ResultBackend {
     /// - Throws: ``/Taskiq/TaskiqError`` `resultMissing` when none is stored, `invalidResult` for a
     ///   value that is no result.
     public func getResult(_ taskID: String, withLogs: Bool) async throws -> TaskiqResult<JSONValue> {
-        try await readResult(taskID, withLogs: withLogs, until: ContinuousClock.now.advanced(by: unavailableTimeout))
+        try await readResult(taskID, withLogs: withLogs, until: unavailableDeadline)
     }
 
     /// ``getResult(_:withLogs:)``, reading again while NATS is unavailable until `deadline`
@@ -159,7 +163,9 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         let key = NATSKeyValueBucket.key(for: taskID) + ".progress"
         do {
             let value = progress.wireValue.serialized(style: .compact)
-            _ = try await whileUnavailable("storing the progress of task \(taskID)") { try await bucket.put(key, value) }
+            _ = try await whileUnavailable("storing the progress of task \(taskID)", until: unavailableDeadline) {
+                try await bucket.put(key, value)
+            }
         } catch {
             throw failure(error, "cannot store the progress of task \(taskID)", key: key)
         }
@@ -170,7 +176,9 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         let key = NATSKeyValueBucket.key(for: taskID) + ".progress"
         let entry: NATSKeyValueBucket.Entry?
         do {
-            entry = try await whileUnavailable("reading the progress of task \(taskID)") { try await bucket.get(key) }
+            entry = try await whileUnavailable("reading the progress of task \(taskID)", until: unavailableDeadline) {
+                try await bucket.get(key)
+            }
         } catch {
             throw failure(error, "cannot read the progress of task \(taskID)", key: key)
         }
@@ -178,32 +186,19 @@ public final class NATSKeyValueResultBackend: ResultBackend {
         return try TaskProgress(wireValue: try parse(entry.value, key: key))
     }
 
-    /// Runs `operation`, and again after a growing pause (50 ms to 1 s) while it fails because NATS
-    /// is briefly unavailable (``NATSClientError/isTransient``), until ``unavailableTimeout`` has
-    /// passed; then the last failure is thrown. A put sent again is harmless: a key keeps its
-    /// last value.
-    private func whileUnavailable<Value: Sendable>(
-        _ doing: @autoclosure () -> String, _ operation: () async throws -> Value
-    ) async throws -> Value {
-        try await whileUnavailable(doing(), until: ContinuousClock.now.advanced(by: unavailableTimeout), operation)
-    }
+    /// ``unavailableTimeout`` from now: how long a put or a read started now may be tried again.
+    private var unavailableDeadline: ContinuousClock.Instant { ContinuousClock.now.advanced(by: unavailableTimeout) }
 
-    /// ``whileUnavailable(_:_:)`` until `deadline`; `nil` for as long as NATS stays unavailable.
+    /// Runs `operation`, again while NATS is briefly unavailable, until `deadline` (`nil`: for
+    /// as long as that lasts), logging the first failure. A put sent again is harmless: a key
+    /// keeps its last value.
     private func whileUnavailable<Value: Sendable>(
         _ doing: @autoclosure () -> String, until deadline: ContinuousClock.Instant?, _ operation: () async throws -> Value
     ) async throws -> Value {
-        var attempt = 0
-        while true {
-            do {
-                return try await operation()
-            } catch let error as NATSClientError where error.isTransient {
-                attempt += 1
-                let pause = Backoff.exponential(initial: .milliseconds(50), maximum: .seconds(1)).delay(attempt: attempt)
-                if let deadline, ContinuousClock.now.advanced(by: pause) >= deadline { throw error }
-                if attempt == 1 { logger.warning("\(doing()) failed (\(error)); trying again while NATS is unavailable") }
-                try await Task.sleep(for: pause)
-            }
-        }
+        try await NATSClientError.retryingTransient(
+            until: deadline,
+            firstFailure: { logger.warning("\(doing()) failed (\($0)); trying again while NATS is unavailable") },
+            operation)
     }
 
     private func parse(_ bytes: [UInt8], key: String) throws(TaskiqError) -> JSONValue {

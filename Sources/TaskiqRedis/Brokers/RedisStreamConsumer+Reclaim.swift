@@ -158,8 +158,7 @@ extension RedisStreamConsumer {
         // An entry this worker holds (running, or waiting for its ack) looks idle only when the
         // process stalled for longer than idle_timeout between renewing it and this claim: it is
         // still this consumer's, and must not start a second time.
-        let held = state.withLock { $0.held }
-        entries.removeAll { held.contains($0.id) }
+        if !entries.isEmpty { state.withLock { state in entries.removeAll { state.held.contains($0.id) } } }
         if !entries.isEmpty {
             let counts = try await deliveryCounts(entries.map(\.id))
             for index in entries.indices { entries[index].deliveries = counts[entries[index].id] ?? 1 }
