@@ -18,8 +18,10 @@ enum Redis {
     static func streamBroker(_ server: RedisServer, _ configure: (inout RedisStreamBrokerOptions) -> Void = { _ in })
         throws -> RedisStreamBroker
     {
+        // A 5 s lease: shorter ones lapsed in CPU stalls of a loaded 2-core run (3.5 s seen), and
+        // another worker then claimed a live one's entry and ran it twice.
         var options = RedisStreamBrokerOptions(
-            xreadBlock: .milliseconds(500), leaseTTL: .seconds(1),
+            xreadBlock: .milliseconds(500), leaseTTL: .seconds(5),
             leaseRenewInterval: .milliseconds(200))
         configure(&options)
         return try RedisStreamBroker(url: server.url, options: options, resultBackend: InMemoryResultBackend(maxStoredResults: -1))
