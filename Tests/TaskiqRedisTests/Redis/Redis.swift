@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TaskiqTestSupport
+import Testing
 
 @testable import Taskiq
 @testable import TaskiqRedis
@@ -45,7 +46,11 @@ enum Redis {
             return value
         } catch {
             receiver.stop()
-            _ = try? await withTimeout(seconds: 10) { try await running.value }
+            do { try await withTimeout(seconds: 10) { try await running.value } } catch {
+                // Otherwise hidden behind the body's error: a worker whose intake failed looks
+                // like a worker that lost tasks.
+                Issue.record("the worker failed too: \(error)")
+            }
             try? await broker.shutdown()
             receiver.shutdown()
             throw error
