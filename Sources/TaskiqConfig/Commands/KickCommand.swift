@@ -14,7 +14,8 @@ public struct KickCommand: RunnerCommand {
             in-memory broker the task runs in this process. With --wait the return value is \
             printed as JSON alone on standard output; the exit status is 1 if the task failed. \
             Arguments are checked against the task's compiled parameters first (count, names, \
-            types, worker.cast_types): one that does not fit exits with status 2 and sends nothing.
+            types, worker.cast_types), and the message against worker.limits: one that does not \
+            fit, or a message every worker would reject, exits with status 2 and sends nothing.
             """)
 
     /// `-c, --config`, `-l, --label`, `--task-id`, `--then`, `--wait`, `--timeout`, then the logging options.
@@ -104,7 +105,7 @@ public struct KickCommand: RunnerCommand {
         let labels = try labelObject()
         let timeout = waitTimeout
         let system = try context.runner.assemble(config: config, logging: logging, environment: context.environment)
-        try system.checkArguments(task, args: args, kwargs: kwargs)
+        try system.checkArguments(task, args: args, kwargs: kwargs, labels: labels)
         let logger = Logger(label: "taskiq.kick")
         try await system.startup()
         do {

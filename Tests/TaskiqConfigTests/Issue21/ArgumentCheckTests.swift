@@ -6,7 +6,7 @@ import Testing
 @testable import TaskiqRedis
 
 /// `check` and `kick` check schedule and kick arguments against the compiled task signatures
-/// (`examples.add(a: Int, b: Int)`, `examples.echo(value: String)`), so a wrong argument fails in the shell.
+/// (`examples.add(a: Int, b: Int)`, `examples.echo(value: JSONValue)`) and `worker.limits`, so a wrong argument fails in the shell.
 @Suite struct ArgumentCheckTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -69,6 +69,41 @@ import Testing
         #expect(system.configuration.schedules.count == 2)
     }
 
+    /// A schedule (or kick) whose message every worker would reject under `worker.limits` fails
+    /// at load with the value's path, instead of being sent and dropped at every fire while its
+    /// waiters hear nothing.
+    @Test(arguments: [
+        (#""args": [[[[1]]]]"#, #""max_depth": 4"#, "schedules[1].args[0]", "nested 5 levels deep exceeds max_depth = 4"),
+        (#""kwargs": {"value": [[[1]]]}"#, #""max_depth": 4"#, "schedules[1].kwargs.value", "max_depth = 4"),
+        (#""args": [1], "labels": {"deep": {"a": [[1]]}}"#, #""max_depth": 4"#, "schedules[1].labels.deep", "max_depth = 4"),
+        (
+            #""args": [1], "labels": {"note": "0123456789"}"#, #""max_label_value_size": 8"#, "schedules[1].labels",
+            "max_label_value_size = 8"
+        ),
+        (
+            #""args": ["\#(String(repeating: "x", count: 300))"]"#, #""max_message_size": 200"#, "schedules[1].args",
+            "max_message_size = 200"
+        ),
+    ])
+    func aMessageOverTheWorkersLimitsFailsWithItsPath(_ item: (arguments: String, limit: String, path: String, reason: String)) throws {
+        let config = """
+            {"broker": {"type": "inmemory"}, "tasks": {"modules": ["examples"]}, "worker": {"limits": {\(item.limit)}},
+             "schedules": [{"task": "examples.echo", "interval": 5, "args": [1]}, {"task": "examples.echo", "interval": 5, \(item.arguments)}]}
+            """
+        let directory = try TemporaryConfigDirectory(files: ["taskiq.json": config])
+        let error = try #require(throws: ConfigError.self) {
+            try TaskiqSystem.load(directory.path("taskiq.json"), modules: Fixtures.modules)
+        }
+        #expect(error.code == .invalidArguments)
+        #expect(error.path == item.path, "\(error)")
+        #expect(error.message.contains(item.reason), "\(error.message)")
+        #expect(error.message.contains("every worker of this configuration would reject"), "\(error.message)")
+        // Under the default limits the same values load.
+        let defaults = config.replacingOccurrences(of: item.limit, with: "")
+        let fine = try TemporaryConfigDirectory(files: ["taskiq.json": defaults])
+        #expect(throws: Never.self) { try TaskiqSystem.load(fine.path("taskiq.json"), modules: Fixtures.modules) }
+    }
+
     @Test func checkExitsWithStatusTwoOnABadSchedule() async throws {
         let bad = #"{"task": "examples.add", "interval": 5, "args": [1, "x"]}"#
         let directory = try TemporaryConfigDirectory(files: ["taskiq.json": Self.config(schedule: bad)])
@@ -77,7 +112,7 @@ import Testing
     }
 }
 
-/// `kick` refuses arguments that do not fit before anything reaches Redis.
+/// `kick` refuses arguments that do not fit, or make a message over `worker.limits`, before anything reaches Redis.
 @Suite(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
 struct RedisKickArgumentCheckTests {
     @Test func aBadKickSendsNothingAndExitsTwo() async throws {
@@ -93,6 +128,9 @@ struct RedisKickArgumentCheckTests {
                 let status = await runner.run(["kick", "-c", file, "examples.add"] + arguments, environment: [:])
                 #expect(status == 2, "kick examples.add \(arguments)")
             }
+            // Past worker.limits.max_depth (128): every worker would reject it and the caller would wait in vain.
+            let deep = String(repeating: "[", count: 200) + "1" + String(repeating: "]", count: 200)
+            #expect(await runner.run(["kick", "-c", file, "examples.echo", deep], environment: [:]) == 2)
             let system = try TaskiqSystem.load(file, modules: Fixtures.modules)
             #expect(throws: ConfigError.self) { try system.checkArguments("examples.add", args: [1, "x"], kwargs: [:]) }
             let client = RedisClient(configuration: try RedisConfiguration(url: server.url))
