@@ -139,8 +139,10 @@ struct RedisClusterBrokerTests {
             try await Redis.withWorker(broker) { receiver in
                 // Kicks go on until the migration is over: at least 1,000, some delayed. At most
                 // 1,000 wait to run: a kick costs a fraction of a run (its result is stored on the
-                // cluster too), so on a loaded 2-core machine an unbounded backlog outgrew the
-                // final minute of waiting (CI, 2026-12-07) without any task being lost.
+                // cluster too), and on a loaded 2-core machine the worker drains ~300 tasks/s, so
+                // an unbounded backlog can outgrow the final minute of waiting. That is the likely
+                // cause of a CI failure (2026-12-07) whose worker was still reading new entries at
+                // the end; should it recur, the failure prints where the missing tasks are.
                 let resharded = Atomic<Bool>(false)
                 async let kicked: Int = {
                     var index = 0
