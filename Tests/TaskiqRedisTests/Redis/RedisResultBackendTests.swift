@@ -444,7 +444,8 @@ struct RedisResultBackendTests {
             let subscribed = EventStream<Void>()
             let waiting = try Self.backend(server, pollInterval: Self.notificationsOnly, onSubscribe: { subscribed.send(()) })
             let worker = try Self.backend(server)
-            let waiter = Task { try await waiting.waitResult("restart", timeout: .seconds(20), withLogs: false) }
+            // 60 s: the restart itself (the server loading its data) stretches past 20 s on a loaded 2-core machine.
+            let waiter = Task { try await waiting.waitResult("restart", timeout: .seconds(60), withLogs: false) }
             _ = try await subscribed.first(1)
             try await server.restart()
             _ = try await subscribed.first(1)  // subscribed again on the new server

@@ -400,7 +400,7 @@ extension Redis {
                 }
                 try await Redis.withWorker(broker) { receiver in
                     try await client.send(["XADD", "taskiq", "*", "data", Redis.message("boom", "boom")])
-                    let result = try await broker.resultBackend.waitResult("boom", timeout: .seconds(10), withLogs: false)
+                    let result = try await broker.resultBackend.waitResult("boom", timeout: .seconds(30), withLogs: false)
                     #expect(result.isErr, "the outcome is stored while the letter waits")
                     // Long enough for idle_timeout to hand a released entry to XAUTOCLAIM.
                     // Eight attempts take about 7 s of backoff; a loaded CI machine stretches that past 10 s.
