@@ -53,7 +53,13 @@ extension TaskiqSystem {
         }
         do { try limits.checkContents(message) } catch { return (error.limit == .arguments ? "args" : "labels", error) }
         guard let bytes = try? formatter.dumps(message).message else { return nil }
-        do { try limits.checkSize(bytes.count) } catch { return ("args", error) }
+        do { try limits.checkSize(bytes.count) } catch {
+            // Named after whichever makes up most of the message: the labels or the arguments.
+            var bare = message
+            bare.labels = [:]
+            let withoutLabels = (try? formatter.dumps(bare).message.count) ?? 0
+            return (bytes.count - withoutLabels > withoutLabels ? "labels" : "args", error)
+        }
         return nil
     }
 

@@ -3,8 +3,8 @@ import Taskiq
 extension NATSClientError {
     /// Runs `operation`, and again after a growing pause (50 ms to 1 s) while it fails because
     /// NATS is briefly unavailable (``isTransient``), until `deadline`; `nil` for as long as that
-    /// lasts. Then the last failure is thrown; any other error at once. Shared by the kick and the
-    /// key-value result backend.
+    /// lasts. Then the last failure is thrown; any other error at once. Shared by the kick, the
+    /// JetStream startup and the key-value result backend.
     /// - Parameter firstFailure: Told of the first transient failure (to log it once).
     static func retryingTransient<Value: Sendable>(
         until deadline: ContinuousClock.Instant?, firstFailure: (NATSClientError) -> Void = { _ in },

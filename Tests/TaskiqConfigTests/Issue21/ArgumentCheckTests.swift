@@ -84,6 +84,10 @@ import Testing
             #""args": ["\#(String(repeating: "x", count: 300))"]"#, #""max_message_size": 200"#, "schedules[1].args",
             "max_message_size = 200"
         ),
+        (
+            #""args": [1], "labels": {"note": "\#(String(repeating: "x", count: 300))"}"#, #""max_message_size": 200"#,
+            "schedules[1].labels", "max_message_size = 200"
+        ),
     ])
     func aMessageOverTheWorkersLimitsFailsWithItsPath(_ item: (arguments: String, limit: String, path: String, reason: String)) throws {
         let config = """
