@@ -3,6 +3,9 @@ import Taskiq
 /// The message decoder: one input is the bytes a broker delivered, or a value read from a
 /// result backend. Every input goes through both decoders.
 ///
+/// The message decoder reads the message object's members straight into their fields; it must
+/// decide exactly as decoding the whole JSON tree does, with the same message or the same error.
+///
 /// Beyond "never traps", what decodes must survive a round trip: a message written back with
 /// either formatter style decodes to one that writes the same bytes, and so does a result.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -14,6 +17,21 @@ public func fuzzMessage(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 }
 
 private func checkMessage(_ bytes: [UInt8]) {
+    let parser = JSONParser(maximumDepth: 16, maximumInputSize: Int.max, allowNonFinite: true)
+    let direct = Result { try TaskiqMessage(wireBytes: bytes, parser: parser) }
+    let viaTree = Result { try TaskiqMessage(wireValue: try parser.parse(bytes)) }
+    switch (direct, viaTree) {
+    case (.success(let a), .success(let b)):
+        // Compared as written, since NaN is not equal to itself.
+        let written = (try? JSONFormatter().dumps(a).message, try? JSONFormatter().dumps(b).message)
+        expect(
+            written.0 == written.1 && a.bytesLabels == b.bytesLabels,
+            "the direct decoder read \(a), the tree \(b), from \(text(bytes))")
+    case (.failure(let a), .failure(let b)):
+        expect("\(a)" == "\(b)", "the direct decoder threw '\(a)', the tree '\(b)', for \(text(bytes))")
+    default:
+        fatalError("the direct decoder and the tree disagree on \(text(bytes)): \(direct) against \(viaTree)")
+    }
     let message: TaskiqMessage
     do {
         message = try JSONFormatter().loads(bytes)

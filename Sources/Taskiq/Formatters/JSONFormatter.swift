@@ -45,30 +45,30 @@ public struct JSONFormatter: TaskiqFormatter {
         guard bytes.count <= maxMessageBytes else {
             throw TaskiqError(.invalidMessage, "message of \(bytes.count) bytes exceeds the limit of \(maxMessageBytes) bytes")
         }
-        let value: JSONValue
         do {
-            value = try JSONParser(maximumDepth: maxDepth, maximumInputSize: Int.max, allowNonFinite: true).parse(bytes)
-        } catch {
+            return try TaskiqMessage(
+                wireBytes: bytes, parser: JSONParser(maximumDepth: maxDepth, maximumInputSize: Int.max, allowNonFinite: true))
+        } catch let error as JSONParseError {
             throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
         }
-        return try TaskiqMessage(wireValue: value)
     }
 
     /// Decodes under `limits`, which replace ``maxMessageBytes`` and ``maxDepth``: the size is
     /// checked before parsing and the depth while parsing.
     public func loads(_ bytes: [UInt8], limits: MessageLimits) throws -> TaskiqMessage {
         try limits.checkSize(bytes.count)
-        let value: JSONValue
-        do throws(JSONParseError) {
-            value = try JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max, allowNonFinite: true).parse(bytes)
-        } catch  where error.code == .tooDeep {
+        let message: TaskiqMessage
+        do {
+            message = try TaskiqMessage(
+                wireBytes: bytes,
+                parser: JSONParser(maximumDepth: limits.maxDepth, maximumInputSize: Int.max, allowNonFinite: true))
+        } catch let error as JSONParseError where error.code == .tooDeep {
             throw MessageLimitError(
                 .depth, maximum: limits.maxDepth, observed: limits.maxDepth + 1,
                 "arrays and objects nested \(limits.maxDepth + 1) levels deep at byte \(error.offset)")
-        } catch {
+        } catch let error as JSONParseError {
             throw TaskiqError(.invalidMessage, "message is not valid JSON", underlying: error)
         }
-        let message = try TaskiqMessage(wireValue: value)
         try limits.checkContents(message)
         return message
     }

@@ -56,6 +56,23 @@ public struct JSONParser: Sendable {
         return try result.get()
     }
 
+    /// Parses a document that is an object member by member, handing each key (its UTF-8, with
+    /// escapes decoded) and value to `visit` in order, without building the object: what a decoder
+    /// that keeps only some members needs. A repeated key is visited each time.
+    ///
+    /// Accepts and rejects exactly the documents ``parse(_:)-([UInt8])`` does when they are objects
+    /// (a rejected one may have had some members visited).
+    /// - Returns: `false`, having visited nothing, when the document is not an object.
+    package func forEachMember(
+        of bytes: [UInt8], _ visit: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void
+    ) throws(JSONParseError) -> Bool {
+        let result: Result<Bool, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer, parser: self)
+            return Result { () throws(JSONParseError) in try reader.forEachMember(visit) }
+        }
+        return try result.get()
+    }
+
     /// Parses one JSON value from any collection of UTF-8 bytes, such as `ArraySlice<UInt8>` or `Data`.
     public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         let contiguous: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in

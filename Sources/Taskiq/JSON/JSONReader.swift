@@ -18,17 +18,98 @@ struct JSONReader {
     private enum Container { case array, object }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        try checkInputSize()
+        let value = try parseValue(depth: 0)
+        try expectEnd()
+        return value
+    }
+
+    /// Parses a document that is an object member by member, handing each key (its UTF-8, with
+    /// escapes decoded) and value to `visit` instead of building the object. Accepts and rejects
+    /// exactly what ``parseDocument()`` does for an object; returns `false`, having read nothing,
+    /// when the document is not an object.
+    mutating func forEachMember(
+        _ visit: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void
+    ) throws(JSONParseError) -> Bool {
+        try checkInputSize()
+        skipWhitespace()
+        guard i < count, bytes[i] == UInt8(ascii: "{") else { return false }
+        let open = i
+        i += 1
+        skipWhitespace()
+        if i < count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            try expectEnd()
+            return true
+        }
+        try checkDepth(1, at: open)
+        var expected = "a string key or '}'"
+        while true {
+            skipWhitespace()
+            guard i < count, bytes[i] == UInt8(ascii: "\"") else { throw unexpected(expected: expected) }
+            // A key without escapes is handed over as a slice of the input, with no String made.
+            let keyStart = i + 1
+            var keyEnd = keyStart
+            while keyEnd < count, bytes[keyEnd] >= 0x20, bytes[keyEnd] < 0x80, bytes[keyEnd] != UInt8(ascii: "\\"),
+                bytes[keyEnd] != UInt8(ascii: "\"")
+            {
+                keyEnd += 1
+            }
+            var escapedKey: String?
+            if keyEnd < count, bytes[keyEnd] == UInt8(ascii: "\"") {
+                i = keyEnd + 1
+            } else {
+                escapedKey = try parseString()
+            }
+            skipWhitespace()
+            guard i < count, bytes[i] == UInt8(ascii: ":") else { throw unexpected(expected: "':' after object key") }
+            i += 1
+            let value = try parseValue(depth: 1, expected: "a value after ':'")
+            if var key = escapedKey {
+                key.withUTF8 { visit($0, value) }
+            } else {
+                visit(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), value)
+            }
+            skipWhitespace()
+            if i < count, bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                expected = "a string key after ','"
+                continue
+            }
+            guard i < count, bytes[i] == UInt8(ascii: "}") else {
+                throw unexpected(expected: "',' or '}' after object member")
+            }
+            i += 1
+            try expectEnd()
+            return true
+        }
+    }
+
+    private func checkInputSize() throws(JSONParseError) {
         guard count <= maximumInputSize else {
             throw JSONParseError(
                 code: .inputTooLarge, offset: 0, line: 1, column: 1,
                 message: "input of \(count) bytes exceeds the maximum of \(maximumInputSize) bytes")
         }
+    }
+
+    /// Allows whitespace after the document's value, and nothing else.
+    private mutating func expectEnd() throws(JSONParseError) {
+        skipWhitespace()
+        guard i == count else {
+            throw unexpected(.trailingCharacters, expected: "the end of input after the value")
+        }
+    }
+
+    /// Parses one value at the cursor, inside `depth` enclosing arrays and objects; `expected`
+    /// names what is missing when no value is there.
+    private mutating func parseValue(depth: Int, expected first: String = "a value") throws(JSONParseError) -> JSONValue {
         // Separate stacks, so appending to the innermost container mutates it in place.
         var containers: [Container] = []
         var arrays: [[JSONValue]] = []
         var objects: [[JSONObject.Element]] = []
         var keys: [String] = []
-        var expected = "a value"
+        var expected = first
         var value: JSONValue
 
         parseValue: while true {
@@ -43,7 +124,7 @@ struct JSONReader {
                     i += 1
                     value = .object(JSONObject())
                 } else {
-                    try checkDepth(containers.count + 1, at: open)
+                    try checkDepth(depth + containers.count + 1, at: open)
                     keys.append(try parseKey(expected: "a string key or '}'"))
                     containers.append(.object)
                     objects.append([])
@@ -58,7 +139,7 @@ struct JSONReader {
                     i += 1
                     value = .array([])
                 } else {
-                    try checkDepth(containers.count + 1, at: open)
+                    try checkDepth(depth + containers.count + 1, at: open)
                     containers.append(.array)
                     arrays.append([])
                     expected = "a value or ']'"
@@ -119,10 +200,6 @@ struct JSONReader {
                     containers.removeLast()
                     value = .object(Self.makeObject(objects.removeLast()))
                 }
-            }
-            skipWhitespace()
-            guard i == count else {
-                throw unexpected(.trailingCharacters, expected: "the end of input after the value")
             }
             return value
         }

@@ -81,27 +81,79 @@ extension TaskiqMessage {
         guard case .object(let object) = value else {
             throw Self.invalid("expected a JSON object, found \(value.typeName)")
         }
-        func field(_ name: String) throws(TaskiqError) -> JSONValue {
-            guard let v = object[name] else { throw Self.invalid("missing required field '\(name)'") }
-            return v
+        var fields = WireFields()
+        for (key, value) in object {
+            var key = key
+            key.withUTF8 { fields.take(key: $0, value: value) }
         }
-        guard case .string(let taskID) = try field("task_id") else {
-            throw Self.invalid("field 'task_id' must be a string, found \(try field("task_id").typeName)")
+        try self.init(fields)
+    }
+
+    /// Decodes the wire form straight from its bytes, as `init(wireValue: parser.parse(bytes))`
+    /// does, without building the message's own object: its members go straight to their fields.
+    /// - Throws: ``JSONParseError`` when the bytes are not JSON (worded as ``JSONParser`` words it
+    ///   for any document), ``TaskiqError`` as ``init(wireValue:)`` throws it.
+    package init(wireBytes bytes: [UInt8], parser: JSONParser) throws {
+        var fields = WireFields()
+        let isObject: Bool
+        do {
+            isObject = try parser.forEachMember(of: bytes) { key, value in fields.take(key: key, value: value) }
+        } catch {
+            _ = try parser.parse(bytes)  // throws the error as the whole-document parse words it
+            throw error
         }
-        guard case .string(let taskName) = try field("task_name") else {
-            throw Self.invalid("field 'task_name' must be a string, found \(try field("task_name").typeName)")
+        guard isObject else {
+            try self.init(wireValue: try parser.parse(bytes))
+            return
         }
-        guard case .object(let rawLabels) = try field("labels") else {
-            throw Self.invalid("field 'labels' must be an object, found \(try field("labels").typeName)")
+        try self.init(fields)
+    }
+
+    /// The members of the message object that decoding reads; others are ignored, as pydantic does.
+    private struct WireFields {
+        var taskID: JSONValue?
+        var taskName: JSONValue?
+        var labels: JSONValue?
+        var labelsTypes: JSONValue?
+        var args: JSONValue?
+        var kwargs: JSONValue?
+
+        /// Keeps `value` when `key` is one of the members; a repeated one keeps its last value.
+        mutating func take(key: UnsafeBufferPointer<UInt8>, value: JSONValue) {
+            switch key.count {
+            case 4 where key.elementsEqual("args".utf8): args = value
+            case 6 where key.elementsEqual("labels".utf8): labels = value
+            case 6 where key.elementsEqual("kwargs".utf8): kwargs = value
+            case 7 where key.elementsEqual("task_id".utf8): taskID = value
+            case 9 where key.elementsEqual("task_name".utf8): taskName = value
+            case 12 where key.elementsEqual("labels_types".utf8): labelsTypes = value
+            default: break
+            }
         }
-        guard case .array(let args) = try field("args") else {
-            throw Self.invalid("field 'args' must be an array, found \(try field("args").typeName)")
+    }
+
+    private init(_ fields: WireFields) throws(TaskiqError) {
+        func field(_ name: String, _ value: JSONValue?) throws(TaskiqError) -> JSONValue {
+            guard let value else { throw Self.invalid("missing required field '\(name)'") }
+            return value
         }
-        guard case .object(let kwargs) = try field("kwargs") else {
-            throw Self.invalid("field 'kwargs' must be an object, found \(try field("kwargs").typeName)")
+        guard case .string(let taskID) = try field("task_id", fields.taskID) else {
+            throw Self.invalid("field 'task_id' must be a string, found \(try field("task_id", fields.taskID).typeName)")
+        }
+        guard case .string(let taskName) = try field("task_name", fields.taskName) else {
+            throw Self.invalid("field 'task_name' must be a string, found \(try field("task_name", fields.taskName).typeName)")
+        }
+        guard case .object(let rawLabels) = try field("labels", fields.labels) else {
+            throw Self.invalid("field 'labels' must be an object, found \(try field("labels", fields.labels).typeName)")
+        }
+        guard case .array(let args) = try field("args", fields.args) else {
+            throw Self.invalid("field 'args' must be an array, found \(try field("args", fields.args).typeName)")
+        }
+        guard case .object(let kwargs) = try field("kwargs", fields.kwargs) else {
+            throw Self.invalid("field 'kwargs' must be an object, found \(try field("kwargs", fields.kwargs).typeName)")
         }
         var types = JSONObject()
-        switch object["labels_types"] {
+        switch fields.labelsTypes {
         case nil, .null?: break
         case .object(let t)?: types = t
         case let other?: throw Self.invalid("field 'labels_types' must be an object or null, found \(other.typeName)")
