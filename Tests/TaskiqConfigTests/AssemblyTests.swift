@@ -213,8 +213,37 @@ import Testing
     ]
 
     @Test(arguments: kickArguments)
-    func kickArgumentsParseAsJSONOrFallBackToStrings(text: String, value: JSONValue) {
-        #expect(KickCommand.argumentValue(text) == value)
+    func kickArgumentsParseAsJSONOrFallBackToStrings(text: String, value: JSONValue) throws {
+        #expect(try KickCommand.argumentValue(text) == value)
+    }
+
+    /// JSON too deep for the parser is still JSON: sent as a string it would run the task with
+    /// another value, so `kick` refuses it, naming where it was going (it used to become a string).
+    @Test func kickRefusesArgumentsNestedPastTheParsersDepth() throws {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        let atLimit = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        #expect(try KickCommand.argumentValue(atLimit) != .string(atLimit))
+        #expect(try KickCommand.argumentValue("[1,") == .string("[1,"))  // not JSON: a string, as before
+        let cases: [([PositionalValue], String)] = [
+            ([PositionalValue("1"), PositionalValue(deep)], "args[1]"),
+            ([PositionalValue("value=" + deep)], "kwargs.value"),
+        ]
+        for (arguments, path) in cases {
+            #expect {
+                _ = try KickCommand.taskArguments(arguments)
+            } throws: { error in
+                guard let error = error as? CommandLineError else { return false }
+                return error.code == .invalidValue && error.message.contains("\(path): JSON nested deeper than 512 levels")
+                    && TaskiqRunner.exitStatus(for: error) == 2
+            }
+        }
+        var command = KickCommand()
+        command.labels = ["deep=" + deep]
+        #expect {
+            _ = try command.labelObject()
+        } throws: { error in
+            (error as? CommandLineError)?.message.contains("labels.deep: JSON nested deeper") == true
+        }
     }
 
     /// `kick --wait` never prints a non-finite result as `null` (another value).

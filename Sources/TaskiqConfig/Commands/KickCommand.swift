@@ -6,7 +6,8 @@ public struct KickCommand: RunnerCommand {
     public static let configuration = CommandConfiguration(
         "kick", abstract: "Send one task and optionally wait for its result.",
         discussion: """
-            Each argument is parsed as JSON and sent as a string when it is not JSON. NAME=VALUE \
+            Each argument is parsed as JSON and sent as a string when it is not JSON (JSON nested \
+            deeper than 512 levels is refused, exit status 2). NAME=VALUE \
             (NAME a Python identifier) is a keyword argument, such as 'kick examples.add a=1 b=2'; \
             positional and keyword arguments may be mixed, and every value after '--' is \
             positional even if it contains '='. The task goes \
@@ -85,7 +86,7 @@ public struct KickCommand: RunnerCommand {
         }
     }
 
-    /// The `--label` values as an object, each value read by ``argumentValue(_:)``.
+    /// The `--label` values as an object, each value read by ``argumentValue(_:path:)``.
     func labelObject() throws(CommandLineError) -> JSONObject {
         var object = JSONObject()
         for pair in labels {
@@ -94,7 +95,8 @@ public struct KickCommand: RunnerCommand {
                     code: .invalidValue, command: Self.configuration.name, argument: pair,
                     message: "'--label' expects KEY=VALUE, found '\(pair)'")
             }
-            object[String(pair[..<equals])] = Self.argumentValue(String(pair[pair.index(after: equals)...]))
+            object[String(pair[..<equals])] = try Self.argumentValue(
+                String(pair[pair.index(after: equals)...]), path: "labels.\(pair[..<equals])")
         }
         return object
     }
@@ -159,14 +161,14 @@ public struct KickCommand: RunnerCommand {
 
     /// Positional and keyword arguments from `kick`'s ARGS: `name=value` (a Python identifier,
     /// then `=`) is a keyword argument unless it came after `--`; every value is read by
-    /// ``argumentValue(_:)``.
+    /// ``argumentValue(_:path:)``.
     static func taskArguments(_ values: [PositionalValue]) throws(CommandLineError) -> ([JSONValue], JSONObject) {
         var args: [JSONValue] = []
         var kwargs = JSONObject()
         for argument in values {
             let text = argument.value
             guard !argument.isLiteral, let equals = text.firstIndex(of: "="), isIdentifier(text[..<equals]) else {
-                args.append(argumentValue(text))
+                args.append(try argumentValue(text, path: "args[\(args.count)]"))
                 continue
             }
             let name = String(text[..<equals])
@@ -177,7 +179,7 @@ public struct KickCommand: RunnerCommand {
                         "keyword argument '\(name)' is given twice; give each keyword once (or put '--' before a positional value containing '=')"
                 )
             }
-            kwargs[name] = argumentValue(String(text[text.index(after: equals)...]))
+            kwargs[name] = try argumentValue(String(text[text.index(after: equals)...]), path: "kwargs.\(name)")
         }
         return (args, kwargs)
     }
@@ -193,7 +195,23 @@ public struct KickCommand: RunnerCommand {
     }
 
     /// An argument as JSON when it parses, otherwise as a plain string.
-    static func argumentValue(_ text: String) -> JSONValue {
-        (try? JSONParser().parse(text)) ?? .string(text)
+    /// - Throws: `invalidValue` for JSON nested deeper than the parser's 512 levels: that text is
+    ///   JSON, and sending it as a string would run the task with another value.
+    /// - Parameters:
+    ///   - text: The value as typed.
+    ///   - path: Where the value goes (`args[0]`, `kwargs.x`, `labels.x`), for the error.
+    static func argumentValue(_ text: String, path: String = "value") throws(CommandLineError) -> JSONValue {
+        let parser = JSONParser()
+        do {
+            return try parser.parse(text)
+        } catch  where error.code == .tooDeep {
+            throw CommandLineError(
+                code: .invalidValue, command: configuration.name, argument: String(text.prefix(80)),
+                message:
+                    "\(configuration.name): \(path): JSON nested deeper than \(parser.maximumDepth) levels (at byte \(error.offset)); nothing was sent"
+            )
+        } catch {
+            return .string(text)
+        }
     }
 }
