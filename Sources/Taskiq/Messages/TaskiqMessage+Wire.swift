@@ -120,13 +120,16 @@ extension TaskiqMessage {
 
         /// Keeps `value` when `key` is one of the members; a repeated one keeps its last value.
         mutating func take(key: UnsafeBufferPointer<UInt8>, value: JSONValue) {
+            func matches(_ name: StaticString) -> Bool {
+                key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
             switch key.count {
-            case 4 where key.elementsEqual("args".utf8): args = value
-            case 6 where key.elementsEqual("labels".utf8): labels = value
-            case 6 where key.elementsEqual("kwargs".utf8): kwargs = value
-            case 7 where key.elementsEqual("task_id".utf8): taskID = value
-            case 9 where key.elementsEqual("task_name".utf8): taskName = value
-            case 12 where key.elementsEqual("labels_types".utf8): labelsTypes = value
+            case 4 where matches("args"): args = value
+            case 6 where matches("labels"): labels = value
+            case 6 where matches("kwargs"): kwargs = value
+            case 7 where matches("task_id"): taskID = value
+            case 9 where matches("task_name"): taskName = value
+            case 12 where matches("labels_types"): labelsTypes = value
             default: break
             }
         }
