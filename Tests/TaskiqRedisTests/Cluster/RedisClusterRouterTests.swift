@@ -113,7 +113,9 @@ struct RedisClusterRouterTests {
         let slots = "*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:\(first.port)\r\n"
         let seed = try FakeServer(reply: Array(slots.utf8), everyCommand: true)
         defer { for server in hops + [seed] { server.close() } }
-        var configuration = RedisConfiguration(protocolVersion: .resp2, commandTimeout: .seconds(2))
+        // The hops answer at once; the timeout only bounds a hang. CI once starved a hop's thread
+        // past 2 seconds on a loaded 2-core run, so it is generous.
+        var configuration = RedisConfiguration(protocolVersion: .resp2, commandTimeout: .seconds(30))
         configuration.clusterNodes = [RedisAddress(host: "127.0.0.1", port: seed.port)]
         configuration.reconnect.attemptsPerCommand = 1
         let client = RedisClient(configuration: configuration)
