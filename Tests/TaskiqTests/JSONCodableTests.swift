@@ -214,6 +214,10 @@ import Foundation
         #expect(failure(Int8.self, 300)?.0 == "expected Int8, found integer 300, which is out of range for Int8")
         #expect(failure(Int.self, 5.5)?.0 == "expected Int, found number 5.5")
         #expect(failure(String.self, nil)?.0 == "expected String, found null")
+        // Non-finite numbers (Python's NaN, or 1e400 read as infinity) are named, not written as null.
+        #expect(failure(Int.self, .double(.nan))?.0 == "expected Int, found number NaN")
+        #expect(failure(Int.self, .double(-.infinity))?.0 == "expected Int, found number -Infinity")
+        #expect(failure(String.self, [.double(.infinity)])?.0 == "expected String, found array [Infinity]")
 
         let bad: JSONValue = [
             "name": "Ann", "age": 41, "score": 2.5, "tiny": 1, "huge": 1, "ratio": 1, "color": "green", "level": 2,

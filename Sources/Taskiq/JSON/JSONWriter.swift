@@ -205,4 +205,14 @@ extension JSONValue: CustomStringConvertible {
     public var description: String {
         String(decoding: serialized(style: .compact), as: UTF8.self)
     }
+
+    /// The value as an error message or a log line names it: compact JSON, with a non-finite
+    /// number as Python writes it (`NaN`, `Infinity`, `-Infinity`; `1e400` reads as `Infinity`)
+    /// where ``description`` writes `null`, cut to `limit` characters (the last three `...`).
+    package func excerpt(limit: Int = 60) -> String {
+        let style = JSONWriter.Style(spacedSeparators: false, asciiOnly: false, nonFiniteAsLiterals: true)
+        let text = String(decoding: serialized(style: style), as: UTF8.self)
+        guard text.count > limit else { return text }
+        return String(text.prefix(max(0, limit - 3))) + "..."
+    }
 }

@@ -118,7 +118,7 @@ struct ValueDecoder: Decoder {
         case .bigInteger(let big):
             if let double = big.doubleValue { return double }
             throw corrupted(
-                "expected Double, found integer \(ValueDecoder.excerpt(value)), which is too large to convert to a float "
+                "expected Double, found integer \(value.excerpt()), which is too large to convert to a float "
                     + "(Python's float() raises OverflowError)")
         case .bool(let bool) where options.lax:
             return bool ? 1 : 0
@@ -154,7 +154,7 @@ struct ValueDecoder: Decoder {
         switch value {
         case .string(let string):
             if let seconds = ISO8601Timestamp.parse(string) { return Date(timeIntervalSince1970: seconds) }
-            throw corrupted("expected Date, found string \(ValueDecoder.excerpt(value)), which is not an ISO-8601 timestamp")
+            throw corrupted("expected Date, found string \(value.excerpt()), which is not an ISO-8601 timestamp")
         case .int, .bigInteger, .double:
             return Date(timeIntervalSince1970: try double())
         default:
@@ -165,13 +165,13 @@ struct ValueDecoder: Decoder {
     func data() throws -> Data {
         let string = try string()
         if let data = Data(base64Encoded: string) { return data }
-        throw corrupted("expected Data, found string \(ValueDecoder.excerpt(value)), which is not base64")
+        throw corrupted("expected Data, found string \(value.excerpt()), which is not base64")
     }
 
     func url() throws -> URL {
         if case .string(let string) = value, let url = URL(string: string) { return url }
         if case .string = value {
-            throw corrupted("expected URL, found string \(ValueDecoder.excerpt(value)), which is not a URL")
+            throw corrupted("expected URL, found string \(value.excerpt()), which is not a URL")
         }
         throw ValueDecoder.mismatch("URL", value, codingPath)
     }
@@ -198,24 +198,17 @@ struct ValueDecoder: Decoder {
     static func mismatch(
         _ expected: String, _ value: JSONValue, _ codingPath: [any CodingKey], type: Any.Type = JSONValue.self
     ) -> DecodingError {
-        let description = "expected \(expected), found \(value.typeName)" + (value.isNull ? "" : " \(excerpt(value))")
+        let description = "expected \(expected), found \(value.typeName)" + (value.isNull ? "" : " \(value.excerpt())")
         let context = DecodingError.Context(codingPath: codingPath, debugDescription: description)
         return value.isNull ? .valueNotFound(type, context) : .typeMismatch(type, context)
     }
 
     private func outOfRange<T>(_ type: T.Type) -> DecodingError {
-        corrupted("expected \(T.self), found \(value.typeName) \(ValueDecoder.excerpt(value)), which is out of range for \(T.self)")
+        corrupted("expected \(T.self), found \(value.typeName) \(value.excerpt()), which is out of range for \(T.self)")
     }
 
     private func corrupted(_ description: String) -> DecodingError {
         .dataCorrupted(.init(codingPath: codingPath, debugDescription: description))
-    }
-
-    /// The value as compact JSON, shortened to keep messages readable.
-    static func excerpt(_ value: JSONValue) -> String {
-        let text = value.description
-        guard text.count > 60 else { return text }
-        return String(text.prefix(57)) + "..."
     }
 }
 

@@ -110,7 +110,7 @@ extension Schedule {
                 .invalidInterval, key: "interval",
                 """
                 expected whole seconds of at least 1 (a number or an ISO-8601 duration such as 'PT2M'), \
-                found \(value.debugSnippet)
+                found \(value.excerpt())
                 """)
         }
         return seconds

@@ -47,13 +47,14 @@ extension Duration {
         positive: Bool = false
     ) throws(DurationRangeError) -> Duration {
         guard let seconds = value.secondsValue else {
-            throw DurationRangeError(.notANumber, what: what, value: "\(value)")
+            throw DurationRangeError(.notANumber, what: what, value: value.excerpt())
         }
         do {
             return try checkedSeconds(seconds, of: what, positive: positive)
         } catch {
-            // Name the value as it was sent (`9223372036854775807`, not its Double rounding).
-            throw DurationRangeError(error.code, what: what, value: "\(value)")
+            // Name the value as it was sent (`9223372036854775807`, not its Double rounding; `1e400`
+            // as the `Infinity` it reads as, not JSON's `null`).
+            throw DurationRangeError(error.code, what: what, value: value.excerpt())
         }
     }
 

@@ -68,19 +68,11 @@ struct ArgumentBinder {
             throw invalid("\(label) \(context.debugDescription)")
         } catch {
             throw invalid(
-                "\(label) expected \(T.self), found \(value.typeName) \(value.debugSnippet)\(castTypes ? "" : " (cast_types is off)")")
+                "\(label) expected \(T.self), found \(value.typeName) \(value.excerpt())\(castTypes ? "" : " (cast_types is off)")")
         }
     }
 
     private func invalid(_ reason: String) -> TaskiqError {
         TaskiqError(.invalidArguments, "task '\(taskName)' \(reason)")
-    }
-}
-
-extension JSONValue {
-    /// A short rendering for error messages.
-    var debugSnippet: String {
-        let text = String(decoding: serialized(style: .compact), as: UTF8.self)
-        return text.count > 60 ? String(text.prefix(57)) + "..." : text
     }
 }

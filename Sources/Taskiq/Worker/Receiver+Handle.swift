@@ -107,7 +107,7 @@ extension Receiver {
                 ackType = parsed
             } else {
                 logger.warning(
-                    "invalid ack_type label \(label); expected one of \(AckType.allCases.map(\.rawValue).joined(separator: ", ")); using \(ackType.rawValue)"
+                    "invalid ack_type label \(label.excerpt()); expected one of \(AckType.allCases.map(\.rawValue).joined(separator: ", ")); using \(ackType.rawValue)"
                 )
             }
         }

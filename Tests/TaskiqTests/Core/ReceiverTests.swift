@@ -213,6 +213,10 @@ import Testing
                 #expect(message.contains("expected Int"), "\(message)")
                 #expect(message.contains("found string"), "\(message)")
             }
+            // A NaN from a Python producer is named as such in the error, not as JSON's null.
+            broker.push(#"{"task_id": "n", "task_name": "add", "labels": {}, "args": [NaN, 2], "kwargs": {}}"#)
+            let nan = try await Self.wait(broker, "n")
+            #expect(nan.error?.message.contains("argument 1 expected Int, found number NaN") == true, "\(String(describing: nan.error))")
         }
     }
 

@@ -66,6 +66,21 @@ import Testing
         #expect(throws: DurationRangeError.self) { try Duration.checkedSeconds(JSONValue.bool(true), of: "x") }
     }
 
+    /// A label that reads as a non-finite double (`1e400`, Python's `Infinity` and `NaN`) is named
+    /// as that number in the error, not as the `null` JSON would write it.
+    @Test func nonFiniteLabelsAreNamedAsNumbers() throws {
+        let labels = try JSONParser(allowNonFinite: true).parse(Array(#"[1e400, -1e400, Infinity, NaN]"#.utf8))
+        let named = try #require(labels.arrayValue).map { value in
+            (#expect(throws: DurationRangeError.self) { try Duration.checkedSeconds(value, of: "timeout label") })?.description
+        }
+        #expect(
+            named
+                == [
+                    "timeout label Infinity is not finite", "timeout label -Infinity is not finite",
+                    "timeout label Infinity is not finite", "timeout label NaN is not finite",
+                ].map { "\($0): expected a number of seconds up to 1000000000 (about 31.7 years)" })
+    }
+
     /// Integers beyond `Double`'s range (Python sends any size) read as too long or not positive.
     @Test func integersBeyondDoubleAreTooLongOrNotPositive() throws {
         let huge = try #require(JSONBigInteger(String(repeating: "9", count: 400)))
