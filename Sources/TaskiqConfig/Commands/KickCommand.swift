@@ -195,11 +195,11 @@ public struct KickCommand: RunnerCommand {
     }
 
     /// An argument as JSON when it parses, otherwise as a plain string.
-    /// - Throws: `invalidValue` for JSON nested deeper than the parser's 512 levels: that text is
-    ///   JSON, and sending it as a string would run the task with another value.
     /// - Parameters:
     ///   - text: The value as typed.
     ///   - path: Where the value goes (`args[0]`, `kwargs.x`, `labels.x`), for the error.
+    /// - Throws: `invalidValue` for JSON nested deeper than the parser's 512 levels: that text is
+    ///   JSON, and sending it as a string would run the task with another value.
     static func argumentValue(_ text: String, path: String = "value") throws(CommandLineError) -> JSONValue {
         let parser = JSONParser()
         do {
