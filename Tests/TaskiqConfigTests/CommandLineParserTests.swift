@@ -129,8 +129,9 @@ import Testing
     @Test(arguments: [
         (["--workers", "two"], "int", "'--workers' expects an integer, found 'two'"),
         (["--workers", "2.5"], "int", "'--workers' expects an integer, found '2.5'"),
-        (["--timeout", "soon"], "double", "'--timeout' expects a number, found 'soon'"),
-        (["--timeout", "inf"], "double", "'--timeout' expects a number, found 'inf'"),
+        (["--timeout", "soon"], "double", "'--timeout' expects a finite number, found 'soon'"),
+        (["--timeout", "inf"], "double", "'--timeout' expects a finite number, found 'inf'"),
+        (["--timeout", "1e400"], "double", "'--timeout' expects a finite number, found '1e400'"),
     ])
     func typedAccessorsRejectBadValues(arguments: [String], accessor: String, message: String) throws {
         let command = try Sample.run(arguments)

@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: [
         (["x", "-n", "two"], "'--count' expects an integer, found 'two'"),
         (["x", "-n", "0"], "'--count' expects a positive integer, found 0"),
-        (["x", "--ratio", "inf"], "'--ratio' expects a number, found 'inf'"),
+        (["x", "--ratio", "inf"], "'--ratio' expects a finite number, found 'inf'"),
         (["x", "--wait", "0"], "'--wait' expects a positive number of seconds up to 1000000000, found '0'"),
     ])
     func badValuesNameTheOptionAndTheValue(arguments: [String], message: String) {

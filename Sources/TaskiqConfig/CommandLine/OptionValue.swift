@@ -90,9 +90,9 @@ extension OptionValue where Value == Int {
 }
 
 extension OptionValue where Value == Double {
-    /// A finite number.
+    /// A finite number (`1e400`, which reads as infinity, and `inf` are refused as not finite).
     public static var number: OptionValue {
-        OptionValue(expectation: "a number", describe: { Self.shortest($0) }) { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+        OptionValue(expectation: "a finite number", describe: { Self.shortest($0) }) { Double($0).flatMap { $0.isFinite ? $0 : nil } }
     }
 
     /// `60` rather than `60.0`.

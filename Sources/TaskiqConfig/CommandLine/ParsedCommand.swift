@@ -49,13 +49,15 @@ public struct ParsedCommand: Sendable, Hashable {
     /// The value of an option as an integer, or `nil` when absent.
     /// - Throws: ``CommandLineError`` with code `.invalidValue` when the value is not an integer.
     public func int(_ name: String) throws(CommandLineError) -> Int? {
-        try converted(name, expecting: "an integer") { Int($0) }
+        let integer = OptionValue<Int>.integer
+        return try converted(name, expecting: integer.expectation, integer.parse)
     }
 
     /// The value of an option as a number, or `nil` when absent.
     /// - Throws: ``CommandLineError`` with code `.invalidValue` when the value is not a finite number.
     public func double(_ name: String) throws(CommandLineError) -> Double? {
-        try converted(name, expecting: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+        let number = OptionValue<Double>.number
+        return try converted(name, expecting: number.expectation, number.parse)
     }
 
     /// The value of a positional argument, such as `argument("TASK")`.
