@@ -1,3 +1,4 @@
+import Glibc
 import Taskiq
 import TaskiqTestSupport
 import Testing
@@ -53,6 +54,22 @@ import Testing
         let error = try #require(Fixtures.error(loading: directory.path("self.json")))
         #expect(error.code == .extendsCycle)
         #expect(error.message.contains("self.json -> "))
+    }
+
+    /// A path that names no readable file says why: missing, a directory, or not a regular file
+    /// (a pipe was called "permission denied").
+    @Test func anUnreadablePathSaysWhy() throws {
+        let directory = try TemporaryConfigDirectory(files: [:])
+        let pipe = directory.path("pipe.json")
+        #expect(mkfifo(pipe, 0o600) == 0)
+        for (path, reason) in [
+            (directory.path("missing.json"), "no such file"), (directory.path(""), "it is a directory"),
+            (pipe, "it is not a regular file (a device, a pipe or a socket)"),
+        ] {
+            let error = try #require(Fixtures.error(loading: path))
+            #expect(error.code == .unreadableFile)
+            #expect(error.message == "cannot read the configuration file: \(reason)", "\(error)")
+        }
     }
 
     @Test func shippedVariantsExtendTheDefault() throws {

@@ -145,7 +145,8 @@ public struct ConfigLoader: Sendable {
         switch try? FileSystem.kind(of: file) {
         case nil: "no such file"
         case .directory: "it is a directory"
-        case .other: "permission denied"
+        case .other: "it is not a regular file (a device, a pipe or a socket)"
+        case .regularFile: (try? FileSystem.checkAccess(file, read: true)) == nil ? "permission denied" : "reading it failed"
         }
     }
 }

@@ -11,7 +11,9 @@ package enum FileSystem {
     package enum Kind: Sendable {
         /// A directory.
         case directory
-        /// Anything else: a file, a device, a socket.
+        /// A regular file.
+        case regularFile
+        /// Anything else: a device, a pipe, a socket.
         case other
     }
 
@@ -20,7 +22,11 @@ package enum FileSystem {
     package static func kind(of path: String) throws(SystemError) -> Kind {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .current }
-        return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .other
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regularFile
+        default: return .other
+        }
     }
 
     /// Whether this process may read, write or search (`execute`) `path` (`access`).

@@ -51,7 +51,8 @@ import Testing
         let path = Self.temporaryPath()
         defer { unlink(path) }
         try FileDescriptor.open(path, [.writeOnly, .create]).close()
-        #expect(try FileSystem.kind(of: path) == .other)
+        #expect(try FileSystem.kind(of: path) == .regularFile)
+        #expect(try FileSystem.kind(of: "/dev/null") == .other)
         try FileSystem.checkAccess(path, read: true, write: true)
         let error = #expect(throws: SystemError.self) { try FileSystem.kind(of: path + "-missing") }
         #expect(error?.isNoSuchFile == true)
