@@ -226,15 +226,24 @@ public final class TaskiqSystem: Sendable {
 
     /// Starts every broker and its components, the main one first. When one fails, those
     /// already started are shut down before the error is thrown.
+    /// - Throws: ``/Taskiq/TaskiqError`` with code `startupFailed` naming the broker and its type
+    ///   (or the dead-letter queue), with the component's own error as `underlying`: a server's
+    ///   refusal such as Redis's `MISCONF` does not otherwise say which broker met it.
     public func startup() async throws {
-        try await deadLetterQueue?.startup()
+        do {
+            try await deadLetterQueue?.startup()
+        } catch {
+            throw TaskiqError(.startupFailed, "cannot start the dead-letter queue", underlying: error)
+        }
         for (index, broker) in brokers.enumerated() {
             do {
                 try await broker.startup()
             } catch {
                 for started in brokers[..<index].reversed() { try? await started.shutdown() }
                 try? await deadLetterQueue?.shutdown()
-                throw error
+                let name = brokerNames[index]
+                let type = configuration.brokerSettings(named: name)?.broker.type.name ?? "?"
+                throw TaskiqError(.startupFailed, "cannot start broker '\(name)' (\(type))", underlying: error)
             }
         }
     }

@@ -106,4 +106,21 @@ import Testing
         #expect(error.path == "broker.\(path)", "\(error)")
         #expect(error.message.contains(reason), "\(error)")
     }
+
+    /// A server that refuses the broker's start (here `WRONGTYPE`: the stream's key holds a
+    /// string; on a full disk, `MISCONF`) is reported with the broker it stopped, not as the bare
+    /// "Redis refused XGROUP" that named neither.
+    @Test(.enabled(if: RedisServer.shouldRun, RedisServer.skipMessage))
+    func aRefusedStartNamesTheBroker() async throws {
+        try await RedisServer.with { server in
+            _ = try await RedisClusterGroup.command(["SET", "jobs", "not a stream"], port: server.port)
+            let system = try Self.system(#"{"type": "redis_stream", "url": "\#(server.url)", "queue_name": "jobs"}"#)
+            let error = await #expect(throws: TaskiqError.self) { try await system.startup() }
+            #expect(error?.code == .startupFailed)
+            #expect(error?.message == "cannot start broker 'default' (redis_stream)", "\(String(describing: error))")
+            #expect((error?.underlying as? RedisError)?.code == "WRONGTYPE", "\(String(describing: error))")
+            #expect(
+                "\(String(describing: error))".contains("cannot start broker 'default' (redis_stream): Redis refused XGROUP: WRONGTYPE"))
+        }
+    }
 }
