@@ -228,12 +228,13 @@ public final class TaskiqSystem: Sendable {
     /// already started are shut down before the error is thrown.
     /// - Throws: ``/Taskiq/TaskiqError`` with code `startupFailed` naming the broker and its type
     ///   (or the dead-letter queue), with the component's own error as `underlying`: a server's
-    ///   refusal such as Redis's `MISCONF` does not otherwise say which broker met it.
+    ///   refusal such as Redis's `MISCONF` does not otherwise say which broker met it. A
+    ///   cancellation stays a `CancellationError`.
     public func startup() async throws {
         do {
             try await deadLetterQueue?.startup()
         } catch {
-            throw TaskiqError(.startupFailed, "cannot start the dead-letter queue", underlying: error)
+            throw error is CancellationError ? error : TaskiqError(.startupFailed, "cannot start the dead-letter queue", underlying: error)
         }
         for (index, broker) in brokers.enumerated() {
             do {
@@ -241,6 +242,7 @@ public final class TaskiqSystem: Sendable {
             } catch {
                 for started in brokers[..<index].reversed() { try? await started.shutdown() }
                 try? await deadLetterQueue?.shutdown()
+                if error is CancellationError { throw error }
                 let name = brokerNames[index]
                 let type = configuration.brokerSettings(named: name)?.broker.type.name ?? "?"
                 throw TaskiqError(.startupFailed, "cannot start broker '\(name)' (\(type))", underlying: error)

@@ -123,4 +123,15 @@ import Testing
                 "\(String(describing: error))".contains("cannot start broker 'default' (redis_stream): Redis refused XGROUP: WRONGTYPE"))
         }
     }
+
+    /// Cancelling a start (a worker stopped before its server answered: this one never does)
+    /// stays a cancellation: it is not reported as a broker that failed to start.
+    @Test func aCancelledStartStaysACancellation() async throws {
+        let silent = try FakeServer(reply: [])  // accepts and reads, never answers
+        defer { silent.close() }
+        let system = try Self.system(#"{"type": "redis_stream", "url": "redis://127.0.0.1:\#(silent.port)"}"#)
+        let start = Task { try await system.startup() }
+        start.cancel()
+        await #expect(throws: CancellationError.self) { try await start.value }
+    }
 }
