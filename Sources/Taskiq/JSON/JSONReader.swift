@@ -45,30 +45,11 @@ struct JSONReader {
         try checkDepth(1, at: open)
         var expected = "a string key or '}'"
         while true {
-            skipWhitespace()
-            guard i < count, bytes[i] == UInt8(ascii: "\"") else { throw unexpected(expected: expected) }
-            // A key without escapes is handed over as a slice of the input, with no String made.
-            let keyStart = i + 1
-            var keyEnd = keyStart
-            while keyEnd < count, bytes[keyEnd] >= 0x20, bytes[keyEnd] < 0x80, bytes[keyEnd] != UInt8(ascii: "\\"),
-                bytes[keyEnd] != UInt8(ascii: "\"")
-            {
-                keyEnd += 1
-            }
-            var escapedKey: String?
-            if keyEnd < count, bytes[keyEnd] == UInt8(ascii: "\"") {
-                i = keyEnd + 1
-            } else {
-                escapedKey = try parseString()
-            }
-            skipWhitespace()
-            guard i < count, bytes[i] == UInt8(ascii: ":") else { throw unexpected(expected: "':' after object key") }
-            i += 1
+            let key = try parseMemberKey(expected: expected)
             let value = try parseValue(depth: 1, expected: "a value after ':'")
-            if var key = escapedKey {
-                key.withUTF8 { visit($0, value) }
-            } else {
-                visit(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), value)
+            switch key {
+            case .inInput(let range): visit(UnsafeBufferPointer(rebasing: bytes[range]), value)
+            case .decoded(var decoded): decoded.withUTF8 { visit($0, value) }
             }
             skipWhitespace()
             if i < count, bytes[i] == UInt8(ascii: ",") {
@@ -225,11 +206,32 @@ struct JSONReader {
 
     /// Parses `"key"` and the `:` after it.
     private mutating func parseKey(expected: String) throws(JSONParseError) -> String {
+        switch try parseMemberKey(expected: expected) {
+        case .inInput(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        case .decoded(let key): key
+        }
+    }
+
+    /// An object key: its UTF-8 in the input when it has no escape, otherwise decoded.
+    private enum MemberKey {
+        case inInput(Range<Int>)
+        case decoded(String)
+    }
+
+    /// Reads an object key and the `:` after it; `expected` names what is missing when no key is
+    /// there. A key without escapes is left in the input (no `String` made).
+    private mutating func parseMemberKey(expected: String) throws(JSONParseError) -> MemberKey {
         skipWhitespace()
         guard i < count, bytes[i] == UInt8(ascii: "\"") else {
             throw unexpected(expected: expected)
         }
-        let key = try parseString()
+        let start = i + 1
+        let key: MemberKey
+        if let range = try scanPlainString() {
+            key = .inInput(range)
+        } else {
+            key = .decoded(try parseEscapedString(from: start))
+        }
         skipWhitespace()
         guard i < count, bytes[i] == UInt8(ascii: ":") else {
             throw unexpected(expected: "':' after object key")
@@ -404,16 +406,24 @@ struct JSONReader {
 
     /// Parses a string starting at its opening quote.
     private mutating func parseString() throws(JSONParseError) -> String {
+        let start = i + 1
+        guard let range = try scanPlainString() else { return try parseEscapedString(from: start) }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// Scans the string whose opening quote is at the cursor, checking its UTF-8. Without escapes,
+    /// returns the range of its contents and leaves the cursor past the closing quote; at the
+    /// first backslash, returns `nil` with the cursor on it, for ``parseEscapedString(from:)``.
+    private mutating func scanPlainString() throws(JSONParseError) -> Range<Int>? {
         i += 1
         let start = i
         while i < count {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
-                let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
                 i += 1
-                return string
+                return start..<(i - 1)
             } else if byte == UInt8(ascii: "\\") {
-                return try parseEscapedString(from: start)
+                return nil
             } else if byte < 0x20 {
                 throw controlCharacter()
             } else if byte < 0x80 {
